@@ -143,28 +143,147 @@ int famqp_fail(famqp_reader *r, famqp_status s, const char *field, const char *d
 FAMQP_INLINE bool famqp_reader_failed(const famqp_reader *r) { return r->err->status != FAMQP_OK; }
 
 /* Scalars.  Return 1 = read, 0 = null or failure. */
-int famqp_read_bool(famqp_reader *r, bool *out, const char *field);
-int famqp_read_ubyte(famqp_reader *r, uint8_t *out, const char *field);
-int famqp_read_ushort(famqp_reader *r, uint16_t *out, const char *field);
-int famqp_read_uint(famqp_reader *r, uint32_t *out, const char *field);
-int famqp_read_ulong(famqp_reader *r, uint64_t *out, const char *field);
 int famqp_read_byte(famqp_reader *r, int8_t *out, const char *field);
 int famqp_read_short(famqp_reader *r, int16_t *out, const char *field);
-int famqp_read_int(famqp_reader *r, int32_t *out, const char *field);
-int famqp_read_long(famqp_reader *r, int64_t *out, const char *field);
 int famqp_read_float(famqp_reader *r, float *out, const char *field);
 int famqp_read_double(famqp_reader *r, double *out, const char *field);
 int famqp_read_decimal32(famqp_reader *r, famqp_decimal32 *out, const char *field);
 int famqp_read_decimal64(famqp_reader *r, famqp_decimal64 *out, const char *field);
 int famqp_read_decimal128(famqp_reader *r, famqp_decimal128 *out, const char *field);
 int famqp_read_char(famqp_reader *r, uint32_t *out, const char *field);
-int famqp_read_timestamp(famqp_reader *r, int64_t *out, const char *field);
 int famqp_read_uuid(famqp_reader *r, famqp_uuid *out, const char *field);
+
+/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
+bool famqp_utf8_valid(const uint8_t *p, size_t n);
+/* Symbols are ASCII: every byte below 0x80. */
+FAMQP_INLINE bool famqp_ascii_valid(const uint8_t *p, size_t n) {
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++) acc |= p[i];
+    return acc < 0x80;
+}
+
+/* The hot readers below are inline: one table load decides the common
+ * case when enough bytes remain for the widest encoding of the type.
+ * Everything else (short input, null, another code, errors) goes to the
+ * complete out-of-line reader famqp__read_<T>_slow, which accepts exactly
+ * the same inputs. */
+int famqp__read_bool_slow(famqp_reader *r, bool *out, const char *field);
+int famqp__read_ubyte_slow(famqp_reader *r, uint8_t *out, const char *field);
+int famqp__read_ushort_slow(famqp_reader *r, uint16_t *out, const char *field);
+int famqp__read_uint_slow(famqp_reader *r, uint32_t *out, const char *field);
+int famqp__read_ulong_slow(famqp_reader *r, uint64_t *out, const char *field);
+int famqp__read_int_slow(famqp_reader *r, int32_t *out, const char *field);
+int famqp__read_long_slow(famqp_reader *r, int64_t *out, const char *field);
+int famqp__read_timestamp_slow(famqp_reader *r, int64_t *out, const char *field);
+int famqp__read_binary_slow(famqp_reader *r, famqp_binary *out, const char *field);
+int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *field);
+int famqp__read_symbol_slow(famqp_reader *r, famqp_symbol *out, const char *field);
+
+FAMQP_INLINE int famqp_read_bool(famqp_reader *r, bool *out, const char *field) {
+    const uint8_t *p = r->p;
+    /* true/false codes 0x41/0x42 are the usual encoding */
+    if (FAMQP_LIKELY(p < r->end && (uint8_t)(p[0] - FAMQP_CODE_TRUE) < 2u)) {
+        *out = p[0] == FAMQP_CODE_TRUE; r->p = p + 1; return 1;
+    }
+    return famqp__read_bool_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_ubyte(famqp_reader *r, uint8_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 2 && p[0] == FAMQP_CODE_UBYTE)) { *out = p[1]; r->p = p + 2; return 1; }
+    return famqp__read_ubyte_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_ushort(famqp_reader *r, uint16_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 3 && p[0] == FAMQP_CODE_USHORT)) { *out = famqp_load16(p + 1); r->p = p + 3; return 1; }
+    return famqp__read_ushort_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_uint(famqp_reader *r, uint32_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 5)) {
+        unsigned t = famqp_codes_uint[p[0]]; /* 1 + width: 1, 2 or 5 */
+        if (FAMQP_LIKELY(t)) {
+            /* keep only the first `width` of the 4 bytes after the code */
+            *out = (uint32_t)((uint64_t)famqp_load32(p + 1) >> (8u * (5u - t)));
+            r->p = p + t;
+            return 1;
+        }
+    }
+    return famqp__read_uint_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_ulong(famqp_reader *r, uint64_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 9)) {
+        unsigned t = famqp_codes_ulong[p[0]]; /* 1 + width: 1, 2 or 9 */
+        if (FAMQP_LIKELY(t)) {
+            unsigned shift = 8u * (9u - t);
+            uint64_t v = famqp_load64(p + 1);
+            *out = shift < 64 ? v >> shift : 0;
+            r->p = p + t;
+            return 1;
+        }
+    }
+    return famqp__read_ulong_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_int(famqp_reader *r, int32_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 5)) {
+        unsigned t = famqp_codes_int[p[0]]; /* 1 + width: 2 or 5 */
+        if (FAMQP_LIKELY(t)) {
+            /* arithmetic shift sign-extends the 1-byte form */
+            *out = (int32_t)famqp_load32(p + 1) >> (8u * (5u - t));
+            r->p = p + t;
+            return 1;
+        }
+    }
+    return famqp__read_int_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_long(famqp_reader *r, int64_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 9)) {
+        unsigned t = famqp_codes_long[p[0]]; /* 1 + width: 2 or 9 */
+        if (FAMQP_LIKELY(t)) {
+            *out = (int64_t)famqp_load64(p + 1) >> (8u * (9u - t));
+            r->p = p + t;
+            return 1;
+        }
+    }
+    return famqp__read_long_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_timestamp(famqp_reader *r, int64_t *out, const char *field) {
+    const uint8_t *p = r->p;
+    if (FAMQP_LIKELY(r->end - p >= 9 && p[0] == FAMQP_CODE_TIMESTAMP)) {
+        *out = (int64_t)famqp_load64(p + 1); r->p = p + 9; return 1;
+    }
+    return famqp__read_timestamp_slow(r, out, field);
+}
 /* Variable-width: zero-copy views into the input; string validated UTF-8,
- * symbol validated ASCII. */
-int famqp_read_binary(famqp_reader *r, famqp_binary *out, const char *field);
-int famqp_read_string(famqp_reader *r, famqp_string *out, const char *field);
-int famqp_read_symbol(famqp_reader *r, famqp_symbol *out, const char *field);
+ * symbol validated ASCII.  Inline for the 8-bit-length forms. */
+FAMQP_INLINE int famqp_read_binary(famqp_reader *r, famqp_binary *out, const char *field) {
+    const uint8_t *p = r->p;
+    size_t avail = (size_t)(r->end - p);
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_VBIN8 && p[1] <= avail - 2)) {
+        out->ptr = p + 2; out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    }
+    return famqp__read_binary_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_string(famqp_reader *r, famqp_string *out, const char *field) {
+    const uint8_t *p = r->p;
+    size_t avail = (size_t)(r->end - p);
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_STR8 && p[1] <= avail - 2 &&
+                     famqp_utf8_valid(p + 2, p[1]))) {
+        out->ptr = (const char *)(p + 2); out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    }
+    return famqp__read_string_slow(r, out, field);
+}
+FAMQP_INLINE int famqp_read_symbol(famqp_reader *r, famqp_symbol *out, const char *field) {
+    const uint8_t *p = r->p;
+    size_t avail = (size_t)(r->end - p);
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_SYM8 && p[1] <= avail - 2 &&
+                     famqp_ascii_valid(p + 2, p[1]))) {
+        out->ptr = (const char *)(p + 2); out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    }
+    return famqp__read_symbol_slow(r, out, field);
+}
 /* Compounds: the whole content is validated (famqp_value_validate rules,
  * depth counted from r->depth), then presented as a view. */
 int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field);

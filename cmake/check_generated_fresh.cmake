@@ -1,0 +1,26 @@
+# CTest `generated_is_fresh`: regenerates into a scratch directory and fails
+# when the result differs in any way from the checked-in generated/.
+# Inputs: FAMQP_GEN, OUT_DIR, GENERATED_DIR, INPUTS (;-list).
+foreach(var FAMQP_GEN OUT_DIR GENERATED_DIR INPUTS)
+    if(NOT DEFINED ${var})
+        message(FATAL_ERROR "check_generated_fresh.cmake: ${var} not set")
+    endif()
+endforeach()
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
+
+file(REMOVE_RECURSE "${OUT_DIR}")
+file(MAKE_DIRECTORY "${OUT_DIR}")
+execute_process(COMMAND "${FAMQP_GEN}" --out "${OUT_DIR}" ${INPUTS}
+    RESULT_VARIABLE gen_rc)
+if(NOT gen_rc EQUAL 0)
+    message(FATAL_ERROR "famqp-gen failed (${gen_rc})")
+endif()
+execute_process(COMMAND diff -ru "${GENERATED_DIR}" "${OUT_DIR}"
+    RESULT_VARIABLE diff_rc OUTPUT_VARIABLE diff_out ERROR_VARIABLE diff_out)
+if(NOT diff_rc EQUAL 0)
+    message("${diff_out}")
+    message(FATAL_ERROR "generated/ is stale: it differs from what famqp-gen makes of the "
+                        "current spec inputs (diff above). Run `cmake --build <dir> --target regen` "
+                        "and commit the result.")
+endif()
+message(STATUS "generated/ matches famqp-gen output")

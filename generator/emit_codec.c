@@ -1,0 +1,573 @@
+/* famqp_<spec>.c: flattened encoders and decoders.  Every field's coding is
+ * chosen here, at generation time: encoders are a straight-line size sum,
+ * one capacity check and unconditional puts; decoders call one
+ * famqp_read_<T> per field (wire.h picks among the legal encodings). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "names.h"
+
+/* ---- value kinds --------------------------------------------------------- */
+
+vkind vkind_of_field(const field *f)
+{
+    vkind v = {field_kind(f), P_NULL, NULL, NULL};
+    if (v.k == FK_PRIM || v.k == FK_MULTI)
+        v.p = f->t->pr;
+    else if (v.k == FK_STRUCT)
+        v.st = f->t->st;
+    else if (v.k == FK_UNION)
+        v.r = f->req;
+    return v;
+}
+
+vkind vkind_of_provider(const type *p)
+{
+    vkind v = {FK_PRIM, p->pr, NULL, NULL};
+    if (p->e == E_STRUCT) {
+        v.k = FK_STRUCT;
+        v.st = p;
+    }
+    return v;
+}
+
+static const char *fixed_suffix(const gen_options *o, vkind v)
+{
+    return o->fixed && prim_infos[v.p].has_fixed ? "_fixed" : "";
+}
+
+char *vk_size(const gen_options *o, vkind v, const char *x)
+{
+    switch (v.k) {
+    case FK_PRIM:
+        return xasprintf("famqp_size_%s%s(%s%s)", prim_infos[v.p].fn, fixed_suffix(o, v),
+                         prim_infos[v.p].by_ref ? "&" : "", x);
+    case FK_MULTI: return xasprintf("famqp_size_multiple_%s(&%s)", prim_infos[v.p].fn, x);
+    case FK_STRUCT: return xasprintf("famqp__%s_size(&%s)", v.st->lower, x);
+    case FK_UNION: return xasprintf("famqp__any_%s_size(&%s)", v.r->lower, x);
+    case FK_VALUE: return xasprintf("famqp_size_value(%s)", x);
+    }
+    return NULL;
+}
+
+char *vk_put(const gen_options *o, vkind v, const char *x)
+{
+    switch (v.k) {
+    case FK_PRIM:
+        return xasprintf("famqp_put_%s%s(p, %s%s)", prim_infos[v.p].fn, fixed_suffix(o, v),
+                         prim_infos[v.p].by_ref ? "&" : "", x);
+    case FK_MULTI: return xasprintf("famqp_put_multiple_%s(p, &%s)", prim_infos[v.p].fn, x);
+    case FK_STRUCT: return xasprintf("famqp__%s_put(p, &%s)", v.st->lower, x);
+    case FK_UNION: return xasprintf("famqp__any_%s_put(p, &%s)", v.r->lower, x);
+    case FK_VALUE: return xasprintf("famqp_put_value(p, %s)", x);
+    }
+    return NULL;
+}
+
+char *vk_read(vkind v, const char *x, const char *name)
+{
+    switch (v.k) {
+    case FK_PRIM: return xasprintf("famqp_read_%s(r, &%s, \"%s\")", prim_infos[v.p].fn, x, name);
+    case FK_MULTI:
+        return xasprintf("famqp_read_multiple(r, &%s, famqp_codes_%s, \"%s\")", x, prim_infos[v.p].name, name);
+    case FK_STRUCT: return xasprintf("famqp__%s_read(r, &%s, \"%s\")", v.st->lower, x, name);
+    case FK_UNION: return xasprintf("famqp__any_%s_read(r, &%s, \"%s\")", v.r->lower, x, name);
+    case FK_VALUE: return xasprintf("famqp_read_value(r, &%s, \"%s\")", x, name);
+    }
+    return NULL;
+}
+
+bool provider_reachable(const req *r, size_t k)
+{
+    const type *p = r->prov[k];
+    if (p->e == E_STRUCT)
+        return true;
+    for (size_t i = 0; i < k; i++) {
+        const type *q = r->prov[i];
+        if (q->e == E_PRIM && q->pr == p->pr && !q->nchoices)
+            return false;
+    }
+    return true;
+}
+
+size_t descriptor_bytes(const gen_options *o, const type *t, uint8_t out[10])
+{
+    out[0] = 0x00;
+    if (!o->fixed && t->code == 0) {
+        out[1] = 0x44;
+        return 2;
+    }
+    if (!o->fixed && t->code < 256) {
+        out[1] = 0x53;
+        out[2] = (uint8_t)t->code;
+        return 3;
+    }
+    out[1] = 0x80;
+    for (int i = 0; i < 8; i++)
+        out[2 + i] = (uint8_t)(t->code >> (56 - 8 * i));
+    return 10;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Condition (C expression) that x is one of t's choices. */
+static char *choice_condition(const type *t, const char *x)
+{
+    outbuf b = {0};
+    for (size_t i = 0; i < t->nchoices; i++)
+        ob_printf(&b, "%s%s == %s", i ? " || " : "", x, t->choices[i].c_value);
+    return b.data;
+}
+
+static void emit_descriptor_put(const gen_options *o, const type *t, outbuf *c)
+{
+    uint8_t d[10];
+    size_t n = descriptor_bytes(o, t, d);
+    ob_printf(c, "    /* descriptor %s */\n", t->desc_name ? t->desc_name : t->name);
+    if (n <= 3) {
+        for (size_t i = 0; i < n; i++)
+            ob_printf(c, "    p[%zu] = 0x%02x;\n", i, d[i]);
+        ob_printf(c, "    p += %zu;\n", n);
+    } else {
+        ob_puts(c, "    static const uint8_t descriptor[10] = {");
+        for (size_t i = 0; i < n; i++)
+            ob_printf(c, "%s0x%02x", i ? ", " : "", d[i]);
+        ob_puts(c, "};\n    memcpy(p, descriptor, sizeof descriptor);\n    p += sizeof descriptor;\n");
+    }
+}
+
+static void emit_defaults(const model *m, const type *t, outbuf *c)
+{
+    (void)m;
+    bool any = false;
+    for (size_t i = 0; i < t->nfields; i++)
+        any |= t->fields[i].def_c != NULL;
+    if (!any) {
+        ob_printf(c, "const %s famqp_%s_defaults = {0};\n\n", t->cstruct, t->lower);
+        return;
+    }
+    ob_printf(c, "const %s famqp_%s_defaults = {\n", t->cstruct, t->lower);
+    for (size_t i = 0; i < t->nfields; i++)
+        if (t->fields[i].def_c)
+            ob_printf(c, "    .%s = %s,\n", t->fields[i].member, t->fields[i].def_c);
+    ob_puts(c, "};\n\n");
+}
+
+static void emit_read_descriptor(const type *t, outbuf *c)
+{
+    ob_printf(c, "int famqp__%s_read(famqp_reader *r, %s *out, const char *field)\n{\n", t->lower, t->cstruct);
+    ob_puts(c, "    uint64_t code;\n    famqp_symbol name = {NULL, 0};\n");
+    ob_puts(c, "    if (!famqp_read_descriptor(r, &code, &name, field))\n");
+    ob_puts(c, "        return 0; /* null, or a failure already recorded */\n");
+    if (t->desc_name)
+        ob_printf(c, "    if (!famqp__descriptor_is(code, name, FAMQP_%s_CODE, FAMQP_%s_NAME))\n", t->upper, t->upper);
+    else
+        ob_printf(c, "    if (!famqp__descriptor_is(code, name, FAMQP_%s_CODE, NULL))\n", t->upper);
+    ob_printf(c, "        return famqp_fail(r, FAMQP_ERR_TYPE_MISMATCH, field, \"descriptor is not %s's\");\n",
+              t->name);
+    ob_printf(c, "    return famqp__%s_read_body(r, out);\n}\n\n", t->lower);
+}
+
+static void emit_public(const type *t, outbuf *c, size_t desc_len, bool composite)
+{
+    /* encode */
+    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", t->lower, t->cstruct);
+    if (composite) {
+        ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", t->lower);
+        ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", t->lower);
+        ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
+        ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+        ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", t->lower);
+    } else {
+        ob_printf(c, "    size_t size = famqp__%s_size(v);\n", t->lower);
+        ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+        ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", t->lower);
+    }
+    /* decode */
+    ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", t->lower, t->cstruct);
+    ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
+    ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
+    ob_puts(c, "    famqp_reader_init(&r, p, n, err ? err : &local, lim);\n");
+    ob_printf(c, "    r.type = \"%s\";\n", t->name);
+    ob_printf(c, "    if (!famqp__%s_read(&r, out, NULL)) {\n", t->lower);
+    ob_puts(c, "        if (!famqp_reader_failed(&r))\n");
+    ob_printf(c, "            famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, \"null instead of a %s\");\n", t->name);
+    ob_puts(c, "        return 0;\n    }\n    return (size_t)(r.p - p);\n}\n\n");
+    ob_printf(c, "size_t famqp_%s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", t->lower,
+              t->cstruct);
+    ob_printf(c, "    return famqp_%s_decode_ex(p, n, out, NULL, err);\n}\n\n", t->lower);
+}
+
+/* ---- composites ---------------------------------------------------------- */
+
+static void emit_composite(const model *m, const gen_options *o, const type *t, outbuf *c)
+{
+    uint8_t d[10];
+    size_t desc_len = descriptor_bytes(o, t, d);
+    size_t n = t->nfields;
+    int mand_floor = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t->fields[i].mandatory)
+            mand_floor = (int)i + 1;
+    const char *U = t->upper, *L = t->lower, *S = t->cstruct;
+
+    ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
+    emit_defaults(m, t, c);
+
+    /* count */
+    ob_puts(c, "/* list count: index of the highest present or mandatory field + 1 */\n");
+    ob_printf(c, "static uint32_t famqp__%s_count(const %s *v)\n{\n", L, S);
+    if (!n) {
+        ob_puts(c, "    (void)v;\n    return 0;\n}\n\n");
+    } else {
+        uint64_t mask = n == 64 ? UINT64_MAX : ((UINT64_C(1) << n) - 1);
+        ob_printf(c, "    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x%" PRIx64 "));\n", mask);
+        if (mand_floor)
+            ob_printf(c, "    return n > %du ? n : %du;\n}\n\n", mand_floor, mand_floor);
+        else
+            ob_puts(c, "    return n;\n}\n\n");
+    }
+
+    /* body size */
+    ob_puts(c, "/* encoded size of the first `count` list elements */\n");
+    ob_printf(c, "static size_t famqp__%s_body_size(const %s *v, uint32_t count)\n{\n", L, S);
+    if (!n) {
+        ob_puts(c, "    (void)v;\n    (void)count;\n    return 0;\n}\n\n");
+    } else {
+        ob_puts(c, "    size_t n = 0;\n");
+        for (size_t i = 0; i < n; i++) {
+            const field *f = &t->fields[i];
+            char *x = xasprintf("v->%s", f->member);
+            char *sz = vk_size(o, vkind_of_field(f), x);
+            if (f->mandatory)
+                ob_printf(c, "    n += %s; /* %s */\n", sz, f->name);
+            else
+                ob_printf(c, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 1u; /* %s */\n", U, f->upper, sz,
+                          f->name);
+            free(x);
+            free(sz);
+        }
+        ob_printf(c, "    return n - (%zuu - count); /* trailing absent fields (1-byte nulls) are dropped */\n}\n\n",
+                  n);
+    }
+
+    /* put */
+    ob_printf(c, "static uint8_t *famqp__%s_put_list(uint8_t *p, const %s *v, uint32_t count, size_t body)\n{\n",
+              L, S);
+    if (!n)
+        ob_puts(c, "    (void)v;\n");
+    emit_descriptor_put(o, t, c);
+    ob_puts(c, "    p = famqp_put_list_header(p, body, count);\n");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        char *x = xasprintf("v->%s", f->member);
+        char *put = vk_put(o, vkind_of_field(f), x);
+        ob_printf(c, "    if (count < %zuu)\n        return p;\n", i + 1);
+        if (f->mandatory)
+            ob_printf(c, "    p = %s; /* %s */\n", put, f->name);
+        else
+            ob_printf(c, "    p = (v->present & FAMQP_%s_HAS_%s) ? %s : famqp_put_null(p); /* %s */\n", U,
+                      f->upper, put, f->name);
+        free(x);
+        free(put);
+    }
+    ob_puts(c, "    return p;\n}\n\n");
+
+    ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n", L, S);
+    ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
+    ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", L);
+    ob_printf(c, "    return %zu + famqp_size_list_header(body, count) + body;\n}\n\n", desc_len);
+    ob_printf(c, "uint8_t *famqp__%s_put(uint8_t *p, const %s *v)\n{\n", L, S);
+    ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
+    ob_printf(c, "    return famqp__%s_put_list(p, v, count, famqp__%s_body_size(v, count));\n}\n\n", L, L);
+
+    /* read body */
+    ob_printf(c, "int famqp__%s_read_body(famqp_reader *r, %s *out)\n{\n", L, S);
+    ob_puts(c, "    const char *outer = r->type;\n    const uint8_t *saved_end;\n    uint32_t count;\n");
+    ob_printf(c, "    *out = famqp_%s_defaults;\n", L);
+    ob_printf(c, "    r->type = \"%s\";\n", t->name);
+    ob_puts(c, "    if (!famqp_list_enter(r, &count, &saved_end, NULL)) {\n        r->type = outer;\n"
+               "        return 0;\n    }\n");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        char *x = xasprintf("out->%s", f->member);
+        char *rd = vk_read(vkind_of_field(f), x, f->name);
+        const type *ct = field_checked_choices(t, f);
+        bool restore = f->def_c != NULL;
+        if (!ct && !restore) {
+            ob_printf(c, "    if (count > %zuu && %s)\n        out->present |= FAMQP_%s_HAS_%s;\n", i, rd, U,
+                      f->upper);
+        } else {
+            ob_printf(c, "    if (count > %zuu && %s) {\n        out->present |= FAMQP_%s_HAS_%s;\n", i, rd, U,
+                      f->upper);
+            if (ct) {
+                char *cond = choice_condition(ct, x);
+                ob_printf(c, "        if (!(%s))\n", cond);
+                ob_printf(c, "            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"%s\", \"not a %s choice\");\n",
+                          f->name, ct->name);
+                free(cond);
+            }
+            if (restore)
+                ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* null: the default */\n    }\n", x,
+                          L, f->member);
+            else
+                ob_puts(c, "    }\n");
+        }
+        free(x);
+        free(rd);
+    }
+    if (n)
+        ob_printf(c, "    famqp_list_leave(r, count, count < %zuu ? count : %zuu, saved_end);\n", n, n);
+    else
+        ob_puts(c, "    famqp_list_leave(r, count, 0u, saved_end); /* no fields: all skipped */\n");
+    bool any_mand = false;
+    for (size_t i = 0; i < n; i++)
+        any_mand |= t->fields[i].mandatory;
+    if (any_mand) {
+        ob_puts(c, "    if (!famqp_reader_failed(r)) {\n");
+        for (size_t i = 0; i < n; i++) {
+            const field *f = &t->fields[i];
+            if (!f->mandatory)
+                continue;
+            ob_printf(c, "        if (!(out->present & FAMQP_%s_HAS_%s))\n", U, f->upper);
+            ob_printf(c, "            famqp_fail(r, FAMQP_ERR_MISSING_MANDATORY, \"%s\", NULL);\n", f->name);
+        }
+        ob_puts(c, "    }\n");
+    }
+    ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
+    emit_read_descriptor(t, c);
+    emit_public(t, c, desc_len, true);
+    emit_print_type(m, t, c);
+}
+
+/* ---- described restricted types ------------------------------------------ */
+
+static void emit_described(const model *m, const gen_options *o, const type *t, outbuf *c)
+{
+    uint8_t d[10];
+    size_t desc_len = descriptor_bytes(o, t, d);
+    const field *f = &t->fields[0];
+    vkind vk = vkind_of_field(f);
+    const char *L = t->lower, *S = t->cstruct;
+
+    ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
+    emit_defaults(m, t, c);
+    char *sz = vk_size(o, vk, "v->value");
+    ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n    return %zu + %s;\n}\n\n", L, S, desc_len, sz);
+    free(sz);
+    char *put = vk_put(o, vk, "v->value");
+    ob_printf(c, "uint8_t *famqp__%s_put(uint8_t *p, const %s *v)\n{\n", L, S);
+    emit_descriptor_put(o, t, c);
+    ob_printf(c, "    return %s;\n}\n\n", put);
+    free(put);
+
+    ob_printf(c, "int famqp__%s_read_body(famqp_reader *r, %s *out)\n{\n", L, S);
+    ob_puts(c, "    const char *outer = r->type;\n");
+    ob_printf(c, "    *out = famqp_%s_defaults;\n    r->type = \"%s\";\n", L, t->name);
+    char *rd = vk_read(vk, "out->value", "value");
+    const type *ct = field_checked_choices(t, f);
+    if (vk.k == FK_VALUE) {
+        ob_printf(c, "    %s; /* any value, null included */\n", rd);
+    } else {
+        ob_printf(c, "    if (!%s) {\n", rd);
+        ob_puts(c, "        if (!famqp_reader_failed(r))\n");
+        ob_printf(c, "            famqp_fail(r, FAMQP_ERR_TYPE_MISMATCH, \"value\", \"null instead of a %s\");\n",
+                  t->raw->source);
+        if (ct) {
+            char *cond = choice_condition(ct, "out->value");
+            ob_printf(c, "    } else if (!(%s)) {\n", cond);
+            ob_printf(c, "        famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"value\", \"not a %s choice\");\n", ct->name);
+            free(cond);
+        }
+        ob_puts(c, "    }\n");
+    }
+    free(rd);
+    ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
+    emit_read_descriptor(t, c);
+    emit_public(t, c, desc_len, false);
+    emit_print_type(m, t, c);
+}
+
+/* ---- symbol tables of restricted types ----------------------------------- */
+
+static void emit_choice_table(const type *t, outbuf *c)
+{
+    bool sym = t->pr == P_SYMBOL;
+    const char *vt = sym ? "famqp_symbol" : "famqp_string";
+    const char *what = sym ? "symbols" : "strings";
+    ob_printf(c, "const %s famqp_%s_%s[FAMQP_%s_COUNT] = {\n", vt, t->lower, what, t->upper);
+    for (size_t i = 0; i < t->nchoices; i++)
+        ob_printf(c, "    %s,\n", t->choices[i].c_value);
+    ob_puts(c, "};\n\n");
+    ob_printf(c, "int famqp_%s_from_%s(%s s)\n{\n", t->lower, sym ? "symbol" : "string", vt);
+    ob_printf(c, "    for (int i = 0; i < FAMQP_%s_COUNT; i++)\n", t->upper);
+    ob_printf(c, "        if (s.len == famqp_%s_%s[i].len && (s.len == 0 || memcmp(s.ptr, famqp_%s_%s[i].ptr, s.len) == 0))\n",
+              t->lower, what, t->lower, what);
+    ob_puts(c, "            return i;\n    return -1;\n}\n\n");
+}
+
+/* ---- unions -------------------------------------------------------------- */
+
+static void emit_union(const model *m, const gen_options *o, const req *r, outbuf *c)
+{
+    const char *C = r->cname, *U = r->upper, *L = r->lower;
+    ob_printf(c, "/* ---- any %s ---- */\n\n", r->name);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 0)
+            ob_printf(c, "size_t famqp__any_%s_size(const %s *v)\n{\n    switch (v->kind) {\n", L, C);
+        else
+            ob_printf(c, "uint8_t *famqp__any_%s_put(uint8_t *p, const %s *v)\n{\n    switch (v->kind) {\n", L, C);
+        for (size_t i = 0; i < r->nprov; i++) {
+            const type *p = r->prov[i];
+            char *x = xasprintf("v->u.%s", p->lower);
+            char *e = pass == 0 ? vk_size(o, vkind_of_provider(p), x) : vk_put(o, vkind_of_provider(p), x);
+            ob_printf(c, "    case FAMQP_ANY_%s_%s:\n        return %s;\n", U, p->upper, e);
+            free(x);
+            free(e);
+        }
+        ob_printf(c, "    case FAMQP_ANY_%s_OTHER:\n        return %s;\n", U,
+                  pass == 0 ? "famqp_size_value(v->u.other)" : "famqp_put_value(p, v->u.other)");
+        ob_printf(c, "    default: /* NONE: null */\n        return %s;\n    }\n}\n\n",
+                  pass == 0 ? "1" : "famqp_put_null(p)");
+    }
+    ob_printf(c, "size_t %s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", C, C);
+    ob_printf(c, "    size_t size = famqp__any_%s_size(v);\n", L);
+    ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+    ob_printf(c, "    famqp__any_%s_put(buf, v);\n    return size;\n}\n\n", L);
+
+    /* read */
+    bool described = false;
+    for (size_t i = 0; i < r->nprov; i++)
+        described |= r->prov[i]->e == E_STRUCT;
+    ob_printf(c, "int famqp__any_%s_read(famqp_reader *r, %s *out, const char *field)\n{\n", L, C);
+    /* `start` is needed to keep a value whole after looking into it */
+    bool needs_start = described;
+    for (size_t i = 0; i < r->nprov; i++) {
+        const type *p = r->prov[i];
+        bool closes = false;
+        for (size_t k = 0; k < r->nprov; k++)
+            closes |= r->prov[k]->e == E_PRIM && r->prov[k]->pr == p->pr && !r->prov[k]->nchoices;
+        needs_start |= p->e == E_PRIM && !closes;
+    }
+    if (needs_start)
+        ob_puts(c, "    const uint8_t *start = r->p;\n");
+    ob_printf(c, "    out->kind = FAMQP_ANY_%s_NONE;\n", U);
+    ob_puts(c, "    if (r->p >= r->end)\n        return famqp_read_value(r, &out->u.other, field); /* truncated */\n");
+    ob_puts(c, "    if (*r->p == FAMQP_CODE_NULL) {\n        r->p++;\n        return 0;\n    }\n");
+    if (described) {
+        ob_puts(c, "    if (*r->p == FAMQP_CODE_DESCRIBED) {\n");
+        ob_puts(c, "        uint64_t code;\n        famqp_symbol name = {NULL, 0};\n");
+        ob_puts(c, "        if (!famqp_read_descriptor(r, &code, &name, field))\n            return 0;\n");
+        ob_puts(c, "        if (code == UINT64_MAX && name.ptr) { /* symbolic descriptor */\n");
+        bool first = true;
+        for (size_t i = 0; i < r->nprov; i++) {
+            const type *p = r->prov[i];
+            if (p->e != E_STRUCT || !p->desc_name)
+                continue;
+            ob_printf(c, "            %sif (famqp_symbol_eq(name, FAMQP_%s_NAME))\n                code = FAMQP_%s_CODE;\n",
+                      first ? "" : "else ", p->upper, p->upper);
+            first = false;
+        }
+        ob_puts(c, "        }\n        switch (code) {\n");
+        for (size_t i = 0; i < r->nprov; i++) {
+            const type *p = r->prov[i];
+            if (p->e != E_STRUCT)
+                continue;
+            ob_printf(c, "        case FAMQP_%s_CODE:\n            out->kind = FAMQP_ANY_%s_%s;\n", p->upper, U,
+                      p->upper);
+            ob_printf(c, "            return famqp__%s_read_body(r, &out->u.%s);\n", p->lower, p->lower);
+        }
+        ob_puts(c, "        default:\n            break;\n        }\n");
+        ob_puts(c, "        r->p = start; /* no provider's descriptor: kept whole */\n    }\n");
+    }
+    /* primitive providers, grouped by primitive, in spec order */
+    bool done[P_COUNT] = {false};
+    for (size_t i = 0; i < r->nprov; i++) {
+        const type *p = r->prov[i];
+        if (p->e != E_PRIM || done[p->pr])
+            continue;
+        done[p->pr] = true;
+        const prim_info *pi = &prim_infos[p->pr];
+        ob_printf(c, "    if (famqp_codes_%s[*r->p]) {\n", pi->name);
+        ob_printf(c, "        %s value;\n", pi->ctype);
+        ob_printf(c, "        if (!famqp_read_%s(r, &value, field))\n            return 0;\n", pi->fn);
+        bool closed = false;
+        for (size_t k = i; k < r->nprov && !closed; k++) {
+            const type *q = r->prov[k];
+            if (q->e != E_PRIM || q->pr != p->pr)
+                continue;
+            const char *ind = "        ";
+            if (q->nchoices) {
+                if (q->pr == P_SYMBOL)
+                    ob_printf(c, "        if (famqp_%s_from_symbol(value) >= 0) {\n", q->lower);
+                else if (q->pr == P_STRING)
+                    ob_printf(c, "        if (famqp_%s_from_string(value) >= 0) {\n", q->lower);
+                else {
+                    char *cond = choice_condition(q, "value");
+                    ob_printf(c, "        if (%s) {\n", cond);
+                    free(cond);
+                }
+                ind = "            ";
+            } else {
+                closed = true;
+            }
+            ob_printf(c, "%sout->kind = FAMQP_ANY_%s_%s;\n%sout->u.%s = value;\n%sreturn 1;\n", ind, U, q->upper,
+                      ind, q->lower, ind);
+            if (q->nchoices)
+                ob_puts(c, "        }\n");
+        }
+        if (!closed)
+            ob_puts(c, "        r->p = start; /* no provider's choice: kept whole */\n");
+        ob_puts(c, "    }\n");
+    }
+    ob_printf(c, "    out->kind = FAMQP_ANY_%s_OTHER;\n", U);
+    ob_puts(c, "    return famqp_read_value(r, &out->u.other, field);\n}\n\n");
+
+    ob_printf(c, "size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", C, C);
+    ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
+    ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
+    ob_puts(c, "    famqp_reader_init(&r, p, n, err ? err : &local, lim);\n");
+    ob_printf(c, "    r.type = \"%s\";\n", r->name);
+    ob_printf(c, "    famqp__any_%s_read(&r, out, NULL);\n", L);
+    ob_puts(c, "    if (famqp_reader_failed(&r))\n        return 0;\n    return (size_t)(r.p - p);\n}\n\n");
+    ob_printf(c, "size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", C, C);
+    ob_printf(c, "    return %s_decode_ex(p, n, out, NULL, err);\n}\n\n", C);
+    emit_print_union(m, r, c);
+}
+
+void emit_codec(const model *m, const gen_options *o, int file, outbuf *c)
+{
+    emit_banner(m, c);
+    ob_printf(c, "/* %s: codecs and printers of the types it declares */\n", model_file(m, file));
+    ob_puts(c, "#include <string.h>\n\n#include \"famqp_spec.h\"\n#include \"famqp_spec_internal.h\"\n\n");
+    bool any = false;
+    for (size_t i = 0; i < m->ntypes; i++) {
+        const type *t = m->types[i];
+        if (t->out_file != file)
+            continue;
+        if (t->klass == C_RESTRICTED && t->nchoices && (t->pr == P_SYMBOL || t->pr == P_STRING) && t->e == E_PRIM) {
+            emit_choice_table(t, c);
+            any = true;
+        }
+        if (t->klass == C_COMPOSITE) {
+            emit_composite(m, o, t, c);
+            any = true;
+        } else if (t->klass == C_RESTRICTED && t->described) {
+            emit_described(m, o, t, c);
+            any = true;
+        }
+    }
+    for (size_t i = 0; i < m->nreqs; i++) {
+        if (m->reqs[i]->out_file == file) {
+            emit_union(m, o, m->reqs[i], c);
+            any = true;
+        }
+    }
+    if (!any)
+        ob_printf(c, "/* %s declares nothing that needs code (only primitives, plain restricted\n"
+                     " * types or definitions, which live in famqp_spec.h). */\n",
+                  model_file(m, file));
+}

@@ -1,0 +1,99 @@
+/* famqp-gen: command line, orchestration, all-or-nothing output.
+ *
+ *   famqp-gen --out DIR [--encoding smallest|fixed] FILE.xml...
+ *   famqp-gen --tests DIR FILE.xml...
+ *
+ * Everything is parsed, validated and generated in memory; files are only
+ * written (temporary + rename) once all of that succeeded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "model.h"
+#include "names.h"
+#include "outbuf.h"
+#include "parse.h"
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: famqp-gen --out DIR [--encoding smallest|fixed] FILE.xml...\n"
+                    "       famqp-gen --tests DIR FILE.xml...\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *out_dir = NULL, *tests_dir = NULL;
+    gen_options opt = {false};
+    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    size_t ninputs = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--tests") == 0 && i + 1 < argc) {
+            tests_dir = argv[++i];
+        } else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc) {
+            const char *e = argv[++i];
+            if (strcmp(e, "fixed") == 0)
+                opt.fixed = true;
+            else if (strcmp(e, "smallest") == 0)
+                opt.fixed = false;
+            else {
+                fprintf(stderr, "famqp-gen: unknown encoding %s\n", e);
+                usage();
+                return 2;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "famqp-gen: unknown option %s\n", argv[i]);
+            usage();
+            return 2;
+        } else {
+            inputs[ninputs++] = argv[i];
+        }
+    }
+    if ((!out_dir && !tests_dir) || ninputs == 0) {
+        usage();
+        return 2;
+    }
+
+    spec_file *files = calloc(ninputs, sizeof *files);
+    int bad = 0;
+    for (size_t i = 0; i < ninputs; i++)
+        bad |= parse_spec_file(inputs[i], &files[i]);
+    if (bad)
+        return 1;
+    for (size_t i = 0; i < ninputs; i++)
+        for (size_t k = 0; k < i; k++)
+            if (files[i].amqp_name && files[k].amqp_name && strcmp(files[i].amqp_name, files[k].amqp_name) == 0)
+                report(files[i].base, files[i].amqp_line,
+                       "amqp name %s is also used by %s (output files would collide)", files[i].amqp_name,
+                       files[k].base);
+    model m;
+    if (report_count() || model_build(&m, files, ninputs) || model_validate(&m))
+        return 1;
+
+    outfile *outs = calloc(ninputs + 4, sizeof *outs);
+    size_t nouts = 0;
+    if (out_dir) {
+        outs[0].name = xstrdup("famqp_spec.h");
+        outs[1].name = xstrdup("famqp_spec_internal.h");
+        emit_header(&m, &opt, &outs[0].buf, &outs[1].buf);
+        nouts = 2;
+        for (size_t i = 0; i < ninputs; i++) {
+            char *lower = name_lower(files[i].amqp_name);
+            outs[nouts].name = xasprintf("famqp_%s.c", lower);
+            free(lower);
+            emit_codec(&m, &opt, (int)i, &outs[nouts].buf);
+            nouts++;
+        }
+        if (outfiles_commit(out_dir, outs, nouts))
+            return 1;
+    }
+    if (tests_dir) {
+        outfile t[2] = {{xstrdup("famqp_spec_tests.c"), {0}}, {xstrdup("famqp_spec_tests.h"), {0}}};
+        emit_tests(&m, &t[0].buf, &t[1].buf);
+        if (outfiles_commit(tests_dir, t, 2))
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds flatamqp and runs every test suite under CTest.
+#   scripts/test.sh [BUILD_DIR [extra cmake arguments...]]
+# Default BUILD_DIR is build/; warnings are errors.  Run as root on a fresh
+# Debian 12 machine it first installs the packages it needs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+shift || true
+[[ $build = /* ]] || build=$root/$build
+
+"$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$build" -DFAMQP_WERROR=ON "$@"
+cmake --build "$build" -j2
+cd "$build"
+ctest --output-on-failure --no-tests=error -j2
