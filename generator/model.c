@@ -216,6 +216,8 @@ int model_build(model *m, spec_file *files, size_t nfiles)
                 continue; /* already reported by the parser */
             type *old = model_find(m, rt->name);
             type *t = make_type(m, (int)fi, rt);
+            m->all = xgrow(m->all, m->nall + 1, sizeof *m->all);
+            m->all[m->nall++] = t;
             if (old && !rt->replaces) {
                 report(sf->base, rt->line, "duplicate type name %s (first defined at %s:%d)", rt->name,
                        model_file(m, old->file), old->line);

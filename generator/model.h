@@ -101,6 +101,8 @@ typedef struct model {
     size_t nfiles;
     type **types; /* declaration order, replacements in the original's place */
     size_t ntypes;
+    type **all;   /* every type made, replaced and rejected ones included */
+    size_t nall;
     definition *defs;
     size_t ndefs;
     req **reqs;   /* order of first mention */

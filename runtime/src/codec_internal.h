@@ -21,7 +21,8 @@ typedef struct famqp_code_info {
     uint8_t cls;   /* enum famqp_code_class */
     uint8_t width; /* see enum famqp_code_class */
     uint8_t kind;  /* famqp_kind */
-    const char *name; /* "smalluint", "list8", ... for error details and printing */
+    const char *name;  /* "smalluint", "list8", ... */
+    const char *found; /* "found smalluint": a static detail for type mismatches */
 } famqp_code_info_t;
 
 extern const famqp_code_info_t famqp_code_info[256];
@@ -45,8 +46,8 @@ const uint8_t *famqp__validate_value(famqp_reader *r, const uint8_t *p, const ui
  * size fields, for values that were validated already; 0 when it does not
  * fit in n bytes.  Iterative: never recurses. */
 size_t famqp__value_span(const uint8_t *p, size_t n);
-/* Length of one array element body of format code `code`; 0 when it does
- * not fit (a 0-width body also returns 0: check the code's class first). */
+/* Length of one array element body of format code `code`; SIZE_MAX when
+ * it does not fit in n bytes or the code is not a primitive code. */
 size_t famqp__body_span(uint8_t code, const uint8_t *p, size_t n);
 
 /* Decoded list8/list32/map8/map32/array8/array32 header: where the count
@@ -65,5 +66,22 @@ bool famqp__compound_hdr(uint8_t width, const uint8_t *p, size_t n, famqp_compou
  * returns the element format code; *len = constructor length.  Validated
  * input; false when it does not fit. */
 bool famqp__array_ctor(const uint8_t *p, size_t n, size_t *len, uint8_t *code);
+
+/* Big-endian unsigned value of the w (0..8) bytes at p. */
+static inline uint64_t famqp__load_n(const uint8_t *p, size_t w)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < w; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* Sign-extends the w-byte (1, 2, 4 or 8) two's complement value at p. */
+static inline int64_t famqp__load_signed_n(const uint8_t *p, size_t w)
+{
+    uint64_t v = famqp__load_n(p, w);
+    unsigned shift = 64u - 8u * (unsigned)w;
+    return (shift && shift < 64) ? (int64_t)(v << shift) >> shift : (int64_t)v;
+}
 
 #endif /* FAMQP_CODEC_INTERNAL_H */

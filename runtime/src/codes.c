@@ -5,13 +5,13 @@
  * readers learn both "legal?" and "how wide?" from one load. */
 #include "codec_internal.h"
 
-#define FIX(w, k, n) {FAMQP_CLASS_FIXED, w, FAMQP_KIND_##k, n}
-#define VAR(w, k, n) {FAMQP_CLASS_VARIABLE, w, FAMQP_KIND_##k, n}
-#define CMP(w, k, n) {FAMQP_CLASS_COMPOUND, w, FAMQP_KIND_##k, n}
-#define ARR(w, n) {FAMQP_CLASS_ARRAY, w, FAMQP_KIND_ARRAY, n}
+#define FIX(w, k, n) {FAMQP_CLASS_FIXED, w, FAMQP_KIND_##k, n, "found " n}
+#define VAR(w, k, n) {FAMQP_CLASS_VARIABLE, w, FAMQP_KIND_##k, n, "found " n}
+#define CMP(w, k, n) {FAMQP_CLASS_COMPOUND, w, FAMQP_KIND_##k, n, "found " n}
+#define ARR(w, n) {FAMQP_CLASS_ARRAY, w, FAMQP_KIND_ARRAY, n, "found " n}
 
 const famqp_code_info_t famqp_code_info[256] = {
-    [0x00] = {FAMQP_CLASS_DESCRIBED, 0, FAMQP_KIND_DESCRIBED, "described"},
+    [0x00] = {FAMQP_CLASS_DESCRIBED, 0, FAMQP_KIND_DESCRIBED, "described", "found a described value"},
     [0x40] = FIX(0, NULL, "null"),
     [0x41] = FIX(0, BOOLEAN, "true"),
     [0x42] = FIX(0, BOOLEAN, "false"),

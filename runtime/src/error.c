@@ -30,17 +30,14 @@ size_t famqp_error_format(const famqp_error *e, char *buf, size_t cap)
     }
     if (e->status == FAMQP_OK)
         return (size_t)snprintf(buf, cap, "ok");
+    /* "status[: type[.field]] at offset N[ (detail)]" */
     const char *type = e->type ? e->type : "";
     const char *dot = (e->type && e->field) ? "." : "";
     const char *field = e->field ? e->field : "";
-    const char *sep = (e->type || e->field) ? " " : "";
-    int n;
-    if (e->detail)
-        n = snprintf(buf, cap, "%s:%s%s%s%s at offset %zu (%s)", famqp_status_name(e->status), sep, type,
-                     dot, field, e->offset, e->detail);
-    else
-        n = snprintf(buf, cap, "%s:%s%s%s%s at offset %zu", famqp_status_name(e->status), sep, type, dot,
-                     field, e->offset);
+    const char *colon = (e->type || e->field) ? ": " : "";
+    const char *open = e->detail ? " (" : "", *detail = e->detail ? e->detail : "", *close = e->detail ? ")" : "";
+    int n = snprintf(buf, cap, "%s%s%s%s%s at offset %zu%s%s%s", famqp_status_name(e->status), colon, type, dot,
+                     field, e->offset, open, detail, close);
     return n < 0 ? 0 : (size_t)n;
 }
 

@@ -410,3 +410,32 @@ void crosscheck(const type_desc *td, const tv *v, unsigned flags)
     /* flatamqp -> flatamqp */
     decode_and_check(td, ours.ptr, ours.len, v, path_join("ours<-ours ", "%s", td->name));
 }
+
+void crosscheck_union(const any_desc *ad, const tv *v)
+{
+    const char *path = path_join("union ", "%s", ad->name);
+    famqp_binary theirs = proton_encode(v);
+
+    void *got = arena_alloc(ad->size);
+    memset(got, 0x5a, ad->size);
+    famqp_error err;
+    size_t used = ad->decode(theirs.ptr, theirs.len, got, &err);
+    char msg[256];
+    famqp_error_format(&err, msg, sizeof msg);
+    ck_assert_msg(used == theirs.len, "%s: famqp_any_%s_decode used %zu of %zu (%s)", path, ad->name, used,
+                  theirs.len, msg);
+    any_check(ad, v, got, path);
+
+    void *s = arena_alloc(ad->size);
+    any_fill(ad, v, s);
+    size_t need = ad->encode(NULL, 0, s);
+    uint8_t *buf = arena_alloc(need ? need : 1);
+    ck_assert_uint_eq(ad->encode(buf, need, s), need);
+    pn_data_t *d = pn_data(16);
+    ssize_t r = pn_data_decode(d, (const char *)buf, need);
+    ck_assert_msg(r == (ssize_t)need, "%s: pn_data_decode returned %zd of %zu for %s", path, r, need, hex(buf, need));
+    pn_data_rewind(d);
+    ck_assert(pn_data_next(d));
+    tv_check_pn(d, v, path);
+    pn_data_free(d);
+}

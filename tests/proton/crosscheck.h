@@ -24,6 +24,10 @@ void crosscheck(const type_desc *td, const tv *v, unsigned flags);
 /* Proton's encoding of v (arena memory). */
 famqp_binary proton_encode(const tv *v);
 
+/* The same through a famqp_any_<R> union: Proton's bytes decoded with
+ * famqp_any_<R>_decode, and famqp_any_<R>_encode's bytes read by Proton. */
+void crosscheck_union(const any_desc *ad, const tv *v);
+
 /* Fills a generated struct from a test value (views point at arena/test
  * memory) and checks a decoded struct against one. */
 void struct_fill(const type_desc *td, const tv *v, void *out);

@@ -29,7 +29,7 @@ const char *arena_pattern(size_t n, char first)
 {
     char *s = arena_alloc(n + 1);
     for (size_t i = 0; i < n; i++)
-        s[i] = (char)(first + (char)(i % 26));
+        s[i] = (char)('a' + ((unsigned char)first + i) % 26); /* stays ASCII */
     return s;
 }
 

@@ -1,0 +1,347 @@
+/* flatamqp: a sans-I/O AMQP 1.0 protocol engine.
+ *
+ * A famqp_connection owns no socket and reads no clock.  The caller:
+ *   - feeds bytes received from the peer to famqp_connection_input (any
+ *     chunking, down to one byte at a time);
+ *   - sends what famqp_connection_output returns and then tells the engine
+ *     how much went out with famqp_connection_output_consume;
+ *   - polls famqp_connection_next_event until it returns NULL;
+ *   - calls famqp_connection_tick(conn, now_ms) with a monotonic clock and
+ *     calls it again no later than the deadline it returns (idle timeouts
+ *     and heartbeats).
+ *
+ * Endpoints (connection, sessions, links) are opened and closed by the
+ * application; remote opens and closes are reported as events and answered
+ * by calling the same open/close functions on the endpoint the event names.
+ *
+ * Object lifetime: sessions, links and deliveries are owned by the
+ * connection.  An event's pointers stay valid until the next call of
+ * famqp_connection_next_event.  A link (session) is freed once it is closed
+ * in both directions and the event reporting that has been consumed; a
+ * delivery once it is settled on both sides (a received delivery: once the
+ * application settled it) and its last event was consumed.  Everything
+ * left is freed by famqp_connection_free.
+ *
+ * Protocol violations by the peer close the connection with the matching
+ * AMQP error condition (amqp:decode-error, amqp:connection:framing-error,
+ * amqp:session:unattached-handle, ...) and are reported as one
+ * FAMQP_EVENT_CONNECTION_ERROR; input after that is ignored.
+ *
+ * Set FAMQP_TRACE=1 in the environment (or options.trace = 1) to print
+ * every frame sent and received to stderr (SASL credentials masked).
+ */
+#ifndef FAMQP_ENGINE_H
+#define FAMQP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "famqp/codec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- results of API calls ------------------------------------------- */
+
+typedef enum famqp_engine_status {
+    FAMQP_ENGINE_OK = 0,
+    FAMQP_ENGINE_ERR_STATE,   /* not allowed in the endpoint's current state */
+    FAMQP_ENGINE_ERR_NOMEM,   /* the allocator failed (connection is failed) */
+    FAMQP_ENGINE_ERR_CREDIT,  /* sender has no link credit */
+    FAMQP_ENGINE_ERR_LIMIT,   /* a configured or negotiated limit is exceeded */
+    FAMQP_ENGINE_ERR_ARG,     /* invalid argument */
+    FAMQP_ENGINE_ERR_FAILED   /* the connection failed or is closed */
+} famqp_engine_status;
+
+const char *famqp_engine_status_name(famqp_engine_status s);
+
+/* ---- allocation ------------------------------------------------------- */
+
+/* Everything the engine allocates goes through this.  All three pointers
+ * NULL (the zero value) means malloc/realloc/free. */
+typedef struct famqp_allocator {
+    void *(*malloc_fn)(void *ctx, size_t size);
+    void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
+    void (*free_fn)(void *ctx, void *ptr);
+    void *ctx;
+} famqp_allocator;
+
+/* ---- options ---------------------------------------------------------- */
+
+typedef enum famqp_connection_role { FAMQP_CONNECTION_CLIENT = 0, FAMQP_CONNECTION_SERVER = 1 } famqp_connection_role;
+
+/* SASL mechanisms (bit flags so a server can offer several). */
+enum {
+    FAMQP_SASL_ANONYMOUS = 1u << 0,
+    FAMQP_SASL_PLAIN = 1u << 1,
+    FAMQP_SASL_EXTERNAL = 1u << 2
+};
+
+/* Server: checks PLAIN credentials; return true to accept.  Views are not
+ * NUL-terminated and only valid during the call. */
+typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_string username,
+                                    famqp_string password);
+
+/* Documented defaults (famqp_connection_options_init). */
+#define FAMQP_ENGINE_DEFAULT_MAX_FRAME_SIZE 65536u
+#define FAMQP_ENGINE_DEFAULT_CHANNEL_MAX 255u
+#define FAMQP_ENGINE_DEFAULT_MAX_LINKS 1024u          /* per session (handle-max + 1) */
+#define FAMQP_ENGINE_DEFAULT_MAX_MESSAGE_SIZE (64u * 1024u * 1024u)
+#define FAMQP_ENGINE_DEFAULT_INCOMING_WINDOW 2048u    /* transfer frames per session */
+#define FAMQP_ENGINE_DEFAULT_OUTGOING_WINDOW 0x7fffffffu
+
+typedef struct famqp_connection_options {
+    famqp_connection_role role;
+    famqp_allocator alloc;
+    const char *container_id;       /* default "flatamqp" */
+    const char *hostname;           /* open.hostname and sasl-init hostname; NULL: absent */
+    uint32_t max_frame_size;        /* we accept; >= 512; default 65536 */
+    uint16_t channel_max;           /* highest channel we accept; default 255 */
+    uint32_t idle_timeout_ms;       /* expire after this long without input; 0 = never */
+    uint64_t max_message_size;      /* largest message reassembled; default 64 MiB */
+    uint32_t max_links_per_session; /* default 1024 */
+    uint32_t incoming_window;       /* session incoming window (frames); default 2048 */
+    uint32_t outgoing_window;       /* advertised session outgoing window */
+    famqp_limits decode_limits;     /* depth/count limits for decoding frames */
+    /* SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
+     * header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
+     * offered (0 = no SASL layer; a SASL header is then refused). */
+    unsigned sasl_mechanisms;
+    const char *sasl_username;      /* client PLAIN */
+    const char *sasl_password;      /* client PLAIN */
+    famqp_sasl_check_fn sasl_check; /* server PLAIN (required to offer PLAIN) */
+    void *sasl_check_ctx;
+    /* Tracing: -1 = from FAMQP_TRACE (default), 0 = off, 1 = on. */
+    int trace;
+    FILE *trace_file;               /* NULL: stderr */
+} famqp_connection_options;
+
+/* Fills every field with its default (client role, no SASL). */
+void famqp_connection_options_init(famqp_connection_options *o);
+
+/* ---- objects ---------------------------------------------------------- */
+
+typedef struct famqp_connection famqp_connection;
+typedef struct famqp_session famqp_session;
+typedef struct famqp_link famqp_link;
+typedef struct famqp_delivery famqp_delivery;
+
+/* An error condition: name NULL when there is none.  Strings are
+ * NUL-terminated and owned by the endpoint or connection they came from. */
+typedef struct famqp_condition {
+    const char *name;        /* e.g. "amqp:decode-error" */
+    const char *description; /* may be NULL */
+} famqp_condition;
+
+/* ---- events ----------------------------------------------------------- */
+
+typedef enum famqp_event_type {
+    FAMQP_EVENT_NONE = 0,
+    FAMQP_EVENT_SASL_DONE,             /* SASL succeeded (both roles) */
+    FAMQP_EVENT_CONNECTION_LOCAL_OPEN, /* our open was written */
+    FAMQP_EVENT_CONNECTION_REMOTE_OPEN,
+    FAMQP_EVENT_CONNECTION_LOCAL_CLOSE,
+    FAMQP_EVENT_CONNECTION_REMOTE_CLOSE, /* condition: the peer's error, if any */
+    FAMQP_EVENT_CONNECTION_ERROR,      /* failed: condition says why (local or
+                                          peer-caused); no more events follow */
+    FAMQP_EVENT_SESSION_LOCAL_BEGIN,
+    FAMQP_EVENT_SESSION_REMOTE_BEGIN,  /* new remote session: answer with famqp_session_open */
+    FAMQP_EVENT_SESSION_LOCAL_END,
+    FAMQP_EVENT_SESSION_REMOTE_END,
+    FAMQP_EVENT_LINK_LOCAL_ATTACH,
+    FAMQP_EVENT_LINK_REMOTE_ATTACH,    /* new remote link: answer with famqp_link_open */
+    FAMQP_EVENT_LINK_LOCAL_DETACH,
+    FAMQP_EVENT_LINK_REMOTE_DETACH,
+    FAMQP_EVENT_LINK_CREDIT,           /* sender: credit or drain changed */
+    FAMQP_EVENT_LINK_FLOW,             /* receiver: the sender's flow arrived
+                                          (e.g. a drain completed) */
+    FAMQP_EVENT_DELIVERY,              /* receiver: a complete message */
+    FAMQP_EVENT_DELIVERY_ABORTED,      /* receiver: the sender aborted it */
+    FAMQP_EVENT_DELIVERY_UPDATED,      /* the peer's disposition: state and/or settled */
+    FAMQP_EVENT_COUNT
+} famqp_event_type;
+
+typedef struct famqp_event {
+    famqp_event_type type;
+    famqp_connection *connection;
+    famqp_session *session;   /* NULL for connection events */
+    famqp_link *link;         /* NULL unless a link or delivery event */
+    famqp_delivery *delivery; /* NULL unless a delivery event */
+    famqp_condition condition;/* remote close/end/detach error, or the failure */
+} famqp_event;
+
+const char *famqp_event_type_name(famqp_event_type t);
+
+/* ---- connection ------------------------------------------------------- */
+
+/* NULL when the options are invalid or allocation fails. */
+famqp_connection *famqp_connection_new(const famqp_connection_options *opts);
+void famqp_connection_free(famqp_connection *c);
+
+/* Consumes all n bytes (buffering an incomplete frame).  Returns FAILED
+ * once the connection has failed; input is then ignored. */
+famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *data, size_t n);
+/* The peer closed its side of the byte stream. */
+void famqp_connection_input_closed(famqp_connection *c);
+
+/* Bytes to send (valid until the next engine call); *len 0 when none. */
+const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
+void famqp_connection_output_consume(famqp_connection *c, size_t n);
+
+/* The next event, or NULL.  The previous event is released. */
+const famqp_event *famqp_connection_next_event(famqp_connection *c);
+
+/* Advances time (monotonic milliseconds): sends heartbeats and expires the
+ * idle timeout.  Returns the next deadline (absolute, same clock), or 0
+ * when there is none. */
+uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now_ms);
+
+famqp_engine_status famqp_connection_open(famqp_connection *c);
+/* condition NULL: clean close. */
+famqp_engine_status famqp_connection_close(famqp_connection *c, const char *condition,
+                                           const char *description);
+
+/* True when nothing more will happen: closed both ways or failed, and all
+ * output drained. */
+bool famqp_connection_finished(const famqp_connection *c);
+bool famqp_connection_failed(const famqp_connection *c);
+/* The failure (or the peer's close error); name NULL when none. */
+famqp_condition famqp_connection_condition(const famqp_connection *c);
+famqp_condition famqp_connection_remote_condition(const famqp_connection *c);
+/* Remote open fields (valid after CONNECTION_REMOTE_OPEN; NUL-terminated). */
+const char *famqp_connection_remote_container_id(const famqp_connection *c);
+const char *famqp_connection_remote_hostname(const famqp_connection *c);
+uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c);
+uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
+uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
+/* Server: the authenticated user (PLAIN) or "anonymous"; NULL before SASL. */
+const char *famqp_connection_sasl_user(const famqp_connection *c);
+
+/* ---- sessions --------------------------------------------------------- */
+
+famqp_session *famqp_session_new(famqp_connection *c);
+/* Sends begin (answering the remote begin when there was one). */
+famqp_engine_status famqp_session_open(famqp_session *s);
+famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
+                                        const char *description);
+famqp_connection *famqp_session_connection(const famqp_session *s);
+famqp_condition famqp_session_remote_condition(const famqp_session *s);
+uint16_t famqp_session_channel(const famqp_session *s);
+void famqp_session_set_context(famqp_session *s, void *ctx);
+void *famqp_session_context(const famqp_session *s);
+
+/* ---- links ------------------------------------------------------------ */
+
+typedef enum famqp_link_role { FAMQP_LINK_SENDER = 0, FAMQP_LINK_RECEIVER = 1 } famqp_link_role;
+
+typedef struct famqp_link_options {
+    const char *source_address; /* NULL: no address */
+    const char *target_address;
+    uint8_t snd_settle_mode;    /* FAMQP_SENDER_SETTLE_MODE_* (default mixed = 2) */
+    uint8_t rcv_settle_mode;    /* FAMQP_RECEIVER_SETTLE_MODE_* (default first = 0) */
+    uint64_t max_message_size;  /* advertised; 0 = the connection's limit */
+    /* Receiver: credit kept available automatically (topped up when half
+     * is used); 0 = the application grants credit with famqp_link_flow. */
+    uint32_t credit_window;
+} famqp_link_options;
+
+void famqp_link_options_init(famqp_link_options *o);
+
+/* A local link (for a remote attach, use the link from the event). */
+famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+                           const famqp_link_options *opts);
+/* For a remotely attached link: the options to answer with (before open). */
+famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
+famqp_engine_status famqp_link_open(famqp_link *l);
+famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const char *description);
+
+famqp_session *famqp_link_session(const famqp_link *l);
+famqp_link_role famqp_link_get_role(const famqp_link *l);
+const char *famqp_link_name(const famqp_link *l);
+famqp_condition famqp_link_remote_condition(const famqp_link *l);
+/* From the remote attach (NULL when absent). */
+const char *famqp_link_remote_source_address(const famqp_link *l);
+const char *famqp_link_remote_target_address(const famqp_link *l);
+uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
+uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
+void famqp_link_set_context(famqp_link *l, void *ctx);
+void *famqp_link_context(const famqp_link *l);
+
+/* Credit: for a sender, what it may still send; for a receiver, what it
+ * granted and has not yet received. */
+uint32_t famqp_link_credit(const famqp_link *l);
+uint32_t famqp_link_delivery_count(const famqp_link *l);
+bool famqp_link_drain_requested(const famqp_link *l); /* sender: drain pending */
+
+/* Receiver: grant credit (absolute: link-credit becomes `credit`). */
+famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
+/* Receiver: grant credit and ask the sender to use it or give it back. */
+famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
+/* Sender: finishes a requested drain: unused credit is given back. */
+famqp_engine_status famqp_link_drained(famqp_link *l);
+/* Either role: sends our flow state asking the peer to echo its own. */
+famqp_engine_status famqp_link_request_echo(famqp_link *l);
+
+/* Sender: sends one message (bytes of its encoded sections).  Consumes one
+ * credit.  Messages larger than a frame are split.  settled: pre-settled
+ * (at-most-once).  *out gets the delivery when unsettled (else NULL); out
+ * may be NULL. */
+famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
+                                    bool settled, famqp_delivery **out);
+/* Sender: aborts the delivery whose frames are still being sent. */
+famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
+
+/* ---- deliveries -------------------------------------------------------- */
+
+typedef enum famqp_outcome_kind {
+    FAMQP_OUTCOME_NONE = 0,
+    FAMQP_OUTCOME_ACCEPTED,
+    FAMQP_OUTCOME_REJECTED,
+    FAMQP_OUTCOME_RELEASED,
+    FAMQP_OUTCOME_MODIFIED,
+    FAMQP_OUTCOME_RECEIVED, /* non-terminal: section-number/offset */
+    FAMQP_OUTCOME_OTHER     /* e.g. transactional state */
+} famqp_outcome_kind;
+
+typedef struct famqp_outcome {
+    famqp_outcome_kind kind;
+    famqp_condition error;    /* rejected */
+    bool delivery_failed;     /* modified */
+    bool undeliverable_here;  /* modified */
+    uint32_t section_number;  /* received */
+    uint64_t section_offset;  /* received */
+} famqp_outcome;
+
+const char *famqp_outcome_kind_name(famqp_outcome_kind k);
+
+famqp_link *famqp_delivery_link(const famqp_delivery *d);
+uint32_t famqp_delivery_id(const famqp_delivery *d);
+famqp_binary famqp_delivery_tag(const famqp_delivery *d);
+uint32_t famqp_delivery_message_format(const famqp_delivery *d);
+/* Receiver: the complete message bytes (owned by the delivery). */
+famqp_binary famqp_delivery_message(const famqp_delivery *d);
+bool famqp_delivery_remote_settled(const famqp_delivery *d);
+famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
+bool famqp_delivery_settled(const famqp_delivery *d); /* locally */
+
+/* Sets our state and optionally settles.  A receiver in rcv-settle-mode
+ * second should pass settle=false and settle once the sender has.
+ * Dispositions of consecutive deliveries with the same state are sent as
+ * one disposition frame (first..last). */
+famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
+famqp_engine_status famqp_delivery_accept(famqp_delivery *d);
+famqp_engine_status famqp_delivery_release(famqp_delivery *d);
+famqp_engine_status famqp_delivery_reject(famqp_delivery *d, const char *condition,
+                                          const char *description);
+famqp_engine_status famqp_delivery_modify(famqp_delivery *d, bool delivery_failed,
+                                          bool undeliverable_here);
+/* Settles without (changing) state. */
+famqp_engine_status famqp_delivery_settle(famqp_delivery *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAMQP_ENGINE_H */

@@ -1,0 +1,409 @@
+/* Generic values: kinds, typed getters (every encoding of a type), list,
+ * map and array iteration, map lookup by key, and equality by value across
+ * encodings.  Inputs are values validated already (decoders hand out only
+ * those); every span is still bounded by the view's length, so a malformed
+ * view yields false, never an over-read. */
+#include "codec_internal.h"
+
+famqp_string famqp_string_of(const char *s) { return (famqp_string){s, s ? strlen(s) : 0}; }
+famqp_symbol famqp_symbol_of(const char *s) { return (famqp_symbol){s, s ? strlen(s) : 0}; }
+famqp_binary famqp_binary_of(const void *ptr, size_t len) { return (famqp_binary){(const uint8_t *)ptr, len}; }
+
+static bool bytes_eq(const char *p, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+    return n == k && (k == 0 || memcmp(p, s, k) == 0);
+}
+bool famqp_symbol_eq(famqp_symbol s, const char *z) { return bytes_eq(s.ptr, s.len, z); }
+bool famqp_string_eq(famqp_string s, const char *z) { return bytes_eq(s.ptr, s.len, z); }
+
+static const char *const kind_names[FAMQP_KIND_COUNT] = {
+    "invalid", "null", "boolean", "ubyte", "ushort", "uint", "ulong", "byte", "short",
+    "int", "long", "float", "double", "decimal32", "decimal64", "decimal128", "char",
+    "timestamp", "uuid", "binary", "string", "symbol", "list", "map", "array", "described",
+};
+
+const char *famqp_kind_name(famqp_kind k)
+{
+    return (unsigned)k < FAMQP_KIND_COUNT ? kind_names[k] : "invalid";
+}
+
+famqp_kind famqp_value_kind(famqp_value v)
+{
+    return v.len ? (famqp_kind)famqp_code_info[v.ptr[0]].kind : FAMQP_KIND_INVALID;
+}
+
+/* ---- typed decoding of one body (code + the bytes after it) ------------- */
+
+/* An element or value body: its format code and its span. */
+typedef struct body { uint8_t code; const uint8_t *p; size_t n; } body;
+
+static bool value_body(famqp_value v, famqp_code_table codes, body *b)
+{
+    if (!v.len || !codes[v.ptr[0]])
+        return false;
+    size_t n = famqp__body_span(v.ptr[0], v.ptr + 1, v.len - 1);
+    if (n == SIZE_MAX)
+        return false;
+    *b = (body){v.ptr[0], v.ptr + 1, n};
+    return true;
+}
+
+static bool dec_bool(body b, bool *out)
+{
+    if (b.n == 0) {
+        *out = b.code == FAMQP_CODE_TRUE;
+        return true;
+    }
+    if (b.p[0] > 1)
+        return false;
+    *out = b.p[0] == 1;
+    return true;
+}
+#define DEC_UNSIGNED(T, CT) static bool dec_##T(body b, CT *out) { *out = (CT)famqp__load_n(b.p, b.n); return true; }
+#define DEC_SIGNED(T, CT) static bool dec_##T(body b, CT *out) { *out = (CT)famqp__load_signed_n(b.p, b.n); return true; }
+DEC_UNSIGNED(ubyte, uint8_t)
+DEC_UNSIGNED(ushort, uint16_t)
+DEC_UNSIGNED(uint, uint32_t)
+DEC_UNSIGNED(ulong, uint64_t)
+DEC_SIGNED(byte, int8_t)
+DEC_SIGNED(short, int16_t)
+DEC_SIGNED(int, int32_t)
+DEC_SIGNED(long, int64_t)
+DEC_SIGNED(timestamp, int64_t)
+static bool dec_float(body b, float *out) { uint32_t u = famqp_load32(b.p); memcpy(out, &u, 4); return true; }
+static bool dec_double(body b, double *out) { uint64_t u = famqp_load64(b.p); memcpy(out, &u, 8); return true; }
+static bool dec_char(body b, uint32_t *out)
+{
+    uint32_t c = famqp_load32(b.p);
+    if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return false;
+    *out = c;
+    return true;
+}
+#define DEC_BYTES(T) static bool dec_##T(body b, famqp_##T *out) { memcpy(out->bytes, b.p, sizeof out->bytes); return true; }
+DEC_BYTES(decimal32)
+DEC_BYTES(decimal64)
+DEC_BYTES(decimal128)
+DEC_BYTES(uuid)
+/* binary, string, symbol: skip the length field */
+#define DEC_VBYTES(T, PT)                                                              \
+    static bool dec_##T(body b, famqp_##T *out)                                        \
+    {                                                                                  \
+        size_t w = famqp_code_info[b.code].width;                                      \
+        out->ptr = (PT)(b.p + w);                                                      \
+        out->len = b.n - w;                                                            \
+        return true;                                                                   \
+    }
+DEC_VBYTES(binary, const uint8_t *)
+DEC_VBYTES(string, const char *)
+DEC_VBYTES(symbol, const char *)
+
+#define GETTER(T, CT)                                                                  \
+    bool famqp_value_get_##T(famqp_value v, CT *out)                                   \
+    {                                                                                  \
+        body b;                                                                        \
+        return value_body(v, famqp_codes_##T, &b) && dec_##T(b, out);                  \
+    }
+#define ELEMENT(T, CT)                                                                 \
+    bool famqp_array_next_##T(famqp_iter *it, CT *out)                                 \
+    {                                                                                  \
+        body b;                                                                        \
+        if (it->ctor_len != 1 || !famqp_codes_##T[it->ctor[0]] || !next_element(it, &b)) \
+            return false;                                                              \
+        return dec_##T(b, out);                                                        \
+    }
+#define BOTH(T, CT) GETTER(T, CT) ELEMENT(T, CT)
+
+/* Next array element body (the constructor is shared, in it->ctor). */
+static bool next_element(famqp_iter *it, body *b)
+{
+    if (!it->left || !it->ctor_len)
+        return false;
+    uint8_t code = it->ctor[it->ctor_len - 1];
+    size_t n = famqp__body_span(code, it->p, (size_t)(it->end - it->p));
+    if (n == SIZE_MAX) {
+        it->left = 0;
+        return false;
+    }
+    *b = (body){code, it->p, n};
+    it->p += n;
+    it->left--;
+    return true;
+}
+
+bool famqp_value_get_bool(famqp_value v, bool *out)
+{
+    body b;
+    return value_body(v, famqp_codes_boolean, &b) && dec_bool(b, out);
+}
+bool famqp_array_next_bool(famqp_iter *it, bool *out)
+{
+    body b;
+    if (it->ctor_len != 1 || !famqp_codes_boolean[it->ctor[0]] || !next_element(it, &b))
+        return false;
+    return dec_bool(b, out);
+}
+BOTH(ubyte, uint8_t)
+BOTH(ushort, uint16_t)
+BOTH(uint, uint32_t)
+BOTH(ulong, uint64_t)
+BOTH(byte, int8_t)
+BOTH(short, int16_t)
+BOTH(int, int32_t)
+BOTH(long, int64_t)
+BOTH(float, float)
+BOTH(double, double)
+BOTH(decimal32, famqp_decimal32)
+BOTH(decimal64, famqp_decimal64)
+BOTH(decimal128, famqp_decimal128)
+BOTH(char, uint32_t)
+BOTH(timestamp, int64_t)
+BOTH(uuid, famqp_uuid)
+BOTH(binary, famqp_binary)
+BOTH(string, famqp_string)
+BOTH(symbol, famqp_symbol)
+
+bool famqp_array_next_raw(famqp_iter *it, famqp_binary *out)
+{
+    body b;
+    if (!next_element(it, &b))
+        return false;
+    *out = (famqp_binary){b.p, b.n};
+    return true;
+}
+
+static bool compound_of(body b, famqp_compound_hdr *h)
+{
+    return famqp__compound_hdr(famqp_code_info[b.code].width, b.p, b.n, h) && h->end == b.p + b.n;
+}
+
+bool famqp_value_get_list(famqp_value v, famqp_list *out)
+{
+    body b;
+    famqp_compound_hdr h;
+    if (!value_body(v, famqp_codes_list, &b) || !compound_of(b, &h))
+        return false;
+    *out = (famqp_list){h.count, h.body, (size_t)(h.end - h.body)};
+    return true;
+}
+
+bool famqp_value_get_map(famqp_value v, famqp_map *out)
+{
+    body b;
+    famqp_compound_hdr h;
+    if (!value_body(v, famqp_codes_map, &b) || !compound_of(b, &h))
+        return false;
+    *out = (famqp_map){h.count, h.body, (size_t)(h.end - h.body)};
+    return true;
+}
+
+static bool array_of_body(body b, famqp_array *out)
+{
+    famqp_compound_hdr h;
+    size_t clen;
+    uint8_t code;
+    if (!compound_of(b, &h) || !famqp__array_ctor(h.body, (size_t)(h.end - h.body), &clen, &code))
+        return false;
+    *out = (famqp_array){h.count, h.body, clen, h.body + clen, (size_t)(h.end - h.body) - clen};
+    return true;
+}
+
+bool famqp_value_get_array(famqp_value v, famqp_array *out)
+{
+    body b;
+    return value_body(v, famqp_codes_array, &b) && array_of_body(b, out);
+}
+
+bool famqp_value_get_described(famqp_value v, famqp_value *descriptor, famqp_value *value)
+{
+    if (v.len < 2 || v.ptr[0] != FAMQP_CODE_DESCRIBED)
+        return false;
+    size_t d = famqp__value_span(v.ptr + 1, v.len - 1);
+    if (!d)
+        return false;
+    size_t x = famqp__value_span(v.ptr + 1 + d, v.len - 1 - d);
+    if (!x)
+        return false;
+    *descriptor = (famqp_value){v.ptr + 1, d};
+    *value = (famqp_value){v.ptr + 1 + d, x};
+    return true;
+}
+
+/* ---- iteration ----------------------------------------------------------- */
+
+static void iter_init(famqp_iter *it, const uint8_t *items, size_t len, uint32_t count)
+{
+    it->p = items;
+    it->end = items ? items + len : items;
+    it->left = items ? count : 0;
+    it->ctor = NULL;
+    it->ctor_len = 0;
+}
+
+void famqp_list_iter(const famqp_list *l, famqp_iter *it) { iter_init(it, l->items, l->len, l->count); }
+void famqp_map_iter(const famqp_map *m, famqp_iter *it) { iter_init(it, m->items, m->len, m->count); }
+
+void famqp_array_iter(const famqp_array *a, famqp_iter *it)
+{
+    iter_init(it, a->items, a->len, a->count);
+    it->ctor = a->ctor;
+    it->ctor_len = a->ctor ? a->ctor_len : 0;
+}
+
+void famqp_multiple_iter(const famqp_multiple *m, famqp_iter *it) { famqp_array_iter(&m->wire, it); }
+
+bool famqp_list_next(famqp_iter *it, famqp_value *item)
+{
+    if (!it->left)
+        return false;
+    size_t n = famqp__value_span(it->p, (size_t)(it->end - it->p));
+    if (!n) {
+        it->left = 0;
+        return false;
+    }
+    *item = (famqp_value){it->p, n};
+    it->p += n;
+    it->left--;
+    return true;
+}
+
+bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val)
+{
+    if (it->left < 2) {
+        it->left = 0;
+        return false;
+    }
+    return famqp_list_next(it, key) && famqp_list_next(it, val);
+}
+
+static bool map_get(const famqp_map *m, const char *key, famqp_code_table codes, famqp_value *val)
+{
+    famqp_iter it;
+    famqp_value k, v;
+    famqp_map_iter(m, &it);
+    while (famqp_map_next(&it, &k, &v)) {
+        body b;
+        famqp_binary s;
+        if (value_body(k, codes, &b) && dec_binary(b, &s) && bytes_eq((const char *)s.ptr, s.len, key)) {
+            *val = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool famqp_map_get_symbol_key(const famqp_map *m, const char *key, famqp_value *val)
+{
+    return map_get(m, key, famqp_codes_symbol, val);
+}
+
+bool famqp_map_get_string_key(const famqp_map *m, const char *key, famqp_value *val)
+{
+    return map_get(m, key, famqp_codes_string, val);
+}
+
+/* ---- equality by value ---------------------------------------------------- */
+
+static bool value_eq(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, unsigned depth);
+
+/* Compares `count` values packed back to back in a and b. */
+static bool seq_eq(const uint8_t *a, const uint8_t *ae, const uint8_t *b, const uint8_t *be, uint32_t count,
+                   unsigned depth)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        size_t x = famqp__value_span(a, (size_t)(ae - a)), y = famqp__value_span(b, (size_t)(be - b));
+        if (!x || !y || !value_eq(a, x, b, y, depth))
+            return false;
+        a += x;
+        b += y;
+    }
+    return true;
+}
+
+static bool body_eq(body a, body b, unsigned depth);
+
+static bool array_eq(body ba, body bb, unsigned depth)
+{
+    famqp_array a, b;
+    if (!array_of_body(ba, &a) || !array_of_body(bb, &b) || a.count != b.count)
+        return false;
+    /* descriptor chains of the element constructors, then element bodies */
+    size_t i = 0, j = 0;
+    while (i + 1 < a.ctor_len && j + 1 < b.ctor_len) {
+        size_t x = famqp__value_span(a.ctor + i + 1, a.ctor_len - i - 1);
+        size_t y = famqp__value_span(b.ctor + j + 1, b.ctor_len - j - 1);
+        if (!x || !y || !value_eq(a.ctor + i + 1, x, b.ctor + j + 1, y, depth))
+            return false;
+        i += 1 + x;
+        j += 1 + y;
+    }
+    if (i + 1 != a.ctor_len || j + 1 != b.ctor_len)
+        return false;
+    famqp_iter ia, ib;
+    famqp_array_iter(&a, &ia);
+    famqp_array_iter(&b, &ib);
+    body ea, eb;
+    for (uint32_t k = 0; k < a.count; k++)
+        if (!next_element(&ia, &ea) || !next_element(&ib, &eb) || !body_eq(ea, eb, depth))
+            return false;
+    return true;
+}
+
+static bool body_eq(body a, body b, unsigned depth)
+{
+    famqp_kind k = (famqp_kind)famqp_code_info[a.code].kind;
+    if (k != famqp_code_info[b.code].kind || depth > FAMQP_HARD_MAX_DEPTH)
+        return false;
+    switch (k) {
+    case FAMQP_KIND_NULL:
+        return true;
+    case FAMQP_KIND_BOOLEAN: {
+        bool x, y;
+        return dec_bool(a, &x) && dec_bool(b, &y) && x == y;
+    }
+    case FAMQP_KIND_UBYTE: case FAMQP_KIND_USHORT: case FAMQP_KIND_UINT: case FAMQP_KIND_ULONG:
+        return famqp__load_n(a.p, a.n) == famqp__load_n(b.p, b.n);
+    case FAMQP_KIND_BYTE: case FAMQP_KIND_SHORT: case FAMQP_KIND_INT: case FAMQP_KIND_LONG:
+    case FAMQP_KIND_TIMESTAMP:
+        return famqp__load_signed_n(a.p, a.n) == famqp__load_signed_n(b.p, b.n);
+    case FAMQP_KIND_BINARY: case FAMQP_KIND_STRING: case FAMQP_KIND_SYMBOL: {
+        famqp_binary x, y;
+        dec_binary(a, &x);
+        dec_binary(b, &y);
+        return x.len == y.len && (x.len == 0 || memcmp(x.ptr, y.ptr, x.len) == 0);
+    }
+    case FAMQP_KIND_LIST: case FAMQP_KIND_MAP: {
+        /* maps compare entry by entry in wire order */
+        famqp_compound_hdr x, y;
+        return compound_of(a, &x) && compound_of(b, &y) && x.count == y.count &&
+               seq_eq(x.body, x.end, y.body, y.end, x.count, depth + 1);
+    }
+    case FAMQP_KIND_ARRAY:
+        return array_eq(a, b, depth + 1);
+    default: /* float, double, decimals, char, uuid: same bits */
+        return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+    }
+}
+
+static bool value_eq(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, unsigned depth)
+{
+    if (!na || !nb || depth > FAMQP_HARD_MAX_DEPTH)
+        return false;
+    if (a[0] == FAMQP_CODE_DESCRIBED || b[0] == FAMQP_CODE_DESCRIBED) {
+        famqp_value da, xa, db, xb;
+        return famqp_value_get_described((famqp_value){a, na}, &da, &xa) &&
+               famqp_value_get_described((famqp_value){b, nb}, &db, &xb) &&
+               value_eq(da.ptr, da.len, db.ptr, db.len, depth + 1) &&
+               value_eq(xa.ptr, xa.len, xb.ptr, xb.len, depth + 1);
+    }
+    size_t x = famqp__body_span(a[0], a + 1, na - 1), y = famqp__body_span(b[0], b + 1, nb - 1);
+    if (x == SIZE_MAX || y == SIZE_MAX)
+        return false;
+    return body_eq((body){a[0], a + 1, x}, (body){b[0], b + 1, y}, depth);
+}
+
+bool famqp_value_equal(famqp_value a, famqp_value b)
+{
+    return value_eq(a.ptr, a.len, b.ptr, b.len, 0);
+}
