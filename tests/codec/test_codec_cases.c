@@ -28,14 +28,14 @@ static uint8_t *exact_copy(const uint8_t *p, size_t n)
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 
 /* Encodes v with the size-then-write protocol and compares with want. */
-#define ASSERT_ENCODES(type, v, ...)                                                           \
-    do {                                                                                       \
-        static const uint8_t want_[] = {__VA_ARGS__};                                          \
-        size_t need_ = famqp_##type##_encode(NULL, 0, (v));                                    \
-        ck_assert_uint_eq(need_, sizeof want_);                                                \
-        uint8_t got_[sizeof want_];                                                            \
-        ck_assert_uint_eq(famqp_##type##_encode(got_, sizeof got_, (v)), sizeof want_);        \
-        ck_assert_mem_eq(got_, want_, sizeof want_);                                           \
+#define ASSERT_ENCODES(type, v, ...)                                                               \
+    do {                                                                                           \
+        static const uint8_t want_[] = {__VA_ARGS__};                                              \
+        size_t need_ = famqp_##type##_encode(NULL, 0, (v));                                        \
+        ck_assert_uint_eq(need_, sizeof want_);                                                    \
+        uint8_t got_[sizeof want_];                                                                \
+        ck_assert_uint_eq(famqp_##type##_encode(got_, sizeof got_, (v)), sizeof want_);            \
+        ck_assert_mem_eq(got_, want_, sizeof want_);                                               \
     } while (0)
 
 static size_t decode_transfer(const uint8_t *p, size_t n, famqp_transfer *t, famqp_error *err)
@@ -58,8 +58,7 @@ START_TEST(test_transfer_handle_only)
     t.handle = 7;
     ASSERT_ENCODES(transfer, &t, 0x00, 0x53, 0x14, 0xc0, 0x03, 0x01, 0x52, 0x07);
     t.handle = 0x01020304;
-    ASSERT_ENCODES(transfer, &t, 0x00, 0x53, 0x14, 0xc0, 0x06, 0x01, 0x70, 0x01, 0x02, 0x03,
-                   0x04);
+    ASSERT_ENCODES(transfer, &t, 0x00, 0x53, 0x14, 0xc0, 0x06, 0x01, 0x70, 0x01, 0x02, 0x03, 0x04);
 }
 END_TEST
 
@@ -70,8 +69,8 @@ START_TEST(test_transfer_inner_absent_fields_are_null)
     t.more = true;
     t.present |= FAMQP_TRANSFER_HAS_MORE;
     /* handle, delivery-id, delivery-tag, message-format, settled: null, more */
-    ASSERT_ENCODES(transfer, &t, 0x00, 0x53, 0x14, 0xc0, 0x07, 0x06, 0x43, 0x40, 0x40, 0x40,
-                   0x40, 0x41);
+    ASSERT_ENCODES(transfer, &t, 0x00, 0x53, 0x14, 0xc0, 0x07, 0x06, 0x43, 0x40, 0x40, 0x40, 0x40,
+                   0x41);
     /* A value without its HAS_ bit is not encoded. */
     t.present = 0;
     t.delivery_id = 99;
@@ -119,17 +118,16 @@ START_TEST(test_transfer_handle_encodings)
         {BYTES(0x00, 0x53, 0x14, 0xc0, 0x06, 0x01, 0x70, 0x00, 0x00, 0x00, 0x05), 5},
         {BYTES(0x00, 0x53, 0x14, 0xc0, 0x06, 0x01, 0x70, 0xff, 0xff, 0xff, 0xff), 0xffffffffu},
         /* list32: size counts the 4-byte count and the element */
-        {BYTES(0x00, 0x53, 0x14, 0xd0, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x52,
-               0x09),
+        {BYTES(0x00, 0x53, 0x14, 0xd0, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x52, 0x09),
          9},
         /* descriptor as a full ulong */
         {BYTES(0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x14, 0xc0, 0x03, 0x01, 0x52, 0x02), 2},
         /* symbolic descriptor, sym8 and sym32 */
-        {BYTES(0x00, 0xa3, 18, 'a', 'm', 'q', 'p', ':', 't', 'r', 'a', 'n', 's', 'f', 'e', 'r',
-               ':', 'l', 'i', 's', 't', 0xc0, 0x03, 0x01, 0x52, 0x03),
+        {BYTES(0x00, 0xa3, 18, 'a', 'm', 'q', 'p', ':', 't', 'r', 'a', 'n', 's', 'f', 'e', 'r', ':',
+               'l', 'i', 's', 't', 0xc0, 0x03, 0x01, 0x52, 0x03),
          3},
-        {BYTES(0x00, 0xb3, 0, 0, 0, 18, 'a', 'm', 'q', 'p', ':', 't', 'r', 'a', 'n', 's', 'f',
-               'e', 'r', ':', 'l', 'i', 's', 't', 0xc0, 0x02, 0x01, 0x43),
+        {BYTES(0x00, 0xb3, 0, 0, 0, 18, 'a', 'm', 'q', 'p', ':', 't', 'r', 'a', 'n', 's', 'f', 'e',
+               'r', ':', 'l', 'i', 's', 't', 0xc0, 0x02, 0x01, 0x43),
          0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -186,8 +184,8 @@ START_TEST(test_list0_and_extra_elements)
     ck_assert_uint_eq(c.present, 0);
     /* Elements beyond the ones close defines (a later version's fields) are
      * validated and skipped. */
-    static const uint8_t extra[] = {0x00, 0x53, 0x18, 0xc0, 0x06, 0x03, 0x40, 0x52, 0x01, 0xa1,
-                                    0x00};
+    static const uint8_t extra[] = {0x00, 0x53, 0x18, 0xc0, 0x06, 0x03,
+                                    0x40, 0x52, 0x01, 0xa1, 0x00};
     ck_assert_uint_eq(famqp_close_decode(extra, sizeof extra, &c, &err), sizeof extra);
     ck_assert_uint_eq(c.present, 0);
     /* ... but a malformed extra element is still an error. */
@@ -203,8 +201,8 @@ END_TEST
  * offered-capabilities (field 11) as given. */
 static size_t attach_with_caps(uint8_t *out, const uint8_t *caps, size_t caps_len)
 {
-    static const uint8_t head[] = {0xa1, 0x01, 'x', 0x43, 0x42, 0x40, 0x40, 0x40,
-                                   0x40, 0x40, 0x40, 0x40, 0x40};
+    static const uint8_t head[] = {0xa1, 0x01, 'x',  0x43, 0x42, 0x40, 0x40,
+                                   0x40, 0x40, 0x40, 0x40, 0x40, 0x40};
     size_t body = sizeof head + caps_len;
     ck_assert_uint_lt(body + 1, 256);
     size_t n = 0;
@@ -371,8 +369,8 @@ START_TEST(test_unknown_union_member_kept_verbatim)
     /* attach: name "x", handle 0, role sender, snd/rcv settle null, source
      * described by 0x999 (ulong) holding a list of one empty string. */
     static const uint8_t in[] = {0x00, 0x53, 0x12, 0xc0, 0x17, 0x06, 0xa1, 0x01, 'x', 0x43,
-                                 0x42, 0x40, 0x40, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0x09, 0x99,
-                                 0xc0, 0x03, 0x01, 0xa1, 0x00};
+                                 0x42, 0x40, 0x40, 0x00, 0x80, 0,    0,    0,    0,   0,
+                                 0,    0x09, 0x99, 0xc0, 0x03, 0x01, 0xa1, 0x00};
     static const size_t source_at = 13, source_len = sizeof in - 13;
     uint8_t *p = exact_copy(in, sizeof in);
     famqp_attach a;
@@ -413,9 +411,8 @@ START_TEST(test_error_messages)
     assert_error_names(&err, "transfer", "delivery-tag");
 
     /* handle as a string */
-    ck_assert_uint_eq(decode_transfer(BYTES(0x00, 0x53, 0x14, 0xc0, 0x03, 0x01, 0xa1, 0x00), &t,
-                                      &err),
-                      0);
+    ck_assert_uint_eq(
+        decode_transfer(BYTES(0x00, 0x53, 0x14, 0xc0, 0x03, 0x01, 0xa1, 0x00), &t, &err), 0);
     ck_assert_int_eq(err.status, FAMQP_ERR_TYPE_MISMATCH);
     ck_assert_str_eq(err.field, "handle");
     ck_assert_uint_eq(err.offset, 6);
@@ -429,8 +426,8 @@ START_TEST(test_error_messages)
 
     /* attach name not UTF-8 */
     famqp_attach a;
-    uint8_t *p = exact_copy(BYTES(0x00, 0x53, 0x12, 0xc0, 0x07, 0x03, 0xa1, 0x02, 0xc3, 0x28,
-                                  0x43, 0x42));
+    uint8_t *p =
+        exact_copy(BYTES(0x00, 0x53, 0x12, 0xc0, 0x07, 0x03, 0xa1, 0x02, 0xc3, 0x28, 0x43, 0x42));
     ck_assert_uint_eq(famqp_attach_decode(p, 12, &a, &err), 0);
     ck_assert_int_eq(err.status, FAMQP_ERR_INVALID_UTF8);
     ck_assert_str_eq(err.type, "attach");
@@ -439,8 +436,8 @@ START_TEST(test_error_messages)
     free(p);
 
     /* snd-settle-mode 7 is not a sender-settle-mode */
-    p = exact_copy(BYTES(0x00, 0x53, 0x12, 0xc0, 0x08, 0x04, 0xa1, 0x01, 'x', 0x43, 0x42, 0x50,
-                         0x07));
+    p = exact_copy(
+        BYTES(0x00, 0x53, 0x12, 0xc0, 0x08, 0x04, 0xa1, 0x01, 'x', 0x43, 0x42, 0x50, 0x07));
     ck_assert_uint_eq(famqp_attach_decode(p, 13, &a, &err), 0);
     ck_assert_int_eq(err.status, FAMQP_ERR_INVALID_VALUE);
     ck_assert_str_eq(err.field, "snd-settle-mode");

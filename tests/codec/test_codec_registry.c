@@ -24,16 +24,16 @@
 /* Check records every passing ck_assert (a write to its message pipe), which
  * dominates millions of checks; these report through ck_abort_msg only when
  * they fail. */
-#define REQUIRE(cond, ...)                                                                      \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            ck_abort_msg(__VA_ARGS__);                                                          \
+#define REQUIRE(cond, ...)                                                                         \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ck_abort_msg(__VA_ARGS__);                                                             \
     } while (0)
-#define REQUIRE_CMP(a, op, b)                                                                   \
-    do {                                                                                        \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);          \
-        if (!(a_ op b_))                                                                        \
-            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                 \
+#define REQUIRE_CMP(a, op, b)                                                                      \
+    do {                                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
+        if (!(a_ op b_))                                                                           \
+            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                    \
     } while (0)
 #define REQUIRE_CMP_EQ(a, b) REQUIRE_CMP(a, ==, b)
 #define REQUIRE_CMP_NE(a, b) REQUIRE_CMP(a, !=, b)
@@ -59,7 +59,10 @@ static const famqp_test_type *entry(int i)
     return &famqp_test_unions[(size_t)i - famqp_test_type_count];
 }
 
-static int entry_count(void) { return (int)(famqp_test_type_count + famqp_test_union_count); }
+static int entry_count(void)
+{
+    return (int)(famqp_test_type_count + famqp_test_union_count);
+}
 
 typedef struct ctx {
     const famqp_test_type *t;
@@ -81,7 +84,7 @@ static void ctx_init(ctx *c, int i, uint64_t salt)
     c->v = calloc(1, c->t->size);
     c->w = calloc(1, c->t->size);
     c->x = calloc(1, c->t->size);
-    REQUIRE(c->v && c->w && c->x, "c->v && c->w && c->x");
+    REQUIRE(c->v && c->w && c->x, "out of memory");
 }
 
 static void ctx_free(ctx *c)
@@ -127,8 +130,8 @@ static uint8_t *encode_checked(ctx *c, const void *v, size_t *len)
         memset(guarded, 0x5a, need + GUARD);
         REQUIRE_CMP_EQ(t->encode(guarded, caps[k], v), need);
         for (size_t b = 0; b < need + GUARD; b++)
-            REQUIRE(guarded[b] == 0x5a, "%s: cap %zu of %zu: byte %zu written", t->name,
-                          caps[k], need, b);
+            REQUIRE(guarded[b] == 0x5a, "%s: cap %zu of %zu: byte %zu written", t->name, caps[k],
+                    need, b);
     }
     memset(guarded, 0x5a, need + GUARD);
     REQUIRE_CMP_EQ(t->encode(guarded, need + GUARD, v), need);
@@ -169,10 +172,10 @@ static void check_prefixes(ctx *c, const uint8_t *enc, size_t n, prefix_stats *s
         uint8_t *p = exact_copy(enc, k);
         famqp_error err;
         size_t used = c->t->decode(p, k, c->x, &err);
-        REQUIRE(used == 0, "%s: prefix %zu of %zu decoded (%zu bytes), seed %#llx",
-                      c->t->name, k, n, used, (unsigned long long)c->seed);
+        REQUIRE(used == 0, "%s: prefix %zu of %zu decoded (%zu bytes), seed %#llx", c->t->name, k,
+                n, used, (unsigned long long)c->seed);
         REQUIRE(err.status != FAMQP_OK && err.status < FAMQP_STATUS_COUNT,
-                      "%s: prefix %zu rejected without a status", c->t->name, k);
+                "%s: prefix %zu rejected without a status", c->t->name, k);
         st->rejected++;
         st->truncated += err.status == FAMQP_ERR_TRUNCATED;
         free(p);
@@ -195,8 +198,7 @@ static void round_trip(ctx *c, prefix_stats *prefixes, const char *what)
     /* A decoded value re-encodes to the same bytes. */
     size_t n2;
     uint8_t *enc2 = encode_checked(c, c->w, &n2);
-    REQUIRE(n2 == n && memcmp(enc, enc2, n) == 0, "%s: %s: re-encoding differs", t->name,
-                  what);
+    REQUIRE(n2 == n && memcmp(enc, enc2, n) == 0, "%s: %s: re-encoding differs", t->name, what);
     /* Bytes after the value are not part of it. */
     uint8_t *longer = malloc(n + 3);
     REQUIRE(longer != NULL, "out of memory");
@@ -204,7 +206,7 @@ static void round_trip(ctx *c, prefix_stats *prefixes, const char *what)
     memcpy(longer + n, "\x40\x41\x00", 3);
     famqp_error err;
     REQUIRE_CMP_EQ(t->decode(longer, n + 3, c->x, &err), n);
-    REQUIRE(t->equal(c->v, c->x), "t->equal(c->v, c->x)");
+    REQUIRE(t->equal(c->v, c->x), "%s: %s: decode with trailing bytes differs", t->name, what);
     free(longer);
     if (prefixes)
         check_prefixes(c, enc, n, prefixes);
@@ -218,7 +220,7 @@ static void assert_mostly_truncated(const ctx *c, const prefix_stats *st)
      * acceptable only when the cut makes a header self-inconsistent (e.g. a
      * list count that its cut size can no longer hold). */
     REQUIRE(st->truncated * 10 >= st->rejected * 9, "%s: only %zu of %zu prefixes TRUNCATED",
-                  c->t->name, st->truncated, st->rejected);
+            c->t->name, st->truncated, st->rejected);
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -254,13 +256,13 @@ START_TEST(test_mandatory_only)
         size_t n;
         uint8_t *enc = encode_checked(&c, c.v, &n);
         famqp_value whole = {enc, n}, desc, body;
-        REQUIRE(famqp_value_get_described(whole, &desc, &body), "famqp_value_get_described(whole, &desc, &body)");
+        REQUIRE(famqp_value_get_described(whole, &desc, &body), "%s: not described", c.t->name);
         famqp_list l;
-        REQUIRE(famqp_value_get_list(body, &l), "famqp_value_get_list(body, &l)");
+        REQUIRE(famqp_value_get_list(body, &l), "%s: not a list", c.t->name);
         REQUIRE(l.count == c.t->mandatory_count, "%s: mandatory-only list of %u, expected %u",
-                      c.t->name, l.count, c.t->mandatory_count);
+                c.t->name, l.count, c.t->mandatory_count);
         uint64_t code;
-        REQUIRE(famqp_value_get_ulong(desc, &code), "famqp_value_get_ulong(desc, &code)");
+        REQUIRE(famqp_value_get_ulong(desc, &code), "%s: descriptor not a ulong", c.t->name);
         REQUIRE_CMP_EQ(code, c.t->code);
         free(enc);
     }
@@ -312,13 +314,13 @@ START_TEST(test_mutations)
             if (r & 1)
                 p[at] ^= (uint8_t)(1u << ((r >> 1) % 8)); /* one bit */
             else
-                p[at] = (uint8_t)(r >> 8);                /* any byte */
+                p[at] = (uint8_t)(r >> 8); /* any byte */
         }
         famqp_error err;
         size_t used = t->decode(p, n, c.w, &err);
         if (used == 0) {
             REQUIRE(err.status != FAMQP_OK && err.status < FAMQP_STATUS_COUNT,
-                          "%s: mutation %d rejected without a status", t->name, m);
+                    "%s: mutation %d rejected without a status", t->name, m);
             char why[256];
             REQUIRE_CMP_GT(famqp_error_format(&err, why, sizeof why), 0);
             REQUIRE_CMP_LE(err.offset, n);
@@ -338,8 +340,8 @@ START_TEST(test_mutations)
             }
             size_t n3;
             uint8_t *enc3 = encode_checked(&c, c.x, &n3);
-            REQUIRE(n3 == n2 && memcmp(enc, enc3, n2) == 0,
-                          "%s: mutation %d: encoding not stable", t->name, m);
+            REQUIRE(n3 == n2 && memcmp(enc, enc3, n2) == 0, "%s: mutation %d: encoding not stable",
+                    t->name, m);
             free(enc3);
             free(enc);
         }
@@ -358,12 +360,42 @@ START_TEST(test_registry_complete)
 {
     /* Every frame body and section type must be in the registry. */
     static const char *const required[] = {
-        "open", "begin", "attach", "flow", "transfer", "disposition", "detach", "end", "close",
-        "sasl-mechanisms", "sasl-init", "sasl-challenge", "sasl-response", "sasl-outcome",
-        "header", "delivery-annotations", "message-annotations", "properties",
-        "application-properties", "data", "amqp-sequence", "amqp-value", "footer", "source",
-        "target", "error", "received", "accepted", "rejected", "released", "modified",
-        "declare", "discharge", "declared", "transactional-state", "coordinator",
+        "open",
+        "begin",
+        "attach",
+        "flow",
+        "transfer",
+        "disposition",
+        "detach",
+        "end",
+        "close",
+        "sasl-mechanisms",
+        "sasl-init",
+        "sasl-challenge",
+        "sasl-response",
+        "sasl-outcome",
+        "header",
+        "delivery-annotations",
+        "message-annotations",
+        "properties",
+        "application-properties",
+        "data",
+        "amqp-sequence",
+        "amqp-value",
+        "footer",
+        "source",
+        "target",
+        "error",
+        "received",
+        "accepted",
+        "rejected",
+        "released",
+        "modified",
+        "declare",
+        "discharge",
+        "declared",
+        "transactional-state",
+        "coordinator",
     };
     for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
         bool found = false;

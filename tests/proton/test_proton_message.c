@@ -94,7 +94,7 @@ static pn_message_t *full_message(void)
 
 static famqp_binary message_encode(pn_message_t *m)
 {
-    size_t cap = 1 << 20;
+    size_t cap = 1 << 16; /* the test messages are a few KiB */
     char *buf = arena_alloc(cap);
     int r = pn_message_encode(m, buf, &cap);
     ck_assert_msg(r == 0, "pn_message_encode: %d", r);
@@ -333,6 +333,67 @@ START_TEST(ours_message_sequence_body)
 }
 END_TEST
 
+/* Each message-id kind (ulong, uuid, binary, string) as message-id and
+ * correlation-id, both directions. */
+START_TEST(message_id_kinds)
+{
+    static const char bin_id[] = {0x00, 0x01, (char)0x80, (char)0xff};
+    pn_msgid_t ids[4];
+    ids[0] = (pn_msgid_t){.type = PN_ULONG, .u.as_ulong = 0};
+    ids[1] = (pn_msgid_t){.type = PN_UUID};
+    memcpy(ids[1].u.as_uuid.bytes, correlation_uuid, 16);
+    ids[2] = (pn_msgid_t){.type = PN_BINARY, .u.as_bytes = pn_bytes(sizeof bin_id, bin_id)};
+    ids[3] = (pn_msgid_t){.type = PN_STRING, .u.as_bytes = pn_bytes(9, "id-string")};
+    const tv want_ids[4] = {T_ULONG(0), T_UUID(correlation_uuid), T_BIN(bin_id, sizeof bin_id),
+                            T_STRN("id-string", 9)};
+    for (int i = 0; i < 4; i++) {
+        const tv *corr = &want_ids[3 - i];
+        /* Proton -> flatamqp */
+        pn_message_t *m = pn_message();
+        ck_assert_int_eq(pn_message_set_id(m, ids[i]), 0);
+        ck_assert_int_eq(pn_message_set_correlation_id(m, ids[3 - i]), 0);
+        tv body = T_NULL;
+        tv_put(pn_message_body(m), &body);
+        famqp_binary b = message_encode(m);
+        pn_message_free(m);
+        size_t off = 0;
+        bool seen = false;
+        while (off < b.len) {
+            famqp_any_section sec;
+            famqp_error err;
+            size_t used = famqp_any_section_decode(b.ptr + off, b.len - off, &sec, &err);
+            ck_assert_msg(used > 0, "id kind %d: section at %zu of %s", i, off, hex(b.ptr, b.len));
+            if (sec.kind == FAMQP_ANY_SECTION_PROPERTIES) {
+                tv props = T_COMP(C_PROPERTIES, want_ids[i], T_NULL, T_NULL, T_NULL, T_NULL, *corr);
+                struct_check(&td_properties, &props, &sec.u.properties, path_join("message-id kind", " %d", i));
+                seen = true;
+            }
+            off += used;
+        }
+        ck_assert_msg(seen, "id kind %d: Proton wrote no properties section", i);
+
+        /* flatamqp -> Proton */
+        const tv sections[] = {T_COMP(C_PROPERTIES, want_ids[i], T_NULL, T_NULL, T_NULL, T_NULL, *corr),
+                               T_DESC(C_AMQP_VALUE, T_NULL)};
+        famqp_binary ours = sections_encode(sections, 2);
+        pn_message_t *back = decode_message(ours);
+        pn_msgid_t id = pn_message_get_id(back), cid = pn_message_get_correlation_id(back);
+        ck_assert_msg(id.type == ids[i].type, "id kind %d: Proton reads message-id as %s", i, pn_type_name(id.type));
+        ck_assert_msg(cid.type == ids[3 - i].type, "id kind %d: Proton reads correlation-id as %s", i,
+                      pn_type_name(cid.type));
+        pn_data_t *d = pn_message_id(back);
+        pn_data_rewind(d);
+        ck_assert(pn_data_next(d));
+        tv_check_pn(d, &want_ids[i], "message-id");
+        d = pn_message_correlation_id(back);
+        pn_data_rewind(d);
+        ck_assert(pn_data_next(d));
+        tv_check_pn(d, corr, "correlation-id");
+        pn_message_free(back);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("proton_message");
@@ -344,6 +405,7 @@ static Suite *suite(void)
     tcase_add_test(tc, ours_message_value_body);
     tcase_add_test(tc, ours_message_data_body_and_footer);
     tcase_add_test(tc, ours_message_sequence_body);
+    tcase_add_test(tc, message_id_kinds);
     suite_add_tcase(s, tc);
     return s;
 }

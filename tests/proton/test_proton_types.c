@@ -98,6 +98,60 @@ START_TEST(open_wide_exact)
 }
 END_TEST
 
+/* Every performative with all fields set and every compound forced to its
+ * 32-bit form (bodies over 255 bytes, a symbol of 256 characters in every
+ * array, strings/binaries over 255 bytes): Proton and flatamqp must then
+ * produce identical bytes. */
+START_TEST(performatives_wide_exact)
+{
+    const char *w = arena_pattern(300, 'p');
+    const uint8_t *big = blob(300);
+#define STRW T_STRN(w, 300)
+#define SYMW T_SYMN(w, 256)
+#define CAPSW T_SYMS(T_SYM("short"), SYMW)
+#define MAPW T_MAP(T_SYM("long"), STRW, T_SYM("n"), T_INT(-3), T_SYM("l"), T_LIST(STRW, T_UINT(7)))
+#define ERRW T_COMP(C_ERROR, T_SYM("amqp:resource-limit-exceeded"), STRW, MAPW)
+    const struct { const type_desc *td; tv v; } cases[] = {
+        {&td_open, T_COMP(C_OPEN, STRW, STRW, T_UINT(0xFFFFFFFF), T_USHORT(0xFFFF), T_UINT(30000), CAPSW, CAPSW,
+                          CAPSW, CAPSW, MAPW)},
+        {&td_begin, T_COMP(C_BEGIN, T_USHORT(1), T_UINT(2), T_UINT(3), T_UINT(4), T_UINT(5), CAPSW, CAPSW, MAPW)},
+        {&td_attach, T_COMP(C_ATTACH, STRW, T_UINT(7), T_BOOL(true), T_UBYTE(2), T_UBYTE(1),
+                            T_COMP(C_SOURCE, STRW, T_UINT(2), T_SYM("never"), T_UINT(0xFFFFFFFF), T_BOOL(false), MAPW,
+                                   T_SYM("move"),
+                                   T_MAP(T_SYM("apache.org:selector-filter:string"), T_DESC(C_SELECTOR_FILTER, STRW)),
+                                   T_COMP(C_MODIFIED, T_BOOL(true), T_BOOL(true), MAPW), CAPSW, CAPSW),
+                            T_COMP(C_TARGET, STRW, T_UINT(1), T_SYM("link-detach"), T_UINT(9), T_BOOL(true), MAPW,
+                                   CAPSW),
+                            T_MAP(T_BIN(big, 32), T_COMP(C_REJECTED, ERRW)), T_BOOL(true), T_UINT(0xFFFFFFFF),
+                            T_ULONG(UINT64_MAX), CAPSW, CAPSW, MAPW)},
+        {&td_flow, T_COMP(C_FLOW, T_UINT(1), T_UINT(2), T_UINT(3), T_UINT(4), T_UINT(5), T_UINT(6), T_UINT(7),
+                          T_UINT(8), T_BOOL(true), T_BOOL(false), MAPW)},
+        {&td_transfer, T_COMP(C_TRANSFER, T_UINT(1), T_UINT(0xFFFFFFFF), T_BIN(big, 300), T_UINT(0), T_BOOL(false),
+                              T_BOOL(true), T_UBYTE(0), T_COMP(C_REJECTED, ERRW), T_BOOL(false), T_BOOL(true),
+                              T_BOOL(false))},
+        {&td_disposition, T_COMP(C_DISPOSITION, T_BOOL(true), T_UINT(1), T_UINT(1000), T_BOOL(true),
+                                 T_COMP(C_MODIFIED, T_BOOL(false), T_BOOL(true), MAPW), T_BOOL(true))},
+        {&td_detach, T_COMP(C_DETACH, T_UINT(3), T_BOOL(true), ERRW)},
+        {&td_end, T_COMP(C_END, ERRW)},
+        {&td_close, T_COMP(C_CLOSE, ERRW)},
+        {&td_sasl_mechanisms, T_COMP(C_SASL_MECHANISMS, T_SYMS(T_SYM("PLAIN"), SYMW))},
+        {&td_sasl_init, T_COMP(C_SASL_INIT, SYMW, T_BIN(big, 300), STRW)},
+        {&td_sasl_outcome, T_COMP(C_SASL_OUTCOME, T_UBYTE(0), T_BIN(big, 300))},
+        {&td_coordinator, T_COMP(C_COORDINATOR, T_SYMS(T_SYM("amqp:local-transactions"), SYMW))},
+        {&td_transactional_state, T_COMP(C_TRANSACTIONAL_STATE, T_BIN(big, 300), T_COMP(C_REJECTED, ERRW))},
+        {&td_properties, T_COMP(C_PROPERTIES, STRW, T_BIN(big, 300), STRW, STRW, STRW, T_ULONG(1), SYMW, SYMW,
+                                T_TS(1), T_TS(2), STRW, T_UINT(3), STRW)},
+    };
+#undef STRW
+#undef SYMW
+#undef CAPSW
+#undef MAPW
+#undef ERRW
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        crosscheck(cases[i].td, &cases[i].v, XC_EXACT);
+}
+END_TEST
+
 START_TEST(begin_all_fields)
 {
     tv v = T_COMP(C_BEGIN, T_USHORT(7), T_UINT(0xFFFFFFFF), T_UINT(2048), T_UINT(0), T_UINT(0xFFFFFFFF), CAPS, CAPS2,
@@ -699,6 +753,7 @@ static Suite *suite(void)
     tcase_add_test(p, open_all_fields);
     tcase_add_test(p, open_mandatory_only);
     tcase_add_test(p, open_wide_exact);
+    tcase_add_test(p, performatives_wide_exact);
     tcase_add_test(p, begin_all_fields);
     tcase_add_test(p, begin_mandatory_only);
     tcase_add_test(p, attach_all_fields);

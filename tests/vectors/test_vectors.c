@@ -26,16 +26,16 @@
 /* Check records every passing ck_assert (a write to its message pipe), which
  * dominates millions of checks; these report through ck_abort_msg only when
  * they fail. */
-#define REQUIRE(cond, ...)                                                                      \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            ck_abort_msg(__VA_ARGS__);                                                          \
+#define REQUIRE(cond, ...)                                                                         \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ck_abort_msg(__VA_ARGS__);                                                             \
     } while (0)
-#define REQUIRE_CMP(a, op, b)                                                                   \
-    do {                                                                                        \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);          \
-        if (!(a_ op b_))                                                                        \
-            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                 \
+#define REQUIRE_CMP(a, op, b)                                                                      \
+    do {                                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
+        if (!(a_ op b_))                                                                           \
+            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                    \
     } while (0)
 #define REQUIRE_CMP_EQ(a, b) REQUIRE_CMP(a, ==, b)
 #define REQUIRE_CMP_NE(a, b) REQUIRE_CMP(a, !=, b)
@@ -225,7 +225,7 @@ static famqp_status split_next(splitter *s, const uint8_t *p, size_t n, unit *u,
         strcpy(u->desc, "-");
     } else {
         REQUIRE(body_descriptor(fr->body.ptr, fr->body.len, &code),
-                      "frame body does not start with a described value");
+                "frame body does not start with a described value");
         snprintf(u->desc, sizeof u->desc, "0x%02llx", (unsigned long long)code);
     }
     if (fr->type == FAMQP_FRAME_TYPE_SASL && code == FAMQP_SASL_OUTCOME_CODE)
@@ -238,12 +238,11 @@ static void assert_same_units(const unit_list *got, const unit_list *want, const
     REQUIRE(got->n == want->n, "%s: %zu units, expected %zu", what, got->n, want->n);
     for (size_t i = 0; i < want->n; i++) {
         const unit *g = &got->v[i], *w = &want->v[i];
-        REQUIRE(g->offset == w->offset && g->length == w->length &&
-                          strcmp(g->kind, w->kind) == 0 && g->channel == w->channel &&
-                          strcmp(g->desc, w->desc) == 0,
-                      "%s unit %zu: got %zu %zu %s %d %s, expected %zu %zu %s %d %s", what, i,
-                      g->offset, g->length, g->kind, g->channel, g->desc, w->offset, w->length,
-                      w->kind, w->channel, w->desc);
+        REQUIRE(g->offset == w->offset && g->length == w->length && strcmp(g->kind, w->kind) == 0 &&
+                    g->channel == w->channel && strcmp(g->desc, w->desc) == 0,
+                "%s unit %zu: got %zu %zu %s %d %s, expected %zu %zu %s %d %s", what, i, g->offset,
+                g->length, g->kind, g->channel, g->desc, w->offset, w->length, w->kind, w->channel,
+                w->desc);
     }
 }
 
@@ -335,14 +334,14 @@ static unit_list split_whole(const stream *s, frame_fn on_frame, void *ctx)
 
 /* Encodes with the size-then-write protocol into a fresh exactly-sized
  * buffer (caller frees). */
-#define ENCODE_EXACT(encode_fn, value_ptr, buf_var, len_var)                                  \
-    do {                                                                                      \
-        size_t need_ = encode_fn(NULL, 0, (value_ptr));                                       \
-        REQUIRE_CMP_GT(need_, 0);                                                          \
-        (buf_var) = malloc(need_);                                                            \
-        REQUIRE(buf_var != NULL, "out of memory");                                                       \
-        REQUIRE_CMP_EQ(encode_fn((buf_var), need_, (value_ptr)), need_);                   \
-        (len_var) = need_;                                                                    \
+#define ENCODE_EXACT(encode_fn, value_ptr, buf_var, len_var)                                       \
+    do {                                                                                           \
+        size_t need_ = encode_fn(NULL, 0, (value_ptr));                                            \
+        REQUIRE_CMP_GT(need_, 0);                                                                  \
+        (buf_var) = malloc(need_);                                                                 \
+        REQUIRE(buf_var != NULL, "out of memory");                                                 \
+        REQUIRE_CMP_EQ(encode_fn((buf_var), need_, (value_ptr)), need_);                           \
+        (len_var) = need_;                                                                         \
     } while (0)
 
 /* ---- message reassembly and sections --------------------------------------- */
@@ -375,10 +374,10 @@ static void check_sections(stream_check *c, const uint8_t *msg, size_t len, unsi
         size_t used = famqp_any_section_decode(in, len - pos, &sec, &err);
         char why[256];
         famqp_error_format(&err, why, sizeof why);
-        REQUIRE(used > 0 && used <= len - pos, "%s: message %zu section at %zu: %s",
-                      c->s->name, c->messages, pos, why);
+        REQUIRE(used > 0 && used <= len - pos, "%s: message %zu section at %zu: %s", c->s->name,
+                c->messages, pos, why);
         REQUIRE(sec.kind != FAMQP_ANY_SECTION_NONE && sec.kind != FAMQP_ANY_SECTION_OTHER,
-                      "%s: message %zu: unknown section at %zu", c->s->name, c->messages, pos);
+                "%s: message %zu: unknown section at %zu", c->s->name, c->messages, pos);
 
         size_t enc_len;
         uint8_t *enc;
@@ -386,10 +385,11 @@ static void check_sections(stream_check *c, const uint8_t *msg, size_t len, unsi
         famqp_any_section again;
         size_t used2 = famqp_any_section_decode(enc, enc_len, &again, &err);
         famqp_error_format(&err, why, sizeof why);
-        REQUIRE(used2 == enc_len, "%s: re-encoded section does not decode: %s", c->s->name,
-                      why);
-        REQUIRE(famqp_test_any_section_equal(&sec, &again), "%s: message %zu section at %zu changed in a "
-                      "round trip", c->s->name, c->messages, pos);
+        REQUIRE(used2 == enc_len, "%s: re-encoded section does not decode: %s", c->s->name, why);
+        REQUIRE(famqp_test_any_section_equal(&sec, &again),
+                "%s: message %zu section at %zu changed in a "
+                "round trip",
+                c->s->name, c->messages, pos);
 
         /* The recorded big message (Python proton, body=bytes) carries its
          * bytes as an amqp-value holding a binary; a data section would be
@@ -407,8 +407,8 @@ static void check_sections(stream_check *c, const uint8_t *msg, size_t len, unsi
             if (body.len == BIG_MESSAGE_SIZE) {
                 is_big = true;
                 for (size_t i = 0; i < body.len; i++)
-                    REQUIRE(body.ptr[i] == (uint8_t)(i % 256),
-                                  "%s: big message byte %zu is %u", c->s->name, i, body.ptr[i]);
+                    REQUIRE(body.ptr[i] == (uint8_t)(i % 256), "%s: big message byte %zu is %u",
+                            c->s->name, i, body.ptr[i]);
             }
         }
         free(enc);
@@ -482,16 +482,16 @@ static void check_frame(void *ctx, const famqp_frame *fr, size_t offset)
         famqp_any_sasl_frame v, again;
         size_t used = famqp_any_sasl_frame_decode(body, fr->body.len, &v, &err);
         famqp_error_format(&err, why, sizeof why);
-        REQUIRE(used == fr->body.len, "%s: SASL frame at %zu: used %zu of %zu: %s",
-                      c->s->name, offset, used, fr->body.len, why);
+        REQUIRE(used == fr->body.len, "%s: SASL frame at %zu: used %zu of %zu: %s", c->s->name,
+                offset, used, fr->body.len, why);
         REQUIRE(v.kind != FAMQP_ANY_SASL_FRAME_NONE && v.kind != FAMQP_ANY_SASL_FRAME_OTHER,
-                      "%s: SASL frame at %zu: unknown descriptor", c->s->name, offset);
+                "%s: SASL frame at %zu: unknown descriptor", c->s->name, offset);
         size_t enc_len;
         uint8_t *enc;
         ENCODE_EXACT(famqp_any_sasl_frame_encode, &v, enc, enc_len);
         REQUIRE_CMP_EQ(famqp_any_sasl_frame_decode(enc, enc_len, &again, &err), enc_len);
-        REQUIRE(famqp_test_any_sasl_frame_equal(&v, &again), "%s: SASL frame at %zu changed in a round trip",
-                      c->s->name, offset);
+        REQUIRE(famqp_test_any_sasl_frame_equal(&v, &again),
+                "%s: SASL frame at %zu changed in a round trip", c->s->name, offset);
         free(enc);
         free(body);
         return;
@@ -500,14 +500,14 @@ static void check_frame(void *ctx, const famqp_frame *fr, size_t offset)
     famqp_any_frame v, again;
     size_t used = famqp_any_frame_decode(body, fr->body.len, &v, &err);
     famqp_error_format(&err, why, sizeof why);
-    REQUIRE(used > 0 && used <= fr->body.len, "%s: frame at %zu does not decode: %s",
-                  c->s->name, offset, why);
+    REQUIRE(used > 0 && used <= fr->body.len, "%s: frame at %zu does not decode: %s", c->s->name,
+            offset, why);
     REQUIRE(v.kind != FAMQP_ANY_FRAME_NONE && v.kind != FAMQP_ANY_FRAME_OTHER,
-                  "%s: frame at %zu: unknown descriptor", c->s->name, offset);
+            "%s: frame at %zu: unknown descriptor", c->s->name, offset);
     /* Only a transfer carries bytes after its performative. */
     if (v.kind != FAMQP_ANY_FRAME_TRANSFER)
         REQUIRE(used == fr->body.len, "%s: frame at %zu: %zu bytes after the performative",
-                      c->s->name, offset, fr->body.len - used);
+                c->s->name, offset, fr->body.len - used);
 
     size_t enc_len;
     uint8_t *enc;
@@ -515,15 +515,16 @@ static void check_frame(void *ctx, const famqp_frame *fr, size_t offset)
     size_t used2 = famqp_any_frame_decode(enc, enc_len, &again, &err);
     famqp_error_format(&err, why, sizeof why);
     REQUIRE(used2 == enc_len, "%s: frame at %zu: re-encoding does not decode: %s", c->s->name,
-                  offset, why);
-    REQUIRE(famqp_test_any_frame_equal(&v, &again), "%s: frame at %zu changed in a round trip", c->s->name,
-                  offset);
+            offset, why);
+    REQUIRE(famqp_test_any_frame_equal(&v, &again), "%s: frame at %zu changed in a round trip",
+            c->s->name, offset);
     /* Encoding is a function of the value: the second encoding is identical. */
     size_t enc2_len;
     uint8_t *enc2;
     ENCODE_EXACT(famqp_any_frame_encode, &again, enc2, enc2_len);
     REQUIRE_CMP_EQ(enc2_len, enc_len);
-    REQUIRE(memcmp(enc2, enc, enc_len) == 0, "%s: frame at %zu: re-encoding not stable", c->s->name, offset);
+    REQUIRE(memcmp(enc2, enc, enc_len) == 0, "%s: frame at %zu: re-encoding not stable", c->s->name,
+            offset);
 
     if (v.kind == FAMQP_ANY_FRAME_TRANSFER)
         on_transfer(c, fr, &v.u.transfer, body + used, fr->body.len - used);
@@ -532,8 +533,14 @@ static void check_frame(void *ctx, const famqp_frame *fr, size_t offset)
     free(body);
 }
 
-static bool is_big_stream(const char *name) { return strstr(name, ".big.") != NULL; }
-static bool is_server_side(const char *name) { return strstr(name, ".s2c") != NULL; }
+static bool is_big_stream(const char *name)
+{
+    return strstr(name, ".big.") != NULL;
+}
+static bool is_server_side(const char *name)
+{
+    return strstr(name, ".s2c") != NULL;
+}
 
 START_TEST(test_stream_matches_index_and_decodes)
 {
@@ -545,19 +552,19 @@ START_TEST(test_stream_matches_index_and_decodes)
 
     for (size_t i = 0; i < sizeof c.open / sizeof c.open[0]; i++) {
         REQUIRE(!c.open[i].active, "%s: delivery on handle %u never completed", s.name,
-                      c.open[i].handle);
+                c.open[i].handle);
         free(c.open[i].bytes);
     }
     if (is_big_stream(s.name)) {
         REQUIRE(c.big_messages == 1, "%s: %zu messages of %u bytes", s.name, c.big_messages,
-                      BIG_MESSAGE_SIZE);
+                BIG_MESSAGE_SIZE);
         /* Servers split it at max-frame-size 16384; a client may send one frame
          * when the broker allows that (RabbitMQ's does not). */
         if (is_server_side(s.name))
             REQUIRE_CMP_EQ(c.big_frames, BIG_SERVER_FRAMES);
         else
             REQUIRE(c.big_frames == 1 || c.big_frames == BIG_SERVER_FRAMES,
-                          "%s: big message in %u frames", s.name, c.big_frames);
+                    "%s: big message in %u frames", s.name, c.big_frames);
     } else {
         REQUIRE_CMP_EQ(c.big_messages, 0);
     }
@@ -597,10 +604,12 @@ static unit_list split_chunked(const stream *s, chunk_fn next_chunk, uint64_t se
             if (st == FAMQP_ERR_TRUNCATED)
                 break;
             REQUIRE(st == FAMQP_OK, "%s: %s at offset %zu after %zu bytes", s->name,
-                          famqp_status_name(st), consumed, received);
+                    famqp_status_name(st), consumed, received);
             if (strcmp(u.kind, "header") != 0)
-                REQUIRE(fr.body.ptr + fr.body.len == rx + consumed + u.length, "%s: frame body "
-                        "does not end with the frame", s->name);
+                REQUIRE(fr.body.ptr + fr.body.len == rx + consumed + u.length,
+                        "%s: frame body "
+                        "does not end with the frame",
+                        s->name);
             u.offset = consumed;
             units_push(&l, &u);
             consumed += u.length;
@@ -640,7 +649,8 @@ START_TEST(test_stream_random_chunks)
 {
     stream s = open_stream(_i);
     for (uint64_t round = 0; round < 8; round++) {
-        unit_list got = split_chunked(&s, random_chunk, 0x9e3779b97f4a7c15ull * (round + 1) + (uint64_t)_i);
+        unit_list got =
+            split_chunked(&s, random_chunk, 0x9e3779b97f4a7c15ull * (round + 1) + (uint64_t)_i);
         assert_same_units(&got, &s.index, s.name);
         free(got.v);
     }
@@ -671,7 +681,7 @@ START_TEST(test_stream_frame_prefixes_truncated)
                 REQUIRE_CMP_EQ(used, 12345);
             }
             REQUIRE(st == FAMQP_ERR_TRUNCATED, "%s unit %zu prefix %zu: %s", s.name, k, n,
-                          famqp_status_name(st));
+                    famqp_status_name(st));
             free(p);
         }
     }
@@ -732,7 +742,8 @@ START_TEST(test_frame_heartbeat_and_extended_header)
 
     /* doff 3: four bytes of extended header, then a 2-byte body; trailing
      * bytes of the next frame are not part of this one. */
-    static const uint8_t ext[16] = {0, 0, 0, 14, 3, 0, 0, 7, 0xe1, 0xe2, 0xe3, 0xe4, 0xb1, 0xb2, 0, 0};
+    static const uint8_t ext[16] = {0,    0,    0,    14,   3,    0,    0, 7,
+                                    0xe1, 0xe2, 0xe3, 0xe4, 0xb1, 0xb2, 0, 0};
     p = exact_copy(ext, sizeof ext);
     REQUIRE_CMP_EQ(famqp_frame_parse(p, sizeof ext, 512, &fr, &used, NULL), FAMQP_OK);
     REQUIRE_CMP_EQ(used, 14);
@@ -813,7 +824,7 @@ START_TEST(test_protocol_header)
         for (size_t n = i + 1; n <= 8; n++) {
             uint8_t *p = exact_copy(h, n);
             REQUIRE(famqp_protocol_header_parse(p, n, &id) == FAMQP_ERR_INVALID_VALUE,
-                          "byte %zu wrong, %zu bytes", i, n);
+                    "byte %zu wrong, %zu bytes", i, n);
             free(p);
         }
     }
@@ -821,7 +832,7 @@ START_TEST(test_protocol_header)
     static const uint8_t old[8] = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
     REQUIRE_CMP_EQ(famqp_protocol_header_parse(old, 8, &id), FAMQP_ERR_INVALID_VALUE);
     REQUIRE_CMP_EQ(famqp_protocol_header_parse((const uint8_t *)"GET / HT", 8, &id),
-                     FAMQP_ERR_INVALID_VALUE);
+                   FAMQP_ERR_INVALID_VALUE);
 }
 END_TEST
 

@@ -1,0 +1,249 @@
+/* Peer protocol violations: each closes the connection with the matching
+ * AMQP condition, which the other side receives in the close. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* Connects, opens a sender link (so handle 0 is attached), then feeds the
+ * server `bytes` as if the client had sent them. */
+static void violate(const uint8_t *bytes, size_t n, const char *cond, const char *desc_part)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    so.max_frame_size = 4096;
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    pair_attach(&p, cs, "l", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    famqp_connection_input(p.b.c, bytes, n);
+    pair_pump(&p);
+    ck_assert(famqp_connection_failed(p.b.c));
+    ck_assert_int_eq(p.b.count[FAMQP_EVENT_CONNECTION_ERROR], 1);
+    ck_assert_str_eq(p.b.cond, cond);
+    ck_assert_msg(strstr(p.b.desc, desc_part), "description '%s' lacks '%s'", p.b.desc, desc_part);
+    /* the client was told, with the same condition */
+    ck_assert_int_eq(p.a.count[FAMQP_EVENT_CONNECTION_REMOTE_CLOSE], 1);
+    ck_assert_str_eq(famqp_connection_remote_condition(p.a.c).name, cond);
+    ck_assert(famqp_connection_finished(p.b.c));
+    /* further input is ignored, never crashes */
+    ck_assert_int_eq(famqp_connection_input(p.b.c, bytes, n), FAMQP_ENGINE_ERR_FAILED);
+    pair_free(&p);
+}
+
+static size_t transfer_frame(uint8_t *buf, size_t cap, uint16_t channel, uint32_t handle)
+{
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
+    f.u.transfer = famqp_transfer_defaults;
+    f.u.transfer.handle = handle;
+    f.u.transfer.delivery_id = 0;
+    f.u.transfer.delivery_tag = famqp_binary_of("t", 1);
+    f.u.transfer.present = FAMQP_TRANSFER_HAS_HANDLE | FAMQP_TRANSFER_HAS_DELIVERY_ID | FAMQP_TRANSFER_HAS_DELIVERY_TAG;
+    return build_frame(buf, cap, channel, &f, (const uint8_t *)"body", 4);
+}
+
+START_TEST(test_unknown_handle)
+{
+    uint8_t buf[256];
+    size_t n = transfer_frame(buf, sizeof buf, 0, 99);
+    violate(buf, n, "amqp:session:unattached-handle", "handle 99");
+}
+END_TEST
+
+START_TEST(test_unknown_channel)
+{
+    uint8_t buf[256];
+    size_t n = transfer_frame(buf, sizeof buf, 5, 0);
+    violate(buf, n, "amqp:not-allowed", "channel 5");
+}
+END_TEST
+
+START_TEST(test_transfer_without_credit)
+{
+    /* 101 pre-settled transfers against 100 credits granted by hand. */
+    size_t cap = 101 * 64;
+    uint8_t *buf = malloc(cap);
+    size_t n = 0;
+    for (uint32_t i = 0; i < 101; i++) {
+        famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
+        f.u.transfer = famqp_transfer_defaults;
+        f.u.transfer.handle = 0;
+        f.u.transfer.delivery_id = i;
+        f.u.transfer.delivery_tag = famqp_binary_of(&i, 4);
+        f.u.transfer.settled = true;
+        f.u.transfer.present = FAMQP_TRANSFER_HAS_HANDLE | FAMQP_TRANSFER_HAS_DELIVERY_ID |
+                               FAMQP_TRANSFER_HAS_DELIVERY_TAG | FAMQP_TRANSFER_HAS_SETTLED;
+        n += build_frame(buf + n, cap - n, 0, &f, NULL, 0);
+    }
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    p.b.answer_opts.credit_window = 0;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *srv;
+    pair_attach(&p, cs, "l", FAMQP_LINK_SENDER, NULL, &srv);
+    famqp_link_flow(srv, 100);
+    pair_pump(&p);
+    famqp_connection_input(p.b.c, buf, n);
+    pair_pump(&p);
+    ck_assert(famqp_connection_failed(p.b.c));
+    ck_assert_str_eq(p.b.cond, "amqp:link:transfer-limit-exceeded");
+    ck_assert_uint_eq(p.b.nrecv, 100);
+    free(buf);
+    pair_free(&p);
+}
+END_TEST
+
+START_TEST(test_frame_over_max_frame_size)
+{
+    /* a header announcing 1 MiB against max-frame-size 4096 */
+    uint8_t hdr[8];
+    famqp_frame_header_put(hdr, 1u << 20, FAMQP_FRAME_TYPE_AMQP, 0);
+    violate(hdr, sizeof hdr, "amqp:connection:framing-error", "exceeds max-frame-size 4096");
+}
+END_TEST
+
+START_TEST(test_malformed_frame_header)
+{
+    uint8_t hdr[8] = {0, 0, 0, 16, 1, 0, 0, 0}; /* data offset 1 */
+    violate(hdr, sizeof hdr, "amqp:connection:framing-error", "malformed frame header");
+}
+END_TEST
+
+START_TEST(test_decode_error)
+{
+    /* a described list whose list8 size overruns the frame */
+    uint8_t frame[] = {0, 0, 0, 16, 2, 0, 0, 0, 0x00, 0x53, 0x14, 0xc0, 0x40, 0x05, 0x43, 0x43};
+    violate(frame, sizeof frame, "amqp:decode-error", "transfer");
+}
+END_TEST
+
+START_TEST(test_not_a_performative)
+{
+    uint8_t frame[] = {0, 0, 0, 12, 2, 0, 0, 0, 0x53, 0x14, 0x45, 0x45};
+    violate(frame, sizeof frame, "amqp:decode-error", "");
+}
+END_TEST
+
+START_TEST(test_second_open)
+{
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_OPEN};
+    f.u.open = famqp_open_defaults;
+    f.u.open.container_id = famqp_string_of("again");
+    f.u.open.present = FAMQP_OPEN_HAS_CONTAINER_ID;
+    uint8_t buf[128];
+    size_t n = build_frame(buf, sizeof buf, 0, &f, NULL, 0);
+    violate(buf, n, "amqp:illegal-state", "second open");
+}
+END_TEST
+
+START_TEST(test_handle_in_use)
+{
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_ATTACH};
+    f.u.attach = famqp_attach_defaults;
+    f.u.attach.name = famqp_string_of("other");
+    f.u.attach.handle = 0;
+    f.u.attach.role = false;
+    f.u.attach.initial_delivery_count = 0;
+    f.u.attach.present = FAMQP_ATTACH_HAS_NAME | FAMQP_ATTACH_HAS_HANDLE | FAMQP_ATTACH_HAS_ROLE |
+                         FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;
+    uint8_t buf[128];
+    size_t n = build_frame(buf, sizeof buf, 0, &f, NULL, 0);
+    violate(buf, n, "amqp:session:handle-in-use", "handle 0");
+}
+END_TEST
+
+/* Garbage right after the protocol header, before any open. */
+START_TEST(test_garbage_after_header)
+{
+    static const struct {
+        uint8_t bytes[16];
+        const char *cond;
+    } cases[] = {
+        {{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!'},
+         "amqp:connection:framing-error"},                                                   /* size 'hell' */
+        {{0, 0, 0, 16, 2, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4}, "amqp:decode-error"}, /* body */
+        {{0, 0, 0, 16, 2, 1, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4},
+         "amqp:connection:framing-error"}, /* SASL frame type */
+        {{0, 0, 0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "amqp:connection:framing-error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int mode = CHUNK_WHOLE; mode <= CHUNK_BYTE; mode++) {
+            famqp_connection_options so;
+            harness_server_options(&so);
+            famqp_connection *s = famqp_connection_new(&so);
+            uint8_t in[24];
+            memcpy(in, famqp_protocol_header_amqp, 8);
+            memcpy(in + 8, cases[i].bytes, 16);
+            if (mode == CHUNK_WHOLE)
+                famqp_connection_input(s, in, sizeof in);
+            else
+                for (size_t k = 0; k < sizeof in; k++)
+                    famqp_connection_input(s, in + k, 1);
+            ck_assert_msg(famqp_connection_failed(s), "case %zu did not fail", i);
+            ck_assert_msg(strcmp(famqp_connection_condition(s).name, cases[i].cond) == 0, "case %zu: %s (%s)", i,
+                          famqp_connection_condition(s).name, famqp_connection_condition(s).description);
+            /* the server answered with its header, an open and a close */
+            size_t len;
+            const uint8_t *out = famqp_connection_output(s, &len);
+            ck_assert_uint_gt(len, 8);
+            ck_assert(memcmp(out, famqp_protocol_header_amqp, 8) == 0);
+            famqp_connection_free(s);
+        }
+    }
+}
+END_TEST
+
+/* Random bytes never crash or hang the engine, whatever the chunking. */
+START_TEST(test_random_garbage)
+{
+    uint64_t rng = 12345;
+    uint8_t buf[512];
+    for (int iter = 0; iter < 2000; iter++) {
+        famqp_connection_options so;
+        harness_server_options(&so);
+        famqp_connection *s = famqp_connection_new(&so);
+        size_t n = 8 + harness_rand(&rng) % (sizeof buf - 8);
+        memcpy(buf, famqp_protocol_header_amqp, 8);
+        for (size_t k = 8; k < n; k++)
+            buf[k] = (uint8_t)harness_rand(&rng);
+        size_t off = 0;
+        while (off < n) {
+            size_t chunk = 1 + harness_rand(&rng) % 64;
+            if (chunk > n - off)
+                chunk = n - off;
+            famqp_connection_input(s, buf + off, chunk);
+            off += chunk;
+        }
+        while (famqp_connection_next_event(s))
+            ;
+        famqp_connection_free(s);
+    }
+}
+END_TEST
+
+Suite *engine_errors_suite(void);
+Suite *engine_errors_suite(void)
+{
+    Suite *s = suite_create("engine_errors");
+    TCase *tc = tcase_create("violations");
+    tcase_add_test(tc, test_unknown_handle);
+    tcase_add_test(tc, test_unknown_channel);
+    tcase_add_test(tc, test_transfer_without_credit);
+    tcase_add_test(tc, test_frame_over_max_frame_size);
+    tcase_add_test(tc, test_malformed_frame_header);
+    tcase_add_test(tc, test_decode_error);
+    tcase_add_test(tc, test_not_a_performative);
+    tcase_add_test(tc, test_second_open);
+    tcase_add_test(tc, test_handle_in_use);
+    tcase_add_test(tc, test_garbage_after_header);
+    tcase_add_test(tc, test_random_garbage);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,385 @@
+/* Engine against engine: credit, transfers (multi-frame up to 16 MiB,
+ * aborts), settlement modes, outcomes, disposition ranges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void setup(pair *p, enum chunking mode, uint32_t client_frame, uint32_t server_window)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    if (client_frame)
+        co.max_frame_size = so.max_frame_size = client_frame;
+    if (server_window)
+        so.incoming_window = server_window;
+    so.max_message_size = 32u * 1024u * 1024u;
+    pair_init(p, &co, &so, mode);
+}
+
+/* ---- credit ------------------------------------------------------------- */
+
+START_TEST(test_credit_exhaustion_and_drain)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 0, 0);
+    p.b.answer_opts.credit_window = 0; /* the test grants credit by hand */
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *rcv_srv;
+    famqp_link *snd = pair_attach(&p, cs, "c", FAMQP_LINK_SENDER, NULL, &rcv_srv);
+    ck_assert_uint_eq(famqp_link_credit(snd), 0);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("a", 1), "m", 1, false, NULL), FAMQP_ENGINE_ERR_CREDIT);
+
+    ck_assert_int_eq(famqp_link_flow(rcv_srv, 3), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_int_eq(p.a.count[FAMQP_EVENT_LINK_CREDIT], 1);
+    ck_assert_uint_eq(famqp_link_credit(snd), 3);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&i, 1), "m", 1, false, NULL), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("x", 1), "m", 1, false, NULL), FAMQP_ENGINE_ERR_CREDIT);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 3);
+    ck_assert_uint_eq(famqp_link_credit(rcv_srv), 0);
+    ck_assert_uint_eq(famqp_link_delivery_count(rcv_srv), 3);
+
+    /* drain: 10 credits, the sender uses 2 and gives back 8 */
+    ck_assert_int_eq(famqp_link_drain(rcv_srv, 10), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert(famqp_link_drain_requested(snd));
+    ck_assert_uint_eq(famqp_link_credit(snd), 10);
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&i, 1), "n", 1, true, NULL), FAMQP_ENGINE_OK);
+    size_t flows_before = p.b.count[FAMQP_EVENT_LINK_FLOW];
+    ck_assert_int_eq(famqp_link_drained(snd), FAMQP_ENGINE_OK);
+    ck_assert_uint_eq(famqp_link_credit(snd), 0);
+    ck_assert(!famqp_link_drain_requested(snd));
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 5);
+    ck_assert_uint_eq(p.b.count[FAMQP_EVENT_LINK_FLOW], flows_before + 1);
+    ck_assert_uint_eq(famqp_link_credit(rcv_srv), 0);
+    ck_assert_uint_eq(famqp_link_delivery_count(rcv_srv), 13);
+    ck_assert_uint_eq(famqp_link_delivery_count(snd), 13);
+
+    /* echo: the sender asks, the receiver answers with its state */
+    size_t credit_events = p.a.count[FAMQP_EVENT_LINK_CREDIT];
+    ck_assert_int_eq(famqp_link_request_echo(snd), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.a.count[FAMQP_EVENT_LINK_CREDIT], credit_events + 1);
+    pair_free(&p);
+}
+END_TEST
+
+/* The receiver's automatic window keeps a long stream going. */
+START_TEST(test_auto_credit_window)
+{
+    pair p;
+    setup(&p, CHUNK_RANDOM, 0, 16);
+    p.b.answer_opts.credit_window = 7;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "w", FAMQP_LINK_SENDER, NULL, NULL);
+    size_t sent = 0;
+    for (int round = 0; round < 2000 && sent < 1000; round++) {
+        while (famqp_link_credit(snd) && sent < 1000) {
+            uint32_t tag = (uint32_t)sent;
+            ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&tag, 4), &tag, 4, false, NULL), FAMQP_ENGINE_OK);
+            sent++;
+        }
+        pair_pump(&p);
+    }
+    ck_assert_uint_eq(sent, 1000);
+    ck_assert_uint_eq(p.b.nrecv, 1000);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 1000);
+    pair_free(&p);
+}
+END_TEST
+
+/* ---- large messages --------------------------------------------------------- */
+
+static void big_message(size_t size, uint32_t frame, uint32_t window, enum chunking mode)
+{
+    pair p;
+    setup(&p, mode, frame, window);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "big", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    uint8_t *msg = malloc(size);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < size; i++) {
+        msg[i] = (uint8_t)(i * 31 + (i >> 13));
+        sum += msg[i];
+    }
+    famqp_delivery *d;
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("big", 3), msg, size, false, &d), FAMQP_ENGINE_OK);
+    free(msg); /* the engine keeps what it could not send yet */
+    p.a.count_frames = true;
+    pair_pump(&p);
+    ck_assert_msg(!famqp_connection_failed(p.b.c), "server failed: %s", p.b.desc);
+    ck_assert_uint_eq(p.b.nrecv, 1);
+    ck_assert_uint_eq(p.b.last_len, size);
+    ck_assert_uint_eq(p.b.recv_sum, sum);
+    ck_assert_uint_eq(p.b.last_tag_len, 3);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 1);
+    size_t frames = p.a.sent_kind[FAMQP_ANY_FRAME_TRANSFER];
+    ck_assert_uint_ge(frames, size / frame);
+    pair_free(&p);
+}
+
+START_TEST(test_big_16mib) { big_message(16u * 1024u * 1024u, 65536, 0, CHUNK_WHOLE); }
+END_TEST
+START_TEST(test_big_16mib_random_chunks) { big_message(16u * 1024u * 1024u, 65536, 8, CHUNK_RANDOM); }
+END_TEST
+START_TEST(test_big_small_frames_bytewise) { big_message(100000, 512, 3, CHUNK_BYTE); }
+END_TEST
+
+/* A message over the receiver's max-message-size ends the connection. */
+START_TEST(test_message_too_large)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    so.max_message_size = 1000;
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "m", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    /* the receiver advertised 1000: the sender refuses locally */
+    uint8_t body[2000] = {0};
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("t", 1), body, sizeof body, false, NULL),
+                     FAMQP_ENGINE_ERR_LIMIT);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("t", 1), body, 1000, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 1);
+    pair_free(&p);
+}
+END_TEST
+
+/* ---- abort and close in the middle of a multi-frame transfer --------------------- */
+
+START_TEST(test_abort)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 512, 2); /* window 2 frames: the send stalls part way */
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "a", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    uint8_t body[20000];
+    memset(body, 0xab, sizeof body);
+    famqp_delivery *d;
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("t", 1), body, sizeof body, false, &d), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_delivery_abort(d), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.count[FAMQP_EVENT_DELIVERY_ABORTED], 1);
+    ck_assert_uint_eq(p.b.nrecv, 0);
+    /* the link still works */
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("u", 1), "ok", 2, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 1);
+    ck_assert_uint_eq(p.b.last_len, 2);
+    pair_free(&p);
+}
+END_TEST
+
+START_TEST(test_close_mid_transfer)
+{
+    pair p;
+    setup(&p, CHUNK_RANDOM, 512, 0);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "m", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    /* Hand-made first frames of a delivery (more=true), then close. */
+    uint8_t buf[1024];
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
+    f.u.transfer = famqp_transfer_defaults;
+    f.u.transfer.handle = 0;
+    f.u.transfer.delivery_id = 0;
+    f.u.transfer.delivery_tag = famqp_binary_of("p", 1);
+    f.u.transfer.more = true;
+    f.u.transfer.present = FAMQP_TRANSFER_HAS_HANDLE | FAMQP_TRANSFER_HAS_DELIVERY_ID |
+                           FAMQP_TRANSFER_HAS_DELIVERY_TAG | FAMQP_TRANSFER_HAS_MORE;
+    uint8_t part[300];
+    memset(part, 7, sizeof part);
+    size_t n = build_frame(buf, sizeof buf, 0, &f, part, sizeof part);
+    side_feed(&p, &p.b, buf, n);
+    side_drain_events(&p.b);
+    ck_assert_uint_eq(p.b.nrecv, 0);
+    (void)snd;
+    ck_assert_int_eq(famqp_connection_close(p.a.c, "amqp:connection:forced", "client gives up"), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 0);
+    ck_assert_int_eq(p.b.count[FAMQP_EVENT_CONNECTION_REMOTE_CLOSE], 1);
+    ck_assert_str_eq(p.b.cond, "amqp:connection:forced");
+    ck_assert_str_eq(p.b.desc, "client gives up");
+    ck_assert(!famqp_connection_failed(p.b.c));
+    ck_assert_int_eq(famqp_connection_close(p.b.c, NULL, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert(famqp_connection_finished(p.a.c));
+    ck_assert(famqp_connection_finished(p.b.c));
+    pair_free(&p); /* the half-received delivery is freed (ASan checks) */
+}
+END_TEST
+
+/* ---- settlement modes and outcomes ----------------------------------------------- */
+
+static void outcome_case(enum on_delivery how, famqp_outcome_kind want)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 0, 0);
+    p.b.on_delivery = how;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "o", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("1", 1), "hello", 5, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.a.outcome[want], 1);
+    ck_assert_uint_eq(p.a.remote_settled, 1);
+    if (want == FAMQP_OUTCOME_REJECTED) {
+        ck_assert_str_eq(p.a.outcome_cond, "amqp:precondition-failed");
+        ck_assert_str_eq(p.a.outcome_desc, "test rejects");
+    }
+    if (want == FAMQP_OUTCOME_MODIFIED) {
+        ck_assert(p.a.last_modified_failed);
+        ck_assert(p.a.last_modified_undeliverable);
+    }
+    pair_free(&p);
+}
+
+START_TEST(test_outcome_accepted) { outcome_case(DELIV_ACCEPT, FAMQP_OUTCOME_ACCEPTED); }
+END_TEST
+START_TEST(test_outcome_rejected) { outcome_case(DELIV_REJECT, FAMQP_OUTCOME_REJECTED); }
+END_TEST
+START_TEST(test_outcome_released) { outcome_case(DELIV_RELEASE, FAMQP_OUTCOME_RELEASED); }
+END_TEST
+START_TEST(test_outcome_modified) { outcome_case(DELIV_MODIFY, FAMQP_OUTCOME_MODIFIED); }
+END_TEST
+
+START_TEST(test_presettled)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 0, 0);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link_options o;
+    famqp_link_options_init(&o);
+    o.snd_settle_mode = FAMQP_SENDER_SETTLE_MODE_SETTLED;
+    famqp_link *snd = pair_attach(&p, cs, "s", FAMQP_LINK_SENDER, &o, NULL);
+    pair_pump(&p);
+    p.b.count_frames = true;
+    famqp_delivery *d = (famqp_delivery *)1;
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("1", 1), "x", 1, false, &d), FAMQP_ENGINE_OK);
+    ck_assert_ptr_null(d); /* settled: nothing to track */
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nrecv, 1);
+    ck_assert(p.b.last_remote_settled);
+    ck_assert_uint_eq(p.b.sent_kind[FAMQP_ANY_FRAME_DISPOSITION], 0); /* nothing to tell a settled sender */
+    ck_assert_uint_eq(p.a.count[FAMQP_EVENT_DELIVERY_UPDATED], 0);
+    /* mode unsettled refuses pre-settled sends */
+    o.snd_settle_mode = FAMQP_SENDER_SETTLE_MODE_UNSETTLED;
+    famqp_link *u = pair_attach(&p, cs, "u", FAMQP_LINK_SENDER, &o, NULL);
+    pair_pump(&p);
+    ck_assert_int_eq(famqp_link_send(u, famqp_binary_of("1", 1), "x", 1, true, NULL), FAMQP_ENGINE_ERR_ARG);
+    pair_free(&p);
+}
+END_TEST
+
+/* Receiver settle mode second: state first, then the sender settles, then
+ * the receiver. */
+START_TEST(test_rcv_settle_second)
+{
+    pair p;
+    setup(&p, CHUNK_BYTE, 0, 0);
+    p.b.on_delivery = DELIV_HOLD;
+    p.b.answer_opts.rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_SECOND;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link_options o;
+    famqp_link_options_init(&o);
+    o.rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_SECOND;
+    famqp_link *snd = pair_attach(&p, cs, "2", FAMQP_LINK_SENDER, &o, NULL);
+    ck_assert_uint_eq(famqp_link_remote_rcv_settle_mode(snd), FAMQP_RECEIVER_SETTLE_MODE_SECOND);
+    pair_pump(&p);
+    famqp_delivery *d;
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("1", 1), "x", 1, false, &d), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nheld, 1);
+    famqp_delivery *rd = p.b.held[0];
+    ck_assert_int_eq(famqp_delivery_accept(rd), FAMQP_ENGINE_OK);
+    ck_assert(!famqp_delivery_settled(rd)); /* mode second: not yet */
+    pair_pump(&p);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 1);
+    ck_assert_uint_eq(p.a.remote_settled, 0);
+    ck_assert(!famqp_delivery_remote_settled(d));
+    ck_assert_int_eq(famqp_delivery_settle(d), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.count[FAMQP_EVENT_DELIVERY_UPDATED], 1);
+    ck_assert(famqp_delivery_remote_settled(rd));
+    ck_assert_int_eq(famqp_delivery_settle(rd), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    pair_free(&p);
+}
+END_TEST
+
+/* Accepting a batch costs one disposition frame (first..last). */
+START_TEST(test_disposition_ranges)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 0, 0);
+    p.b.on_delivery = DELIV_HOLD;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "r", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    for (int i = 0; i < 50; i++)
+        ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&i, 4), "x", 1, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nheld, 50);
+    p.b.count_frames = true;
+    for (int i = 0; i < 40; i++)
+        ck_assert_int_eq(famqp_delivery_accept(p.b.held[i]), FAMQP_ENGINE_OK);
+    for (int i = 40; i < 50; i++)
+        ck_assert_int_eq(famqp_delivery_release(p.b.held[i]), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.sent_kind[FAMQP_ANY_FRAME_DISPOSITION], 2);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 40);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_RELEASED], 10);
+    ck_assert_uint_eq(p.a.remote_settled, 50);
+    pair_free(&p);
+}
+END_TEST
+
+Suite *engine_transfer_suite(void);
+Suite *engine_transfer_suite(void)
+{
+    Suite *s = suite_create("engine_transfer");
+    TCase *tc = tcase_create("credit");
+    tcase_add_test(tc, test_credit_exhaustion_and_drain);
+    tcase_add_test(tc, test_auto_credit_window);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("large");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_big_16mib);
+    tcase_add_test(tc, test_big_16mib_random_chunks);
+    tcase_add_test(tc, test_big_small_frames_bytewise);
+    tcase_add_test(tc, test_message_too_large);
+    tcase_add_test(tc, test_abort);
+    tcase_add_test(tc, test_close_mid_transfer);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("settlement");
+    tcase_add_test(tc, test_outcome_accepted);
+    tcase_add_test(tc, test_outcome_rejected);
+    tcase_add_test(tc, test_outcome_released);
+    tcase_add_test(tc, test_outcome_modified);
+    tcase_add_test(tc, test_presettled);
+    tcase_add_test(tc, test_rcv_settle_second);
+    tcase_add_test(tc, test_disposition_ranges);
+    suite_add_tcase(s, tc);
+    return s;
+}
