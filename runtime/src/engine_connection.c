@@ -130,6 +130,7 @@ void famqp_connection_free(famqp_connection *c)
     c->destroying = true;
     while (c->sessions_head)
         eng_session_free(c->sessions_head);
+    eng_delivery_pool_free(c);
     eng_free(c, c->local_sessions);
     eng_free(c, c->remote_sessions);
     eng_buf_free(c, &c->in);
@@ -385,6 +386,8 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
         eng_event(c, FAMQP_EVENT_CONNECTION_REMOTE_CLOSE, NULL, NULL, NULL, eng_cond_view(&c->remote_cond));
         return;
     }
+    if (c->local == ENG_CLOSED)
+        return; /* after our close only the peer's close matters */
     if (f.kind == FAMQP_ANY_FRAME_BEGIN) {
         eng_on_begin(c, fr->channel, &f.u.begin);
         return;
@@ -392,6 +395,8 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
     famqp_session *s = eng_session_by_remote(c, fr->channel);
     if (!s)
         return; /* failed already */
+    if (s->local == ENG_CLOSED && f.kind != FAMQP_ANY_FRAME_END && f.kind != FAMQP_ANY_FRAME_TRANSFER)
+        return; /* we ended it: only the peer's end matters (transfers still count against the window) */
     switch (f.kind) {
     case FAMQP_ANY_FRAME_ATTACH: eng_on_attach(s, &f.u.attach); break;
     case FAMQP_ANY_FRAME_FLOW: eng_on_flow(s, &f.u.flow); break;
@@ -477,16 +482,17 @@ famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *p
         on_frame(c, &fr);
         c->in.len = 0;
     }
+    if (!c->failed && c->phase == ENG_PHASE_AMQP)
+        for (famqp_session *s = c->sessions_head; s; s = s->next)
+            eng_session_incoming_replenish(s);
     return c->failed ? FAMQP_ENGINE_ERR_FAILED : FAMQP_ENGINE_OK;
 }
 
 void famqp_connection_input_closed(famqp_connection *c)
 {
     c->input_closed = true;
-    if (c->failed || (c->remote == ENG_CLOSED))
-        return;
-    if (c->phase == ENG_PHASE_DONE && !c->failed && c->remote == ENG_CLOSED)
-        return;
+    if (c->failed || c->remote == ENG_CLOSED)
+        return; /* a clean end, or already reported */
     eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL,
              "peer closed the connection without an AMQP close (%s)",
              c->in.len || c->hdr_len ? "in the middle of a frame" : "between frames");

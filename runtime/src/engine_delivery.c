@@ -67,19 +67,48 @@ void eng_delivery_kill(famqp_delivery *d)
     eng_delivery_unref(d);
 }
 
-static famqp_delivery *delivery_new(famqp_link *l, bool outgoing, size_t inline_bytes)
+/* Makes sure d->data holds at least `need` bytes (contents kept). */
+static bool data_reserve(famqp_connection *c, famqp_delivery *d, size_t need)
+{
+    if (need <= d->cap)
+        return true;
+    size_t cap = d->cap ? d->cap : 256;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    uint8_t *p = eng_realloc(c, d->data, cap);
+    if (!p)
+        return false;
+    d->data = p;
+    d->cap = cap;
+    return true;
+}
+
+/* A delivery from the pool when there is one (keeping its buffer). */
+static famqp_delivery *delivery_new(famqp_link *l, bool outgoing, size_t need)
 {
     famqp_connection *c = l->session->conn;
-    famqp_delivery *d = eng_alloc(c, sizeof *d + inline_bytes);
-    if (!d)
-        return NULL;
+    famqp_delivery *d = c->pool;
+    if (d) {
+        c->pool = d->pool_next;
+        c->npool--;
+        uint8_t *data = d->data;
+        size_t cap = d->cap;
+        memset(d, 0, sizeof *d);
+        d->data = data;
+        d->cap = cap;
+    } else {
+        d = eng_alloc(c, sizeof *d);
+        if (!d)
+            return NULL;
+    }
     d->link = l;
     d->outgoing = outgoing;
     l->refs++; /* the delivery keeps its link */
-    if (inline_bytes) {
-        d->data = (uint8_t *)(d + 1);
-        d->cap = inline_bytes;
-        d->data_inline = true;
+    if (need && !data_reserve(c, d, need)) {
+        d->dead = true;
+        d->refs++;
+        eng_delivery_unref(d);
+        return NULL;
     }
     return d;
 }
@@ -181,11 +210,7 @@ void eng_session_pump(famqp_session *s)
                     break;
             }
             sendq_pop(l);
-            if (!d->data_inline) {
-                eng_free(s->conn, d->data);
-                d->data = NULL;
-            }
-            d->len = d->cap = d->sent = 0;
+            d->len = d->sent = 0; /* the buffer stays for reuse */
             if (d->abort_pending || d->local_settled) {
                 eng_delivery_kill(d); /* pre-settled or aborted: nothing more to track */
             }
@@ -228,15 +253,21 @@ famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void 
     size_t sent = 0;
     if (!l->sendq_head)
         sent = send_frames(d, msg, len);
-    if (c->failed)
+    if (c->failed) {
+        if (!d->in_list) /* unreachable otherwise: free it now */
+            eng_delivery_kill(d);
         return FAMQP_ENGINE_ERR_FAILED;
+    }
     if (sent < len || !d->first_sent) {
         /* The window is shut: keep the rest until the peer opens it. */
-        d->data = eng_alloc(c, len - sent ? len - sent : 1);
-        if (!d->data)
+        if (!data_reserve(c, d, len - sent)) {
+            if (!d->in_list)
+                eng_delivery_kill(d);
             return FAMQP_ENGINE_ERR_NOMEM;
-        memcpy(d->data, (const uint8_t *)msg + sent, len - sent);
-        d->len = d->cap = len - sent;
+        }
+        if (len - sent)
+            memcpy(d->data, (const uint8_t *)msg + sent, len - sent);
+        d->len = len - sent;
         sendq_push(l, d);
     } else if (settled) {
         eng_delivery_kill(d);
@@ -290,9 +321,11 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
     }
     s->incoming_window--;
     s->next_incoming_id++;
+    if (s->local == ENG_CLOSED)
+        return; /* we ended the session: frames in flight are dropped */
     famqp_link *l = eng_link_by_remote(s, t->handle, "transfer");
-    if (!l)
-        return;
+    if (!l || l->local == ENG_CLOSED)
+        return; /* unknown (failed already), or we detached it */
     if (l->role != FAMQP_LINK_RECEIVER) {
         eng_fail(c, FAMQP_AMQP_ERROR_NOT_ALLOWED_SYMBOL, "transfer on handle %" PRIu32 ", which is our sender link",
                  t->handle);
@@ -319,8 +352,7 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         }
         l->credit--;
         l->delivery_count++;
-        /* A one-frame message lives in the same allocation as its delivery. */
-        d = delivery_new(l, false, t->more ? 0 : (n ? n : 1));
+        d = delivery_new(l, false, n);
         if (!d)
             return;
         d->id = t->delivery_id;
@@ -342,7 +374,6 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         eng_event(c, FAMQP_EVENT_DELIVERY_ABORTED, s, l, d, (famqp_condition){0});
         eng_delivery_kill(d); /* freed once the event is consumed */
         receiver_credit_topup(l);
-        eng_session_incoming_replenish(s);
         return;
     }
     uint64_t limit = l->opts.max_message_size ? l->opts.max_message_size : c->opts.max_message_size;
@@ -351,18 +382,8 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
                  "message on link \"%s\" exceeds max-message-size %" PRIu64 " bytes", l->name, limit);
         return;
     }
-    if (d->len + n > d->cap) {
-        size_t cap = d->cap ? d->cap : 4096;
-        while (cap < d->len + n)
-            cap *= 2;
-        if (cap > limit)
-            cap = (size_t)limit;
-        uint8_t *p = eng_realloc(c, d->data, cap);
-        if (!p)
-            return;
-        d->data = p;
-        d->cap = cap;
-    }
+    if (!data_reserve(c, d, d->len + n))
+        return;
     if (n)
         memcpy(d->data + d->len, payload, n);
     d->len += n;
@@ -372,7 +393,6 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         eng_event(c, FAMQP_EVENT_DELIVERY, s, l, d, (famqp_condition){0});
         receiver_credit_topup(l);
     }
-    eng_session_incoming_replenish(s);
 }
 
 /* ---- outcomes ---------------------------------------------------------------- */
@@ -559,6 +579,8 @@ void eng_on_disposition(famqp_session *s, const famqp_disposition *dp)
     famqp_delivery *d = dp->role ? s->out_head : s->in_head;
     while (d) {
         famqp_delivery *next = d->next;
+        if (dp->role && (int32_t)(d->id - last) > 0)
+            break; /* ids of our sends were assigned in list order */
         if (d->id - first <= span && !d->remote_settled) {
             eng_outcome_from_state(c, &dp->state, &d->remote_state, &d->remote_err);
             if (dp->settled)

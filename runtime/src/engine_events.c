@@ -8,6 +8,9 @@
 
 #include "engine_internal.h"
 
+#define ENG_POOL_MAX 256u
+#define ENG_POOL_MAX_BUFFER 65536u
+
 #if FAMQP_ENGINE_AVAILABLE
 
 const char *famqp_event_type_name(famqp_event_type t)
@@ -47,12 +50,33 @@ void eng_delivery_free(famqp_delivery *d)
         eng_delivery_unlink(d);
     if (l->incoming == d)
         l->incoming = NULL;
-    if (!d->data_inline)
-        eng_free(c, d->data);
     eng_cond_free(c, &d->remote_err);
-    eng_free(c, d);
+    if (c->destroying || c->npool >= ENG_POOL_MAX) {
+        eng_free(c, d->data);
+        eng_free(c, d);
+    } else {
+        if (d->cap > ENG_POOL_MAX_BUFFER) { /* do not hoard big buffers */
+            eng_free(c, d->data);
+            d->data = NULL;
+            d->cap = 0;
+        }
+        d->pool_next = c->pool;
+        c->pool = d;
+        c->npool++;
+    }
     if (!c->destroying)
         eng_link_unref(l);
+}
+
+void eng_delivery_pool_free(famqp_connection *c)
+{
+    while (c->pool) {
+        famqp_delivery *d = c->pool;
+        c->pool = d->pool_next;
+        eng_free(c, d->data);
+        eng_free(c, d);
+    }
+    c->npool = 0;
 }
 
 void eng_delivery_unref(famqp_delivery *d)

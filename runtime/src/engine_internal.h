@@ -63,7 +63,7 @@ struct famqp_delivery {
     uint8_t *data;               /* receiver: message; sender: unsent bytes */
     size_t len, cap;
     size_t sent;                 /* sender: bytes of data already framed */
-    bool data_inline;            /* data lives right after the struct */
+    famqp_delivery *pool_next;   /* free list of the connection */
 };
 
 struct famqp_link {
@@ -109,7 +109,8 @@ struct famqp_session {
     eng_state local, remote;
     uint16_t channel;
     uint16_t remote_channel;
-    bool has_remote_channel;
+    bool has_remote_channel;   /* the peer's channel maps to us now */
+    bool peer_began;           /* the peer began first: our begin answers it */
     uint32_t next_outgoing_id;
     uint32_t incoming_window;        /* what we still accept */
     uint32_t next_incoming_id;
@@ -170,6 +171,11 @@ struct famqp_connection {
     uint32_t nlocal;
     famqp_session **remote_sessions; /* by the peer's channel */
     uint32_t nremote;
+
+    /* freed deliveries kept for reuse (with their buffers, when small), so
+     * a steady stream of messages allocates nothing */
+    famqp_delivery *pool;
+    uint32_t npool;
 
     /* pending dispositions (coalesced into ranges) */
     eng_disp *disps;
@@ -239,6 +245,7 @@ void eng_delivery_unref(famqp_delivery *d);
 void eng_session_free(famqp_session *s);
 void eng_link_free(famqp_link *l);
 void eng_delivery_free(famqp_delivery *d);
+void eng_delivery_pool_free(famqp_connection *c);
 
 /* ---- SASL (engine_sasl.c) ------------------------------------------------ */
 void eng_sasl_start_client(famqp_connection *c);

@@ -271,7 +271,7 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
     famqp_link_role mine = a->role ? FAMQP_LINK_SENDER : FAMQP_LINK_RECEIVER;
     famqp_link *l = NULL;
     for (famqp_link *x = s->links_head; x; x = x->next) {
-        if (!x->dead && x->role == mine && x->remote == ENG_UNINIT && x->local == ENG_ACTIVE &&
+        if (!x->dead && x->role == mine && x->remote == ENG_UNINIT && x->local != ENG_UNINIT &&
             strlen(x->name) == a->name.len && memcmp(x->name, a->name.ptr, a->name.len) == 0) {
             l = x;
             break;
@@ -331,11 +331,10 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f)
 {
     famqp_connection *c = s->conn;
     /* Session part: what the peer still accepts from us. */
+    /* Without next-incoming-id the peer has seen none of our transfers:
+     * the window counts from our initial next-outgoing-id, which is 0. */
     uint32_t base = (f->present & FAMQP_FLOW_HAS_NEXT_INCOMING_ID) ? f->next_incoming_id : 0;
-    if (f->present & FAMQP_FLOW_HAS_NEXT_INCOMING_ID)
-        s->remote_incoming_window = base + f->incoming_window - s->next_outgoing_id;
-    else
-        s->remote_incoming_window = f->incoming_window; /* relative to our initial id */
+    s->remote_incoming_window = base + f->incoming_window - s->next_outgoing_id;
     s->remote_outgoing_window = f->outgoing_window;
     if (!(f->present & FAMQP_FLOW_HAS_HANDLE)) {
         eng_session_pump(s);

@@ -78,7 +78,7 @@ famqp_engine_status famqp_session_open(famqp_session *s)
     *b = famqp_begin_defaults;
     b->present = FAMQP_BEGIN_HAS_NEXT_OUTGOING_ID | FAMQP_BEGIN_HAS_INCOMING_WINDOW |
                  FAMQP_BEGIN_HAS_OUTGOING_WINDOW | FAMQP_BEGIN_HAS_HANDLE_MAX;
-    if (s->has_remote_channel) {
+    if (s->peer_began) { /* even when the peer ended it meanwhile */
         b->remote_channel = s->remote_channel;
         b->present |= FAMQP_BEGIN_HAS_REMOTE_CHANNEL;
     }
@@ -171,13 +171,15 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
     if (b->present & FAMQP_BEGIN_HAS_REMOTE_CHANNEL) {
         uint16_t mine = b->remote_channel;
         s = mine < c->nlocal ? c->local_sessions[mine] : NULL;
-        if (!s || s->local != ENG_ACTIVE || s->remote != ENG_UNINIT) {
+        if (!s || s->local == ENG_UNINIT || s->remote != ENG_UNINIT) {
             eng_fail(c, FAMQP_AMQP_ERROR_NOT_ALLOWED_SYMBOL,
                      "begin answers channel %u, where we have no session waiting for an answer", mine);
             return;
         }
     } else {
         s = eng_session_new(c);
+        if (s)
+            s->peer_began = true;
         if (!s) {
             if (!c->failed)
                 eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
@@ -260,11 +262,14 @@ void eng_session_flow_write(famqp_session *s, famqp_link *l, bool echo)
 }
 
 /* Reopens our incoming window once half of it is used, so a fast sender
- * is never stalled by a window we could grant. */
+ * is never stalled by a window we could grant.  Called after a whole input
+ * chunk was processed: a peer that sends past the window it was given is
+ * caught (window-violation) instead of being rescued by a flow it has not
+ * seen yet. */
 void eng_session_incoming_replenish(famqp_session *s)
 {
     uint32_t full = s->conn->opts.incoming_window;
-    if (s->incoming_window > full / 2)
+    if (s->incoming_window > full / 2 || s->remote != ENG_ACTIVE)
         return;
     s->incoming_window = full;
     eng_session_flow_write(s, NULL, false);

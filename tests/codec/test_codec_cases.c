@@ -452,6 +452,46 @@ START_TEST(test_error_messages)
 }
 END_TEST
 
+START_TEST(test_error_pointer_optional)
+{
+    famqp_transfer t;
+    uint8_t *p = exact_copy(BYTES(0x00, 0x53, 0x14, 0xc0, 0x02, 0x01, 0x40));
+    ck_assert_uint_eq(famqp_transfer_decode(p, 7, &t, NULL), 0);
+    free(p);
+    p = exact_copy(BYTES(0x00, 0x53, 0x14, 0xc0, 0x02, 0x01, 0x43));
+    ck_assert_uint_eq(famqp_transfer_decode(p, 7, &t, NULL), 7);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+    /* attach: name "x", handle 0, role sender, 10 nulls, then properties
+     * (field 13) = {:k = [[]]}: attach (described, list) > map > list >
+     * list0 nests five deep; the attach list holds 14 elements. */
+    static const uint8_t in[] = {0x00, 0x53, 0x12, 0xc0, 0x1a, 0x0e, 0xa1, 0x01, 'x',  0x43, 0x42,
+                                 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0xc1,
+                                 0x08, 0x02, 0xa3, 0x01, 'k',  0xc0, 0x02, 0x01, 0x45};
+    uint8_t *p = exact_copy(in, sizeof in);
+    famqp_attach a;
+    famqp_error err;
+    ck_assert_uint_eq(famqp_attach_decode(p, sizeof in, &a, &err), sizeof in);
+    ck_assert(a.present & FAMQP_ATTACH_HAS_PROPERTIES);
+    ck_assert_uint_eq(a.properties.count, 2);
+
+    famqp_limits shallow = {.max_depth = 2, .max_count = FAMQP_DEFAULT_MAX_COUNT};
+    ck_assert_uint_eq(famqp_attach_decode_ex(p, sizeof in, &a, &shallow, &err), 0);
+    ck_assert_int_eq(err.status, FAMQP_ERR_DEPTH);
+
+    famqp_limits few = {.max_depth = FAMQP_DEFAULT_MAX_DEPTH, .max_count = 13};
+    ck_assert_uint_eq(famqp_attach_decode_ex(p, sizeof in, &a, &few, &err), 0);
+    ck_assert_int_eq(err.status, FAMQP_ERR_LIMIT);
+    few.max_count = 14;
+    ck_assert_uint_eq(famqp_attach_decode_ex(p, sizeof in, &a, &few, &err), sizeof in);
+    free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("codec_cases");
@@ -473,6 +513,8 @@ int main(void)
     tcase_add_test(errs, test_missing_mandatory);
     tcase_add_test(errs, test_wrong_descriptor);
     tcase_add_test(errs, test_error_messages);
+    tcase_add_test(errs, test_error_pointer_optional);
+    tcase_add_test(errs, test_limits);
     suite_add_tcase(s, errs);
 
     SRunner *sr = srunner_create(s);

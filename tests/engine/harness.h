@@ -101,4 +101,13 @@ size_t build_frame(uint8_t *buf, size_t cap, uint16_t channel, const famqp_any_f
 
 uint64_t harness_rand(uint64_t *state);
 
+/* An allocator hook that counts live blocks and calls, and can fail the
+ * n-th call (1-based; 0 = never). */
+typedef struct counting {
+    long live;
+    long calls;
+    long fail_at;
+} counting;
+famqp_allocator counting_allocator(counting *c);
+
 #endif

@@ -110,6 +110,40 @@ START_TEST(test_remote_detach_error)
 }
 END_TEST
 
+/* Ending a session and detaching a link before the peer answered. */
+START_TEST(test_close_before_answer)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    p.b.answer_opts.credit_window = 0;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *l = famqp_link_new(cs, "quick", FAMQP_LINK_RECEIVER, NULL);
+    ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_link_close(l, NULL, NULL), FAMQP_ENGINE_OK);
+    famqp_session *s2 = famqp_session_new(p.a.c);
+    ck_assert_int_eq(famqp_session_open(s2), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_session_close(s2, NULL, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_msg(!famqp_connection_failed(p.a.c), "client: %s", p.a.desc);
+    ck_assert_msg(!famqp_connection_failed(p.b.c), "server: %s", p.b.desc);
+    /* the server answers the detach and the end */
+    famqp_link_close(p.b.last_link, NULL, NULL);
+    famqp_session_close(p.b.last_session, NULL, NULL);
+    pair_pump(&p);
+    ck_assert_msg(!famqp_connection_failed(p.a.c), "client: %s", p.a.desc);
+    ck_assert_int_eq(p.a.count[FAMQP_EVENT_LINK_REMOTE_DETACH], 1);
+    ck_assert_int_eq(p.a.count[FAMQP_EVENT_SESSION_REMOTE_END], 1);
+    /* a new session reuses the freed channel 1 */
+    famqp_session *s3 = famqp_session_new(p.a.c);
+    ck_assert_uint_eq(famqp_session_channel(s3), 1);
+    pair_free(&p);
+}
+END_TEST
+
 /* Several sessions, several links each; all carry messages. */
 START_TEST(test_many_sessions_links)
 {
@@ -241,6 +275,86 @@ START_TEST(test_sasl_anonymous_refused)
     ck_assert(famqp_connection_failed(p.a.c));
     ck_assert_str_eq(p.a.cond, "amqp:unauthorized-access");
     pair_free(&p);
+}
+END_TEST
+
+/* A scripted SASL server: header, mechanisms, then the given outcome code. */
+static size_t sasl_script(uint8_t *buf, size_t cap, const char *mech, uint8_t code)
+{
+    size_t n = 0;
+    memcpy(buf, famqp_protocol_header_sasl, 8);
+    n = 8;
+    famqp_any_sasl_frame f = {.kind = FAMQP_ANY_SASL_FRAME_SASL_MECHANISMS};
+    famqp_symbol m = famqp_symbol_of(mech);
+    f.u.sasl_mechanisms = famqp_sasl_mechanisms_defaults;
+    f.u.sasl_mechanisms.sasl_server_mechanisms.count = 1;
+    f.u.sasl_mechanisms.sasl_server_mechanisms.items = &m;
+    f.u.sasl_mechanisms.present = FAMQP_SASL_MECHANISMS_HAS_SASL_SERVER_MECHANISMS;
+    size_t body = famqp_any_sasl_frame_encode(buf + n + 8, cap - n - 8, &f);
+    famqp_frame_header_put(buf + n, (uint32_t)(8 + body), FAMQP_FRAME_TYPE_SASL, 0);
+    n += 8 + body;
+    famqp_any_sasl_frame o = {.kind = FAMQP_ANY_SASL_FRAME_SASL_OUTCOME};
+    o.u.sasl_outcome = famqp_sasl_outcome_defaults;
+    o.u.sasl_outcome.code = code;
+    o.u.sasl_outcome.present = FAMQP_SASL_OUTCOME_HAS_CODE;
+    body = famqp_any_sasl_frame_encode(buf + n + 8, cap - n - 8, &o);
+    famqp_frame_header_put(buf + n, (uint32_t)(8 + body), FAMQP_FRAME_TYPE_SASL, 0);
+    n += 8 + body;
+    return n;
+}
+
+START_TEST(test_sasl_external_client)
+{
+    famqp_connection_options co;
+    harness_client_options(&co);
+    co.sasl_mechanisms = FAMQP_SASL_EXTERNAL;
+    famqp_connection *c = famqp_connection_new(&co);
+    uint8_t buf[256];
+    size_t n = sasl_script(buf, sizeof buf, "EXTERNAL", FAMQP_SASL_CODE_OK);
+    ck_assert_int_eq(famqp_connection_input(c, buf, n), FAMQP_ENGINE_OK);
+    const famqp_event *e = famqp_connection_next_event(c);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->type, FAMQP_EVENT_SASL_DONE);
+    /* the client wrote: SASL header, sasl-init, then the AMQP header */
+    size_t len;
+    const uint8_t *out = famqp_connection_output(c, &len);
+    ck_assert_uint_gt(len, 24);
+    ck_assert(memcmp(out, famqp_protocol_header_sasl, 8) == 0);
+    ck_assert(memcmp(out + len - 8, famqp_protocol_header_amqp, 8) == 0);
+    famqp_frame fr;
+    size_t used;
+    ck_assert_int_eq(famqp_frame_parse(out + 8, len - 8, 512, &fr, &used, NULL), FAMQP_OK);
+    famqp_any_sasl_frame init;
+    ck_assert_uint_gt(famqp_any_sasl_frame_decode(fr.body.ptr, fr.body.len, &init, NULL), 0);
+    ck_assert_int_eq(init.kind, FAMQP_ANY_SASL_FRAME_SASL_INIT);
+    ck_assert(famqp_symbol_eq(init.u.sasl_init.mechanism, "EXTERNAL"));
+    famqp_connection_free(c);
+}
+END_TEST
+
+/* Each failing sasl-outcome code is explained. */
+START_TEST(test_sasl_outcome_codes)
+{
+    static const struct { uint8_t code; const char *text; } cases[] = {
+        {FAMQP_SASL_CODE_AUTH, "authentication failed"},
+        {FAMQP_SASL_CODE_SYS, "system error"},
+        {FAMQP_SASL_CODE_SYS_PERM, "permanent"},
+        {FAMQP_SASL_CODE_SYS_TEMP, "temporary"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        famqp_connection_options co;
+        harness_client_options(&co);
+        co.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
+        famqp_connection *c = famqp_connection_new(&co);
+        uint8_t buf[256];
+        size_t n = sasl_script(buf, sizeof buf, "ANONYMOUS", cases[i].code);
+        famqp_connection_input(c, buf, n);
+        ck_assert(famqp_connection_failed(c));
+        famqp_condition cond = famqp_connection_condition(c);
+        ck_assert_str_eq(cond.name, "amqp:unauthorized-access");
+        ck_assert_msg(strstr(cond.description, cases[i].text), "code %u: %s", cases[i].code, cond.description);
+        famqp_connection_free(c);
+    }
 }
 END_TEST
 
@@ -417,8 +531,8 @@ START_TEST(test_idle_heartbeats_keep_alive)
     }
     ck_assert(!famqp_connection_failed(p.a.c));
     ck_assert(!famqp_connection_failed(p.b.c));
-    /* the server heartbeats at most every 500 ms, the client every 1000 */
-    ck_assert_uint_ge(p.bytes_moved - moved_before, 8 * (20 + 10));
+    /* the server heartbeats about every 500 ms, the client every 1000 */
+    ck_assert_uint_ge(p.bytes_moved - moved_before, 8 * 25);
     pair_free(&p);
 }
 END_TEST
@@ -458,49 +572,13 @@ END_TEST
 
 /* ---- repeated open/close: no leaks, every allocation through the hook ---------------- */
 
-typedef struct counting {
-    long live;
-    long calls;
-    long fail_at; /* fail the n-th allocation (1-based); 0 = never */
-} counting;
-
-static void *cnt_malloc(void *ctx, size_t n)
-{
-    counting *c = ctx;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        c->live++;
-    return p;
-}
-
-static void *cnt_realloc(void *ctx, void *p, size_t n)
-{
-    counting *c = ctx;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        c->live++;
-    return q;
-}
-
-static void cnt_free(void *ctx, void *p)
-{
-    counting *c = ctx;
-    if (p)
-        c->live--;
-    free(p);
-}
-
 /* One full exchange; returns false when an engine could not be created. */
 static bool full_exchange(counting *cnt, bool sasl)
 {
     famqp_connection_options co, so;
     harness_client_options(&co);
     harness_server_options(&so);
-    famqp_allocator a = {cnt_malloc, cnt_realloc, cnt_free, cnt};
+    famqp_allocator a = counting_allocator(cnt);
     co.alloc = a;
     so.alloc = a;
     if (sasl) {
@@ -588,6 +666,7 @@ Suite *engine_connection_suite(void)
     tcase_add_test(tc, test_lifecycle_bytewise);
     tcase_add_test(tc, test_lifecycle_random);
     tcase_add_test(tc, test_remote_detach_error);
+    tcase_add_test(tc, test_close_before_answer);
     tcase_add_test(tc, test_many_sessions_links);
     suite_add_tcase(s, tc);
     tc = tcase_create("sasl");
@@ -596,6 +675,8 @@ Suite *engine_connection_suite(void)
     tcase_add_test(tc, test_sasl_anonymous);
     tcase_add_test(tc, test_sasl_mechanism_not_offered);
     tcase_add_test(tc, test_sasl_anonymous_refused);
+    tcase_add_test(tc, test_sasl_external_client);
+    tcase_add_test(tc, test_sasl_outcome_codes);
     tcase_add_test(tc, test_trace_masks_password);
     suite_add_tcase(s, tc);
     tc = tcase_create("headers");

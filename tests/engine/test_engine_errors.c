@@ -84,6 +84,7 @@ START_TEST(test_transfer_without_credit)
     pair p;
     pair_init(&p, &co, &so, CHUNK_WHOLE);
     p.b.answer_opts.credit_window = 0;
+    p.b.on_delivery = DELIV_HOLD; /* the connection fails before they could be settled */
     famqp_session *cs;
     pair_connect(&p, &cs, NULL);
     famqp_link *srv;
@@ -228,6 +229,61 @@ START_TEST(test_random_garbage)
 }
 END_TEST
 
+START_TEST(test_window_violation)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    so.incoming_window = 2;
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    p.b.on_delivery = DELIV_HOLD;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    pair_attach(&p, cs, "l", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    /* three frames in one burst against a window of two */
+    uint8_t buf[512];
+    size_t n = 0;
+    for (uint32_t i = 0; i < 3; i++) {
+        famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
+        f.u.transfer = famqp_transfer_defaults;
+        f.u.transfer.handle = 0;
+        f.u.transfer.delivery_id = i;
+        f.u.transfer.delivery_tag = famqp_binary_of(&i, 4);
+        f.u.transfer.present = FAMQP_TRANSFER_HAS_HANDLE | FAMQP_TRANSFER_HAS_DELIVERY_ID |
+                               FAMQP_TRANSFER_HAS_DELIVERY_TAG;
+        n += build_frame(buf + n, sizeof buf - n, 0, &f, (const uint8_t *)"x", 1);
+    }
+    famqp_connection_input(p.b.c, buf, n);
+    pair_pump(&p);
+    ck_assert(famqp_connection_failed(p.b.c));
+    ck_assert_str_eq(p.b.cond, "amqp:session:window-violation");
+    ck_assert_str_eq(famqp_connection_remote_condition(p.a.c).name, "amqp:session:window-violation");
+    ck_assert_uint_eq(p.b.nrecv, 2);
+    pair_free(&p);
+}
+END_TEST
+
+/* The byte stream ends without a close: reported, not ignored. */
+START_TEST(test_input_closed_without_close)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_connection_input_closed(p.a.c);
+    side_drain_events(&p.a);
+    ck_assert(famqp_connection_failed(p.a.c));
+    ck_assert_str_eq(p.a.cond, "amqp:connection:framing-error");
+    ck_assert_msg(strstr(p.a.desc, "without an AMQP close"), "%s", p.a.desc);
+    pair_free(&p);
+}
+END_TEST
+
 Suite *engine_errors_suite(void);
 Suite *engine_errors_suite(void)
 {
@@ -242,6 +298,8 @@ Suite *engine_errors_suite(void)
     tcase_add_test(tc, test_not_a_performative);
     tcase_add_test(tc, test_second_open);
     tcase_add_test(tc, test_handle_in_use);
+    tcase_add_test(tc, test_window_violation);
+    tcase_add_test(tc, test_input_closed_without_close);
     tcase_add_test(tc, test_garbage_after_header);
     tcase_add_test(tc, test_random_garbage);
     suite_add_tcase(s, tc);

@@ -355,6 +355,41 @@ START_TEST(test_disposition_ranges)
 }
 END_TEST
 
+/* Once warm, a stream of messages allocates nothing. */
+START_TEST(test_steady_state_allocates_nothing)
+{
+    counting cnt = {0, 0, 0};
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    co.alloc = so.alloc = counting_allocator(&cnt);
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "s", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    uint8_t body[200] = {0};
+    size_t sent = 0;
+    long calls_after_warmup = 0;
+    for (int round = 0; round < 400; round++) {
+        if (round == 100)
+            calls_after_warmup = cnt.calls;
+        for (int k = 0; k < 20 && famqp_link_credit(snd); k++, sent++) {
+            uint32_t tag = (uint32_t)sent;
+            REQUIRE(famqp_link_send(snd, famqp_binary_of(&tag, 4), body, sizeof body, sent % 2 == 0, NULL) ==
+                        FAMQP_ENGINE_OK,
+                    "send failed");
+        }
+        pair_pump(&p);
+    }
+    ck_assert_uint_eq(p.b.nrecv, sent);
+    ck_assert_int_eq(cnt.calls, calls_after_warmup);
+    pair_free(&p);
+    ck_assert_int_eq(cnt.live, 0);
+}
+END_TEST
+
 Suite *engine_transfer_suite(void);
 Suite *engine_transfer_suite(void)
 {
@@ -362,6 +397,7 @@ Suite *engine_transfer_suite(void)
     TCase *tc = tcase_create("credit");
     tcase_add_test(tc, test_credit_exhaustion_and_drain);
     tcase_add_test(tc, test_auto_credit_window);
+    tcase_add_test(tc, test_steady_state_allocates_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("large");
     tcase_set_timeout(tc, 300);

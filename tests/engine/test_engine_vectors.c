@@ -66,6 +66,37 @@ START_TEST(test_recorded_stream)
     famqp_session *s = famqp_session_new(p.a.c);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
 
+    /* Attach the links the recorded client attached (name and role, from
+     * its own stream), so the server's attaches are answers and its
+     * transfers find credit. */
+    snprintf(path, sizeof path, "%s/%s.c2s.bin", FAMQP_VECTORS_DIR, name);
+    size_t clen;
+    uint8_t *cbytes = slurp(path, &clen);
+    size_t nlinks = 0;
+    for (size_t at = 0; at + 8 <= clen;) {
+        if (memcmp(cbytes + at, "AMQP", 4) == 0) {
+            at += 8;
+            continue;
+        }
+        famqp_frame fr;
+        size_t used;
+        ck_assert_int_eq(famqp_frame_parse(cbytes + at, clen - at, UINT32_MAX, &fr, &used, NULL), FAMQP_OK);
+        at += used;
+        famqp_any_frame f;
+        if (fr.type != FAMQP_FRAME_TYPE_AMQP || !fr.body.len ||
+            !famqp_any_frame_decode(fr.body.ptr, fr.body.len, &f, NULL) || f.kind != FAMQP_ANY_FRAME_ATTACH)
+            continue;
+        char lname[256];
+        snprintf(lname, sizeof lname, "%.*s", (int)f.u.attach.name.len, f.u.attach.name.ptr);
+        famqp_link_role role = f.u.attach.role ? FAMQP_LINK_RECEIVER : FAMQP_LINK_SENDER;
+        famqp_link *l = famqp_link_new(s, lname, role, &p.a.answer_opts);
+        ck_assert_ptr_nonnull(l);
+        ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
+        nlinks++;
+    }
+    free(cbytes);
+    ck_assert_uint_ge(nlinks, 1);
+
     /* Feed in pieces, handling events in between as an application would. */
     size_t off = 0;
     while (off < len) {

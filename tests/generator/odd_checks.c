@@ -65,6 +65,9 @@ static void check_defaults(void)
     CHECK(famqp_odd_flavour_from_symbol(famqp_symbol_of("odd:plain")) == FAMQP_ODD_FLAVOUR_PLAIN);
     CHECK(famqp_odd_flavour_from_symbol(famqp_symbol_of("odd:other")) == -1);
     CHECK(famqp_odd_leaf_defaults.present_ == true);
+    /* odd-errata.xml replaced odd-leaf: its added field and default exist */
+    CHECK(famqp_odd_leaf_defaults.added_by_errata == 77);
+    CHECK(FAMQP_ODD_LEAF_HAS_ADDED_BY_ERRATA == (1u << 3));
     CHECK(FAMQP_ODD_NUMBER == 127);
     CHECK(strcmp(FAMQP_ODD_TEXT, "not a number") == 0);
     CHECK(BIG(HAS_LAST) == (UINT64_C(1) << 52));
@@ -102,10 +105,11 @@ static void check_decoding(void)
     famqp_error err;
     /* symbolic descriptor, list32, an extra trailing element, null for a defaulted field */
     static const uint8_t sym[] = {0x00, 0xa3, 0x0d, 'o', 'd', 'd', ':', 'l', 'e', 'a', 'f', ':', 'l', 'i', 's', 't',
-                                  0xd0, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x04, 0x71, 0xff, 0xff, 0xff, 0xfe,
-                                  0x40, 0x40, 0x41};
+                                  0xd0, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x05, 0x71, 0xff, 0xff, 0xff, 0xfe,
+                                  0x40, 0x40, 0x40, 0x41};
     CHECK(famqp_odd_leaf_decode(sym, sizeof sym, &leaf, &err) == sizeof sym);
     CHECK(leaf.int_ == -2 && leaf.present == FAMQP_ODD_LEAF_HAS_INT && leaf.present_ == true);
+    CHECK(leaf.added_by_errata == 77);
 
     /* missing mandatory field */
     static const uint8_t empty_leaf[] = {0x00, 0x44, 0x45};

@@ -27,26 +27,27 @@ static void teardown(void) { pn_data_free(pn); }
 
 /* Decodes Proton's bytes with famqp_read_<T>, checks the value, then
  * checks our smallest encoding is byte-identical. */
-#define CROSS(PNPUT, PNV, T, CT, V, EQ)                                                      \
-    do {                                                                                     \
-        CT want = (V), got;                                                                  \
-        size_t n;                                                                            \
-        pn_data_put_##PNPUT(pn, PNV);                                                        \
-        uint8_t *enc = pn_take(&n);                                                          \
-        famqp_reader r;                                                                      \
-        famqp_error e;                                                                       \
-        famqp_reader_init(&r, enc, n, &e, NULL);                                             \
-        ck_assert_msg(famqp_read_##T(&r, &got, "f") == 1, #T " %s: %s", #V,                  \
-                      famqp_status_name(e.status));                                          \
-        ck_assert_msg(r.p == r.end, #T " %s: bytes left over", #V);                          \
-        const CT *a = &got, *b = &want;                                                      \
-        ck_assert_msg(EQ, #T " %s: decoded value differs", #V);                              \
-        ck_assert_int_eq(famqp_value_validate(enc, n, NULL, NULL, NULL), FAMQP_OK);          \
-        static uint8_t ours[4096];                                                           \
-        size_t k = (size_t)(famqp_put_##T(ours, want) - ours);                               \
-        ck_assert_uint_eq(k, famqp_size_##T(want));                                          \
-        rt_assert_bytes(ours, k, enc, n, #T " " #V);                                         \
-        free(enc);                                                                           \
+/* Macro locals end in _ so that V and PNV may use any other name. */
+#define CROSS(PNPUT, PNV, T, CT, V, EQ)                                                   \
+    do {                                                                                  \
+        CT want_ = (V), got_;                                                             \
+        size_t n_;                                                                        \
+        pn_data_put_##PNPUT(pn, PNV);                                                     \
+        uint8_t *enc_ = pn_take(&n_);                                                     \
+        famqp_reader r_;                                                                  \
+        famqp_error e_;                                                                   \
+        famqp_reader_init(&r_, enc_, n_, &e_, NULL);                                      \
+        ck_assert_msg(famqp_read_##T(&r_, &got_, "f") == 1, #T " %s: %s", #V,             \
+                      famqp_status_name(e_.status));                                      \
+        ck_assert_msg(r_.p == r_.end, #T " %s: bytes left over", #V);                     \
+        const CT *a = &got_, *b = &want_;                                                 \
+        ck_assert_msg(EQ, #T " %s: decoded value differs", #V);                           \
+        ck_assert_int_eq(famqp_value_validate(enc_, n_, NULL, NULL, NULL), FAMQP_OK);     \
+        static uint8_t ours_[4096];                                                       \
+        size_t k_ = (size_t)(famqp_put_##T(ours_, want_) - ours_);                        \
+        ck_assert_uint_eq(k_, famqp_size_##T(want_));                                     \
+        rt_assert_bytes(ours_, k_, enc_, n_, #T " " #V);                                  \
+        free(enc_);                                                                       \
     } while (0)
 
 #define SAME (*a == *b)
@@ -202,7 +203,7 @@ START_TEST(compounds_by_value)
     expect_equal_values(enc, n, buf, w.len, "list");
 
     /* the same list in the smallest forms (list8) */
-    static const uint8_t small[] = {0xc0, 0x0c, 0x04, 0x52, 0x01, 0xa1, 0x02, 'h', 'i', 0x40, 0xc0, 0x03, 0x01, 0x55, 0xfb};
+    static const uint8_t small[] = {0xc0, 0x0d, 0x04, 0x52, 0x01, 0xa1, 0x02, 'h', 'i', 0x40, 0xc0, 0x03, 0x01, 0x55, 0xfb};
     pn_data_put_list(pn);
     pn_data_enter(pn);
     pn_data_put_uint(pn, 1);

@@ -1,8 +1,6 @@
 /* Generic values: getters and equality across encodings, iteration, the
  * write-or-count writer, arrays from C values (multiple fields) for every
  * element type, printing and error formatting. */
-#include <math.h>
-
 #include "rt_util.h"
 
 static famqp_value hexval(const char *hex)

@@ -99,10 +99,11 @@ typedef struct famqp_connection_options {
     const char *container_id;       /* default "flatamqp" */
     const char *hostname;           /* open.hostname and sasl-init hostname; NULL: absent */
     uint32_t max_frame_size;        /* we accept; >= 512; default 65536 */
-    uint16_t channel_max;           /* highest channel we accept; default 255 */
+    uint16_t channel_max;           /* highest channel we accept, so at most
+                                       channel_max + 1 sessions; default 255 */
     uint32_t idle_timeout_ms;       /* expire after this long without input; 0 = never */
     uint64_t max_message_size;      /* largest message reassembled; default 64 MiB */
-    uint32_t max_links_per_session; /* default 1024 */
+    uint32_t max_links_per_session; /* handle-max + 1; default 1024 */
     uint32_t incoming_window;       /* session incoming window (frames); default 2048 */
     uint32_t outgoing_window;       /* advertised session outgoing window */
     famqp_limits decode_limits;     /* depth/count limits for decoding frames */

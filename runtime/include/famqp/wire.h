@@ -81,7 +81,10 @@ enum {
 };
 
 /* Per primitive type, a 256-entry table: nonzero where the format code is a
- * legal encoding of that type (used for decoding and for multiple fields). */
+ * legal encoding of that type (used for decoding and for multiple fields).
+ * The nonzero value is 1 + the width of the fixed part after the code: the
+ * body of a fixed-width code (uint0 1, smalluint 2, uint 5), the length or
+ * size field of a variable-width or compound code (vbin8 2, list32 5). */
 typedef const uint8_t famqp_code_table[256];
 extern famqp_code_table famqp_codes_boolean, famqp_codes_ubyte, famqp_codes_ushort,
     famqp_codes_uint, famqp_codes_ulong, famqp_codes_byte, famqp_codes_short, famqp_codes_int,
@@ -261,26 +264,31 @@ FAMQP_INLINE int famqp_read_timestamp(famqp_reader *r, int64_t *out, const char 
 FAMQP_INLINE int famqp_read_binary(famqp_reader *r, famqp_binary *out, const char *field) {
     const uint8_t *p = r->p;
     size_t avail = (size_t)(r->end - p);
-    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_VBIN8 && p[1] <= avail - 2)) {
-        out->ptr = p + 2; out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_VBIN8)) {
+        size_t len = p[1]; /* a local: stores through out may alias the input */
+        if (FAMQP_LIKELY(len <= avail - 2)) { out->ptr = p + 2; out->len = len; r->p = p + 2 + len; return 1; }
     }
     return famqp__read_binary_slow(r, out, field);
 }
 FAMQP_INLINE int famqp_read_string(famqp_reader *r, famqp_string *out, const char *field) {
     const uint8_t *p = r->p;
     size_t avail = (size_t)(r->end - p);
-    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_STR8 && p[1] <= avail - 2 &&
-                     famqp_utf8_valid(p + 2, p[1]))) {
-        out->ptr = (const char *)(p + 2); out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_STR8)) {
+        size_t len = p[1];
+        if (FAMQP_LIKELY(len <= avail - 2 && famqp_utf8_valid(p + 2, len))) {
+            out->ptr = (const char *)(p + 2); out->len = len; r->p = p + 2 + len; return 1;
+        }
     }
     return famqp__read_string_slow(r, out, field);
 }
 FAMQP_INLINE int famqp_read_symbol(famqp_reader *r, famqp_symbol *out, const char *field) {
     const uint8_t *p = r->p;
     size_t avail = (size_t)(r->end - p);
-    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_SYM8 && p[1] <= avail - 2 &&
-                     famqp_ascii_valid(p + 2, p[1]))) {
-        out->ptr = (const char *)(p + 2); out->len = p[1]; r->p = p + 2 + p[1]; return 1;
+    if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_SYM8)) {
+        size_t len = p[1];
+        if (FAMQP_LIKELY(len <= avail - 2 && famqp_ascii_valid(p + 2, len))) {
+            out->ptr = (const char *)(p + 2); out->len = len; r->p = p + 2 + len; return 1;
+        }
     }
     return famqp__read_symbol_slow(r, out, field);
 }
