@@ -405,5 +405,9 @@ static bool value_eq(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, u
 
 bool famqp_value_equal(famqp_value a, famqp_value b)
 {
+    /* An empty view means "no value", which encodes as null. */
+    static const uint8_t null_code = FAMQP_CODE_NULL;
+    if (!a.len) a = (famqp_value){&null_code, 1};
+    if (!b.len) b = (famqp_value){&null_code, 1};
     return value_eq(a.ptr, a.len, b.ptr, b.len, 0);
 }

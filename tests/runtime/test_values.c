@@ -98,6 +98,16 @@ START_TEST(equality_across_encodings)
         freeval(a);
         freeval(b);
     }
+    /* Regression: an empty view ("no value", as decoded from null) equals
+     * itself and an encoded null, and nothing else. */
+    famqp_value none = {NULL, 0};
+    famqp_value null_v = hexval("40"), zero = hexval("43");
+    ck_assert(famqp_value_equal(none, none));
+    ck_assert(famqp_value_equal(none, null_v));
+    ck_assert(famqp_value_equal(null_v, none));
+    ck_assert(!famqp_value_equal(none, zero));
+    freeval(null_v);
+    freeval(zero);
 }
 END_TEST
 
