@@ -10,6 +10,7 @@
  * compiler cannot drop the work; decode results are compared with the
  * values encoded before anything is timed.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
