@@ -119,6 +119,7 @@ void eng_link_free(famqp_link *l)
     eng_free(c, l->name);
     eng_free(c, l->src_addr);
     eng_free(c, l->tgt_addr);
+    eng_free(c, (void *)l->opts.source_filter.items);
     eng_free(c, l->remote_source);
     eng_free(c, l->remote_target);
     eng_cond_free(c, &l->remote_cond);

@@ -71,6 +71,15 @@ famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_optio
     bool ok = true;
     char *src = eng_strdup(c, o->source_address, &ok);
     char *tgt = eng_strdup(c, o->target_address, &ok);
+    /* The filter-set view is copied so the caller's buffer may go away. */
+    uint8_t *filter = NULL;
+    if (ok && o->source_filter.count && o->source_filter.len) {
+        filter = eng_alloc(c, o->source_filter.len);
+        if (filter)
+            memcpy(filter, o->source_filter.items, o->source_filter.len);
+        else
+            ok = false;
+    }
     if (!ok) {
         eng_free(c, src);
         eng_free(c, tgt);
@@ -78,11 +87,15 @@ famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_optio
     }
     eng_free(c, l->src_addr);
     eng_free(c, l->tgt_addr);
+    eng_free(c, (void *)l->opts.source_filter.items);
     l->src_addr = src;
     l->tgt_addr = tgt;
     l->opts = *o;
     l->opts.source_address = src;
     l->opts.target_address = tgt;
+    l->opts.source_filter.items = filter;
+    if (!filter)
+        l->opts.source_filter = (famqp_map){0};
     return FAMQP_ENGINE_OK;
 }
 
@@ -139,6 +152,31 @@ famqp_engine_status famqp_link_open(famqp_link *l)
     a->target.u.target = famqp_target_defaults;
     put_terminus_address(&a->target.u.target.address, l->tgt_addr, &a->target.u.target.present,
                          FAMQP_TARGET_HAS_ADDRESS);
+    if (l->role == FAMQP_LINK_SENDER) {
+        famqp_target *t = &a->target.u.target;
+        if (l->opts.durable) {
+            t->durable = l->opts.durable;
+            t->present |= FAMQP_TARGET_HAS_DURABLE;
+        }
+        if (l->opts.dynamic) {
+            t->dynamic = true;
+            t->present |= FAMQP_TARGET_HAS_DYNAMIC;
+        }
+    } else {
+        famqp_source *src = &a->source.u.source;
+        if (l->opts.durable) {
+            src->durable = l->opts.durable;
+            src->present |= FAMQP_SOURCE_HAS_DURABLE;
+        }
+        if (l->opts.dynamic) {
+            src->dynamic = true;
+            src->present |= FAMQP_SOURCE_HAS_DYNAMIC;
+        }
+        if (l->opts.source_filter.count) {
+            src->filter = l->opts.source_filter;
+            src->present |= FAMQP_SOURCE_HAS_FILTER;
+        }
+    }
     if (l->role == FAMQP_LINK_SENDER) {
         a->initial_delivery_count = l->delivery_count;
         a->present |= FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;

@@ -247,6 +247,13 @@ typedef struct famqp_link_options {
     /* Receiver: credit kept available automatically (topped up when half
      * is used); 0 = the application grants credit with famqp_link_flow. */
     uint32_t credit_window;
+    /* Terminus options: the target's for a sender, the source's for a
+     * receiver (the other terminus carries only its address). */
+    uint32_t durable;           /* terminus-durability: 0 none, 1 configuration, 2 unsettled-state */
+    bool dynamic;               /* ask the peer to create the node (address NULL);
+                                   its address: famqp_link_remote_*_address */
+    famqp_map source_filter;    /* receiver: the source's filter-set (a map view;
+                                   copied by the link); count 0: none */
 } famqp_link_options;
 
 void famqp_link_options_init(famqp_link_options *o);

@@ -1,0 +1,157 @@
+/* famqp-broker queues: message lists, consumers and round-robin dispatch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+
+void list_push_back(msg_list *l, message *m)
+{
+    m->next = NULL;
+    m->prev = l->tail;
+    if (l->tail)
+        l->tail->next = m;
+    else
+        l->head = m;
+    l->tail = m;
+    l->count++;
+}
+
+void list_push_front(msg_list *l, message *m)
+{
+    m->prev = NULL;
+    m->next = l->head;
+    if (l->head)
+        l->head->prev = m;
+    else
+        l->tail = m;
+    l->head = m;
+    l->count++;
+}
+
+void list_remove(msg_list *l, message *m)
+{
+    if (m->prev)
+        m->prev->next = m->next;
+    else
+        l->head = m->next;
+    if (m->next)
+        m->next->prev = m->prev;
+    else
+        l->tail = m->prev;
+    m->prev = m->next = NULL;
+    l->count--;
+}
+
+queue *queue_get(broker *b, const char *name)
+{
+    for (queue *q = b->queues; q; q = q->next)
+        if (strcmp(q->name, name) == 0)
+            return q;
+    queue *q = calloc(1, sizeof *q);
+    size_t n = strlen(name);
+    char *copy = malloc(n + 1);
+    if (!q || !copy) {
+        free(q);
+        free(copy);
+        return NULL;
+    }
+    memcpy(copy, name, n + 1);
+    q->name = copy;
+    q->next = b->queues;
+    b->queues = q;
+    return q;
+}
+
+bool queue_add_consumer(queue *q, consumer *c)
+{
+    if (q->nconsumers == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 4;
+        consumer **nc = realloc(q->consumers, cap * sizeof *nc);
+        if (!nc)
+            return false;
+        q->consumers = nc;
+        q->cap = cap;
+    }
+    q->consumers[q->nconsumers++] = c;
+    return true;
+}
+
+void queue_remove_consumer(queue *q, consumer *c)
+{
+    for (size_t i = 0; i < q->nconsumers; i++) {
+        if (q->consumers[i] == c) {
+            memmove(&q->consumers[i], &q->consumers[i + 1], (q->nconsumers - i - 1) * sizeof *q->consumers);
+            q->nconsumers--;
+            if (q->rr > i)
+                q->rr--;
+            if (q->rr >= q->nconsumers)
+                q->rr = 0;
+            return;
+        }
+    }
+}
+
+static void put_tag(uint8_t tag[8], uint64_t id)
+{
+    for (int i = 7; i >= 0; i--) {
+        tag[i] = (uint8_t)id;
+        id >>= 8;
+    }
+}
+
+void queue_dispatch(queue *q)
+{
+    while (q->messages.head && q->nconsumers) {
+        /* The next consumer (from rr on) that has credit. */
+        consumer *c = NULL;
+        size_t i;
+        for (size_t k = 0; k < q->nconsumers; k++) {
+            i = (q->rr + k) % q->nconsumers;
+            if (famqp_link_credit(q->consumers[i]->link) > 0) {
+                c = q->consumers[i];
+                break;
+            }
+        }
+        if (!c)
+            return;
+        message *m = q->messages.head;
+        uint8_t tag[8];
+        put_tag(tag, m->id);
+        famqp_engine_status st =
+            famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
+        if (st != FAMQP_ENGINE_OK)
+            return; /* e.g. the connection failed: its cleanup requeues */
+        list_remove(&q->messages, m);
+        if (c->presettled)
+            free(m); /* at-most-once: gone once sent */
+        else
+            list_push_back(&c->inflight, m);
+        q->rr = (i + 1) % q->nconsumers;
+    }
+}
+
+void consumer_requeue_all(consumer *c)
+{
+    /* Back to the head, in their original order. */
+    while (c->inflight.tail) {
+        message *m = c->inflight.tail;
+        list_remove(&c->inflight, m);
+        list_push_front(&c->queue->messages, m);
+    }
+}
+
+void broker_free_queues(broker *b)
+{
+    while (b->queues) {
+        queue *q = b->queues;
+        b->queues = q->next;
+        while (q->messages.head) {
+            message *m = q->messages.head;
+            list_remove(&q->messages, m);
+            free(m);
+        }
+        free(q->consumers);
+        free(q->name);
+        free(q);
+    }
+}

@@ -1,0 +1,205 @@
+/* flatamqp: a blocking AMQP 1.0 client over the engine (engine.h) and the
+ * socket driver (io.h).
+ *
+ *     famqp_client *c;  famqp_client_error err;
+ *     if (famqp_client_connect("amqp://127.0.0.1:5672", NULL, &c, &err) != FAMQP_CLIENT_OK)
+ *         die(err.message);
+ *     famqp_sender *s;
+ *     famqp_sender_open(c, "queue", NULL, &s);
+ *     famqp_message m;  famqp_message_init(&m);  famqp_message_set_data(&m, "hi", 2);
+ *     famqp_outcome o;
+ *     famqp_send(s, &m, 5000, &o);              // blocks until accepted/rejected/...
+ *     famqp_client_close(c, 5000);              // frees c, s and every handle
+ *
+ * Every call that waits takes a timeout in milliseconds (-1: no limit) and
+ * returns a famqp_client_status.  When a call fails, famqp_client_last_error
+ * holds the reason: the AMQP condition and description sent by the peer
+ * (attach refused, detach/end/close with an error, rejected message) or a
+ * local one (connection refused, authentication failed, timeout).
+ *
+ * One client is one connection with one session.  Handles are not
+ * thread-safe: use a client from one thread at a time.  The engine's
+ * FAMQP_TRACE=1 prints every frame.
+ */
+#ifndef FAMQP_CLIENT_H
+#define FAMQP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "famqp/engine.h"
+#include "famqp/io.h"
+#include "famqp/message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum famqp_client_status {
+    FAMQP_CLIENT_OK = 0,
+    FAMQP_CLIENT_ERR_ARG,        /* invalid argument or URL */
+    FAMQP_CLIENT_ERR_CONNECT,    /* TCP/TLS connection failed (refused, unreachable, TLS) */
+    FAMQP_CLIENT_ERR_AUTH,       /* SASL authentication failed */
+    FAMQP_CLIENT_ERR_TIMEOUT,    /* the timeout passed first */
+    FAMQP_CLIENT_ERR_REFUSED,    /* the peer refused or detached the link (condition says why) */
+    FAMQP_CLIENT_ERR_CONNECTION, /* the connection or session closed or failed */
+    FAMQP_CLIENT_ERR_STATE,      /* not possible now (e.g. link already closed) */
+    FAMQP_CLIENT_ERR_NOMEM,
+    FAMQP_CLIENT_ERR_CREDIT      /* receiver: no credit and none will come (manual credit) */
+} famqp_client_status;
+
+const char *famqp_client_status_name(famqp_client_status s);
+
+/* The reason for the last failure. */
+typedef struct famqp_client_error {
+    famqp_client_status status;
+    char condition[128];   /* AMQP condition ("amqp:not-found"), "" when none */
+    char description[512]; /* the peer's description, "" when none */
+    char message[1024];    /* one readable line saying all of it */
+} famqp_client_error;
+
+typedef struct famqp_client famqp_client;
+typedef struct famqp_sender famqp_sender;
+typedef struct famqp_receiver famqp_receiver;
+
+/* ---- connection -------------------------------------------------------- */
+
+typedef struct famqp_client_options {
+    const char *container_id;  /* NULL: "famqp-<pid>-<n>" */
+    const char *user;          /* overrides the URL's user (SASL PLAIN) */
+    const char *password;
+    unsigned sasl_mechanism;   /* 0: PLAIN with a user, else ANONYMOUS;
+                                  or one FAMQP_SASL_*; FAMQP_CLIENT_NO_SASL: bare AMQP */
+    int connect_timeout_ms;    /* TCP + TLS + AMQP open; default 10000 */
+    uint32_t idle_timeout_ms;  /* 0: none (default) */
+    uint32_t max_frame_size;   /* 0: engine default */
+    famqp_io_options io;       /* TLS options */
+    int trace;                 /* -1: FAMQP_TRACE (default), 0 off, 1 on */
+} famqp_client_options;
+
+#define FAMQP_CLIENT_NO_SASL 0x80000000u
+
+void famqp_client_options_init(famqp_client_options *o);
+
+/* Connects to url (amqp[s]://[user:pass@]host[:port]), authenticates, and
+ * opens the connection and a session; waits at most
+ * options->connect_timeout_ms.  opts NULL: defaults.  On failure *client is
+ * NULL and err (may be NULL) says why. */
+famqp_client_status famqp_client_connect(const char *url, const famqp_client_options *opts,
+                                         famqp_client **client, famqp_client_error *err);
+
+/* Closes the connection cleanly (waiting at most timeout_ms for the peer's
+ * close) and frees the client with all its senders, receivers and
+ * unsettled deliveries.  NULL is ignored (OK). */
+famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms);
+
+const famqp_client_error *famqp_client_last_error(const famqp_client *c);
+
+/* The socket driver and engine under the client (for advanced use). */
+famqp_connection *famqp_client_connection(const famqp_client *c);
+
+/* Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
+ * of accepted deliveries) and handles what arrives. */
+famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms);
+
+/* ---- sending ------------------------------------------------------------- */
+
+typedef struct famqp_sender_options {
+    uint8_t snd_settle_mode;  /* FAMQP_SENDER_SETTLE_MODE_*: UNSETTLED (default)
+                                 waits for outcomes, SETTLED sends pre-settled */
+    uint8_t rcv_settle_mode;  /* FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
+    uint32_t durable;         /* target terminus-durability (0 none, 1 configuration, 2 unsettled-state) */
+    uint32_t window;          /* most unsettled deliveries in flight for
+                                 famqp_send_async; default 1000 */
+    const char *name;         /* link name; NULL: generated */
+    int attach_timeout_ms;    /* default 10000 */
+} famqp_sender_options;
+
+void famqp_sender_options_init(famqp_sender_options *o);
+
+/* Attaches a sender to address and waits for the peer's answer.  A refusal
+ * returns ERR_REFUSED with the peer's condition in the client's error. */
+famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
+                                      famqp_sender **out);
+
+/* Sends one message and waits (at most timeout_ms) until the peer settles
+ * it; *outcome (may be NULL) gets its outcome (a rejection's condition
+ * strings stay valid until the next send on this sender).  A pre-settled
+ * sender returns once the message was handed to the socket, outcome NONE. */
+famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
+famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
+                                     famqp_outcome *outcome);
+
+/* Pipelined: waits only for credit and for room in the window, sends, and
+ * returns; outcomes are collected as they arrive. */
+famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
+famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
+
+/* Outcome counts of everything this sender sent. */
+typedef struct famqp_send_summary {
+    uint64_t sent;        /* deliveries handed to the engine */
+    uint64_t presettled;  /* sent pre-settled (no outcome expected) */
+    uint64_t accepted, rejected, released, modified, other;
+    uint64_t in_flight;   /* unsettled, no outcome yet */
+    /* The first outcome that was not accepted ("" when none). */
+    char first_condition[128];
+    char first_description[512];
+    famqp_outcome_kind first_kind;
+} famqp_send_summary;
+
+/* Waits until every delivery in flight has an outcome (and everything sent
+ * was written to the socket); *summary (may be NULL) gets the counts.  OK
+ * only when nothing is left in flight, whatever the outcomes were. */
+famqp_client_status famqp_sender_wait_all(famqp_sender *s, int timeout_ms, famqp_send_summary *summary);
+void famqp_sender_summary(const famqp_sender *s, famqp_send_summary *summary);
+uint32_t famqp_sender_credit(const famqp_sender *s);
+
+/* Detaches (waiting at most timeout_ms for the peer) and frees the sender.
+ * Unsettled deliveries are forgotten. */
+famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
+
+/* ---- receiving ----------------------------------------------------------- */
+
+typedef struct famqp_receiver_options {
+    uint8_t rcv_settle_mode;  /* FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
+    uint8_t snd_settle_mode;  /* asked of the sender: MIXED (default), SETTLED = at-most-once */
+    uint32_t credit_window;   /* credit kept available automatically; default 100;
+                                 0: grant it with famqp_receiver_flow */
+    uint32_t durable;         /* source terminus-durability */
+    bool dynamic;             /* ask the peer to create a node (address NULL);
+                                 famqp_receiver_address gives its address */
+    const char *selector;     /* apache.org:selector-filter:string filter, e.g. "color = 'red'" */
+    const char *name;         /* link name; NULL: generated */
+    int attach_timeout_ms;    /* default 10000 */
+} famqp_receiver_options;
+
+void famqp_receiver_options_init(famqp_receiver_options *o);
+
+famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
+                                        famqp_receiver **out);
+
+/* Waits at most timeout_ms for a message.  *delivery is an engine delivery
+ * (engine.h): read it with famqp_delivery_message (or
+ * famqp_delivery_read_message) and settle it with famqp_delivery_accept /
+ * _reject / _release / _modify / _settle (the settlement is sent with the
+ * next I/O; the delivery and its bytes are freed by it).  Pre-settled
+ * deliveries must be settled too (famqp_delivery_settle or accept). */
+famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
+
+/* Decodes a received delivery's message (views point into the delivery). */
+famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
+
+/* Manual credit: link-credit becomes `credit` (see famqp_link_flow). */
+famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
+/* The address of a dynamic node (or the one asked for). */
+const char *famqp_receiver_address(const famqp_receiver *r);
+/* Messages received and not yet returned by famqp_receive. */
+size_t famqp_receiver_queued(const famqp_receiver *r);
+
+famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAMQP_CLIENT_H */

@@ -1,0 +1,223 @@
+/* flatamqp: a poll-based socket driver for the sans-I/O engine (engine.h).
+ *
+ * A famqp_io is one TCP (optionally TLS) socket bound to one
+ * famqp_connection.  The driver moves bytes only: it never handles engine
+ * events.  One pump round
+ *   1. calls famqp_connection_tick with the monotonic clock,
+ *   2. writes everything famqp_connection_output holds (all pending frames
+ *      in as few write calls as the socket allows: many frames, one write),
+ *   3. polls the socket (readable; writable while output is pending) for at
+ *      most the timeout, shortened to the engine's next tick deadline,
+ *   4. reads what arrived into famqp_connection_input (peer EOF becomes
+ *      famqp_connection_input_closed), ticks again and writes again.
+ *
+ * Typical blocking client ("pump until predicate or deadline"):
+ *
+ *     famqp_url url; famqp_io_error err;
+ *     if (!famqp_url_parse(argv[1], &url, &err)) die(err.message);
+ *     ... famqp_connection_options: hostname = url.host, SASL PLAIN with
+ *         url.user/url.password when url.user[0], else ANONYMOUS ...
+ *     famqp_connection *conn = famqp_connection_new(&copts);
+ *     famqp_io *io = famqp_io_connect(&url, NULL, conn, &err);  // blocks <= timeout
+ *     if (!io) die(err.message);          // "connection refused", TLS reason...
+ *     famqp_connection_open(conn);
+ *     uint64_t deadline = famqp_io_now_ms() + 10000;
+ *     while (!done) {
+ *         handle every famqp_connection_next_event(conn) until NULL;
+ *         if (done) break;
+ *         int left = famqp_io_ms_until(deadline);
+ *         if (left == 0) die("timeout");
+ *         if (famqp_io_pump(io, left) != FAMQP_IO_OK) die(famqp_io_error_message(io));
+ *     }
+ *     famqp_connection_close(conn, NULL, NULL);
+ *     ... pump/handle events until famqp_connection_finished(conn) or timeout ...
+ *     famqp_io_free(io); famqp_connection_free(conn);
+ *
+ * Always drain the engine's events before pumping with a timeout: the pump
+ * blocks on the socket and does not look at pending events.  The pump writes
+ * output produced by the previous event handling first, so sends queued by
+ * the application leave before the pump waits.
+ *
+ * A server polls many connections and listeners at once with famqp_io_wait
+ * (see examples/famqp-broker).  Accepted sockets may start without a
+ * connection so the server can look at the peer's 8-byte protocol header
+ * first (famqp_io_peek_header) and choose engine options accordingly.
+ *
+ * Ownership: a famqp_io never owns its famqp_connection; free the io
+ * (closes the socket) and the connection separately, in either order.
+ * Nothing here is thread-safe; one thread per io (and per connection).
+ * SIGPIPE is never raised (MSG_NOSIGNAL; TLS goes through memory BIOs).
+ *
+ * TLS (OpenSSL): amqps:// verifies the server's certificate chain against
+ * the system CA store (or tls_ca_file) and the certificate's name against
+ * the URL host (or tls_server_name), and sends SNI for host names.
+ * tls_insecure = true turns verification off explicitly.
+ */
+#ifndef FAMQP_IO_H
+#define FAMQP_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "famqp/engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* A human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
+ * refused" or "TLS handshake with example.com:5671 failed: certificate
+ * verify failed: self-signed certificate in certificate chain".  Empty
+ * string when there is none. */
+typedef struct famqp_io_error {
+    char message[512];
+} famqp_io_error;
+
+typedef enum famqp_io_status {
+    FAMQP_IO_OK = 0,      /* progress or timeout; the socket is usable */
+    FAMQP_IO_AGAIN,       /* nothing to do now (e.g. no pending connection) */
+    FAMQP_IO_CLOSED,      /* the peer closed the socket (the engine was told) */
+    FAMQP_IO_ERROR        /* socket or TLS failure; see famqp_io_error_message */
+} famqp_io_status;
+
+const char *famqp_io_status_name(famqp_io_status s);
+
+/* ---- URLs ---------------------------------------------------------------- */
+
+#define FAMQP_URL_PORT_AMQP 5672u
+#define FAMQP_URL_PORT_AMQPS 5671u
+
+/* amqp[s]://[user[:password]@]host[:port][/address]
+ * user and password are percent-decoded; host may be a bracketed IPv6
+ * literal ("[::1]", stored without the brackets); the address is the text
+ * after the first '/' after the host, as written (not decoded).  Empty
+ * strings mean "absent". */
+typedef struct famqp_url {
+    bool tls;              /* amqps */
+    char user[256];
+    char password[256];
+    char host[256];
+    uint16_t port;         /* 5672 / 5671 when not given */
+    char address[1024];
+} famqp_url;
+
+/* False with err->message (e.g. "URL 'x': scheme must be amqp:// or
+ * amqps://") when the URL is malformed or a part is too long. */
+bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err);
+
+/* ---- client connections -------------------------------------------------- */
+
+typedef struct famqp_io famqp_io;
+typedef struct famqp_listener famqp_listener;
+
+typedef struct famqp_io_options {
+    int connect_timeout_ms;      /* TCP connect + TLS handshake; default 10000 */
+    const char *tls_ca_file;     /* PEM CA bundle; NULL: the system store */
+    const char *tls_server_name; /* name verified and sent as SNI; NULL: url host */
+    bool tls_insecure;           /* true: do not verify certificate or name */
+    const char *tls_cert_file;   /* client certificate (SASL EXTERNAL); optional */
+    const char *tls_key_file;
+} famqp_io_options;
+
+void famqp_io_options_init(famqp_io_options *o);
+
+/* Resolves url->host, connects (non-blocking with the timeout, trying each
+ * address), sets TCP_NODELAY, and for amqps completes the TLS handshake.
+ * opts NULL: defaults.  conn may be NULL (attach later with
+ * famqp_io_set_connection).  Returns NULL with err->message on failure. */
+famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+                           famqp_io_error *err);
+
+/* Closes the socket (a TLS close_notify is attempted, never waited for)
+ * and frees the io.  Does not free the connection.  NULL is ignored. */
+void famqp_io_free(famqp_io *io);
+
+/* Binds the engine connection.  Bytes already read while unbound (see
+ * famqp_io_peek_header) are fed to it first. */
+void famqp_io_set_connection(famqp_io *io, famqp_connection *conn);
+famqp_connection *famqp_io_connection(const famqp_io *io);
+
+/* One pump round (see the top of this file); waits at most timeout_ms
+ * (0: do not wait; -1: until something happens or the engine's deadline).
+ * Returns OK, CLOSED once the peer closed its side and nothing more can be
+ * read, or ERROR. */
+famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
+
+/* Pumps until all engine output is written or the timeout passes (used
+ * before closing the socket).  OK when drained. */
+famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
+
+/* Polls all ios and listeners at once for at most timeout_ms (shortened to
+ * the earliest engine deadline), then does the I/O of a pump round on every
+ * io.  Listeners with pending connections are reported by
+ * famqp_listener_ready; accept them with famqp_listener_accept.  Entries
+ * may be NULL (skipped).  Returns the number of ios and listeners that had
+ * socket activity, or -1 when poll itself failed. */
+int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *listeners,
+                  size_t n_listeners, int timeout_ms);
+
+/* State after the last pump/wait. */
+famqp_io_status famqp_io_state(const famqp_io *io);
+const char *famqp_io_error_message(const famqp_io *io); /* "" when none */
+/* True when the socket is finished with: closed, failed, or the engine is
+ * finished and all output written. */
+bool famqp_io_done(const famqp_io *io);
+
+/* Before a connection is bound: true once the peer's first 8 bytes (its
+ * AMQP protocol header) arrived; copies them to header. */
+bool famqp_io_peek_header(const famqp_io *io, uint8_t header[8]);
+
+/* For integrating with another event loop: the socket, and whether a pump
+ * would want to write (poll for POLLOUT). */
+int famqp_io_fd(const famqp_io *io);
+bool famqp_io_wants_write(const famqp_io *io);
+/* Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
+const char *famqp_io_peer(const famqp_io *io);
+bool famqp_io_is_tls(const famqp_io *io);
+
+void famqp_io_set_context(famqp_io *io, void *ctx);
+void *famqp_io_context(const famqp_io *io);
+
+/* ---- listeners ------------------------------------------------------------ */
+
+typedef struct famqp_listener_options {
+    const char *tls_cert_file; /* PEM certificate chain: set both for TLS */
+    const char *tls_key_file;  /* PEM private key */
+    int backlog;               /* default 128 */
+} famqp_listener_options;
+
+void famqp_listener_options_init(famqp_listener_options *o);
+
+/* Listens on host:port (host NULL or "" : all interfaces; port 0: the
+ * system picks a free port, see famqp_listener_port).  SO_REUSEADDR is set.
+ * NULL with err->message on failure (bad certificate/key, port in use...). */
+famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp_listener_options *opts,
+                                    famqp_io_error *err);
+/* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" and opens. */
+famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_listener_options *opts,
+                                             famqp_io_error *err);
+uint16_t famqp_listener_port(const famqp_listener *l);
+int famqp_listener_fd(const famqp_listener *l);
+/* True when the last famqp_io_wait saw a pending connection. */
+bool famqp_listener_ready(const famqp_listener *l);
+
+/* Accepts one pending connection without blocking: OK with *out set (no
+ * connection bound yet; a TLS handshake runs inside the following pumps),
+ * AGAIN when none is pending, ERROR with err->message. */
+famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);
+void famqp_listener_close(famqp_listener *l); /* NULL is ignored */
+
+/* ---- time ----------------------------------------------------------------- */
+
+/* Monotonic milliseconds (the clock the pump passes to the engine). */
+uint64_t famqp_io_now_ms(void);
+/* Milliseconds from now until deadline (0 when passed), capped at INT_MAX. */
+int famqp_io_ms_until(uint64_t deadline_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAMQP_IO_H */

@@ -1,0 +1,112 @@
+/* Private state of the blocking client (famqp/client.h), shared by the
+ * runtime/src/client_*.c files. */
+#ifndef FAMQP_CLIENT_INTERNAL_H
+#define FAMQP_CLIENT_INTERNAL_H
+
+#include "famqp_spec.h"
+
+/* Some test builds compile runtime/src against a partial spec; there the
+ * client compiles to nothing (it needs the engine and the message API). */
+#if defined(FAMQP_TRANSFER_CODE) && defined(FAMQP_SASL_INIT_CODE) && defined(FAMQP_ACCEPTED_CODE) && \
+    defined(FAMQP_HEADER_CODE) && defined(FAMQP_SELECTOR_FILTER_CODE)
+#define FAMQP_CLIENT_AVAILABLE 1
+#else
+#define FAMQP_CLIENT_AVAILABLE 0
+#endif
+
+#if FAMQP_CLIENT_AVAILABLE
+#include "famqp/client.h"
+
+/* What a link handle is, so engine events can find it (link context). */
+typedef enum client_link_kind { CLIENT_SENDER = 1, CLIENT_RECEIVER = 2 } client_link_kind;
+
+typedef struct client_link {
+    client_link_kind kind;
+    famqp_client *client;
+    famqp_link *link;
+    bool remote_attached;
+    bool remote_detached;
+    bool local_closed;
+    bool finished;   /* closed both ways: the engine may free the link */
+    char cond[128];  /* the peer's detach condition */
+    char desc[512];
+    struct client_link *next; /* the client's list of handles */
+} client_link;
+
+struct famqp_sender {
+    client_link base;
+    uint32_t window;
+    bool presettled;
+    uint64_t next_tag;
+    uint8_t *buf; /* encode scratch, grown as needed (then reused) */
+    size_t buf_cap;
+    famqp_send_summary sum;
+    /* the delivery a blocking famqp_send waits for */
+    famqp_delivery *waiting;
+    bool waiting_done;
+    famqp_outcome waiting_outcome;
+    char out_cond[128];
+    char out_desc[512];
+    /* deliveries we settled after the peer's unsettled outcome (receiver
+     * settle mode second), until the peer settles them too */
+    famqp_delivery **ours;
+    size_t nours, ours_cap;
+};
+
+struct famqp_receiver {
+    client_link base;
+    /* ring of received deliveries not yet handed out */
+    famqp_delivery **ring;
+    size_t ring_cap, head, count;
+    char *address; /* asked for, or the dynamic node's */
+    uint32_t credit_window;
+};
+
+struct famqp_client {
+    famqp_connection *conn;
+    famqp_io *io;
+    famqp_session *session;
+    bool remote_open;
+    bool remote_begin;
+    bool remote_closed;
+    bool closing;
+    bool failed;      /* connection or session gone: every call fails */
+    bool authenticated;
+    famqp_client_status fail_status;
+    famqp_client_error err;
+    famqp_client_error fail_err; /* why the connection failed */
+    client_link *links;
+    uint64_t link_counter;
+    char container_id[96];
+};
+
+/* Records a failure in c->err and returns its status. */
+famqp_client_status client_set_error(famqp_client *c, famqp_client_status st, const char *cond,
+                                     const char *desc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* Handles every pending engine event. */
+void client_dispatch(famqp_client *c);
+/* Pumps until done(arg) or the deadline (absolute ms; 0 = none).  Returns
+ * OK, TIMEOUT, or the connection's failure. */
+famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg);
+uint64_t client_deadline(int timeout_ms);
+/* The connection failure as the current error (and its status). */
+famqp_client_status client_failed(famqp_client *c);
+/* Opens a link with the session, registers the handle and waits for the
+ * peer's attach; on refusal returns REFUSED (the handle stays registered). */
+famqp_client_status client_link_open(famqp_client *c, client_link *h, const char *name, famqp_link_role role,
+                                     const famqp_link_options *lo, int timeout_ms);
+famqp_client_status client_link_close(client_link *h, int timeout_ms);
+void client_link_unregister(client_link *h);
+/* Events routed to handles. */
+void client_sender_event(famqp_sender *s, const famqp_event *e);
+void client_receiver_event(famqp_receiver *r, const famqp_event *e);
+void client_receiver_forget(famqp_receiver *r);
+void client_sender_forget(famqp_sender *s);
+void client_copy(char *dst, size_t cap, const char *src);
+
+#endif /* FAMQP_CLIENT_AVAILABLE */
+#endif

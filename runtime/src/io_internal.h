@@ -1,0 +1,88 @@
+/* Private state of the socket driver (io.h), shared by io_*.c. */
+#ifndef FAMQP_IO_INTERNAL_H
+#define FAMQP_IO_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "famqp/io.h"
+
+/* Socket reads go through one buffer of this size per io (also reused for
+ * TLS plaintext once the ciphertext is handed to OpenSSL). */
+#define IO_READ_BUF 65536u
+/* Reads per io per pump round, so one busy peer cannot starve others. */
+#define IO_READS_PER_ROUND 16
+/* TLS: engine output encrypted per SSL_write, and ciphertext we let pile
+ * up unsent before we stop encrypting (back pressure). */
+#define IO_TLS_WRITE_CHUNK 65536u
+#define IO_TLS_OUT_HIGH 262144u
+
+struct famqp_io {
+    int fd;
+    famqp_connection *conn;
+    famqp_io_status state;
+    bool eof;             /* peer closed its side */
+    bool server;
+    char error[512];
+    char peer[300];
+    void *ctx;
+    uint64_t deadline;    /* the engine's next tick deadline, 0 = none */
+    short revents;        /* from the last poll */
+    uint8_t *rbuf;        /* IO_READ_BUF bytes */
+    /* Bytes read before a connection was bound (the protocol header). */
+    uint8_t hdr[8];
+    size_t hdr_len;
+    /* TLS: memory BIOs so we do the socket I/O ourselves (non-blocking,
+     * MSG_NOSIGNAL); tbuf holds ciphertext not yet sent. */
+    SSL *ssl;
+    BIO *rbio, *wbio;
+    bool handshake_done;
+    uint8_t *tbuf;
+    size_t tlen, toff, tcap;
+};
+
+struct famqp_listener {
+    int fd;
+    uint16_t port;
+    bool ready;
+    SSL_CTX *tls; /* NULL: plain TCP */
+};
+
+/* Formatting helpers (always NUL-terminate). */
+void io_errf(famqp_io_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void io_fail(famqp_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A new io around a connected non-blocking socket (takes the fd). */
+famqp_io *io_new(int fd, bool server, famqp_io_error *err);
+void io_describe_peer(famqp_io *io);
+
+/* io_tls.c */
+bool io_tls_client_setup(famqp_io *io, const famqp_url *url, const famqp_io_options *o, famqp_io_error *err);
+SSL_CTX *io_tls_server_ctx(const char *cert, const char *key, famqp_io_error *err);
+bool io_tls_server_setup(famqp_io *io, SSL_CTX *ctx, famqp_io_error *err);
+/* One handshake step: 1 done, 0 in progress, -1 failed (io_fail called). */
+int io_tls_handshake(famqp_io *io);
+/* Sends pending ciphertext; false on a socket error (io_fail called). */
+bool io_tls_send_pending(famqp_io *io);
+/* Ciphertext arrived: n bytes in io->rbuf. */
+void io_tls_input(famqp_io *io, size_t n);
+/* Decrypts what OpenSSL holds and feeds it on. */
+void io_tls_read_plain(famqp_io *io);
+/* Encrypts engine output and sends. */
+void io_tls_write(famqp_io *io);
+bool io_tls_wants_write(const famqp_io *io);
+void io_tls_free(famqp_io *io);
+/* OpenSSL's reason for the last failure plus the verify result. */
+void io_tls_reason(SSL *ssl, char *buf, size_t cap);
+
+/* io_pump.c: plaintext arrived (from the socket or from TLS). */
+void io_deliver(famqp_io *io, const uint8_t *p, size_t n);
+/* How many plaintext bytes io_deliver will take now. */
+size_t io_plain_room(const famqp_io *io);
+void io_set_eof(famqp_io *io);
+
+#endif

@@ -1,0 +1,247 @@
+/* The blocking client against the in-process server (server.h) over
+ * 127.0.0.1: send with every outcome, pipelined sends, receive, timeouts,
+ * refused attach, authentication failure, connection refused and a
+ * connection closed by the peer with an error. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "famqp/client.h"
+#include "server.h"
+
+Suite *client_suite(void);
+
+static test_server srv;
+static char url[128];
+
+static void setup(void)
+{
+    test_server_start(&srv);
+    snprintf(url, sizeof url, "amqp://127.0.0.1:%u", (unsigned)srv.port);
+}
+
+static void teardown(void) { test_server_stop(&srv); }
+
+static famqp_client *connect_ok(void)
+{
+    famqp_client *c;
+    famqp_client_error err;
+    famqp_client_status st = famqp_client_connect(url, NULL, &c, &err);
+    ck_assert_msg(st == FAMQP_CLIENT_OK, "connect: %s", err.message);
+    return c;
+}
+
+START_TEST(send_outcomes)
+{
+    famqp_client *c = connect_ok();
+    famqp_message m;
+    famqp_message_init(&m);
+    famqp_message_set_data(&m, "payload", 7);
+    famqp_outcome o;
+
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "queue", NULL, &s), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_send(s, &m, 5000, &o), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(o.kind, FAMQP_OUTCOME_ACCEPTED);
+    ck_assert_int_eq(famqp_sender_close(s, 5000), FAMQP_CLIENT_OK);
+
+    ck_assert_int_eq(famqp_sender_open(c, "reject", NULL, &s), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_send(s, &m, 5000, &o), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(o.kind, FAMQP_OUTCOME_REJECTED);
+    ck_assert_str_eq(o.error.name, "amqp:precondition-failed");
+    ck_assert_str_eq(o.error.description, "test server rejects everything");
+    ck_assert_int_eq(famqp_sender_close(s, 5000), FAMQP_CLIENT_OK);
+
+    ck_assert_int_eq(famqp_sender_open(c, "release", NULL, &s), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_send(s, &m, 5000, &o), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(o.kind, FAMQP_OUTCOME_RELEASED);
+    ck_assert_int_eq(famqp_sender_close(s, 5000), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+    ck_assert_uint_eq(atomic_load(&srv.accepted), 1);
+}
+END_TEST
+
+START_TEST(pipelined_sends)
+{
+    famqp_client *c = connect_ok();
+    famqp_sender_options so;
+    famqp_sender_options_init(&so);
+    so.window = 16;
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "queue", &so, &s), FAMQP_CLIENT_OK);
+    uint8_t body[100] = {0};
+    for (int i = 0; i < 500; i++) {
+        famqp_message m;
+        famqp_message_init(&m);
+        body[0] = (uint8_t)i;
+        famqp_message_set_data(&m, body, sizeof body);
+        ck_assert_int_eq(famqp_send_async(s, &m, 5000), FAMQP_CLIENT_OK);
+        famqp_send_summary now;
+        famqp_sender_summary(s, &now);
+        ck_assert_uint_le(now.in_flight, 16);
+    }
+    famqp_send_summary sum;
+    ck_assert_int_eq(famqp_sender_wait_all(s, 10000, &sum), FAMQP_CLIENT_OK);
+    ck_assert_uint_eq(sum.sent, 500);
+    ck_assert_uint_eq(sum.accepted, 500);
+    ck_assert_uint_eq(sum.in_flight, 0);
+    ck_assert_uint_eq(sum.rejected + sum.released + sum.modified + sum.other, 0);
+    ck_assert_int_eq(famqp_sender_close(s, 5000), FAMQP_CLIENT_OK);
+
+    /* rejected ones are counted, with the first condition kept */
+    ck_assert_int_eq(famqp_sender_open(c, "reject", &so, &s), FAMQP_CLIENT_OK);
+    for (int i = 0; i < 40; i++)
+        ck_assert_int_eq(famqp_send_bytes_async(s, "\x00\x53\x77\x40", 4, 5000), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_sender_wait_all(s, 10000, &sum), FAMQP_CLIENT_OK);
+    ck_assert_uint_eq(sum.rejected, 40);
+    ck_assert_int_eq(sum.first_kind, FAMQP_OUTCOME_REJECTED);
+    ck_assert_str_eq(sum.first_condition, "amqp:precondition-failed");
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+    ck_assert_uint_eq(atomic_load(&srv.accepted), 500);
+}
+END_TEST
+
+START_TEST(receive_and_timeout)
+{
+    famqp_client *c = connect_ok();
+    famqp_receiver *r;
+    ck_assert_int_eq(famqp_receiver_open(c, "src", NULL, &r), FAMQP_CLIENT_OK);
+    ck_assert_str_eq(famqp_receiver_address(r), "src");
+    for (int i = 0; i < SERVER_SOURCE_COUNT; i++) {
+        famqp_delivery *d;
+        ck_assert_int_eq(famqp_receive(r, 5000, &d), FAMQP_CLIENT_OK);
+        famqp_message m;
+        ck_assert_int_eq(famqp_delivery_read_message(d, &m, NULL), FAMQP_OK);
+        ck_assert_int_eq(m.body.kind, FAMQP_BODY_DATA);
+        ck_assert_uint_eq(m.body.data.len, 8);
+        ck_assert_uint_eq(m.body.data.ptr[7], i);
+        ck_assert_int_eq(famqp_delivery_accept(d), FAMQP_ENGINE_OK);
+    }
+    famqp_delivery *d;
+    uint64_t t0 = famqp_io_now_ms();
+    ck_assert_int_eq(famqp_receive(r, 300, &d), FAMQP_CLIENT_ERR_TIMEOUT);
+    uint64_t waited = famqp_io_now_ms() - t0;
+    ck_assert_uint_ge(waited, 250);
+    ck_assert_uint_lt(waited, 3000);
+    ck_assert_ptr_null(d);
+    ck_assert_int_eq(famqp_client_last_error(c)->status, FAMQP_CLIENT_ERR_TIMEOUT);
+    ck_assert_int_eq(famqp_receiver_close(r, 5000), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+START_TEST(attach_refused_and_unanswered)
+{
+    famqp_client *c = connect_ok();
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "missing", NULL, &s), FAMQP_CLIENT_ERR_REFUSED);
+    const famqp_client_error *e = famqp_client_last_error(c);
+    ck_assert_str_eq(e->condition, "amqp:not-found");
+    ck_assert_str_eq(e->description, "no node named 'missing'");
+    ck_assert_msg(strstr(e->message, "missing") && strstr(e->message, "amqp:not-found"), "%s", e->message);
+    ck_assert_int_eq(famqp_sender_close(s, 1000), FAMQP_CLIENT_ERR_REFUSED);
+
+    famqp_receiver *r;
+    ck_assert_int_eq(famqp_receiver_open(c, "missing", NULL, &r), FAMQP_CLIENT_ERR_REFUSED);
+    ck_assert_str_eq(famqp_client_last_error(c)->condition, "amqp:not-found");
+    famqp_receiver_close(r, 1000);
+
+    famqp_receiver_options ro;
+    famqp_receiver_options_init(&ro);
+    ro.attach_timeout_ms = 300;
+    ck_assert_int_eq(famqp_receiver_open(c, "silent", &ro, &r), FAMQP_CLIENT_ERR_TIMEOUT);
+    ck_assert_msg(strstr(famqp_client_last_error(c)->message, "silent"), "%s", famqp_client_last_error(c)->message);
+    /* the connection is still usable */
+    ck_assert_int_eq(famqp_sender_open(c, "queue", NULL, &s), FAMQP_CLIENT_OK);
+    famqp_outcome o;
+    ck_assert_int_eq(famqp_send_bytes(s, "\x00\x53\x77\x40", 4, 5000, &o), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(o.kind, FAMQP_OUTCOME_ACCEPTED);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+START_TEST(authentication)
+{
+    famqp_client *c;
+    famqp_client_error err;
+    char bad[160];
+    snprintf(bad, sizeof bad, "amqp://user:wrong@127.0.0.1:%u", (unsigned)srv.port);
+    ck_assert_int_eq(famqp_client_connect(bad, NULL, &c, &err), FAMQP_CLIENT_ERR_AUTH);
+    ck_assert_ptr_null(c);
+    ck_assert_str_eq(err.condition, "amqp:unauthorized-access");
+    ck_assert_msg(strstr(err.message, "authentication failed"), "%s", err.message);
+
+    char good[160];
+    snprintf(good, sizeof good, "amqp://user:secret@127.0.0.1:%u", (unsigned)srv.port);
+    ck_assert_int_eq(famqp_client_connect(good, NULL, &c, &err), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+START_TEST(connection_refused_and_bad_url)
+{
+    /* a port that was just free: open a listener, note its port, close it */
+    famqp_io_error ioerr;
+    famqp_listener *l = famqp_listener_open("127.0.0.1", 0, NULL, &ioerr);
+    ck_assert_ptr_nonnull(l);
+    char closed[128];
+    snprintf(closed, sizeof closed, "amqp://127.0.0.1:%u", (unsigned)famqp_listener_port(l));
+    famqp_listener_close(l);
+    famqp_client *c;
+    famqp_client_error err;
+    ck_assert_int_eq(famqp_client_connect(closed, NULL, &c, &err), FAMQP_CLIENT_ERR_CONNECT);
+    ck_assert_msg(strstr(err.message, "refused"), "%s", err.message);
+    ck_assert_int_eq(famqp_client_connect("http://x", NULL, &c, &err), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_msg(err.message[0], "no message for a bad URL");
+}
+END_TEST
+
+START_TEST(peer_closes_with_error)
+{
+    famqp_client *c = connect_ok();
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "kill", NULL, &s), FAMQP_CLIENT_OK);
+    famqp_outcome o;
+    ck_assert_int_eq(famqp_send_bytes(s, "\x00\x53\x77\x40", 4, 5000, &o), FAMQP_CLIENT_ERR_CONNECTION);
+    const famqp_client_error *e = famqp_client_last_error(c);
+    ck_assert_str_eq(e->condition, "amqp:connection:forced");
+    ck_assert_str_eq(e->description, "test server closes on request");
+    /* every later call fails the same way, and close still frees */
+    ck_assert_int_eq(famqp_send_bytes(s, "\x00\x53\x77\x40", 4, 1000, &o), FAMQP_CLIENT_ERR_CONNECTION);
+    famqp_client_close(c, 1000);
+}
+END_TEST
+
+START_TEST(repeated_connections)
+{
+    /* open/close cycles (LeakSanitizer checks nothing is left behind) */
+    for (int i = 0; i < 20; i++) {
+        famqp_client *c = connect_ok();
+        famqp_sender *s;
+        ck_assert_int_eq(famqp_sender_open(c, "queue", NULL, &s), FAMQP_CLIENT_OK);
+        ck_assert_int_eq(famqp_send_bytes_async(s, "\x00\x53\x77\x40", 4, 5000), FAMQP_CLIENT_OK);
+        ck_assert_int_eq(famqp_sender_wait_all(s, 5000, NULL), FAMQP_CLIENT_OK);
+        /* the sender is freed by the client close */
+        ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+    }
+    ck_assert_uint_eq(atomic_load(&srv.accepted), 20);
+}
+END_TEST
+
+Suite *client_suite(void)
+{
+    Suite *s = suite_create("client");
+    TCase *tc = tcase_create("client");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, send_outcomes);
+    tcase_add_test(tc, pipelined_sends);
+    tcase_add_test(tc, receive_and_timeout);
+    tcase_add_test(tc, attach_refused_and_unanswered);
+    tcase_add_test(tc, authentication);
+    tcase_add_test(tc, connection_refused_and_bad_url);
+    tcase_add_test(tc, peer_closes_with_error);
+    tcase_add_test(tc, repeated_connections);
+    suite_add_tcase(s, tc);
+    return s;
+}

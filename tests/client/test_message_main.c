@@ -1,0 +1,14 @@
+/* Runs the message API suite. */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *message_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(message_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
