@@ -87,6 +87,21 @@ void eng_delivery_unref(famqp_delivery *d)
         eng_delivery_free(d);
 }
 
+/* Connection teardown only: frees the deliveries that only the send queue
+ * reaches and empties the queue. */
+static void eng_link_drop_sendq(famqp_link *l)
+{
+    famqp_delivery *d = l->sendq_head;
+    while (d) {
+        famqp_delivery *n = d->qnext;
+        if (!d->in_list)
+            eng_delivery_free(d);
+        d = n;
+    }
+    l->sendq_head = NULL;
+    l->sendq_tail = NULL;
+}
+
 void eng_link_free(famqp_link *l)
 {
     famqp_session *s = l->session;
@@ -94,13 +109,7 @@ void eng_link_free(famqp_link *l)
     if (c->destroying) {
         /* Deliveries are reachable from the link only (sendq, incoming) or
          * from the session lists (freed by the session). */
-        famqp_delivery *d = l->sendq_head;
-        while (d) {
-            famqp_delivery *n = d->qnext;
-            if (!d->in_list)
-                eng_delivery_free(d);
-            d = n;
-        }
+        eng_link_drop_sendq(l);
         if (l->incoming)
             eng_delivery_free(l->incoming);
     }
@@ -140,6 +149,11 @@ void eng_session_free(famqp_session *s)
 {
     famqp_connection *c = s->conn;
     if (c->destroying) {
+        /* A delivery may be both on a link's send queue and on the session's
+         * unsettled list: drop the queue-only ones first, while every queue
+         * link is still valid, then the lists, then the links. */
+        for (famqp_link *l = s->links_head; l; l = l->next)
+            eng_link_drop_sendq(l);
         while (s->out_head)
             eng_delivery_free(s->out_head);
         while (s->in_head)

@@ -226,6 +226,25 @@ START_TEST(test_close_mid_transfer)
 }
 END_TEST
 
+/* Regression (found by fuzz_engine): a delivery whose later frames wait
+ * for session window is both on the link's send queue and on the session's
+ * unsettled list; freeing the connection then read a freed delivery. */
+START_TEST(test_free_with_transfer_blocked_by_window)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 512, 1);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "w", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    static uint8_t msg[4000];
+    memset(msg, 3, sizeof msg);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("a", 1), msg, sizeof msg, false, NULL), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("b", 1), msg, 10, false, NULL), FAMQP_ENGINE_OK);
+    pair_free(&p); /* ASan: no use after free, no leak */
+}
+END_TEST
+
 /* ---- settlement modes and outcomes ----------------------------------------------- */
 
 static void outcome_case(enum on_delivery how, famqp_outcome_kind want)
@@ -407,6 +426,7 @@ Suite *engine_transfer_suite(void)
     tcase_add_test(tc, test_message_too_large);
     tcase_add_test(tc, test_abort);
     tcase_add_test(tc, test_close_mid_transfer);
+    tcase_add_test(tc, test_free_with_transfer_blocked_by_window);
     suite_add_tcase(s, tc);
     tc = tcase_create("settlement");
     tcase_add_test(tc, test_outcome_accepted);
