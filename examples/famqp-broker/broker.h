@@ -17,6 +17,12 @@
 typedef struct message {
     struct message *prev, *next;
     uint64_t id; /* also the delivery tag (8 bytes, big-endian) */
+    /* --accept-when-consumed: the producer's delivery, still unsettled,
+     * settled with the consumer's outcome (NULL: already settled, or its
+     * connection or link is gone). */
+    famqp_delivery *origin;
+    famqp_link *origin_link;
+    struct client *origin_client;
     size_t len;
     uint8_t data[];
 } message;
@@ -58,6 +64,7 @@ typedef struct broker_config {
     uint32_t credit;             /* credit window granted to producers */
     size_t max_depth;            /* stop granting producers credit above this */
     bool verbose;
+    bool accept_when_consumed;   /* settle producers' messages with the consumer's outcome */
 } broker_config;
 
 typedef struct broker {
@@ -89,6 +96,12 @@ void queue_remove_consumer(queue *q, consumer *c);
 void queue_dispatch(queue *q);
 /* Puts a consumer's in-flight messages back at the head of its queue. */
 void consumer_requeue_all(consumer *c);
+/* A message leaves the broker with this outcome (kind ACCEPTED, REJECTED
+ * or NONE): its producer's delivery, when still waiting, gets it too. */
+void message_done(message *m, const famqp_outcome *o);
+/* The producer deliveries of a client (link NULL: of all its links) are
+ * about to be freed: messages stop pointing to them. */
+void broker_forget_origins(broker *b, struct client *cl, famqp_link *link);
 void broker_free_queues(broker *b);
 
 /* broker_conn.c */

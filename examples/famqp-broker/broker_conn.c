@@ -94,6 +94,7 @@ static void drop_consumer(client *cl, consumer *c)
 
 static void drop_producer(client *cl, producer *p)
 {
+    broker_forget_origins(cl->b, cl, p->link);
     famqp_link_set_context(p->link, NULL);
     for (size_t i = 0; i < cl->nproducers; i++)
         if (cl->producers[i] == p) {
@@ -187,13 +188,21 @@ static void on_message(client *cl, famqp_delivery *d)
     }
     m->id = cl->b->next_id++;
     m->len = body.len;
+    m->origin = NULL;
     memcpy(m->data, body.ptr, body.len);
     list_push_back(&p->queue->messages, m);
-    /* At-least-once: accepted only now that it is queued. */
-    if (famqp_delivery_remote_settled(d))
+    /* At-least-once: accepted only now that it is queued, or with
+     * --accept-when-consumed once a consumer accepted it (then a broker
+     * that dies loses nothing it acknowledged). */
+    if (famqp_delivery_remote_settled(d)) {
         famqp_delivery_settle(d);
-    else
+    } else if (cl->b->cfg.accept_when_consumed) {
+        m->origin = d;
+        m->origin_link = p->link;
+        m->origin_client = cl;
+    } else {
         famqp_delivery_accept(d);
+    }
 }
 
 static uint64_t tag_id(famqp_binary tag)
@@ -224,7 +233,7 @@ static void on_outcome(famqp_delivery *d)
         if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED)
             list_push_front(&c->queue->messages, m); /* delivered again */
         else
-            free(m); /* accepted, rejected (dropped), or settled without outcome */
+            message_done(m, &o); /* accepted, rejected (dropped), or settled without outcome */
     }
     if (!famqp_delivery_settled(d))
         famqp_delivery_settle(d);
@@ -285,6 +294,7 @@ void client_top_up_credit(client *cl)
 
 void client_free(client *cl)
 {
+    broker_forget_origins(cl->b, cl, NULL);
     while (cl->nconsumers)
         drop_consumer(cl, cl->consumers[cl->nconsumers - 1]);
     while (cl->nproducers)

@@ -28,12 +28,17 @@ static void usage(FILE *f)
             "\n"
             "  --listen HOST:PORT   where to listen (default 127.0.0.1:5672; port 0 picks\n"
             "                       a free one); prints 'listening on HOST:PORT' when ready\n"
-            "  --user U --password P  require SASL PLAIN with these credentials\n"
-            "                       (otherwise ANONYMOUS, or no SASL at all)\n"
+            "  --user U --password P  require SASL PLAIN with these credentials: ANONYMOUS\n"
+            "                       and connections without SASL are refused (otherwise\n"
+            "                       ANONYMOUS, or no SASL at all); the password is never printed\n"
             "  --tls-cert FILE --tls-key FILE  serve amqps (PEM certificate chain and key)\n"
             "  --credit N           credit window granted to each sender (default 1000)\n"
             "  --max-depth N        no new credit to senders of a queue holding N messages\n"
             "                       (default 1000000)\n"
+            "  --accept-when-consumed  accept a sender's message only when a consumer\n"
+            "                       accepted it (its rejection is passed back too): the\n"
+            "                       broker then never acknowledges a message it could\n"
+            "                       still lose by dying (end-to-end at-least-once)\n"
             "  --verbose            log connections and links to stderr\n"
             "  --help               this text\n");
 }
@@ -102,6 +107,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             b.cfg.verbose = true;
+            continue;
+        } else if (strcmp(a, "--accept-when-consumed") == 0) {
+            b.cfg.accept_when_consumed = true;
             continue;
         }
         if (!v) {

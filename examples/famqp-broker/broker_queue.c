@@ -122,8 +122,10 @@ void queue_dispatch(queue *q)
         if (st != FAMQP_ENGINE_OK)
             return; /* e.g. the connection failed: its cleanup requeues */
         list_remove(&q->messages, m);
-        if (c->presettled)
-            free(m); /* at-most-once: gone once sent */
+        if (c->presettled) {
+            famqp_outcome sent = {.kind = FAMQP_OUTCOME_ACCEPTED};
+            message_done(m, &sent); /* at-most-once: gone once sent */
+        }
         else
             list_push_back(&c->inflight, m);
         q->rr = (i + 1) % q->nconsumers;
@@ -153,5 +155,36 @@ void broker_free_queues(broker *b)
         free(q->consumers);
         free(q->name);
         free(q);
+    }
+}
+
+void message_done(message *m, const famqp_outcome *o)
+{
+    if (m->origin) {
+        if (o->kind == FAMQP_OUTCOME_REJECTED)
+            famqp_delivery_reject(m->origin, o->error.name, o->error.description);
+        else if (o->kind == FAMQP_OUTCOME_ACCEPTED)
+            famqp_delivery_accept(m->origin);
+        else
+            famqp_delivery_settle(m->origin);
+    }
+    free(m);
+}
+
+static void forget_in(msg_list *l, client *cl, famqp_link *link)
+{
+    for (message *m = l->head; m; m = m->next)
+        if (m->origin && m->origin_client == cl && (!link || m->origin_link == link))
+            m->origin = NULL;
+}
+
+void broker_forget_origins(broker *b, client *cl, famqp_link *link)
+{
+    if (!b->cfg.accept_when_consumed)
+        return;
+    for (queue *q = b->queues; q; q = q->next) {
+        forget_in(&q->messages, cl, link);
+        for (size_t i = 0; i < q->nconsumers; i++)
+            forget_in(&q->consumers[i]->inflight, cl, link);
     }
 }

@@ -4,7 +4,13 @@
  * sequence number famqp-send puts in the first 8 body bytes (big-endian)
  * and checks that 0..N-1 arrive each exactly once, in order.  Ends with
  *   received N messages in S s: R msg/s
- * and exits 0 only when all N were received (and the sequence was right). */
+ * and exits 0 only when all N were received (and the sequence was right).
+ *
+ * With --reconnect the connection is re-established when lost and the peer
+ * may deliver some messages again (at-least-once): --check-sequence then
+ * waits until every number 0..N-1 arrived at least once, counts the
+ * duplicates, and prints a second line
+ *   distinct D, duplicates U, lost L, reconnects R */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +29,13 @@ static void usage(FILE *f)
             "  --credit C       credit window (default 1000)\n"
             "  --check-sequence check that sequence numbers 0..N-1 arrive once each, in order\n"
             "  --timeout S      give up when no message arrives for S seconds (default 30)\n"
+            "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
+            "                   store); the server certificate and host name are always verified\n"
+            "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
+            "                   TLS (the password crosses the network in clear text)\n"
+            "  --reconnect      reconnect when the connection is lost (at-least-once: with\n"
+            "                   --check-sequence, duplicates are counted, not errors)\n"
+            "  --rate R         take at most R messages per second (a slow consumer)\n"
             "Prints 'received N messages in S s: R msg/s' and exits 0 when all N arrived.\n");
 }
 
@@ -56,8 +69,9 @@ static bool sequence_of(const famqp_delivery *d, uint64_t *seq)
 int main(int argc, char **argv)
 {
     const char *url = NULL, *address = NULL;
-    uint64_t count = 1, credit = 1000, timeout_s = 30;
-    bool check = false;
+    uint64_t count = 1, credit = 1000, timeout_s = 30, rate = 0;
+    bool check = false, allow_plain = false, reconnect = false;
+    const char *ca = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -65,8 +79,22 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--check-sequence")) {
             check = true;
-        } else if (!strcmp(a, "--count") || !strcmp(a, "--credit") || !strcmp(a, "--timeout")) {
-            uint64_t *dst = !strcmp(a, "--count") ? &count : !strcmp(a, "--credit") ? &credit : &timeout_s;
+        } else if (!strcmp(a, "--allow-plain-insecure")) {
+            allow_plain = true;
+        } else if (!strcmp(a, "--reconnect")) {
+            reconnect = true;
+        } else if (!strcmp(a, "--ca")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "famqp-recv: --ca needs a file\n");
+                return 2;
+            }
+            ca = argv[++i];
+        } else if (!strcmp(a, "--count") || !strcmp(a, "--credit") || !strcmp(a, "--timeout") ||
+                   !strcmp(a, "--rate")) {
+            uint64_t *dst = !strcmp(a, "--count")    ? &count
+                            : !strcmp(a, "--credit") ? &credit
+                            : !strcmp(a, "--rate")   ? &rate
+                                                     : &timeout_s;
             if (i + 1 >= argc || !parse_u64(argv[i + 1], dst)) {
                 fprintf(stderr, "famqp-recv: %s needs a non-negative number\n", a);
                 return 2;
@@ -101,6 +129,13 @@ int main(int argc, char **argv)
     famqp_client_options co;
     famqp_client_options_init(&co);
     co.connect_timeout_ms = timeout_ms;
+    co.allow_plain_insecure = allow_plain;
+    co.io.tls_ca_file = ca;
+    if (reconnect) {
+        co.reconnect.max_attempts = 60;
+        co.reconnect.initial_backoff_ms = 100;
+        co.reconnect.max_backoff_ms = 1000;
+    }
     famqp_client *c;
     famqp_client_error err;
     if (famqp_client_connect(url, &co, &c, &err) != FAMQP_CLIENT_OK) {
@@ -118,9 +153,22 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    uint64_t start = 0, received = 0, expected = 0, lost = 0, duplicates = 0, malformed = 0;
+    uint64_t start = 0, received = 0, expected = 0, lost = 0, duplicates = 0, malformed = 0, distinct = 0;
+    /* At-least-once check: which numbers arrived (one bit each). */
+    bool at_least_once = reconnect && check;
+    uint8_t *seen = at_least_once ? calloc((size_t)(count / 8 + 1), 1) : NULL;
+    if (at_least_once && !seen) {
+        fprintf(stderr, "famqp-recv: out of memory\n");
+        return 1;
+    }
     int rc = 0;
-    while (received < count) {
+    while (at_least_once ? distinct < count : received < count) {
+        if (rate && received) {
+            /* Message k is taken no earlier than k/rate seconds after the first. */
+            uint64_t due = start + received * 1000 / rate;
+            while (famqp_io_now_ms() < due && famqp_client_pump(c, famqp_io_ms_until(due)) == FAMQP_CLIENT_OK) {
+            }
+        }
         famqp_delivery *d;
         if (famqp_receive(r, timeout_ms, &d) != FAMQP_CLIENT_OK) {
             fprintf(stderr, "famqp-recv: after %" PRIu64 " of %" PRIu64 " messages: %s\n", received, count,
@@ -131,7 +179,17 @@ int main(int argc, char **argv)
         if (received == 0)
             start = famqp_io_now_ms(); /* time the flow, not the wait for the first one */
         received++;
-        if (check) {
+        if (at_least_once) {
+            uint64_t seq;
+            if (!sequence_of(d, &seq) || seq >= count) {
+                malformed++;
+            } else if (seen[seq / 8] & (1u << (seq % 8))) {
+                duplicates++;
+            } else {
+                seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
+                distinct++;
+            }
+        } else if (check) {
             uint64_t seq;
             if (!sequence_of(d, &seq)) {
                 malformed++;
@@ -148,7 +206,16 @@ int main(int argc, char **argv)
     }
     famqp_client_pump(c, 0); /* send the last settlements */
     double secs = start ? (double)(famqp_io_now_ms() - start) / 1000.0 : 0.0;
-    if (check && (lost || duplicates || malformed || (rc == 0 && expected != count))) {
+    if (at_least_once) {
+        lost = count - distinct;
+        if (lost || malformed) {
+            fprintf(stderr,
+                    "famqp-recv: at-least-once check failed: %" PRIu64 " of %" PRIu64 " never arrived, %" PRIu64
+                    " without a valid sequence number\n",
+                    lost, count, malformed);
+            rc = 1;
+        }
+    } else if (check && (lost || duplicates || malformed || (rc == 0 && expected != count))) {
         fprintf(stderr,
                 "famqp-recv: sequence check failed: %" PRIu64 " lost, %" PRIu64 " duplicate or out of order, %" PRIu64
                 " without a sequence number; next expected %" PRIu64 " of %" PRIu64 "\n",
@@ -159,6 +226,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: detach failed: %s\n", famqp_client_last_error(c)->message);
         rc = 1;
     }
+    uint64_t reconnects = famqp_client_reconnects(c);
     famqp_client_status cst = famqp_client_close(c, timeout_ms);
     if (cst != FAMQP_CLIENT_OK && rc == 0) {
         fprintf(stderr, "famqp-recv: close failed: %s\n", famqp_client_status_name(cst));
@@ -166,5 +234,11 @@ int main(int argc, char **argv)
     }
     printf("received %" PRIu64 " messages in %.3f s: %.0f msg/s\n", received, secs,
            secs > 0 ? (double)received / secs : 0.0);
+    if (at_least_once)
+        printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64 "\n", distinct,
+               duplicates, lost, reconnects);
+    else if (reconnect)
+        printf("reconnects %" PRIu64 "\n", reconnects);
+    free(seen);
     return rc;
 }

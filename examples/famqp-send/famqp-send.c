@@ -1,4 +1,5 @@
 /* famqp-send URL ADDRESS --count N --size BYTES [--settled] [--window W]
+ *            [--ca FILE] [--allow-plain-insecure] [--reconnect] [--rate R] [--durable]
  *
  * Sends N messages, each with a message-id and a data body whose first 8
  * bytes are its sequence number (big-endian, 0..N-1) padded to BYTES, and
@@ -25,6 +26,15 @@ static void usage(FILE *f)
             "  --settled  send pre-settled (at-most-once); default: wait for each outcome\n"
             "  --window W most unsettled messages in flight (default 1000)\n"
             "  --timeout S give up when nothing progresses for S seconds (default 30)\n"
+            "  --ca FILE   amqps: trust the CAs in this PEM file (default: the system store);\n"
+            "              the server certificate and host name are always verified\n"
+            "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
+            "              TLS (the password crosses the network in clear text)\n"
+            "  --reconnect reconnect when the connection is lost and resend every message\n"
+            "              not yet settled (at-least-once); prints a second line\n"
+            "              'reconnects R, resent M'\n"
+            "  --rate R    send at most R messages per second (default: as fast as possible)\n"
+            "  --durable   mark messages durable (header), so a broker keeps them on disk\n"
             "Prints 'sent N messages in S s: R msg/s' and exits 0 when all N were sent\n"
             "and settled (accepted).\n");
 }
@@ -51,8 +61,9 @@ static int fail(const char *what, const famqp_client_error *e)
 int main(int argc, char **argv)
 {
     const char *url = NULL, *address = NULL;
-    uint64_t count = 1, size = 100, window = 1000, timeout_s = 30;
-    bool settled = false;
+    uint64_t count = 1, size = 100, window = 1000, timeout_s = 30, rate = 0;
+    bool settled = false, allow_plain = false, reconnect = false, durable = false;
+    const char *ca = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -60,11 +71,24 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--settled")) {
             settled = true;
+        } else if (!strcmp(a, "--allow-plain-insecure")) {
+            allow_plain = true;
+        } else if (!strcmp(a, "--reconnect")) {
+            reconnect = true;
+        } else if (!strcmp(a, "--durable")) {
+            durable = true;
+        } else if (!strcmp(a, "--ca")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "famqp-send: --ca needs a file\n");
+                return 2;
+            }
+            ca = argv[++i];
         } else if (!strcmp(a, "--count") || !strcmp(a, "--size") || !strcmp(a, "--window") ||
-                   !strcmp(a, "--timeout")) {
-            uint64_t *dst = !strcmp(a, "--count") ? &count
-                            : !strcmp(a, "--size") ? &size
+                   !strcmp(a, "--timeout") || !strcmp(a, "--rate")) {
+            uint64_t *dst = !strcmp(a, "--count")    ? &count
+                            : !strcmp(a, "--size")   ? &size
                             : !strcmp(a, "--window") ? &window
+                            : !strcmp(a, "--rate")   ? &rate
                                                      : &timeout_s;
             if (i + 1 >= argc || !parse_u64(argv[i + 1], dst)) {
                 fprintf(stderr, "famqp-send: %s needs a non-negative number\n", a);
@@ -99,6 +123,14 @@ int main(int argc, char **argv)
     famqp_client_options co;
     famqp_client_options_init(&co);
     co.connect_timeout_ms = timeout_ms;
+    co.allow_plain_insecure = allow_plain;
+    co.io.tls_ca_file = ca;
+    if (reconnect) {
+        /* Enough attempts to ride out a broker restart of tens of seconds. */
+        co.reconnect.max_attempts = 60;
+        co.reconnect.initial_backoff_ms = 100;
+        co.reconnect.max_backoff_ms = 1000;
+    }
     famqp_client *c;
     famqp_client_error err;
     if (famqp_client_connect(url, &co, &c, &err) != FAMQP_CLIENT_OK)
@@ -126,10 +158,21 @@ int main(int argc, char **argv)
     uint64_t start = famqp_io_now_ms();
     int rc = 0;
     for (uint64_t n = 0; n < count; n++) {
+        if (rate) {
+            /* Message n leaves no earlier than n/rate seconds after start. */
+            uint64_t due = start + n * 1000 / rate;
+            while (famqp_io_now_ms() < due && famqp_client_pump(c, famqp_io_ms_until(due)) == FAMQP_CLIENT_OK) {
+            }
+        }
         for (int b = 0; b < 8; b++)
             body[b] = (uint8_t)(n >> (56 - 8 * b));
         famqp_message m;
         famqp_message_init(&m);
+        if (durable) {
+            m.present |= FAMQP_MESSAGE_HAS_HEADER;
+            m.header.present = FAMQP_HEADER_HAS_DURABLE;
+            m.header.durable = true;
+        }
         m.present |= FAMQP_MESSAGE_HAS_PROPERTIES;
         m.properties.present = FAMQP_PROPERTIES_HAS_MESSAGE_ID;
         m.properties.message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG;
@@ -163,6 +206,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-send: detach failed: %s\n", famqp_client_last_error(c)->message);
         rc = 1;
     }
+    uint64_t reconnects = famqp_client_reconnects(c);
     famqp_client_status cst = famqp_client_close(c, timeout_ms);
     if (cst != FAMQP_CLIENT_OK && rc == 0) {
         fprintf(stderr, "famqp-send: close failed: %s\n", famqp_client_status_name(cst));
@@ -170,6 +214,8 @@ int main(int argc, char **argv)
     }
     uint64_t done = rc == 0 ? count : settled_ok;
     printf("sent %" PRIu64 " messages in %.3f s: %.0f msg/s\n", done, secs, secs > 0 ? (double)done / secs : 0.0);
+    if (reconnect)
+        printf("reconnects %" PRIu64 ", resent %" PRIu64 "\n", reconnects, sum.resent);
     free(body);
     free(enc);
     return rc;

@@ -1,10 +1,12 @@
 /* The blocking client's connection: connect, the event dispatch and wait
  * loop every call uses, errors, close. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client_internal.h"
@@ -149,9 +151,11 @@ void client_dispatch(famqp_client *c)
                 h->remote_detached = true;
                 client_copy(h->cond, sizeof h->cond, e->condition.name);
                 client_copy(h->desc, sizeof h->desc, e->condition.description);
-                if (h->kind == CLIENT_RECEIVER)
+                /* A reattach refused during a reconnect keeps what the
+                 * handle holds for the next attempt. */
+                if (!h->reattaching && h->kind == CLIENT_RECEIVER)
                     client_receiver_forget((famqp_receiver *)h);
-                else
+                else if (!h->reattaching)
                     client_sender_forget((famqp_sender *)h);
                 if (!h->local_closed) {
                     h->local_closed = true;
@@ -181,30 +185,59 @@ void client_dispatch(famqp_client *c)
     }
 }
 
+/* Sends kept deliveries again on every sender (after a reconnect). */
+static void resend_all(famqp_client *c)
+{
+    for (client_link *h = c->links; h; h = h->next)
+        if (h->kind == CLIENT_SENDER && h->link && client_sender_retaining((famqp_sender *)h))
+            client_sender_resend((famqp_sender *)h);
+}
+
+/* The socket failed or closed under us: record why. */
+static void io_lost(famqp_client *c)
+{
+    if (c->failed)
+        return;
+    const char *why = famqp_io_error_message(c->io);
+    client_fail(c, c->remote_open ? FAMQP_CLIENT_ERR_CONNECTION : FAMQP_CLIENT_ERR_CONNECT, NULL, NULL,
+                why && why[0] ? why
+                              : (c->remote_open ? "the peer closed the socket"
+                                                : "the peer closed the socket during connection setup"));
+}
+
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg)
 {
+    bool just_wrote = false;
     for (;;) {
+        if (!c->conn)
+            return client_failed(c); /* every reconnect attempt failed */
         client_dispatch(c);
+        if (!c->failed)
+            resend_all(c);
         if (done && done(arg))
             return FAMQP_CLIENT_OK;
-        if (c->failed)
+        if (c->failed) {
+            if (client_recover(c))
+                continue;
             return client_failed(c);
+        }
         int left = deadline ? famqp_io_ms_until(deadline) : -1;
         if (deadline && left == 0)
             return client_set_error(c, FAMQP_CLIENT_ERR_TIMEOUT, NULL, NULL, "timed out");
-        famqp_io_status st = famqp_io_pump(c->io, left);
+        /* Write pending output without waiting first and look at `done`
+         * again: a pre-settled send is done once written, and a peer that
+         * sends nothing back (RabbitMQ to a pre-settled sender) would leave
+         * a blocking poll waiting for the whole timeout. */
+        bool write_now = !just_wrote && famqp_io_wants_write(c->io);
+        just_wrote = write_now;
+        famqp_io_status st = famqp_io_pump(c->io, write_now ? 0 : left);
         if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED) {
             client_dispatch(c);
             if (done && done(arg))
                 return FAMQP_CLIENT_OK;
-            if (!c->failed) {
-                const char *why = famqp_io_error_message(c->io);
-                client_fail(c, c->remote_open ? FAMQP_CLIENT_ERR_CONNECTION : FAMQP_CLIENT_ERR_CONNECT, NULL,
-                            NULL,
-                            why && why[0] ? why
-                                          : (c->remote_open ? "the peer closed the socket"
-                                                            : "the peer closed the socket during connection setup"));
-            }
+            io_lost(c);
+            if (client_recover(c))
+                continue;
             return client_failed(c);
         }
     }
@@ -212,17 +245,22 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
 
 famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
 {
-    if (c->failed)
+    if (c->failed && !client_recover(c))
         return client_failed(c);
     client_dispatch(c);
+    if (!c->failed)
+        resend_all(c);
     famqp_io_status st = famqp_io_pump(c->io, timeout_ms);
     client_dispatch(c);
-    if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED) {
-        const char *why = famqp_io_error_message(c->io);
-        client_fail(c, FAMQP_CLIENT_ERR_CONNECTION, NULL, NULL, why && why[0] ? why : "the peer closed the socket");
-    }
-    return c->failed ? client_failed(c) : FAMQP_CLIENT_OK;
+    if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED)
+        io_lost(c);
+    if (c->failed && !client_recover(c))
+        return client_failed(c);
+    return FAMQP_CLIENT_OK;
 }
+
+uint64_t famqp_client_reconnects(const famqp_client *c) { return c->reconnects; }
+uint64_t famqp_client_resent(const famqp_client *c) { return c->resent; }
 
 void famqp_client_options_init(famqp_client_options *o)
 {
@@ -230,6 +268,9 @@ void famqp_client_options_init(famqp_client_options *o)
     o->connect_timeout_ms = 10000;
     o->trace = -1;
     famqp_io_options_init(&o->io);
+    o->reconnect.max_attempts = 0;
+    o->reconnect.initial_backoff_ms = 100;
+    o->reconnect.max_backoff_ms = 5000;
 }
 
 static bool ready(void *arg)
@@ -238,26 +279,46 @@ static bool ready(void *arg)
     return c->remote_open && c->remote_begin;
 }
 
+/* Overwrites a secret before freeing it (volatile: not optimised away). */
+static void free_secret(char *p)
+{
+    if (!p)
+        return;
+    for (volatile char *q = p; *q; q++)
+        *q = 0;
+    free(p);
+}
+
 static void client_free(famqp_client *c)
 {
     client_link *h = c->links;
     while (h) {
         client_link *next = h->next;
         if (h->kind == CLIENT_SENDER) {
-            famqp_sender *s = (famqp_sender *)h;
-            free(s->buf);
-            free(s->ours);
-            free(s);
+            client_sender_free((famqp_sender *)h);
         } else {
             famqp_receiver *r = (famqp_receiver *)h;
             free(r->ring);
             free(r->address);
+            client_link_free_options(h);
             free(r);
         }
         h = next;
     }
     famqp_io_free(c->io);
-    famqp_connection_free(c->conn);
+    if (c->conn)
+        famqp_connection_free(c->conn);
+    for (size_t i = 0; i < c->nretired; i++)
+        famqp_connection_free(c->retired[i]);
+    free(c->retired);
+    free(c->user);
+    free_secret(c->password);
+    for (volatile char *q = c->url.password; *q; q++)
+        *q = 0;
+    free(c->ca_file);
+    free(c->server_name);
+    free(c->cert_file);
+    free(c->key_file);
     free(c);
 }
 
@@ -266,6 +327,39 @@ static famqp_client_status connect_fail(famqp_client *c, famqp_client_status st,
     if (err)
         *err = c->err;
     client_free(c);
+    return st;
+}
+
+static bool dup_opt(char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return true;
+    *dst = strdup(src);
+    return *dst != NULL;
+}
+
+/* Creates the engine, connects the socket (TLS), opens the connection and
+ * the session and waits for the peer's open and begin. */
+static famqp_client_status open_connection(famqp_client *c)
+{
+    famqp_io_error ioerr = {{0}};
+    c->remote_open = c->remote_begin = c->remote_closed = c->authenticated = false;
+    c->failed = false;
+    c->conn = famqp_connection_new(&c->copts);
+    if (!c->conn)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "invalid connection options");
+    c->io = famqp_io_connect(&c->url, &c->iopts, c->conn, &ioerr);
+    if (!c->io)
+        return client_set_error(c, FAMQP_CLIENT_ERR_CONNECT, NULL, NULL, "%s", ioerr.message);
+    c->session = famqp_session_new(c->conn);
+    if (famqp_connection_open(c->conn) != FAMQP_ENGINE_OK || !c->session ||
+        famqp_session_open(c->session) != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not open the connection");
+    famqp_client_status st = client_wait(c, client_deadline(c->iopts.connect_timeout_ms), ready, c);
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", c->url.host,
+                         (unsigned)c->url.port);
     return st;
 }
 
@@ -288,70 +382,219 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         }
         return FAMQP_CLIENT_ERR_NOMEM;
     }
-    famqp_url url;
     famqp_io_error ioerr = {{0}};
-    if (!url_text || !famqp_url_parse(url_text, &url, &ioerr)) {
+    if (!url_text || !famqp_url_parse(url_text, &c->url, &ioerr)) {
         client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", url_text ? ioerr.message : "no URL given");
-        famqp_client_status st = c->err.status;
-        if (err)
-            *err = c->err;
-        client_free(c);
-        return st;
+        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
     }
     if (opts->container_id)
         client_copy(c->container_id, sizeof c->container_id, opts->container_id);
     else
         snprintf(c->container_id, sizeof c->container_id, "famqp-%ld-%u", (long)getpid(), ++counter);
 
-    const char *user = opts->user ? opts->user : (url.user[0] ? url.user : NULL);
-    const char *password = opts->password ? opts->password : url.password;
-    famqp_connection_options co;
-    famqp_connection_options_init(&co);
-    co.role = FAMQP_CONNECTION_CLIENT;
-    co.container_id = c->container_id;
-    co.hostname = url.host;
-    co.trace = opts->trace;
+    const char *user = opts->user ? opts->user : (c->url.user[0] ? c->url.user : NULL);
+    const char *password = opts->password ? opts->password : c->url.password;
+    famqp_connection_options *co = &c->copts;
+    famqp_connection_options_init(co);
+    co->role = FAMQP_CONNECTION_CLIENT;
+    co->container_id = c->container_id;
+    co->hostname = c->url.host;
+    co->trace = opts->trace;
     if (opts->idle_timeout_ms)
-        co.idle_timeout_ms = opts->idle_timeout_ms;
+        co->idle_timeout_ms = opts->idle_timeout_ms;
     if (opts->max_frame_size)
-        co.max_frame_size = opts->max_frame_size;
+        co->max_frame_size = opts->max_frame_size;
     if (opts->sasl_mechanism == FAMQP_CLIENT_NO_SASL)
-        co.sasl_mechanisms = 0;
+        co->sasl_mechanisms = 0;
     else if (opts->sasl_mechanism)
-        co.sasl_mechanisms = opts->sasl_mechanism;
+        co->sasl_mechanisms = opts->sasl_mechanism;
     else
-        co.sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
-    co.sasl_username = user;
-    co.sasl_password = password;
-    c->conn = famqp_connection_new(&co);
-    if (!c->conn) {
-        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "invalid connection options");
+        co->sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
+    /* PLAIN puts the password on the wire as it is: only inside TLS, or
+     * when the application says so. */
+    if ((co->sasl_mechanisms & FAMQP_SASL_PLAIN) && !c->url.tls && !opts->allow_plain_insecure) {
+        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,
+                         "refusing SASL PLAIN over unencrypted amqp:// to %s:%u: the password would cross the "
+                         "network in clear text; use amqps://, or allow it explicitly "
+                         "(allow_plain_insecure; --allow-plain-insecure)",
+                         c->url.host, (unsigned)c->url.port);
         return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
     }
-    famqp_io_options io = opts->io;
-    io.connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
-    c->io = famqp_io_connect(&url, &io, c->conn, &ioerr);
-    if (!c->io) {
-        client_set_error(c, FAMQP_CLIENT_ERR_CONNECT, NULL, NULL, "%s", ioerr.message);
-        return connect_fail(c, FAMQP_CLIENT_ERR_CONNECT, err);
-    }
-    c->session = famqp_session_new(c->conn);
-    if (famqp_connection_open(c->conn) != FAMQP_ENGINE_OK || !c->session ||
-        famqp_session_open(c->session) != FAMQP_ENGINE_OK) {
-        client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not open the connection");
+    c->iopts = opts->io;
+    c->iopts.connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
+    if (!dup_opt(&c->user, user) || !dup_opt(&c->password, password) ||
+        !dup_opt(&c->ca_file, opts->io.tls_ca_file) || !dup_opt(&c->server_name, opts->io.tls_server_name) ||
+        !dup_opt(&c->cert_file, opts->io.tls_cert_file) || !dup_opt(&c->key_file, opts->io.tls_key_file)) {
+        client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
         return connect_fail(c, FAMQP_CLIENT_ERR_NOMEM, err);
     }
-    famqp_client_status st = client_wait(c, client_deadline(io.connect_timeout_ms), ready, c);
-    if (st != FAMQP_CLIENT_OK) {
-        if (st == FAMQP_CLIENT_ERR_TIMEOUT)
-            client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", url.host,
-                             (unsigned)url.port);
+    co->sasl_username = c->user;
+    co->sasl_password = c->password;
+    c->iopts.tls_ca_file = c->ca_file;
+    c->iopts.tls_server_name = c->server_name;
+    c->iopts.tls_cert_file = c->cert_file;
+    c->iopts.tls_key_file = c->key_file;
+    c->policy = opts->reconnect;
+    if (!c->policy.initial_backoff_ms)
+        c->policy.initial_backoff_ms = 1;
+    if (c->policy.max_backoff_ms < c->policy.initial_backoff_ms)
+        c->policy.max_backoff_ms = c->policy.initial_backoff_ms;
+
+    famqp_client_status st = open_connection(c);
+    if (st != FAMQP_CLIENT_OK)
         return connect_fail(c, st, err);
-    }
+    c->established = true;
     if (err)
         memset(err, 0, sizeof *err);
     *out = c;
     return FAMQP_CLIENT_OK;
+}
+
+/* ---- reconnecting ---- */
+
+static bool link_answered(void *arg);
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Lets go of the current connection: links lose their engine objects,
+ * senders mark what they kept for resending.  keep: the connection stays
+ * allocated (received deliveries may point into it) until the client is
+ * freed. */
+static void retire_connection(famqp_client *c, bool keep)
+{
+    for (client_link *h = c->links; h; h = h->next) {
+        if (h->kind == CLIENT_SENDER)
+            client_sender_lost((famqp_sender *)h);
+        else if (h->link && ((famqp_receiver *)h)->credit_window == 0)
+            ((famqp_receiver *)h)->regrant = famqp_link_credit(h->link);
+        if (h->link)
+            famqp_link_set_context(h->link, NULL);
+        h->link = NULL;
+        h->remote_attached = false;
+        if (h->local_closed)
+            h->remote_detached = true; /* a detach under way ends with the connection */
+    }
+    famqp_io_free(c->io);
+    c->io = NULL;
+    c->session = NULL;
+    if (!c->conn)
+        return;
+    if (keep && c->nretired == c->retired_cap) {
+        size_t cap = c->retired_cap ? c->retired_cap * 2 : 4;
+        famqp_connection **a = realloc(c->retired, cap * sizeof *a);
+        if (a) {
+            c->retired = a;
+            c->retired_cap = cap;
+        }
+    }
+    if (keep && c->nretired < c->retired_cap)
+        c->retired[c->nretired++] = c->conn;
+    else if (!keep)
+        famqp_connection_free(c->conn);
+    /* else out of memory: leaked rather than leaving deliveries dangling */
+    c->conn = NULL;
+}
+
+static bool all_answered(void *arg)
+{
+    famqp_client *c = arg;
+    for (client_link *h = c->links; h; h = h->next)
+        if (h->link && !link_answered(h))
+            return false;
+    return true;
+}
+
+/* Attaches every live handle again on the new connection. */
+/* Ends an attempt: a handle the peer refused to reattach (e.g. its node
+ * is not back yet) is tried again by the next attempt. */
+static void reattach_done(famqp_client *c)
+{
+    for (client_link *h = c->links; h; h = h->next) {
+        if (h->reattaching && h->remote_detached)
+            h->remote_detached = h->finished = h->local_closed = false;
+        h->reattaching = false;
+    }
+}
+
+static famqp_client_status reattach_all(famqp_client *c)
+{
+    for (client_link *h = c->links; h; h = h->next) {
+        if (h->remote_detached || h->local_closed || h->finished || !h->name)
+            continue;
+        famqp_link_role role = h->kind == CLIENT_SENDER ? FAMQP_LINK_SENDER : FAMQP_LINK_RECEIVER;
+        h->reattaching = true;
+        h->link = famqp_link_new(c->session, h->name, role, &h->lo);
+        if (!h->link)
+            return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not create link '%s'", h->name);
+        famqp_link_set_context(h->link, h);
+        if (famqp_link_open(h->link) != FAMQP_ENGINE_OK)
+            return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not attach link '%s'", h->name);
+    }
+    famqp_client_status st = client_wait(c, client_deadline(c->iopts.connect_timeout_ms), all_answered, c);
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        return client_set_error(c, st, NULL, NULL, "timed out reattaching links");
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    for (client_link *h = c->links; h; h = h->next) {
+        if (h->reattaching && h->remote_detached)
+            return client_set_error(c, FAMQP_CLIENT_ERR_CONNECTION, h->cond, h->desc,
+                                    "reattaching link '%s' refused", h->name);
+        if (h->link && h->kind == CLIENT_RECEIVER) {
+            famqp_receiver *r = (famqp_receiver *)h;
+            if (r->credit_window && r->count < r->credit_window)
+                famqp_link_flow(h->link, (uint32_t)(r->credit_window - r->count));
+            else if (!r->credit_window && r->regrant)
+                famqp_link_flow(h->link, r->regrant);
+        }
+    }
+    return FAMQP_CLIENT_OK;
+}
+
+bool client_recover(famqp_client *c)
+{
+    if (!c->failed || !c->policy.max_attempts || !c->established || c->closing || c->reconnecting ||
+        c->fail_status != FAMQP_CLIENT_ERR_CONNECTION)
+        return false;
+    c->reconnecting = true;
+    famqp_client_error lost = c->fail_err;
+    famqp_client_error last = lost;
+    retire_connection(c, true);
+    uint32_t backoff = c->policy.initial_backoff_ms;
+    uint32_t attempt;
+    for (attempt = 1; attempt <= c->policy.max_attempts; attempt++) {
+        sleep_ms(backoff);
+        backoff = backoff > c->policy.max_backoff_ms / 2 ? c->policy.max_backoff_ms : backoff * 2;
+        famqp_client_status st = open_connection(c);
+        if (st == FAMQP_CLIENT_OK)
+            st = reattach_all(c);
+        reattach_done(c);
+        if (st == FAMQP_CLIENT_OK && !c->failed) {
+            c->reconnecting = false;
+            c->reconnects++;
+            return true;
+        }
+        last = c->failed ? c->fail_err : c->err;
+        /* Once the session was up, deliveries may have arrived: keep it. */
+        retire_connection(c, c->remote_begin);
+        if (st == FAMQP_CLIENT_ERR_AUTH)
+            break; /* the credentials were refused: retrying will not help */
+    }
+    c->reconnecting = false;
+    c->failed = true;
+    c->fail_status = FAMQP_CLIENT_ERR_CONNECTION;
+    client_copy(c->fail_err.condition, sizeof c->fail_err.condition, last.condition);
+    client_copy(c->fail_err.description, sizeof c->fail_err.description, last.description);
+    c->fail_err.status = FAMQP_CLIENT_ERR_CONNECTION;
+    snprintf(c->fail_err.message, sizeof c->fail_err.message,
+             "connection lost (%.300s); reconnecting failed after %u attempt%s: %.300s", lost.message,
+             attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt, attempt == 1 ? "" : "s",
+             last.message);
+    return false;
 }
 
 static bool finished(void *arg)
@@ -371,7 +614,7 @@ famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms)
         st = client_wait(c, client_deadline(timeout_ms), finished, c);
         if (st == FAMQP_CLIENT_OK && c->failed && c->fail_status != FAMQP_CLIENT_OK)
             st = c->fail_status;
-    } else {
+    } else if (c->io) {
         famqp_io_flush(c->io, 0);
     }
     client_free(c);
@@ -408,6 +651,22 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
                  role == FAMQP_LINK_SENDER ? "sender" : "receiver", (unsigned long long)++c->link_counter);
         name = generated;
     }
+    /* Kept for reattaching after a reconnect. */
+    h->lo = *lo;
+    h->lo.source_filter.items = NULL;
+    if (!dup_opt(&h->name, name) || !dup_opt(&h->source, lo->source_address) ||
+        !dup_opt(&h->target, lo->target_address))
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+    h->lo.source_address = h->source;
+    h->lo.target_address = h->target;
+    if (lo->source_filter.count) {
+        h->filter = malloc(lo->source_filter.len ? lo->source_filter.len : 1);
+        if (!h->filter)
+            return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+        memcpy(h->filter, lo->source_filter.items, lo->source_filter.len);
+        h->filter_len = lo->source_filter.len;
+        h->lo.source_filter.items = h->filter;
+    }
     h->link = famqp_link_new(c->session, name, role, lo);
     if (!h->link)
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not create link '%s'", name);
@@ -428,6 +687,16 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
         return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, h->cond, h->desc, "attach to '%s' refused",
                                 address ? address : "(dynamic)");
     return FAMQP_CLIENT_OK;
+}
+
+void client_link_free_options(client_link *h)
+{
+    free(h->name);
+    free(h->source);
+    free(h->target);
+    free(h->filter);
+    h->name = h->source = h->target = NULL;
+    h->filter = NULL;
 }
 
 static bool link_closed(void *arg)

@@ -28,10 +28,28 @@ typedef struct client_link {
     bool remote_detached;
     bool local_closed;
     bool finished;   /* closed both ways: the engine may free the link */
+    bool reattaching; /* attached again by the reconnect under way */
     char cond[128];  /* the peer's detach condition */
     char desc[512];
     struct client_link *next; /* the client's list of handles */
+    /* How the link was attached, kept (with owned copies of its strings)
+     * so a reconnect can attach it again under the same name. */
+    char *name;
+    famqp_link_options lo;
+    char *source, *target;
+    uint8_t *filter;
+    size_t filter_len;
 } client_link;
+
+/* A copy of an unsettled delivery's message, kept while reconnecting is
+ * enabled until the peer settles it, so it can be sent again on a new
+ * connection. */
+typedef struct client_kept {
+    famqp_delivery *delivery; /* on the current connection; NULL: not sent there */
+    size_t off, len;          /* its bytes in the sender's kept buffer */
+    bool done;                /* settled by the peer: dropped at the front */
+    bool waited;              /* the delivery a blocking famqp_send waits for */
+} client_kept;
 
 struct famqp_sender {
     client_link base;
@@ -51,6 +69,13 @@ struct famqp_sender {
      * settle mode second), until the peer settles them too */
     famqp_delivery **ours;
     size_t nours, ours_cap;
+    /* Reconnect: unsettled deliveries in send order (a ring), their bytes
+     * back to back in kbuf[kbuf_head..kbuf_len), and how many of them (from
+     * the front) were sent on the current connection. */
+    client_kept *kept;
+    size_t kept_cap, kept_head, kept_count, resend_pos;
+    uint8_t *kbuf;
+    size_t kbuf_head, kbuf_len, kbuf_cap;
 };
 
 struct famqp_receiver {
@@ -60,6 +85,7 @@ struct famqp_receiver {
     size_t ring_cap, head, count;
     char *address; /* asked for, or the dynamic node's */
     uint32_t credit_window;
+    uint32_t regrant; /* manual credit left when the connection was lost */
 };
 
 struct famqp_client {
@@ -78,6 +104,19 @@ struct famqp_client {
     client_link *links;
     uint64_t link_counter;
     char container_id[96];
+    /* What connecting needs, kept for reconnects (strings owned). */
+    famqp_url url;
+    famqp_connection_options copts;
+    famqp_io_options iopts;
+    char *user, *password, *ca_file, *server_name, *cert_file, *key_file;
+    famqp_reconnect_policy policy;
+    bool established;  /* the first connect succeeded */
+    bool reconnecting; /* inside a reconnect: failures are not retried */
+    uint64_t reconnects, resent;
+    /* Connections replaced by a reconnect: received deliveries the
+     * application may still hold point into them; freed with the client. */
+    famqp_connection **retired;
+    size_t nretired, retired_cap;
 };
 
 /* Records a failure in c->err and returns its status. */
@@ -105,8 +144,21 @@ void client_link_unregister(client_link *h);
 void client_sender_event(famqp_sender *s, const famqp_event *e);
 void client_receiver_event(famqp_receiver *r, const famqp_event *e);
 void client_receiver_forget(famqp_receiver *r);
+/* Automatic credit: grants more once the application took half the window. */
+void client_receiver_credit(famqp_receiver *r);
 void client_sender_forget(famqp_sender *s);
 void client_copy(char *dst, size_t cap, const char *src);
+/* A failed connection: reconnects when the policy allows (true: usable
+ * again).  Otherwise false and c->failed stays set. */
+bool client_recover(famqp_client *c);
+/* Reconnect support in client_sender.c: */
+bool client_sender_retaining(const famqp_sender *s);
+/* The connection is gone: every kept delivery is to be sent again. */
+void client_sender_lost(famqp_sender *s);
+/* Sends kept deliveries again as credit allows. */
+void client_sender_resend(famqp_sender *s);
+void client_sender_free(famqp_sender *s);
+void client_link_free_options(client_link *h);
 
 #endif /* FAMQP_CLIENT_AVAILABLE */
 #endif

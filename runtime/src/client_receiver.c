@@ -53,7 +53,10 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
     lo.target_address = opts->dynamic ? NULL : address;
     lo.snd_settle_mode = opts->snd_settle_mode;
     lo.rcv_settle_mode = opts->rcv_settle_mode;
-    lo.credit_window = opts->credit_window;
+    /* The client grants credit itself as the application takes messages
+     * (credit_top_up), so a slow application holds at most credit_window
+     * undelivered messages instead of whatever the peer can send. */
+    lo.credit_window = 0;
     lo.durable = opts->durable;
     lo.dynamic = opts->dynamic;
     uint8_t *filter = NULL;
@@ -70,6 +73,10 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
     famqp_client_status st =
         client_link_open(c, &r->base, opts->name, FAMQP_LINK_RECEIVER, &lo, opts->attach_timeout_ms);
     free(filter); /* the link copied it */
+    if (st == FAMQP_CLIENT_OK && r->credit_window && r->base.link && !r->base.remote_detached) {
+        famqp_link_flow(r->base.link, r->credit_window);
+        famqp_client_pump(c, 0);
+    }
     const char *node = r->base.link ? famqp_link_remote_source_address(r->base.link) : NULL;
     if (!node)
         node = address;
@@ -117,6 +124,18 @@ void client_receiver_event(famqp_receiver *r, const famqp_event *e)
     }
 }
 
+void client_receiver_credit(famqp_receiver *r)
+{
+    famqp_link *l = r->base.link;
+    if (!r->credit_window || !l || r->base.remote_detached || r->base.local_closed)
+        return;
+    /* Top up once half the window is used: credit plus messages waiting
+     * for the application stay within credit_window. */
+    size_t outstanding = (size_t)famqp_link_credit(l) + r->count;
+    if (outstanding <= r->credit_window / 2)
+        famqp_link_flow(l, (uint32_t)(r->credit_window - r->count));
+}
+
 static bool has_message(void *arg)
 {
     famqp_receiver *r = arg;
@@ -128,7 +147,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
     famqp_client *c = r->base.client;
     *delivery = NULL;
     if (r->count == 0) {
-        if (c->failed)
+        if (c->failed && !client_recover(c))
             return client_failed(c);
         if (!r->base.link || r->base.remote_detached)
             return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
@@ -154,6 +173,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
     *delivery = r->ring[r->head];
     r->head = (r->head + 1) % r->ring_cap;
     r->count--;
+    client_receiver_credit(r);
     return FAMQP_CLIENT_OK;
 }
 
@@ -166,7 +186,7 @@ famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message 
 famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit)
 {
     famqp_client *c = r->base.client;
-    if (c->failed)
+    if (c->failed && !client_recover(c))
         return client_failed(c);
     if (!r->base.link || r->base.remote_detached)
         return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "the receiver is detached");
@@ -188,6 +208,7 @@ famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
     famqp_client_status st = client_link_close(&r->base, timeout_ms);
     free(r->ring);
     free(r->address);
+    client_link_free_options(&r->base);
     free(r);
     return st;
 }

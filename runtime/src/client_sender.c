@@ -44,12 +44,160 @@ famqp_client_status famqp_sender_open(famqp_client *c, const char *address, cons
     return st;
 }
 
+/* ---- kept deliveries (reconnect) ---- */
+
+bool client_sender_retaining(const famqp_sender *s)
+{
+    return !s->presettled && s->base.client->policy.max_attempts > 0;
+}
+
+static client_kept *kept_at(famqp_sender *s, size_t i) { return &s->kept[(s->kept_head + i) % s->kept_cap]; }
+
+static void kept_clear(famqp_sender *s)
+{
+    s->kept_head = s->kept_count = s->resend_pos = 0;
+    s->kbuf_head = s->kbuf_len = 0;
+}
+
+/* Room for one more kept delivery of len bytes. */
+static bool kept_reserve(famqp_sender *s, size_t len)
+{
+    if (s->kept_count == s->kept_cap) {
+        size_t cap = s->kept_cap ? s->kept_cap * 2 : 64;
+        client_kept *k = malloc(cap * sizeof *k);
+        if (!k)
+            return false;
+        for (size_t i = 0; i < s->kept_count; i++)
+            k[i] = *kept_at(s, i);
+        free(s->kept);
+        s->kept = k;
+        s->kept_cap = cap;
+        s->kept_head = 0;
+    }
+    if (s->kbuf_cap - s->kbuf_len >= len)
+        return true;
+    /* Compact when at least half the used bytes are settled ones (so each
+     * byte is moved a bounded number of times), else grow. */
+    if (s->kbuf_head && s->kbuf_head >= s->kbuf_len - s->kbuf_head) {
+        memmove(s->kbuf, s->kbuf + s->kbuf_head, s->kbuf_len - s->kbuf_head);
+        for (size_t i = 0; i < s->kept_count; i++)
+            kept_at(s, i)->off -= s->kbuf_head;
+        s->kbuf_len -= s->kbuf_head;
+        s->kbuf_head = 0;
+        if (s->kbuf_cap - s->kbuf_len >= len)
+            return true;
+    }
+    size_t need = s->kbuf_len + len;
+    size_t cap = s->kbuf_cap ? s->kbuf_cap * 2 : 65536;
+    if (cap < need)
+        cap = need;
+    uint8_t *b = realloc(s->kbuf, cap);
+    if (!b)
+        return false;
+    s->kbuf = b;
+    s->kbuf_cap = cap;
+    return true;
+}
+
+/* After kept_reserve: keeps a copy of a delivery just sent. */
+static void kept_push(famqp_sender *s, famqp_delivery *d, const void *bytes, size_t len)
+{
+    client_kept *k = kept_at(s, s->kept_count);
+    k->delivery = d;
+    k->off = s->kbuf_len;
+    k->len = len;
+    k->done = false;
+    k->waited = false;
+    if (len)
+        memcpy(s->kbuf + s->kbuf_len, bytes, len);
+    s->kbuf_len += len;
+    s->kept_count++;
+    s->resend_pos++;
+}
+
+/* The peer settled d: its copy is no longer needed. */
+static void kept_settled(famqp_sender *s, const famqp_delivery *d)
+{
+    for (size_t i = 0; i < s->kept_count && i < s->resend_pos; i++) {
+        client_kept *k = kept_at(s, i);
+        if (k->delivery == d) {
+            k->done = true;
+            k->delivery = NULL;
+            break;
+        }
+    }
+    while (s->kept_count && kept_at(s, 0)->done) {
+        client_kept *k = kept_at(s, 0);
+        s->kbuf_head = k->off + k->len;
+        s->kept_head = (s->kept_head + 1) % s->kept_cap;
+        s->kept_count--;
+        if (s->resend_pos)
+            s->resend_pos--;
+    }
+    if (!s->kept_count)
+        kept_clear(s);
+}
+
+void client_sender_lost(famqp_sender *s)
+{
+    /* The old connection's deliveries are out of reach: everything kept
+     * is sent again once the link is attached on the new one. */
+    for (size_t i = 0; i < s->kept_count; i++)
+        kept_at(s, i)->delivery = NULL;
+    s->resend_pos = 0;
+    s->waiting = NULL;
+    s->nours = 0;
+}
+
+static void put_tag(uint8_t tag[8], uint64_t t)
+{
+    for (int i = 7; i >= 0; i--) {
+        tag[i] = (uint8_t)t;
+        t >>= 8;
+    }
+}
+
+void client_sender_resend(famqp_sender *s)
+{
+    famqp_link *l = s->base.link;
+    if (!l || !s->base.remote_attached || s->base.remote_detached)
+        return;
+    while (s->resend_pos < s->kept_count && famqp_link_credit(l) > 0) {
+        client_kept *k = kept_at(s, s->resend_pos);
+        if (!k->done) {
+            uint8_t tag[8];
+            put_tag(tag, s->next_tag++);
+            famqp_delivery *d = NULL;
+            if (famqp_link_send(l, famqp_binary_of(tag, sizeof tag), s->kbuf + k->off, k->len, false, &d) !=
+                FAMQP_ENGINE_OK)
+                return; /* tried again on the next round */
+            k->delivery = d;
+            if (k->waited)
+                s->waiting = d;
+            s->sum.resent++;
+            s->base.client->resent++;
+        }
+        s->resend_pos++;
+    }
+}
+
+void client_sender_free(famqp_sender *s)
+{
+    free(s->buf);
+    free(s->ours);
+    free(s->kept);
+    free(s->kbuf);
+    client_link_free_options(&s->base);
+    free(s);
+}
+
 void client_sender_forget(famqp_sender *s)
 {
     /* The engine frees the link's deliveries with it; in_flight keeps
      * counting the ones that never got an outcome. */
     s->waiting = NULL;
     s->nours = 0;
+    kept_clear(s);
 }
 
 static void count_outcome(famqp_sender *s, const famqp_outcome *o)
@@ -119,6 +267,8 @@ void client_sender_event(famqp_sender *s, const famqp_event *e)
     if (!settled && !remember_settled_by_us(s, d))
         return; /* out of memory: count it when the peer settles */
     count_outcome(s, &o);
+    if (client_sender_retaining(s))
+        kept_settled(s, d);
     if (s->sum.in_flight)
         s->sum.in_flight--;
     if (d == s->waiting) {
@@ -138,7 +288,8 @@ static bool can_send(void *arg)
     famqp_sender *s = arg;
     if (s->base.remote_detached || !s->base.link)
         return true; /* reported by the caller */
-    return famqp_link_credit(s->base.link) > 0 && (s->presettled || s->sum.in_flight < s->window);
+    return famqp_link_credit(s->base.link) > 0 && (s->presettled || s->sum.in_flight < s->window) &&
+           s->resend_pos == s->kept_count; /* resends first */
 }
 
 static famqp_client_status detached_error(famqp_sender *s)
@@ -157,7 +308,7 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
 {
     famqp_client *c = s->base.client;
     *out = NULL;
-    if (c->failed)
+    if (c->failed && !client_recover(c))
         return client_failed(c);
     if (!s->base.link || s->base.remote_detached || s->base.local_closed)
         return detached_error(s);
@@ -174,17 +325,18 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
         if (!s->base.link || s->base.remote_detached)
             return detached_error(s);
     }
+    bool keep = client_sender_retaining(s);
+    if (keep && !kept_reserve(s, len))
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory keeping a copy for resending");
     uint8_t tag[8];
-    uint64_t t = s->next_tag++;
-    for (int i = 7; i >= 0; i--) {
-        tag[i] = (uint8_t)t;
-        t >>= 8;
-    }
+    put_tag(tag, s->next_tag++);
     famqp_engine_status es =
         famqp_link_send(s->base.link, famqp_binary_of(tag, sizeof tag), bytes, len, s->presettled, out);
     if (es != FAMQP_ENGINE_OK)
         return client_set_error(c, es == FAMQP_ENGINE_ERR_NOMEM ? FAMQP_CLIENT_ERR_NOMEM : FAMQP_CLIENT_ERR_STATE,
                                 NULL, NULL, "send failed: %s", famqp_engine_status_name(es));
+    if (keep && *out)
+        kept_push(s, *out, bytes, len);
     s->sum.sent++;
     if (s->presettled)
         s->sum.presettled++;
@@ -235,6 +387,8 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
     }
     s->waiting = d;
     s->waiting_done = false;
+    if (client_sender_retaining(s) && s->kept_count && kept_at(s, s->kept_count - 1)->delivery == d)
+        kept_at(s, s->kept_count - 1)->waited = true;
     st = client_wait(c, deadline, waiting_done, s);
     if (st == FAMQP_CLIENT_ERR_TIMEOUT)
         return client_set_error(c, st, NULL, NULL, "timed out waiting for the outcome of the message");
@@ -303,9 +457,7 @@ famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms)
     if (!s)
         return FAMQP_CLIENT_OK;
     famqp_client_status st = client_link_close(&s->base, timeout_ms);
-    free(s->buf);
-    free(s->ours);
-    free(s);
+    client_sender_free(s);
     return st;
 }
 

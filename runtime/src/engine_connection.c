@@ -24,6 +24,10 @@ void famqp_connection_options_init(famqp_connection_options *o)
     o->incoming_window = FAMQP_ENGINE_DEFAULT_INCOMING_WINDOW;
     o->outgoing_window = FAMQP_ENGINE_DEFAULT_OUTGOING_WINDOW;
     o->decode_limits = famqp_default_limits;
+    o->max_unsettled_per_link = FAMQP_ENGINE_DEFAULT_MAX_UNSETTLED;
+    o->max_credit_overrun = FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN;
+    o->max_empty_frames_per_s = FAMQP_ENGINE_DEFAULT_MAX_EMPTY_FRAMES_PER_S;
+    o->max_idle_flows_per_s = FAMQP_ENGINE_DEFAULT_MAX_IDLE_FLOWS_PER_S;
     o->trace = -1;
 }
 
@@ -49,7 +53,8 @@ static bool options_valid(const famqp_connection_options *o)
         return false;
     if (o->max_frame_size < FAMQP_MIN_MAX_FRAME_SIZE || !o->container_id)
         return false;
-    if (o->max_links_per_session == 0 || o->incoming_window == 0 || o->max_message_size == 0)
+    if (o->max_links_per_session == 0 || o->incoming_window == 0 || o->max_message_size == 0 ||
+        o->max_unsettled_per_link == 0)
         return false;
     unsigned known = FAMQP_SASL_ANONYMOUS | FAMQP_SASL_PLAIN | FAMQP_SASL_EXTERNAL;
     if (o->sasl_mechanisms & ~known)
@@ -195,6 +200,22 @@ void eng_nomem(famqp_connection *c)
     eng_fail(c, FAMQP_AMQP_ERROR_INTERNAL_ERROR_SYMBOL, "out of memory");
 }
 
+bool eng_flood_count(famqp_connection *c, uint32_t *count, uint32_t limit, const char *kind, const char *option)
+{
+    if (!limit || !c->time_init)
+        return true; /* no limit, or no clock to measure a rate with */
+    if (c->now_ms - c->flood_window_ms >= 1000) {
+        /* A new second: every counter starts again. */
+        c->flood_window_ms = c->now_ms;
+        c->empty_frames = c->idle_flows = 0;
+    }
+    if (++*count <= limit)
+        return true;
+    eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
+             "peer sent more than %" PRIu32 " %s in one second (limit %s = %" PRIu32 ")", limit, kind, option, limit);
+    return false;
+}
+
 bool eng_usable(const famqp_connection *c)
 {
     return !c->failed && c->local == ENG_ACTIVE;
@@ -308,7 +329,16 @@ static bool decode_failed(famqp_connection *c, const famqp_error *err, const cha
 {
     char buf[200];
     famqp_error_format(err, buf, sizeof buf);
-    eng_fail(c, COND_DECODE, "cannot decode %s: %s", what, buf);
+    /* Input over a configured decode limit is a resource limit, not
+     * malformed data (the codec's detail names the limit it hit). */
+    bool depth = err->status == FAMQP_ERR_DEPTH;
+    bool count = err->status == FAMQP_ERR_LIMIT && err->detail && strstr(err->detail, "limits.max_count");
+    if (depth || count)
+        eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL, "cannot decode %s: %s (limit %s = %" PRIu32 ")",
+                 what, buf, depth ? "decode_limits.max_depth" : "decode_limits.max_count",
+                 depth ? c->opts.decode_limits.max_depth : c->opts.decode_limits.max_count);
+    else
+        eng_fail(c, COND_DECODE, "cannot decode %s: %s", what, buf);
     return false;
 }
 
@@ -321,6 +351,8 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
     }
     if (fr->body.len == 0) { /* heartbeat */
         eng_trace_text(c, false, "(empty frame)");
+        eng_flood_count(c, &c->empty_frames, c->opts.max_empty_frames_per_s, "empty frames",
+                        "max_empty_frames_per_s");
         return;
     }
     famqp_any_frame f;
@@ -420,8 +452,8 @@ static bool frame_error(famqp_connection *c, famqp_status st, const uint8_t *hdr
 {
     uint32_t size = famqp_load32(hdr);
     if (st == FAMQP_ERR_LIMIT)
-        eng_fail(c, COND_FRAMING, "frame of %" PRIu32 " bytes exceeds max-frame-size %" PRIu32, size,
-                 c->opts.max_frame_size);
+        eng_fail(c, COND_FRAMING, "frame of %" PRIu32 " bytes exceeds max-frame-size %" PRIu32
+                 " (limit max_frame_size)", size, c->opts.max_frame_size);
     else
         eng_fail(c, COND_FRAMING, "malformed frame header (size %" PRIu32 ", data offset %u)", size, hdr[4]);
     return false;
@@ -518,7 +550,9 @@ famqp_engine_status famqp_connection_open(famqp_connection *c)
     o->max_frame_size = c->opts.max_frame_size;
     o->channel_max = c->opts.channel_max;
     if (c->opts.idle_timeout_ms) {
-        o->idle_time_out = c->opts.idle_timeout_ms;
+        /* Advertise half the real threshold (AMQP 1.0 2.4.5), so a peer
+         * sending its heartbeats at the advertised period is still in time. */
+        o->idle_time_out = c->opts.idle_timeout_ms / 2 ? c->opts.idle_timeout_ms / 2 : 1;
         o->present |= FAMQP_OPEN_HAS_IDLE_TIME_OUT;
     }
     c->local = ENG_ACTIVE;
@@ -596,6 +630,7 @@ uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now)
     if (!c->time_init) {
         c->time_init = true;
         c->last_rx_ms = c->last_tx_ms = now;
+        c->flood_window_ms = now;
     }
     if (c->rx_since_tick) {
         c->last_rx_ms = now;
@@ -605,6 +640,7 @@ uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now)
         c->last_tx_ms = now;
         c->bytes_written_since_tick = 0;
     }
+    c->now_ms = now;
     if (c->failed || c->phase == ENG_PHASE_DONE)
         return 0;
     uint64_t deadline = 0;

@@ -36,6 +36,7 @@ static void list_push(famqp_delivery *d)
         *head = d;
     *tail = d;
     d->in_list = true;
+    d->link->nunsettled++;
 }
 
 void eng_delivery_unlink(famqp_delivery *d)
@@ -55,6 +56,7 @@ void eng_delivery_unlink(famqp_delivery *d)
         *tail = d->prev;
     d->prev = d->next = NULL;
     d->in_list = false;
+    d->link->nunsettled--;
 }
 
 void eng_delivery_kill(famqp_delivery *d)
@@ -239,6 +241,8 @@ famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void 
         settled = true;
     else if (l->opts.snd_settle_mode == FAMQP_SENDER_SETTLE_MODE_UNSETTLED && settled)
         return FAMQP_ENGINE_ERR_ARG;
+    if (!settled && l->nunsettled >= c->opts.max_unsettled_per_link)
+        return FAMQP_ENGINE_ERR_LIMIT; /* wait for outcomes first */
     famqp_delivery *d = delivery_new(l, true, 0);
     if (!d)
         return FAMQP_ENGINE_ERR_NOMEM;
@@ -305,7 +309,7 @@ static void receiver_credit_topup(famqp_link *l)
     if (!w || l->local != ENG_ACTIVE || l->drain)
         return;
     if (l->credit <= w / 2) {
-        l->credit = w;
+        eng_link_grant(l, w);
         eng_session_flow_write(l->session, l, false);
     }
 }
@@ -344,13 +348,24 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
                      t->delivery_tag.len);
             return;
         }
-        if (l->credit == 0 || l->local != ENG_ACTIVE) {
+        if (l->local != ENG_ACTIVE || (l->credit == 0 && l->overrun >= l->overrun_allowed)) {
             eng_fail(c, FAMQP_LINK_ERROR_TRANSFER_LIMIT_EXCEEDED_SYMBOL,
-                     "transfer on link \"%s\" without link credit (delivery-count %" PRIu32 ")", l->name,
-                     l->delivery_count);
+                     "transfer on link \"%s\" without link credit (delivery-count %" PRIu32
+                     ", %" PRIu32 " beyond credit already; allowed: the last grant plus max_credit_overrun = %" PRIu32 ")",
+                     l->name, l->delivery_count, l->overrun, c->opts.max_credit_overrun);
             return;
         }
-        l->credit--;
+        if (l->nunsettled >= c->opts.max_unsettled_per_link) {
+            eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
+                     "link \"%s\" already holds %" PRIu32 " unsettled deliveries (limit max_unsettled_per_link = %" PRIu32
+                     ")",
+                     l->name, l->nunsettled, c->opts.max_unsettled_per_link);
+            return;
+        }
+        if (l->credit)
+            l->credit--;
+        else
+            l->overrun++; /* tolerated, bounded: see max_credit_overrun */
         l->delivery_count++;
         d = delivery_new(l, false, n);
         if (!d)
@@ -379,7 +394,8 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
     uint64_t limit = l->opts.max_message_size ? l->opts.max_message_size : c->opts.max_message_size;
     if ((uint64_t)d->len + n > limit) {
         eng_fail(c, FAMQP_LINK_ERROR_MESSAGE_SIZE_EXCEEDED_SYMBOL,
-                 "message on link \"%s\" exceeds max-message-size %" PRIu64 " bytes", l->name, limit);
+                 "message on link \"%s\" exceeds max-message-size %" PRIu64 " bytes (limit max_message_size)", l->name,
+                 limit);
         return;
     }
     if (!data_reserve(c, d, d->len + n))

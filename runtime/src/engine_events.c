@@ -195,6 +195,8 @@ static void event_ref(famqp_event *e)
         e->session->refs++;
     if (e->link)
         e->link->refs++;
+    if (e->link && e->type == FAMQP_EVENT_LINK_CREDIT)
+        e->link->credit_events++;
     if (e->delivery)
         e->delivery->refs++;
 }
@@ -204,6 +206,8 @@ static void event_unref(famqp_event *e)
     /* Children first: freeing a delivery may drop its link's last ref. */
     if (e->delivery)
         eng_delivery_unref(e->delivery);
+    if (e->link && e->type == FAMQP_EVENT_LINK_CREDIT && e->link->credit_events)
+        e->link->credit_events--;
     if (e->link)
         eng_link_unref(e->link);
     if (e->session)

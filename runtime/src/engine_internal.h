@@ -85,8 +85,14 @@ struct famqp_link {
     eng_cond remote_cond;
     uint32_t delivery_count;
     uint32_t credit;
+    uint32_t overrun;            /* transfers beyond credit since our last grant */
+    uint32_t overrun_allowed;    /* how many are tolerated (eng_link_grant) */
     uint32_t available;
     bool drain;                /* sender: drain requested; receiver: drain sent */
+    uint32_t credit_events;    /* sender: LINK_CREDIT events not yet released;
+                                  a drain completes only after the application
+                                  saw them (it may still send) */
+    uint32_t nunsettled;       /* deliveries of this link on the session lists */
     famqp_delivery *incoming;  /* receiver: delivery being reassembled */
     famqp_delivery *sendq_head, *sendq_tail;
     void *ctx;
@@ -188,6 +194,14 @@ struct famqp_connection {
     bool has_current;
     bool fail_reported;  /* CONNECTION_ERROR returned */
 
+    /* sender links with a drain to complete (see eng_drain_complete) */
+    bool drain_pending;
+
+    /* flood limits: frames without progress in the current second */
+    uint64_t now_ms;           /* the last time given to tick */
+    uint64_t flood_window_ms;  /* start of the current one-second window */
+    uint32_t empty_frames, idle_flows;
+
     /* time */
     bool time_init;
     bool rx_since_tick;
@@ -220,6 +234,10 @@ void eng_fail(famqp_connection *c, const char *name, const char *fmt, ...)
 #endif
     ;
 void eng_nomem(famqp_connection *c);
+/* Counts a frame that carries no progress (kind: "empty frames" or "flow
+ * frames without progress") against its per-second limit; false when the
+ * limit was exceeded and the connection failed. */
+bool eng_flood_count(famqp_connection *c, uint32_t *count, uint32_t limit, const char *kind, const char *option);
 bool eng_usable(const famqp_connection *c); /* not failed, local open and not closed */
 
 /* ---- output (engine_output.c) ------------------------------------------- */
@@ -244,6 +262,7 @@ void eng_link_unref(famqp_link *l);
 void eng_delivery_unref(famqp_delivery *d);
 void eng_session_free(famqp_session *s);
 void eng_link_free(famqp_link *l);
+void eng_link_grant(famqp_link *l, uint32_t credit);
 void eng_delivery_free(famqp_delivery *d);
 void eng_delivery_pool_free(famqp_connection *c);
 
@@ -269,6 +288,9 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f);
 famqp_link *eng_link_by_remote(famqp_session *s, uint32_t handle, const char *what);
 void eng_link_finish(famqp_link *l);
 void eng_link_finish_if_done(famqp_link *l);
+/* Completes the drains of sender links that have nothing queued and whose
+ * LINK_CREDIT events the application has seen (called when output is taken). */
+void eng_drain_complete(famqp_connection *c);
 
 /* ---- deliveries (engine_delivery.c) ---------------------------------------- */
 void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *payload, size_t n);

@@ -191,7 +191,7 @@ famqp_engine_status famqp_link_open(famqp_link *l)
         return FAMQP_ENGINE_ERR_NOMEM;
     eng_event(c, FAMQP_EVENT_LINK_LOCAL_ATTACH, s, l, NULL, (famqp_condition){0});
     if (l->role == FAMQP_LINK_RECEIVER && l->opts.credit_window) {
-        l->credit = l->opts.credit_window;
+        eng_link_grant(l, l->opts.credit_window);
         eng_session_flow_write(s, l, false);
     }
     return FAMQP_ENGINE_OK;
@@ -295,8 +295,9 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
     famqp_connection *c = s->conn;
     if (a->handle >= c->opts.max_links_per_session) {
         eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL,
-                 "attach handle %" PRIu32 " above our handle-max %" PRIu32, a->handle,
-                 c->opts.max_links_per_session - 1);
+                 "attach handle %" PRIu32 " above our handle-max %" PRIu32 " (limit max_links_per_session = %" PRIu32
+                 ")",
+                 a->handle, c->opts.max_links_per_session - 1, c->opts.max_links_per_session);
         return;
     }
     if (a->handle < s->nremote && s->remote_links[a->handle]) {
@@ -320,7 +321,7 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
         if (!l) {
             if (!c->failed)
                 eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
-                         "too many links on session %u (limit %" PRIu32 ")", s->channel,
+                         "too many links on session %u (limit max_links_per_session = %" PRIu32 ")", s->channel,
                          c->opts.max_links_per_session);
             return;
         }
@@ -365,6 +366,14 @@ void eng_on_detach(famqp_session *s, const famqp_detach *d)
     eng_link_finish_if_done(l);
 }
 
+/* A flow that changes nothing for us (possibly only asking for an echo)
+ * counts against the flood limit. */
+static bool flow_idle(famqp_connection *c)
+{
+    return eng_flood_count(c, &c->idle_flows, c->opts.max_idle_flows_per_s, "flow frames without progress",
+                           "max_idle_flows_per_s");
+}
+
 void eng_on_flow(famqp_session *s, const famqp_flow *f)
 {
     famqp_connection *c = s->conn;
@@ -372,9 +381,13 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f)
     /* Without next-incoming-id the peer has seen none of our transfers:
      * the window counts from our initial next-outgoing-id, which is 0. */
     uint32_t base = (f->present & FAMQP_FLOW_HAS_NEXT_INCOMING_ID) ? f->next_incoming_id : 0;
+    uint32_t old_window = s->remote_incoming_window, old_out = s->remote_outgoing_window;
     s->remote_incoming_window = base + f->incoming_window - s->next_outgoing_id;
     s->remote_outgoing_window = f->outgoing_window;
+    bool progress = s->remote_incoming_window > old_window || s->remote_outgoing_window != old_out;
     if (!(f->present & FAMQP_FLOW_HAS_HANDLE)) {
+        if (!progress && !flow_idle(c))
+            return;
         eng_session_pump(s);
         if (f->echo)
             eng_session_flow_write(s, NULL, false);
@@ -389,12 +402,20 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f)
         uint32_t rdc = (f->present & FAMQP_FLOW_HAS_DELIVERY_COUNT) ? f->delivery_count : l->delivery_count;
         uint32_t lc = (f->present & FAMQP_FLOW_HAS_LINK_CREDIT) ? f->link_credit : 0;
         uint32_t limit = rdc + lc;
-        l->credit = (int32_t)(limit - l->delivery_count) > 0 ? limit - l->delivery_count : 0;
+        uint32_t credit = (int32_t)(limit - l->delivery_count) > 0 ? limit - l->delivery_count : 0;
+        progress = progress || credit > l->credit || (f->drain && !l->drain);
+        if (!progress && !flow_idle(c))
+            return;
+        l->credit = credit;
         l->drain = f->drain;
         eng_session_pump(s);
         eng_event(c, FAMQP_EVENT_LINK_CREDIT, s, l, NULL, (famqp_condition){0});
+        if (l->drain)
+            c->drain_pending = true; /* completed when output is next taken */
     } else {
         /* The sender's view: it may have advanced delivery-count (drain). */
+        bool was_drain = l->drain;
+        uint32_t old_count = l->delivery_count, old_avail = l->available;
         if (f->present & FAMQP_FLOW_HAS_DELIVERY_COUNT) {
             uint32_t adv = f->delivery_count - l->delivery_count;
             if ((int32_t)adv > 0) {
@@ -406,10 +427,53 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f)
             l->available = f->available;
         if (l->drain && l->credit == 0)
             l->drain = false; /* drain complete */
+        progress = progress || l->delivery_count != old_count || l->available != old_avail || l->drain != was_drain;
+        if (!progress && !flow_idle(c))
+            return;
         eng_event(c, FAMQP_EVENT_LINK_FLOW, s, l, NULL, (famqp_condition){0});
     }
     if (f->echo)
         eng_session_flow_write(s, l, false);
+}
+
+/* The sender side of drain: once the application has seen the request
+ * (its LINK_CREDIT events are released) and nothing is queued, the unused
+ * credit is given back by advancing delivery-count, and a flow tells the
+ * receiver. */
+void eng_drain_complete(famqp_connection *c)
+{
+    bool waiting = false;
+    for (famqp_session *s = c->sessions_head; s && !c->failed; s = s->next) {
+        for (famqp_link *l = s->links_head; l && !c->failed; l = l->next) {
+            if (l->role != FAMQP_LINK_SENDER || !l->drain || l->dead)
+                continue;
+            if (l->local != ENG_ACTIVE || l->remote != ENG_ACTIVE || s->local != ENG_ACTIVE) {
+                l->drain = false; /* detached or ended: nothing to tell */
+                continue;
+            }
+            if (l->credit_events || l->sendq_head) {
+                waiting = true;
+                continue;
+            }
+            l->delivery_count += l->credit;
+            l->credit = 0;
+            l->drain = false;
+            eng_session_flow_write(s, l, false);
+        }
+    }
+    c->drain_pending = waiting && !c->failed;
+}
+
+/* A receiver grants credit.  Transfers beyond it are tolerated up to the
+ * credit just granted plus max_credit_overrun: RabbitMQ 3.x adds a new
+ * grant to one still outstanding when two flows cross, so it may send up to
+ * two grants' worth; anything more is a protocol violation. */
+void eng_link_grant(famqp_link *l, uint32_t credit)
+{
+    famqp_connection *c = l->session->conn;
+    l->credit = credit;
+    l->overrun = 0;
+    l->overrun_allowed = c->opts.max_credit_overrun ? credit + c->opts.max_credit_overrun : 0;
 }
 
 static famqp_engine_status receiver_flow(famqp_link *l, uint32_t credit, bool drain)
@@ -421,7 +485,7 @@ static famqp_engine_status receiver_flow(famqp_link *l, uint32_t credit, bool dr
         return FAMQP_ENGINE_ERR_ARG;
     if (l->local != ENG_ACTIVE || !eng_usable(c))
         return FAMQP_ENGINE_ERR_STATE;
-    l->credit = credit;
+    eng_link_grant(l, credit);
     l->drain = drain;
     eng_session_flow_write(l->session, l, false);
     return c->failed ? FAMQP_ENGINE_ERR_FAILED : FAMQP_ENGINE_OK;
@@ -440,7 +504,7 @@ famqp_engine_status famqp_link_drained(famqp_link *l)
     if (l->local != ENG_ACTIVE || !eng_usable(c))
         return FAMQP_ENGINE_ERR_STATE;
     if (!l->drain)
-        return FAMQP_ENGINE_OK;
+        return FAMQP_ENGINE_OK; /* completed already (automatically, or never asked) */
     /* Unused credit is consumed by advancing delivery-count. */
     l->delivery_count += l->credit;
     l->credit = 0;

@@ -39,6 +39,13 @@ void eng_send_amqp_header(famqp_connection *c)
     }
 }
 
+static const char *performative_name(famqp_any_frame_kind k)
+{
+    static const char *const names[] = {"empty", "open", "begin", "attach", "flow", "transfer", "disposition",
+                                        "detach", "end", "close", "unknown"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
+}
+
 bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f, const uint8_t *payload,
                     size_t payload_len)
 {
@@ -47,9 +54,9 @@ bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame
     if (size > eng_out_frame_max(c) && c->remote != ENG_UNINIT) {
         /* Only transfers carry payload, and they are split before this;
          * anything else that does not fit is refused. */
-        eng_fail(c, FAMQP_AMQP_ERROR_INTERNAL_ERROR_SYMBOL,
-                 "frame of %zu bytes to send exceeds the peer's max-frame-size %" PRIu32, size,
-                 eng_out_frame_max(c));
+        eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL,
+                 "%s frame of %zu bytes to send exceeds the peer's max-frame-size %" PRIu32,
+                 performative_name(f->kind), size, eng_out_frame_max(c));
         return false;
     }
     eng_buf *b = amqp_target(c);
@@ -99,6 +106,8 @@ bool eng_write_heartbeat(famqp_connection *c)
 
 const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len)
 {
+    if (c->drain_pending && !c->failed)
+        eng_drain_complete(c);
     if (c->ndisps && !c->failed)
         eng_flush_dispositions(c);
     *len = c->out.len - c->out_pos;

@@ -159,8 +159,7 @@ famqp_session *eng_session_by_remote(famqp_connection *c, uint16_t channel)
 void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
 {
     if (channel > c->opts.channel_max) {
-        eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL, "begin on channel %u above our channel-max %u",
-                 channel, c->opts.channel_max);
+        eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL, "begin on channel %u above our channel-max %u (limit channel_max)", channel, c->opts.channel_max);
         return;
     }
     if (channel < c->nremote && c->remote_sessions[channel]) {
@@ -183,7 +182,8 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
         if (!s) {
             if (!c->failed)
                 eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
-                         "no free channel for the peer's session (channel-max %u)", c->opts.channel_max);
+                         "no free channel for the peer's session (limit channel_max: channel-max %u)",
+                         c->opts.channel_max);
             return;
         }
     }

@@ -50,7 +50,36 @@ static bool decode_part(const char *url, const char *what, const char *p, size_t
     return true;
 }
 
+/* The URL as error messages show it: the password (between the first ':'
+ * of the user info and the last '@' before the path) replaced by "***", so
+ * credentials never reach a log. */
+static void mask_password(const char *text, char *out, size_t cap)
+{
+    const char *start = strstr(text, "://");
+    start = start ? start + 3 : text;
+    const char *end = start + strcspn(start, "/");
+    const char *at = NULL;
+    for (const char *q = start; q < end; q++)
+        if (*q == '@')
+            at = q;
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    if (!colon)
+        snprintf(out, cap, "%s", text);
+    else
+        snprintf(out, cap, "%.*s***%s", (int)(colon + 1 - text), text, at);
+}
+
+static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_error *err);
+
 bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
+{
+    char shown[400] = "";
+    if (text)
+        mask_password(text, shown, sizeof shown);
+    return parse(text, shown, out, err);
+}
+
+static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_error *err)
 {
     memset(out, 0, sizeof *out);
     if (err)
@@ -66,7 +95,7 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     } else if (strncmp(text, "amqp://", 7) == 0) {
         p = text + 7;
     } else {
-        io_errf(err, "URL '%s': scheme must be amqp:// or amqps://", text);
+        io_errf(err, "URL '%s': scheme must be amqp:// or amqps://", shown);
         return false;
     }
     /* authority ends at the first '/' */
@@ -81,9 +110,9 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         const char *uend = colon ? colon : at;
-        if (!decode_part(text, "user name", p, (size_t)(uend - p), out->user, sizeof out->user, err))
+        if (!decode_part(shown, "user name", p, (size_t)(uend - p), out->user, sizeof out->user, err))
             return false;
-        if (colon && !decode_part(text, "password", colon + 1, (size_t)(at - colon - 1), out->password,
+        if (colon && !decode_part(shown, "password", colon + 1, (size_t)(at - colon - 1), out->password,
                                   sizeof out->password, err))
             return false;
         p = at + 1;
@@ -93,18 +122,18 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     if (*p == '[') {
         const char *rb = memchr(p, ']', (size_t)(end - p));
         if (!rb) {
-            io_errf(err, "URL '%s': missing ']' after IPv6 address", text);
+            io_errf(err, "URL '%s': missing ']' after IPv6 address", shown);
             return false;
         }
         if ((size_t)(rb - p - 1) >= sizeof out->host) {
-            io_errf(err, "URL '%s': host name too long", text);
+            io_errf(err, "URL '%s': host name too long", shown);
             return false;
         }
         memcpy(out->host, p + 1, (size_t)(rb - p - 1));
         out->host[rb - p - 1] = '\0';
         hend = rb + 1;
         if (hend < end && *hend != ':') {
-            io_errf(err, "URL '%s': unexpected text after ']'", text);
+            io_errf(err, "URL '%s': unexpected text after ']'", shown);
             return false;
         }
     } else {
@@ -112,14 +141,14 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
         if (!hend)
             hend = end;
         if ((size_t)(hend - p) >= sizeof out->host) {
-            io_errf(err, "URL '%s': host name too long", text);
+            io_errf(err, "URL '%s': host name too long", shown);
             return false;
         }
         memcpy(out->host, p, (size_t)(hend - p));
         out->host[hend - p] = '\0';
     }
     if (!out->host[0]) {
-        io_errf(err, "URL '%s': host is missing", text);
+        io_errf(err, "URL '%s': host is missing", shown);
         return false;
     }
     if (hend < end && *hend == ':')
@@ -127,18 +156,18 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     if (portp) {
         unsigned long v = 0;
         if (portp == end) {
-            io_errf(err, "URL '%s': port is empty", text);
+            io_errf(err, "URL '%s': port is empty", shown);
             return false;
         }
         for (const char *q = portp; q < end; q++) {
             if (*q < '0' || *q > '9' || v > 65535) {
-                io_errf(err, "URL '%s': port must be a number from 1 to 65535", text);
+                io_errf(err, "URL '%s': port must be a number from 1 to 65535", shown);
                 return false;
             }
             v = v * 10 + (unsigned long)(*q - '0');
         }
         if (v == 0 || v > 65535) {
-            io_errf(err, "URL '%s': port must be a number from 1 to 65535", text);
+            io_errf(err, "URL '%s': port must be a number from 1 to 65535", shown);
             return false;
         }
         out->port = (uint16_t)v;
@@ -148,7 +177,7 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     if (slash) {
         size_t n = strlen(slash + 1);
         if (n >= sizeof out->address) {
-            io_errf(err, "URL '%s': address longer than %zu bytes", text, sizeof out->address - 1);
+            io_errf(err, "URL '%s': address longer than %zu bytes", shown, sizeof out->address - 1);
             return false;
         }
         memcpy(out->address, slash + 1, n + 1);

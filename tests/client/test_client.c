@@ -164,17 +164,66 @@ START_TEST(authentication)
 {
     famqp_client *c;
     famqp_client_error err;
+    famqp_client_options o;
+    famqp_client_options_init(&o);
+    o.allow_plain_insecure = true; /* loopback test server without TLS */
     char bad[160];
     snprintf(bad, sizeof bad, "amqp://user:wrong@127.0.0.1:%u", (unsigned)srv.port);
-    ck_assert_int_eq(famqp_client_connect(bad, NULL, &c, &err), FAMQP_CLIENT_ERR_AUTH);
+    ck_assert_int_eq(famqp_client_connect(bad, &o, &c, &err), FAMQP_CLIENT_ERR_AUTH);
     ck_assert_ptr_null(c);
     ck_assert_str_eq(err.condition, "amqp:unauthorized-access");
     ck_assert_msg(strstr(err.message, "authentication failed"), "%s", err.message);
+    ck_assert_msg(!strstr(err.message, "wrong"), "password in the error: %s", err.message);
 
     char good[160];
     snprintf(good, sizeof good, "amqp://user:secret@127.0.0.1:%u", (unsigned)srv.port);
-    ck_assert_int_eq(famqp_client_connect(good, NULL, &c, &err), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_connect(good, &o, &c, &err), FAMQP_CLIENT_OK);
     ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+/* PLAIN over amqp:// is refused before anything is sent unless allowed;
+ * the same credentials from the options instead of the URL too. */
+START_TEST(plain_needs_tls_or_permission)
+{
+    famqp_client *c;
+    famqp_client_error err;
+    unsigned long before = atomic_load(&srv.connections);
+    char good[160];
+    snprintf(good, sizeof good, "amqp://user:secret@127.0.0.1:%u", (unsigned)srv.port);
+    ck_assert_int_eq(famqp_client_connect(good, NULL, &c, &err), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.message, "refusing SASL PLAIN over unencrypted amqp://"), "%s", err.message);
+    ck_assert_msg(strstr(err.message, "allow_plain_insecure"), "%s", err.message);
+    ck_assert_msg(!strstr(err.message, "secret"), "password in the error: %s", err.message);
+
+    famqp_client_options o;
+    famqp_client_options_init(&o);
+    o.user = "user";
+    o.password = "secret";
+    ck_assert_int_eq(famqp_client_connect(url, &o, &c, &err), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_int_eq(atomic_load(&srv.connections), before); /* never connected */
+
+    o.allow_plain_insecure = true;
+    ck_assert_int_eq(famqp_client_connect(url, &o, &c, &err), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+    /* ANONYMOUS (no user) needs no permission. */
+    ck_assert_int_eq(famqp_client_connect(url, NULL, &c, &err), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+/* A malformed URL's error shows the URL with its password masked. */
+START_TEST(url_error_masks_password)
+{
+    famqp_client *c;
+    famqp_client_error err;
+    ck_assert_int_eq(famqp_client_connect("amqp://user:topsecret@127.0.0.1:99999", NULL, &c, &err),
+                     FAMQP_CLIENT_ERR_ARG);
+    ck_assert_msg(strstr(err.message, "amqp://user:***@127.0.0.1:99999"), "%s", err.message);
+    ck_assert_msg(!strstr(err.message, "topsecret"), "%s", err.message);
+    ck_assert_int_eq(famqp_client_connect("amqps://u:p%zz@h/x", NULL, &c, &err), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_msg(strstr(err.message, "amqps://u:***@h/x") && strstr(err.message, "escape"), "%s", err.message);
 }
 END_TEST
 
@@ -239,6 +288,8 @@ Suite *client_suite(void)
     tcase_add_test(tc, receive_and_timeout);
     tcase_add_test(tc, attach_refused_and_unanswered);
     tcase_add_test(tc, authentication);
+    tcase_add_test(tc, plain_needs_tls_or_permission);
+    tcase_add_test(tc, url_error_masks_password);
     tcase_add_test(tc, connection_refused_and_bad_url);
     tcase_add_test(tc, peer_closes_with_error);
     tcase_add_test(tc, repeated_connections);

@@ -61,13 +61,18 @@ START_TEST(test_unknown_channel)
 }
 END_TEST
 
-START_TEST(test_transfer_without_credit)
+/* Pre-settled transfers against 100 credits granted by hand, with
+ * max_credit_overrun = overrun: beyond the credit, the grant (100) plus
+ * overrun more are tolerated (none when overrun is 0); the connection fails
+ * on the next one, and everything before it is delivered. */
+static void credit_overrun_case(uint32_t overrun)
 {
-    /* 101 pre-settled transfers against 100 credits granted by hand. */
-    size_t cap = 101 * 64;
+    uint32_t tolerated = overrun ? 100 + overrun : 0;
+    uint32_t total = 100 + tolerated + 1;
+    size_t cap = (size_t)total * 64;
     uint8_t *buf = malloc(cap);
     size_t n = 0;
-    for (uint32_t i = 0; i < 101; i++) {
+    for (uint32_t i = 0; i < total; i++) {
         famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
         f.u.transfer = famqp_transfer_defaults;
         f.u.transfer.handle = 0;
@@ -81,6 +86,7 @@ START_TEST(test_transfer_without_credit)
     famqp_connection_options co, so;
     harness_client_options(&co);
     harness_server_options(&so);
+    so.max_credit_overrun = overrun;
     pair p;
     pair_init(&p, &co, &so, CHUNK_WHOLE);
     p.b.answer_opts.credit_window = 0;
@@ -95,9 +101,21 @@ START_TEST(test_transfer_without_credit)
     pair_pump(&p);
     ck_assert(famqp_connection_failed(p.b.c));
     ck_assert_str_eq(p.b.cond, "amqp:link:transfer-limit-exceeded");
-    ck_assert_uint_eq(p.b.nrecv, 100);
+    ck_assert_uint_eq(p.b.nrecv, 100 + tolerated);
+    ck_assert(strstr(p.b.desc, "max_credit_overrun") != NULL);
     free(buf);
     pair_free(&p);
+}
+
+START_TEST(test_transfer_without_credit) { credit_overrun_case(0); }
+END_TEST
+
+/* RabbitMQ 3.x sometimes sends one transfer past the credit: the default
+ * tolerance accepts a bounded overrun per grant, then fails. */
+START_TEST(test_transfer_credit_overrun_tolerated)
+{
+    ck_assert_uint_eq(FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN, 16);
+    credit_overrun_case(FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN);
 }
 END_TEST
 
@@ -157,6 +175,38 @@ START_TEST(test_handle_in_use)
     uint8_t buf[128];
     size_t n = build_frame(buf, sizeof buf, 0, &f, NULL, 0);
     violate(buf, n, "amqp:session:handle-in-use", "handle 0");
+}
+END_TEST
+
+/* A frame of ours (not a transfer, which is split) that does not fit the
+ * peer's max-frame-size: framing-error, as for an oversized frame we
+ * receive, and the peer is told. */
+START_TEST(test_own_frame_over_peer_max_frame_size)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    so.max_frame_size = 512;
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    char addr[1001];
+    memset(addr, 'a', 1000);
+    addr[1000] = '\0';
+    famqp_link_options lo;
+    famqp_link_options_init(&lo);
+    lo.target_address = addr;
+    famqp_link *l = famqp_link_new(cs, "big-attach", FAMQP_LINK_SENDER, &lo);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_ne(famqp_link_open(l), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert(famqp_connection_failed(p.a.c));
+    ck_assert_str_eq(p.a.cond, "amqp:connection:framing-error");
+    ck_assert_msg(strstr(p.a.desc, "attach frame") && strstr(p.a.desc, "max-frame-size 512"), "%s", p.a.desc);
+    ck_assert_int_eq(p.b.count[FAMQP_EVENT_CONNECTION_REMOTE_CLOSE], 1);
+    ck_assert_str_eq(famqp_connection_remote_condition(p.b.c).name, "amqp:connection:framing-error");
+    pair_free(&p);
 }
 END_TEST
 
@@ -292,6 +342,7 @@ Suite *engine_errors_suite(void)
     tcase_add_test(tc, test_unknown_handle);
     tcase_add_test(tc, test_unknown_channel);
     tcase_add_test(tc, test_transfer_without_credit);
+    tcase_add_test(tc, test_transfer_credit_overrun_tolerated);
     tcase_add_test(tc, test_frame_over_max_frame_size);
     tcase_add_test(tc, test_malformed_frame_header);
     tcase_add_test(tc, test_decode_error);
@@ -301,6 +352,7 @@ Suite *engine_errors_suite(void)
     tcase_add_test(tc, test_window_violation);
     tcase_add_test(tc, test_input_closed_without_close);
     tcase_add_test(tc, test_garbage_after_header);
+    tcase_add_test(tc, test_own_frame_over_peer_max_frame_size);
     tcase_add_test(tc, test_random_garbage);
     suite_add_tcase(s, tc);
     return s;

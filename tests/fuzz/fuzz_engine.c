@@ -278,6 +278,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg & 0x80)
         o.max_frame_size = 512;
     o.max_message_size = 1u << 20;
+    /* Small limits, so that short inputs reach the code enforcing them. */
+    o.max_unsettled_per_link = 4;
+    o.max_empty_frames_per_s = 50;
+    o.max_idle_flows_per_s = 50;
+    o.decode_limits.max_depth = 16;
+    o.decode_limits.max_count = 4096;
 
     static uint8_t out[OUT_CHECKED];
     app a = {.server = o.role == FAMQP_CONNECTION_SERVER, .now = 1000, .out = out};

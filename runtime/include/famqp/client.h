@@ -65,17 +65,40 @@ typedef struct famqp_receiver famqp_receiver;
 
 /* ---- connection -------------------------------------------------------- */
 
+/* Reconnect policy (off by default).  When an established connection is
+ * lost (socket error or EOF, or the peer closing the connection or ending
+ * the session), the client waits initial_backoff_ms, connects again with
+ * the same URL and options, re-opens the session, reattaches every open
+ * sender and receiver under its link name and resends, in order, every
+ * delivery the peer had not settled (at-least-once: the peer may see some
+ * twice, none is lost).  Each failed attempt doubles the wait, up to
+ * max_backoff_ms; after max_attempts failed attempts in a row the call
+ * fails with the last reason.  Reconnecting happens inside whichever call
+ * is waiting (send, receive, wait_all, pump) and may take longer than that
+ * call's timeout.  Received deliveries the application still holds stay
+ * valid; settling them after a reconnect has no effect on the peer (it
+ * delivers them again).  Authentication failures never reconnect. */
+typedef struct famqp_reconnect_policy {
+    uint32_t max_attempts;       /* 0: never reconnect (default) */
+    uint32_t initial_backoff_ms; /* default 100 */
+    uint32_t max_backoff_ms;     /* default 5000 */
+} famqp_reconnect_policy;
+
 typedef struct famqp_client_options {
     const char *container_id;  /* NULL: "famqp-<pid>-<n>" */
     const char *user;          /* overrides the URL's user (SASL PLAIN) */
     const char *password;
     unsigned sasl_mechanism;   /* 0: PLAIN with a user, else ANONYMOUS;
                                   or one FAMQP_SASL_*; FAMQP_CLIENT_NO_SASL: bare AMQP */
+    /* SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
+     * the client refuses it (ERR_ARG, nothing is sent) unless this is set. */
+    bool allow_plain_insecure;
     int connect_timeout_ms;    /* TCP + TLS + AMQP open; default 10000 */
     uint32_t idle_timeout_ms;  /* 0: none (default) */
     uint32_t max_frame_size;   /* 0: engine default */
-    famqp_io_options io;       /* TLS options */
+    famqp_io_options io;       /* TLS options (verification is on by default) */
     int trace;                 /* -1: FAMQP_TRACE (default), 0 off, 1 on */
+    famqp_reconnect_policy reconnect;
 } famqp_client_options;
 
 #define FAMQP_CLIENT_NO_SASL 0x80000000u
@@ -96,8 +119,14 @@ famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms);
 
 const famqp_client_error *famqp_client_last_error(const famqp_client *c);
 
-/* The socket driver and engine under the client (for advanced use). */
+/* The engine connection under the client (for advanced use).  A reconnect
+ * replaces it; NULL once reconnecting finally failed. */
 famqp_connection *famqp_client_connection(const famqp_client *c);
+
+/* Successful reconnects so far, and deliveries sent again because the
+ * connection was lost before the peer settled them (all senders). */
+uint64_t famqp_client_reconnects(const famqp_client *c);
+uint64_t famqp_client_resent(const famqp_client *c);
 
 /* Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */
@@ -142,6 +171,7 @@ typedef struct famqp_send_summary {
     uint64_t presettled;  /* sent pre-settled (no outcome expected) */
     uint64_t accepted, rejected, released, modified, other;
     uint64_t in_flight;   /* unsettled, no outcome yet */
+    uint64_t resent;      /* sent again after a reconnect (not in `sent`) */
     /* The first outcome that was not accepted ("" when none). */
     char first_condition[128];
     char first_description[512];
@@ -164,7 +194,9 @@ famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
 typedef struct famqp_receiver_options {
     uint8_t rcv_settle_mode;  /* FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
     uint8_t snd_settle_mode;  /* asked of the sender: MIXED (default), SETTLED = at-most-once */
-    uint32_t credit_window;   /* credit kept available automatically; default 100;
+    uint32_t credit_window;   /* credit kept available automatically, granted again as
+                                 famqp_receive hands messages out (so at most this many
+                                 wait in the client); default 100;
                                  0: grant it with famqp_receiver_flow */
     uint32_t durable;         /* source terminus-durability */
     bool dynamic;             /* ask the peer to create a node (address NULL);

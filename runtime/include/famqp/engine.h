@@ -85,13 +85,32 @@ enum {
 typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_string username,
                                     famqp_string password);
 
-/* Documented defaults (famqp_connection_options_init). */
+/* Documented defaults (famqp_connection_options_init).
+ *
+ * Limits protect the engine from a peer that sends too much.  Exceeding
+ * one closes the connection with the matching AMQP condition and a
+ * description naming the limit and its value:
+ *   max_frame_size          amqp:connection:framing-error
+ *   channel_max (sessions)  amqp:connection:framing-error (begin above it, as
+ *                           the spec requires) or amqp:resource-limit-exceeded
+ *   max_links_per_session   amqp:connection:framing-error (handle above
+ *                           handle-max) or amqp:resource-limit-exceeded
+ *   max_message_size        amqp:link:message-size-exceeded
+ *   max_unsettled_per_link  amqp:resource-limit-exceeded
+ *   max_credit_overrun      amqp:link:transfer-limit-exceeded
+ *   decode_limits           amqp:resource-limit-exceeded (depth, entries)
+ *   max_empty_frames_per_s  amqp:resource-limit-exceeded
+ *   max_idle_flows_per_s    amqp:resource-limit-exceeded */
 #define FAMQP_ENGINE_DEFAULT_MAX_FRAME_SIZE 65536u
 #define FAMQP_ENGINE_DEFAULT_CHANNEL_MAX 255u
 #define FAMQP_ENGINE_DEFAULT_MAX_LINKS 1024u          /* per session (handle-max + 1) */
 #define FAMQP_ENGINE_DEFAULT_MAX_MESSAGE_SIZE (64u * 1024u * 1024u)
 #define FAMQP_ENGINE_DEFAULT_INCOMING_WINDOW 2048u    /* transfer frames per session */
 #define FAMQP_ENGINE_DEFAULT_OUTGOING_WINDOW 0x7fffffffu
+#define FAMQP_ENGINE_DEFAULT_MAX_UNSETTLED 65536u     /* per link, each direction */
+#define FAMQP_ENGINE_DEFAULT_MAX_EMPTY_FRAMES_PER_S 1000u
+#define FAMQP_ENGINE_DEFAULT_MAX_IDLE_FLOWS_PER_S 5000u
+#define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u   /* beyond the last grant */
 
 typedef struct famqp_connection_options {
     famqp_connection_role role;
@@ -101,12 +120,32 @@ typedef struct famqp_connection_options {
     uint32_t max_frame_size;        /* we accept; >= 512; default 65536 */
     uint16_t channel_max;           /* highest channel we accept, so at most
                                        channel_max + 1 sessions; default 255 */
-    uint32_t idle_timeout_ms;       /* expire after this long without input; 0 = never */
+    uint32_t idle_timeout_ms;       /* expire after this long without input; 0 = never;
+                                       open advertises half of it (spec 2.4.5) */
     uint64_t max_message_size;      /* largest message reassembled; default 64 MiB */
     uint32_t max_links_per_session; /* handle-max + 1; default 1024 */
     uint32_t incoming_window;       /* session incoming window (frames); default 2048 */
     uint32_t outgoing_window;       /* advertised session outgoing window */
-    famqp_limits decode_limits;     /* depth/count limits for decoding frames */
+    famqp_limits decode_limits;     /* nesting depth and entries per list/map/array
+                                       when decoding frames; default
+                                       famqp_default_limits (64, 2^24) */
+    /* Unsettled deliveries one link may hold: received ones the
+     * application has not settled, or sent ones the peer has not settled
+     * (famqp_link_send then returns FAMQP_ENGINE_ERR_LIMIT).  Default 65536. */
+    uint32_t max_unsettled_per_link;
+    /* Flood limits, per second of the clock given to famqp_connection_tick
+     * (not enforced before the first tick; 0 = no limit): empty frames
+     * (heartbeats), and flow frames that carry no progress (they grant no
+     * credit or window, advance no delivery-count and change nothing, or
+     * ask for an echo without granting anything).  Defaults 1000 and 5000. */
+    uint32_t max_empty_frames_per_s;
+    uint32_t max_idle_flows_per_s;
+    /* Transfers a receiver link accepts beyond the credit it granted before
+     * closing with amqp:link:transfer-limit-exceeded: the last grant plus
+     * this many (0 = strict: none).  RabbitMQ 3.x adds a new grant to one
+     * still outstanding when flows cross, so it may send up to two grants'
+     * worth.  Default 16. */
+    uint32_t max_credit_overrun;
     /* SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      * header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      * offered (0 = no SASL layer; a SASL header is then refused). */
@@ -156,7 +195,9 @@ typedef enum famqp_event_type {
     FAMQP_EVENT_LINK_REMOTE_ATTACH,    /* new remote link: answer with famqp_link_open */
     FAMQP_EVENT_LINK_LOCAL_DETACH,
     FAMQP_EVENT_LINK_REMOTE_DETACH,
-    FAMQP_EVENT_LINK_CREDIT,           /* sender: credit or drain changed */
+    FAMQP_EVENT_LINK_CREDIT,           /* sender: credit or drain changed (a drain
+                                          completes automatically, see
+                                          famqp_link_drained) */
     FAMQP_EVENT_LINK_FLOW,             /* receiver: the sender's flow arrived
                                           (e.g. a drain completed) */
     FAMQP_EVENT_DELIVERY,              /* receiver: a complete message */
@@ -288,7 +329,13 @@ bool famqp_link_drain_requested(const famqp_link *l); /* sender: drain pending *
 famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
 /* Receiver: grant credit and ask the sender to use it or give it back. */
 famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
-/* Sender: finishes a requested drain: unused credit is given back. */
+/* Sender: finishes a requested drain: unused credit is given back.  The
+ * engine also does this by itself: once the application has seen the
+ * LINK_CREDIT event asking for the drain (the event was released) and the
+ * link has nothing queued, the next famqp_connection_output advances
+ * delivery-count by the unused credit, zeroes the credit and sends a flow.
+ * So send what you have while handling LINK_CREDIT (or before taking
+ * output); calling this is then only needed to give credit back earlier. */
 famqp_engine_status famqp_link_drained(famqp_link *l);
 /* Either role: sends our flow state asking the peer to echo its own. */
 famqp_engine_status famqp_link_request_echo(famqp_link *l);
@@ -296,7 +343,9 @@ famqp_engine_status famqp_link_request_echo(famqp_link *l);
 /* Sender: sends one message (bytes of its encoded sections).  Consumes one
  * credit.  Messages larger than a frame are split.  settled: pre-settled
  * (at-most-once).  *out gets the delivery when unsettled (else NULL); out
- * may be NULL. */
+ * may be NULL.  FAMQP_ENGINE_ERR_LIMIT: larger than the receiver's
+ * max-message-size, or max_unsettled_per_link unsettled sends await their
+ * outcome. */
 famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
                                     bool settled, famqp_delivery **out);
 /* Sender: aborts the delivery whose frames are still being sent. */
