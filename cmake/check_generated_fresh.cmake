@@ -15,7 +15,8 @@ execute_process(COMMAND "${FAMQP_GEN}" --out "${OUT_DIR}" ${INPUTS}
 if(NOT gen_rc EQUAL 0)
     message(FATAL_ERROR "famqp-gen failed (${gen_rc})")
 endif()
-execute_process(COMMAND diff -ru "${GENERATED_DIR}" "${OUT_DIR}"
+# generated/table/ (the table style's output) has its own test.
+execute_process(COMMAND diff -ru -x table "${GENERATED_DIR}" "${OUT_DIR}"
     RESULT_VARIABLE diff_rc OUTPUT_VARIABLE diff_out ERROR_VARIABLE diff_out)
 if(NOT diff_rc EQUAL 0)
     message("${diff_out}")

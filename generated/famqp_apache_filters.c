@@ -61,7 +61,7 @@ size_t famqp_legacy_amqp_direct_binding_decode_ex(const uint8_t *p, size_t n, fa
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "legacy-amqp-direct-binding";
     if (!famqp__legacy_amqp_direct_binding_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -138,7 +138,7 @@ size_t famqp_legacy_amqp_topic_binding_decode_ex(const uint8_t *p, size_t n, fam
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "legacy-amqp-topic-binding";
     if (!famqp__legacy_amqp_topic_binding_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -215,7 +215,7 @@ size_t famqp_legacy_amqp_headers_binding_decode_ex(const uint8_t *p, size_t n, f
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "legacy-amqp-headers-binding";
     if (!famqp__legacy_amqp_headers_binding_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -292,7 +292,7 @@ size_t famqp_no_local_filter_decode_ex(const uint8_t *p, size_t n, famqp_no_loca
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "no-local-filter";
     if (!famqp__no_local_filter_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -369,7 +369,7 @@ size_t famqp_selector_filter_decode_ex(const uint8_t *p, size_t n, famqp_selecto
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "selector-filter";
     if (!famqp__selector_filter_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -446,7 +446,7 @@ size_t famqp_xquery_filter_decode_ex(const uint8_t *p, size_t n, famqp_xquery_fi
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "xquery-filter";
     if (!famqp__xquery_filter_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -584,7 +584,7 @@ size_t famqp_any_filter_decode_ex(const uint8_t *p, size_t n, famqp_any_filter *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "filter";
     famqp__any_filter_read(&r, out, NULL);
     if (famqp_reader_failed(&r))

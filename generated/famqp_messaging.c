@@ -15,14 +15,13 @@ const famqp_header famqp_header_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__header_count(const famqp_header *v)
+FAMQP_INLINE uint32_t famqp__header_count(const famqp_header *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1f));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1f));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__header_body_size(const famqp_header *v, uint32_t count)
+FAMQP_INLINE size_t famqp__header_body_size(const famqp_header *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_HEADER_HAS_DURABLE) ? famqp_size_bool(v->durable) : 1u; /* durable */
@@ -33,7 +32,7 @@ static size_t famqp__header_body_size(const famqp_header *v, uint32_t count)
     return n - (5u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__header_put_list(uint8_t *p, const famqp_header *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__header_put_list(uint8_t *p, const famqp_header *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:header:list */
     p[0] = 0x00;
@@ -59,6 +58,45 @@ static uint8_t *famqp__header_put_list(uint8_t *p, const famqp_header *v, uint32
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__header_bound(const famqp_header *v)
+{
+    (void)v;
+    size_t n = 26;
+    return n;
+}
+
+/* capacity for famqp__header_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__header_put_fast(uint8_t *p, const famqp_header *v, uint32_t count)
+{
+    /* descriptor amqp:header:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x70;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->durable, (uint32_t)(present >> 0) & 1u); /* durable */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_HEADER_HAS_PRIORITY) ? famqp_put_ubyte(p, v->priority) : famqp_put_null(p); /* priority */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_HEADER_HAS_TTL) ? famqp_put_uint(p, v->ttl) : famqp_put_null(p); /* ttl */
+    if (count <= 3u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->first_acquirer, (uint32_t)(present >> 3) & 1u); /* first-acquirer */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_HEADER_HAS_DELIVERY_COUNT) ? famqp_put_uint(p, v->delivery_count) : famqp_put_null(p); /* delivery-count */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__header_size(const famqp_header *v)
 {
     uint32_t count = famqp__header_count(v);
@@ -77,34 +115,112 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_header_defaults;
+    out->present = 0;
     r->type = "header";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_header_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_bool(r, &out->durable, "durable")) {
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* durable */
+        q = famqp__try_bool(p, end, &out->durable);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->durable, "durable");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_HEADER_HAS_DURABLE;
     } else {
-        out->durable = famqp_header_defaults.durable; /* null: the default */
+        out->durable = famqp_header_defaults.durable; /* absent or null: the default */
     }
-    if (count > 1u && famqp_read_ubyte(r, &out->priority, "priority")) {
+    got = 0;
+    if (count > 1u) { /* priority */
+        q = famqp__try_ubyte(p, end, &out->priority);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ubyte_slow(r, &out->priority, "priority");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_HEADER_HAS_PRIORITY;
     } else {
-        out->priority = famqp_header_defaults.priority; /* null: the default */
+        out->priority = famqp_header_defaults.priority; /* absent or null: the default */
     }
-    if (count > 2u && famqp_read_uint(r, &out->ttl, "ttl"))
+    got = 0;
+    if (count > 2u) { /* ttl */
+        q = famqp__try_uint(p, end, &out->ttl);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->ttl, "ttl");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_HEADER_HAS_TTL;
-    if (count > 3u && famqp_read_bool(r, &out->first_acquirer, "first-acquirer")) {
+    } else {
+        out->ttl = famqp_header_defaults.ttl; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* first-acquirer */
+        q = famqp__try_bool(p, end, &out->first_acquirer);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->first_acquirer, "first-acquirer");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_HEADER_HAS_FIRST_ACQUIRER;
     } else {
-        out->first_acquirer = famqp_header_defaults.first_acquirer; /* null: the default */
+        out->first_acquirer = famqp_header_defaults.first_acquirer; /* absent or null: the default */
     }
-    if (count > 4u && famqp_read_uint(r, &out->delivery_count, "delivery-count")) {
+    got = 0;
+    if (count > 4u) { /* delivery-count */
+        q = famqp__try_uint(p, end, &out->delivery_count);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->delivery_count, "delivery-count");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_HEADER_HAS_DELIVERY_COUNT;
     } else {
-        out->delivery_count = famqp_header_defaults.delivery_count; /* null: the default */
+        out->delivery_count = famqp_header_defaults.delivery_count; /* absent or null: the default */
     }
+    r->p = p;
     famqp_list_leave(r, count, count < 5u ? count : 5u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -121,9 +237,21 @@ int famqp__header_read(famqp_reader *r, famqp_header *out, const char *field)
     return famqp__header_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__header_encode_exact(uint8_t *buf, size_t cap, const famqp_header *v,
+                                                    uint32_t count);
+
 size_t famqp_header_encode(uint8_t *buf, size_t cap, const famqp_header *v)
 {
     uint32_t count = famqp__header_count(v);
+    if (FAMQP_LIKELY(famqp__header_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__header_put_fast(buf, v, count) - buf);
+    return famqp__header_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__header_encode_exact(uint8_t *buf, size_t cap, const famqp_header *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__header_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -137,9 +265,16 @@ size_t famqp_header_decode_ex(const uint8_t *p, size_t n, famqp_header *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "header";
-    if (!famqp__header_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x70)) {
+        r.p += 3;
+        ok = famqp__header_read_body(&r, out);
+    } else {
+        ok = famqp__header_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a header");
         return 0;
@@ -242,7 +377,7 @@ size_t famqp_delivery_annotations_decode_ex(const uint8_t *p, size_t n, famqp_de
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delivery-annotations";
     if (!famqp__delivery_annotations_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -320,7 +455,7 @@ size_t famqp_message_annotations_decode_ex(const uint8_t *p, size_t n, famqp_mes
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "message-annotations";
     if (!famqp__message_annotations_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -346,14 +481,13 @@ void famqp_message_annotations_print(FILE *f, const famqp_message_annotations *v
 const famqp_properties famqp_properties_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__properties_count(const famqp_properties *v)
+FAMQP_INLINE uint32_t famqp__properties_count(const famqp_properties *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1fff));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1fff));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__properties_body_size(const famqp_properties *v, uint32_t count)
+FAMQP_INLINE size_t famqp__properties_body_size(const famqp_properties *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) ? famqp__any_message_id_size(&v->message_id) : 1u; /* message-id */
@@ -372,7 +506,7 @@ static size_t famqp__properties_body_size(const famqp_properties *v, uint32_t co
     return n - (13u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__properties_put_list(uint8_t *p, const famqp_properties *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__properties_put_list(uint8_t *p, const famqp_properties *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:properties:list */
     p[0] = 0x00;
@@ -422,6 +556,78 @@ static uint8_t *famqp__properties_put_list(uint8_t *p, const famqp_properties *v
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__properties_bound(const famqp_properties *v)
+{
+    size_t n = 69;
+    n += (v->present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) ? famqp__any_message_id_size(&v->message_id) : 0u; /* message-id */
+    n += (v->present & FAMQP_PROPERTIES_HAS_USER_ID) ? v->user_id.len : 0u; /* user-id */
+    n += (v->present & FAMQP_PROPERTIES_HAS_TO) ? famqp__any_address_size(&v->to) : 0u; /* to */
+    n += (v->present & FAMQP_PROPERTIES_HAS_SUBJECT) ? v->subject.len : 0u; /* subject */
+    n += (v->present & FAMQP_PROPERTIES_HAS_REPLY_TO) ? famqp__any_address_size(&v->reply_to) : 0u; /* reply-to */
+    n += (v->present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) ? famqp__any_message_id_size(&v->correlation_id) : 0u; /* correlation-id */
+    n += (v->present & FAMQP_PROPERTIES_HAS_CONTENT_TYPE) ? v->content_type.len : 0u; /* content-type */
+    n += (v->present & FAMQP_PROPERTIES_HAS_CONTENT_ENCODING) ? v->content_encoding.len : 0u; /* content-encoding */
+    n += (v->present & FAMQP_PROPERTIES_HAS_GROUP_ID) ? v->group_id.len : 0u; /* group-id */
+    n += (v->present & FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID) ? v->reply_to_group_id.len : 0u; /* reply-to-group-id */
+    return n;
+}
+
+/* capacity for famqp__properties_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__properties_put_fast(uint8_t *p, const famqp_properties *v, uint32_t count)
+{
+    /* descriptor amqp:properties:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x73;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) ? famqp__any_message_id_put(p, &v->message_id) : famqp_put_null(p); /* message-id */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_USER_ID) ? famqp_put_binary(p, v->user_id) : famqp_put_null(p); /* user-id */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_TO) ? famqp__any_address_put(p, &v->to) : famqp_put_null(p); /* to */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_SUBJECT) ? famqp_put_string(p, v->subject) : famqp_put_null(p); /* subject */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_REPLY_TO) ? famqp__any_address_put(p, &v->reply_to) : famqp_put_null(p); /* reply-to */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) ? famqp__any_message_id_put(p, &v->correlation_id) : famqp_put_null(p); /* correlation-id */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_CONTENT_TYPE) ? famqp_put_symbol(p, v->content_type) : famqp_put_null(p); /* content-type */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_CONTENT_ENCODING) ? famqp_put_symbol(p, v->content_encoding) : famqp_put_null(p); /* content-encoding */
+    if (count <= 8u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_ABSOLUTE_EXPIRY_TIME) ? famqp_put_timestamp(p, v->absolute_expiry_time) : famqp_put_null(p); /* absolute-expiry-time */
+    if (count <= 9u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_CREATION_TIME) ? famqp_put_timestamp(p, v->creation_time) : famqp_put_null(p); /* creation-time */
+    if (count <= 10u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_GROUP_ID) ? famqp_put_string(p, v->group_id) : famqp_put_null(p); /* group-id */
+    if (count <= 11u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE) ? famqp_put_uint(p, v->group_sequence) : famqp_put_null(p); /* group-sequence */
+    if (count <= 12u)
+        goto done;
+    p = (present & FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID) ? famqp_put_string(p, v->reply_to_group_id) : famqp_put_null(p); /* reply-to-group-id */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__properties_size(const famqp_properties *v)
 {
     uint32_t count = famqp__properties_count(v);
@@ -440,38 +646,248 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_properties_defaults;
+    out->present = 0;
     r->type = "properties";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_properties_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_message_id_read(r, &out->message_id, "message-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* message-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_message_id_read(r, &out->message_id, "message-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_MESSAGE_ID;
-    if (count > 1u && famqp_read_binary(r, &out->user_id, "user-id"))
+    } else {
+        out->message_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 1u) { /* user-id */
+        q = famqp__try_binary(p, end, &out->user_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->user_id, "user-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_USER_ID;
-    if (count > 2u && famqp__any_address_read(r, &out->to, "to"))
+    } else {
+        out->user_id = famqp_properties_defaults.user_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* to */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_address_read(r, &out->to, "to");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_TO;
-    if (count > 3u && famqp_read_string(r, &out->subject, "subject"))
+    } else {
+        out->to.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 3u) { /* subject */
+        q = famqp__try_string(p, end, &out->subject);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->subject, "subject");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_SUBJECT;
-    if (count > 4u && famqp__any_address_read(r, &out->reply_to, "reply-to"))
+    } else {
+        out->subject = famqp_properties_defaults.subject; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 4u) { /* reply-to */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_address_read(r, &out->reply_to, "reply-to");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_REPLY_TO;
-    if (count > 5u && famqp__any_message_id_read(r, &out->correlation_id, "correlation-id"))
+    } else {
+        out->reply_to.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 5u) { /* correlation-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_message_id_read(r, &out->correlation_id, "correlation-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CORRELATION_ID;
-    if (count > 6u && famqp_read_symbol(r, &out->content_type, "content-type"))
+    } else {
+        out->correlation_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 6u) { /* content-type */
+        q = famqp__try_symbol(p, end, &out->content_type);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->content_type, "content-type");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CONTENT_TYPE;
-    if (count > 7u && famqp_read_symbol(r, &out->content_encoding, "content-encoding"))
+    } else {
+        out->content_type = famqp_properties_defaults.content_type; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 7u) { /* content-encoding */
+        q = famqp__try_symbol(p, end, &out->content_encoding);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->content_encoding, "content-encoding");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CONTENT_ENCODING;
-    if (count > 8u && famqp_read_timestamp(r, &out->absolute_expiry_time, "absolute-expiry-time"))
+    } else {
+        out->content_encoding = famqp_properties_defaults.content_encoding; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 8u) { /* absolute-expiry-time */
+        q = famqp__try_timestamp(p, end, &out->absolute_expiry_time);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_timestamp_slow(r, &out->absolute_expiry_time, "absolute-expiry-time");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_ABSOLUTE_EXPIRY_TIME;
-    if (count > 9u && famqp_read_timestamp(r, &out->creation_time, "creation-time"))
+    } else {
+        out->absolute_expiry_time = famqp_properties_defaults.absolute_expiry_time; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 9u) { /* creation-time */
+        q = famqp__try_timestamp(p, end, &out->creation_time);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_timestamp_slow(r, &out->creation_time, "creation-time");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CREATION_TIME;
-    if (count > 10u && famqp_read_string(r, &out->group_id, "group-id"))
+    } else {
+        out->creation_time = famqp_properties_defaults.creation_time; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 10u) { /* group-id */
+        q = famqp__try_string(p, end, &out->group_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->group_id, "group-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_GROUP_ID;
-    if (count > 11u && famqp_read_uint(r, &out->group_sequence, "group-sequence"))
+    } else {
+        out->group_id = famqp_properties_defaults.group_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 11u) { /* group-sequence */
+        q = famqp__try_uint(p, end, &out->group_sequence);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->group_sequence, "group-sequence");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE;
-    if (count > 12u && famqp_read_string(r, &out->reply_to_group_id, "reply-to-group-id"))
+    } else {
+        out->group_sequence = famqp_properties_defaults.group_sequence; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 12u) { /* reply-to-group-id */
+        q = famqp__try_string(p, end, &out->reply_to_group_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->reply_to_group_id, "reply-to-group-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID;
+    } else {
+        out->reply_to_group_id = famqp_properties_defaults.reply_to_group_id; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 13u ? count : 13u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -488,9 +904,21 @@ int famqp__properties_read(famqp_reader *r, famqp_properties *out, const char *f
     return famqp__properties_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__properties_encode_exact(uint8_t *buf, size_t cap, const famqp_properties *v,
+                                                    uint32_t count);
+
 size_t famqp_properties_encode(uint8_t *buf, size_t cap, const famqp_properties *v)
 {
     uint32_t count = famqp__properties_count(v);
+    if (FAMQP_LIKELY(famqp__properties_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__properties_put_fast(buf, v, count) - buf);
+    return famqp__properties_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__properties_encode_exact(uint8_t *buf, size_t cap, const famqp_properties *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__properties_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -504,9 +932,16 @@ size_t famqp_properties_decode_ex(const uint8_t *p, size_t n, famqp_properties *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "properties";
-    if (!famqp__properties_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x73)) {
+        r.p += 3;
+        ok = famqp__properties_read_body(&r, out);
+    } else {
+        ok = famqp__properties_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a properties");
         return 0;
@@ -649,7 +1084,7 @@ size_t famqp_application_properties_decode_ex(const uint8_t *p, size_t n, famqp_
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "application-properties";
     if (!famqp__application_properties_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -727,7 +1162,7 @@ size_t famqp_data_decode_ex(const uint8_t *p, size_t n, famqp_data *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "data";
     if (!famqp__data_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -805,7 +1240,7 @@ size_t famqp_amqp_sequence_decode_ex(const uint8_t *p, size_t n, famqp_amqp_sequ
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "amqp-sequence";
     if (!famqp__amqp_sequence_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -880,7 +1315,7 @@ size_t famqp_amqp_value_decode_ex(const uint8_t *p, size_t n, famqp_amqp_value *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "amqp-value";
     if (!famqp__amqp_value_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -958,7 +1393,7 @@ size_t famqp_footer_decode_ex(const uint8_t *p, size_t n, famqp_footer *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "footer";
     if (!famqp__footer_read(&r, out, NULL)) {
         if (!famqp_reader_failed(&r))
@@ -984,14 +1419,13 @@ void famqp_footer_print(FILE *f, const famqp_footer *v)
 const famqp_received famqp_received_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__received_count(const famqp_received *v)
+FAMQP_INLINE uint32_t famqp__received_count(const famqp_received *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3));
-    return n > 2u ? n : 2u;
+    return famqp__bit_count((v->present & UINT64_C(0x3)) | UINT64_C(0x2));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__received_body_size(const famqp_received *v, uint32_t count)
+FAMQP_INLINE size_t famqp__received_body_size(const famqp_received *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_uint(v->section_number); /* section-number */
@@ -999,7 +1433,7 @@ static size_t famqp__received_body_size(const famqp_received *v, uint32_t count)
     return n - (2u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__received_put_list(uint8_t *p, const famqp_received *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__received_put_list(uint8_t *p, const famqp_received *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:received:list */
     p[0] = 0x00;
@@ -1014,6 +1448,31 @@ static uint8_t *famqp__received_put_list(uint8_t *p, const famqp_received *v, ui
         return p;
     p = famqp_put_ulong(p, v->section_offset); /* section-offset */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__received_bound(const famqp_received *v)
+{
+    (void)v;
+    size_t n = 26;
+    return n;
+}
+
+/* capacity for famqp__received_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__received_put_fast(uint8_t *p, const famqp_received *v, uint32_t count)
+{
+    /* descriptor amqp:received:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x23;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_uint(p, v->section_number); /* section-number */
+    p = famqp_put_ulong(p, v->section_offset); /* section-offset */
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__received_size(const famqp_received *v)
@@ -1034,16 +1493,55 @@ int famqp__received_read_body(famqp_reader *r, famqp_received *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_received_defaults;
+    out->present = 0;
     r->type = "received";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_received_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_uint(r, &out->section_number, "section-number"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* section-number */
+        q = famqp__try_uint(p, end, &out->section_number);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->section_number, "section-number");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_RECEIVED_HAS_SECTION_NUMBER;
-    if (count > 1u && famqp_read_ulong(r, &out->section_offset, "section-offset"))
+    } else {
+        out->section_number = famqp_received_defaults.section_number; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* section-offset */
+        q = famqp__try_ulong(p, end, &out->section_offset);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ulong_slow(r, &out->section_offset, "section-offset");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_RECEIVED_HAS_SECTION_OFFSET;
+    } else {
+        out->section_offset = famqp_received_defaults.section_offset; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_RECEIVED_HAS_SECTION_NUMBER))
@@ -1066,9 +1564,21 @@ int famqp__received_read(famqp_reader *r, famqp_received *out, const char *field
     return famqp__received_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__received_encode_exact(uint8_t *buf, size_t cap, const famqp_received *v,
+                                                    uint32_t count);
+
 size_t famqp_received_encode(uint8_t *buf, size_t cap, const famqp_received *v)
 {
     uint32_t count = famqp__received_count(v);
+    if (FAMQP_LIKELY(famqp__received_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__received_put_fast(buf, v, count) - buf);
+    return famqp__received_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__received_encode_exact(uint8_t *buf, size_t cap, const famqp_received *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__received_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1082,9 +1592,16 @@ size_t famqp_received_decode_ex(const uint8_t *p, size_t n, famqp_received *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "received";
-    if (!famqp__received_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x23)) {
+        r.p += 3;
+        ok = famqp__received_read_body(&r, out);
+    } else {
+        ok = famqp__received_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a received");
         return 0;
@@ -1116,21 +1633,21 @@ void famqp_received_print(FILE *f, const famqp_received *v)
 const famqp_accepted famqp_accepted_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__accepted_count(const famqp_accepted *v)
+FAMQP_INLINE uint32_t famqp__accepted_count(const famqp_accepted *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__accepted_body_size(const famqp_accepted *v, uint32_t count)
+FAMQP_INLINE size_t famqp__accepted_body_size(const famqp_accepted *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__accepted_put_list(uint8_t *p, const famqp_accepted *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__accepted_put_list(uint8_t *p, const famqp_accepted *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:accepted:list */
@@ -1140,6 +1657,28 @@ static uint8_t *famqp__accepted_put_list(uint8_t *p, const famqp_accepted *v, ui
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__accepted_bound(const famqp_accepted *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__accepted_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__accepted_put_fast(uint8_t *p, const famqp_accepted *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:accepted:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x24;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__accepted_size(const famqp_accepted *v)
@@ -1160,9 +1699,10 @@ int famqp__accepted_read_body(famqp_reader *r, famqp_accepted *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_accepted_defaults;
+    out->present = 0;
     r->type = "accepted";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_accepted_defaults;
         r->type = outer;
         return 0;
     }
@@ -1182,9 +1722,21 @@ int famqp__accepted_read(famqp_reader *r, famqp_accepted *out, const char *field
     return famqp__accepted_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__accepted_encode_exact(uint8_t *buf, size_t cap, const famqp_accepted *v,
+                                                    uint32_t count);
+
 size_t famqp_accepted_encode(uint8_t *buf, size_t cap, const famqp_accepted *v)
 {
     uint32_t count = famqp__accepted_count(v);
+    if (FAMQP_LIKELY(famqp__accepted_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__accepted_put_fast(buf, v, count) - buf);
+    return famqp__accepted_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__accepted_encode_exact(uint8_t *buf, size_t cap, const famqp_accepted *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__accepted_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1198,9 +1750,16 @@ size_t famqp_accepted_decode_ex(const uint8_t *p, size_t n, famqp_accepted *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "accepted";
-    if (!famqp__accepted_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x24)) {
+        r.p += 3;
+        ok = famqp__accepted_read_body(&r, out);
+    } else {
+        ok = famqp__accepted_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a accepted");
         return 0;
@@ -1224,21 +1783,20 @@ void famqp_accepted_print(FILE *f, const famqp_accepted *v)
 const famqp_rejected famqp_rejected_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__rejected_count(const famqp_rejected *v)
+FAMQP_INLINE uint32_t famqp__rejected_count(const famqp_rejected *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__rejected_body_size(const famqp_rejected *v, uint32_t count)
+FAMQP_INLINE size_t famqp__rejected_body_size(const famqp_rejected *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_REJECTED_HAS_ERROR) ? famqp__error_size(&v->error) : 1u; /* error */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__rejected_put_list(uint8_t *p, const famqp_rejected *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__rejected_put_list(uint8_t *p, const famqp_rejected *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:rejected:list */
     p[0] = 0x00;
@@ -1250,6 +1808,33 @@ static uint8_t *famqp__rejected_put_list(uint8_t *p, const famqp_rejected *v, ui
         return p;
     p = (v->present & FAMQP_REJECTED_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__rejected_bound(const famqp_rejected *v)
+{
+    size_t n = 13;
+    n += (v->present & FAMQP_REJECTED_HAS_ERROR) ? famqp__error_size(&v->error) : 0u; /* error */
+    return n;
+}
+
+/* capacity for famqp__rejected_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__rejected_put_fast(uint8_t *p, const famqp_rejected *v, uint32_t count)
+{
+    /* descriptor amqp:rejected:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x25;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_REJECTED_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__rejected_size(const famqp_rejected *v)
@@ -1270,14 +1855,32 @@ int famqp__rejected_read_body(famqp_reader *r, famqp_rejected *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_rejected_defaults;
+    out->present = 0;
     r->type = "rejected";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_rejected_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__error_read(r, &out->error, "error"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* error */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__error_read(r, &out->error, "error");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_REJECTED_HAS_ERROR;
+    } else {
+        out->error = famqp_rejected_defaults.error; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1294,9 +1897,21 @@ int famqp__rejected_read(famqp_reader *r, famqp_rejected *out, const char *field
     return famqp__rejected_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__rejected_encode_exact(uint8_t *buf, size_t cap, const famqp_rejected *v,
+                                                    uint32_t count);
+
 size_t famqp_rejected_encode(uint8_t *buf, size_t cap, const famqp_rejected *v)
 {
     uint32_t count = famqp__rejected_count(v);
+    if (FAMQP_LIKELY(famqp__rejected_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__rejected_put_fast(buf, v, count) - buf);
+    return famqp__rejected_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__rejected_encode_exact(uint8_t *buf, size_t cap, const famqp_rejected *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__rejected_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1310,9 +1925,16 @@ size_t famqp_rejected_decode_ex(const uint8_t *p, size_t n, famqp_rejected *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "rejected";
-    if (!famqp__rejected_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x25)) {
+        r.p += 3;
+        ok = famqp__rejected_read_body(&r, out);
+    } else {
+        ok = famqp__rejected_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a rejected");
         return 0;
@@ -1343,21 +1965,21 @@ void famqp_rejected_print(FILE *f, const famqp_rejected *v)
 const famqp_released famqp_released_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__released_count(const famqp_released *v)
+FAMQP_INLINE uint32_t famqp__released_count(const famqp_released *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__released_body_size(const famqp_released *v, uint32_t count)
+FAMQP_INLINE size_t famqp__released_body_size(const famqp_released *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__released_put_list(uint8_t *p, const famqp_released *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__released_put_list(uint8_t *p, const famqp_released *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:released:list */
@@ -1367,6 +1989,28 @@ static uint8_t *famqp__released_put_list(uint8_t *p, const famqp_released *v, ui
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__released_bound(const famqp_released *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__released_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__released_put_fast(uint8_t *p, const famqp_released *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:released:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x26;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__released_size(const famqp_released *v)
@@ -1387,9 +2031,10 @@ int famqp__released_read_body(famqp_reader *r, famqp_released *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_released_defaults;
+    out->present = 0;
     r->type = "released";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_released_defaults;
         r->type = outer;
         return 0;
     }
@@ -1409,9 +2054,21 @@ int famqp__released_read(famqp_reader *r, famqp_released *out, const char *field
     return famqp__released_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__released_encode_exact(uint8_t *buf, size_t cap, const famqp_released *v,
+                                                    uint32_t count);
+
 size_t famqp_released_encode(uint8_t *buf, size_t cap, const famqp_released *v)
 {
     uint32_t count = famqp__released_count(v);
+    if (FAMQP_LIKELY(famqp__released_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__released_put_fast(buf, v, count) - buf);
+    return famqp__released_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__released_encode_exact(uint8_t *buf, size_t cap, const famqp_released *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__released_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1425,9 +2082,16 @@ size_t famqp_released_decode_ex(const uint8_t *p, size_t n, famqp_released *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "released";
-    if (!famqp__released_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x26)) {
+        r.p += 3;
+        ok = famqp__released_read_body(&r, out);
+    } else {
+        ok = famqp__released_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a released");
         return 0;
@@ -1451,14 +2115,13 @@ void famqp_released_print(FILE *f, const famqp_released *v)
 const famqp_modified famqp_modified_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__modified_count(const famqp_modified *v)
+FAMQP_INLINE uint32_t famqp__modified_count(const famqp_modified *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x7));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__modified_body_size(const famqp_modified *v, uint32_t count)
+FAMQP_INLINE size_t famqp__modified_body_size(const famqp_modified *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_MODIFIED_HAS_DELIVERY_FAILED) ? famqp_size_bool(v->delivery_failed) : 1u; /* delivery-failed */
@@ -1467,7 +2130,7 @@ static size_t famqp__modified_body_size(const famqp_modified *v, uint32_t count)
     return n - (3u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__modified_put_list(uint8_t *p, const famqp_modified *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__modified_put_list(uint8_t *p, const famqp_modified *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:modified:list */
     p[0] = 0x00;
@@ -1485,6 +2148,39 @@ static uint8_t *famqp__modified_put_list(uint8_t *p, const famqp_modified *v, ui
         return p;
     p = (v->present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS) ? famqp_put_map(p, &v->message_annotations) : famqp_put_null(p); /* message-annotations */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__modified_bound(const famqp_modified *v)
+{
+    size_t n = 15;
+    n += (v->present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS) ? famqp_size_map(&v->message_annotations) : 0u; /* message-annotations */
+    return n;
+}
+
+/* capacity for famqp__modified_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__modified_put_fast(uint8_t *p, const famqp_modified *v, uint32_t count)
+{
+    /* descriptor amqp:modified:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x27;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->delivery_failed, (uint32_t)(present >> 0) & 1u); /* delivery-failed */
+    if (count <= 1u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->undeliverable_here, (uint32_t)(present >> 1) & 1u); /* undeliverable-here */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS) ? famqp_put_map(p, &v->message_annotations) : famqp_put_null(p); /* message-annotations */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__modified_size(const famqp_modified *v)
@@ -1505,18 +2201,70 @@ int famqp__modified_read_body(famqp_reader *r, famqp_modified *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_modified_defaults;
+    out->present = 0;
     r->type = "modified";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_modified_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_bool(r, &out->delivery_failed, "delivery-failed"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* delivery-failed */
+        q = famqp__try_bool(p, end, &out->delivery_failed);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->delivery_failed, "delivery-failed");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_MODIFIED_HAS_DELIVERY_FAILED;
-    if (count > 1u && famqp_read_bool(r, &out->undeliverable_here, "undeliverable-here"))
+    } else {
+        out->delivery_failed = famqp_modified_defaults.delivery_failed; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* undeliverable-here */
+        q = famqp__try_bool(p, end, &out->undeliverable_here);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->undeliverable_here, "undeliverable-here");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_MODIFIED_HAS_UNDELIVERABLE_HERE;
-    if (count > 2u && famqp_read_map(r, &out->message_annotations, "message-annotations"))
+    } else {
+        out->undeliverable_here = famqp_modified_defaults.undeliverable_here; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* message-annotations */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->message_annotations, "message-annotations");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS;
+    } else {
+        out->message_annotations = famqp_modified_defaults.message_annotations; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1533,9 +2281,21 @@ int famqp__modified_read(famqp_reader *r, famqp_modified *out, const char *field
     return famqp__modified_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__modified_encode_exact(uint8_t *buf, size_t cap, const famqp_modified *v,
+                                                    uint32_t count);
+
 size_t famqp_modified_encode(uint8_t *buf, size_t cap, const famqp_modified *v)
 {
     uint32_t count = famqp__modified_count(v);
+    if (FAMQP_LIKELY(famqp__modified_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__modified_put_fast(buf, v, count) - buf);
+    return famqp__modified_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__modified_encode_exact(uint8_t *buf, size_t cap, const famqp_modified *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__modified_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1549,9 +2309,16 @@ size_t famqp_modified_decode_ex(const uint8_t *p, size_t n, famqp_modified *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "modified";
-    if (!famqp__modified_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x27)) {
+        r.p += 3;
+        ok = famqp__modified_read_body(&r, out);
+    } else {
+        ok = famqp__modified_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a modified");
         return 0;
@@ -1597,14 +2364,13 @@ const famqp_source famqp_source_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__source_count(const famqp_source *v)
+FAMQP_INLINE uint32_t famqp__source_count(const famqp_source *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7ff));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x7ff));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__source_body_size(const famqp_source *v, uint32_t count)
+FAMQP_INLINE size_t famqp__source_body_size(const famqp_source *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_SOURCE_HAS_ADDRESS) ? famqp__any_address_size(&v->address) : 1u; /* address */
@@ -1621,7 +2387,7 @@ static size_t famqp__source_body_size(const famqp_source *v, uint32_t count)
     return n - (11u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__source_put_list(uint8_t *p, const famqp_source *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__source_put_list(uint8_t *p, const famqp_source *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:source:list */
     p[0] = 0x00;
@@ -1665,6 +2431,70 @@ static uint8_t *famqp__source_put_list(uint8_t *p, const famqp_source *v, uint32
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__source_bound(const famqp_source *v)
+{
+    size_t n = 39;
+    n += (v->present & FAMQP_SOURCE_HAS_ADDRESS) ? famqp__any_address_size(&v->address) : 0u; /* address */
+    n += (v->present & FAMQP_SOURCE_HAS_EXPIRY_POLICY) ? v->expiry_policy.len : 0u; /* expiry-policy */
+    n += (v->present & FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_size_map(&v->dynamic_node_properties) : 0u; /* dynamic-node-properties */
+    n += (v->present & FAMQP_SOURCE_HAS_DISTRIBUTION_MODE) ? v->distribution_mode.len : 0u; /* distribution-mode */
+    n += (v->present & FAMQP_SOURCE_HAS_FILTER) ? famqp_size_map(&v->filter) : 0u; /* filter */
+    n += (v->present & FAMQP_SOURCE_HAS_DEFAULT_OUTCOME) ? famqp__any_outcome_size(&v->default_outcome) : 0u; /* default-outcome */
+    n += (v->present & FAMQP_SOURCE_HAS_OUTCOMES) ? famqp_size_multiple_symbol(&v->outcomes) : 0u; /* outcomes */
+    n += (v->present & FAMQP_SOURCE_HAS_CAPABILITIES) ? famqp_size_multiple_symbol(&v->capabilities) : 0u; /* capabilities */
+    return n;
+}
+
+/* capacity for famqp__source_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__source_put_fast(uint8_t *p, const famqp_source *v, uint32_t count)
+{
+    /* descriptor amqp:source:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x28;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_ADDRESS) ? famqp__any_address_put(p, &v->address) : famqp_put_null(p); /* address */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_DURABLE) ? famqp_put_uint(p, v->durable) : famqp_put_null(p); /* durable */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_EXPIRY_POLICY) ? famqp_put_symbol(p, v->expiry_policy) : famqp_put_null(p); /* expiry-policy */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_TIMEOUT) ? famqp_put_uint(p, v->timeout) : famqp_put_null(p); /* timeout */
+    if (count <= 4u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->dynamic, (uint32_t)(present >> 4) & 1u); /* dynamic */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_put_map(p, &v->dynamic_node_properties) : famqp_put_null(p); /* dynamic-node-properties */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_DISTRIBUTION_MODE) ? famqp_put_symbol(p, v->distribution_mode) : famqp_put_null(p); /* distribution-mode */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_FILTER) ? famqp_put_map(p, &v->filter) : famqp_put_null(p); /* filter */
+    if (count <= 8u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_DEFAULT_OUTCOME) ? famqp__any_outcome_put(p, &v->default_outcome) : famqp_put_null(p); /* default-outcome */
+    if (count <= 9u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_OUTCOMES) ? famqp_put_multiple_symbol(p, &v->outcomes) : famqp_put_null(p); /* outcomes */
+    if (count <= 10u)
+        goto done;
+    p = (present & FAMQP_SOURCE_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__source_size(const famqp_source *v)
 {
     uint32_t count = famqp__source_count(v);
@@ -1683,48 +2513,207 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_source_defaults;
+    out->present = 0;
     r->type = "source";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_source_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_address_read(r, &out->address, "address"))
-        out->present |= FAMQP_SOURCE_HAS_ADDRESS;
-    if (count > 1u && famqp_read_uint(r, &out->durable, "durable")) {
-        out->present |= FAMQP_SOURCE_HAS_DURABLE;
-        if (!(out->durable == UINT32_C(0) || out->durable == UINT32_C(1) || out->durable == UINT32_C(2)))
-            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "durable", "not a terminus-durability choice");
-    } else {
-        out->durable = famqp_source_defaults.durable; /* null: the default */
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* address */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_address_read(r, &out->address, "address");
+            p = r->p;
+        }
     }
-    if (count > 2u && famqp_read_symbol(r, &out->expiry_policy, "expiry-policy")) {
+    if (got) {
+        out->present |= FAMQP_SOURCE_HAS_ADDRESS;
+    } else {
+        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 1u) { /* durable */
+        q = famqp__try_uint(p, end, &out->durable);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->durable, "durable");
+            p = r->p;
+        }
+    }
+    if (got) {
+        out->present |= FAMQP_SOURCE_HAS_DURABLE;
+        if (!(out->durable == UINT32_C(0) || out->durable == UINT32_C(1) || out->durable == UINT32_C(2))) {
+            r->p = p;
+            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "durable", "not a terminus-durability choice");
+            p = r->p;
+        }
+    } else {
+        out->durable = famqp_source_defaults.durable; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* expiry-policy */
+        q = famqp__try_symbol(p, end, &out->expiry_policy);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->expiry_policy, "expiry-policy");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_EXPIRY_POLICY;
     } else {
-        out->expiry_policy = famqp_source_defaults.expiry_policy; /* null: the default */
+        out->expiry_policy = famqp_source_defaults.expiry_policy; /* absent or null: the default */
     }
-    if (count > 3u && famqp_read_uint(r, &out->timeout, "timeout")) {
+    got = 0;
+    if (count > 3u) { /* timeout */
+        q = famqp__try_uint(p, end, &out->timeout);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->timeout, "timeout");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_TIMEOUT;
     } else {
-        out->timeout = famqp_source_defaults.timeout; /* null: the default */
+        out->timeout = famqp_source_defaults.timeout; /* absent or null: the default */
     }
-    if (count > 4u && famqp_read_bool(r, &out->dynamic, "dynamic")) {
+    got = 0;
+    if (count > 4u) { /* dynamic */
+        q = famqp__try_bool(p, end, &out->dynamic);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->dynamic, "dynamic");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_DYNAMIC;
     } else {
-        out->dynamic = famqp_source_defaults.dynamic; /* null: the default */
+        out->dynamic = famqp_source_defaults.dynamic; /* absent or null: the default */
     }
-    if (count > 5u && famqp_read_map(r, &out->dynamic_node_properties, "dynamic-node-properties"))
+    got = 0;
+    if (count > 5u) { /* dynamic-node-properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->dynamic_node_properties, "dynamic-node-properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES;
-    if (count > 6u && famqp_read_symbol(r, &out->distribution_mode, "distribution-mode"))
+    } else {
+        out->dynamic_node_properties = famqp_source_defaults.dynamic_node_properties; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 6u) { /* distribution-mode */
+        q = famqp__try_symbol(p, end, &out->distribution_mode);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->distribution_mode, "distribution-mode");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_DISTRIBUTION_MODE;
-    if (count > 7u && famqp_read_map(r, &out->filter, "filter"))
+    } else {
+        out->distribution_mode = famqp_source_defaults.distribution_mode; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 7u) { /* filter */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->filter, "filter");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_FILTER;
-    if (count > 8u && famqp__any_outcome_read(r, &out->default_outcome, "default-outcome"))
+    } else {
+        out->filter = famqp_source_defaults.filter; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 8u) { /* default-outcome */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_outcome_read(r, &out->default_outcome, "default-outcome");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_DEFAULT_OUTCOME;
-    if (count > 9u && famqp_read_multiple(r, &out->outcomes, famqp_codes_symbol, "outcomes"))
+    } else {
+        out->default_outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 9u) { /* outcomes */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->outcomes, famqp_codes_symbol, "outcomes");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_OUTCOMES;
-    if (count > 10u && famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities"))
+    } else {
+        out->outcomes = famqp_source_defaults.outcomes; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 10u) { /* capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SOURCE_HAS_CAPABILITIES;
+    } else {
+        out->capabilities = famqp_source_defaults.capabilities; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1741,9 +2730,21 @@ int famqp__source_read(famqp_reader *r, famqp_source *out, const char *field)
     return famqp__source_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__source_encode_exact(uint8_t *buf, size_t cap, const famqp_source *v,
+                                                    uint32_t count);
+
 size_t famqp_source_encode(uint8_t *buf, size_t cap, const famqp_source *v)
 {
     uint32_t count = famqp__source_count(v);
+    if (FAMQP_LIKELY(famqp__source_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__source_put_fast(buf, v, count) - buf);
+    return famqp__source_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__source_encode_exact(uint8_t *buf, size_t cap, const famqp_source *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__source_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1757,9 +2758,16 @@ size_t famqp_source_decode_ex(const uint8_t *p, size_t n, famqp_source *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "source";
-    if (!famqp__source_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x28)) {
+        r.p += 3;
+        ok = famqp__source_read_body(&r, out);
+    } else {
+        ok = famqp__source_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a source");
         return 0;
@@ -1845,14 +2853,13 @@ const famqp_target famqp_target_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__target_count(const famqp_target *v)
+FAMQP_INLINE uint32_t famqp__target_count(const famqp_target *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7f));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x7f));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__target_body_size(const famqp_target *v, uint32_t count)
+FAMQP_INLINE size_t famqp__target_body_size(const famqp_target *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_TARGET_HAS_ADDRESS) ? famqp__any_address_size(&v->address) : 1u; /* address */
@@ -1865,7 +2872,7 @@ static size_t famqp__target_body_size(const famqp_target *v, uint32_t count)
     return n - (7u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__target_put_list(uint8_t *p, const famqp_target *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__target_put_list(uint8_t *p, const famqp_target *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:target:list */
     p[0] = 0x00;
@@ -1897,6 +2904,54 @@ static uint8_t *famqp__target_put_list(uint8_t *p, const famqp_target *v, uint32
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__target_bound(const famqp_target *v)
+{
+    size_t n = 31;
+    n += (v->present & FAMQP_TARGET_HAS_ADDRESS) ? famqp__any_address_size(&v->address) : 0u; /* address */
+    n += (v->present & FAMQP_TARGET_HAS_EXPIRY_POLICY) ? v->expiry_policy.len : 0u; /* expiry-policy */
+    n += (v->present & FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_size_map(&v->dynamic_node_properties) : 0u; /* dynamic-node-properties */
+    n += (v->present & FAMQP_TARGET_HAS_CAPABILITIES) ? famqp_size_multiple_symbol(&v->capabilities) : 0u; /* capabilities */
+    return n;
+}
+
+/* capacity for famqp__target_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__target_put_fast(uint8_t *p, const famqp_target *v, uint32_t count)
+{
+    /* descriptor amqp:target:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x29;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_ADDRESS) ? famqp__any_address_put(p, &v->address) : famqp_put_null(p); /* address */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_DURABLE) ? famqp_put_uint(p, v->durable) : famqp_put_null(p); /* durable */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_EXPIRY_POLICY) ? famqp_put_symbol(p, v->expiry_policy) : famqp_put_null(p); /* expiry-policy */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_TIMEOUT) ? famqp_put_uint(p, v->timeout) : famqp_put_null(p); /* timeout */
+    if (count <= 4u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->dynamic, (uint32_t)(present >> 4) & 1u); /* dynamic */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_put_map(p, &v->dynamic_node_properties) : famqp_put_null(p); /* dynamic-node-properties */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_TARGET_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__target_size(const famqp_target *v)
 {
     uint32_t count = famqp__target_count(v);
@@ -1915,40 +2970,143 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_target_defaults;
+    out->present = 0;
     r->type = "target";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_target_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_address_read(r, &out->address, "address"))
-        out->present |= FAMQP_TARGET_HAS_ADDRESS;
-    if (count > 1u && famqp_read_uint(r, &out->durable, "durable")) {
-        out->present |= FAMQP_TARGET_HAS_DURABLE;
-        if (!(out->durable == UINT32_C(0) || out->durable == UINT32_C(1) || out->durable == UINT32_C(2)))
-            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "durable", "not a terminus-durability choice");
-    } else {
-        out->durable = famqp_target_defaults.durable; /* null: the default */
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* address */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_address_read(r, &out->address, "address");
+            p = r->p;
+        }
     }
-    if (count > 2u && famqp_read_symbol(r, &out->expiry_policy, "expiry-policy")) {
+    if (got) {
+        out->present |= FAMQP_TARGET_HAS_ADDRESS;
+    } else {
+        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 1u) { /* durable */
+        q = famqp__try_uint(p, end, &out->durable);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->durable, "durable");
+            p = r->p;
+        }
+    }
+    if (got) {
+        out->present |= FAMQP_TARGET_HAS_DURABLE;
+        if (!(out->durable == UINT32_C(0) || out->durable == UINT32_C(1) || out->durable == UINT32_C(2))) {
+            r->p = p;
+            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "durable", "not a terminus-durability choice");
+            p = r->p;
+        }
+    } else {
+        out->durable = famqp_target_defaults.durable; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* expiry-policy */
+        q = famqp__try_symbol(p, end, &out->expiry_policy);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->expiry_policy, "expiry-policy");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TARGET_HAS_EXPIRY_POLICY;
     } else {
-        out->expiry_policy = famqp_target_defaults.expiry_policy; /* null: the default */
+        out->expiry_policy = famqp_target_defaults.expiry_policy; /* absent or null: the default */
     }
-    if (count > 3u && famqp_read_uint(r, &out->timeout, "timeout")) {
+    got = 0;
+    if (count > 3u) { /* timeout */
+        q = famqp__try_uint(p, end, &out->timeout);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->timeout, "timeout");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TARGET_HAS_TIMEOUT;
     } else {
-        out->timeout = famqp_target_defaults.timeout; /* null: the default */
+        out->timeout = famqp_target_defaults.timeout; /* absent or null: the default */
     }
-    if (count > 4u && famqp_read_bool(r, &out->dynamic, "dynamic")) {
+    got = 0;
+    if (count > 4u) { /* dynamic */
+        q = famqp__try_bool(p, end, &out->dynamic);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->dynamic, "dynamic");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TARGET_HAS_DYNAMIC;
     } else {
-        out->dynamic = famqp_target_defaults.dynamic; /* null: the default */
+        out->dynamic = famqp_target_defaults.dynamic; /* absent or null: the default */
     }
-    if (count > 5u && famqp_read_map(r, &out->dynamic_node_properties, "dynamic-node-properties"))
+    got = 0;
+    if (count > 5u) { /* dynamic-node-properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->dynamic_node_properties, "dynamic-node-properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES;
-    if (count > 6u && famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities"))
+    } else {
+        out->dynamic_node_properties = famqp_target_defaults.dynamic_node_properties; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 6u) { /* capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TARGET_HAS_CAPABILITIES;
+    } else {
+        out->capabilities = famqp_target_defaults.capabilities; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 7u ? count : 7u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1965,9 +3123,21 @@ int famqp__target_read(famqp_reader *r, famqp_target *out, const char *field)
     return famqp__target_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__target_encode_exact(uint8_t *buf, size_t cap, const famqp_target *v,
+                                                    uint32_t count);
+
 size_t famqp_target_encode(uint8_t *buf, size_t cap, const famqp_target *v)
 {
     uint32_t count = famqp__target_count(v);
+    if (FAMQP_LIKELY(famqp__target_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__target_put_fast(buf, v, count) - buf);
+    return famqp__target_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__target_encode_exact(uint8_t *buf, size_t cap, const famqp_target *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__target_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1981,9 +3151,16 @@ size_t famqp_target_decode_ex(const uint8_t *p, size_t n, famqp_target *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "target";
-    if (!famqp__target_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x29)) {
+        r.p += 3;
+        ok = famqp__target_read_body(&r, out);
+    } else {
+        ok = famqp__target_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a target");
         return 0;
@@ -2072,21 +3249,21 @@ int famqp_std_dist_mode_from_symbol(famqp_symbol s)
 const famqp_delete_on_close famqp_delete_on_close_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__delete_on_close_count(const famqp_delete_on_close *v)
+FAMQP_INLINE uint32_t famqp__delete_on_close_count(const famqp_delete_on_close *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__delete_on_close_body_size(const famqp_delete_on_close *v, uint32_t count)
+FAMQP_INLINE size_t famqp__delete_on_close_body_size(const famqp_delete_on_close *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__delete_on_close_put_list(uint8_t *p, const famqp_delete_on_close *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__delete_on_close_put_list(uint8_t *p, const famqp_delete_on_close *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:delete-on-close:list */
@@ -2096,6 +3273,28 @@ static uint8_t *famqp__delete_on_close_put_list(uint8_t *p, const famqp_delete_o
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__delete_on_close_bound(const famqp_delete_on_close *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__delete_on_close_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__delete_on_close_put_fast(uint8_t *p, const famqp_delete_on_close *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:delete-on-close:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x2b;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__delete_on_close_size(const famqp_delete_on_close *v)
@@ -2116,9 +3315,10 @@ int famqp__delete_on_close_read_body(famqp_reader *r, famqp_delete_on_close *out
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_delete_on_close_defaults;
+    out->present = 0;
     r->type = "delete-on-close";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_delete_on_close_defaults;
         r->type = outer;
         return 0;
     }
@@ -2138,9 +3338,21 @@ int famqp__delete_on_close_read(famqp_reader *r, famqp_delete_on_close *out, con
     return famqp__delete_on_close_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__delete_on_close_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_close *v,
+                                                    uint32_t count);
+
 size_t famqp_delete_on_close_encode(uint8_t *buf, size_t cap, const famqp_delete_on_close *v)
 {
     uint32_t count = famqp__delete_on_close_count(v);
+    if (FAMQP_LIKELY(famqp__delete_on_close_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__delete_on_close_put_fast(buf, v, count) - buf);
+    return famqp__delete_on_close_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__delete_on_close_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_close *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__delete_on_close_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -2154,9 +3366,16 @@ size_t famqp_delete_on_close_decode_ex(const uint8_t *p, size_t n, famqp_delete_
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delete-on-close";
-    if (!famqp__delete_on_close_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x2b)) {
+        r.p += 3;
+        ok = famqp__delete_on_close_read_body(&r, out);
+    } else {
+        ok = famqp__delete_on_close_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a delete-on-close");
         return 0;
@@ -2180,21 +3399,21 @@ void famqp_delete_on_close_print(FILE *f, const famqp_delete_on_close *v)
 const famqp_delete_on_no_links famqp_delete_on_no_links_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__delete_on_no_links_count(const famqp_delete_on_no_links *v)
+FAMQP_INLINE uint32_t famqp__delete_on_no_links_count(const famqp_delete_on_no_links *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__delete_on_no_links_body_size(const famqp_delete_on_no_links *v, uint32_t count)
+FAMQP_INLINE size_t famqp__delete_on_no_links_body_size(const famqp_delete_on_no_links *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__delete_on_no_links_put_list(uint8_t *p, const famqp_delete_on_no_links *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__delete_on_no_links_put_list(uint8_t *p, const famqp_delete_on_no_links *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:delete-on-no-links:list */
@@ -2204,6 +3423,28 @@ static uint8_t *famqp__delete_on_no_links_put_list(uint8_t *p, const famqp_delet
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__delete_on_no_links_bound(const famqp_delete_on_no_links *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__delete_on_no_links_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__delete_on_no_links_put_fast(uint8_t *p, const famqp_delete_on_no_links *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:delete-on-no-links:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x2c;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__delete_on_no_links_size(const famqp_delete_on_no_links *v)
@@ -2224,9 +3465,10 @@ int famqp__delete_on_no_links_read_body(famqp_reader *r, famqp_delete_on_no_link
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_delete_on_no_links_defaults;
+    out->present = 0;
     r->type = "delete-on-no-links";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_delete_on_no_links_defaults;
         r->type = outer;
         return 0;
     }
@@ -2246,9 +3488,21 @@ int famqp__delete_on_no_links_read(famqp_reader *r, famqp_delete_on_no_links *ou
     return famqp__delete_on_no_links_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__delete_on_no_links_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v,
+                                                    uint32_t count);
+
 size_t famqp_delete_on_no_links_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v)
 {
     uint32_t count = famqp__delete_on_no_links_count(v);
+    if (FAMQP_LIKELY(famqp__delete_on_no_links_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__delete_on_no_links_put_fast(buf, v, count) - buf);
+    return famqp__delete_on_no_links_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__delete_on_no_links_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__delete_on_no_links_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -2262,9 +3516,16 @@ size_t famqp_delete_on_no_links_decode_ex(const uint8_t *p, size_t n, famqp_dele
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delete-on-no-links";
-    if (!famqp__delete_on_no_links_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x2c)) {
+        r.p += 3;
+        ok = famqp__delete_on_no_links_read_body(&r, out);
+    } else {
+        ok = famqp__delete_on_no_links_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a delete-on-no-links");
         return 0;
@@ -2288,21 +3549,21 @@ void famqp_delete_on_no_links_print(FILE *f, const famqp_delete_on_no_links *v)
 const famqp_delete_on_no_messages famqp_delete_on_no_messages_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__delete_on_no_messages_count(const famqp_delete_on_no_messages *v)
+FAMQP_INLINE uint32_t famqp__delete_on_no_messages_count(const famqp_delete_on_no_messages *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__delete_on_no_messages_body_size(const famqp_delete_on_no_messages *v, uint32_t count)
+FAMQP_INLINE size_t famqp__delete_on_no_messages_body_size(const famqp_delete_on_no_messages *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__delete_on_no_messages_put_list(uint8_t *p, const famqp_delete_on_no_messages *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__delete_on_no_messages_put_list(uint8_t *p, const famqp_delete_on_no_messages *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:delete-on-no-messages:list */
@@ -2312,6 +3573,28 @@ static uint8_t *famqp__delete_on_no_messages_put_list(uint8_t *p, const famqp_de
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__delete_on_no_messages_bound(const famqp_delete_on_no_messages *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__delete_on_no_messages_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__delete_on_no_messages_put_fast(uint8_t *p, const famqp_delete_on_no_messages *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:delete-on-no-messages:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x2d;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__delete_on_no_messages_size(const famqp_delete_on_no_messages *v)
@@ -2332,9 +3615,10 @@ int famqp__delete_on_no_messages_read_body(famqp_reader *r, famqp_delete_on_no_m
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_delete_on_no_messages_defaults;
+    out->present = 0;
     r->type = "delete-on-no-messages";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_delete_on_no_messages_defaults;
         r->type = outer;
         return 0;
     }
@@ -2354,9 +3638,21 @@ int famqp__delete_on_no_messages_read(famqp_reader *r, famqp_delete_on_no_messag
     return famqp__delete_on_no_messages_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__delete_on_no_messages_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v,
+                                                    uint32_t count);
+
 size_t famqp_delete_on_no_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v)
 {
     uint32_t count = famqp__delete_on_no_messages_count(v);
+    if (FAMQP_LIKELY(famqp__delete_on_no_messages_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__delete_on_no_messages_put_fast(buf, v, count) - buf);
+    return famqp__delete_on_no_messages_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__delete_on_no_messages_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__delete_on_no_messages_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -2370,9 +3666,16 @@ size_t famqp_delete_on_no_messages_decode_ex(const uint8_t *p, size_t n, famqp_d
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delete-on-no-messages";
-    if (!famqp__delete_on_no_messages_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x2d)) {
+        r.p += 3;
+        ok = famqp__delete_on_no_messages_read_body(&r, out);
+    } else {
+        ok = famqp__delete_on_no_messages_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a delete-on-no-messages");
         return 0;
@@ -2396,21 +3699,21 @@ void famqp_delete_on_no_messages_print(FILE *f, const famqp_delete_on_no_message
 const famqp_delete_on_no_links_or_messages famqp_delete_on_no_links_or_messages_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__delete_on_no_links_or_messages_count(const famqp_delete_on_no_links_or_messages *v)
+FAMQP_INLINE uint32_t famqp__delete_on_no_links_or_messages_count(const famqp_delete_on_no_links_or_messages *v)
 {
     (void)v;
     return 0;
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__delete_on_no_links_or_messages_body_size(const famqp_delete_on_no_links_or_messages *v, uint32_t count)
+FAMQP_INLINE size_t famqp__delete_on_no_links_or_messages_body_size(const famqp_delete_on_no_links_or_messages *v, uint32_t count)
 {
     (void)v;
     (void)count;
     return 0;
 }
 
-static uint8_t *famqp__delete_on_no_links_or_messages_put_list(uint8_t *p, const famqp_delete_on_no_links_or_messages *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__delete_on_no_links_or_messages_put_list(uint8_t *p, const famqp_delete_on_no_links_or_messages *v, uint32_t count, size_t body)
 {
     (void)v;
     /* descriptor amqp:delete-on-no-links-or-messages:list */
@@ -2420,6 +3723,28 @@ static uint8_t *famqp__delete_on_no_links_or_messages_put_list(uint8_t *p, const
     p += 3;
     p = famqp_put_list_header(p, body, count);
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__delete_on_no_links_or_messages_bound(const famqp_delete_on_no_links_or_messages *v)
+{
+    (void)v;
+    size_t n = 12;
+    return n;
+}
+
+/* capacity for famqp__delete_on_no_links_or_messages_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__delete_on_no_links_or_messages_put_fast(uint8_t *p, const famqp_delete_on_no_links_or_messages *v, uint32_t count)
+{
+    (void)v;
+    /* descriptor amqp:delete-on-no-links-or-messages:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x2e;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__delete_on_no_links_or_messages_size(const famqp_delete_on_no_links_or_messages *v)
@@ -2440,9 +3765,10 @@ int famqp__delete_on_no_links_or_messages_read_body(famqp_reader *r, famqp_delet
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_delete_on_no_links_or_messages_defaults;
+    out->present = 0;
     r->type = "delete-on-no-links-or-messages";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_delete_on_no_links_or_messages_defaults;
         r->type = outer;
         return 0;
     }
@@ -2462,9 +3788,21 @@ int famqp__delete_on_no_links_or_messages_read(famqp_reader *r, famqp_delete_on_
     return famqp__delete_on_no_links_or_messages_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__delete_on_no_links_or_messages_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v,
+                                                    uint32_t count);
+
 size_t famqp_delete_on_no_links_or_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v)
 {
     uint32_t count = famqp__delete_on_no_links_or_messages_count(v);
+    if (FAMQP_LIKELY(famqp__delete_on_no_links_or_messages_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__delete_on_no_links_or_messages_put_fast(buf, v, count) - buf);
+    return famqp__delete_on_no_links_or_messages_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__delete_on_no_links_or_messages_encode_exact(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__delete_on_no_links_or_messages_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -2478,9 +3816,16 @@ size_t famqp_delete_on_no_links_or_messages_decode_ex(const uint8_t *p, size_t n
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delete-on-no-links-or-messages";
-    if (!famqp__delete_on_no_links_or_messages_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x2e)) {
+        r.p += 3;
+        ok = famqp__delete_on_no_links_or_messages_read_body(&r, out);
+    } else {
+        ok = famqp__delete_on_no_links_or_messages_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a delete-on-no-links-or-messages");
         return 0;
@@ -2643,7 +3988,7 @@ size_t famqp_any_section_decode_ex(const uint8_t *p, size_t n, famqp_any_section
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "section";
     famqp__any_section_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2792,7 +4137,7 @@ size_t famqp_any_message_id_decode_ex(const uint8_t *p, size_t n, famqp_any_mess
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "message-id";
     famqp__any_message_id_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2890,7 +4235,7 @@ size_t famqp_any_address_decode_ex(const uint8_t *p, size_t n, famqp_any_address
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "address";
     famqp__any_address_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -3026,7 +4371,7 @@ size_t famqp_any_outcome_decode_ex(const uint8_t *p, size_t n, famqp_any_outcome
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "outcome";
     famqp__any_outcome_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -3131,7 +4476,7 @@ size_t famqp_any_distribution_mode_decode_ex(const uint8_t *p, size_t n, famqp_a
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "distribution-mode";
     famqp__any_distribution_mode_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -3258,7 +4603,7 @@ size_t famqp_any_lifetime_policy_decode_ex(const uint8_t *p, size_t n, famqp_any
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "lifetime-policy";
     famqp__any_lifetime_policy_read(&r, out, NULL);
     if (famqp_reader_failed(&r))

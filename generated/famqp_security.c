@@ -10,21 +10,20 @@
 const famqp_sasl_mechanisms famqp_sasl_mechanisms_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__sasl_mechanisms_count(const famqp_sasl_mechanisms *v)
+FAMQP_INLINE uint32_t famqp__sasl_mechanisms_count(const famqp_sasl_mechanisms *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x1)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__sasl_mechanisms_body_size(const famqp_sasl_mechanisms *v, uint32_t count)
+FAMQP_INLINE size_t famqp__sasl_mechanisms_body_size(const famqp_sasl_mechanisms *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_multiple_symbol(&v->sasl_server_mechanisms); /* sasl-server-mechanisms */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__sasl_mechanisms_put_list(uint8_t *p, const famqp_sasl_mechanisms *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__sasl_mechanisms_put_list(uint8_t *p, const famqp_sasl_mechanisms *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:sasl-mechanisms:list */
     p[0] = 0x00;
@@ -36,6 +35,30 @@ static uint8_t *famqp__sasl_mechanisms_put_list(uint8_t *p, const famqp_sasl_mec
         return p;
     p = famqp_put_multiple_symbol(p, &v->sasl_server_mechanisms); /* sasl-server-mechanisms */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__sasl_mechanisms_bound(const famqp_sasl_mechanisms *v)
+{
+    size_t n = 13;
+    n += famqp_size_multiple_symbol(&v->sasl_server_mechanisms); /* sasl-server-mechanisms */
+    return n;
+}
+
+/* capacity for famqp__sasl_mechanisms_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__sasl_mechanisms_put_fast(uint8_t *p, const famqp_sasl_mechanisms *v, uint32_t count)
+{
+    /* descriptor amqp:sasl-mechanisms:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x40;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_multiple_symbol(p, &v->sasl_server_mechanisms); /* sasl-server-mechanisms */
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__sasl_mechanisms_size(const famqp_sasl_mechanisms *v)
@@ -56,14 +79,32 @@ int famqp__sasl_mechanisms_read_body(famqp_reader *r, famqp_sasl_mechanisms *out
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_sasl_mechanisms_defaults;
+    out->present = 0;
     r->type = "sasl-mechanisms";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_sasl_mechanisms_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_multiple(r, &out->sasl_server_mechanisms, famqp_codes_symbol, "sasl-server-mechanisms"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* sasl-server-mechanisms */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->sasl_server_mechanisms, famqp_codes_symbol, "sasl-server-mechanisms");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_MECHANISMS_HAS_SASL_SERVER_MECHANISMS;
+    } else {
+        out->sasl_server_mechanisms = famqp_sasl_mechanisms_defaults.sasl_server_mechanisms; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_SASL_MECHANISMS_HAS_SASL_SERVER_MECHANISMS))
@@ -84,9 +125,21 @@ int famqp__sasl_mechanisms_read(famqp_reader *r, famqp_sasl_mechanisms *out, con
     return famqp__sasl_mechanisms_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__sasl_mechanisms_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v,
+                                                    uint32_t count);
+
 size_t famqp_sasl_mechanisms_encode(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v)
 {
     uint32_t count = famqp__sasl_mechanisms_count(v);
+    if (FAMQP_LIKELY(famqp__sasl_mechanisms_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__sasl_mechanisms_put_fast(buf, v, count) - buf);
+    return famqp__sasl_mechanisms_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__sasl_mechanisms_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__sasl_mechanisms_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -100,9 +153,16 @@ size_t famqp_sasl_mechanisms_decode_ex(const uint8_t *p, size_t n, famqp_sasl_me
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-mechanisms";
-    if (!famqp__sasl_mechanisms_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x40)) {
+        r.p += 3;
+        ok = famqp__sasl_mechanisms_read_body(&r, out);
+    } else {
+        ok = famqp__sasl_mechanisms_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a sasl-mechanisms");
         return 0;
@@ -131,14 +191,13 @@ void famqp_sasl_mechanisms_print(FILE *f, const famqp_sasl_mechanisms *v)
 const famqp_sasl_init famqp_sasl_init_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__sasl_init_count(const famqp_sasl_init *v)
+FAMQP_INLINE uint32_t famqp__sasl_init_count(const famqp_sasl_init *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x7)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__sasl_init_body_size(const famqp_sasl_init *v, uint32_t count)
+FAMQP_INLINE size_t famqp__sasl_init_body_size(const famqp_sasl_init *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_symbol(v->mechanism); /* mechanism */
@@ -147,7 +206,7 @@ static size_t famqp__sasl_init_body_size(const famqp_sasl_init *v, uint32_t coun
     return n - (3u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__sasl_init_put_list(uint8_t *p, const famqp_sasl_init *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__sasl_init_put_list(uint8_t *p, const famqp_sasl_init *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:sasl-init:list */
     p[0] = 0x00;
@@ -165,6 +224,39 @@ static uint8_t *famqp__sasl_init_put_list(uint8_t *p, const famqp_sasl_init *v, 
         return p;
     p = (v->present & FAMQP_SASL_INIT_HAS_HOSTNAME) ? famqp_put_string(p, v->hostname) : famqp_put_null(p); /* hostname */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__sasl_init_bound(const famqp_sasl_init *v)
+{
+    size_t n = 27;
+    n += v->mechanism.len; /* mechanism */
+    n += (v->present & FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE) ? v->initial_response.len : 0u; /* initial-response */
+    n += (v->present & FAMQP_SASL_INIT_HAS_HOSTNAME) ? v->hostname.len : 0u; /* hostname */
+    return n;
+}
+
+/* capacity for famqp__sasl_init_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__sasl_init_put_fast(uint8_t *p, const famqp_sasl_init *v, uint32_t count)
+{
+    /* descriptor amqp:sasl-init:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x41;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_symbol(p, v->mechanism); /* mechanism */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE) ? famqp_put_binary(p, v->initial_response) : famqp_put_null(p); /* initial-response */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_SASL_INIT_HAS_HOSTNAME) ? famqp_put_string(p, v->hostname) : famqp_put_null(p); /* hostname */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__sasl_init_size(const famqp_sasl_init *v)
@@ -185,18 +277,74 @@ int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_sasl_init_defaults;
+    out->present = 0;
     r->type = "sasl-init";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_sasl_init_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_symbol(r, &out->mechanism, "mechanism"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* mechanism */
+        q = famqp__try_symbol(p, end, &out->mechanism);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->mechanism, "mechanism");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_MECHANISM;
-    if (count > 1u && famqp_read_binary(r, &out->initial_response, "initial-response"))
+    } else {
+        out->mechanism = famqp_sasl_init_defaults.mechanism; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* initial-response */
+        q = famqp__try_binary(p, end, &out->initial_response);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->initial_response, "initial-response");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE;
-    if (count > 2u && famqp_read_string(r, &out->hostname, "hostname"))
+    } else {
+        out->initial_response = famqp_sasl_init_defaults.initial_response; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* hostname */
+        q = famqp__try_string(p, end, &out->hostname);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->hostname, "hostname");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_HOSTNAME;
+    } else {
+        out->hostname = famqp_sasl_init_defaults.hostname; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_SASL_INIT_HAS_MECHANISM))
@@ -217,9 +365,21 @@ int famqp__sasl_init_read(famqp_reader *r, famqp_sasl_init *out, const char *fie
     return famqp__sasl_init_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__sasl_init_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_init *v,
+                                                    uint32_t count);
+
 size_t famqp_sasl_init_encode(uint8_t *buf, size_t cap, const famqp_sasl_init *v)
 {
     uint32_t count = famqp__sasl_init_count(v);
+    if (FAMQP_LIKELY(famqp__sasl_init_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__sasl_init_put_fast(buf, v, count) - buf);
+    return famqp__sasl_init_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__sasl_init_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_init *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__sasl_init_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -233,9 +393,16 @@ size_t famqp_sasl_init_decode_ex(const uint8_t *p, size_t n, famqp_sasl_init *ou
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-init";
-    if (!famqp__sasl_init_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x41)) {
+        r.p += 3;
+        ok = famqp__sasl_init_read_body(&r, out);
+    } else {
+        ok = famqp__sasl_init_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a sasl-init");
         return 0;
@@ -274,21 +441,20 @@ void famqp_sasl_init_print(FILE *f, const famqp_sasl_init *v)
 const famqp_sasl_challenge famqp_sasl_challenge_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__sasl_challenge_count(const famqp_sasl_challenge *v)
+FAMQP_INLINE uint32_t famqp__sasl_challenge_count(const famqp_sasl_challenge *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x1)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__sasl_challenge_body_size(const famqp_sasl_challenge *v, uint32_t count)
+FAMQP_INLINE size_t famqp__sasl_challenge_body_size(const famqp_sasl_challenge *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_binary(v->challenge); /* challenge */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__sasl_challenge_put_list(uint8_t *p, const famqp_sasl_challenge *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__sasl_challenge_put_list(uint8_t *p, const famqp_sasl_challenge *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:sasl-challenge:list */
     p[0] = 0x00;
@@ -300,6 +466,30 @@ static uint8_t *famqp__sasl_challenge_put_list(uint8_t *p, const famqp_sasl_chal
         return p;
     p = famqp_put_binary(p, v->challenge); /* challenge */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__sasl_challenge_bound(const famqp_sasl_challenge *v)
+{
+    size_t n = 17;
+    n += v->challenge.len; /* challenge */
+    return n;
+}
+
+/* capacity for famqp__sasl_challenge_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__sasl_challenge_put_fast(uint8_t *p, const famqp_sasl_challenge *v, uint32_t count)
+{
+    /* descriptor amqp:sasl-challenge:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x42;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_binary(p, v->challenge); /* challenge */
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__sasl_challenge_size(const famqp_sasl_challenge *v)
@@ -320,14 +510,36 @@ int famqp__sasl_challenge_read_body(famqp_reader *r, famqp_sasl_challenge *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_sasl_challenge_defaults;
+    out->present = 0;
     r->type = "sasl-challenge";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_sasl_challenge_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_binary(r, &out->challenge, "challenge"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* challenge */
+        q = famqp__try_binary(p, end, &out->challenge);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->challenge, "challenge");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_CHALLENGE_HAS_CHALLENGE;
+    } else {
+        out->challenge = famqp_sasl_challenge_defaults.challenge; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_SASL_CHALLENGE_HAS_CHALLENGE))
@@ -348,9 +560,21 @@ int famqp__sasl_challenge_read(famqp_reader *r, famqp_sasl_challenge *out, const
     return famqp__sasl_challenge_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__sasl_challenge_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v,
+                                                    uint32_t count);
+
 size_t famqp_sasl_challenge_encode(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v)
 {
     uint32_t count = famqp__sasl_challenge_count(v);
+    if (FAMQP_LIKELY(famqp__sasl_challenge_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__sasl_challenge_put_fast(buf, v, count) - buf);
+    return famqp__sasl_challenge_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__sasl_challenge_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__sasl_challenge_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -364,9 +588,16 @@ size_t famqp_sasl_challenge_decode_ex(const uint8_t *p, size_t n, famqp_sasl_cha
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-challenge";
-    if (!famqp__sasl_challenge_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x42)) {
+        r.p += 3;
+        ok = famqp__sasl_challenge_read_body(&r, out);
+    } else {
+        ok = famqp__sasl_challenge_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a sasl-challenge");
         return 0;
@@ -395,21 +626,20 @@ void famqp_sasl_challenge_print(FILE *f, const famqp_sasl_challenge *v)
 const famqp_sasl_response famqp_sasl_response_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__sasl_response_count(const famqp_sasl_response *v)
+FAMQP_INLINE uint32_t famqp__sasl_response_count(const famqp_sasl_response *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x1)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__sasl_response_body_size(const famqp_sasl_response *v, uint32_t count)
+FAMQP_INLINE size_t famqp__sasl_response_body_size(const famqp_sasl_response *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_binary(v->response); /* response */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__sasl_response_put_list(uint8_t *p, const famqp_sasl_response *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__sasl_response_put_list(uint8_t *p, const famqp_sasl_response *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:sasl-response:list */
     p[0] = 0x00;
@@ -421,6 +651,30 @@ static uint8_t *famqp__sasl_response_put_list(uint8_t *p, const famqp_sasl_respo
         return p;
     p = famqp_put_binary(p, v->response); /* response */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__sasl_response_bound(const famqp_sasl_response *v)
+{
+    size_t n = 17;
+    n += v->response.len; /* response */
+    return n;
+}
+
+/* capacity for famqp__sasl_response_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__sasl_response_put_fast(uint8_t *p, const famqp_sasl_response *v, uint32_t count)
+{
+    /* descriptor amqp:sasl-response:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x43;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_binary(p, v->response); /* response */
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__sasl_response_size(const famqp_sasl_response *v)
@@ -441,14 +695,36 @@ int famqp__sasl_response_read_body(famqp_reader *r, famqp_sasl_response *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_sasl_response_defaults;
+    out->present = 0;
     r->type = "sasl-response";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_sasl_response_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_binary(r, &out->response, "response"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* response */
+        q = famqp__try_binary(p, end, &out->response);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->response, "response");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_RESPONSE_HAS_RESPONSE;
+    } else {
+        out->response = famqp_sasl_response_defaults.response; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_SASL_RESPONSE_HAS_RESPONSE))
@@ -469,9 +745,21 @@ int famqp__sasl_response_read(famqp_reader *r, famqp_sasl_response *out, const c
     return famqp__sasl_response_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__sasl_response_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_response *v,
+                                                    uint32_t count);
+
 size_t famqp_sasl_response_encode(uint8_t *buf, size_t cap, const famqp_sasl_response *v)
 {
     uint32_t count = famqp__sasl_response_count(v);
+    if (FAMQP_LIKELY(famqp__sasl_response_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__sasl_response_put_fast(buf, v, count) - buf);
+    return famqp__sasl_response_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__sasl_response_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_response *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__sasl_response_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -485,9 +773,16 @@ size_t famqp_sasl_response_decode_ex(const uint8_t *p, size_t n, famqp_sasl_resp
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-response";
-    if (!famqp__sasl_response_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x43)) {
+        r.p += 3;
+        ok = famqp__sasl_response_read_body(&r, out);
+    } else {
+        ok = famqp__sasl_response_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a sasl-response");
         return 0;
@@ -516,14 +811,13 @@ void famqp_sasl_response_print(FILE *f, const famqp_sasl_response *v)
 const famqp_sasl_outcome famqp_sasl_outcome_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__sasl_outcome_count(const famqp_sasl_outcome *v)
+FAMQP_INLINE uint32_t famqp__sasl_outcome_count(const famqp_sasl_outcome *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x3)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__sasl_outcome_body_size(const famqp_sasl_outcome *v, uint32_t count)
+FAMQP_INLINE size_t famqp__sasl_outcome_body_size(const famqp_sasl_outcome *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_ubyte(v->code); /* code */
@@ -531,7 +825,7 @@ static size_t famqp__sasl_outcome_body_size(const famqp_sasl_outcome *v, uint32_
     return n - (2u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__sasl_outcome_put_list(uint8_t *p, const famqp_sasl_outcome *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__sasl_outcome_put_list(uint8_t *p, const famqp_sasl_outcome *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:sasl-outcome:list */
     p[0] = 0x00;
@@ -546,6 +840,34 @@ static uint8_t *famqp__sasl_outcome_put_list(uint8_t *p, const famqp_sasl_outcom
         return p;
     p = (v->present & FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA) ? famqp_put_binary(p, v->additional_data) : famqp_put_null(p); /* additional-data */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__sasl_outcome_bound(const famqp_sasl_outcome *v)
+{
+    size_t n = 19;
+    n += (v->present & FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA) ? v->additional_data.len : 0u; /* additional-data */
+    return n;
+}
+
+/* capacity for famqp__sasl_outcome_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__sasl_outcome_put_fast(uint8_t *p, const famqp_sasl_outcome *v, uint32_t count)
+{
+    /* descriptor amqp:sasl-outcome:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x44;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_ubyte(p, v->code); /* code */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA) ? famqp_put_binary(p, v->additional_data) : famqp_put_null(p); /* additional-data */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__sasl_outcome_size(const famqp_sasl_outcome *v)
@@ -566,19 +888,60 @@ int famqp__sasl_outcome_read_body(famqp_reader *r, famqp_sasl_outcome *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_sasl_outcome_defaults;
+    out->present = 0;
     r->type = "sasl-outcome";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_sasl_outcome_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_ubyte(r, &out->code, "code")) {
-        out->present |= FAMQP_SASL_OUTCOME_HAS_CODE;
-        if (!(out->code == UINT8_C(0) || out->code == UINT8_C(1) || out->code == UINT8_C(2) || out->code == UINT8_C(3) || out->code == UINT8_C(4)))
-            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "code", "not a sasl-code choice");
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* code */
+        q = famqp__try_ubyte(p, end, &out->code);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ubyte_slow(r, &out->code, "code");
+            p = r->p;
+        }
     }
-    if (count > 1u && famqp_read_binary(r, &out->additional_data, "additional-data"))
+    if (got) {
+        out->present |= FAMQP_SASL_OUTCOME_HAS_CODE;
+        if (!(out->code == UINT8_C(0) || out->code == UINT8_C(1) || out->code == UINT8_C(2) || out->code == UINT8_C(3) || out->code == UINT8_C(4))) {
+            r->p = p;
+            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "code", "not a sasl-code choice");
+            p = r->p;
+        }
+    } else {
+        out->code = famqp_sasl_outcome_defaults.code; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* additional-data */
+        q = famqp__try_binary(p, end, &out->additional_data);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->additional_data, "additional-data");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA;
+    } else {
+        out->additional_data = famqp_sasl_outcome_defaults.additional_data; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_SASL_OUTCOME_HAS_CODE))
@@ -599,9 +962,21 @@ int famqp__sasl_outcome_read(famqp_reader *r, famqp_sasl_outcome *out, const cha
     return famqp__sasl_outcome_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__sasl_outcome_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v,
+                                                    uint32_t count);
+
 size_t famqp_sasl_outcome_encode(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v)
 {
     uint32_t count = famqp__sasl_outcome_count(v);
+    if (FAMQP_LIKELY(famqp__sasl_outcome_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__sasl_outcome_put_fast(buf, v, count) - buf);
+    return famqp__sasl_outcome_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__sasl_outcome_encode_exact(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__sasl_outcome_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -615,9 +990,16 @@ size_t famqp_sasl_outcome_decode_ex(const uint8_t *p, size_t n, famqp_sasl_outco
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-outcome";
-    if (!famqp__sasl_outcome_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x44)) {
+        r.p += 3;
+        ok = famqp__sasl_outcome_read_body(&r, out);
+    } else {
+        ok = famqp__sasl_outcome_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a sasl-outcome");
         return 0;
@@ -754,7 +1136,7 @@ size_t famqp_any_sasl_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_sasl
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "sasl-frame";
     famqp__any_sasl_frame_read(&r, out, NULL);
     if (famqp_reader_failed(&r))

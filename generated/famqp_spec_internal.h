@@ -12,7 +12,8 @@
 static inline uint32_t famqp__bit_count(uint64_t x)
 {
 #if defined(__GNUC__)
-    return x ? 64u - (uint32_t)__builtin_clzll(x) : 0u;
+    /* (x != 0) * ...: no branch; x | 1 keeps clz defined */
+    return (uint32_t)(x != 0) * (64u - (uint32_t)__builtin_clzll(x | 1u));
 #else
     uint32_t n = 0;
     while (x) {

@@ -10,21 +10,20 @@
 const famqp_coordinator famqp_coordinator_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__coordinator_count(const famqp_coordinator *v)
+FAMQP_INLINE uint32_t famqp__coordinator_count(const famqp_coordinator *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__coordinator_body_size(const famqp_coordinator *v, uint32_t count)
+FAMQP_INLINE size_t famqp__coordinator_body_size(const famqp_coordinator *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_COORDINATOR_HAS_CAPABILITIES) ? famqp_size_multiple_symbol(&v->capabilities) : 1u; /* capabilities */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__coordinator_put_list(uint8_t *p, const famqp_coordinator *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__coordinator_put_list(uint8_t *p, const famqp_coordinator *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:coordinator:list */
     p[0] = 0x00;
@@ -36,6 +35,33 @@ static uint8_t *famqp__coordinator_put_list(uint8_t *p, const famqp_coordinator 
         return p;
     p = (v->present & FAMQP_COORDINATOR_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__coordinator_bound(const famqp_coordinator *v)
+{
+    size_t n = 13;
+    n += (v->present & FAMQP_COORDINATOR_HAS_CAPABILITIES) ? famqp_size_multiple_symbol(&v->capabilities) : 0u; /* capabilities */
+    return n;
+}
+
+/* capacity for famqp__coordinator_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__coordinator_put_fast(uint8_t *p, const famqp_coordinator *v, uint32_t count)
+{
+    /* descriptor amqp:coordinator:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x30;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_COORDINATOR_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__coordinator_size(const famqp_coordinator *v)
@@ -56,14 +82,32 @@ int famqp__coordinator_read_body(famqp_reader *r, famqp_coordinator *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_coordinator_defaults;
+    out->present = 0;
     r->type = "coordinator";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_coordinator_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->capabilities, famqp_codes_symbol, "capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_COORDINATOR_HAS_CAPABILITIES;
+    } else {
+        out->capabilities = famqp_coordinator_defaults.capabilities; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -80,9 +124,21 @@ int famqp__coordinator_read(famqp_reader *r, famqp_coordinator *out, const char 
     return famqp__coordinator_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__coordinator_encode_exact(uint8_t *buf, size_t cap, const famqp_coordinator *v,
+                                                    uint32_t count);
+
 size_t famqp_coordinator_encode(uint8_t *buf, size_t cap, const famqp_coordinator *v)
 {
     uint32_t count = famqp__coordinator_count(v);
+    if (FAMQP_LIKELY(famqp__coordinator_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__coordinator_put_fast(buf, v, count) - buf);
+    return famqp__coordinator_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__coordinator_encode_exact(uint8_t *buf, size_t cap, const famqp_coordinator *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__coordinator_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -96,9 +152,16 @@ size_t famqp_coordinator_decode_ex(const uint8_t *p, size_t n, famqp_coordinator
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "coordinator";
-    if (!famqp__coordinator_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x30)) {
+        r.p += 3;
+        ok = famqp__coordinator_read_body(&r, out);
+    } else {
+        ok = famqp__coordinator_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a coordinator");
         return 0;
@@ -129,21 +192,20 @@ void famqp_coordinator_print(FILE *f, const famqp_coordinator *v)
 const famqp_declare famqp_declare_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__declare_count(const famqp_declare *v)
+FAMQP_INLINE uint32_t famqp__declare_count(const famqp_declare *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__declare_body_size(const famqp_declare *v, uint32_t count)
+FAMQP_INLINE size_t famqp__declare_body_size(const famqp_declare *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_DECLARE_HAS_GLOBAL_ID) ? famqp__any_global_tx_id_size(&v->global_id) : 1u; /* global-id */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__declare_put_list(uint8_t *p, const famqp_declare *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__declare_put_list(uint8_t *p, const famqp_declare *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:declare:list */
     p[0] = 0x00;
@@ -155,6 +217,33 @@ static uint8_t *famqp__declare_put_list(uint8_t *p, const famqp_declare *v, uint
         return p;
     p = (v->present & FAMQP_DECLARE_HAS_GLOBAL_ID) ? famqp__any_global_tx_id_put(p, &v->global_id) : famqp_put_null(p); /* global-id */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__declare_bound(const famqp_declare *v)
+{
+    size_t n = 13;
+    n += (v->present & FAMQP_DECLARE_HAS_GLOBAL_ID) ? famqp__any_global_tx_id_size(&v->global_id) : 0u; /* global-id */
+    return n;
+}
+
+/* capacity for famqp__declare_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__declare_put_fast(uint8_t *p, const famqp_declare *v, uint32_t count)
+{
+    /* descriptor amqp:declare:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x31;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_DECLARE_HAS_GLOBAL_ID) ? famqp__any_global_tx_id_put(p, &v->global_id) : famqp_put_null(p); /* global-id */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__declare_size(const famqp_declare *v)
@@ -175,14 +264,32 @@ int famqp__declare_read_body(famqp_reader *r, famqp_declare *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_declare_defaults;
+    out->present = 0;
     r->type = "declare";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_declare_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_global_tx_id_read(r, &out->global_id, "global-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* global-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_global_tx_id_read(r, &out->global_id, "global-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DECLARE_HAS_GLOBAL_ID;
+    } else {
+        out->global_id.kind = FAMQP_ANY_GLOBAL_TX_ID_NONE; /* absent or null */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -199,9 +306,21 @@ int famqp__declare_read(famqp_reader *r, famqp_declare *out, const char *field)
     return famqp__declare_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__declare_encode_exact(uint8_t *buf, size_t cap, const famqp_declare *v,
+                                                    uint32_t count);
+
 size_t famqp_declare_encode(uint8_t *buf, size_t cap, const famqp_declare *v)
 {
     uint32_t count = famqp__declare_count(v);
+    if (FAMQP_LIKELY(famqp__declare_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__declare_put_fast(buf, v, count) - buf);
+    return famqp__declare_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__declare_encode_exact(uint8_t *buf, size_t cap, const famqp_declare *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__declare_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -215,9 +334,16 @@ size_t famqp_declare_decode_ex(const uint8_t *p, size_t n, famqp_declare *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "declare";
-    if (!famqp__declare_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x31)) {
+        r.p += 3;
+        ok = famqp__declare_read_body(&r, out);
+    } else {
+        ok = famqp__declare_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a declare");
         return 0;
@@ -248,14 +374,13 @@ void famqp_declare_print(FILE *f, const famqp_declare *v)
 const famqp_discharge famqp_discharge_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__discharge_count(const famqp_discharge *v)
+FAMQP_INLINE uint32_t famqp__discharge_count(const famqp_discharge *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x3)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__discharge_body_size(const famqp_discharge *v, uint32_t count)
+FAMQP_INLINE size_t famqp__discharge_body_size(const famqp_discharge *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
@@ -263,7 +388,7 @@ static size_t famqp__discharge_body_size(const famqp_discharge *v, uint32_t coun
     return n - (2u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__discharge_put_list(uint8_t *p, const famqp_discharge *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__discharge_put_list(uint8_t *p, const famqp_discharge *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:discharge:list */
     p[0] = 0x00;
@@ -278,6 +403,34 @@ static uint8_t *famqp__discharge_put_list(uint8_t *p, const famqp_discharge *v, 
         return p;
     p = (v->present & FAMQP_DISCHARGE_HAS_FAIL) ? famqp_put_bool(p, v->fail) : famqp_put_null(p); /* fail */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__discharge_bound(const famqp_discharge *v)
+{
+    size_t n = 14;
+    n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
+    return n;
+}
+
+/* capacity for famqp__discharge_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__discharge_put_fast(uint8_t *p, const famqp_discharge *v, uint32_t count)
+{
+    /* descriptor amqp:discharge:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x32;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp__any_txn_id_put(p, &v->txn_id); /* txn-id */
+    if (count <= 1u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->fail, (uint32_t)(present >> 1) & 1u); /* fail */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__discharge_size(const famqp_discharge *v)
@@ -298,16 +451,51 @@ int famqp__discharge_read_body(famqp_reader *r, famqp_discharge *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_discharge_defaults;
+    out->present = 0;
     r->type = "discharge";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_discharge_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_txn_id_read(r, &out->txn_id, "txn-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* txn-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_txn_id_read(r, &out->txn_id, "txn-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISCHARGE_HAS_TXN_ID;
-    if (count > 1u && famqp_read_bool(r, &out->fail, "fail"))
+    } else {
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 1u) { /* fail */
+        q = famqp__try_bool(p, end, &out->fail);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->fail, "fail");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISCHARGE_HAS_FAIL;
+    } else {
+        out->fail = famqp_discharge_defaults.fail; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_DISCHARGE_HAS_TXN_ID))
@@ -328,9 +516,21 @@ int famqp__discharge_read(famqp_reader *r, famqp_discharge *out, const char *fie
     return famqp__discharge_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__discharge_encode_exact(uint8_t *buf, size_t cap, const famqp_discharge *v,
+                                                    uint32_t count);
+
 size_t famqp_discharge_encode(uint8_t *buf, size_t cap, const famqp_discharge *v)
 {
     uint32_t count = famqp__discharge_count(v);
+    if (FAMQP_LIKELY(famqp__discharge_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__discharge_put_fast(buf, v, count) - buf);
+    return famqp__discharge_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__discharge_encode_exact(uint8_t *buf, size_t cap, const famqp_discharge *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__discharge_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -344,9 +544,16 @@ size_t famqp_discharge_decode_ex(const uint8_t *p, size_t n, famqp_discharge *ou
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "discharge";
-    if (!famqp__discharge_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x32)) {
+        r.p += 3;
+        ok = famqp__discharge_read_body(&r, out);
+    } else {
+        ok = famqp__discharge_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a discharge");
         return 0;
@@ -380,21 +587,20 @@ void famqp_discharge_print(FILE *f, const famqp_discharge *v)
 const famqp_declared famqp_declared_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__declared_count(const famqp_declared *v)
+FAMQP_INLINE uint32_t famqp__declared_count(const famqp_declared *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x1)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__declared_body_size(const famqp_declared *v, uint32_t count)
+FAMQP_INLINE size_t famqp__declared_body_size(const famqp_declared *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__declared_put_list(uint8_t *p, const famqp_declared *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__declared_put_list(uint8_t *p, const famqp_declared *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:declared:list */
     p[0] = 0x00;
@@ -406,6 +612,30 @@ static uint8_t *famqp__declared_put_list(uint8_t *p, const famqp_declared *v, ui
         return p;
     p = famqp__any_txn_id_put(p, &v->txn_id); /* txn-id */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__declared_bound(const famqp_declared *v)
+{
+    size_t n = 13;
+    n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
+    return n;
+}
+
+/* capacity for famqp__declared_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__declared_put_fast(uint8_t *p, const famqp_declared *v, uint32_t count)
+{
+    /* descriptor amqp:declared:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x33;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp__any_txn_id_put(p, &v->txn_id); /* txn-id */
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__declared_size(const famqp_declared *v)
@@ -426,14 +656,32 @@ int famqp__declared_read_body(famqp_reader *r, famqp_declared *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_declared_defaults;
+    out->present = 0;
     r->type = "declared";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_declared_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_txn_id_read(r, &out->txn_id, "txn-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* txn-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_txn_id_read(r, &out->txn_id, "txn-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DECLARED_HAS_TXN_ID;
+    } else {
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_DECLARED_HAS_TXN_ID))
@@ -454,9 +702,21 @@ int famqp__declared_read(famqp_reader *r, famqp_declared *out, const char *field
     return famqp__declared_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__declared_encode_exact(uint8_t *buf, size_t cap, const famqp_declared *v,
+                                                    uint32_t count);
+
 size_t famqp_declared_encode(uint8_t *buf, size_t cap, const famqp_declared *v)
 {
     uint32_t count = famqp__declared_count(v);
+    if (FAMQP_LIKELY(famqp__declared_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__declared_put_fast(buf, v, count) - buf);
+    return famqp__declared_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__declared_encode_exact(uint8_t *buf, size_t cap, const famqp_declared *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__declared_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -470,9 +730,16 @@ size_t famqp_declared_decode_ex(const uint8_t *p, size_t n, famqp_declared *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "declared";
-    if (!famqp__declared_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x33)) {
+        r.p += 3;
+        ok = famqp__declared_read_body(&r, out);
+    } else {
+        ok = famqp__declared_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a declared");
         return 0;
@@ -501,14 +768,13 @@ void famqp_declared_print(FILE *f, const famqp_declared *v)
 const famqp_transactional_state famqp_transactional_state_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__transactional_state_count(const famqp_transactional_state *v)
+FAMQP_INLINE uint32_t famqp__transactional_state_count(const famqp_transactional_state *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x3)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__transactional_state_body_size(const famqp_transactional_state *v, uint32_t count)
+FAMQP_INLINE size_t famqp__transactional_state_body_size(const famqp_transactional_state *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
@@ -516,7 +782,7 @@ static size_t famqp__transactional_state_body_size(const famqp_transactional_sta
     return n - (2u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__transactional_state_put_list(uint8_t *p, const famqp_transactional_state *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__transactional_state_put_list(uint8_t *p, const famqp_transactional_state *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:transactional-state:list */
     p[0] = 0x00;
@@ -531,6 +797,35 @@ static uint8_t *famqp__transactional_state_put_list(uint8_t *p, const famqp_tran
         return p;
     p = (v->present & FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME) ? famqp__any_outcome_put(p, &v->outcome) : famqp_put_null(p); /* outcome */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__transactional_state_bound(const famqp_transactional_state *v)
+{
+    size_t n = 14;
+    n += famqp__any_txn_id_size(&v->txn_id); /* txn-id */
+    n += (v->present & FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME) ? famqp__any_outcome_size(&v->outcome) : 0u; /* outcome */
+    return n;
+}
+
+/* capacity for famqp__transactional_state_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__transactional_state_put_fast(uint8_t *p, const famqp_transactional_state *v, uint32_t count)
+{
+    /* descriptor amqp:transactional-state:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x34;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp__any_txn_id_put(p, &v->txn_id); /* txn-id */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME) ? famqp__any_outcome_put(p, &v->outcome) : famqp_put_null(p); /* outcome */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__transactional_state_size(const famqp_transactional_state *v)
@@ -551,16 +846,47 @@ int famqp__transactional_state_read_body(famqp_reader *r, famqp_transactional_st
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_transactional_state_defaults;
+    out->present = 0;
     r->type = "transactional-state";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_transactional_state_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__any_txn_id_read(r, &out->txn_id, "txn-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* txn-id */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_txn_id_read(r, &out->txn_id, "txn-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSACTIONAL_STATE_HAS_TXN_ID;
-    if (count > 1u && famqp__any_outcome_read(r, &out->outcome, "outcome"))
+    } else {
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 1u) { /* outcome */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_outcome_read(r, &out->outcome, "outcome");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME;
+    } else {
+        out->outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* absent or null */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_TRANSACTIONAL_STATE_HAS_TXN_ID))
@@ -581,9 +907,21 @@ int famqp__transactional_state_read(famqp_reader *r, famqp_transactional_state *
     return famqp__transactional_state_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__transactional_state_encode_exact(uint8_t *buf, size_t cap, const famqp_transactional_state *v,
+                                                    uint32_t count);
+
 size_t famqp_transactional_state_encode(uint8_t *buf, size_t cap, const famqp_transactional_state *v)
 {
     uint32_t count = famqp__transactional_state_count(v);
+    if (FAMQP_LIKELY(famqp__transactional_state_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__transactional_state_put_fast(buf, v, count) - buf);
+    return famqp__transactional_state_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__transactional_state_encode_exact(uint8_t *buf, size_t cap, const famqp_transactional_state *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__transactional_state_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -597,9 +935,16 @@ size_t famqp_transactional_state_decode_ex(const uint8_t *p, size_t n, famqp_tra
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "transactional-state";
-    if (!famqp__transactional_state_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x34)) {
+        r.p += 3;
+        ok = famqp__transactional_state_read_body(&r, out);
+    } else {
+        ok = famqp__transactional_state_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a transactional-state");
         return 0;
@@ -707,7 +1052,7 @@ size_t famqp_any_global_tx_id_decode_ex(const uint8_t *p, size_t n, famqp_any_gl
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "global-tx-id";
     famqp__any_global_tx_id_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -793,7 +1138,7 @@ size_t famqp_any_txn_id_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_id *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "txn-id";
     famqp__any_txn_id_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -886,7 +1231,7 @@ size_t famqp_any_txn_capability_decode_ex(const uint8_t *p, size_t n, famqp_any_
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "txn-capability";
     famqp__any_txn_capability_read(&r, out, NULL);
     if (famqp_reader_failed(&r))

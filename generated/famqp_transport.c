@@ -13,14 +13,13 @@ const famqp_open famqp_open_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__open_count(const famqp_open *v)
+FAMQP_INLINE uint32_t famqp__open_count(const famqp_open *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3ff));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x3ff)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__open_body_size(const famqp_open *v, uint32_t count)
+FAMQP_INLINE size_t famqp__open_body_size(const famqp_open *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_string(v->container_id); /* container-id */
@@ -36,7 +35,7 @@ static size_t famqp__open_body_size(const famqp_open *v, uint32_t count)
     return n - (10u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__open_put_list(uint8_t *p, const famqp_open *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__open_put_list(uint8_t *p, const famqp_open *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:open:list */
     p[0] = 0x00;
@@ -77,6 +76,64 @@ static uint8_t *famqp__open_put_list(uint8_t *p, const famqp_open *v, uint32_t c
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__open_bound(const famqp_open *v)
+{
+    size_t n = 40;
+    n += v->container_id.len; /* container-id */
+    n += (v->present & FAMQP_OPEN_HAS_HOSTNAME) ? v->hostname.len : 0u; /* hostname */
+    n += (v->present & FAMQP_OPEN_HAS_OUTGOING_LOCALES) ? famqp_size_multiple_symbol(&v->outgoing_locales) : 0u; /* outgoing-locales */
+    n += (v->present & FAMQP_OPEN_HAS_INCOMING_LOCALES) ? famqp_size_multiple_symbol(&v->incoming_locales) : 0u; /* incoming-locales */
+    n += (v->present & FAMQP_OPEN_HAS_OFFERED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->offered_capabilities) : 0u; /* offered-capabilities */
+    n += (v->present & FAMQP_OPEN_HAS_DESIRED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->desired_capabilities) : 0u; /* desired-capabilities */
+    n += (v->present & FAMQP_OPEN_HAS_PROPERTIES) ? famqp_size_map(&v->properties) : 0u; /* properties */
+    return n;
+}
+
+/* capacity for famqp__open_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__open_put_fast(uint8_t *p, const famqp_open *v, uint32_t count)
+{
+    /* descriptor amqp:open:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x10;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_string(p, v->container_id); /* container-id */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_HOSTNAME) ? famqp_put_string(p, v->hostname) : famqp_put_null(p); /* hostname */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_MAX_FRAME_SIZE) ? famqp_put_uint(p, v->max_frame_size) : famqp_put_null(p); /* max-frame-size */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_CHANNEL_MAX) ? famqp_put_ushort(p, v->channel_max) : famqp_put_null(p); /* channel-max */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_IDLE_TIME_OUT) ? famqp_put_uint(p, v->idle_time_out) : famqp_put_null(p); /* idle-time-out */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_OUTGOING_LOCALES) ? famqp_put_multiple_symbol(p, &v->outgoing_locales) : famqp_put_null(p); /* outgoing-locales */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_INCOMING_LOCALES) ? famqp_put_multiple_symbol(p, &v->incoming_locales) : famqp_put_null(p); /* incoming-locales */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
+    if (count <= 8u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
+    if (count <= 9u)
+        goto done;
+    p = (present & FAMQP_OPEN_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__open_size(const famqp_open *v)
 {
     uint32_t count = famqp__open_count(v);
@@ -95,38 +152,187 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_open_defaults;
+    out->present = 0;
     r->type = "open";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_open_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_string(r, &out->container_id, "container-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* container-id */
+        q = famqp__try_string(p, end, &out->container_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->container_id, "container-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_CONTAINER_ID;
-    if (count > 1u && famqp_read_string(r, &out->hostname, "hostname"))
+    } else {
+        out->container_id = famqp_open_defaults.container_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* hostname */
+        q = famqp__try_string(p, end, &out->hostname);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->hostname, "hostname");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_HOSTNAME;
-    if (count > 2u && famqp_read_uint(r, &out->max_frame_size, "max-frame-size")) {
+    } else {
+        out->hostname = famqp_open_defaults.hostname; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* max-frame-size */
+        q = famqp__try_uint(p, end, &out->max_frame_size);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->max_frame_size, "max-frame-size");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_MAX_FRAME_SIZE;
     } else {
-        out->max_frame_size = famqp_open_defaults.max_frame_size; /* null: the default */
+        out->max_frame_size = famqp_open_defaults.max_frame_size; /* absent or null: the default */
     }
-    if (count > 3u && famqp_read_ushort(r, &out->channel_max, "channel-max")) {
+    got = 0;
+    if (count > 3u) { /* channel-max */
+        q = famqp__try_ushort(p, end, &out->channel_max);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ushort_slow(r, &out->channel_max, "channel-max");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_CHANNEL_MAX;
     } else {
-        out->channel_max = famqp_open_defaults.channel_max; /* null: the default */
+        out->channel_max = famqp_open_defaults.channel_max; /* absent or null: the default */
     }
-    if (count > 4u && famqp_read_uint(r, &out->idle_time_out, "idle-time-out"))
+    got = 0;
+    if (count > 4u) { /* idle-time-out */
+        q = famqp__try_uint(p, end, &out->idle_time_out);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->idle_time_out, "idle-time-out");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_IDLE_TIME_OUT;
-    if (count > 5u && famqp_read_multiple(r, &out->outgoing_locales, famqp_codes_symbol, "outgoing-locales"))
+    } else {
+        out->idle_time_out = famqp_open_defaults.idle_time_out; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 5u) { /* outgoing-locales */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->outgoing_locales, famqp_codes_symbol, "outgoing-locales");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_OUTGOING_LOCALES;
-    if (count > 6u && famqp_read_multiple(r, &out->incoming_locales, famqp_codes_symbol, "incoming-locales"))
+    } else {
+        out->outgoing_locales = famqp_open_defaults.outgoing_locales; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 6u) { /* incoming-locales */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->incoming_locales, famqp_codes_symbol, "incoming-locales");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_INCOMING_LOCALES;
-    if (count > 7u && famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities"))
+    } else {
+        out->incoming_locales = famqp_open_defaults.incoming_locales; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 7u) { /* offered-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_OFFERED_CAPABILITIES;
-    if (count > 8u && famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities"))
+    } else {
+        out->offered_capabilities = famqp_open_defaults.offered_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 8u) { /* desired-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_DESIRED_CAPABILITIES;
-    if (count > 9u && famqp_read_map(r, &out->properties, "properties"))
+    } else {
+        out->desired_capabilities = famqp_open_defaults.desired_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 9u) { /* properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->properties, "properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_OPEN_HAS_PROPERTIES;
+    } else {
+        out->properties = famqp_open_defaults.properties; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 10u ? count : 10u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_OPEN_HAS_CONTAINER_ID))
@@ -147,9 +353,21 @@ int famqp__open_read(famqp_reader *r, famqp_open *out, const char *field)
     return famqp__open_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__open_encode_exact(uint8_t *buf, size_t cap, const famqp_open *v,
+                                                    uint32_t count);
+
 size_t famqp_open_encode(uint8_t *buf, size_t cap, const famqp_open *v)
 {
     uint32_t count = famqp__open_count(v);
+    if (FAMQP_LIKELY(famqp__open_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__open_put_fast(buf, v, count) - buf);
+    return famqp__open_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__open_encode_exact(uint8_t *buf, size_t cap, const famqp_open *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__open_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -163,9 +381,16 @@ size_t famqp_open_decode_ex(const uint8_t *p, size_t n, famqp_open *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "open";
-    if (!famqp__open_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x10)) {
+        r.p += 3;
+        ok = famqp__open_read_body(&r, out);
+    } else {
+        ok = famqp__open_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a open");
         return 0;
@@ -241,14 +466,13 @@ const famqp_begin famqp_begin_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__begin_count(const famqp_begin *v)
+FAMQP_INLINE uint32_t famqp__begin_count(const famqp_begin *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0xff));
-    return n > 4u ? n : 4u;
+    return famqp__bit_count((v->present & UINT64_C(0xff)) | UINT64_C(0x8));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__begin_body_size(const famqp_begin *v, uint32_t count)
+FAMQP_INLINE size_t famqp__begin_body_size(const famqp_begin *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_BEGIN_HAS_REMOTE_CHANNEL) ? famqp_size_ushort(v->remote_channel) : 1u; /* remote-channel */
@@ -262,7 +486,7 @@ static size_t famqp__begin_body_size(const famqp_begin *v, uint32_t count)
     return n - (8u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__begin_put_list(uint8_t *p, const famqp_begin *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__begin_put_list(uint8_t *p, const famqp_begin *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:begin:list */
     p[0] = 0x00;
@@ -297,6 +521,48 @@ static uint8_t *famqp__begin_put_list(uint8_t *p, const famqp_begin *v, uint32_t
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__begin_bound(const famqp_begin *v)
+{
+    size_t n = 38;
+    n += (v->present & FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->offered_capabilities) : 0u; /* offered-capabilities */
+    n += (v->present & FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->desired_capabilities) : 0u; /* desired-capabilities */
+    n += (v->present & FAMQP_BEGIN_HAS_PROPERTIES) ? famqp_size_map(&v->properties) : 0u; /* properties */
+    return n;
+}
+
+/* capacity for famqp__begin_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__begin_put_fast(uint8_t *p, const famqp_begin *v, uint32_t count)
+{
+    /* descriptor amqp:begin:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x11;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = (present & FAMQP_BEGIN_HAS_REMOTE_CHANNEL) ? famqp_put_ushort(p, v->remote_channel) : famqp_put_null(p); /* remote-channel */
+    p = famqp_put_uint(p, v->next_outgoing_id); /* next-outgoing-id */
+    p = famqp_put_uint(p, v->incoming_window); /* incoming-window */
+    p = famqp_put_uint(p, v->outgoing_window); /* outgoing-window */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_BEGIN_HAS_HANDLE_MAX) ? famqp_put_uint(p, v->handle_max) : famqp_put_null(p); /* handle-max */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_BEGIN_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__begin_size(const famqp_begin *v)
 {
     uint32_t count = famqp__begin_count(v);
@@ -315,31 +581,157 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_begin_defaults;
+    out->present = 0;
     r->type = "begin";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_begin_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_ushort(r, &out->remote_channel, "remote-channel"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* remote-channel */
+        q = famqp__try_ushort(p, end, &out->remote_channel);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ushort_slow(r, &out->remote_channel, "remote-channel");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_REMOTE_CHANNEL;
-    if (count > 1u && famqp_read_uint(r, &out->next_outgoing_id, "next-outgoing-id"))
+    } else {
+        out->remote_channel = famqp_begin_defaults.remote_channel; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* next-outgoing-id */
+        q = famqp__try_uint(p, end, &out->next_outgoing_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->next_outgoing_id, "next-outgoing-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_NEXT_OUTGOING_ID;
-    if (count > 2u && famqp_read_uint(r, &out->incoming_window, "incoming-window"))
+    } else {
+        out->next_outgoing_id = famqp_begin_defaults.next_outgoing_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* incoming-window */
+        q = famqp__try_uint(p, end, &out->incoming_window);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->incoming_window, "incoming-window");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_INCOMING_WINDOW;
-    if (count > 3u && famqp_read_uint(r, &out->outgoing_window, "outgoing-window"))
+    } else {
+        out->incoming_window = famqp_begin_defaults.incoming_window; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* outgoing-window */
+        q = famqp__try_uint(p, end, &out->outgoing_window);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->outgoing_window, "outgoing-window");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_OUTGOING_WINDOW;
-    if (count > 4u && famqp_read_uint(r, &out->handle_max, "handle-max")) {
+    } else {
+        out->outgoing_window = famqp_begin_defaults.outgoing_window; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 4u) { /* handle-max */
+        q = famqp__try_uint(p, end, &out->handle_max);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->handle_max, "handle-max");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_HANDLE_MAX;
     } else {
-        out->handle_max = famqp_begin_defaults.handle_max; /* null: the default */
+        out->handle_max = famqp_begin_defaults.handle_max; /* absent or null: the default */
     }
-    if (count > 5u && famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities"))
+    got = 0;
+    if (count > 5u) { /* offered-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES;
-    if (count > 6u && famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities"))
+    } else {
+        out->offered_capabilities = famqp_begin_defaults.offered_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 6u) { /* desired-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES;
-    if (count > 7u && famqp_read_map(r, &out->properties, "properties"))
+    } else {
+        out->desired_capabilities = famqp_begin_defaults.desired_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 7u) { /* properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->properties, "properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_BEGIN_HAS_PROPERTIES;
+    } else {
+        out->properties = famqp_begin_defaults.properties; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 8u ? count : 8u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_BEGIN_HAS_NEXT_OUTGOING_ID))
@@ -364,9 +756,21 @@ int famqp__begin_read(famqp_reader *r, famqp_begin *out, const char *field)
     return famqp__begin_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__begin_encode_exact(uint8_t *buf, size_t cap, const famqp_begin *v,
+                                                    uint32_t count);
+
 size_t famqp_begin_encode(uint8_t *buf, size_t cap, const famqp_begin *v)
 {
     uint32_t count = famqp__begin_count(v);
+    if (FAMQP_LIKELY(famqp__begin_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__begin_put_fast(buf, v, count) - buf);
+    return famqp__begin_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__begin_encode_exact(uint8_t *buf, size_t cap, const famqp_begin *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__begin_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -380,9 +784,16 @@ size_t famqp_begin_decode_ex(const uint8_t *p, size_t n, famqp_begin *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "begin";
-    if (!famqp__begin_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x11)) {
+        r.p += 3;
+        ok = famqp__begin_read_body(&r, out);
+    } else {
+        ok = famqp__begin_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a begin");
         return 0;
@@ -446,14 +857,13 @@ const famqp_attach famqp_attach_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__attach_count(const famqp_attach *v)
+FAMQP_INLINE uint32_t famqp__attach_count(const famqp_attach *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3fff));
-    return n > 3u ? n : 3u;
+    return famqp__bit_count((v->present & UINT64_C(0x3fff)) | UINT64_C(0x4));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__attach_body_size(const famqp_attach *v, uint32_t count)
+FAMQP_INLINE size_t famqp__attach_body_size(const famqp_attach *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_string(v->name); /* name */
@@ -473,7 +883,7 @@ static size_t famqp__attach_body_size(const famqp_attach *v, uint32_t count)
     return n - (14u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__attach_put_list(uint8_t *p, const famqp_attach *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__attach_put_list(uint8_t *p, const famqp_attach *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:attach:list */
     p[0] = 0x00;
@@ -526,6 +936,72 @@ static uint8_t *famqp__attach_put_list(uint8_t *p, const famqp_attach *v, uint32
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__attach_bound(const famqp_attach *v)
+{
+    size_t n = 48;
+    n += v->name.len; /* name */
+    n += (v->present & FAMQP_ATTACH_HAS_SOURCE) ? famqp__any_source_size(&v->source) : 0u; /* source */
+    n += (v->present & FAMQP_ATTACH_HAS_TARGET) ? famqp__any_target_size(&v->target) : 0u; /* target */
+    n += (v->present & FAMQP_ATTACH_HAS_UNSETTLED) ? famqp_size_map(&v->unsettled) : 0u; /* unsettled */
+    n += (v->present & FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->offered_capabilities) : 0u; /* offered-capabilities */
+    n += (v->present & FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES) ? famqp_size_multiple_symbol(&v->desired_capabilities) : 0u; /* desired-capabilities */
+    n += (v->present & FAMQP_ATTACH_HAS_PROPERTIES) ? famqp_size_map(&v->properties) : 0u; /* properties */
+    return n;
+}
+
+/* capacity for famqp__attach_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__attach_put_fast(uint8_t *p, const famqp_attach *v, uint32_t count)
+{
+    /* descriptor amqp:attach:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x12;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_string(p, v->name); /* name */
+    p = famqp_put_uint(p, v->handle); /* handle */
+    p = famqp__put_opt_bool(p, v->role, 1u); /* role */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_SND_SETTLE_MODE) ? famqp_put_ubyte(p, v->snd_settle_mode) : famqp_put_null(p); /* snd-settle-mode */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_RCV_SETTLE_MODE) ? famqp_put_ubyte(p, v->rcv_settle_mode) : famqp_put_null(p); /* rcv-settle-mode */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_SOURCE) ? famqp__any_source_put(p, &v->source) : famqp_put_null(p); /* source */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_TARGET) ? famqp__any_target_put(p, &v->target) : famqp_put_null(p); /* target */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_UNSETTLED) ? famqp_put_map(p, &v->unsettled) : famqp_put_null(p); /* unsettled */
+    if (count <= 8u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->incomplete_unsettled, (uint32_t)(present >> 8) & 1u); /* incomplete-unsettled */
+    if (count <= 9u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT) ? famqp_put_uint(p, v->initial_delivery_count) : famqp_put_null(p); /* initial-delivery-count */
+    if (count <= 10u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE) ? famqp_put_ulong(p, v->max_message_size) : famqp_put_null(p); /* max-message-size */
+    if (count <= 11u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
+    if (count <= 12u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
+    if (count <= 13u)
+        goto done;
+    p = (present & FAMQP_ATTACH_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__attach_size(const famqp_attach *v)
 {
     uint32_t count = famqp__attach_count(v);
@@ -544,53 +1020,269 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_attach_defaults;
+    out->present = 0;
     r->type = "attach";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_attach_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_string(r, &out->name, "name"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* name */
+        q = famqp__try_string(p, end, &out->name);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->name, "name");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_NAME;
-    if (count > 1u && famqp_read_uint(r, &out->handle, "handle"))
+    } else {
+        out->name = famqp_attach_defaults.name; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* handle */
+        q = famqp__try_uint(p, end, &out->handle);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->handle, "handle");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_HANDLE;
-    if (count > 2u && famqp_read_bool(r, &out->role, "role"))
+    } else {
+        out->handle = famqp_attach_defaults.handle; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* role */
+        q = famqp__try_bool(p, end, &out->role);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->role, "role");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_ROLE;
-    if (count > 3u && famqp_read_ubyte(r, &out->snd_settle_mode, "snd-settle-mode")) {
+    } else {
+        out->role = famqp_attach_defaults.role; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* snd-settle-mode */
+        q = famqp__try_ubyte(p, end, &out->snd_settle_mode);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ubyte_slow(r, &out->snd_settle_mode, "snd-settle-mode");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_SND_SETTLE_MODE;
-        if (!(out->snd_settle_mode == UINT8_C(0) || out->snd_settle_mode == UINT8_C(1) || out->snd_settle_mode == UINT8_C(2)))
+        if (!(out->snd_settle_mode == UINT8_C(0) || out->snd_settle_mode == UINT8_C(1) || out->snd_settle_mode == UINT8_C(2))) {
+            r->p = p;
             famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "snd-settle-mode", "not a sender-settle-mode choice");
+            p = r->p;
+        }
     } else {
-        out->snd_settle_mode = famqp_attach_defaults.snd_settle_mode; /* null: the default */
+        out->snd_settle_mode = famqp_attach_defaults.snd_settle_mode; /* absent or null: the default */
     }
-    if (count > 4u && famqp_read_ubyte(r, &out->rcv_settle_mode, "rcv-settle-mode")) {
+    got = 0;
+    if (count > 4u) { /* rcv-settle-mode */
+        q = famqp__try_ubyte(p, end, &out->rcv_settle_mode);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ubyte_slow(r, &out->rcv_settle_mode, "rcv-settle-mode");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_RCV_SETTLE_MODE;
-        if (!(out->rcv_settle_mode == UINT8_C(0) || out->rcv_settle_mode == UINT8_C(1)))
+        if (!(out->rcv_settle_mode == UINT8_C(0) || out->rcv_settle_mode == UINT8_C(1))) {
+            r->p = p;
             famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "rcv-settle-mode", "not a receiver-settle-mode choice");
+            p = r->p;
+        }
     } else {
-        out->rcv_settle_mode = famqp_attach_defaults.rcv_settle_mode; /* null: the default */
+        out->rcv_settle_mode = famqp_attach_defaults.rcv_settle_mode; /* absent or null: the default */
     }
-    if (count > 5u && famqp__any_source_read(r, &out->source, "source"))
+    got = 0;
+    if (count > 5u) { /* source */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_source_read(r, &out->source, "source");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_SOURCE;
-    if (count > 6u && famqp__any_target_read(r, &out->target, "target"))
+    } else {
+        out->source.kind = FAMQP_ANY_SOURCE_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 6u) { /* target */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_target_read(r, &out->target, "target");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_TARGET;
-    if (count > 7u && famqp_read_map(r, &out->unsettled, "unsettled"))
+    } else {
+        out->target.kind = FAMQP_ANY_TARGET_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 7u) { /* unsettled */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->unsettled, "unsettled");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_UNSETTLED;
-    if (count > 8u && famqp_read_bool(r, &out->incomplete_unsettled, "incomplete-unsettled")) {
+    } else {
+        out->unsettled = famqp_attach_defaults.unsettled; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 8u) { /* incomplete-unsettled */
+        q = famqp__try_bool(p, end, &out->incomplete_unsettled);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->incomplete_unsettled, "incomplete-unsettled");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_INCOMPLETE_UNSETTLED;
     } else {
-        out->incomplete_unsettled = famqp_attach_defaults.incomplete_unsettled; /* null: the default */
+        out->incomplete_unsettled = famqp_attach_defaults.incomplete_unsettled; /* absent or null: the default */
     }
-    if (count > 9u && famqp_read_uint(r, &out->initial_delivery_count, "initial-delivery-count"))
+    got = 0;
+    if (count > 9u) { /* initial-delivery-count */
+        q = famqp__try_uint(p, end, &out->initial_delivery_count);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->initial_delivery_count, "initial-delivery-count");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;
-    if (count > 10u && famqp_read_ulong(r, &out->max_message_size, "max-message-size"))
+    } else {
+        out->initial_delivery_count = famqp_attach_defaults.initial_delivery_count; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 10u) { /* max-message-size */
+        q = famqp__try_ulong(p, end, &out->max_message_size);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ulong_slow(r, &out->max_message_size, "max-message-size");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE;
-    if (count > 11u && famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities"))
+    } else {
+        out->max_message_size = famqp_attach_defaults.max_message_size; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 11u) { /* offered-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->offered_capabilities, famqp_codes_symbol, "offered-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES;
-    if (count > 12u && famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities"))
+    } else {
+        out->offered_capabilities = famqp_attach_defaults.offered_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 12u) { /* desired-capabilities */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_multiple(r, &out->desired_capabilities, famqp_codes_symbol, "desired-capabilities");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES;
-    if (count > 13u && famqp_read_map(r, &out->properties, "properties"))
+    } else {
+        out->desired_capabilities = famqp_attach_defaults.desired_capabilities; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 13u) { /* properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->properties, "properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ATTACH_HAS_PROPERTIES;
+    } else {
+        out->properties = famqp_attach_defaults.properties; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 14u ? count : 14u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_ATTACH_HAS_NAME))
@@ -615,9 +1307,21 @@ int famqp__attach_read(famqp_reader *r, famqp_attach *out, const char *field)
     return famqp__attach_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__attach_encode_exact(uint8_t *buf, size_t cap, const famqp_attach *v,
+                                                    uint32_t count);
+
 size_t famqp_attach_encode(uint8_t *buf, size_t cap, const famqp_attach *v)
 {
     uint32_t count = famqp__attach_count(v);
+    if (FAMQP_LIKELY(famqp__attach_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__attach_put_fast(buf, v, count) - buf);
+    return famqp__attach_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__attach_encode_exact(uint8_t *buf, size_t cap, const famqp_attach *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__attach_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -631,9 +1335,16 @@ size_t famqp_attach_decode_ex(const uint8_t *p, size_t n, famqp_attach *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "attach";
-    if (!famqp__attach_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x12)) {
+        r.p += 3;
+        ok = famqp__attach_read_body(&r, out);
+    } else {
+        ok = famqp__attach_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a attach");
         return 0;
@@ -726,14 +1437,13 @@ const famqp_flow famqp_flow_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__flow_count(const famqp_flow *v)
+FAMQP_INLINE uint32_t famqp__flow_count(const famqp_flow *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7ff));
-    return n > 4u ? n : 4u;
+    return famqp__bit_count((v->present & UINT64_C(0x7ff)) | UINT64_C(0x8));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__flow_body_size(const famqp_flow *v, uint32_t count)
+FAMQP_INLINE size_t famqp__flow_body_size(const famqp_flow *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_FLOW_HAS_NEXT_INCOMING_ID) ? famqp_size_uint(v->next_incoming_id) : 1u; /* next-incoming-id */
@@ -750,7 +1460,7 @@ static size_t famqp__flow_body_size(const famqp_flow *v, uint32_t count)
     return n - (11u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__flow_put_list(uint8_t *p, const famqp_flow *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__flow_put_list(uint8_t *p, const famqp_flow *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:flow:list */
     p[0] = 0x00;
@@ -794,6 +1504,55 @@ static uint8_t *famqp__flow_put_list(uint8_t *p, const famqp_flow *v, uint32_t c
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__flow_bound(const famqp_flow *v)
+{
+    size_t n = 55;
+    n += (v->present & FAMQP_FLOW_HAS_PROPERTIES) ? famqp_size_map(&v->properties) : 0u; /* properties */
+    return n;
+}
+
+/* capacity for famqp__flow_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__flow_put_fast(uint8_t *p, const famqp_flow *v, uint32_t count)
+{
+    /* descriptor amqp:flow:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x13;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = (present & FAMQP_FLOW_HAS_NEXT_INCOMING_ID) ? famqp_put_uint(p, v->next_incoming_id) : famqp_put_null(p); /* next-incoming-id */
+    p = famqp_put_uint(p, v->incoming_window); /* incoming-window */
+    p = famqp_put_uint(p, v->next_outgoing_id); /* next-outgoing-id */
+    p = famqp_put_uint(p, v->outgoing_window); /* outgoing-window */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_FLOW_HAS_HANDLE) ? famqp_put_uint(p, v->handle) : famqp_put_null(p); /* handle */
+    if (count <= 5u)
+        goto done;
+    p = (present & FAMQP_FLOW_HAS_DELIVERY_COUNT) ? famqp_put_uint(p, v->delivery_count) : famqp_put_null(p); /* delivery-count */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_FLOW_HAS_LINK_CREDIT) ? famqp_put_uint(p, v->link_credit) : famqp_put_null(p); /* link-credit */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_FLOW_HAS_AVAILABLE) ? famqp_put_uint(p, v->available) : famqp_put_null(p); /* available */
+    if (count <= 8u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->drain, (uint32_t)(present >> 8) & 1u); /* drain */
+    if (count <= 9u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->echo, (uint32_t)(present >> 9) & 1u); /* echo */
+    if (count <= 10u)
+        goto done;
+    p = (present & FAMQP_FLOW_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__flow_size(const famqp_flow *v)
 {
     uint32_t count = famqp__flow_count(v);
@@ -812,40 +1571,222 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_flow_defaults;
+    out->present = 0;
     r->type = "flow";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_flow_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_uint(r, &out->next_incoming_id, "next-incoming-id"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* next-incoming-id */
+        q = famqp__try_uint(p, end, &out->next_incoming_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->next_incoming_id, "next-incoming-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_NEXT_INCOMING_ID;
-    if (count > 1u && famqp_read_uint(r, &out->incoming_window, "incoming-window"))
+    } else {
+        out->next_incoming_id = famqp_flow_defaults.next_incoming_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* incoming-window */
+        q = famqp__try_uint(p, end, &out->incoming_window);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->incoming_window, "incoming-window");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_INCOMING_WINDOW;
-    if (count > 2u && famqp_read_uint(r, &out->next_outgoing_id, "next-outgoing-id"))
+    } else {
+        out->incoming_window = famqp_flow_defaults.incoming_window; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* next-outgoing-id */
+        q = famqp__try_uint(p, end, &out->next_outgoing_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->next_outgoing_id, "next-outgoing-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_NEXT_OUTGOING_ID;
-    if (count > 3u && famqp_read_uint(r, &out->outgoing_window, "outgoing-window"))
+    } else {
+        out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* outgoing-window */
+        q = famqp__try_uint(p, end, &out->outgoing_window);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->outgoing_window, "outgoing-window");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_OUTGOING_WINDOW;
-    if (count > 4u && famqp_read_uint(r, &out->handle, "handle"))
+    } else {
+        out->outgoing_window = famqp_flow_defaults.outgoing_window; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 4u) { /* handle */
+        q = famqp__try_uint(p, end, &out->handle);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->handle, "handle");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_HANDLE;
-    if (count > 5u && famqp_read_uint(r, &out->delivery_count, "delivery-count"))
+    } else {
+        out->handle = famqp_flow_defaults.handle; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 5u) { /* delivery-count */
+        q = famqp__try_uint(p, end, &out->delivery_count);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->delivery_count, "delivery-count");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_DELIVERY_COUNT;
-    if (count > 6u && famqp_read_uint(r, &out->link_credit, "link-credit"))
+    } else {
+        out->delivery_count = famqp_flow_defaults.delivery_count; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 6u) { /* link-credit */
+        q = famqp__try_uint(p, end, &out->link_credit);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->link_credit, "link-credit");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_LINK_CREDIT;
-    if (count > 7u && famqp_read_uint(r, &out->available, "available"))
+    } else {
+        out->link_credit = famqp_flow_defaults.link_credit; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 7u) { /* available */
+        q = famqp__try_uint(p, end, &out->available);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->available, "available");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_AVAILABLE;
-    if (count > 8u && famqp_read_bool(r, &out->drain, "drain")) {
+    } else {
+        out->available = famqp_flow_defaults.available; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 8u) { /* drain */
+        q = famqp__try_bool(p, end, &out->drain);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->drain, "drain");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_DRAIN;
     } else {
-        out->drain = famqp_flow_defaults.drain; /* null: the default */
+        out->drain = famqp_flow_defaults.drain; /* absent or null: the default */
     }
-    if (count > 9u && famqp_read_bool(r, &out->echo, "echo")) {
+    got = 0;
+    if (count > 9u) { /* echo */
+        q = famqp__try_bool(p, end, &out->echo);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->echo, "echo");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_ECHO;
     } else {
-        out->echo = famqp_flow_defaults.echo; /* null: the default */
+        out->echo = famqp_flow_defaults.echo; /* absent or null: the default */
     }
-    if (count > 10u && famqp_read_map(r, &out->properties, "properties"))
+    got = 0;
+    if (count > 10u) { /* properties */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->properties, "properties");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_FLOW_HAS_PROPERTIES;
+    } else {
+        out->properties = famqp_flow_defaults.properties; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_FLOW_HAS_INCOMING_WINDOW))
@@ -870,9 +1811,21 @@ int famqp__flow_read(famqp_reader *r, famqp_flow *out, const char *field)
     return famqp__flow_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__flow_encode_exact(uint8_t *buf, size_t cap, const famqp_flow *v,
+                                                    uint32_t count);
+
 size_t famqp_flow_encode(uint8_t *buf, size_t cap, const famqp_flow *v)
 {
     uint32_t count = famqp__flow_count(v);
+    if (FAMQP_LIKELY(famqp__flow_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__flow_put_fast(buf, v, count) - buf);
+    return famqp__flow_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__flow_encode_exact(uint8_t *buf, size_t cap, const famqp_flow *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__flow_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -886,9 +1839,16 @@ size_t famqp_flow_decode_ex(const uint8_t *p, size_t n, famqp_flow *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "flow";
-    if (!famqp__flow_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x13)) {
+        r.p += 3;
+        ok = famqp__flow_read_body(&r, out);
+    } else {
+        ok = famqp__flow_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a flow");
         return 0;
@@ -968,14 +1928,13 @@ const famqp_transfer famqp_transfer_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__transfer_count(const famqp_transfer *v)
+FAMQP_INLINE uint32_t famqp__transfer_count(const famqp_transfer *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7ff));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x7ff)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__transfer_body_size(const famqp_transfer *v, uint32_t count)
+FAMQP_INLINE size_t famqp__transfer_body_size(const famqp_transfer *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_uint(v->handle); /* handle */
@@ -992,7 +1951,7 @@ static size_t famqp__transfer_body_size(const famqp_transfer *v, uint32_t count)
     return n - (11u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__transfer_put_list(uint8_t *p, const famqp_transfer *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__transfer_put_list(uint8_t *p, const famqp_transfer *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:transfer:list */
     p[0] = 0x00;
@@ -1036,6 +1995,62 @@ static uint8_t *famqp__transfer_put_list(uint8_t *p, const famqp_transfer *v, ui
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__transfer_bound(const famqp_transfer *v)
+{
+    size_t n = 40;
+    n += (v->present & FAMQP_TRANSFER_HAS_DELIVERY_TAG) ? v->delivery_tag.len : 0u; /* delivery-tag */
+    n += (v->present & FAMQP_TRANSFER_HAS_STATE) ? famqp__any_delivery_state_size(&v->state) : 0u; /* state */
+    return n;
+}
+
+/* capacity for famqp__transfer_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__transfer_put_fast(uint8_t *p, const famqp_transfer *v, uint32_t count)
+{
+    /* descriptor amqp:transfer:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x14;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_uint(p, v->handle); /* handle */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_TRANSFER_HAS_DELIVERY_ID) ? famqp_put_uint(p, v->delivery_id) : famqp_put_null(p); /* delivery-id */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_TRANSFER_HAS_DELIVERY_TAG) ? famqp_put_binary(p, v->delivery_tag) : famqp_put_null(p); /* delivery-tag */
+    if (count <= 3u)
+        goto done;
+    p = (present & FAMQP_TRANSFER_HAS_MESSAGE_FORMAT) ? famqp_put_uint(p, v->message_format) : famqp_put_null(p); /* message-format */
+    if (count <= 4u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->settled, (uint32_t)(present >> 4) & 1u); /* settled */
+    if (count <= 5u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->more, (uint32_t)(present >> 5) & 1u); /* more */
+    if (count <= 6u)
+        goto done;
+    p = (present & FAMQP_TRANSFER_HAS_RCV_SETTLE_MODE) ? famqp_put_ubyte(p, v->rcv_settle_mode) : famqp_put_null(p); /* rcv-settle-mode */
+    if (count <= 7u)
+        goto done;
+    p = (present & FAMQP_TRANSFER_HAS_STATE) ? famqp__any_delivery_state_put(p, &v->state) : famqp_put_null(p); /* state */
+    if (count <= 8u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->resume, (uint32_t)(present >> 8) & 1u); /* resume */
+    if (count <= 9u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->aborted, (uint32_t)(present >> 9) & 1u); /* aborted */
+    if (count <= 10u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->batchable, (uint32_t)(present >> 10) & 1u); /* batchable */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__transfer_size(const famqp_transfer *v)
 {
     uint32_t count = famqp__transfer_count(v);
@@ -1054,49 +2069,227 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_transfer_defaults;
+    out->present = 0;
     r->type = "transfer";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_transfer_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_uint(r, &out->handle, "handle"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* handle */
+        q = famqp__try_uint(p, end, &out->handle);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->handle, "handle");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_HANDLE;
-    if (count > 1u && famqp_read_uint(r, &out->delivery_id, "delivery-id"))
+    } else {
+        out->handle = famqp_transfer_defaults.handle; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* delivery-id */
+        q = famqp__try_uint(p, end, &out->delivery_id);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->delivery_id, "delivery-id");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_DELIVERY_ID;
-    if (count > 2u && famqp_read_binary(r, &out->delivery_tag, "delivery-tag"))
+    } else {
+        out->delivery_id = famqp_transfer_defaults.delivery_id; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* delivery-tag */
+        q = famqp__try_binary(p, end, &out->delivery_tag);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_binary_slow(r, &out->delivery_tag, "delivery-tag");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_DELIVERY_TAG;
-    if (count > 3u && famqp_read_uint(r, &out->message_format, "message-format"))
+    } else {
+        out->delivery_tag = famqp_transfer_defaults.delivery_tag; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* message-format */
+        q = famqp__try_uint(p, end, &out->message_format);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->message_format, "message-format");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_MESSAGE_FORMAT;
-    if (count > 4u && famqp_read_bool(r, &out->settled, "settled"))
+    } else {
+        out->message_format = famqp_transfer_defaults.message_format; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 4u) { /* settled */
+        q = famqp__try_bool(p, end, &out->settled);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->settled, "settled");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_SETTLED;
-    if (count > 5u && famqp_read_bool(r, &out->more, "more")) {
+    } else {
+        out->settled = famqp_transfer_defaults.settled; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 5u) { /* more */
+        q = famqp__try_bool(p, end, &out->more);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->more, "more");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_MORE;
     } else {
-        out->more = famqp_transfer_defaults.more; /* null: the default */
+        out->more = famqp_transfer_defaults.more; /* absent or null: the default */
     }
-    if (count > 6u && famqp_read_ubyte(r, &out->rcv_settle_mode, "rcv-settle-mode")) {
+    got = 0;
+    if (count > 6u) { /* rcv-settle-mode */
+        q = famqp__try_ubyte(p, end, &out->rcv_settle_mode);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_ubyte_slow(r, &out->rcv_settle_mode, "rcv-settle-mode");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_RCV_SETTLE_MODE;
-        if (!(out->rcv_settle_mode == UINT8_C(0) || out->rcv_settle_mode == UINT8_C(1)))
+        if (!(out->rcv_settle_mode == UINT8_C(0) || out->rcv_settle_mode == UINT8_C(1))) {
+            r->p = p;
             famqp_fail(r, FAMQP_ERR_INVALID_VALUE, "rcv-settle-mode", "not a receiver-settle-mode choice");
+            p = r->p;
+        }
+    } else {
+        out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode; /* absent or null: the default */
     }
-    if (count > 7u && famqp__any_delivery_state_read(r, &out->state, "state"))
+    got = 0;
+    if (count > 7u) { /* state */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_delivery_state_read(r, &out->state, "state");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_STATE;
-    if (count > 8u && famqp_read_bool(r, &out->resume, "resume")) {
+    } else {
+        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 8u) { /* resume */
+        q = famqp__try_bool(p, end, &out->resume);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->resume, "resume");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_RESUME;
     } else {
-        out->resume = famqp_transfer_defaults.resume; /* null: the default */
+        out->resume = famqp_transfer_defaults.resume; /* absent or null: the default */
     }
-    if (count > 9u && famqp_read_bool(r, &out->aborted, "aborted")) {
+    got = 0;
+    if (count > 9u) { /* aborted */
+        q = famqp__try_bool(p, end, &out->aborted);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->aborted, "aborted");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_ABORTED;
     } else {
-        out->aborted = famqp_transfer_defaults.aborted; /* null: the default */
+        out->aborted = famqp_transfer_defaults.aborted; /* absent or null: the default */
     }
-    if (count > 10u && famqp_read_bool(r, &out->batchable, "batchable")) {
+    got = 0;
+    if (count > 10u) { /* batchable */
+        q = famqp__try_bool(p, end, &out->batchable);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->batchable, "batchable");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_TRANSFER_HAS_BATCHABLE;
     } else {
-        out->batchable = famqp_transfer_defaults.batchable; /* null: the default */
+        out->batchable = famqp_transfer_defaults.batchable; /* absent or null: the default */
     }
+    r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_TRANSFER_HAS_HANDLE))
@@ -1117,9 +2310,21 @@ int famqp__transfer_read(famqp_reader *r, famqp_transfer *out, const char *field
     return famqp__transfer_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__transfer_encode_exact(uint8_t *buf, size_t cap, const famqp_transfer *v,
+                                                    uint32_t count);
+
 size_t famqp_transfer_encode(uint8_t *buf, size_t cap, const famqp_transfer *v)
 {
     uint32_t count = famqp__transfer_count(v);
+    if (FAMQP_LIKELY(famqp__transfer_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__transfer_put_fast(buf, v, count) - buf);
+    return famqp__transfer_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__transfer_encode_exact(uint8_t *buf, size_t cap, const famqp_transfer *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__transfer_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1133,9 +2338,16 @@ size_t famqp_transfer_decode_ex(const uint8_t *p, size_t n, famqp_transfer *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "transfer";
-    if (!famqp__transfer_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x14)) {
+        r.p += 3;
+        ok = famqp__transfer_read_body(&r, out);
+    } else {
+        ok = famqp__transfer_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a transfer");
         return 0;
@@ -1217,14 +2429,13 @@ const famqp_disposition famqp_disposition_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__disposition_count(const famqp_disposition *v)
+FAMQP_INLINE uint32_t famqp__disposition_count(const famqp_disposition *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x3f));
-    return n > 2u ? n : 2u;
+    return famqp__bit_count((v->present & UINT64_C(0x3f)) | UINT64_C(0x2));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__disposition_body_size(const famqp_disposition *v, uint32_t count)
+FAMQP_INLINE size_t famqp__disposition_body_size(const famqp_disposition *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_bool(v->role); /* role */
@@ -1236,7 +2447,7 @@ static size_t famqp__disposition_body_size(const famqp_disposition *v, uint32_t 
     return n - (6u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__disposition_put_list(uint8_t *p, const famqp_disposition *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__disposition_put_list(uint8_t *p, const famqp_disposition *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:disposition:list */
     p[0] = 0x00;
@@ -1265,6 +2476,44 @@ static uint8_t *famqp__disposition_put_list(uint8_t *p, const famqp_disposition 
     return p;
 }
 
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__disposition_bound(const famqp_disposition *v)
+{
+    size_t n = 26;
+    n += (v->present & FAMQP_DISPOSITION_HAS_STATE) ? famqp__any_delivery_state_size(&v->state) : 0u; /* state */
+    return n;
+}
+
+/* capacity for famqp__disposition_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__disposition_put_fast(uint8_t *p, const famqp_disposition *v, uint32_t count)
+{
+    /* descriptor amqp:disposition:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x15;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp__put_opt_bool(p, v->role, 1u); /* role */
+    p = famqp_put_uint(p, v->first); /* first */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_DISPOSITION_HAS_LAST) ? famqp_put_uint(p, v->last) : famqp_put_null(p); /* last */
+    if (count <= 3u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->settled, (uint32_t)(present >> 3) & 1u); /* settled */
+    if (count <= 4u)
+        goto done;
+    p = (present & FAMQP_DISPOSITION_HAS_STATE) ? famqp__any_delivery_state_put(p, &v->state) : famqp_put_null(p); /* state */
+    if (count <= 5u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->batchable, (uint32_t)(present >> 5) & 1u); /* batchable */
+done:
+    return famqp__finish_list(hdr, body, p, count);
+}
+
 size_t famqp__disposition_size(const famqp_disposition *v)
 {
     uint32_t count = famqp__disposition_count(v);
@@ -1283,30 +2532,127 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_disposition_defaults;
+    out->present = 0;
     r->type = "disposition";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_disposition_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_bool(r, &out->role, "role"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* role */
+        q = famqp__try_bool(p, end, &out->role);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->role, "role");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_ROLE;
-    if (count > 1u && famqp_read_uint(r, &out->first, "first"))
+    } else {
+        out->role = famqp_disposition_defaults.role; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* first */
+        q = famqp__try_uint(p, end, &out->first);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->first, "first");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_FIRST;
-    if (count > 2u && famqp_read_uint(r, &out->last, "last"))
+    } else {
+        out->first = famqp_disposition_defaults.first; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* last */
+        q = famqp__try_uint(p, end, &out->last);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->last, "last");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_LAST;
-    if (count > 3u && famqp_read_bool(r, &out->settled, "settled")) {
+    } else {
+        out->last = famqp_disposition_defaults.last; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 3u) { /* settled */
+        q = famqp__try_bool(p, end, &out->settled);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->settled, "settled");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_SETTLED;
     } else {
-        out->settled = famqp_disposition_defaults.settled; /* null: the default */
+        out->settled = famqp_disposition_defaults.settled; /* absent or null: the default */
     }
-    if (count > 4u && famqp__any_delivery_state_read(r, &out->state, "state"))
+    got = 0;
+    if (count > 4u) { /* state */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__any_delivery_state_read(r, &out->state, "state");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_STATE;
-    if (count > 5u && famqp_read_bool(r, &out->batchable, "batchable")) {
+    } else {
+        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* absent or null */
+    }
+    got = 0;
+    if (count > 5u) { /* batchable */
+        q = famqp__try_bool(p, end, &out->batchable);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->batchable, "batchable");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_BATCHABLE;
     } else {
-        out->batchable = famqp_disposition_defaults.batchable; /* null: the default */
+        out->batchable = famqp_disposition_defaults.batchable; /* absent or null: the default */
     }
+    r->p = p;
     famqp_list_leave(r, count, count < 6u ? count : 6u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_DISPOSITION_HAS_ROLE))
@@ -1329,9 +2675,21 @@ int famqp__disposition_read(famqp_reader *r, famqp_disposition *out, const char 
     return famqp__disposition_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__disposition_encode_exact(uint8_t *buf, size_t cap, const famqp_disposition *v,
+                                                    uint32_t count);
+
 size_t famqp_disposition_encode(uint8_t *buf, size_t cap, const famqp_disposition *v)
 {
     uint32_t count = famqp__disposition_count(v);
+    if (FAMQP_LIKELY(famqp__disposition_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__disposition_put_fast(buf, v, count) - buf);
+    return famqp__disposition_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__disposition_encode_exact(uint8_t *buf, size_t cap, const famqp_disposition *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__disposition_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1345,9 +2703,16 @@ size_t famqp_disposition_decode_ex(const uint8_t *p, size_t n, famqp_disposition
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "disposition";
-    if (!famqp__disposition_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x15)) {
+        r.p += 3;
+        ok = famqp__disposition_read_body(&r, out);
+    } else {
+        ok = famqp__disposition_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a disposition");
         return 0;
@@ -1401,14 +2766,13 @@ const famqp_detach famqp_detach_defaults = {
 };
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__detach_count(const famqp_detach *v)
+FAMQP_INLINE uint32_t famqp__detach_count(const famqp_detach *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x7)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__detach_body_size(const famqp_detach *v, uint32_t count)
+FAMQP_INLINE size_t famqp__detach_body_size(const famqp_detach *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_uint(v->handle); /* handle */
@@ -1417,7 +2781,7 @@ static size_t famqp__detach_body_size(const famqp_detach *v, uint32_t count)
     return n - (3u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__detach_put_list(uint8_t *p, const famqp_detach *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__detach_put_list(uint8_t *p, const famqp_detach *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:detach:list */
     p[0] = 0x00;
@@ -1435,6 +2799,37 @@ static uint8_t *famqp__detach_put_list(uint8_t *p, const famqp_detach *v, uint32
         return p;
     p = (v->present & FAMQP_DETACH_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__detach_bound(const famqp_detach *v)
+{
+    size_t n = 19;
+    n += (v->present & FAMQP_DETACH_HAS_ERROR) ? famqp__error_size(&v->error) : 0u; /* error */
+    return n;
+}
+
+/* capacity for famqp__detach_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__detach_put_fast(uint8_t *p, const famqp_detach *v, uint32_t count)
+{
+    /* descriptor amqp:detach:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x16;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_uint(p, v->handle); /* handle */
+    if (count <= 1u)
+        goto done;
+    p = famqp__put_opt_bool(p, v->closed, (uint32_t)(present >> 1) & 1u); /* closed */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_DETACH_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__detach_size(const famqp_detach *v)
@@ -1455,21 +2850,70 @@ int famqp__detach_read_body(famqp_reader *r, famqp_detach *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_detach_defaults;
+    out->present = 0;
     r->type = "detach";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_detach_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_uint(r, &out->handle, "handle"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* handle */
+        q = famqp__try_uint(p, end, &out->handle);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_uint_slow(r, &out->handle, "handle");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DETACH_HAS_HANDLE;
-    if (count > 1u && famqp_read_bool(r, &out->closed, "closed")) {
+    } else {
+        out->handle = famqp_detach_defaults.handle; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* closed */
+        q = famqp__try_bool(p, end, &out->closed);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_bool_slow(r, &out->closed, "closed");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DETACH_HAS_CLOSED;
     } else {
-        out->closed = famqp_detach_defaults.closed; /* null: the default */
+        out->closed = famqp_detach_defaults.closed; /* absent or null: the default */
     }
-    if (count > 2u && famqp__error_read(r, &out->error, "error"))
+    got = 0;
+    if (count > 2u) { /* error */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__error_read(r, &out->error, "error");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_DETACH_HAS_ERROR;
+    } else {
+        out->error = famqp_detach_defaults.error; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_DETACH_HAS_HANDLE))
@@ -1490,9 +2934,21 @@ int famqp__detach_read(famqp_reader *r, famqp_detach *out, const char *field)
     return famqp__detach_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__detach_encode_exact(uint8_t *buf, size_t cap, const famqp_detach *v,
+                                                    uint32_t count);
+
 size_t famqp_detach_encode(uint8_t *buf, size_t cap, const famqp_detach *v)
 {
     uint32_t count = famqp__detach_count(v);
+    if (FAMQP_LIKELY(famqp__detach_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__detach_put_fast(buf, v, count) - buf);
+    return famqp__detach_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__detach_encode_exact(uint8_t *buf, size_t cap, const famqp_detach *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__detach_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1506,9 +2962,16 @@ size_t famqp_detach_decode_ex(const uint8_t *p, size_t n, famqp_detach *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "detach";
-    if (!famqp__detach_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x16)) {
+        r.p += 3;
+        ok = famqp__detach_read_body(&r, out);
+    } else {
+        ok = famqp__detach_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a detach");
         return 0;
@@ -1547,21 +3010,20 @@ void famqp_detach_print(FILE *f, const famqp_detach *v)
 const famqp_end famqp_end_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__end_count(const famqp_end *v)
+FAMQP_INLINE uint32_t famqp__end_count(const famqp_end *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__end_body_size(const famqp_end *v, uint32_t count)
+FAMQP_INLINE size_t famqp__end_body_size(const famqp_end *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_END_HAS_ERROR) ? famqp__error_size(&v->error) : 1u; /* error */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__end_put_list(uint8_t *p, const famqp_end *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__end_put_list(uint8_t *p, const famqp_end *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:end:list */
     p[0] = 0x00;
@@ -1573,6 +3035,33 @@ static uint8_t *famqp__end_put_list(uint8_t *p, const famqp_end *v, uint32_t cou
         return p;
     p = (v->present & FAMQP_END_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__end_bound(const famqp_end *v)
+{
+    size_t n = 13;
+    n += (v->present & FAMQP_END_HAS_ERROR) ? famqp__error_size(&v->error) : 0u; /* error */
+    return n;
+}
+
+/* capacity for famqp__end_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__end_put_fast(uint8_t *p, const famqp_end *v, uint32_t count)
+{
+    /* descriptor amqp:end:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x17;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_END_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__end_size(const famqp_end *v)
@@ -1593,14 +3082,32 @@ int famqp__end_read_body(famqp_reader *r, famqp_end *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_end_defaults;
+    out->present = 0;
     r->type = "end";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_end_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__error_read(r, &out->error, "error"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* error */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__error_read(r, &out->error, "error");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_END_HAS_ERROR;
+    } else {
+        out->error = famqp_end_defaults.error; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1617,9 +3124,21 @@ int famqp__end_read(famqp_reader *r, famqp_end *out, const char *field)
     return famqp__end_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__end_encode_exact(uint8_t *buf, size_t cap, const famqp_end *v,
+                                                    uint32_t count);
+
 size_t famqp_end_encode(uint8_t *buf, size_t cap, const famqp_end *v)
 {
     uint32_t count = famqp__end_count(v);
+    if (FAMQP_LIKELY(famqp__end_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__end_put_fast(buf, v, count) - buf);
+    return famqp__end_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__end_encode_exact(uint8_t *buf, size_t cap, const famqp_end *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__end_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1633,9 +3152,16 @@ size_t famqp_end_decode_ex(const uint8_t *p, size_t n, famqp_end *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "end";
-    if (!famqp__end_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x17)) {
+        r.p += 3;
+        ok = famqp__end_read_body(&r, out);
+    } else {
+        ok = famqp__end_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a end");
         return 0;
@@ -1666,21 +3192,20 @@ void famqp_end_print(FILE *f, const famqp_end *v)
 const famqp_close famqp_close_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__close_count(const famqp_close *v)
+FAMQP_INLINE uint32_t famqp__close_count(const famqp_close *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x1));
-    return n;
+    return famqp__bit_count(v->present & UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__close_body_size(const famqp_close *v, uint32_t count)
+FAMQP_INLINE size_t famqp__close_body_size(const famqp_close *v, uint32_t count)
 {
     size_t n = 0;
     n += (v->present & FAMQP_CLOSE_HAS_ERROR) ? famqp__error_size(&v->error) : 1u; /* error */
     return n - (1u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__close_put_list(uint8_t *p, const famqp_close *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__close_put_list(uint8_t *p, const famqp_close *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:close:list */
     p[0] = 0x00;
@@ -1692,6 +3217,33 @@ static uint8_t *famqp__close_put_list(uint8_t *p, const famqp_close *v, uint32_t
         return p;
     p = (v->present & FAMQP_CLOSE_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__close_bound(const famqp_close *v)
+{
+    size_t n = 13;
+    n += (v->present & FAMQP_CLOSE_HAS_ERROR) ? famqp__error_size(&v->error) : 0u; /* error */
+    return n;
+}
+
+/* capacity for famqp__close_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__close_put_fast(uint8_t *p, const famqp_close *v, uint32_t count)
+{
+    /* descriptor amqp:close:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x18;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    if (count == 0u)
+        goto done;
+    p = (present & FAMQP_CLOSE_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__close_size(const famqp_close *v)
@@ -1712,14 +3264,32 @@ int famqp__close_read_body(famqp_reader *r, famqp_close *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_close_defaults;
+    out->present = 0;
     r->type = "close";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_close_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp__error_read(r, &out->error, "error"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* error */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__error_read(r, &out->error, "error");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_CLOSE_HAS_ERROR;
+    } else {
+        out->error = famqp_close_defaults.error; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
     return !famqp_reader_failed(r);
@@ -1736,9 +3306,21 @@ int famqp__close_read(famqp_reader *r, famqp_close *out, const char *field)
     return famqp__close_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__close_encode_exact(uint8_t *buf, size_t cap, const famqp_close *v,
+                                                    uint32_t count);
+
 size_t famqp_close_encode(uint8_t *buf, size_t cap, const famqp_close *v)
 {
     uint32_t count = famqp__close_count(v);
+    if (FAMQP_LIKELY(famqp__close_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__close_put_fast(buf, v, count) - buf);
+    return famqp__close_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__close_encode_exact(uint8_t *buf, size_t cap, const famqp_close *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__close_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1752,9 +3334,16 @@ size_t famqp_close_decode_ex(const uint8_t *p, size_t n, famqp_close *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "close";
-    if (!famqp__close_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x18)) {
+        r.p += 3;
+        ok = famqp__close_read_body(&r, out);
+    } else {
+        ok = famqp__close_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a close");
         return 0;
@@ -1785,14 +3374,13 @@ void famqp_close_print(FILE *f, const famqp_close *v)
 const famqp_error_t famqp_error_defaults = {0};
 
 /* list count: index of the highest present or mandatory field + 1 */
-static uint32_t famqp__error_count(const famqp_error_t *v)
+FAMQP_INLINE uint32_t famqp__error_count(const famqp_error_t *v)
 {
-    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x7));
-    return n > 1u ? n : 1u;
+    return famqp__bit_count((v->present & UINT64_C(0x7)) | UINT64_C(0x1));
 }
 
 /* encoded size of the first `count` list elements */
-static size_t famqp__error_body_size(const famqp_error_t *v, uint32_t count)
+FAMQP_INLINE size_t famqp__error_body_size(const famqp_error_t *v, uint32_t count)
 {
     size_t n = 0;
     n += famqp_size_symbol(v->condition); /* condition */
@@ -1801,7 +3389,7 @@ static size_t famqp__error_body_size(const famqp_error_t *v, uint32_t count)
     return n - (3u - count); /* trailing absent fields (1-byte nulls) are dropped */
 }
 
-static uint8_t *famqp__error_put_list(uint8_t *p, const famqp_error_t *v, uint32_t count, size_t body)
+FAMQP_INLINE uint8_t *famqp__error_put_list(uint8_t *p, const famqp_error_t *v, uint32_t count, size_t body)
 {
     /* descriptor amqp:error:list */
     p[0] = 0x00;
@@ -1819,6 +3407,39 @@ static uint8_t *famqp__error_put_list(uint8_t *p, const famqp_error_t *v, uint32
         return p;
     p = (v->present & FAMQP_ERROR_HAS_INFO) ? famqp_put_map(p, &v->info) : famqp_put_null(p); /* info */
     return p;
+}
+
+/* at least the encoded size: the widest form of every field, list32 */
+FAMQP_INLINE size_t famqp__error_bound(const famqp_error_t *v)
+{
+    size_t n = 23;
+    n += v->condition.len; /* condition */
+    n += (v->present & FAMQP_ERROR_HAS_DESCRIPTION) ? v->description.len : 0u; /* description */
+    n += (v->present & FAMQP_ERROR_HAS_INFO) ? famqp_size_map(&v->info) : 0u; /* info */
+    return n;
+}
+
+/* capacity for famqp__error_bound checked: writes each field once */
+FAMQP_INLINE uint8_t *famqp__error_put_fast(uint8_t *p, const famqp_error_t *v, uint32_t count)
+{
+    /* descriptor amqp:error:list */
+    p[0] = 0x00;
+    p[1] = 0x53;
+    p[2] = 0x1d;
+    p += 3;
+    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */
+    p = body;
+    const uint64_t present = v->present;
+    (void)present; /* all fields mandatory */
+    p = famqp_put_symbol(p, v->condition); /* condition */
+    if (count <= 1u)
+        goto done;
+    p = (present & FAMQP_ERROR_HAS_DESCRIPTION) ? famqp_put_string(p, v->description) : famqp_put_null(p); /* description */
+    if (count <= 2u)
+        goto done;
+    p = (present & FAMQP_ERROR_HAS_INFO) ? famqp_put_map(p, &v->info) : famqp_put_null(p); /* info */
+done:
+    return famqp__finish_list(hdr, body, p, count);
 }
 
 size_t famqp__error_size(const famqp_error_t *v)
@@ -1839,18 +3460,70 @@ int famqp__error_read_body(famqp_reader *r, famqp_error_t *out)
     const char *outer = r->type;
     const uint8_t *saved_end;
     uint32_t count;
-    *out = famqp_error_defaults;
+    out->present = 0;
     r->type = "error";
     if (!famqp_list_enter(r, &count, &saved_end, NULL)) {
+        *out = famqp_error_defaults;
         r->type = outer;
         return 0;
     }
-    if (count > 0u && famqp_read_symbol(r, &out->condition, "condition"))
+    const uint8_t *p = r->p, *end = r->end, *q;
+    int got;
+    (void)q, (void)end;
+    got = 0;
+    if (count > 0u) { /* condition */
+        q = famqp__try_symbol(p, end, &out->condition);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_symbol_slow(r, &out->condition, "condition");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ERROR_HAS_CONDITION;
-    if (count > 1u && famqp_read_string(r, &out->description, "description"))
+    } else {
+        out->condition = famqp_error_defaults.condition; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 1u) { /* description */
+        q = famqp__try_string(p, end, &out->description);
+        if (FAMQP_LIKELY(q != NULL)) {
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp__read_string_slow(r, &out->description, "description");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ERROR_HAS_DESCRIPTION;
-    if (count > 2u && famqp_read_map(r, &out->info, "info"))
+    } else {
+        out->description = famqp_error_defaults.description; /* absent or null: the default */
+    }
+    got = 0;
+    if (count > 2u) { /* info */
+        if (p < end && *p == FAMQP_CODE_NULL) {
+            p++;
+        } else {
+            r->p = p;
+            got = famqp_read_map(r, &out->info, "info");
+            p = r->p;
+        }
+    }
+    if (got) {
         out->present |= FAMQP_ERROR_HAS_INFO;
+    } else {
+        out->info = famqp_error_defaults.info; /* absent or null: the default */
+    }
+    r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {
         if (!(out->present & FAMQP_ERROR_HAS_CONDITION))
@@ -1871,9 +3544,21 @@ int famqp__error_read(famqp_reader *r, famqp_error_t *out, const char *field)
     return famqp__error_read_body(r, out);
 }
 
+static FAMQP_NOINLINE size_t famqp__error_encode_exact(uint8_t *buf, size_t cap, const famqp_error_t *v,
+                                                    uint32_t count);
+
 size_t famqp_error_encode(uint8_t *buf, size_t cap, const famqp_error_t *v)
 {
     uint32_t count = famqp__error_count(v);
+    if (FAMQP_LIKELY(famqp__error_bound(v) <= cap)) /* room for the widest: one pass */
+        return (size_t)(famqp__error_put_fast(buf, v, count) - buf);
+    return famqp__error_encode_exact(buf, cap, v, count);
+}
+
+/* a buffer smaller than the bound: exact size first */
+static FAMQP_NOINLINE size_t famqp__error_encode_exact(uint8_t *buf, size_t cap, const famqp_error_t *v,
+                                                    uint32_t count)
+{
     size_t body = famqp__error_body_size(v, count);
     size_t size = 3 + famqp_size_list_header(body, count) + body;
     if (size > cap)
@@ -1887,9 +3572,16 @@ size_t famqp_error_decode_ex(const uint8_t *p, size_t n, famqp_error_t *out,
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "error";
-    if (!famqp__error_read(&r, out, NULL)) {
+    int ok;
+    if (FAMQP_LIKELY(r.end - r.p >= 3 && r.p[0] == 0x00 && r.p[1] == 0x53 && r.p[2] == 0x1d)) {
+        r.p += 3;
+        ok = famqp__error_read_body(&r, out);
+    } else {
+        ok = famqp__error_read(&r, out, NULL);
+    }
+    if (!ok) {
         if (!famqp_reader_failed(&r))
             famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, "null instead of a error");
         return 0;
@@ -2136,7 +3828,7 @@ size_t famqp_any_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_frame *ou
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "frame";
     famqp__any_frame_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2260,7 +3952,7 @@ size_t famqp_any_source_decode_ex(const uint8_t *p, size_t n, famqp_any_source *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "source";
     famqp__any_source_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2369,7 +4061,7 @@ size_t famqp_any_target_decode_ex(const uint8_t *p, size_t n, famqp_any_target *
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "target";
     famqp__any_target_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2526,7 +4218,7 @@ size_t famqp_any_delivery_state_decode_ex(const uint8_t *p, size_t n, famqp_any_
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "delivery-state";
     famqp__any_delivery_state_read(&r, out, NULL);
     if (famqp_reader_failed(&r))
@@ -2673,7 +4365,7 @@ size_t famqp_any_error_condition_decode_ex(const uint8_t *p, size_t n, famqp_any
 {
     famqp_error local;
     famqp_reader r;
-    famqp_reader_init(&r, p, n, err ? err : &local, lim);
+    famqp__reader_start(&r, p, n, err ? err : &local, lim);
     r.type = "error-condition";
     famqp__any_error_condition_read(&r, out, NULL);
     if (famqp_reader_failed(&r))

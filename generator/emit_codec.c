@@ -1,7 +1,9 @@
 /* famqp_<spec>.c: flattened encoders and decoders.  Every field's coding is
- * chosen here, at generation time: encoders are a straight-line size sum,
- * one capacity check and unconditional puts; decoders call one
- * famqp_read_<T> per field (wire.h picks among the legal encodings). */
+ * chosen here, at generation time: encoders check the capacity once
+ * against an upper bound and write each field once (an exact size sum
+ * first only when the buffer is smaller than the bound); decoders try the
+ * usual encoding of each field inline (famqp__try_<T>, position in a
+ * local) and fall back to the complete wire.h readers. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,47 @@ vkind vkind_of_provider(const type *p)
 static const char *fixed_suffix(const gen_options *o, vkind v)
 {
     return o->fixed && prim_infos[v.p].has_fixed ? "_fixed" : "";
+}
+
+/* Widest encoding of a fixed-width primitive (what a one-pass encoder
+ * reserves for it); 0 for variable-width and compound primitives. */
+static size_t prim_max_size(const gen_options *o, prim p)
+{
+    switch (p) {
+    case P_NULL: return 1;
+    case P_BOOLEAN: return o->fixed ? 2 : 1;
+    case P_UBYTE: case P_BYTE: return 2;
+    case P_USHORT: case P_SHORT: return 3;
+    case P_UINT: case P_INT: case P_FLOAT: case P_DECIMAL32: case P_CHAR: return 5;
+    case P_ULONG: case P_LONG: case P_DOUBLE: case P_DECIMAL64: case P_TIMESTAMP: return 9;
+    case P_DECIMAL128: case P_UUID: return 17;
+    default: return 0;
+    }
+}
+
+/* wire.h's branch-free famqp__put_opt_<T> for a primitive, or NULL.  Only
+ * forms that write nothing past what they keep qualify: an encoder writes
+ * exactly its encoded size, never scratch bytes after it.  (Fixed-width
+ * forms that write their whole body even for null, with the bytes after
+ * the end saved and put back, cut transfer's branches from 16 to 11 but
+ * doubled its instructions: not worth it.) */
+static const char *prim_put_opt(const gen_options *o, prim p)
+{
+    return p == P_BOOLEAN && !o->fixed ? "bool" : NULL;
+}
+
+static bool prim_is_vbytes(prim p) { return p == P_BINARY || p == P_STRING || p == P_SYMBOL; }
+
+/* Primitives with an inline famqp__try_<T> in wire.h. */
+static bool prim_has_try(prim p)
+{
+    switch (p) {
+    case P_BOOLEAN: case P_UBYTE: case P_USHORT: case P_UINT: case P_ULONG: case P_INT: case P_LONG:
+    case P_TIMESTAMP: case P_BINARY: case P_STRING: case P_SYMBOL:
+        return true;
+    default:
+        return false;
+    }
 }
 
 char *vk_size(const gen_options *o, vkind v, const char *x)
@@ -171,12 +214,22 @@ static void emit_read_descriptor(const type *t, outbuf *c)
     ob_printf(c, "    return famqp__%s_read_body(r, out);\n}\n\n", t->lower);
 }
 
-static void emit_public(const type *t, outbuf *c, size_t desc_len, bool composite)
+static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool composite)
 {
     /* encode */
+    if (composite)
+        ob_printf(c, "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                     "                                                    uint32_t count);\n\n", t->lower, t->cstruct);
     ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", t->lower, t->cstruct);
     if (composite) {
         ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", t->lower);
+        ob_printf(c, "    if (FAMQP_LIKELY(famqp__%s_bound(v) <= cap)) /* room for the widest: one pass */\n",
+                  t->lower);
+        ob_printf(c, "        return (size_t)(famqp__%s_put_fast(buf, v, count) - buf);\n", t->lower);
+        ob_printf(c, "    return famqp__%s_encode_exact(buf, cap, v, count);\n}\n\n", t->lower);
+        ob_printf(c, "/* a buffer smaller than the bound: exact size first */\n"
+                     "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                     "                                                    uint32_t count)\n{\n", t->lower, t->cstruct);
         ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", t->lower);
         ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
         ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
@@ -190,9 +243,21 @@ static void emit_public(const type *t, outbuf *c, size_t desc_len, bool composit
     ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", t->lower, t->cstruct);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
     ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
-    ob_puts(c, "    famqp_reader_init(&r, p, n, err ? err : &local, lim);\n");
+    ob_puts(c, "    famqp__reader_start(&r, p, n, err ? err : &local, lim);\n");
     ob_printf(c, "    r.type = \"%s\";\n", t->name);
-    ob_printf(c, "    if (!famqp__%s_read(&r, out, NULL)) {\n", t->lower);
+    if (composite && desc_len <= 3) {
+        /* the descriptor as this encoder writes it: one compare, no reader */
+        uint8_t d[10];
+        descriptor_bytes(o, t, d);
+        ob_printf(c, "    int ok;\n    if (FAMQP_LIKELY(r.end - r.p >= %zu", desc_len);
+        for (size_t i = 0; i < desc_len; i++)
+            ob_printf(c, " && r.p[%zu] == 0x%02x", i, d[i]);
+        ob_printf(c, ")) {\n        r.p += %zu;\n        ok = famqp__%s_read_body(&r, out);\n    } else {\n", desc_len,
+                  t->lower);
+        ob_printf(c, "        ok = famqp__%s_read(&r, out, NULL);\n    }\n    if (!ok) {\n", t->lower);
+    } else {
+        ob_printf(c, "    if (!famqp__%s_read(&r, out, NULL)) {\n", t->lower);
+    }
     ob_puts(c, "        if (!famqp_reader_failed(&r))\n");
     ob_printf(c, "            famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, \"null instead of a %s\");\n", t->name);
     ob_puts(c, "        return 0;\n    }\n    return (size_t)(r.p - p);\n}\n\n");
@@ -219,21 +284,21 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
 
     /* count */
     ob_puts(c, "/* list count: index of the highest present or mandatory field + 1 */\n");
-    ob_printf(c, "static uint32_t famqp__%s_count(const %s *v)\n{\n", L, S);
+    ob_printf(c, "FAMQP_INLINE uint32_t famqp__%s_count(const %s *v)\n{\n", L, S);
     if (!n) {
         ob_puts(c, "    (void)v;\n    return 0;\n}\n\n");
     } else {
         uint64_t mask = n == 64 ? UINT64_MAX : ((UINT64_C(1) << n) - 1);
-        ob_printf(c, "    uint32_t n = famqp__bit_count(v->present & UINT64_C(0x%" PRIx64 "));\n", mask);
-        if (mand_floor)
-            ob_printf(c, "    return n > %du ? n : %du;\n}\n\n", mand_floor, mand_floor);
+        if (mand_floor) /* the last mandatory field's bit set: at least mand_floor, never 0 */
+            ob_printf(c, "    return famqp__bit_count((v->present & UINT64_C(0x%" PRIx64 ")) | UINT64_C(0x%" PRIx64
+                         "));\n}\n\n", mask, UINT64_C(1) << (mand_floor - 1));
         else
-            ob_puts(c, "    return n;\n}\n\n");
+            ob_printf(c, "    return famqp__bit_count(v->present & UINT64_C(0x%" PRIx64 "));\n}\n\n", mask);
     }
 
     /* body size */
     ob_puts(c, "/* encoded size of the first `count` list elements */\n");
-    ob_printf(c, "static size_t famqp__%s_body_size(const %s *v, uint32_t count)\n{\n", L, S);
+    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_body_size(const %s *v, uint32_t count)\n{\n", L, S);
     if (!n) {
         ob_puts(c, "    (void)v;\n    (void)count;\n    return 0;\n}\n\n");
     } else {
@@ -255,7 +320,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     }
 
     /* put */
-    ob_printf(c, "static uint8_t *famqp__%s_put_list(uint8_t *p, const %s *v, uint32_t count, size_t body)\n{\n",
+    ob_printf(c, "FAMQP_INLINE uint8_t *famqp__%s_put_list(uint8_t *p, const %s *v, uint32_t count, size_t body)\n{\n",
               L, S);
     if (!n)
         ob_puts(c, "    (void)v;\n");
@@ -276,6 +341,89 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     }
     ob_puts(c, "    return p;\n}\n\n");
 
+    /* one-pass encoding: an upper bound, then every field written once */
+    ob_puts(c, "/* at least the encoded size: the widest form of every field, list32 */\n");
+    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_bound(const %s *v)\n{\n", L, S);
+    {
+        size_t fixed_part = desc_len + 9;
+        outbuf var = {0};
+        for (size_t i = 0; i < n; i++) {
+            const field *f = &t->fields[i];
+            vkind vk = vkind_of_field(f);
+            size_t mx = vk.k == FK_PRIM ? prim_max_size(o, vk.p) : 0;
+            char *x = xasprintf("v->%s", f->member);
+            char *extra;
+            if (mx) {
+                fixed_part += mx;
+                free(x);
+                continue;
+            }
+            if (vk.k == FK_PRIM && prim_is_vbytes(vk.p)) {
+                fixed_part += 5;
+                extra = xasprintf("%s.len", x);
+            } else {
+                fixed_part += 1; /* null when absent */
+                extra = vk_size(o, vk, x);
+            }
+            if (f->mandatory)
+                ob_printf(&var, "    n += %s; /* %s */\n", extra, f->name);
+            else
+                ob_printf(&var, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 0u; /* %s */\n", U, f->upper, extra,
+                          f->name);
+            free(extra);
+            free(x);
+        }
+        if (!var.data)
+            ob_puts(c, "    (void)v;\n");
+        ob_printf(c, "    size_t n = %zu;\n", fixed_part);
+        if (var.data)
+            ob_puts(c, var.data);
+        free(var.data);
+        ob_puts(c, "    return n;\n}\n\n");
+    }
+    ob_puts(c, "/* capacity for famqp__");
+    ob_printf(c, "%s_bound checked: writes each field once */\n", L);
+    ob_printf(c, "FAMQP_INLINE uint8_t *famqp__%s_put_fast(uint8_t *p, const %s *v, uint32_t count)\n{\n", L, S);
+    if (!n)
+        ob_puts(c, "    (void)v;\n");
+    emit_descriptor_put(o, t, c);
+    ob_puts(c, "    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */\n    p = body;\n");
+    if (n) /* a local: stores through p may alias *v */
+        ob_puts(c, "    const uint64_t present = v->present;\n    (void)present; /* all fields mandatory */\n");
+    /* Stop at the list count (trailing absent fields are not written). */
+    bool stops = false;
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
+        const char *opt = vk.k == FK_PRIM ? prim_put_opt(o, vk.p) : NULL;
+        char *x = xasprintf("v->%s", f->member);
+        if ((int)i >= mand_floor) {
+            if (i)
+                ob_printf(c, "    if (count <= %zuu)\n        goto done;\n", i);
+            else
+                ob_puts(c, "    if (count == 0u)\n        goto done;\n");
+            stops = true;
+        }
+        if (opt && f->mandatory) {
+            ob_printf(c, "    p = famqp__put_opt_%s(p, %s, 1u); /* %s */\n", opt, x, f->name);
+        } else if (opt) {
+            ob_printf(c, "    p = famqp__put_opt_%s(p, %s, (uint32_t)(present >> %zu) & 1u); /* %s */\n", opt, x,
+                      i, f->name);
+        } else {
+            char *put = vk_put(o, vk, x);
+            if (f->mandatory)
+                ob_printf(c, "    p = %s; /* %s */\n", put, f->name);
+            else
+                ob_printf(c, "    p = (present & FAMQP_%s_HAS_%s) ? %s : famqp_put_null(p); /* %s */\n", U,
+                          f->upper, put, f->name);
+            free(put);
+        }
+        free(x);
+    }
+    if (stops)
+        ob_puts(c, "done:\n");
+    ob_puts(c, "    return famqp__finish_list(hdr, body, p, count);\n}\n\n");
+
     ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n", L, S);
     ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
     ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", L);
@@ -287,38 +435,58 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     /* read body */
     ob_printf(c, "int famqp__%s_read_body(famqp_reader *r, %s *out)\n{\n", L, S);
     ob_puts(c, "    const char *outer = r->type;\n    const uint8_t *saved_end;\n    uint32_t count;\n");
-    ob_printf(c, "    *out = famqp_%s_defaults;\n", L);
+    /* Every field below gets either what was read or its default, so
+     * *out is not filled with the defaults first (a union that is absent
+     * gets kind NONE, its body is not cleared). */
+    ob_puts(c, "    out->present = 0;\n");
     ob_printf(c, "    r->type = \"%s\";\n", t->name);
-    ob_puts(c, "    if (!famqp_list_enter(r, &count, &saved_end, NULL)) {\n        r->type = outer;\n"
-               "        return 0;\n    }\n");
+    ob_printf(c, "    if (!famqp_list_enter(r, &count, &saved_end, NULL)) {\n        *out = famqp_%s_defaults;\n"
+                 "        r->type = outer;\n        return 0;\n    }\n", L);
+    /* The position lives in a local (p, end) while fields are read with
+     * the inline famqp__try_<T>: a store into *out can then not force it
+     * back to memory.  Everything else goes through r (r->p = p first). */
+    if (n)
+        ob_puts(c, "    const uint8_t *p = r->p, *end = r->end, *q;\n    int got;\n    (void)q, (void)end;\n");
     for (size_t i = 0; i < n; i++) {
         const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
         char *x = xasprintf("out->%s", f->member);
-        char *rd = vk_read(vkind_of_field(f), x, f->name);
+        char *rd = vk_read(vk, x, f->name);
         const type *ct = field_checked_choices(t, f);
-        bool restore = f->def_c != NULL;
-        if (!ct && !restore) {
-            ob_printf(c, "    if (count > %zuu && %s)\n        out->present |= FAMQP_%s_HAS_%s;\n", i, rd, U,
-                      f->upper);
+        ob_printf(c, "    got = 0;\n    if (count > %zuu) { /* %s */\n", i, f->name);
+        /* null is taken here, no reader called: it gets the default below */
+        if (vk.k == FK_PRIM && prim_has_try(vk.p)) {
+            ob_printf(c, "        q = famqp__try_%s(p, end, &%s);\n", prim_infos[vk.p].fn, x);
+            ob_puts(c, "        if (FAMQP_LIKELY(q != NULL)) {\n            p = q;\n            got = 1;\n"
+                       "        } else if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n"
+                       "        } else {\n");
+            ob_printf(c, "            r->p = p;\n            got = famqp__read_%s_slow(r, &%s, \"%s\");\n"
+                         "            p = r->p;\n        }\n", prim_infos[vk.p].fn, x, f->name);
         } else {
-            ob_printf(c, "    if (count > %zuu && %s) {\n        out->present |= FAMQP_%s_HAS_%s;\n", i, rd, U,
-                      f->upper);
-            if (ct) {
-                char *cond = choice_condition(ct, x);
-                ob_printf(c, "        if (!(%s))\n", cond);
-                ob_printf(c, "            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"%s\", \"not a %s choice\");\n",
-                          f->name, ct->name);
-                free(cond);
-            }
-            if (restore)
-                ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* null: the default */\n    }\n", x,
-                          L, f->member);
-            else
-                ob_puts(c, "    }\n");
+            ob_puts(c, "        if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n        } else {\n");
+            ob_printf(c, "            r->p = p;\n            got = %s;\n            p = r->p;\n        }\n", rd);
         }
+        ob_puts(c, "    }\n");
+        ob_printf(c, "    if (got) {\n        out->present |= FAMQP_%s_HAS_%s;\n", U, f->upper);
+        if (ct) {
+            char *cond = choice_condition(ct, x);
+            ob_printf(c, "        if (!(%s)) {\n            r->p = p;\n", cond);
+            ob_printf(c, "            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"%s\", \"not a %s choice\");\n",
+                      f->name, ct->name);
+            ob_puts(c, "            p = r->p;\n        }\n");
+            free(cond);
+        }
+        if (vk.k == FK_UNION)
+            ob_printf(c, "    } else {\n        %s.kind = FAMQP_ANY_%s_NONE; /* absent or null */\n    }\n", x,
+                      vk.r->upper);
+        else
+            ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* absent or null: the default */\n"
+                         "    }\n", x, L, f->member);
         free(x);
         free(rd);
     }
+    if (n)
+        ob_puts(c, "    r->p = p;\n");
     if (n)
         ob_printf(c, "    famqp_list_leave(r, count, count < %zuu ? count : %zuu, saved_end);\n", n, n);
     else
@@ -339,7 +507,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     }
     ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
     emit_read_descriptor(t, c);
-    emit_public(t, c, desc_len, true);
+    emit_public(o, t, c, desc_len, true);
     emit_print_type(m, t, c);
 }
 
@@ -387,7 +555,7 @@ static void emit_described(const model *m, const gen_options *o, const type *t, 
     free(rd);
     ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
     emit_read_descriptor(t, c);
-    emit_public(t, c, desc_len, false);
+    emit_public(o, t, c, desc_len, false);
     emit_print_type(m, t, c);
 }
 
@@ -529,7 +697,7 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
     ob_printf(c, "size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", C, C);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
     ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
-    ob_puts(c, "    famqp_reader_init(&r, p, n, err ? err : &local, lim);\n");
+    ob_puts(c, "    famqp__reader_start(&r, p, n, err ? err : &local, lim);\n");
     ob_printf(c, "    r.type = \"%s\";\n", r->name);
     ob_printf(c, "    famqp__any_%s_read(&r, out, NULL);\n", L);
     ob_puts(c, "    if (famqp_reader_failed(&r))\n        return 0;\n    return (size_t)(r.p - p);\n}\n\n");

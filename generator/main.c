@@ -1,6 +1,6 @@
 /* famqp-gen: command line, orchestration, all-or-nothing output.
  *
- *   famqp-gen --out DIR [--encoding smallest|fixed] FILE.xml...
+ *   famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] FILE.xml...
  *   famqp-gen --tests DIR FILE.xml...
  *
  * Everything is parsed, validated and generated in memory; files are only
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_table.h"
 #include "model.h"
 #include "names.h"
 #include "outbuf.h"
@@ -35,7 +36,7 @@ struct famqp_gen_state famqp_gen_state;
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: famqp-gen --out DIR [--encoding smallest|fixed] FILE.xml...\n"
+    fprintf(stderr, "usage: famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] FILE.xml...\n"
                     "       famqp-gen --tests DIR FILE.xml...\n");
 }
 
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
 {
     const char *out_dir = NULL, *tests_dir = NULL;
     gen_options opt = {false};
+    bool table_style = false; /* --style table: descriptor tables (emit_table*.c) */
     const char **inputs = g_inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
     for (int i = 1; i < argc; i++) {
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
                 opt.fixed = false;
             else {
                 fprintf(stderr, "famqp-gen: unknown encoding %s\n", e);
+                usage();
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
+            const char *s = argv[++i];
+            if (strcmp(s, "table") == 0 || strcmp(s, "flat") == 0) {
+                table_style = strcmp(s, "table") == 0;
+            } else {
+                fprintf(stderr, "famqp-gen: unknown style %s\n", s);
                 usage();
                 return 2;
             }
@@ -97,12 +108,21 @@ int main(int argc, char **argv)
         outs[0].name = xstrdup("famqp_spec.h");
         outs[1].name = xstrdup("famqp_spec_internal.h");
         emit_header(&m, &opt, &outs[0].buf, &outs[1].buf);
+        if (table_style) { /* same famqp_spec.h; the tables replace the per-type functions */
+            ob_free(&outs[1].buf);
+            free(outs[1].name);
+            outs[1].name = xstrdup("famqp_spec_table.h");
+            emit_table_header(&m, &outs[1].buf);
+        }
         nouts = 2;
         for (size_t i = 0; i < ninputs; i++) {
             char *lower = name_lower(files[i].amqp_name);
             outs[nouts].name = xasprintf("famqp_%s.c", lower);
             free(lower);
-            emit_codec(&m, &opt, (int)i, &outs[nouts].buf);
+            if (table_style)
+                emit_table_codec(&m, &opt, (int)i, &outs[nouts].buf);
+            else
+                emit_codec(&m, &opt, (int)i, &outs[nouts].buf);
             nouts++;
         }
         if (outfiles_commit(out_dir, outs, nouts))

@@ -1,4 +1,7 @@
-/* codec-bench implementation `flat`: the generated codec (famqp_spec.h).
+/* codec-bench implementation `flat` (or `table`): the generated codec
+ * (famqp_spec.h).  Both generator styles have the same API, so this file
+ * measures whichever the library was built with; FAMQP_BENCH_IMPL_NAME
+ * (perf/CMakeLists.txt: the library's FAMQP_CODEC_STYLE) names it.
  *
  * Encode starts from a filled struct.  Decode fills a struct and then reads
  * every field the workload set; for messages each section is decoded in
@@ -440,9 +443,14 @@ static const bench_case flat_cases[] = {
     BENCH_CASE("message-50props", message, message_setup, message_teardown),
 };
 
+#ifndef FAMQP_BENCH_IMPL_NAME
+#define FAMQP_BENCH_IMPL_NAME "flat"
+#endif
+
 const bench_impl bench_impl_flat = {
-    "flat",
-    "flatamqp generated codec: encode from a filled struct, decode into a struct + walk every view",
+    FAMQP_BENCH_IMPL_NAME,
+    "flatamqp generated codec (" FAMQP_BENCH_IMPL_NAME " style; also selected as `famqp`): encode from a filled "
+    "struct, decode into a struct + walk every view",
     1,
     flat_cases,
     sizeof flat_cases / sizeof flat_cases[0],

@@ -1,4 +1,5 @@
 /* famqp-recv URL ADDRESS --count N [--credit C] [--check-sequence] [--timeout S]
+ * famqp-recv --listen HOST:PORT ADDRESS --count N [--credit C] [--check-sequence] [--timeout S]
  *
  * Receives and accepts N messages.  With --check-sequence, reads the
  * sequence number famqp-send puts in the first 8 body bytes (big-endian)
@@ -10,7 +11,10 @@
  * may deliver some messages again (at-least-once): --check-sequence then
  * waits until every number 0..N-1 arrived at least once, counts the
  * duplicates, and prints a second line
- *   distinct D, duplicates U, lost L, reconnects R */
+ *   distinct D, duplicates U, lost L, reconnects R
+ *
+ * With --listen it connects to nobody: it listens and a sender connects to
+ * it (recv_listen.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,17 +22,25 @@
 #include <string.h>
 
 #include "famqp/client.h"
+#include "recv.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL ADDRESS [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
+            "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
+            "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port]\n"
-            "  ADDRESS          node (queue) to receive from\n"
+            "  ADDRESS          node (queue) to receive from; with --listen, the only target\n"
+            "                   address a sender may attach to (others: amqp:not-found)\n"
+            "  --listen HOST:PORT  connect to nobody: listen (port 0 picks a free one), print\n"
+            "                   'listening on HOST:PORT' when ready, and receive from the\n"
+            "                   senders that connect (plain AMQP, ANONYMOUS or no SASL)\n"
             "  --count N        messages to receive (default 1)\n"
             "  --credit C       credit window (default 1000)\n"
             "  --check-sequence check that sequence numbers 0..N-1 arrive once each, in order\n"
-            "  --timeout S      give up when no message arrives for S seconds (default 30)\n"
+            "  --timeout S      give up when no message arrives for S seconds (default 30;\n"
+            "                   with --listen: when no sender connects or sends for S seconds)\n"
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -52,23 +64,9 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-/* The sequence number in the first data section, false when there is none. */
-static bool sequence_of(const famqp_delivery *d, uint64_t *seq)
-{
-    famqp_message m;
-    if (famqp_delivery_read_message(d, &m, NULL) != FAMQP_OK || m.body.kind != FAMQP_BODY_DATA ||
-        m.body.data.len < 8)
-        return false;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | m.body.data.ptr[i];
-    *seq = v;
-    return true;
-}
-
 int main(int argc, char **argv)
 {
-    const char *url = NULL, *address = NULL;
+    const char *url = NULL, *address = NULL, *listen_at = NULL;
     uint64_t count = 1, credit = 1000, timeout_s = 30, rate = 0;
     bool check = false, allow_plain = false, reconnect = false;
     const char *ca = NULL;
@@ -83,6 +81,12 @@ int main(int argc, char **argv)
             allow_plain = true;
         } else if (!strcmp(a, "--reconnect")) {
             reconnect = true;
+        } else if (!strcmp(a, "--listen")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "famqp-recv: --listen needs HOST:PORT\n");
+                return 2;
+            }
+            listen_at = argv[++i];
         } else if (!strcmp(a, "--ca")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "famqp-recv: --ca needs a file\n");
@@ -103,7 +107,7 @@ int main(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "famqp-recv: unknown option %s (see --help)\n", a);
             return 2;
-        } else if (!url) {
+        } else if (!url && !listen_at) {
             url = a;
         } else if (!address) {
             address = a;
@@ -112,8 +116,20 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!url || !address) {
+    if (listen_at && !address && url) {
+        address = url; /* --listen after the address: the one positional was the address */
+        url = NULL;
+    }
+    if ((!url && !listen_at) || !address) {
         usage(stderr);
+        return 2;
+    }
+    if (listen_at && url) {
+        fprintf(stderr, "famqp-recv: --listen takes ADDRESS only, no URL (see --help)\n");
+        return 2;
+    }
+    if (listen_at && (ca || allow_plain || reconnect || rate)) {
+        fprintf(stderr, "famqp-recv: with --listen only --count, --credit, --check-sequence and --timeout apply\n");
         return 2;
     }
     if (credit == 0 || credit > UINT32_MAX || timeout_s > 86400) {
@@ -125,6 +141,15 @@ int main(int argc, char **argv)
     if (count && credit > count)
         credit = count;
     int timeout_ms = (int)(timeout_s * 1000);
+    if (listen_at) {
+        recv_listen_options lo = {.listen_at = listen_at,
+                                  .address = address,
+                                  .count = count,
+                                  .credit = (uint32_t)credit,
+                                  .check = check,
+                                  .timeout_ms = timeout_ms};
+        return recv_listen(&lo);
+    }
 
     famqp_client_options co;
     famqp_client_options_init(&co);
@@ -153,75 +178,38 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    uint64_t start = 0, received = 0, expected = 0, lost = 0, duplicates = 0, malformed = 0, distinct = 0;
-    /* At-least-once check: which numbers arrived (one bit each). */
+    /* At-least-once check (duplicates counted) when reconnecting. */
     bool at_least_once = reconnect && check;
-    uint8_t *seen = at_least_once ? calloc((size_t)(count / 8 + 1), 1) : NULL;
-    if (at_least_once && !seen) {
+    recv_check k;
+    if (!recv_check_init(&k, count, check, at_least_once)) {
         fprintf(stderr, "famqp-recv: out of memory\n");
         return 1;
     }
+    uint64_t start = 0;
     int rc = 0;
-    while (at_least_once ? distinct < count : received < count) {
-        if (rate && received) {
+    while (!recv_check_done(&k)) {
+        if (rate && k.received) {
             /* Message k is taken no earlier than k/rate seconds after the first. */
-            uint64_t due = start + received * 1000 / rate;
+            uint64_t due = start + k.received * 1000 / rate;
             while (famqp_io_now_ms() < due && famqp_client_pump(c, famqp_io_ms_until(due)) == FAMQP_CLIENT_OK) {
             }
         }
         famqp_delivery *d;
         if (famqp_receive(r, timeout_ms, &d) != FAMQP_CLIENT_OK) {
-            fprintf(stderr, "famqp-recv: after %" PRIu64 " of %" PRIu64 " messages: %s\n", received, count,
+            fprintf(stderr, "famqp-recv: after %" PRIu64 " of %" PRIu64 " messages: %s\n", k.received, count,
                     famqp_client_last_error(c)->message);
             rc = 1;
             break;
         }
-        if (received == 0)
+        if (k.received == 0)
             start = famqp_io_now_ms(); /* time the flow, not the wait for the first one */
-        received++;
-        if (at_least_once) {
-            uint64_t seq;
-            if (!sequence_of(d, &seq) || seq >= count) {
-                malformed++;
-            } else if (seen[seq / 8] & (1u << (seq % 8))) {
-                duplicates++;
-            } else {
-                seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
-                distinct++;
-            }
-        } else if (check) {
-            uint64_t seq;
-            if (!sequence_of(d, &seq)) {
-                malformed++;
-            } else if (seq == expected) {
-                expected++;
-            } else if (seq > expected) {
-                lost += seq - expected; /* a gap: missing unless they turn up later */
-                expected = seq + 1;
-            } else {
-                duplicates++; /* seen (or skipped as lost) before */
-            }
-        }
+        famqp_binary msg = famqp_delivery_message(d);
+        recv_check_message(&k, msg.ptr, msg.len);
         famqp_delivery_accept(d);
     }
     famqp_client_pump(c, 0); /* send the last settlements */
     double secs = start ? (double)(famqp_io_now_ms() - start) / 1000.0 : 0.0;
-    if (at_least_once) {
-        lost = count - distinct;
-        if (lost || malformed) {
-            fprintf(stderr,
-                    "famqp-recv: at-least-once check failed: %" PRIu64 " of %" PRIu64 " never arrived, %" PRIu64
-                    " without a valid sequence number\n",
-                    lost, count, malformed);
-            rc = 1;
-        }
-    } else if (check && (lost || duplicates || malformed || (rc == 0 && expected != count))) {
-        fprintf(stderr,
-                "famqp-recv: sequence check failed: %" PRIu64 " lost, %" PRIu64 " duplicate or out of order, %" PRIu64
-                " without a sequence number; next expected %" PRIu64 " of %" PRIu64 "\n",
-                lost, duplicates, malformed, expected, count);
-        rc = 1;
-    }
+    rc = recv_check_finish(&k, rc);
     if (famqp_receiver_close(r, timeout_ms) != FAMQP_CLIENT_OK && rc == 0) {
         fprintf(stderr, "famqp-recv: detach failed: %s\n", famqp_client_last_error(c)->message);
         rc = 1;
@@ -232,13 +220,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: close failed: %s\n", famqp_client_status_name(cst));
         rc = 1;
     }
-    printf("received %" PRIu64 " messages in %.3f s: %.0f msg/s\n", received, secs,
-           secs > 0 ? (double)received / secs : 0.0);
+    recv_print_rate(k.received, secs);
     if (at_least_once)
-        printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64 "\n", distinct,
-               duplicates, lost, reconnects);
+        printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64 "\n",
+               k.distinct, k.duplicates, k.lost, reconnects);
     else if (reconnect)
         printf("reconnects %" PRIu64 "\n", reconnects);
-    free(seen);
+    recv_check_free(&k);
     return rc;
 }

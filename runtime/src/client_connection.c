@@ -123,6 +123,7 @@ void client_dispatch(famqp_client *c)
             if (!c->closing) {
                 client_fail(c, FAMQP_CLIENT_ERR_CONNECTION, e->condition.name, e->condition.description,
                             "the peer closed the connection");
+                client_links_lost(c);
                 famqp_connection_close(c->conn, NULL, NULL);
             }
             break;
@@ -137,6 +138,7 @@ void client_dispatch(famqp_client *c)
             if (e->session == c->session && !c->closing) {
                 client_fail(c, FAMQP_CLIENT_ERR_CONNECTION, e->condition.name, e->condition.description,
                             "the peer ended the session");
+                client_links_lost(c); /* closing the session frees its links */
                 famqp_session_close(c->session, NULL, NULL);
             }
             break;
@@ -182,6 +184,27 @@ void client_dispatch(famqp_client *c)
         default:
             break;
         }
+    }
+}
+
+/* The session or connection is gone: handles let go of their engine links
+ * (closing the session frees them), senders mark what they kept for
+ * resending.  Called again by a reconnect: does nothing more then. */
+void client_links_lost(famqp_client *c)
+{
+    for (client_link *h = c->links; h; h = h->next) {
+        if (h->kind == CLIENT_SENDER)
+            client_sender_lost((famqp_sender *)h);
+        else if (h->link && ((famqp_receiver *)h)->credit_window == 0)
+            /* A drain under way wanted the credit back: none on the new link. */
+            ((famqp_receiver *)h)->regrant =
+                ((famqp_receiver *)h)->draining ? 0 : famqp_link_credit(h->link);
+        if (h->link)
+            famqp_link_set_context(h->link, NULL);
+        h->link = NULL;
+        h->remote_attached = false;
+        if (h->local_closed)
+            h->remote_detached = true; /* a detach under way ends with the connection */
     }
 }
 
@@ -245,6 +268,8 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
 
 famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
 {
+    if (c->nretired)
+        client_retired_sweep(c);
     if (c->failed && !client_recover(c))
         return client_failed(c);
     client_dispatch(c);
@@ -462,42 +487,23 @@ static void sleep_ms(uint32_t ms)
 }
 
 /* Lets go of the current connection: links lose their engine objects,
- * senders mark what they kept for resending.  keep: the connection stays
- * allocated (received deliveries may point into it) until the client is
- * freed. */
+ * senders mark what they kept for resending.  keep: received deliveries
+ * may point into it: it stays allocated while the application holds any
+ * (client_retire). */
 static void retire_connection(famqp_client *c, bool keep)
 {
-    for (client_link *h = c->links; h; h = h->next) {
-        if (h->kind == CLIENT_SENDER)
-            client_sender_lost((famqp_sender *)h);
-        else if (h->link && ((famqp_receiver *)h)->credit_window == 0)
-            ((famqp_receiver *)h)->regrant = famqp_link_credit(h->link);
-        if (h->link)
-            famqp_link_set_context(h->link, NULL);
-        h->link = NULL;
-        h->remote_attached = false;
-        if (h->local_closed)
-            h->remote_detached = true; /* a detach under way ends with the connection */
-    }
+    client_links_lost(c);
     famqp_io_free(c->io);
     c->io = NULL;
     c->session = NULL;
     if (!c->conn)
         return;
-    if (keep && c->nretired == c->retired_cap) {
-        size_t cap = c->retired_cap ? c->retired_cap * 2 : 4;
-        famqp_connection **a = realloc(c->retired, cap * sizeof *a);
-        if (a) {
-            c->retired = a;
-            c->retired_cap = cap;
-        }
-    }
-    if (keep && c->nretired < c->retired_cap)
-        c->retired[c->nretired++] = c->conn;
-    else if (!keep)
+    if (keep)
+        client_retire(c, c->conn);
+    else
         famqp_connection_free(c->conn);
-    /* else out of memory: leaked rather than leaving deliveries dangling */
     c->conn = NULL;
+    client_retired_sweep(c);
 }
 
 static bool all_answered(void *arg)
@@ -546,6 +552,8 @@ static famqp_client_status reattach_all(famqp_client *c)
                                     "reattaching link '%s' refused", h->name);
         if (h->link && h->kind == CLIENT_RECEIVER) {
             famqp_receiver *r = (famqp_receiver *)h;
+            if (r->draining)
+                continue; /* the drain ends with the old link: no credit */
             if (r->credit_window && r->count < r->credit_window)
                 famqp_link_flow(h->link, (uint32_t)(r->credit_window - r->count));
             else if (!r->credit_window && r->regrant)

@@ -86,6 +86,8 @@ struct famqp_receiver {
     char *address; /* asked for, or the dynamic node's */
     uint32_t credit_window;
     uint32_t regrant; /* manual credit left when the connection was lost */
+    uint64_t received; /* deliveries queued so far (counts arrivals during a drain) */
+    bool draining;     /* inside famqp_receiver_drain: no automatic credit */
 };
 
 struct famqp_client {
@@ -113,8 +115,8 @@ struct famqp_client {
     bool established;  /* the first connect succeeded */
     bool reconnecting; /* inside a reconnect: failures are not retried */
     uint64_t reconnects, resent;
-    /* Connections replaced by a reconnect: received deliveries the
-     * application may still hold point into them; freed with the client. */
+    /* Connections replaced by a reconnect while the application still
+     * held received deliveries from them (client_retired.c). */
     famqp_connection **retired;
     size_t nretired, retired_cap;
 };
@@ -159,6 +161,13 @@ void client_sender_lost(famqp_sender *s);
 void client_sender_resend(famqp_sender *s);
 void client_sender_free(famqp_sender *s);
 void client_link_free_options(client_link *h);
+/* The session or connection is gone: handles drop their engine links. */
+void client_links_lost(famqp_client *c);
+/* A connection a reconnect replaced: freed now when the application holds
+ * none of its received deliveries, else kept until it settled them. */
+void client_retire(famqp_client *c, famqp_connection *conn);
+/* Frees the retired connections whose deliveries are all settled. */
+void client_retired_sweep(famqp_client *c);
 
 #endif /* FAMQP_CLIENT_AVAILABLE */
 #endif

@@ -111,6 +111,7 @@ static bool ring_push(famqp_receiver *r, famqp_delivery *d)
     }
     r->ring[(r->head + r->count) % r->ring_cap] = d;
     r->count++;
+    r->received++;
     return true;
 }
 
@@ -127,7 +128,7 @@ void client_receiver_event(famqp_receiver *r, const famqp_event *e)
 void client_receiver_credit(famqp_receiver *r)
 {
     famqp_link *l = r->base.link;
-    if (!r->credit_window || !l || r->base.remote_detached || r->base.local_closed)
+    if (!r->credit_window || !l || r->base.remote_detached || r->base.local_closed || r->draining)
         return;
     /* Top up once half the window is used: credit plus messages waiting
      * for the application stay within credit_window. */
@@ -146,6 +147,8 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
 {
     famqp_client *c = r->base.client;
     *delivery = NULL;
+    if (c->nretired)
+        client_retired_sweep(c); /* the application may have settled the last old delivery */
     if (r->count == 0) {
         if (c->failed && !client_recover(c))
             return client_failed(c);
@@ -155,6 +158,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
         if (r->credit_window == 0 && famqp_link_credit(r->base.link) == 0)
             return client_set_error(c, FAMQP_CLIENT_ERR_CREDIT, NULL, NULL,
                                     "no credit granted (manual credit: call famqp_receiver_flow)");
+        client_receiver_credit(r); /* the window again after a drain used it up */
         famqp_client_status st = client_wait(c, client_deadline(timeout_ms), has_message, r);
         if (st == FAMQP_CLIENT_ERR_TIMEOUT)
             return client_set_error(c, st, NULL, NULL, "timed out waiting for a message");
@@ -195,13 +199,62 @@ famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit)
     return famqp_client_pump(c, 0);
 }
 
+/* Drain done: no credit left (the sender used it or gave it back by
+ * advancing delivery-count; the engine counts both), or no link to wait on. */
+static bool drained(void *arg)
+{
+    famqp_receiver *r = arg;
+    if (r->base.client->failed)
+        return false; /* the wait reports the failure (or reconnects) */
+    return !r->base.link || r->base.remote_detached || famqp_link_credit(r->base.link) == 0;
+}
+
+famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived)
+{
+    famqp_client *c = r->base.client;
+    uint64_t before = r->received;
+    if (arrived)
+        *arrived = 0;
+    if (c->failed && !client_recover(c))
+        return client_failed(c);
+    if (!r->base.link || r->base.remote_detached)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                "the peer detached the receiver");
+    if (!credit)
+        credit = famqp_link_credit(r->base.link);
+    if (!credit)
+        return FAMQP_CLIENT_OK; /* nothing granted: nothing to drain */
+    if (famqp_link_drain(r->base.link, credit) != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not ask for a drain");
+    r->draining = true;
+    famqp_client_status st = client_wait(c, client_deadline(timeout_ms), drained, r);
+    r->draining = false;
+    if (arrived)
+        *arrived = (size_t)(r->received - before);
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        return client_set_error(c, st, NULL, NULL, "timed out waiting for the sender to drain (%u credit left)",
+                                r->base.link ? (unsigned)famqp_link_credit(r->base.link) : 0u);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    if (r->base.remote_detached)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                "the peer detached the receiver");
+    return FAMQP_CLIENT_OK;
+}
+
 famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
 {
     if (!r)
         return FAMQP_CLIENT_OK;
-    /* Queued deliveries nobody saw are released (redelivered elsewhere). */
-    while (r->count && r->base.link && !r->base.remote_detached) {
-        famqp_delivery_release(r->ring[r->head]);
+    /* Queued deliveries nobody saw are released (redelivered elsewhere);
+     * those from a connection a reconnect replaced are only let go. */
+    famqp_client *c = r->base.client;
+    while (r->count && ((r->base.link && !r->base.remote_detached) || c->nretired)) {
+        famqp_delivery *d = r->ring[r->head];
+        if (famqp_session_connection(famqp_link_session(famqp_delivery_link(d))) != c->conn)
+            famqp_delivery_settle(d);
+        else if (r->base.link && !r->base.remote_detached)
+            famqp_delivery_release(d);
         r->head = (r->head + 1) % r->ring_cap;
         r->count--;
     }

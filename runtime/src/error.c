@@ -2,7 +2,8 @@
  * every reader, error formatting, and reader setup with default limits. */
 #include "codec_internal.h"
 
-const famqp_limits famqp_default_limits = {FAMQP_DEFAULT_MAX_DEPTH, FAMQP_DEFAULT_MAX_COUNT};
+const famqp_limits famqp_default_limits = {FAMQP_DEFAULT_MAX_DEPTH, FAMQP_DEFAULT_MAX_COUNT,
+                                           FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
 
 static const char *const status_names[FAMQP_STATUS_COUNT] = {
     [FAMQP_OK] = "ok",

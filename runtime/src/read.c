@@ -219,7 +219,7 @@ int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *fiel
     const uint8_t *b = vbytes_start(r, famqp_codes_string, field, &n);
     if (!b)
         return 0;
-    if (!famqp_utf8_valid(b, n))
+    if (!famqp__utf8_valid_fast(b, n))
         return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field, "string is not valid UTF-8");
     out->ptr = (const char *)b;
     out->len = n;
@@ -277,8 +277,41 @@ int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field)
     return 1;
 }
 
+/* A map8/map32 of scalar keys and values (the usual application-properties
+ * or annotations), validated in one inline pass with the same checks as
+ * famqp__validate_value; NULL when the complete validator must decide. */
+static const uint8_t *map_fast(const famqp_reader *r, famqp_map *out)
+{
+    const uint8_t *p = r->p;
+    size_t avail = (size_t)(r->end - p);
+    if (avail < 3 || (p[0] != FAMQP_CODE_MAP8 && p[0] != FAMQP_CODE_MAP32) || r->depth >= r->limits->max_depth ||
+        r->depth >= FAMQP_HARD_MAX_DEPTH)
+        return NULL;
+    size_t w = p[0] == FAMQP_CODE_MAP8 ? 1 : 4; /* width of the size and count fields */
+    if (avail - 1 < 2 * w)
+        return NULL;
+    size_t size = w == 1 ? p[1] : famqp_load32(p + 1);
+    size_t count = w == 1 ? p[2] : famqp_load32(p + 1 + w);
+    /* size covers the count field and one byte per element at least */
+    if (size < w || size > avail - 1 - w || count > size - w || count > r->limits->max_count || (count & 1u))
+        return NULL;
+    const uint8_t *q = p + 1 + 2 * w, *cend = p + 1 + w + size;
+    for (size_t i = 0; i < count; i++)
+        if (!(q = famqp__scalar_fast(q, cend)))
+            return NULL;
+    if (q != cend)
+        return NULL;
+    *out = (famqp_map){(uint32_t)count, p + 1 + 2 * w, size - w};
+    return cend;
+}
+
 int famqp_read_map(famqp_reader *r, famqp_map *out, const char *field)
 {
+    const uint8_t *fast = map_fast(r, out);
+    if (fast) {
+        r->p = fast;
+        return 1;
+    }
     const uint8_t *p = r->p, *next = whole_value(r, famqp_codes_map, field);
     if (!next) {
         memset(out, 0, sizeof *out);
@@ -357,7 +390,7 @@ int famqp_read_multiple(famqp_reader *r, famqp_multiple *out, famqp_code_table c
     return 1;
 }
 
-int famqp_read_descriptor(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field)
+int famqp__read_descriptor_slow(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field)
 {
     const uint8_t *p = r->p;
     if (p >= r->end)
@@ -385,7 +418,7 @@ int famqp_read_descriptor(famqp_reader *r, uint64_t *code, famqp_symbol *name, c
 
 /* ---- composite list bodies ---------------------------------------------- */
 
-int famqp_list_enter(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field)
+int famqp__list_enter_slow(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field)
 {
     const uint8_t *p = r->p;
     *count = 0;
@@ -421,7 +454,7 @@ int famqp_list_enter(famqp_reader *r, uint32_t *count, const uint8_t **saved_end
     return 1;
 }
 
-void famqp_list_leave(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end)
+void famqp__list_leave_slow(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end)
 {
     if (!famqp_reader_failed(r)) {
         bool ok = true;

@@ -76,7 +76,8 @@ static const uint8_t *validate_compound(famqp_reader *r, uint8_t code, const uin
     if (ci->kind == FAMQP_KIND_MAP && (count & 1u))
         return famqp__fail_at(r, at, FAMQP_ERR_INVALID_VALUE, field, "map with an odd number of keys and values");
     for (uint32_t i = 0; i < count; i++) {
-        q = famqp__validate_value(r, q, cend, depth + 1, field);
+        const uint8_t *next = famqp__scalar_fast(q, cend);
+        q = next ? next : famqp__validate_value(r, q, cend, depth + 1, field);
         if (!q)
             return NULL;
     }
@@ -124,6 +125,9 @@ static const uint8_t *validate_array(famqp_reader *r, uint8_t code, const uint8_
      * true, uint0, list0, ...) take none: only max_count bounds them. */
     if ((uint64_t)count * ei->width > room)
         return famqp__fail_at(r, at, FAMQP_ERR_LIMIT, field, "element count larger than the array size can hold");
+    if (ei->width == 0 && r->limits->max_empty_elements && count > r->limits->max_empty_elements)
+        return famqp__fail_at(r, at, FAMQP_ERR_LIMIT, field,
+                              "array of more zero-width elements than limits.max_empty_elements");
     if (ei->cls == FAMQP_CLASS_FIXED && ecode != FAMQP_CODE_BOOLEAN && ecode != FAMQP_CODE_CHAR) {
         q += (size_t)count * ei->width; /* nothing to check per element */
     } else if (ei->cls == FAMQP_CLASS_COMPOUND && ei->width == 0) {
@@ -163,7 +167,7 @@ static const uint8_t *validate_body(famqp_reader *r, uint8_t code, const uint8_t
         p += ci->width;
         if (len > avail - ci->width)
             return famqp__fail_at(r, at, FAMQP_ERR_TRUNCATED, field, "length exceeds bytes remaining");
-        if (ci->kind == FAMQP_KIND_STRING && !famqp_utf8_valid(p, len))
+        if (ci->kind == FAMQP_KIND_STRING && !famqp__utf8_valid_fast(p, len))
             return famqp__fail_at(r, at, FAMQP_ERR_INVALID_UTF8, field, "string is not valid UTF-8");
         if (ci->kind == FAMQP_KIND_SYMBOL && !famqp_ascii_valid(p, len))
             return famqp__fail_at(r, at, FAMQP_ERR_INVALID_UTF8, field, "symbol is not ASCII");

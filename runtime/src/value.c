@@ -38,11 +38,53 @@ famqp_kind famqp_value_kind(famqp_value v)
 /* An element or value body: its format code and its span. */
 typedef struct body { uint8_t code; const uint8_t *p; size_t n; } body;
 
+/* famqp__body_span with the usual codes (fixed width, 8-bit length or
+ * size) inline; same results. */
+static inline size_t body_span_fast(uint8_t code, const uint8_t *p, size_t n)
+{
+    const famqp_code_info_t *ci = &famqp_code_info[code];
+    if (ci->cls == FAMQP_CLASS_FIXED)
+        return ci->width <= n ? ci->width : SIZE_MAX;
+    if (ci->width == 1 && (ci->cls == FAMQP_CLASS_VARIABLE || ci->cls == FAMQP_CLASS_COMPOUND ||
+                           ci->cls == FAMQP_CLASS_ARRAY)) {
+        if (n < 1)
+            return SIZE_MAX;
+        size_t len = p[0];
+        return len <= n - 1 ? 1 + len : SIZE_MAX;
+    }
+    return famqp__body_span(code, p, n);
+}
+
+const uint8_t famqp__span_code[256] = {
+    [0x40] = 1, [0x41] = 1, [0x42] = 1, [0x43] = 1, [0x44] = 1,
+    [0x50] = 2, [0x51] = 2, [0x52] = 2, [0x53] = 2, [0x54] = 2, [0x55] = 2, [0x56] = 2,
+    [0x60] = 3, [0x61] = 3,
+    [0x70] = 5, [0x71] = 5, [0x72] = 5, [0x73] = 5, [0x74] = 5,
+    [0x80] = 9, [0x81] = 9, [0x82] = 9, [0x83] = 9, [0x84] = 9,
+    [0x94] = 17, [0x98] = 17,
+    [0xa0] = 0xFF, [0xa1] = 0xFF, [0xa3] = 0xFF,
+    [0xc0] = 0xFE, [0xc1] = 0xFE, [0xe0] = 0xFE,
+};
+
+/* famqp__value_span, inline for the codes of famqp__span_code. */
+static inline size_t value_span_fast(const uint8_t *p, size_t n)
+{
+    unsigned s = n ? famqp__span_code[p[0]] : 0;
+    if (s >= 0xFE)
+        return n >= 2 && (size_t)p[1] + 2 <= n ? (size_t)p[1] + 2 : 0;
+    if (s)
+        return s <= n ? s : 0;
+    if (!n || p[0] == FAMQP_CODE_DESCRIBED)
+        return famqp__value_span(p, n);
+    size_t b = body_span_fast(p[0], p + 1, n - 1);
+    return b == SIZE_MAX ? 0 : 1 + b;
+}
+
 static bool value_body(famqp_value v, famqp_code_table codes, body *b)
 {
     if (!v.len || !codes[v.ptr[0]])
         return false;
-    size_t n = famqp__body_span(v.ptr[0], v.ptr + 1, v.len - 1);
+    size_t n = body_span_fast(v.ptr[0], v.ptr + 1, v.len - 1);
     if (n == SIZE_MAX)
         return false;
     *b = (body){v.ptr[0], v.ptr + 1, n};
@@ -134,6 +176,10 @@ static bool next_element(famqp_iter *it, body *b)
 
 bool famqp_value_get_bool(famqp_value v, bool *out)
 {
+    if (v.len && (uint8_t)(v.ptr[0] - FAMQP_CODE_TRUE) < 2u) { /* true / false */
+        *out = v.ptr[0] == FAMQP_CODE_TRUE;
+        return true;
+    }
     body b;
     return value_body(v, famqp_codes_boolean, &b) && dec_bool(b, out);
 }
@@ -150,7 +196,20 @@ BOTH(uint, uint32_t)
 BOTH(ulong, uint64_t)
 BOTH(byte, int8_t)
 BOTH(short, int16_t)
-BOTH(int, int32_t)
+ELEMENT(int, int32_t)
+bool famqp_value_get_int(famqp_value v, int32_t *out)
+{
+    if (v.len >= 2 && v.ptr[0] == FAMQP_CODE_SMALLINT) { /* the usual encodings */
+        *out = (int8_t)v.ptr[1];
+        return true;
+    }
+    if (v.len >= 5 && v.ptr[0] == FAMQP_CODE_INT) {
+        *out = (int32_t)famqp_load32(v.ptr + 1);
+        return true;
+    }
+    body b;
+    return value_body(v, famqp_codes_int, &b) && dec_int(b, out);
+}
 BOTH(long, int64_t)
 BOTH(float, float)
 BOTH(double, double)
@@ -161,7 +220,17 @@ BOTH(char, uint32_t)
 BOTH(timestamp, int64_t)
 BOTH(uuid, famqp_uuid)
 BOTH(binary, famqp_binary)
-BOTH(string, famqp_string)
+ELEMENT(string, famqp_string)
+bool famqp_value_get_string(famqp_value v, famqp_string *out)
+{
+    if (v.len >= 2 && v.ptr[0] == FAMQP_CODE_STR8 && v.ptr[1] <= v.len - 2) { /* str8 */
+        out->ptr = (const char *)v.ptr + 2;
+        out->len = v.ptr[1];
+        return true;
+    }
+    body b;
+    return value_body(v, famqp_codes_string, &b) && dec_string(b, out);
+}
 BOTH(symbol, famqp_symbol)
 
 bool famqp_array_next_raw(famqp_iter *it, famqp_binary *out)
@@ -257,7 +326,7 @@ bool famqp_list_next(famqp_iter *it, famqp_value *item)
 {
     if (!it->left)
         return false;
-    size_t n = famqp__value_span(it->p, (size_t)(it->end - it->p));
+    size_t n = value_span_fast(it->p, (size_t)(it->end - it->p));
     if (!n) {
         it->left = 0;
         return false;
@@ -268,13 +337,48 @@ bool famqp_list_next(famqp_iter *it, famqp_value *item)
     return true;
 }
 
-bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val)
+/* Span of a value whose code is in famqp__span_code, with no call (0:
+ * anything else, or it does not fit). */
+static inline size_t span_quick(const uint8_t *p, size_t n)
 {
-    if (it->left < 2) {
+    unsigned s = n ? famqp__span_code[p[0]] : 0;
+    if (s >= 0xFE)
+        return n >= 2 && (size_t)p[1] + 2 <= n ? (size_t)p[1] + 2 : 0;
+    return s <= n ? s : 0;
+}
+
+/* Everything famqp_map_next does not decide inline: described values,
+ * 32-bit lengths, list0, the end of the map, malformed views. */
+static FAMQP_NOINLINE bool map_next_slow(famqp_iter *it, famqp_value *key, famqp_value *val)
+{
+    const uint8_t *p = it->p;
+    size_t room = (size_t)(it->end - p), k, v;
+    if (it->left < 2 || !(k = value_span_fast(p, room)) || !(v = value_span_fast(p + k, room - k))) {
         it->left = 0;
         return false;
     }
-    return famqp_list_next(it, key) && famqp_list_next(it, val);
+    *key = (famqp_value){p, k};
+    *val = (famqp_value){p + k, v};
+    it->p = p + k + v;
+    it->left -= 2;
+    return true;
+}
+
+bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val)
+{
+    /* both spans in one call, no call on the usual path: a map walk is the
+     * hot path of message decoding */
+    const uint8_t *p = it->p;
+    size_t room = (size_t)(it->end - p);
+    size_t k = span_quick(p, room);
+    size_t v = k ? span_quick(p + k, room - k) : 0;
+    if (FAMQP_UNLIKELY(it->left < 2 || !v))
+        return map_next_slow(it, key, val);
+    *key = (famqp_value){p, k};
+    *val = (famqp_value){p + k, v};
+    it->p = p + k + v;
+    it->left -= 2;
+    return true;
 }
 
 static bool map_get(const famqp_map *m, const char *key, famqp_code_table codes, famqp_value *val)

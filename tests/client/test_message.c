@@ -434,7 +434,7 @@ START_TEST(bad_input)
     size_t k = sizeof deep - start;
     memmove(deep, deep + start, k);
     ck_assert_int_eq(famqp_message_decode(deep, k, &m, NULL), FAMQP_OK);
-    famqp_limits lim = {8, 1000};
+    famqp_limits lim = {8, 1000, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
     memset(&err, 0, sizeof err);
     ck_assert_int_eq(famqp_message_decode_ex(deep, k, &m, &lim, &err), FAMQP_ERR_DEPTH);
 }

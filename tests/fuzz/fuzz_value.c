@@ -17,7 +17,7 @@ static void consume(famqp_value v, unsigned depth);
  * per element than the library does; so values are validated with at most
  * 65536 elements per compound, and only the first elements of an array
  * are taken apart recursively. */
-static const famqp_limits harness_limits = {FAMQP_DEFAULT_MAX_DEPTH, 1u << 16};
+static const famqp_limits harness_limits = {FAMQP_DEFAULT_MAX_DEPTH, 1u << 16, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
 #define DEEP_ARRAY_ELEMENTS 64
 
 /* Rebuilding must give an equal value (writer encodings are smallest, or
@@ -234,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     /* First byte: tight limits for the second pass (depth 0..15, count
      * 0..15), so both the limit checks and deep values are reached. */
-    famqp_limits tight = {data[0] & 0x0f, data[0] >> 4};
+    famqp_limits tight = {data[0] & 0x0f, data[0] >> 4, data[0] >> 4};
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     while (n > 0) {

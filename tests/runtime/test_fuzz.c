@@ -101,7 +101,7 @@ START_TEST(random_mutations)
     FILE *sink = tmpfile();
     ck_assert_ptr_nonnull(sink);
     unsigned accepted = 0;
-    famqp_limits tight = {4, 8};
+    famqp_limits tight = {4, 8, 8};
     for (int iter = 0; iter < FUZZ_ITERATIONS; iter++) {
         size_t n;
         uint8_t *orig = rt_hex(seeds[rnd() % NSEEDS], &n);

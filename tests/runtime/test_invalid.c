@@ -1,6 +1,7 @@
 /* Malformed and hostile input: each is rejected with the right status at
  * the right offset, limits (depth, count) hold, and the reader protocol
  * (first error wins, reader moved to the end) is kept. */
+#include <string.h>
 #include "rt_util.h"
 
 static famqp_status validate_hex(const char *hex, famqp_error *e, const famqp_limits *lim)
@@ -69,15 +70,20 @@ START_TEST(rejects_malformed_values)
 }
 END_TEST
 
-/* Zero-width array elements take no bytes: a huge count is fine (no
- * allocation, no per-element work) as long as max_count allows it. */
+/* Zero-width array elements take no bytes: validating them costs no
+ * per-element work, but every later walk does, so by default their count
+ * has its own limit (max_empty_elements); 0 leaves max_count alone. */
 START_TEST(zero_width_array_elements)
 {
     famqp_error e;
-    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 40", &e, NULL), FAMQP_OK);
-    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 45", &e, NULL), FAMQP_OK);
-    ck_assert_int_eq(validate_hex("f0 00 00 00 05 01 00 00 01 43", &e, NULL), FAMQP_ERR_LIMIT);
-    famqp_limits lim = {64, 10};
+    famqp_limits count_only = {FAMQP_DEFAULT_MAX_DEPTH, FAMQP_DEFAULT_MAX_COUNT, 0};
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 40", &e, &count_only), FAMQP_OK);
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 45", &e, &count_only), FAMQP_OK);
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 01 00 00 01 43", &e, &count_only), FAMQP_ERR_LIMIT);
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 40", &e, NULL), FAMQP_ERR_LIMIT);
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 01 00 00 40", &e, NULL), FAMQP_OK); /* 65536 */
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 01 00 01 40", &e, NULL), FAMQP_ERR_LIMIT);
+    famqp_limits lim = {64, 10, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
     ck_assert_int_eq(validate_hex("e0 02 0a 41", &e, &lim), FAMQP_OK);
     ck_assert_int_eq(validate_hex("e0 02 0b 41", &e, &lim), FAMQP_ERR_LIMIT);
 }
@@ -138,7 +144,7 @@ START_TEST(depth_limit)
     ck_assert_int_eq(e.status, FAMQP_ERR_DEPTH);
     free(deep);
 
-    famqp_limits lim = {3, FAMQP_DEFAULT_MAX_COUNT};
+    famqp_limits lim = {3, FAMQP_DEFAULT_MAX_COUNT, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
     uint8_t *three = nested_lists(3, &n);
     ck_assert_int_eq(famqp_value_validate(three, n, &lim, NULL, &e), FAMQP_OK);
     free(three);
@@ -149,7 +155,7 @@ START_TEST(depth_limit)
     ck_assert_int_eq(validate_hex("00 53 01 00 53 02 00 53 03 45", &e, &lim), FAMQP_ERR_DEPTH);
     ck_assert_int_eq(validate_hex("00 53 01 00 53 02 40", &e, &lim), FAMQP_OK);
     /* a limit above the hard ceiling is clamped, so no stack exhaustion */
-    famqp_limits huge = {UINT32_MAX, FAMQP_DEFAULT_MAX_COUNT};
+    famqp_limits huge = {UINT32_MAX, FAMQP_DEFAULT_MAX_COUNT, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
     size_t chain = 200000;
     uint8_t *d = malloc(chain + 1);
     memset(d, 0x00, chain);
@@ -161,12 +167,32 @@ END_TEST
 
 START_TEST(count_limit)
 {
-    famqp_limits lim = {FAMQP_DEFAULT_MAX_DEPTH, 2};
+    famqp_limits lim = {FAMQP_DEFAULT_MAX_DEPTH, 2, FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS};
     famqp_error e;
     ck_assert_int_eq(validate_hex("c0 03 02 40 40", &e, &lim), FAMQP_OK);
     ck_assert_int_eq(validate_hex("c0 04 03 40 40 40", &e, &lim), FAMQP_ERR_LIMIT);
     ck_assert_int_eq(validate_hex("c1 05 04 40 40 40 40", &e, &lim), FAMQP_ERR_LIMIT);
     ck_assert_int_eq(validate_hex("e0 05 03 50 01 02 03", &e, &lim), FAMQP_ERR_LIMIT);
+    ck_assert_int_eq(validate_hex("e0 04 02 50 01 02", &e, &lim), FAMQP_OK);
+}
+END_TEST
+
+/* Regression (fuzz_types timeout): array32 declaring 2^24-1 ulong0
+ * elements in 14 bytes; zero-width elements have their own limit. */
+START_TEST(empty_element_limit)
+{
+    famqp_error e;
+    ck_assert_int_eq(validate_hex("f0 00 00 00 05 00 ff ff ff 44", &e, NULL), FAMQP_ERR_LIMIT);
+    ck_assert(strstr(e.detail, "max_empty_elements") != NULL);
+    famqp_limits lim = famqp_default_limits;
+    lim.max_empty_elements = 3;
+    ck_assert_int_eq(validate_hex("e0 02 03 40", &e, &lim), FAMQP_OK);
+    ck_assert_int_eq(validate_hex("e0 02 04 40", &e, &lim), FAMQP_ERR_LIMIT);
+    ck_assert_int_eq(validate_hex("e0 02 04 45", &e, &lim), FAMQP_ERR_LIMIT);
+    lim.max_empty_elements = 0; /* max_count alone */
+    ck_assert_int_eq(validate_hex("e0 02 04 40", &e, &lim), FAMQP_OK);
+    /* elements that take bytes are not counted by it */
+    lim.max_empty_elements = 1;
     ck_assert_int_eq(validate_hex("e0 04 02 50 01 02", &e, &lim), FAMQP_OK);
 }
 END_TEST
@@ -416,6 +442,7 @@ int main(void)
     tcase_add_test(tc, utf8_validator);
     tcase_add_test(tc, depth_limit);
     tcase_add_test(tc, count_limit);
+    tcase_add_test(tc, empty_element_limit);
     tcase_add_test(tc, first_error_wins);
     tcase_add_test(tc, list_enter_and_leave);
     tcase_add_test(tc, descriptors);

@@ -76,8 +76,10 @@ typedef struct famqp_receiver famqp_receiver;
  * fails with the last reason.  Reconnecting happens inside whichever call
  * is waiting (send, receive, wait_all, pump) and may take longer than that
  * call's timeout.  Received deliveries the application still holds stay
- * valid; settling them after a reconnect has no effect on the peer (it
- * delivers them again).  Authentication failures never reconnect. */
+ * valid until settled; settling them after a reconnect has no effect on
+ * the peer (it delivers them again) but lets the client free the lost
+ * connection (famqp_client_retired).  Authentication failures never
+ * reconnect. */
 typedef struct famqp_reconnect_policy {
     uint32_t max_attempts;       /* 0: never reconnect (default) */
     uint32_t initial_backoff_ms; /* default 100 */
@@ -127,6 +129,11 @@ famqp_connection *famqp_client_connection(const famqp_client *c);
  * connection was lost before the peer settled them (all senders). */
 uint64_t famqp_client_reconnects(const famqp_client *c);
 uint64_t famqp_client_resent(const famqp_client *c);
+/* Connections replaced by a reconnect that are still allocated because the
+ * application holds received deliveries from them.  Each is freed once
+ * those are settled (seen by the next famqp_receive or famqp_client_pump);
+ * a reconnect frees the lost connection at once when none is held. */
+size_t famqp_client_retired(const famqp_client *c);
 
 /* Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */
@@ -224,6 +231,21 @@ famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message 
 
 /* Manual credit: link-credit becomes `credit` (see famqp_link_flow). */
 famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
+/* Drain: asks the sender to use the credit now or give it back, and waits
+ * (at most timeout_ms) until it has: link-credit becomes `credit` with the
+ * drain flag set (0: keep the credit granted now), the sender sends what
+ * it has up to that credit and then advances delivery-count by the rest;
+ * the drain is complete when the link has no credit left.  *arrived (may
+ * be NULL) gets how many messages arrived during the call; they wait for
+ * famqp_receive behind any that arrived earlier.
+ *   OK           drained (at once when there was no credit to drain)
+ *   ERR_TIMEOUT  the sender did not finish in time (some peers never answer
+ *                a drain); the credit left stays granted, *arrived is set
+ *   ERR_REFUSED  the peer detached the receiver
+ * With automatic credit (credit_window > 0) the next famqp_receive grants
+ * the window again.  A reconnect during the call ends the drain: the link
+ * is attached again without credit. */
+famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived);
 /* The address of a dynamic node (or the one asked for). */
 const char *famqp_receiver_address(const famqp_receiver *r);
 /* Messages received and not yet returned by famqp_receive. */

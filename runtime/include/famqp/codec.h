@@ -66,10 +66,15 @@ size_t famqp_error_format(const famqp_error *e, char *buf, size_t cap);
 typedef struct famqp_limits {
     uint32_t max_depth; /* nesting of lists/maps/arrays/described values */
     uint32_t max_count; /* elements in one list, map or array */
+    /* Elements of one array whose element encoding takes no bytes (null,
+     * true, false, uint0, ulong0, list0): no input bytes bound their count,
+     * so a few bytes could declare millions.  0 = max_count alone. */
+    uint32_t max_empty_elements;
 } famqp_limits;
 
 #define FAMQP_DEFAULT_MAX_DEPTH 64u
 #define FAMQP_DEFAULT_MAX_COUNT (1u << 24)
+#define FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS 65536u
 extern const famqp_limits famqp_default_limits;
 
 /* ---- zero-copy views and fixed-size values ----------------------------- */

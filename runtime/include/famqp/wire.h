@@ -30,7 +30,9 @@ extern "C" {
 #define FAMQP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FAMQP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define FAMQP_INLINE static inline __attribute__((always_inline))
+#define FAMQP_NOINLINE __attribute__((noinline))
 #else
+#define FAMQP_NOINLINE
 #define FAMQP_LIKELY(x) (x)
 #define FAMQP_UNLIKELY(x) (x)
 #define FAMQP_INLINE static inline
@@ -93,6 +95,12 @@ extern famqp_code_table famqp_codes_boolean, famqp_codes_ubyte, famqp_codes_usho
     famqp_codes_uuid, famqp_codes_binary, famqp_codes_string, famqp_codes_symbol,
     famqp_codes_list, famqp_codes_map, famqp_codes_array;
 
+/* Total encoded length of a value from its format code, for the codes
+ * whose length needs no size field (1 + width), 0xFF for str8/sym8/vbin8
+ * and 0xFE for list8/map8/array8 (both: 2 + the length byte), 0 for
+ * everything else (32-bit lengths, list0, 0x00, undefined codes). */
+extern const uint8_t famqp__span_code[256];
+
 /* ---- big-endian loads and stores (memcpy: no unaligned access) --------- */
 FAMQP_INLINE uint16_t famqp_load16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 FAMQP_INLINE uint32_t famqp_load32(const uint8_t *p) {
@@ -139,6 +147,17 @@ typedef struct famqp_reader {
 void famqp_reader_init(famqp_reader *r, const uint8_t *p, size_t n, famqp_error *err,
                        const famqp_limits *lim);
 
+/* famqp_reader_init, inline (generated decode entry points). */
+FAMQP_INLINE void famqp__reader_start(famqp_reader *r, const uint8_t *p, size_t n, famqp_error *err,
+                                      const famqp_limits *lim) {
+    static const uint8_t empty_input[1]; /* no arithmetic on NULL, even + 0 */
+    if (!p) { p = empty_input; n = 0; }
+    r->p = p; r->end = p + n; r->base = p; r->err = err;
+    r->limits = lim ? lim : &famqp_default_limits;
+    r->depth = 0; r->type = NULL;
+    memset(err, 0, sizeof *err);
+}
+
 /* Records the first failure (status, r->type, field, offset of r->p,
  * detail) and moves r->p to r->end.  Always returns 0. */
 int famqp_fail(famqp_reader *r, famqp_status s, const char *field, const char *detail);
@@ -158,6 +177,29 @@ int famqp_read_uuid(famqp_reader *r, famqp_uuid *out, const char *field);
 
 /* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
 bool famqp_utf8_valid(const uint8_t *p, size_t n);
+/* famqp_utf8_valid with short all-ASCII input (the usual field or key)
+ * decided inline by at most four overlapping word loads; anything longer
+ * or with a byte >= 0x80 goes to the complete validator. */
+FAMQP_INLINE bool famqp__utf8_valid_fast(const uint8_t *p, size_t n) {
+    uint64_t acc;
+    if (n >= 8) {
+        uint64_t a, b, c, d;
+        memcpy(&a, p, 8); memcpy(&b, p + n - 8, 8);
+        if (n > 16) { /* 17..32: the first and the last 16 */
+            if (n > 32) return famqp_utf8_valid(p, n);
+            memcpy(&c, p + 8, 8); memcpy(&d, p + n - 16, 8);
+            acc = a | b | c | d;
+        } else {
+            acc = a | b;
+        }
+    } else if (n >= 4) {
+        uint32_t a, b; memcpy(&a, p, 4); memcpy(&b, p + n - 4, 4); acc = a | b;
+    } else {
+        if (!n) return true;
+        acc = (uint64_t)(p[0] | p[n >> 1] | p[n - 1]);
+    }
+    return !(acc & UINT64_C(0x8080808080808080)) || famqp_utf8_valid(p, n);
+}
 /* Symbols are ASCII: every byte below 0x80. */
 FAMQP_INLINE bool famqp_ascii_valid(const uint8_t *p, size_t n) {
     uint8_t acc = 0;
@@ -182,116 +224,162 @@ int famqp__read_binary_slow(famqp_reader *r, famqp_binary *out, const char *fiel
 int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *field);
 int famqp__read_symbol_slow(famqp_reader *r, famqp_symbol *out, const char *field);
 
-FAMQP_INLINE int famqp_read_bool(famqp_reader *r, bool *out, const char *field) {
-    const uint8_t *p = r->p;
+/* famqp__try_<T>(p, end, &out): the usual encodings of T at p (p <= end),
+ * decided inline: returns the position after the value, or NULL (out
+ * untouched or scratch) when famqp_read_<T> must decide: null, another
+ * code, short input, errors.  Generated decoders keep their position in a
+ * local and call these first; famqp_read_<T> is built on them. */
+FAMQP_INLINE const uint8_t *famqp__try_bool(const uint8_t *p, const uint8_t *end, bool *out) {
     /* true/false codes 0x41/0x42 are the usual encoding */
-    if (FAMQP_LIKELY(p < r->end && (uint8_t)(p[0] - FAMQP_CODE_TRUE) < 2u)) {
-        *out = p[0] == FAMQP_CODE_TRUE; r->p = p + 1; return 1;
-    }
-    return famqp__read_bool_slow(r, out, field);
+    if (FAMQP_LIKELY(p < end && (uint8_t)(p[0] - FAMQP_CODE_TRUE) < 2u)) { *out = p[0] == FAMQP_CODE_TRUE; return p + 1; }
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_ubyte(famqp_reader *r, uint8_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 2 && p[0] == FAMQP_CODE_UBYTE)) { *out = p[1]; r->p = p + 2; return 1; }
-    return famqp__read_ubyte_slow(r, out, field);
+FAMQP_INLINE const uint8_t *famqp__try_ubyte(const uint8_t *p, const uint8_t *end, uint8_t *out) {
+    if (FAMQP_LIKELY(end - p >= 2 && p[0] == FAMQP_CODE_UBYTE)) { *out = p[1]; return p + 2; }
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_ushort(famqp_reader *r, uint16_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 3 && p[0] == FAMQP_CODE_USHORT)) { *out = famqp_load16(p + 1); r->p = p + 3; return 1; }
-    return famqp__read_ushort_slow(r, out, field);
+FAMQP_INLINE const uint8_t *famqp__try_ushort(const uint8_t *p, const uint8_t *end, uint16_t *out) {
+    if (FAMQP_LIKELY(end - p >= 3 && p[0] == FAMQP_CODE_USHORT)) { *out = famqp_load16(p + 1); return p + 3; }
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_uint(famqp_reader *r, uint32_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 5)) {
+FAMQP_INLINE const uint8_t *famqp__try_uint(const uint8_t *p, const uint8_t *end, uint32_t *out) {
+    size_t avail = (size_t)(end - p);
+    if (FAMQP_LIKELY(avail >= 5)) {
         unsigned t = famqp_codes_uint[p[0]]; /* 1 + width: 1, 2 or 5 */
         if (FAMQP_LIKELY(t)) {
             /* keep only the first `width` of the 4 bytes after the code */
             *out = (uint32_t)((uint64_t)famqp_load32(p + 1) >> (8u * (5u - t)));
-            r->p = p + t;
-            return 1;
+            return p + t;
         }
+    } else if (avail) { /* near the end of a list: the short forms (t <= bytes left < 5) */
+        unsigned t = famqp_codes_uint[p[0]];
+        if (t && t <= avail) { *out = t == 1 ? 0u : p[1]; return p + t; }
     }
-    return famqp__read_uint_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_ulong(famqp_reader *r, uint64_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 9)) {
+FAMQP_INLINE const uint8_t *famqp__try_ulong(const uint8_t *p, const uint8_t *end, uint64_t *out) {
+    size_t avail = (size_t)(end - p);
+    if (FAMQP_LIKELY(avail >= 9)) {
         unsigned t = famqp_codes_ulong[p[0]]; /* 1 + width: 1, 2 or 9 */
         if (FAMQP_LIKELY(t)) {
             unsigned shift = 8u * (9u - t);
             uint64_t v = famqp_load64(p + 1);
             *out = shift < 64 ? v >> shift : 0;
-            r->p = p + t;
-            return 1;
+            return p + t;
         }
+    } else if (avail) {
+        unsigned t = famqp_codes_ulong[p[0]];
+        if (t && t <= avail) { *out = t == 1 ? 0u : p[1]; return p + t; }
     }
-    return famqp__read_ulong_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_int(famqp_reader *r, int32_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 5)) {
+FAMQP_INLINE const uint8_t *famqp__try_int(const uint8_t *p, const uint8_t *end, int32_t *out) {
+    size_t avail = (size_t)(end - p);
+    if (FAMQP_LIKELY(avail >= 5)) {
         unsigned t = famqp_codes_int[p[0]]; /* 1 + width: 2 or 5 */
         if (FAMQP_LIKELY(t)) {
             /* arithmetic shift sign-extends the 1-byte form */
             *out = (int32_t)famqp_load32(p + 1) >> (8u * (5u - t));
-            r->p = p + t;
-            return 1;
+            return p + t;
         }
+    } else if (avail) {
+        unsigned t = famqp_codes_int[p[0]];
+        if (t && t <= avail) { *out = (int8_t)p[1]; return p + t; }
     }
-    return famqp__read_int_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_long(famqp_reader *r, int64_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 9)) {
+FAMQP_INLINE const uint8_t *famqp__try_long(const uint8_t *p, const uint8_t *end, int64_t *out) {
+    size_t avail = (size_t)(end - p);
+    if (FAMQP_LIKELY(avail >= 9)) {
         unsigned t = famqp_codes_long[p[0]]; /* 1 + width: 2 or 9 */
         if (FAMQP_LIKELY(t)) {
             *out = (int64_t)famqp_load64(p + 1) >> (8u * (9u - t));
-            r->p = p + t;
-            return 1;
+            return p + t;
         }
+    } else if (avail) {
+        unsigned t = famqp_codes_long[p[0]];
+        if (t && t <= avail) { *out = (int8_t)p[1]; return p + t; }
     }
-    return famqp__read_long_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_timestamp(famqp_reader *r, int64_t *out, const char *field) {
-    const uint8_t *p = r->p;
-    if (FAMQP_LIKELY(r->end - p >= 9 && p[0] == FAMQP_CODE_TIMESTAMP)) {
-        *out = (int64_t)famqp_load64(p + 1); r->p = p + 9; return 1;
-    }
-    return famqp__read_timestamp_slow(r, out, field);
+FAMQP_INLINE const uint8_t *famqp__try_timestamp(const uint8_t *p, const uint8_t *end, int64_t *out) {
+    if (FAMQP_LIKELY(end - p >= 9 && p[0] == FAMQP_CODE_TIMESTAMP)) { *out = (int64_t)famqp_load64(p + 1); return p + 9; }
+    return NULL;
 }
 /* Variable-width: zero-copy views into the input; string validated UTF-8,
  * symbol validated ASCII.  Inline for the 8-bit-length forms. */
-FAMQP_INLINE int famqp_read_binary(famqp_reader *r, famqp_binary *out, const char *field) {
-    const uint8_t *p = r->p;
-    size_t avail = (size_t)(r->end - p);
+FAMQP_INLINE const uint8_t *famqp__try_binary(const uint8_t *p, const uint8_t *end, famqp_binary *out) {
+    size_t avail = (size_t)(end - p);
     if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_VBIN8)) {
         size_t len = p[1]; /* a local: stores through out may alias the input */
-        if (FAMQP_LIKELY(len <= avail - 2)) { out->ptr = p + 2; out->len = len; r->p = p + 2 + len; return 1; }
+        if (FAMQP_LIKELY(len <= avail - 2)) { out->ptr = p + 2; out->len = len; return p + 2 + len; }
     }
-    return famqp__read_binary_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_string(famqp_reader *r, famqp_string *out, const char *field) {
-    const uint8_t *p = r->p;
-    size_t avail = (size_t)(r->end - p);
+FAMQP_INLINE const uint8_t *famqp__try_string(const uint8_t *p, const uint8_t *end, famqp_string *out) {
+    size_t avail = (size_t)(end - p);
     if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_STR8)) {
         size_t len = p[1];
-        if (FAMQP_LIKELY(len <= avail - 2 && famqp_utf8_valid(p + 2, len))) {
-            out->ptr = (const char *)(p + 2); out->len = len; r->p = p + 2 + len; return 1;
+        if (FAMQP_LIKELY(len <= avail - 2 && famqp__utf8_valid_fast(p + 2, len))) {
+            out->ptr = (const char *)(p + 2); out->len = len; return p + 2 + len;
         }
     }
-    return famqp__read_string_slow(r, out, field);
+    return NULL;
 }
-FAMQP_INLINE int famqp_read_symbol(famqp_reader *r, famqp_symbol *out, const char *field) {
-    const uint8_t *p = r->p;
-    size_t avail = (size_t)(r->end - p);
+FAMQP_INLINE const uint8_t *famqp__try_symbol(const uint8_t *p, const uint8_t *end, famqp_symbol *out) {
+    size_t avail = (size_t)(end - p);
     if (FAMQP_LIKELY(avail >= 2 && p[0] == FAMQP_CODE_SYM8)) {
         size_t len = p[1];
         if (FAMQP_LIKELY(len <= avail - 2 && famqp_ascii_valid(p + 2, len))) {
-            out->ptr = (const char *)(p + 2); out->len = len; r->p = p + 2 + len; return 1;
+            out->ptr = (const char *)(p + 2); out->len = len; return p + 2 + len;
         }
     }
-    return famqp__read_symbol_slow(r, out, field);
+    return NULL;
 }
+
+/* famqp_read_<T>: the inline try, then null (no call), then the complete
+ * out-of-line reader, which accepts exactly the same inputs. */
+#define FAMQP__READ_VIA_TRY(T, CT)                                                               \
+    FAMQP_INLINE int famqp_read_##T(famqp_reader *r, CT *out, const char *field) {              \
+        const uint8_t *q = famqp__try_##T(r->p, r->end, out);                                    \
+        if (FAMQP_LIKELY(q != NULL)) { r->p = q; return 1; }                                     \
+        if (r->p < r->end && *r->p == FAMQP_CODE_NULL) { r->p++; return 0; }                     \
+        return famqp__read_##T##_slow(r, out, field);                                            \
+    }
+FAMQP__READ_VIA_TRY(bool, bool)
+FAMQP__READ_VIA_TRY(ubyte, uint8_t)
+FAMQP__READ_VIA_TRY(ushort, uint16_t)
+FAMQP__READ_VIA_TRY(uint, uint32_t)
+FAMQP__READ_VIA_TRY(ulong, uint64_t)
+FAMQP__READ_VIA_TRY(int, int32_t)
+FAMQP__READ_VIA_TRY(long, int64_t)
+FAMQP__READ_VIA_TRY(timestamp, int64_t)
+FAMQP__READ_VIA_TRY(binary, famqp_binary)
+FAMQP__READ_VIA_TRY(string, famqp_string)
+FAMQP__READ_VIA_TRY(symbol, famqp_symbol)
+#undef FAMQP__READ_VIA_TRY
+/* The usual map and list elements, validated inline: fixed-width codes
+ * with nothing to check in their body, and str8/sym8/vbin8.  Returns the
+ * byte after the element, or NULL to let the complete validator decide
+ * (and report) everything else, so both accept exactly the same inputs. */
+FAMQP_INLINE const uint8_t *famqp__scalar_fast(const uint8_t *q, const uint8_t *end) {
+    size_t avail = (size_t)(end - q);
+    if (!avail) return NULL;
+    uint8_t c = q[0];
+    unsigned s = famqp__span_code[c];
+    if (s == 0xFF) { /* str8, sym8, vbin8 */
+        if (avail < 2 || q[1] > avail - 2) return NULL;
+        size_t len = q[1];
+        if (c == FAMQP_CODE_STR8 ? !famqp__utf8_valid_fast(q + 2, len)
+                                 : c == FAMQP_CODE_SYM8 && !famqp_ascii_valid(q + 2, len))
+            return NULL;
+        return q + 2 + len;
+    }
+    /* fixed width; boolean and char bodies need their own checks */
+    if (s && s < 0xFE && s <= avail && c != FAMQP_CODE_BOOLEAN && c != FAMQP_CODE_CHAR) return q + s;
+    return NULL;
+}
+
 /* Compounds: the whole content is validated (famqp_value_validate rules,
  * depth counted from r->depth), then presented as a view. */
 int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field);
@@ -310,7 +398,15 @@ int famqp_read_multiple(famqp_reader *r, famqp_multiple *out, famqp_code_table c
  * descriptor, *code = UINT64_MAX); at 0x40 consumes it and returns 0; any
  * other code fails (TYPE_MISMATCH) and returns 0.  After it returns 1, r->p
  * is at the described value's own constructor. */
-int famqp_read_descriptor(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field);
+int famqp__read_descriptor_slow(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field);
+FAMQP_INLINE int famqp_read_descriptor(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field) {
+    const uint8_t *p = r->p;
+    /* 0x00 0x53 <code>: every standard descriptor as a smallulong */
+    if (FAMQP_LIKELY(r->end - p >= 3 && p[0] == FAMQP_CODE_DESCRIBED && p[1] == FAMQP_CODE_SMALLULONG)) {
+        *code = p[2]; name->ptr = NULL; name->len = 0; r->p = p + 3; return 1;
+    }
+    return famqp__read_descriptor_slow(r, code, name, field);
+}
 /* Peek: is the next byte 0x40?  (false at end of input) */
 FAMQP_INLINE bool famqp_peek_null(const famqp_reader *r) { return r->p < r->end && *r->p == FAMQP_CODE_NULL; }
 
@@ -322,8 +418,33 @@ FAMQP_INLINE bool famqp_peek_null(const famqp_reader *r) { return r->p < r->end 
  * `consumed` ones that the type does not define, checks that exactly the
  * list's bytes were used, and restores r->end (on failure r->p stays at
  * the end of the input). */
-int famqp_list_enter(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field);
-void famqp_list_leave(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end);
+int famqp__list_enter_slow(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field);
+void famqp__list_leave_slow(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end);
+/* Inline: a list8 that passes every check of the complete version. */
+FAMQP_INLINE int famqp_list_enter(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field) {
+    const uint8_t *p = r->p;
+    size_t avail = (size_t)(r->end - p);
+    if (FAMQP_LIKELY(avail >= 3)) {
+        size_t size = p[1], n = p[2];
+        /* size covers the count byte (size - 1 wraps for 0) and at least
+         * one byte per element; & (not &&): one branch for all checks */
+        if (FAMQP_LIKELY((p[0] == FAMQP_CODE_LIST8) & (r->depth < r->limits->max_depth) & (size - 1 < avail - 2) &
+                         (n < size) & (n <= r->limits->max_count))) {
+            *count = (uint32_t)n; *saved_end = r->end;
+            r->depth++; r->end = p + 2 + size; r->p = p + 3;
+            return 1;
+        }
+    }
+    return famqp__list_enter_slow(r, count, saved_end, field);
+}
+/* Inline: every element consumed, exactly the list's bytes, no failure. */
+FAMQP_INLINE void famqp_list_leave(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end) {
+    if (FAMQP_LIKELY((consumed >= count) & (r->p == r->end) & (r->depth != 0) & !famqp_reader_failed(r))) {
+        r->depth--; r->end = saved_end;
+        return;
+    }
+    famqp__list_leave_slow(r, count, consumed, saved_end);
+}
 
 /* ---- sizes and puts (smallest encodings) ------------------------------- */
 /* famqp_size_X(v) is the exact number of bytes famqp_put_X(p, v) writes;
@@ -396,10 +517,18 @@ FAMQP_INLINE uint8_t *famqp_put_uuid(uint8_t *p, famqp_uuid v) { p[0] = FAMQP_CO
 
 /* Variable width: 8-bit length form when len < 256, else 32-bit. */
 FAMQP_INLINE size_t famqp_size_vbytes(size_t len) { return len < 256 ? 2 + len : 5 + len; }
+/* Copies len bytes; up to 16 with at most two overlapping fixed-size
+ * moves (no call), longer ones with memcpy. */
+FAMQP_INLINE void famqp__copy(uint8_t *p, const void *src, size_t len) {
+    const uint8_t *s = (const uint8_t *)src;
+    if (len >= 8 && len <= 16) { memcpy(p, s, 8); memcpy(p + len - 8, s + len - 8, 8); }
+    else if (len >= 4 && len < 8) { memcpy(p, s, 4); memcpy(p + len - 4, s + len - 4, 4); }
+    else if (len) memcpy(p, s, len);
+}
 FAMQP_INLINE uint8_t *famqp_put_vbytes(uint8_t *p, uint8_t code8, const void *src, size_t len) {
     if (len < 256) { p[0] = code8; p[1] = (uint8_t)len; p += 2; }
     else { p[0] = (uint8_t)(code8 + 0x10); p = famqp_store32(p + 1, (uint32_t)len); }
-    if (len) memcpy(p, src, len);
+    famqp__copy(p, src, len);
     return p + len;
 }
 FAMQP_INLINE size_t famqp_size_binary(famqp_binary v) { return famqp_size_vbytes(v.len); }
@@ -426,6 +555,34 @@ FAMQP_INLINE size_t famqp_size_map_header(size_t body, uint32_t count) {
 FAMQP_INLINE uint8_t *famqp_put_map_header(uint8_t *p, size_t body, uint32_t count) {
     if (body + 1 <= 255 && count <= 255) { p[0] = FAMQP_CODE_MAP8; p[1] = (uint8_t)(body + 1); p[2] = (uint8_t)count; return p + 3; }
     p[0] = FAMQP_CODE_MAP32; p = famqp_store32(p + 1, (uint32_t)(body + 4)); return famqp_store32(p, count);
+}
+
+/* ---- one-pass encoders ---------------------------------------------------
+ * Generated encoders whose capacity holds the widest encoding of every
+ * field write each field once, straight into place, with no sizing pass.
+ * famqp__put_opt_bool(p, v, has): v when has is 1, null (0x40) when it is
+ * 0, one byte either way, without a branch. */
+FAMQP_INLINE uint8_t *famqp__put_opt_bool(uint8_t *p, bool v, uint32_t has) {
+    p[0] = (uint8_t)(FAMQP_CODE_NULL + has * (2u - (uint32_t)v)); /* 0x40, 0x41 true, 0x42 false */
+    return p + 1;
+}
+
+/* Completes a composite's list whose elements were written at body, after
+ * a 3-byte gap at hdr: list8 when it fits (the usual case), list0 when
+ * count is 0 (nothing was written), else list32, moving the elements 6
+ * bytes on (the caller reserved them).  Returns the end of the list. */
+FAMQP_INLINE uint8_t *famqp__finish_list(uint8_t *hdr, uint8_t *body, uint8_t *end, uint32_t count) {
+    size_t len = (size_t)(end - body);
+    if (FAMQP_LIKELY(len + 1 <= 255 && count - 1u < 255u)) {
+        hdr[0] = FAMQP_CODE_LIST8; hdr[1] = (uint8_t)(len + 1); hdr[2] = (uint8_t)count;
+        return end;
+    }
+    if (count == 0) { hdr[0] = FAMQP_CODE_LIST0; return hdr + 1; }
+    memmove(hdr + 9, body, len);
+    hdr[0] = FAMQP_CODE_LIST32;
+    famqp_store32(hdr + 1, (uint32_t)(len + 4));
+    famqp_store32(hdr + 5, count);
+    return hdr + 9 + len;
 }
 
 /* Views re-encoded as they were received (or built by a famqp_writer). */

@@ -17,7 +17,7 @@ const char *last(const famqp_client *c);
 /* Encodes test message n (message-id n, a body derived from n). */
 size_t encode_numbered(uint64_t n, uint8_t *buf, size_t cap);
 
-/* The drain cell (engine level: the client API has no drain). */
+/* The drain cell (famqp_receiver_drain). */
 int cell_drain(const char *url, const char *queue);
 
 #endif

@@ -121,7 +121,7 @@ api_drain_classic() {
     "$cells" "$url" drain /queue/api-drain-classic 2>"$out" || rc=$?
     cat "$out"
     [[ $rc -eq 0 ]] && return 0
-    if grep -q "session-remote-end: amqp:internal-error.*send_drained" "$out"; then
+    if grep -q "the peer ended the session: amqp:internal-error.*send_drained" "$out"; then
         echo "known RabbitMQ 3.10.8 bug #7119 (drain on a classic queue), reported cleanly by flatamqp"
         return 0
     fi
