@@ -5,33 +5,22 @@
  * has settled the last one (checked by famqp_receive, famqp_client_pump
  * and every reconnect): only held deliveries pin memory.
  *
- * engine.h has no accessor for "received deliveries not yet settled", so
- * this file reads the engine's own list of them (engine_internal.h, same
- * library).  The engine refuses to settle on a failed connection (nothing
- * would change, so nothing would tell us the application let go); a
- * retired connection is therefore marked usable again: it has no socket
- * and nobody takes its output, so a settlement there only frees the
- * delivery, which is what the documentation promises (no effect on the
- * peer, which delivers the message again). */
+ * On a lost connection the engine sends nothing, but settling a delivery
+ * still settles it locally and releases it: that is what lets go of the
+ * connection. */
 #include <stdlib.h>
 
 #include "client_internal.h"
 
 #if FAMQP_CLIENT_AVAILABLE
-#include "engine_internal.h"
 
-/* Received deliveries on conn the application has not settled. */
 static bool holds_deliveries(const famqp_connection *conn)
 {
-    for (const famqp_session *s = conn->sessions_head; s; s = s->next)
-        if (s->in_head)
-            return true;
-    return false;
+    return famqp_connection_unsettled_received(conn) != 0;
 }
 
 void client_retire(famqp_client *c, famqp_connection *conn)
 {
-    conn->failed = false; /* see the top of this file */
     /* Deliveries whose events nobody will read: nobody holds them. */
     const famqp_event *e;
     while ((e = famqp_connection_next_event(conn)) != NULL)

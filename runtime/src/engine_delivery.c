@@ -620,8 +620,17 @@ famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome
     famqp_link *l = d->link;
     famqp_session *s = l->session;
     famqp_connection *c = s->conn;
-    if (c->failed)
+    if (c->failed) {
+        /* Nothing reaches the peer any more, but settling still lets go of
+         * the delivery, so an application holding deliveries of a lost
+         * connection can release them before the connection is freed. */
+        if (settle && !d->local_settled && !d->dead && (d->outgoing || l->incoming != d)) {
+            d->local_settled = true;
+            eng_delivery_kill(d);
+            return FAMQP_ENGINE_OK;
+        }
         return FAMQP_ENGINE_ERR_FAILED;
+    }
     if (d->local_settled || d->dead)
         return FAMQP_ENGINE_ERR_STATE;
     if (!d->outgoing && l->incoming == d)
@@ -688,6 +697,15 @@ famqp_binary famqp_delivery_message(const famqp_delivery *d)
 bool famqp_delivery_remote_settled(const famqp_delivery *d) { return d->remote_settled; }
 famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d) { return d->remote_state; }
 bool famqp_delivery_settled(const famqp_delivery *d) { return d->local_settled; }
+
+size_t famqp_connection_unsettled_received(const famqp_connection *c)
+{
+    size_t n = 0;
+    for (const famqp_session *s = c->sessions_head; s; s = s->next)
+        for (const famqp_delivery *d = s->in_head; d; d = d->next)
+            n++;
+    return n;
+}
 
 #else
 typedef int famqp_engine_unavailable_delivery;

@@ -103,6 +103,15 @@ static void credit_overrun_case(uint32_t overrun)
     ck_assert_str_eq(p.b.cond, "amqp:link:transfer-limit-exceeded");
     ck_assert_uint_eq(p.b.nrecv, 100 + tolerated);
     ck_assert(strstr(p.b.desc, "max_credit_overrun") != NULL);
+    /* The held deliveries outlive the failure: nothing can be sent, but
+     * settling still releases them one by one. */
+    ck_assert_uint_eq(p.b.nheld, 100 + tolerated);
+    ck_assert_uint_eq(famqp_connection_unsettled_received(p.b.c), p.b.nheld);
+    famqp_outcome accepted = {.kind = FAMQP_OUTCOME_ACCEPTED};
+    ck_assert_int_eq(famqp_delivery_update(p.b.held[0], &accepted, false), FAMQP_ENGINE_ERR_FAILED);
+    ck_assert_int_eq(famqp_delivery_settle(p.b.held[0]), FAMQP_ENGINE_OK);
+    ck_assert_uint_eq(famqp_connection_unsettled_received(p.b.c), p.b.nheld - 1);
+    p.b.nheld = 0; /* the rest are freed with the connection */
     free(buf);
     pair_free(&p);
 }

@@ -384,8 +384,14 @@ bool famqp_delivery_remote_settled(const famqp_delivery *d);
 famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
 bool famqp_delivery_settled(const famqp_delivery *d); /* locally */
 
+/* Complete received deliveries the application has not settled yet. */
+size_t famqp_connection_unsettled_received(const famqp_connection *c);
+
 /* Sets our state and optionally settles.  A receiver in rcv-settle-mode
  * second should pass settle=false and settle once the sender has.
+ * On a failed connection nothing is sent: settle=true still settles
+ * locally (the delivery is released; OK), anything else returns
+ * FAMQP_ENGINE_ERR_FAILED.
  * Dispositions of consecutive deliveries with the same state are sent as
  * one disposition frame (first..last). */
 famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
