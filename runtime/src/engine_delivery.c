@@ -61,6 +61,14 @@ void eng_delivery_unlink(famqp_delivery *d)
 
 void eng_delivery_kill(famqp_delivery *d)
 {
+    if (d->queued) {
+        /* Settled (by the peer or the application) while still being
+         * framed: it stops being tracked now and ends once
+         * eng_session_pump has sent it (the stream must stay whole). */
+        eng_delivery_unlink(d);
+        d->local_settled = true;
+        return;
+    }
     eng_delivery_unlink(d);
     if (d->link->incoming == d)
         d->link->incoming = NULL;
@@ -163,6 +171,7 @@ static size_t send_frames(famqp_delivery *d, const uint8_t *data, size_t len)
 static void sendq_push(famqp_link *l, famqp_delivery *d)
 {
     d->qnext = NULL;
+    d->queued = true;
     if (l->sendq_tail)
         l->sendq_tail->qnext = d;
     else
@@ -177,6 +186,7 @@ static void sendq_pop(famqp_link *l)
     if (!l->sendq_head)
         l->sendq_tail = NULL;
     d->qnext = NULL;
+    d->queued = false;
 }
 
 /* An aborted transfer ends the delivery (and settles it). */

@@ -94,6 +94,7 @@ static void eng_link_drop_sendq(famqp_link *l)
     famqp_delivery *d = l->sendq_head;
     while (d) {
         famqp_delivery *n = d->qnext;
+        d->queued = false;
         if (!d->in_list)
             eng_delivery_free(d);
         d = n;

@@ -51,6 +51,7 @@ struct famqp_delivery {
     famqp_link *link;
     famqp_delivery *prev, *next; /* session unsettled list (out or in) */
     famqp_delivery *qnext;       /* link send queue */
+    bool queued;                 /* on the link send queue */
     uint32_t id;
     uint32_t format;
     uint8_t tag[32];

@@ -211,6 +211,7 @@ void eng_link_finish(famqp_link *l)
     for (famqp_delivery *d = q, *n; d; d = n) {
         n = d->qnext;
         d->qnext = NULL;
+        d->queued = false;
         if (!d->in_list) /* unsettled ones go with the session lists below */
             eng_delivery_kill(d);
     }

@@ -266,6 +266,50 @@ START_TEST(test_free_with_transfer_blocked_by_window)
 }
 END_TEST
 
+/* Regression (fuzz_engine): the peer settles a delivery whose later frames
+ * still wait for session window.  It must not be freed while on the send
+ * queue: it stops being tracked, its frames still go out whole, and
+ * everything is freed once (ASan). */
+START_TEST(test_peer_settles_delivery_still_queued)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 512, 1);
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "q", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    static uint8_t msg[4000];
+    memset(msg, 5, sizeof msg);
+    famqp_delivery *d;
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("a", 1), msg, sizeof msg, false, &d), FAMQP_ENGINE_OK);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("b", 1), msg, 10, false, NULL), FAMQP_ENGINE_OK);
+    /* A disposition settling delivery 0 (and 1, not even started), as if
+     * from the server. */
+    uint8_t buf[256];
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_DISPOSITION};
+    f.u.disposition = famqp_disposition_defaults;
+    f.u.disposition.role = true; /* receiver */
+    f.u.disposition.first = 0;
+    f.u.disposition.last = 1;
+    f.u.disposition.settled = true;
+    f.u.disposition.state.kind = FAMQP_ANY_DELIVERY_STATE_ACCEPTED;
+    f.u.disposition.present = FAMQP_DISPOSITION_HAS_ROLE | FAMQP_DISPOSITION_HAS_FIRST | FAMQP_DISPOSITION_HAS_LAST |
+                              FAMQP_DISPOSITION_HAS_SETTLED | FAMQP_DISPOSITION_HAS_STATE;
+    size_t n = build_frame(buf, sizeof buf, 0, &f, NULL, 0);
+    side_feed(&p, &p.a, buf, n);
+    side_drain_events(&p.a);
+    ck_assert(!famqp_connection_failed(p.a.c));
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 2);
+    /* The window opens: both deliveries still go out whole. */
+    pair_pump(&p);
+    ck_assert(!famqp_connection_failed(p.a.c));
+    ck_assert(!famqp_connection_failed(p.b.c));
+    ck_assert_uint_eq(p.b.nrecv, 2);
+    pair_free(&p);
+}
+END_TEST
+
 /* ---- settlement modes and outcomes ----------------------------------------------- */
 
 static void outcome_case(enum on_delivery how, famqp_outcome_kind want)
@@ -448,6 +492,7 @@ Suite *engine_transfer_suite(void)
     tcase_add_test(tc, test_abort);
     tcase_add_test(tc, test_close_mid_transfer);
     tcase_add_test(tc, test_free_with_transfer_blocked_by_window);
+    tcase_add_test(tc, test_peer_settles_delivery_still_queued);
     suite_add_tcase(s, tc);
     tc = tcase_create("settlement");
     tcase_add_test(tc, test_outcome_accepted);
