@@ -81,18 +81,30 @@ FAMQP_INLINE uint8_t *famqp__header_put_fast(uint8_t *p, const famqp_header *v, 
     if (count == 0u)
         goto done;
     p = famqp__put_opt_bool(p, v->durable, (uint32_t)(present >> 0) & 1u); /* durable */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_HEADER_HAS_PRIORITY) ? famqp_put_ubyte(p, v->priority) : famqp_put_null(p); /* priority */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_HEADER_HAS_TTL) ? famqp_put_uint(p, v->ttl) : famqp_put_null(p); /* ttl */
+    if (present & FAMQP_HEADER_HAS_PRIORITY) { /* priority */
+        p = famqp_put_ubyte(p, v->priority);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_HEADER_HAS_TTL) { /* ttl */
+        p = famqp_put_uint(p, v->ttl);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 3u)
         goto done;
     p = famqp__put_opt_bool(p, v->first_acquirer, (uint32_t)(present >> 3) & 1u); /* first-acquirer */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_HEADER_HAS_DELIVERY_COUNT) ? famqp_put_uint(p, v->delivery_count) : famqp_put_null(p); /* delivery-count */
+    if (present & FAMQP_HEADER_HAS_DELIVERY_COUNT) { /* delivery-count */
+        p = famqp_put_uint(p, v->delivery_count);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -125,8 +137,10 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* durable */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* durable */
+    {
         q = famqp__try_bool(p, end, &out->durable);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -142,10 +156,12 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     if (got) {
         out->present |= FAMQP_HEADER_HAS_DURABLE;
     } else {
-        out->durable = famqp_header_defaults.durable; /* absent or null: the default */
+        out->durable = famqp_header_defaults.durable; /* null: the default */
     }
+    if (count <= 1u) /* priority */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* priority */
+    {
         q = famqp__try_ubyte(p, end, &out->priority);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -161,10 +177,12 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     if (got) {
         out->present |= FAMQP_HEADER_HAS_PRIORITY;
     } else {
-        out->priority = famqp_header_defaults.priority; /* absent or null: the default */
+        out->priority = famqp_header_defaults.priority; /* null: the default */
     }
+    if (count <= 2u) /* ttl */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* ttl */
+    {
         q = famqp__try_uint(p, end, &out->ttl);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -180,10 +198,12 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     if (got) {
         out->present |= FAMQP_HEADER_HAS_TTL;
     } else {
-        out->ttl = famqp_header_defaults.ttl; /* absent or null: the default */
+        out->ttl = famqp_header_defaults.ttl; /* null: the default */
     }
+    if (count <= 3u) /* first-acquirer */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* first-acquirer */
+    {
         q = famqp__try_bool(p, end, &out->first_acquirer);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -199,10 +219,12 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     if (got) {
         out->present |= FAMQP_HEADER_HAS_FIRST_ACQUIRER;
     } else {
-        out->first_acquirer = famqp_header_defaults.first_acquirer; /* absent or null: the default */
+        out->first_acquirer = famqp_header_defaults.first_acquirer; /* null: the default */
     }
+    if (count <= 4u) /* delivery-count */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* delivery-count */
+    {
         q = famqp__try_uint(p, end, &out->delivery_count);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -218,8 +240,20 @@ int famqp__header_read_body(famqp_reader *r, famqp_header *out)
     if (got) {
         out->present |= FAMQP_HEADER_HAS_DELIVERY_COUNT;
     } else {
-        out->delivery_count = famqp_header_defaults.delivery_count; /* absent or null: the default */
+        out->delivery_count = famqp_header_defaults.delivery_count; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->durable = famqp_header_defaults.durable;
+absent_1:
+    out->priority = famqp_header_defaults.priority;
+absent_2:
+    out->ttl = famqp_header_defaults.ttl;
+absent_3:
+    out->first_acquirer = famqp_header_defaults.first_acquirer;
+absent_4:
+    out->delivery_count = famqp_header_defaults.delivery_count;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 5u ? count : 5u, saved_end);
     r->type = outer;
@@ -260,9 +294,102 @@ static FAMQP_NOINLINE size_t famqp__header_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+static inline size_t famqp__header_decode_fast(const uint8_t *p, size_t n, famqp_header *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x70 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 5u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* durable */
+        goto absent_0;
+    if ((x = famqp__try_bool(q, end, &out->durable)) != NULL) {
+        q = x;
+        present |= FAMQP_HEADER_HAS_DURABLE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->durable = famqp_header_defaults.durable;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* priority */
+        goto absent_1;
+    if ((x = famqp__try_ubyte(q, end, &out->priority)) != NULL) {
+        q = x;
+        present |= FAMQP_HEADER_HAS_PRIORITY;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->priority = famqp_header_defaults.priority;
+    } else {
+        return 0;
+    }
+    if (count <= 2u) /* ttl */
+        goto absent_2;
+    if ((x = famqp__try_uint(q, end, &out->ttl)) != NULL) {
+        q = x;
+        present |= FAMQP_HEADER_HAS_TTL;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->ttl = famqp_header_defaults.ttl;
+    } else {
+        return 0;
+    }
+    if (count <= 3u) /* first-acquirer */
+        goto absent_3;
+    if ((x = famqp__try_bool(q, end, &out->first_acquirer)) != NULL) {
+        q = x;
+        present |= FAMQP_HEADER_HAS_FIRST_ACQUIRER;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->first_acquirer = famqp_header_defaults.first_acquirer;
+    } else {
+        return 0;
+    }
+    if (count <= 4u) /* delivery-count */
+        goto absent_4;
+    if ((x = famqp__try_uint(q, end, &out->delivery_count)) != NULL) {
+        q = x;
+        present |= FAMQP_HEADER_HAS_DELIVERY_COUNT;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->delivery_count = famqp_header_defaults.delivery_count;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->durable = famqp_header_defaults.durable;
+absent_1:
+    out->priority = famqp_header_defaults.priority;
+absent_2:
+    out->ttl = famqp_header_defaults.ttl;
+absent_3:
+    out->first_acquirer = famqp_header_defaults.first_acquirer;
+absent_4:
+    out->delivery_count = famqp_header_defaults.delivery_count;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x0)) != UINT64_C(0x0)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_header_decode_ex(const uint8_t *p, size_t n, famqp_header *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__header_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -585,45 +712,97 @@ FAMQP_INLINE uint8_t *famqp__properties_put_fast(uint8_t *p, const famqp_propert
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) ? famqp__any_message_id_put(p, &v->message_id) : famqp_put_null(p); /* message-id */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_USER_ID) ? famqp_put_binary(p, v->user_id) : famqp_put_null(p); /* user-id */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_TO) ? famqp__any_address_put(p, &v->to) : famqp_put_null(p); /* to */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_SUBJECT) ? famqp_put_string(p, v->subject) : famqp_put_null(p); /* subject */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_REPLY_TO) ? famqp__any_address_put(p, &v->reply_to) : famqp_put_null(p); /* reply-to */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) ? famqp__any_message_id_put(p, &v->correlation_id) : famqp_put_null(p); /* correlation-id */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_CONTENT_TYPE) ? famqp_put_symbol(p, v->content_type) : famqp_put_null(p); /* content-type */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_CONTENT_ENCODING) ? famqp_put_symbol(p, v->content_encoding) : famqp_put_null(p); /* content-encoding */
-    if (count <= 8u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_ABSOLUTE_EXPIRY_TIME) ? famqp_put_timestamp(p, v->absolute_expiry_time) : famqp_put_null(p); /* absolute-expiry-time */
-    if (count <= 9u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_CREATION_TIME) ? famqp_put_timestamp(p, v->creation_time) : famqp_put_null(p); /* creation-time */
-    if (count <= 10u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_GROUP_ID) ? famqp_put_string(p, v->group_id) : famqp_put_null(p); /* group-id */
-    if (count <= 11u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE) ? famqp_put_uint(p, v->group_sequence) : famqp_put_null(p); /* group-sequence */
-    if (count <= 12u)
-        goto done;
-    p = (present & FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID) ? famqp_put_string(p, v->reply_to_group_id) : famqp_put_null(p); /* reply-to-group-id */
+    if (present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) { /* message-id */
+        p = famqp__any_message_id_put(p, &v->message_id);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_USER_ID) { /* user-id */
+        p = famqp__put_binary_fast(p, v->user_id);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_TO) { /* to */
+        p = famqp__any_address_put(p, &v->to);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_SUBJECT) { /* subject */
+        p = famqp__put_string_fast(p, v->subject);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_REPLY_TO) { /* reply-to */
+        p = famqp__any_address_put(p, &v->reply_to);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) { /* correlation-id */
+        p = famqp__any_message_id_put(p, &v->correlation_id);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_CONTENT_TYPE) { /* content-type */
+        p = famqp__put_symbol_fast(p, v->content_type);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_CONTENT_ENCODING) { /* content-encoding */
+        p = famqp__put_symbol_fast(p, v->content_encoding);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_ABSOLUTE_EXPIRY_TIME) { /* absolute-expiry-time */
+        p = famqp_put_timestamp(p, v->absolute_expiry_time);
+    } else {
+        if (count <= 8u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_CREATION_TIME) { /* creation-time */
+        p = famqp_put_timestamp(p, v->creation_time);
+    } else {
+        if (count <= 9u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_GROUP_ID) { /* group-id */
+        p = famqp__put_string_fast(p, v->group_id);
+    } else {
+        if (count <= 10u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE) { /* group-sequence */
+        p = famqp_put_uint(p, v->group_sequence);
+    } else {
+        if (count <= 11u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID) { /* reply-to-group-id */
+        p = famqp__put_string_fast(p, v->reply_to_group_id);
+    } else {
+        if (count <= 12u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -656,9 +835,16 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* message-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* message-id */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->message_id.u.message_id_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -669,10 +855,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_MESSAGE_ID;
     } else {
-        out->message_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* absent or null */
+        out->message_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* null */
     }
+    if (count <= 1u) /* user-id */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* user-id */
+    {
         q = famqp__try_binary(p, end, &out->user_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -688,11 +876,18 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_USER_ID;
     } else {
-        out->user_id = famqp_properties_defaults.user_id; /* absent or null: the default */
+        out->user_id = famqp_properties_defaults.user_id; /* null: the default */
     }
+    if (count <= 2u) /* to */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* to */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->to.u.address_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->to.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -703,10 +898,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_TO;
     } else {
-        out->to.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+        out->to.kind = FAMQP_ANY_ADDRESS_NONE; /* null */
     }
+    if (count <= 3u) /* subject */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* subject */
+    {
         q = famqp__try_string(p, end, &out->subject);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -722,11 +919,18 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_SUBJECT;
     } else {
-        out->subject = famqp_properties_defaults.subject; /* absent or null: the default */
+        out->subject = famqp_properties_defaults.subject; /* null: the default */
     }
+    if (count <= 4u) /* reply-to */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* reply-to */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->reply_to.u.address_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->reply_to.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -737,11 +941,18 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_REPLY_TO;
     } else {
-        out->reply_to.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+        out->reply_to.kind = FAMQP_ANY_ADDRESS_NONE; /* null */
     }
+    if (count <= 5u) /* correlation-id */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* correlation-id */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->correlation_id.u.message_id_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->correlation_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -752,10 +963,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CORRELATION_ID;
     } else {
-        out->correlation_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* absent or null */
+        out->correlation_id.kind = FAMQP_ANY_MESSAGE_ID_NONE; /* null */
     }
+    if (count <= 6u) /* content-type */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* content-type */
+    {
         q = famqp__try_symbol(p, end, &out->content_type);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -771,10 +984,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CONTENT_TYPE;
     } else {
-        out->content_type = famqp_properties_defaults.content_type; /* absent or null: the default */
+        out->content_type = famqp_properties_defaults.content_type; /* null: the default */
     }
+    if (count <= 7u) /* content-encoding */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* content-encoding */
+    {
         q = famqp__try_symbol(p, end, &out->content_encoding);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -790,10 +1005,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CONTENT_ENCODING;
     } else {
-        out->content_encoding = famqp_properties_defaults.content_encoding; /* absent or null: the default */
+        out->content_encoding = famqp_properties_defaults.content_encoding; /* null: the default */
     }
+    if (count <= 8u) /* absolute-expiry-time */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* absolute-expiry-time */
+    {
         q = famqp__try_timestamp(p, end, &out->absolute_expiry_time);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -809,10 +1026,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_ABSOLUTE_EXPIRY_TIME;
     } else {
-        out->absolute_expiry_time = famqp_properties_defaults.absolute_expiry_time; /* absent or null: the default */
+        out->absolute_expiry_time = famqp_properties_defaults.absolute_expiry_time; /* null: the default */
     }
+    if (count <= 9u) /* creation-time */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* creation-time */
+    {
         q = famqp__try_timestamp(p, end, &out->creation_time);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -828,10 +1047,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_CREATION_TIME;
     } else {
-        out->creation_time = famqp_properties_defaults.creation_time; /* absent or null: the default */
+        out->creation_time = famqp_properties_defaults.creation_time; /* null: the default */
     }
+    if (count <= 10u) /* group-id */
+        goto absent_10;
     got = 0;
-    if (count > 10u) { /* group-id */
+    {
         q = famqp__try_string(p, end, &out->group_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -847,10 +1068,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_GROUP_ID;
     } else {
-        out->group_id = famqp_properties_defaults.group_id; /* absent or null: the default */
+        out->group_id = famqp_properties_defaults.group_id; /* null: the default */
     }
+    if (count <= 11u) /* group-sequence */
+        goto absent_11;
     got = 0;
-    if (count > 11u) { /* group-sequence */
+    {
         q = famqp__try_uint(p, end, &out->group_sequence);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -866,10 +1089,12 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE;
     } else {
-        out->group_sequence = famqp_properties_defaults.group_sequence; /* absent or null: the default */
+        out->group_sequence = famqp_properties_defaults.group_sequence; /* null: the default */
     }
+    if (count <= 12u) /* reply-to-group-id */
+        goto absent_12;
     got = 0;
-    if (count > 12u) { /* reply-to-group-id */
+    {
         q = famqp__try_string(p, end, &out->reply_to_group_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -885,8 +1110,36 @@ int famqp__properties_read_body(famqp_reader *r, famqp_properties *out)
     if (got) {
         out->present |= FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID;
     } else {
-        out->reply_to_group_id = famqp_properties_defaults.reply_to_group_id; /* absent or null: the default */
+        out->reply_to_group_id = famqp_properties_defaults.reply_to_group_id; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->message_id.kind = FAMQP_ANY_MESSAGE_ID_NONE;
+absent_1:
+    out->user_id = famqp_properties_defaults.user_id;
+absent_2:
+    out->to.kind = FAMQP_ANY_ADDRESS_NONE;
+absent_3:
+    out->subject = famqp_properties_defaults.subject;
+absent_4:
+    out->reply_to.kind = FAMQP_ANY_ADDRESS_NONE;
+absent_5:
+    out->correlation_id.kind = FAMQP_ANY_MESSAGE_ID_NONE;
+absent_6:
+    out->content_type = famqp_properties_defaults.content_type;
+absent_7:
+    out->content_encoding = famqp_properties_defaults.content_encoding;
+absent_8:
+    out->absolute_expiry_time = famqp_properties_defaults.absolute_expiry_time;
+absent_9:
+    out->creation_time = famqp_properties_defaults.creation_time;
+absent_10:
+    out->group_id = famqp_properties_defaults.group_id;
+absent_11:
+    out->group_sequence = famqp_properties_defaults.group_sequence;
+absent_12:
+    out->reply_to_group_id = famqp_properties_defaults.reply_to_group_id;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 13u ? count : 13u, saved_end);
     r->type = outer;
@@ -1503,8 +1756,10 @@ int famqp__received_read_body(famqp_reader *r, famqp_received *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* section-number */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* section-number */
+    {
         q = famqp__try_uint(p, end, &out->section_number);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1520,10 +1775,12 @@ int famqp__received_read_body(famqp_reader *r, famqp_received *out)
     if (got) {
         out->present |= FAMQP_RECEIVED_HAS_SECTION_NUMBER;
     } else {
-        out->section_number = famqp_received_defaults.section_number; /* absent or null: the default */
+        out->section_number = famqp_received_defaults.section_number; /* null: the default */
     }
+    if (count <= 1u) /* section-offset */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* section-offset */
+    {
         q = famqp__try_ulong(p, end, &out->section_offset);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1539,8 +1796,14 @@ int famqp__received_read_body(famqp_reader *r, famqp_received *out)
     if (got) {
         out->present |= FAMQP_RECEIVED_HAS_SECTION_OFFSET;
     } else {
-        out->section_offset = famqp_received_defaults.section_offset; /* absent or null: the default */
+        out->section_offset = famqp_received_defaults.section_offset; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->section_number = famqp_received_defaults.section_number;
+absent_1:
+    out->section_offset = famqp_received_defaults.section_offset;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -1587,9 +1850,63 @@ static FAMQP_NOINLINE size_t famqp__received_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+static inline size_t famqp__received_decode_fast(const uint8_t *p, size_t n, famqp_received *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x23 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 2u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* section-number */
+        goto absent_0;
+    if ((x = famqp__try_uint(q, end, &out->section_number)) != NULL) {
+        q = x;
+        present |= FAMQP_RECEIVED_HAS_SECTION_NUMBER;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->section_number = famqp_received_defaults.section_number;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* section-offset */
+        goto absent_1;
+    if ((x = famqp__try_ulong(q, end, &out->section_offset)) != NULL) {
+        q = x;
+        present |= FAMQP_RECEIVED_HAS_SECTION_OFFSET;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->section_offset = famqp_received_defaults.section_offset;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->section_number = famqp_received_defaults.section_number;
+absent_1:
+    out->section_offset = famqp_received_defaults.section_offset;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x3)) != UINT64_C(0x3)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_received_decode_ex(const uint8_t *p, size_t n, famqp_received *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__received_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -1830,9 +2147,13 @@ FAMQP_INLINE uint8_t *famqp__rejected_put_fast(uint8_t *p, const famqp_rejected 
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_REJECTED_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+    if (present & FAMQP_REJECTED_HAS_ERROR) { /* error */
+        p = famqp__error_put(p, &v->error);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -1865,8 +2186,10 @@ int famqp__rejected_read_body(famqp_reader *r, famqp_rejected *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* error */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* error */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1878,8 +2201,12 @@ int famqp__rejected_read_body(famqp_reader *r, famqp_rejected *out)
     if (got) {
         out->present |= FAMQP_REJECTED_HAS_ERROR;
     } else {
-        out->error = famqp_rejected_defaults.error; /* absent or null: the default */
+        out->error = famqp_rejected_defaults.error; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->error = famqp_rejected_defaults.error;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
@@ -2176,9 +2503,13 @@ FAMQP_INLINE uint8_t *famqp__modified_put_fast(uint8_t *p, const famqp_modified 
     if (count <= 1u)
         goto done;
     p = famqp__put_opt_bool(p, v->undeliverable_here, (uint32_t)(present >> 1) & 1u); /* undeliverable-here */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS) ? famqp_put_map(p, &v->message_annotations) : famqp_put_null(p); /* message-annotations */
+    if (present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS) { /* message-annotations */
+        p = famqp_put_map(p, &v->message_annotations);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -2211,8 +2542,10 @@ int famqp__modified_read_body(famqp_reader *r, famqp_modified *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* delivery-failed */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* delivery-failed */
+    {
         q = famqp__try_bool(p, end, &out->delivery_failed);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2228,10 +2561,12 @@ int famqp__modified_read_body(famqp_reader *r, famqp_modified *out)
     if (got) {
         out->present |= FAMQP_MODIFIED_HAS_DELIVERY_FAILED;
     } else {
-        out->delivery_failed = famqp_modified_defaults.delivery_failed; /* absent or null: the default */
+        out->delivery_failed = famqp_modified_defaults.delivery_failed; /* null: the default */
     }
+    if (count <= 1u) /* undeliverable-here */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* undeliverable-here */
+    {
         q = famqp__try_bool(p, end, &out->undeliverable_here);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2247,10 +2582,12 @@ int famqp__modified_read_body(famqp_reader *r, famqp_modified *out)
     if (got) {
         out->present |= FAMQP_MODIFIED_HAS_UNDELIVERABLE_HERE;
     } else {
-        out->undeliverable_here = famqp_modified_defaults.undeliverable_here; /* absent or null: the default */
+        out->undeliverable_here = famqp_modified_defaults.undeliverable_here; /* null: the default */
     }
+    if (count <= 2u) /* message-annotations */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* message-annotations */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2262,8 +2599,16 @@ int famqp__modified_read_body(famqp_reader *r, famqp_modified *out)
     if (got) {
         out->present |= FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS;
     } else {
-        out->message_annotations = famqp_modified_defaults.message_annotations; /* absent or null: the default */
+        out->message_annotations = famqp_modified_defaults.message_annotations; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->delivery_failed = famqp_modified_defaults.delivery_failed;
+absent_1:
+    out->undeliverable_here = famqp_modified_defaults.undeliverable_here;
+absent_2:
+    out->message_annotations = famqp_modified_defaults.message_annotations;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     r->type = outer;
@@ -2458,39 +2803,79 @@ FAMQP_INLINE uint8_t *famqp__source_put_fast(uint8_t *p, const famqp_source *v, 
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_ADDRESS) ? famqp__any_address_put(p, &v->address) : famqp_put_null(p); /* address */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_DURABLE) ? famqp_put_uint(p, v->durable) : famqp_put_null(p); /* durable */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_EXPIRY_POLICY) ? famqp_put_symbol(p, v->expiry_policy) : famqp_put_null(p); /* expiry-policy */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_TIMEOUT) ? famqp_put_uint(p, v->timeout) : famqp_put_null(p); /* timeout */
+    if (present & FAMQP_SOURCE_HAS_ADDRESS) { /* address */
+        p = famqp__any_address_put(p, &v->address);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_DURABLE) { /* durable */
+        p = famqp_put_uint(p, v->durable);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_EXPIRY_POLICY) { /* expiry-policy */
+        p = famqp__put_symbol_fast(p, v->expiry_policy);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_TIMEOUT) { /* timeout */
+        p = famqp_put_uint(p, v->timeout);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 4u)
         goto done;
     p = famqp__put_opt_bool(p, v->dynamic, (uint32_t)(present >> 4) & 1u); /* dynamic */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_put_map(p, &v->dynamic_node_properties) : famqp_put_null(p); /* dynamic-node-properties */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_DISTRIBUTION_MODE) ? famqp_put_symbol(p, v->distribution_mode) : famqp_put_null(p); /* distribution-mode */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_FILTER) ? famqp_put_map(p, &v->filter) : famqp_put_null(p); /* filter */
-    if (count <= 8u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_DEFAULT_OUTCOME) ? famqp__any_outcome_put(p, &v->default_outcome) : famqp_put_null(p); /* default-outcome */
-    if (count <= 9u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_OUTCOMES) ? famqp_put_multiple_symbol(p, &v->outcomes) : famqp_put_null(p); /* outcomes */
-    if (count <= 10u)
-        goto done;
-    p = (present & FAMQP_SOURCE_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+    if (present & FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES) { /* dynamic-node-properties */
+        p = famqp_put_map(p, &v->dynamic_node_properties);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_DISTRIBUTION_MODE) { /* distribution-mode */
+        p = famqp__put_symbol_fast(p, v->distribution_mode);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_FILTER) { /* filter */
+        p = famqp_put_map(p, &v->filter);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_DEFAULT_OUTCOME) { /* default-outcome */
+        p = famqp__any_outcome_put(p, &v->default_outcome);
+    } else {
+        if (count <= 8u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_OUTCOMES) { /* outcomes */
+        p = famqp_put_multiple_symbol(p, &v->outcomes);
+    } else {
+        if (count <= 9u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SOURCE_HAS_CAPABILITIES) { /* capabilities */
+        p = famqp_put_multiple_symbol(p, &v->capabilities);
+    } else {
+        if (count <= 10u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -2523,9 +2908,16 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* address */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* address */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->address.u.address_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->address.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -2536,10 +2928,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_ADDRESS;
     } else {
-        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* null */
     }
+    if (count <= 1u) /* durable */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* durable */
+    {
         q = famqp__try_uint(p, end, &out->durable);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2560,10 +2954,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
             p = r->p;
         }
     } else {
-        out->durable = famqp_source_defaults.durable; /* absent or null: the default */
+        out->durable = famqp_source_defaults.durable; /* null: the default */
     }
+    if (count <= 2u) /* expiry-policy */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* expiry-policy */
+    {
         q = famqp__try_symbol(p, end, &out->expiry_policy);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2579,10 +2975,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_EXPIRY_POLICY;
     } else {
-        out->expiry_policy = famqp_source_defaults.expiry_policy; /* absent or null: the default */
+        out->expiry_policy = famqp_source_defaults.expiry_policy; /* null: the default */
     }
+    if (count <= 3u) /* timeout */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* timeout */
+    {
         q = famqp__try_uint(p, end, &out->timeout);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2598,10 +2996,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_TIMEOUT;
     } else {
-        out->timeout = famqp_source_defaults.timeout; /* absent or null: the default */
+        out->timeout = famqp_source_defaults.timeout; /* null: the default */
     }
+    if (count <= 4u) /* dynamic */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* dynamic */
+    {
         q = famqp__try_bool(p, end, &out->dynamic);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2617,10 +3017,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_DYNAMIC;
     } else {
-        out->dynamic = famqp_source_defaults.dynamic; /* absent or null: the default */
+        out->dynamic = famqp_source_defaults.dynamic; /* null: the default */
     }
+    if (count <= 5u) /* dynamic-node-properties */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* dynamic-node-properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2632,10 +3034,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_DYNAMIC_NODE_PROPERTIES;
     } else {
-        out->dynamic_node_properties = famqp_source_defaults.dynamic_node_properties; /* absent or null: the default */
+        out->dynamic_node_properties = famqp_source_defaults.dynamic_node_properties; /* null: the default */
     }
+    if (count <= 6u) /* distribution-mode */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* distribution-mode */
+    {
         q = famqp__try_symbol(p, end, &out->distribution_mode);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2651,10 +3055,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_DISTRIBUTION_MODE;
     } else {
-        out->distribution_mode = famqp_source_defaults.distribution_mode; /* absent or null: the default */
+        out->distribution_mode = famqp_source_defaults.distribution_mode; /* null: the default */
     }
+    if (count <= 7u) /* filter */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* filter */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2666,10 +3072,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_FILTER;
     } else {
-        out->filter = famqp_source_defaults.filter; /* absent or null: the default */
+        out->filter = famqp_source_defaults.filter; /* null: the default */
     }
+    if (count <= 8u) /* default-outcome */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* default-outcome */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2681,10 +3089,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_DEFAULT_OUTCOME;
     } else {
-        out->default_outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* absent or null */
+        out->default_outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* null */
     }
+    if (count <= 9u) /* outcomes */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* outcomes */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2696,10 +3106,12 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_OUTCOMES;
     } else {
-        out->outcomes = famqp_source_defaults.outcomes; /* absent or null: the default */
+        out->outcomes = famqp_source_defaults.outcomes; /* null: the default */
     }
+    if (count <= 10u) /* capabilities */
+        goto absent_10;
     got = 0;
-    if (count > 10u) { /* capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2711,8 +3123,32 @@ int famqp__source_read_body(famqp_reader *r, famqp_source *out)
     if (got) {
         out->present |= FAMQP_SOURCE_HAS_CAPABILITIES;
     } else {
-        out->capabilities = famqp_source_defaults.capabilities; /* absent or null: the default */
+        out->capabilities = famqp_source_defaults.capabilities; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->address.kind = FAMQP_ANY_ADDRESS_NONE;
+absent_1:
+    out->durable = famqp_source_defaults.durable;
+absent_2:
+    out->expiry_policy = famqp_source_defaults.expiry_policy;
+absent_3:
+    out->timeout = famqp_source_defaults.timeout;
+absent_4:
+    out->dynamic = famqp_source_defaults.dynamic;
+absent_5:
+    out->dynamic_node_properties = famqp_source_defaults.dynamic_node_properties;
+absent_6:
+    out->distribution_mode = famqp_source_defaults.distribution_mode;
+absent_7:
+    out->filter = famqp_source_defaults.filter;
+absent_8:
+    out->default_outcome.kind = FAMQP_ANY_OUTCOME_NONE;
+absent_9:
+    out->outcomes = famqp_source_defaults.outcomes;
+absent_10:
+    out->capabilities = famqp_source_defaults.capabilities;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     r->type = outer;
@@ -2927,27 +3363,51 @@ FAMQP_INLINE uint8_t *famqp__target_put_fast(uint8_t *p, const famqp_target *v, 
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_ADDRESS) ? famqp__any_address_put(p, &v->address) : famqp_put_null(p); /* address */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_DURABLE) ? famqp_put_uint(p, v->durable) : famqp_put_null(p); /* durable */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_EXPIRY_POLICY) ? famqp_put_symbol(p, v->expiry_policy) : famqp_put_null(p); /* expiry-policy */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_TIMEOUT) ? famqp_put_uint(p, v->timeout) : famqp_put_null(p); /* timeout */
+    if (present & FAMQP_TARGET_HAS_ADDRESS) { /* address */
+        p = famqp__any_address_put(p, &v->address);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TARGET_HAS_DURABLE) { /* durable */
+        p = famqp_put_uint(p, v->durable);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TARGET_HAS_EXPIRY_POLICY) { /* expiry-policy */
+        p = famqp__put_symbol_fast(p, v->expiry_policy);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TARGET_HAS_TIMEOUT) { /* timeout */
+        p = famqp_put_uint(p, v->timeout);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 4u)
         goto done;
     p = famqp__put_opt_bool(p, v->dynamic, (uint32_t)(present >> 4) & 1u); /* dynamic */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES) ? famqp_put_map(p, &v->dynamic_node_properties) : famqp_put_null(p); /* dynamic-node-properties */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_TARGET_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+    if (present & FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES) { /* dynamic-node-properties */
+        p = famqp_put_map(p, &v->dynamic_node_properties);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TARGET_HAS_CAPABILITIES) { /* capabilities */
+        p = famqp_put_multiple_symbol(p, &v->capabilities);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -2980,9 +3440,16 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* address */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* address */
-        if (p < end && *p == FAMQP_CODE_NULL) {
+    {
+        q = famqp__try_string(p, end, &out->address.u.address_string);
+        if (FAMQP_LIKELY(q != NULL)) {
+            out->address.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
+            p = q;
+            got = 1;
+        } else if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
             r->p = p;
@@ -2993,10 +3460,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_ADDRESS;
     } else {
-        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* absent or null */
+        out->address.kind = FAMQP_ANY_ADDRESS_NONE; /* null */
     }
+    if (count <= 1u) /* durable */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* durable */
+    {
         q = famqp__try_uint(p, end, &out->durable);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3017,10 +3486,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
             p = r->p;
         }
     } else {
-        out->durable = famqp_target_defaults.durable; /* absent or null: the default */
+        out->durable = famqp_target_defaults.durable; /* null: the default */
     }
+    if (count <= 2u) /* expiry-policy */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* expiry-policy */
+    {
         q = famqp__try_symbol(p, end, &out->expiry_policy);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3036,10 +3507,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_EXPIRY_POLICY;
     } else {
-        out->expiry_policy = famqp_target_defaults.expiry_policy; /* absent or null: the default */
+        out->expiry_policy = famqp_target_defaults.expiry_policy; /* null: the default */
     }
+    if (count <= 3u) /* timeout */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* timeout */
+    {
         q = famqp__try_uint(p, end, &out->timeout);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3055,10 +3528,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_TIMEOUT;
     } else {
-        out->timeout = famqp_target_defaults.timeout; /* absent or null: the default */
+        out->timeout = famqp_target_defaults.timeout; /* null: the default */
     }
+    if (count <= 4u) /* dynamic */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* dynamic */
+    {
         q = famqp__try_bool(p, end, &out->dynamic);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3074,10 +3549,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_DYNAMIC;
     } else {
-        out->dynamic = famqp_target_defaults.dynamic; /* absent or null: the default */
+        out->dynamic = famqp_target_defaults.dynamic; /* null: the default */
     }
+    if (count <= 5u) /* dynamic-node-properties */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* dynamic-node-properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -3089,10 +3566,12 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES;
     } else {
-        out->dynamic_node_properties = famqp_target_defaults.dynamic_node_properties; /* absent or null: the default */
+        out->dynamic_node_properties = famqp_target_defaults.dynamic_node_properties; /* null: the default */
     }
+    if (count <= 6u) /* capabilities */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -3104,8 +3583,24 @@ int famqp__target_read_body(famqp_reader *r, famqp_target *out)
     if (got) {
         out->present |= FAMQP_TARGET_HAS_CAPABILITIES;
     } else {
-        out->capabilities = famqp_target_defaults.capabilities; /* absent or null: the default */
+        out->capabilities = famqp_target_defaults.capabilities; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->address.kind = FAMQP_ANY_ADDRESS_NONE;
+absent_1:
+    out->durable = famqp_target_defaults.durable;
+absent_2:
+    out->expiry_policy = famqp_target_defaults.expiry_policy;
+absent_3:
+    out->timeout = famqp_target_defaults.timeout;
+absent_4:
+    out->dynamic = famqp_target_defaults.dynamic;
+absent_5:
+    out->dynamic_node_properties = famqp_target_defaults.dynamic_node_properties;
+absent_6:
+    out->capabilities = famqp_target_defaults.capabilities;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 7u ? count : 7u, saved_end);
     r->type = outer;

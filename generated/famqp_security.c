@@ -89,8 +89,10 @@ int famqp__sasl_mechanisms_read_body(famqp_reader *r, famqp_sasl_mechanisms *out
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* sasl-server-mechanisms */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* sasl-server-mechanisms */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -102,8 +104,12 @@ int famqp__sasl_mechanisms_read_body(famqp_reader *r, famqp_sasl_mechanisms *out
     if (got) {
         out->present |= FAMQP_SASL_MECHANISMS_HAS_SASL_SERVER_MECHANISMS;
     } else {
-        out->sasl_server_mechanisms = famqp_sasl_mechanisms_defaults.sasl_server_mechanisms; /* absent or null: the default */
+        out->sasl_server_mechanisms = famqp_sasl_mechanisms_defaults.sasl_server_mechanisms; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->sasl_server_mechanisms = famqp_sasl_mechanisms_defaults.sasl_server_mechanisms;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -248,13 +254,21 @@ FAMQP_INLINE uint8_t *famqp__sasl_init_put_fast(uint8_t *p, const famqp_sasl_ini
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_symbol(p, v->mechanism); /* mechanism */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE) ? famqp_put_binary(p, v->initial_response) : famqp_put_null(p); /* initial-response */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_SASL_INIT_HAS_HOSTNAME) ? famqp_put_string(p, v->hostname) : famqp_put_null(p); /* hostname */
+    p = famqp__put_symbol_fast(p, v->mechanism); /* mechanism */
+    if (present & FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE) { /* initial-response */
+        p = famqp__put_binary_fast(p, v->initial_response);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_SASL_INIT_HAS_HOSTNAME) { /* hostname */
+        p = famqp__put_string_fast(p, v->hostname);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -287,8 +301,10 @@ int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* mechanism */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* mechanism */
+    {
         q = famqp__try_symbol(p, end, &out->mechanism);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -304,10 +320,12 @@ int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out)
     if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_MECHANISM;
     } else {
-        out->mechanism = famqp_sasl_init_defaults.mechanism; /* absent or null: the default */
+        out->mechanism = famqp_sasl_init_defaults.mechanism; /* null: the default */
     }
+    if (count <= 1u) /* initial-response */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* initial-response */
+    {
         q = famqp__try_binary(p, end, &out->initial_response);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -323,10 +341,12 @@ int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out)
     if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE;
     } else {
-        out->initial_response = famqp_sasl_init_defaults.initial_response; /* absent or null: the default */
+        out->initial_response = famqp_sasl_init_defaults.initial_response; /* null: the default */
     }
+    if (count <= 2u) /* hostname */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* hostname */
+    {
         q = famqp__try_string(p, end, &out->hostname);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -342,8 +362,16 @@ int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out)
     if (got) {
         out->present |= FAMQP_SASL_INIT_HAS_HOSTNAME;
     } else {
-        out->hostname = famqp_sasl_init_defaults.hostname; /* absent or null: the default */
+        out->hostname = famqp_sasl_init_defaults.hostname; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->mechanism = famqp_sasl_init_defaults.mechanism;
+absent_1:
+    out->initial_response = famqp_sasl_init_defaults.initial_response;
+absent_2:
+    out->hostname = famqp_sasl_init_defaults.hostname;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -388,9 +416,76 @@ static FAMQP_NOINLINE size_t famqp__sasl_init_encode_exact(uint8_t *buf, size_t 
     return size;
 }
 
+static inline size_t famqp__sasl_init_decode_fast(const uint8_t *p, size_t n, famqp_sasl_init *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x41 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 3u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* mechanism */
+        goto absent_0;
+    if ((x = famqp__try_symbol(q, end, &out->mechanism)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_INIT_HAS_MECHANISM;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->mechanism = famqp_sasl_init_defaults.mechanism;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* initial-response */
+        goto absent_1;
+    if ((x = famqp__try_binary(q, end, &out->initial_response)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->initial_response = famqp_sasl_init_defaults.initial_response;
+    } else {
+        return 0;
+    }
+    if (count <= 2u) /* hostname */
+        goto absent_2;
+    if ((x = famqp__try_string(q, end, &out->hostname)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_INIT_HAS_HOSTNAME;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->hostname = famqp_sasl_init_defaults.hostname;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->mechanism = famqp_sasl_init_defaults.mechanism;
+absent_1:
+    out->initial_response = famqp_sasl_init_defaults.initial_response;
+absent_2:
+    out->hostname = famqp_sasl_init_defaults.hostname;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x1)) != UINT64_C(0x1)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_sasl_init_decode_ex(const uint8_t *p, size_t n, famqp_sasl_init *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__sasl_init_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -488,7 +583,7 @@ FAMQP_INLINE uint8_t *famqp__sasl_challenge_put_fast(uint8_t *p, const famqp_sas
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_binary(p, v->challenge); /* challenge */
+    p = famqp__put_binary_fast(p, v->challenge); /* challenge */
     return famqp__finish_list(hdr, body, p, count);
 }
 
@@ -520,8 +615,10 @@ int famqp__sasl_challenge_read_body(famqp_reader *r, famqp_sasl_challenge *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* challenge */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* challenge */
+    {
         q = famqp__try_binary(p, end, &out->challenge);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -537,8 +634,12 @@ int famqp__sasl_challenge_read_body(famqp_reader *r, famqp_sasl_challenge *out)
     if (got) {
         out->present |= FAMQP_SASL_CHALLENGE_HAS_CHALLENGE;
     } else {
-        out->challenge = famqp_sasl_challenge_defaults.challenge; /* absent or null: the default */
+        out->challenge = famqp_sasl_challenge_defaults.challenge; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->challenge = famqp_sasl_challenge_defaults.challenge;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -583,9 +684,50 @@ static FAMQP_NOINLINE size_t famqp__sasl_challenge_encode_exact(uint8_t *buf, si
     return size;
 }
 
+static inline size_t famqp__sasl_challenge_decode_fast(const uint8_t *p, size_t n, famqp_sasl_challenge *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x42 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 1u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* challenge */
+        goto absent_0;
+    if ((x = famqp__try_binary(q, end, &out->challenge)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_CHALLENGE_HAS_CHALLENGE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->challenge = famqp_sasl_challenge_defaults.challenge;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->challenge = famqp_sasl_challenge_defaults.challenge;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x1)) != UINT64_C(0x1)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_sasl_challenge_decode_ex(const uint8_t *p, size_t n, famqp_sasl_challenge *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__sasl_challenge_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -673,7 +815,7 @@ FAMQP_INLINE uint8_t *famqp__sasl_response_put_fast(uint8_t *p, const famqp_sasl
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_binary(p, v->response); /* response */
+    p = famqp__put_binary_fast(p, v->response); /* response */
     return famqp__finish_list(hdr, body, p, count);
 }
 
@@ -705,8 +847,10 @@ int famqp__sasl_response_read_body(famqp_reader *r, famqp_sasl_response *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* response */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* response */
+    {
         q = famqp__try_binary(p, end, &out->response);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -722,8 +866,12 @@ int famqp__sasl_response_read_body(famqp_reader *r, famqp_sasl_response *out)
     if (got) {
         out->present |= FAMQP_SASL_RESPONSE_HAS_RESPONSE;
     } else {
-        out->response = famqp_sasl_response_defaults.response; /* absent or null: the default */
+        out->response = famqp_sasl_response_defaults.response; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->response = famqp_sasl_response_defaults.response;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -768,9 +916,50 @@ static FAMQP_NOINLINE size_t famqp__sasl_response_encode_exact(uint8_t *buf, siz
     return size;
 }
 
+static inline size_t famqp__sasl_response_decode_fast(const uint8_t *p, size_t n, famqp_sasl_response *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x43 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 1u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* response */
+        goto absent_0;
+    if ((x = famqp__try_binary(q, end, &out->response)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_RESPONSE_HAS_RESPONSE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->response = famqp_sasl_response_defaults.response;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->response = famqp_sasl_response_defaults.response;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x1)) != UINT64_C(0x1)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_sasl_response_decode_ex(const uint8_t *p, size_t n, famqp_sasl_response *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__sasl_response_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -863,9 +1052,13 @@ FAMQP_INLINE uint8_t *famqp__sasl_outcome_put_fast(uint8_t *p, const famqp_sasl_
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
     p = famqp_put_ubyte(p, v->code); /* code */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA) ? famqp_put_binary(p, v->additional_data) : famqp_put_null(p); /* additional-data */
+    if (present & FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA) { /* additional-data */
+        p = famqp__put_binary_fast(p, v->additional_data);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -898,8 +1091,10 @@ int famqp__sasl_outcome_read_body(famqp_reader *r, famqp_sasl_outcome *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* code */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* code */
+    {
         q = famqp__try_ubyte(p, end, &out->code);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -920,10 +1115,12 @@ int famqp__sasl_outcome_read_body(famqp_reader *r, famqp_sasl_outcome *out)
             p = r->p;
         }
     } else {
-        out->code = famqp_sasl_outcome_defaults.code; /* absent or null: the default */
+        out->code = famqp_sasl_outcome_defaults.code; /* null: the default */
     }
+    if (count <= 1u) /* additional-data */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* additional-data */
+    {
         q = famqp__try_binary(p, end, &out->additional_data);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -939,8 +1136,14 @@ int famqp__sasl_outcome_read_body(famqp_reader *r, famqp_sasl_outcome *out)
     if (got) {
         out->present |= FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA;
     } else {
-        out->additional_data = famqp_sasl_outcome_defaults.additional_data; /* absent or null: the default */
+        out->additional_data = famqp_sasl_outcome_defaults.additional_data; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->code = famqp_sasl_outcome_defaults.code;
+absent_1:
+    out->additional_data = famqp_sasl_outcome_defaults.additional_data;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -985,9 +1188,65 @@ static FAMQP_NOINLINE size_t famqp__sasl_outcome_encode_exact(uint8_t *buf, size
     return size;
 }
 
+static inline size_t famqp__sasl_outcome_decode_fast(const uint8_t *p, size_t n, famqp_sasl_outcome *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x44 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 2u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* code */
+        goto absent_0;
+    if ((x = famqp__try_ubyte(q, end, &out->code)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_OUTCOME_HAS_CODE;
+        if (!(out->code == UINT8_C(0) || out->code == UINT8_C(1) || out->code == UINT8_C(2) || out->code == UINT8_C(3) || out->code == UINT8_C(4)))
+            return 0;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->code = famqp_sasl_outcome_defaults.code;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* additional-data */
+        goto absent_1;
+    if ((x = famqp__try_binary(q, end, &out->additional_data)) != NULL) {
+        q = x;
+        present |= FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->additional_data = famqp_sasl_outcome_defaults.additional_data;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->code = famqp_sasl_outcome_defaults.code;
+absent_1:
+    out->additional_data = famqp_sasl_outcome_defaults.additional_data;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x1)) != UINT64_C(0x1)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_sasl_outcome_decode_ex(const uint8_t *p, size_t n, famqp_sasl_outcome *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__sasl_outcome_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);

@@ -57,9 +57,13 @@ FAMQP_INLINE uint8_t *famqp__coordinator_put_fast(uint8_t *p, const famqp_coordi
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_COORDINATOR_HAS_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->capabilities) : famqp_put_null(p); /* capabilities */
+    if (present & FAMQP_COORDINATOR_HAS_CAPABILITIES) { /* capabilities */
+        p = famqp_put_multiple_symbol(p, &v->capabilities);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -92,8 +96,10 @@ int famqp__coordinator_read_body(famqp_reader *r, famqp_coordinator *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* capabilities */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -105,8 +111,12 @@ int famqp__coordinator_read_body(famqp_reader *r, famqp_coordinator *out)
     if (got) {
         out->present |= FAMQP_COORDINATOR_HAS_CAPABILITIES;
     } else {
-        out->capabilities = famqp_coordinator_defaults.capabilities; /* absent or null: the default */
+        out->capabilities = famqp_coordinator_defaults.capabilities; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->capabilities = famqp_coordinator_defaults.capabilities;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
@@ -239,9 +249,13 @@ FAMQP_INLINE uint8_t *famqp__declare_put_fast(uint8_t *p, const famqp_declare *v
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_DECLARE_HAS_GLOBAL_ID) ? famqp__any_global_tx_id_put(p, &v->global_id) : famqp_put_null(p); /* global-id */
+    if (present & FAMQP_DECLARE_HAS_GLOBAL_ID) { /* global-id */
+        p = famqp__any_global_tx_id_put(p, &v->global_id);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -274,8 +288,10 @@ int famqp__declare_read_body(famqp_reader *r, famqp_declare *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* global-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* global-id */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -287,8 +303,12 @@ int famqp__declare_read_body(famqp_reader *r, famqp_declare *out)
     if (got) {
         out->present |= FAMQP_DECLARE_HAS_GLOBAL_ID;
     } else {
-        out->global_id.kind = FAMQP_ANY_GLOBAL_TX_ID_NONE; /* absent or null */
+        out->global_id.kind = FAMQP_ANY_GLOBAL_TX_ID_NONE; /* null */
     }
+    goto fields_done;
+absent_0:
+    out->global_id.kind = FAMQP_ANY_GLOBAL_TX_ID_NONE;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
@@ -461,8 +481,10 @@ int famqp__discharge_read_body(famqp_reader *r, famqp_discharge *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* txn-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* txn-id */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -474,10 +496,12 @@ int famqp__discharge_read_body(famqp_reader *r, famqp_discharge *out)
     if (got) {
         out->present |= FAMQP_DISCHARGE_HAS_TXN_ID;
     } else {
-        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* null */
     }
+    if (count <= 1u) /* fail */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* fail */
+    {
         q = famqp__try_bool(p, end, &out->fail);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -493,8 +517,14 @@ int famqp__discharge_read_body(famqp_reader *r, famqp_discharge *out)
     if (got) {
         out->present |= FAMQP_DISCHARGE_HAS_FAIL;
     } else {
-        out->fail = famqp_discharge_defaults.fail; /* absent or null: the default */
+        out->fail = famqp_discharge_defaults.fail; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE;
+absent_1:
+    out->fail = famqp_discharge_defaults.fail;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -666,8 +696,10 @@ int famqp__declared_read_body(famqp_reader *r, famqp_declared *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* txn-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* txn-id */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -679,8 +711,12 @@ int famqp__declared_read_body(famqp_reader *r, famqp_declared *out)
     if (got) {
         out->present |= FAMQP_DECLARED_HAS_TXN_ID;
     } else {
-        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* null */
     }
+    goto fields_done;
+absent_0:
+    out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -821,9 +857,13 @@ FAMQP_INLINE uint8_t *famqp__transactional_state_put_fast(uint8_t *p, const famq
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
     p = famqp__any_txn_id_put(p, &v->txn_id); /* txn-id */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME) ? famqp__any_outcome_put(p, &v->outcome) : famqp_put_null(p); /* outcome */
+    if (present & FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME) { /* outcome */
+        p = famqp__any_outcome_put(p, &v->outcome);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -856,8 +896,10 @@ int famqp__transactional_state_read_body(famqp_reader *r, famqp_transactional_st
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* txn-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* txn-id */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -869,10 +911,12 @@ int famqp__transactional_state_read_body(famqp_reader *r, famqp_transactional_st
     if (got) {
         out->present |= FAMQP_TRANSACTIONAL_STATE_HAS_TXN_ID;
     } else {
-        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* absent or null */
+        out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE; /* null */
     }
+    if (count <= 1u) /* outcome */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* outcome */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -884,8 +928,14 @@ int famqp__transactional_state_read_body(famqp_reader *r, famqp_transactional_st
     if (got) {
         out->present |= FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME;
     } else {
-        out->outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* absent or null */
+        out->outcome.kind = FAMQP_ANY_OUTCOME_NONE; /* null */
     }
+    goto fields_done;
+absent_0:
+    out->txn_id.kind = FAMQP_ANY_TXN_ID_NONE;
+absent_1:
+    out->outcome.kind = FAMQP_ANY_OUTCOME_NONE;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 2u ? count : 2u, saved_end);
     if (!famqp_reader_failed(r)) {

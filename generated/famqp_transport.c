@@ -102,34 +102,70 @@ FAMQP_INLINE uint8_t *famqp__open_put_fast(uint8_t *p, const famqp_open *v, uint
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_string(p, v->container_id); /* container-id */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_HOSTNAME) ? famqp_put_string(p, v->hostname) : famqp_put_null(p); /* hostname */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_MAX_FRAME_SIZE) ? famqp_put_uint(p, v->max_frame_size) : famqp_put_null(p); /* max-frame-size */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_CHANNEL_MAX) ? famqp_put_ushort(p, v->channel_max) : famqp_put_null(p); /* channel-max */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_IDLE_TIME_OUT) ? famqp_put_uint(p, v->idle_time_out) : famqp_put_null(p); /* idle-time-out */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_OUTGOING_LOCALES) ? famqp_put_multiple_symbol(p, &v->outgoing_locales) : famqp_put_null(p); /* outgoing-locales */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_INCOMING_LOCALES) ? famqp_put_multiple_symbol(p, &v->incoming_locales) : famqp_put_null(p); /* incoming-locales */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
-    if (count <= 8u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
-    if (count <= 9u)
-        goto done;
-    p = (present & FAMQP_OPEN_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+    p = famqp__put_string_fast(p, v->container_id); /* container-id */
+    if (present & FAMQP_OPEN_HAS_HOSTNAME) { /* hostname */
+        p = famqp__put_string_fast(p, v->hostname);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_MAX_FRAME_SIZE) { /* max-frame-size */
+        p = famqp_put_uint(p, v->max_frame_size);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_CHANNEL_MAX) { /* channel-max */
+        p = famqp_put_ushort(p, v->channel_max);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_IDLE_TIME_OUT) { /* idle-time-out */
+        p = famqp_put_uint(p, v->idle_time_out);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_OUTGOING_LOCALES) { /* outgoing-locales */
+        p = famqp_put_multiple_symbol(p, &v->outgoing_locales);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_INCOMING_LOCALES) { /* incoming-locales */
+        p = famqp_put_multiple_symbol(p, &v->incoming_locales);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_OFFERED_CAPABILITIES) { /* offered-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->offered_capabilities);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_DESIRED_CAPABILITIES) { /* desired-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->desired_capabilities);
+    } else {
+        if (count <= 8u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_OPEN_HAS_PROPERTIES) { /* properties */
+        p = famqp_put_map(p, &v->properties);
+    } else {
+        if (count <= 9u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -162,8 +198,10 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* container-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* container-id */
+    {
         q = famqp__try_string(p, end, &out->container_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -179,10 +217,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_CONTAINER_ID;
     } else {
-        out->container_id = famqp_open_defaults.container_id; /* absent or null: the default */
+        out->container_id = famqp_open_defaults.container_id; /* null: the default */
     }
+    if (count <= 1u) /* hostname */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* hostname */
+    {
         q = famqp__try_string(p, end, &out->hostname);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -198,10 +238,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_HOSTNAME;
     } else {
-        out->hostname = famqp_open_defaults.hostname; /* absent or null: the default */
+        out->hostname = famqp_open_defaults.hostname; /* null: the default */
     }
+    if (count <= 2u) /* max-frame-size */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* max-frame-size */
+    {
         q = famqp__try_uint(p, end, &out->max_frame_size);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -217,10 +259,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_MAX_FRAME_SIZE;
     } else {
-        out->max_frame_size = famqp_open_defaults.max_frame_size; /* absent or null: the default */
+        out->max_frame_size = famqp_open_defaults.max_frame_size; /* null: the default */
     }
+    if (count <= 3u) /* channel-max */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* channel-max */
+    {
         q = famqp__try_ushort(p, end, &out->channel_max);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -236,10 +280,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_CHANNEL_MAX;
     } else {
-        out->channel_max = famqp_open_defaults.channel_max; /* absent or null: the default */
+        out->channel_max = famqp_open_defaults.channel_max; /* null: the default */
     }
+    if (count <= 4u) /* idle-time-out */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* idle-time-out */
+    {
         q = famqp__try_uint(p, end, &out->idle_time_out);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -255,10 +301,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_IDLE_TIME_OUT;
     } else {
-        out->idle_time_out = famqp_open_defaults.idle_time_out; /* absent or null: the default */
+        out->idle_time_out = famqp_open_defaults.idle_time_out; /* null: the default */
     }
+    if (count <= 5u) /* outgoing-locales */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* outgoing-locales */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -270,10 +318,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_OUTGOING_LOCALES;
     } else {
-        out->outgoing_locales = famqp_open_defaults.outgoing_locales; /* absent or null: the default */
+        out->outgoing_locales = famqp_open_defaults.outgoing_locales; /* null: the default */
     }
+    if (count <= 6u) /* incoming-locales */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* incoming-locales */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -285,10 +335,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_INCOMING_LOCALES;
     } else {
-        out->incoming_locales = famqp_open_defaults.incoming_locales; /* absent or null: the default */
+        out->incoming_locales = famqp_open_defaults.incoming_locales; /* null: the default */
     }
+    if (count <= 7u) /* offered-capabilities */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* offered-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -300,10 +352,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_OFFERED_CAPABILITIES;
     } else {
-        out->offered_capabilities = famqp_open_defaults.offered_capabilities; /* absent or null: the default */
+        out->offered_capabilities = famqp_open_defaults.offered_capabilities; /* null: the default */
     }
+    if (count <= 8u) /* desired-capabilities */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* desired-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -315,10 +369,12 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_DESIRED_CAPABILITIES;
     } else {
-        out->desired_capabilities = famqp_open_defaults.desired_capabilities; /* absent or null: the default */
+        out->desired_capabilities = famqp_open_defaults.desired_capabilities; /* null: the default */
     }
+    if (count <= 9u) /* properties */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -330,8 +386,30 @@ int famqp__open_read_body(famqp_reader *r, famqp_open *out)
     if (got) {
         out->present |= FAMQP_OPEN_HAS_PROPERTIES;
     } else {
-        out->properties = famqp_open_defaults.properties; /* absent or null: the default */
+        out->properties = famqp_open_defaults.properties; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->container_id = famqp_open_defaults.container_id;
+absent_1:
+    out->hostname = famqp_open_defaults.hostname;
+absent_2:
+    out->max_frame_size = famqp_open_defaults.max_frame_size;
+absent_3:
+    out->channel_max = famqp_open_defaults.channel_max;
+absent_4:
+    out->idle_time_out = famqp_open_defaults.idle_time_out;
+absent_5:
+    out->outgoing_locales = famqp_open_defaults.outgoing_locales;
+absent_6:
+    out->incoming_locales = famqp_open_defaults.incoming_locales;
+absent_7:
+    out->offered_capabilities = famqp_open_defaults.offered_capabilities;
+absent_8:
+    out->desired_capabilities = famqp_open_defaults.desired_capabilities;
+absent_9:
+    out->properties = famqp_open_defaults.properties;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 10u ? count : 10u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -547,18 +625,34 @@ FAMQP_INLINE uint8_t *famqp__begin_put_fast(uint8_t *p, const famqp_begin *v, ui
     p = famqp_put_uint(p, v->next_outgoing_id); /* next-outgoing-id */
     p = famqp_put_uint(p, v->incoming_window); /* incoming-window */
     p = famqp_put_uint(p, v->outgoing_window); /* outgoing-window */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_BEGIN_HAS_HANDLE_MAX) ? famqp_put_uint(p, v->handle_max) : famqp_put_null(p); /* handle-max */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_BEGIN_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+    if (present & FAMQP_BEGIN_HAS_HANDLE_MAX) { /* handle-max */
+        p = famqp_put_uint(p, v->handle_max);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES) { /* offered-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->offered_capabilities);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES) { /* desired-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->desired_capabilities);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_BEGIN_HAS_PROPERTIES) { /* properties */
+        p = famqp_put_map(p, &v->properties);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -591,8 +685,10 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* remote-channel */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* remote-channel */
+    {
         q = famqp__try_ushort(p, end, &out->remote_channel);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -608,10 +704,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_REMOTE_CHANNEL;
     } else {
-        out->remote_channel = famqp_begin_defaults.remote_channel; /* absent or null: the default */
+        out->remote_channel = famqp_begin_defaults.remote_channel; /* null: the default */
     }
+    if (count <= 1u) /* next-outgoing-id */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* next-outgoing-id */
+    {
         q = famqp__try_uint(p, end, &out->next_outgoing_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -627,10 +725,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_NEXT_OUTGOING_ID;
     } else {
-        out->next_outgoing_id = famqp_begin_defaults.next_outgoing_id; /* absent or null: the default */
+        out->next_outgoing_id = famqp_begin_defaults.next_outgoing_id; /* null: the default */
     }
+    if (count <= 2u) /* incoming-window */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* incoming-window */
+    {
         q = famqp__try_uint(p, end, &out->incoming_window);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -646,10 +746,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_INCOMING_WINDOW;
     } else {
-        out->incoming_window = famqp_begin_defaults.incoming_window; /* absent or null: the default */
+        out->incoming_window = famqp_begin_defaults.incoming_window; /* null: the default */
     }
+    if (count <= 3u) /* outgoing-window */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* outgoing-window */
+    {
         q = famqp__try_uint(p, end, &out->outgoing_window);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -665,10 +767,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_OUTGOING_WINDOW;
     } else {
-        out->outgoing_window = famqp_begin_defaults.outgoing_window; /* absent or null: the default */
+        out->outgoing_window = famqp_begin_defaults.outgoing_window; /* null: the default */
     }
+    if (count <= 4u) /* handle-max */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* handle-max */
+    {
         q = famqp__try_uint(p, end, &out->handle_max);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -684,10 +788,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_HANDLE_MAX;
     } else {
-        out->handle_max = famqp_begin_defaults.handle_max; /* absent or null: the default */
+        out->handle_max = famqp_begin_defaults.handle_max; /* null: the default */
     }
+    if (count <= 5u) /* offered-capabilities */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* offered-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -699,10 +805,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES;
     } else {
-        out->offered_capabilities = famqp_begin_defaults.offered_capabilities; /* absent or null: the default */
+        out->offered_capabilities = famqp_begin_defaults.offered_capabilities; /* null: the default */
     }
+    if (count <= 6u) /* desired-capabilities */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* desired-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -714,10 +822,12 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES;
     } else {
-        out->desired_capabilities = famqp_begin_defaults.desired_capabilities; /* absent or null: the default */
+        out->desired_capabilities = famqp_begin_defaults.desired_capabilities; /* null: the default */
     }
+    if (count <= 7u) /* properties */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -729,8 +839,26 @@ int famqp__begin_read_body(famqp_reader *r, famqp_begin *out)
     if (got) {
         out->present |= FAMQP_BEGIN_HAS_PROPERTIES;
     } else {
-        out->properties = famqp_begin_defaults.properties; /* absent or null: the default */
+        out->properties = famqp_begin_defaults.properties; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->remote_channel = famqp_begin_defaults.remote_channel;
+absent_1:
+    out->next_outgoing_id = famqp_begin_defaults.next_outgoing_id;
+absent_2:
+    out->incoming_window = famqp_begin_defaults.incoming_window;
+absent_3:
+    out->outgoing_window = famqp_begin_defaults.outgoing_window;
+absent_4:
+    out->handle_max = famqp_begin_defaults.handle_max;
+absent_5:
+    out->offered_capabilities = famqp_begin_defaults.offered_capabilities;
+absent_6:
+    out->desired_capabilities = famqp_begin_defaults.desired_capabilities;
+absent_7:
+    out->properties = famqp_begin_defaults.properties;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 8u ? count : 8u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -962,42 +1090,82 @@ FAMQP_INLINE uint8_t *famqp__attach_put_fast(uint8_t *p, const famqp_attach *v, 
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_string(p, v->name); /* name */
+    p = famqp__put_string_fast(p, v->name); /* name */
     p = famqp_put_uint(p, v->handle); /* handle */
     p = famqp__put_opt_bool(p, v->role, 1u); /* role */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_SND_SETTLE_MODE) ? famqp_put_ubyte(p, v->snd_settle_mode) : famqp_put_null(p); /* snd-settle-mode */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_RCV_SETTLE_MODE) ? famqp_put_ubyte(p, v->rcv_settle_mode) : famqp_put_null(p); /* rcv-settle-mode */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_SOURCE) ? famqp__any_source_put(p, &v->source) : famqp_put_null(p); /* source */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_TARGET) ? famqp__any_target_put(p, &v->target) : famqp_put_null(p); /* target */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_UNSETTLED) ? famqp_put_map(p, &v->unsettled) : famqp_put_null(p); /* unsettled */
+    if (present & FAMQP_ATTACH_HAS_SND_SETTLE_MODE) { /* snd-settle-mode */
+        p = famqp_put_ubyte(p, v->snd_settle_mode);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_RCV_SETTLE_MODE) { /* rcv-settle-mode */
+        p = famqp_put_ubyte(p, v->rcv_settle_mode);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_SOURCE) { /* source */
+        p = famqp__any_source_put(p, &v->source);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_TARGET) { /* target */
+        p = famqp__any_target_put(p, &v->target);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_UNSETTLED) { /* unsettled */
+        p = famqp_put_map(p, &v->unsettled);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 8u)
         goto done;
     p = famqp__put_opt_bool(p, v->incomplete_unsettled, (uint32_t)(present >> 8) & 1u); /* incomplete-unsettled */
-    if (count <= 9u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT) ? famqp_put_uint(p, v->initial_delivery_count) : famqp_put_null(p); /* initial-delivery-count */
-    if (count <= 10u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE) ? famqp_put_ulong(p, v->max_message_size) : famqp_put_null(p); /* max-message-size */
-    if (count <= 11u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->offered_capabilities) : famqp_put_null(p); /* offered-capabilities */
-    if (count <= 12u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES) ? famqp_put_multiple_symbol(p, &v->desired_capabilities) : famqp_put_null(p); /* desired-capabilities */
-    if (count <= 13u)
-        goto done;
-    p = (present & FAMQP_ATTACH_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+    if (present & FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT) { /* initial-delivery-count */
+        p = famqp_put_uint(p, v->initial_delivery_count);
+    } else {
+        if (count <= 9u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE) { /* max-message-size */
+        p = famqp_put_ulong(p, v->max_message_size);
+    } else {
+        if (count <= 10u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES) { /* offered-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->offered_capabilities);
+    } else {
+        if (count <= 11u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES) { /* desired-capabilities */
+        p = famqp_put_multiple_symbol(p, &v->desired_capabilities);
+    } else {
+        if (count <= 12u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ATTACH_HAS_PROPERTIES) { /* properties */
+        p = famqp_put_map(p, &v->properties);
+    } else {
+        if (count <= 13u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -1030,8 +1198,10 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* name */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* name */
+    {
         q = famqp__try_string(p, end, &out->name);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1047,10 +1217,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_NAME;
     } else {
-        out->name = famqp_attach_defaults.name; /* absent or null: the default */
+        out->name = famqp_attach_defaults.name; /* null: the default */
     }
+    if (count <= 1u) /* handle */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* handle */
+    {
         q = famqp__try_uint(p, end, &out->handle);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1066,10 +1238,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_HANDLE;
     } else {
-        out->handle = famqp_attach_defaults.handle; /* absent or null: the default */
+        out->handle = famqp_attach_defaults.handle; /* null: the default */
     }
+    if (count <= 2u) /* role */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* role */
+    {
         q = famqp__try_bool(p, end, &out->role);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1085,10 +1259,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_ROLE;
     } else {
-        out->role = famqp_attach_defaults.role; /* absent or null: the default */
+        out->role = famqp_attach_defaults.role; /* null: the default */
     }
+    if (count <= 3u) /* snd-settle-mode */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* snd-settle-mode */
+    {
         q = famqp__try_ubyte(p, end, &out->snd_settle_mode);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1109,10 +1285,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
             p = r->p;
         }
     } else {
-        out->snd_settle_mode = famqp_attach_defaults.snd_settle_mode; /* absent or null: the default */
+        out->snd_settle_mode = famqp_attach_defaults.snd_settle_mode; /* null: the default */
     }
+    if (count <= 4u) /* rcv-settle-mode */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* rcv-settle-mode */
+    {
         q = famqp__try_ubyte(p, end, &out->rcv_settle_mode);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1133,10 +1311,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
             p = r->p;
         }
     } else {
-        out->rcv_settle_mode = famqp_attach_defaults.rcv_settle_mode; /* absent or null: the default */
+        out->rcv_settle_mode = famqp_attach_defaults.rcv_settle_mode; /* null: the default */
     }
+    if (count <= 5u) /* source */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* source */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1148,10 +1328,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_SOURCE;
     } else {
-        out->source.kind = FAMQP_ANY_SOURCE_NONE; /* absent or null */
+        out->source.kind = FAMQP_ANY_SOURCE_NONE; /* null */
     }
+    if (count <= 6u) /* target */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* target */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1163,10 +1345,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_TARGET;
     } else {
-        out->target.kind = FAMQP_ANY_TARGET_NONE; /* absent or null */
+        out->target.kind = FAMQP_ANY_TARGET_NONE; /* null */
     }
+    if (count <= 7u) /* unsettled */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* unsettled */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1178,10 +1362,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_UNSETTLED;
     } else {
-        out->unsettled = famqp_attach_defaults.unsettled; /* absent or null: the default */
+        out->unsettled = famqp_attach_defaults.unsettled; /* null: the default */
     }
+    if (count <= 8u) /* incomplete-unsettled */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* incomplete-unsettled */
+    {
         q = famqp__try_bool(p, end, &out->incomplete_unsettled);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1197,10 +1383,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_INCOMPLETE_UNSETTLED;
     } else {
-        out->incomplete_unsettled = famqp_attach_defaults.incomplete_unsettled; /* absent or null: the default */
+        out->incomplete_unsettled = famqp_attach_defaults.incomplete_unsettled; /* null: the default */
     }
+    if (count <= 9u) /* initial-delivery-count */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* initial-delivery-count */
+    {
         q = famqp__try_uint(p, end, &out->initial_delivery_count);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1216,10 +1404,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;
     } else {
-        out->initial_delivery_count = famqp_attach_defaults.initial_delivery_count; /* absent or null: the default */
+        out->initial_delivery_count = famqp_attach_defaults.initial_delivery_count; /* null: the default */
     }
+    if (count <= 10u) /* max-message-size */
+        goto absent_10;
     got = 0;
-    if (count > 10u) { /* max-message-size */
+    {
         q = famqp__try_ulong(p, end, &out->max_message_size);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1235,10 +1425,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE;
     } else {
-        out->max_message_size = famqp_attach_defaults.max_message_size; /* absent or null: the default */
+        out->max_message_size = famqp_attach_defaults.max_message_size; /* null: the default */
     }
+    if (count <= 11u) /* offered-capabilities */
+        goto absent_11;
     got = 0;
-    if (count > 11u) { /* offered-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1250,10 +1442,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES;
     } else {
-        out->offered_capabilities = famqp_attach_defaults.offered_capabilities; /* absent or null: the default */
+        out->offered_capabilities = famqp_attach_defaults.offered_capabilities; /* null: the default */
     }
+    if (count <= 12u) /* desired-capabilities */
+        goto absent_12;
     got = 0;
-    if (count > 12u) { /* desired-capabilities */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1265,10 +1459,12 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES;
     } else {
-        out->desired_capabilities = famqp_attach_defaults.desired_capabilities; /* absent or null: the default */
+        out->desired_capabilities = famqp_attach_defaults.desired_capabilities; /* null: the default */
     }
+    if (count <= 13u) /* properties */
+        goto absent_13;
     got = 0;
-    if (count > 13u) { /* properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1280,8 +1476,38 @@ int famqp__attach_read_body(famqp_reader *r, famqp_attach *out)
     if (got) {
         out->present |= FAMQP_ATTACH_HAS_PROPERTIES;
     } else {
-        out->properties = famqp_attach_defaults.properties; /* absent or null: the default */
+        out->properties = famqp_attach_defaults.properties; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->name = famqp_attach_defaults.name;
+absent_1:
+    out->handle = famqp_attach_defaults.handle;
+absent_2:
+    out->role = famqp_attach_defaults.role;
+absent_3:
+    out->snd_settle_mode = famqp_attach_defaults.snd_settle_mode;
+absent_4:
+    out->rcv_settle_mode = famqp_attach_defaults.rcv_settle_mode;
+absent_5:
+    out->source.kind = FAMQP_ANY_SOURCE_NONE;
+absent_6:
+    out->target.kind = FAMQP_ANY_TARGET_NONE;
+absent_7:
+    out->unsettled = famqp_attach_defaults.unsettled;
+absent_8:
+    out->incomplete_unsettled = famqp_attach_defaults.incomplete_unsettled;
+absent_9:
+    out->initial_delivery_count = famqp_attach_defaults.initial_delivery_count;
+absent_10:
+    out->max_message_size = famqp_attach_defaults.max_message_size;
+absent_11:
+    out->offered_capabilities = famqp_attach_defaults.offered_capabilities;
+absent_12:
+    out->desired_capabilities = famqp_attach_defaults.desired_capabilities;
+absent_13:
+    out->properties = famqp_attach_defaults.properties;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 14u ? count : 14u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -1528,27 +1754,47 @@ FAMQP_INLINE uint8_t *famqp__flow_put_fast(uint8_t *p, const famqp_flow *v, uint
     p = famqp_put_uint(p, v->incoming_window); /* incoming-window */
     p = famqp_put_uint(p, v->next_outgoing_id); /* next-outgoing-id */
     p = famqp_put_uint(p, v->outgoing_window); /* outgoing-window */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_FLOW_HAS_HANDLE) ? famqp_put_uint(p, v->handle) : famqp_put_null(p); /* handle */
-    if (count <= 5u)
-        goto done;
-    p = (present & FAMQP_FLOW_HAS_DELIVERY_COUNT) ? famqp_put_uint(p, v->delivery_count) : famqp_put_null(p); /* delivery-count */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_FLOW_HAS_LINK_CREDIT) ? famqp_put_uint(p, v->link_credit) : famqp_put_null(p); /* link-credit */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_FLOW_HAS_AVAILABLE) ? famqp_put_uint(p, v->available) : famqp_put_null(p); /* available */
+    if (present & FAMQP_FLOW_HAS_HANDLE) { /* handle */
+        p = famqp_put_uint(p, v->handle);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_FLOW_HAS_DELIVERY_COUNT) { /* delivery-count */
+        p = famqp_put_uint(p, v->delivery_count);
+    } else {
+        if (count <= 5u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_FLOW_HAS_LINK_CREDIT) { /* link-credit */
+        p = famqp_put_uint(p, v->link_credit);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_FLOW_HAS_AVAILABLE) { /* available */
+        p = famqp_put_uint(p, v->available);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 8u)
         goto done;
     p = famqp__put_opt_bool(p, v->drain, (uint32_t)(present >> 8) & 1u); /* drain */
     if (count <= 9u)
         goto done;
     p = famqp__put_opt_bool(p, v->echo, (uint32_t)(present >> 9) & 1u); /* echo */
-    if (count <= 10u)
-        goto done;
-    p = (present & FAMQP_FLOW_HAS_PROPERTIES) ? famqp_put_map(p, &v->properties) : famqp_put_null(p); /* properties */
+    if (present & FAMQP_FLOW_HAS_PROPERTIES) { /* properties */
+        p = famqp_put_map(p, &v->properties);
+    } else {
+        if (count <= 10u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -1581,8 +1827,10 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* next-incoming-id */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* next-incoming-id */
+    {
         q = famqp__try_uint(p, end, &out->next_incoming_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1598,10 +1846,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_NEXT_INCOMING_ID;
     } else {
-        out->next_incoming_id = famqp_flow_defaults.next_incoming_id; /* absent or null: the default */
+        out->next_incoming_id = famqp_flow_defaults.next_incoming_id; /* null: the default */
     }
+    if (count <= 1u) /* incoming-window */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* incoming-window */
+    {
         q = famqp__try_uint(p, end, &out->incoming_window);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1617,10 +1867,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_INCOMING_WINDOW;
     } else {
-        out->incoming_window = famqp_flow_defaults.incoming_window; /* absent or null: the default */
+        out->incoming_window = famqp_flow_defaults.incoming_window; /* null: the default */
     }
+    if (count <= 2u) /* next-outgoing-id */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* next-outgoing-id */
+    {
         q = famqp__try_uint(p, end, &out->next_outgoing_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1636,10 +1888,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_NEXT_OUTGOING_ID;
     } else {
-        out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id; /* absent or null: the default */
+        out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id; /* null: the default */
     }
+    if (count <= 3u) /* outgoing-window */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* outgoing-window */
+    {
         q = famqp__try_uint(p, end, &out->outgoing_window);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1655,10 +1909,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_OUTGOING_WINDOW;
     } else {
-        out->outgoing_window = famqp_flow_defaults.outgoing_window; /* absent or null: the default */
+        out->outgoing_window = famqp_flow_defaults.outgoing_window; /* null: the default */
     }
+    if (count <= 4u) /* handle */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* handle */
+    {
         q = famqp__try_uint(p, end, &out->handle);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1674,10 +1930,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_HANDLE;
     } else {
-        out->handle = famqp_flow_defaults.handle; /* absent or null: the default */
+        out->handle = famqp_flow_defaults.handle; /* null: the default */
     }
+    if (count <= 5u) /* delivery-count */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* delivery-count */
+    {
         q = famqp__try_uint(p, end, &out->delivery_count);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1693,10 +1951,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_DELIVERY_COUNT;
     } else {
-        out->delivery_count = famqp_flow_defaults.delivery_count; /* absent or null: the default */
+        out->delivery_count = famqp_flow_defaults.delivery_count; /* null: the default */
     }
+    if (count <= 6u) /* link-credit */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* link-credit */
+    {
         q = famqp__try_uint(p, end, &out->link_credit);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1712,10 +1972,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_LINK_CREDIT;
     } else {
-        out->link_credit = famqp_flow_defaults.link_credit; /* absent or null: the default */
+        out->link_credit = famqp_flow_defaults.link_credit; /* null: the default */
     }
+    if (count <= 7u) /* available */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* available */
+    {
         q = famqp__try_uint(p, end, &out->available);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1731,10 +1993,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_AVAILABLE;
     } else {
-        out->available = famqp_flow_defaults.available; /* absent or null: the default */
+        out->available = famqp_flow_defaults.available; /* null: the default */
     }
+    if (count <= 8u) /* drain */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* drain */
+    {
         q = famqp__try_bool(p, end, &out->drain);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1750,10 +2014,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_DRAIN;
     } else {
-        out->drain = famqp_flow_defaults.drain; /* absent or null: the default */
+        out->drain = famqp_flow_defaults.drain; /* null: the default */
     }
+    if (count <= 9u) /* echo */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* echo */
+    {
         q = famqp__try_bool(p, end, &out->echo);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -1769,10 +2035,12 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_ECHO;
     } else {
-        out->echo = famqp_flow_defaults.echo; /* absent or null: the default */
+        out->echo = famqp_flow_defaults.echo; /* null: the default */
     }
+    if (count <= 10u) /* properties */
+        goto absent_10;
     got = 0;
-    if (count > 10u) { /* properties */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -1784,8 +2052,32 @@ int famqp__flow_read_body(famqp_reader *r, famqp_flow *out)
     if (got) {
         out->present |= FAMQP_FLOW_HAS_PROPERTIES;
     } else {
-        out->properties = famqp_flow_defaults.properties; /* absent or null: the default */
+        out->properties = famqp_flow_defaults.properties; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->next_incoming_id = famqp_flow_defaults.next_incoming_id;
+absent_1:
+    out->incoming_window = famqp_flow_defaults.incoming_window;
+absent_2:
+    out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id;
+absent_3:
+    out->outgoing_window = famqp_flow_defaults.outgoing_window;
+absent_4:
+    out->handle = famqp_flow_defaults.handle;
+absent_5:
+    out->delivery_count = famqp_flow_defaults.delivery_count;
+absent_6:
+    out->link_credit = famqp_flow_defaults.link_credit;
+absent_7:
+    out->available = famqp_flow_defaults.available;
+absent_8:
+    out->drain = famqp_flow_defaults.drain;
+absent_9:
+    out->echo = famqp_flow_defaults.echo;
+absent_10:
+    out->properties = famqp_flow_defaults.properties;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -1834,9 +2126,177 @@ static FAMQP_NOINLINE size_t famqp__flow_encode_exact(uint8_t *buf, size_t cap, 
     return size;
 }
 
+static inline size_t famqp__flow_decode_fast(const uint8_t *p, size_t n, famqp_flow *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x13 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 11u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* next-incoming-id */
+        goto absent_0;
+    if ((x = famqp__try_uint(q, end, &out->next_incoming_id)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_NEXT_INCOMING_ID;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->next_incoming_id = famqp_flow_defaults.next_incoming_id;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* incoming-window */
+        goto absent_1;
+    if ((x = famqp__try_uint(q, end, &out->incoming_window)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_INCOMING_WINDOW;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->incoming_window = famqp_flow_defaults.incoming_window;
+    } else {
+        return 0;
+    }
+    if (count <= 2u) /* next-outgoing-id */
+        goto absent_2;
+    if ((x = famqp__try_uint(q, end, &out->next_outgoing_id)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_NEXT_OUTGOING_ID;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id;
+    } else {
+        return 0;
+    }
+    if (count <= 3u) /* outgoing-window */
+        goto absent_3;
+    if ((x = famqp__try_uint(q, end, &out->outgoing_window)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_OUTGOING_WINDOW;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->outgoing_window = famqp_flow_defaults.outgoing_window;
+    } else {
+        return 0;
+    }
+    if (count <= 4u) /* handle */
+        goto absent_4;
+    if ((x = famqp__try_uint(q, end, &out->handle)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_HANDLE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->handle = famqp_flow_defaults.handle;
+    } else {
+        return 0;
+    }
+    if (count <= 5u) /* delivery-count */
+        goto absent_5;
+    if ((x = famqp__try_uint(q, end, &out->delivery_count)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_DELIVERY_COUNT;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->delivery_count = famqp_flow_defaults.delivery_count;
+    } else {
+        return 0;
+    }
+    if (count <= 6u) /* link-credit */
+        goto absent_6;
+    if ((x = famqp__try_uint(q, end, &out->link_credit)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_LINK_CREDIT;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->link_credit = famqp_flow_defaults.link_credit;
+    } else {
+        return 0;
+    }
+    if (count <= 7u) /* available */
+        goto absent_7;
+    if ((x = famqp__try_uint(q, end, &out->available)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_AVAILABLE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->available = famqp_flow_defaults.available;
+    } else {
+        return 0;
+    }
+    if (count <= 8u) /* drain */
+        goto absent_8;
+    if ((x = famqp__try_bool(q, end, &out->drain)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_DRAIN;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->drain = famqp_flow_defaults.drain;
+    } else {
+        return 0;
+    }
+    if (count <= 9u) /* echo */
+        goto absent_9;
+    if ((x = famqp__try_bool(q, end, &out->echo)) != NULL) {
+        q = x;
+        present |= FAMQP_FLOW_HAS_ECHO;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->echo = famqp_flow_defaults.echo;
+    } else {
+        return 0;
+    }
+    if (count <= 10u) /* properties */
+        goto absent_10;
+    if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->properties = famqp_flow_defaults.properties;
+    } else {
+        return 0; /* the complete reader reads this kind */
+    }
+    goto fields_done;
+absent_0:
+    out->next_incoming_id = famqp_flow_defaults.next_incoming_id;
+absent_1:
+    out->incoming_window = famqp_flow_defaults.incoming_window;
+absent_2:
+    out->next_outgoing_id = famqp_flow_defaults.next_outgoing_id;
+absent_3:
+    out->outgoing_window = famqp_flow_defaults.outgoing_window;
+absent_4:
+    out->handle = famqp_flow_defaults.handle;
+absent_5:
+    out->delivery_count = famqp_flow_defaults.delivery_count;
+absent_6:
+    out->link_credit = famqp_flow_defaults.link_credit;
+absent_7:
+    out->available = famqp_flow_defaults.available;
+absent_8:
+    out->drain = famqp_flow_defaults.drain;
+absent_9:
+    out->echo = famqp_flow_defaults.echo;
+absent_10:
+    out->properties = famqp_flow_defaults.properties;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0xe)) != UINT64_C(0xe)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_flow_decode_ex(const uint8_t *p, size_t n, famqp_flow *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__flow_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -2017,27 +2477,47 @@ FAMQP_INLINE uint8_t *famqp__transfer_put_fast(uint8_t *p, const famqp_transfer 
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
     p = famqp_put_uint(p, v->handle); /* handle */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_TRANSFER_HAS_DELIVERY_ID) ? famqp_put_uint(p, v->delivery_id) : famqp_put_null(p); /* delivery-id */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_TRANSFER_HAS_DELIVERY_TAG) ? famqp_put_binary(p, v->delivery_tag) : famqp_put_null(p); /* delivery-tag */
-    if (count <= 3u)
-        goto done;
-    p = (present & FAMQP_TRANSFER_HAS_MESSAGE_FORMAT) ? famqp_put_uint(p, v->message_format) : famqp_put_null(p); /* message-format */
+    if (present & FAMQP_TRANSFER_HAS_DELIVERY_ID) { /* delivery-id */
+        p = famqp_put_uint(p, v->delivery_id);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TRANSFER_HAS_DELIVERY_TAG) { /* delivery-tag */
+        p = famqp__put_binary_fast(p, v->delivery_tag);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TRANSFER_HAS_MESSAGE_FORMAT) { /* message-format */
+        p = famqp_put_uint(p, v->message_format);
+    } else {
+        if (count <= 3u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 4u)
         goto done;
     p = famqp__put_opt_bool(p, v->settled, (uint32_t)(present >> 4) & 1u); /* settled */
     if (count <= 5u)
         goto done;
     p = famqp__put_opt_bool(p, v->more, (uint32_t)(present >> 5) & 1u); /* more */
-    if (count <= 6u)
-        goto done;
-    p = (present & FAMQP_TRANSFER_HAS_RCV_SETTLE_MODE) ? famqp_put_ubyte(p, v->rcv_settle_mode) : famqp_put_null(p); /* rcv-settle-mode */
-    if (count <= 7u)
-        goto done;
-    p = (present & FAMQP_TRANSFER_HAS_STATE) ? famqp__any_delivery_state_put(p, &v->state) : famqp_put_null(p); /* state */
+    if (present & FAMQP_TRANSFER_HAS_RCV_SETTLE_MODE) { /* rcv-settle-mode */
+        p = famqp_put_ubyte(p, v->rcv_settle_mode);
+    } else {
+        if (count <= 6u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_TRANSFER_HAS_STATE) { /* state */
+        p = famqp__any_delivery_state_put(p, &v->state);
+    } else {
+        if (count <= 7u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 8u)
         goto done;
     p = famqp__put_opt_bool(p, v->resume, (uint32_t)(present >> 8) & 1u); /* resume */
@@ -2079,8 +2559,10 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* handle */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* handle */
+    {
         q = famqp__try_uint(p, end, &out->handle);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2096,10 +2578,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_HANDLE;
     } else {
-        out->handle = famqp_transfer_defaults.handle; /* absent or null: the default */
+        out->handle = famqp_transfer_defaults.handle; /* null: the default */
     }
+    if (count <= 1u) /* delivery-id */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* delivery-id */
+    {
         q = famqp__try_uint(p, end, &out->delivery_id);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2115,10 +2599,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_DELIVERY_ID;
     } else {
-        out->delivery_id = famqp_transfer_defaults.delivery_id; /* absent or null: the default */
+        out->delivery_id = famqp_transfer_defaults.delivery_id; /* null: the default */
     }
+    if (count <= 2u) /* delivery-tag */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* delivery-tag */
+    {
         q = famqp__try_binary(p, end, &out->delivery_tag);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2134,10 +2620,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_DELIVERY_TAG;
     } else {
-        out->delivery_tag = famqp_transfer_defaults.delivery_tag; /* absent or null: the default */
+        out->delivery_tag = famqp_transfer_defaults.delivery_tag; /* null: the default */
     }
+    if (count <= 3u) /* message-format */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* message-format */
+    {
         q = famqp__try_uint(p, end, &out->message_format);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2153,10 +2641,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_MESSAGE_FORMAT;
     } else {
-        out->message_format = famqp_transfer_defaults.message_format; /* absent or null: the default */
+        out->message_format = famqp_transfer_defaults.message_format; /* null: the default */
     }
+    if (count <= 4u) /* settled */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* settled */
+    {
         q = famqp__try_bool(p, end, &out->settled);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2172,10 +2662,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_SETTLED;
     } else {
-        out->settled = famqp_transfer_defaults.settled; /* absent or null: the default */
+        out->settled = famqp_transfer_defaults.settled; /* null: the default */
     }
+    if (count <= 5u) /* more */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* more */
+    {
         q = famqp__try_bool(p, end, &out->more);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2191,10 +2683,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_MORE;
     } else {
-        out->more = famqp_transfer_defaults.more; /* absent or null: the default */
+        out->more = famqp_transfer_defaults.more; /* null: the default */
     }
+    if (count <= 6u) /* rcv-settle-mode */
+        goto absent_6;
     got = 0;
-    if (count > 6u) { /* rcv-settle-mode */
+    {
         q = famqp__try_ubyte(p, end, &out->rcv_settle_mode);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2215,10 +2709,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
             p = r->p;
         }
     } else {
-        out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode; /* absent or null: the default */
+        out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode; /* null: the default */
     }
+    if (count <= 7u) /* state */
+        goto absent_7;
     got = 0;
-    if (count > 7u) { /* state */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2230,10 +2726,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_STATE;
     } else {
-        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* absent or null */
+        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* null */
     }
+    if (count <= 8u) /* resume */
+        goto absent_8;
     got = 0;
-    if (count > 8u) { /* resume */
+    {
         q = famqp__try_bool(p, end, &out->resume);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2249,10 +2747,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_RESUME;
     } else {
-        out->resume = famqp_transfer_defaults.resume; /* absent or null: the default */
+        out->resume = famqp_transfer_defaults.resume; /* null: the default */
     }
+    if (count <= 9u) /* aborted */
+        goto absent_9;
     got = 0;
-    if (count > 9u) { /* aborted */
+    {
         q = famqp__try_bool(p, end, &out->aborted);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2268,10 +2768,12 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_ABORTED;
     } else {
-        out->aborted = famqp_transfer_defaults.aborted; /* absent or null: the default */
+        out->aborted = famqp_transfer_defaults.aborted; /* null: the default */
     }
+    if (count <= 10u) /* batchable */
+        goto absent_10;
     got = 0;
-    if (count > 10u) { /* batchable */
+    {
         q = famqp__try_bool(p, end, &out->batchable);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2287,8 +2789,32 @@ int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out)
     if (got) {
         out->present |= FAMQP_TRANSFER_HAS_BATCHABLE;
     } else {
-        out->batchable = famqp_transfer_defaults.batchable; /* absent or null: the default */
+        out->batchable = famqp_transfer_defaults.batchable; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->handle = famqp_transfer_defaults.handle;
+absent_1:
+    out->delivery_id = famqp_transfer_defaults.delivery_id;
+absent_2:
+    out->delivery_tag = famqp_transfer_defaults.delivery_tag;
+absent_3:
+    out->message_format = famqp_transfer_defaults.message_format;
+absent_4:
+    out->settled = famqp_transfer_defaults.settled;
+absent_5:
+    out->more = famqp_transfer_defaults.more;
+absent_6:
+    out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode;
+absent_7:
+    out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE;
+absent_8:
+    out->resume = famqp_transfer_defaults.resume;
+absent_9:
+    out->aborted = famqp_transfer_defaults.aborted;
+absent_10:
+    out->batchable = famqp_transfer_defaults.batchable;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 11u ? count : 11u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -2333,9 +2859,179 @@ static FAMQP_NOINLINE size_t famqp__transfer_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+static inline size_t famqp__transfer_decode_fast(const uint8_t *p, size_t n, famqp_transfer *out,
+                                          const famqp_limits *lim)
+{
+    if (!(p != NULL && n >= 6 && p[0] == 0x00 && p[1] == 0x53 && p[2] == 0x14 && p[3] == FAMQP_CODE_LIST8))
+        return 0;
+    const famqp_limits *lm = lim ? lim : &famqp_default_limits;
+    size_t size = p[4], count = p[5];
+    /* famqp_list_enter's checks; extra elements: the complete reader */
+    if (!((size - 1 < n - 5) & (count < size) & (count <= 11u) & (lm->max_depth > 0) &
+          (count <= lm->max_count)))
+        return 0;
+    const uint8_t *q = p + 6, *end = p + 5 + size, *x;
+    uint64_t present = 0;
+    (void)x;
+    if (count == 0u) /* handle */
+        goto absent_0;
+    if ((x = famqp__try_uint(q, end, &out->handle)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_HANDLE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->handle = famqp_transfer_defaults.handle;
+    } else {
+        return 0;
+    }
+    if (count <= 1u) /* delivery-id */
+        goto absent_1;
+    if ((x = famqp__try_uint(q, end, &out->delivery_id)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_DELIVERY_ID;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->delivery_id = famqp_transfer_defaults.delivery_id;
+    } else {
+        return 0;
+    }
+    if (count <= 2u) /* delivery-tag */
+        goto absent_2;
+    if ((x = famqp__try_binary(q, end, &out->delivery_tag)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_DELIVERY_TAG;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->delivery_tag = famqp_transfer_defaults.delivery_tag;
+    } else {
+        return 0;
+    }
+    if (count <= 3u) /* message-format */
+        goto absent_3;
+    if ((x = famqp__try_uint(q, end, &out->message_format)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_MESSAGE_FORMAT;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->message_format = famqp_transfer_defaults.message_format;
+    } else {
+        return 0;
+    }
+    if (count <= 4u) /* settled */
+        goto absent_4;
+    if ((x = famqp__try_bool(q, end, &out->settled)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_SETTLED;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->settled = famqp_transfer_defaults.settled;
+    } else {
+        return 0;
+    }
+    if (count <= 5u) /* more */
+        goto absent_5;
+    if ((x = famqp__try_bool(q, end, &out->more)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_MORE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->more = famqp_transfer_defaults.more;
+    } else {
+        return 0;
+    }
+    if (count <= 6u) /* rcv-settle-mode */
+        goto absent_6;
+    if ((x = famqp__try_ubyte(q, end, &out->rcv_settle_mode)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_RCV_SETTLE_MODE;
+        if (!(out->rcv_settle_mode == UINT8_C(0) || out->rcv_settle_mode == UINT8_C(1)))
+            return 0;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode;
+    } else {
+        return 0;
+    }
+    if (count <= 7u) /* state */
+        goto absent_7;
+    if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE;
+    } else {
+        return 0; /* the complete reader reads this kind */
+    }
+    if (count <= 8u) /* resume */
+        goto absent_8;
+    if ((x = famqp__try_bool(q, end, &out->resume)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_RESUME;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->resume = famqp_transfer_defaults.resume;
+    } else {
+        return 0;
+    }
+    if (count <= 9u) /* aborted */
+        goto absent_9;
+    if ((x = famqp__try_bool(q, end, &out->aborted)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_ABORTED;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->aborted = famqp_transfer_defaults.aborted;
+    } else {
+        return 0;
+    }
+    if (count <= 10u) /* batchable */
+        goto absent_10;
+    if ((x = famqp__try_bool(q, end, &out->batchable)) != NULL) {
+        q = x;
+        present |= FAMQP_TRANSFER_HAS_BATCHABLE;
+    } else if (q < end && *q == FAMQP_CODE_NULL) {
+        q++;
+        out->batchable = famqp_transfer_defaults.batchable;
+    } else {
+        return 0;
+    }
+    goto fields_done;
+absent_0:
+    out->handle = famqp_transfer_defaults.handle;
+absent_1:
+    out->delivery_id = famqp_transfer_defaults.delivery_id;
+absent_2:
+    out->delivery_tag = famqp_transfer_defaults.delivery_tag;
+absent_3:
+    out->message_format = famqp_transfer_defaults.message_format;
+absent_4:
+    out->settled = famqp_transfer_defaults.settled;
+absent_5:
+    out->more = famqp_transfer_defaults.more;
+absent_6:
+    out->rcv_settle_mode = famqp_transfer_defaults.rcv_settle_mode;
+absent_7:
+    out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE;
+absent_8:
+    out->resume = famqp_transfer_defaults.resume;
+absent_9:
+    out->aborted = famqp_transfer_defaults.aborted;
+absent_10:
+    out->batchable = famqp_transfer_defaults.batchable;
+fields_done:
+    if ((q != end) | ((present & UINT64_C(0x1)) != UINT64_C(0x1)))
+        return 0;
+    out->present = present;
+    return (size_t)(end - p);
+}
+
 size_t famqp_transfer_decode_ex(const uint8_t *p, size_t n, famqp_transfer *out,
     const famqp_limits *lim, famqp_error *err)
 {
+    size_t used = famqp__transfer_decode_fast(p, n, out, lim);
+    if (FAMQP_LIKELY(used != 0)) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return used;
+    }
     famqp_error local;
     famqp_reader r;
     famqp__reader_start(&r, p, n, err ? err : &local, lim);
@@ -2498,15 +3194,23 @@ FAMQP_INLINE uint8_t *famqp__disposition_put_fast(uint8_t *p, const famqp_dispos
     (void)present; /* all fields mandatory */
     p = famqp__put_opt_bool(p, v->role, 1u); /* role */
     p = famqp_put_uint(p, v->first); /* first */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_DISPOSITION_HAS_LAST) ? famqp_put_uint(p, v->last) : famqp_put_null(p); /* last */
+    if (present & FAMQP_DISPOSITION_HAS_LAST) { /* last */
+        p = famqp_put_uint(p, v->last);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 3u)
         goto done;
     p = famqp__put_opt_bool(p, v->settled, (uint32_t)(present >> 3) & 1u); /* settled */
-    if (count <= 4u)
-        goto done;
-    p = (present & FAMQP_DISPOSITION_HAS_STATE) ? famqp__any_delivery_state_put(p, &v->state) : famqp_put_null(p); /* state */
+    if (present & FAMQP_DISPOSITION_HAS_STATE) { /* state */
+        p = famqp__any_delivery_state_put(p, &v->state);
+    } else {
+        if (count <= 4u)
+            goto done;
+        p = famqp_put_null(p);
+    }
     if (count <= 5u)
         goto done;
     p = famqp__put_opt_bool(p, v->batchable, (uint32_t)(present >> 5) & 1u); /* batchable */
@@ -2542,8 +3246,10 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* role */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* role */
+    {
         q = famqp__try_bool(p, end, &out->role);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2559,10 +3265,12 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_ROLE;
     } else {
-        out->role = famqp_disposition_defaults.role; /* absent or null: the default */
+        out->role = famqp_disposition_defaults.role; /* null: the default */
     }
+    if (count <= 1u) /* first */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* first */
+    {
         q = famqp__try_uint(p, end, &out->first);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2578,10 +3286,12 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_FIRST;
     } else {
-        out->first = famqp_disposition_defaults.first; /* absent or null: the default */
+        out->first = famqp_disposition_defaults.first; /* null: the default */
     }
+    if (count <= 2u) /* last */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* last */
+    {
         q = famqp__try_uint(p, end, &out->last);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2597,10 +3307,12 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_LAST;
     } else {
-        out->last = famqp_disposition_defaults.last; /* absent or null: the default */
+        out->last = famqp_disposition_defaults.last; /* null: the default */
     }
+    if (count <= 3u) /* settled */
+        goto absent_3;
     got = 0;
-    if (count > 3u) { /* settled */
+    {
         q = famqp__try_bool(p, end, &out->settled);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2616,10 +3328,12 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_SETTLED;
     } else {
-        out->settled = famqp_disposition_defaults.settled; /* absent or null: the default */
+        out->settled = famqp_disposition_defaults.settled; /* null: the default */
     }
+    if (count <= 4u) /* state */
+        goto absent_4;
     got = 0;
-    if (count > 4u) { /* state */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2631,10 +3345,12 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_STATE;
     } else {
-        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* absent or null */
+        out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE; /* null */
     }
+    if (count <= 5u) /* batchable */
+        goto absent_5;
     got = 0;
-    if (count > 5u) { /* batchable */
+    {
         q = famqp__try_bool(p, end, &out->batchable);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2650,8 +3366,22 @@ int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out)
     if (got) {
         out->present |= FAMQP_DISPOSITION_HAS_BATCHABLE;
     } else {
-        out->batchable = famqp_disposition_defaults.batchable; /* absent or null: the default */
+        out->batchable = famqp_disposition_defaults.batchable; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->role = famqp_disposition_defaults.role;
+absent_1:
+    out->first = famqp_disposition_defaults.first;
+absent_2:
+    out->last = famqp_disposition_defaults.last;
+absent_3:
+    out->settled = famqp_disposition_defaults.settled;
+absent_4:
+    out->state.kind = FAMQP_ANY_DELIVERY_STATE_NONE;
+absent_5:
+    out->batchable = famqp_disposition_defaults.batchable;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 6u ? count : 6u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -2825,9 +3555,13 @@ FAMQP_INLINE uint8_t *famqp__detach_put_fast(uint8_t *p, const famqp_detach *v, 
     if (count <= 1u)
         goto done;
     p = famqp__put_opt_bool(p, v->closed, (uint32_t)(present >> 1) & 1u); /* closed */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_DETACH_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+    if (present & FAMQP_DETACH_HAS_ERROR) { /* error */
+        p = famqp__error_put(p, &v->error);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -2860,8 +3594,10 @@ int famqp__detach_read_body(famqp_reader *r, famqp_detach *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* handle */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* handle */
+    {
         q = famqp__try_uint(p, end, &out->handle);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2877,10 +3613,12 @@ int famqp__detach_read_body(famqp_reader *r, famqp_detach *out)
     if (got) {
         out->present |= FAMQP_DETACH_HAS_HANDLE;
     } else {
-        out->handle = famqp_detach_defaults.handle; /* absent or null: the default */
+        out->handle = famqp_detach_defaults.handle; /* null: the default */
     }
+    if (count <= 1u) /* closed */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* closed */
+    {
         q = famqp__try_bool(p, end, &out->closed);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -2896,10 +3634,12 @@ int famqp__detach_read_body(famqp_reader *r, famqp_detach *out)
     if (got) {
         out->present |= FAMQP_DETACH_HAS_CLOSED;
     } else {
-        out->closed = famqp_detach_defaults.closed; /* absent or null: the default */
+        out->closed = famqp_detach_defaults.closed; /* null: the default */
     }
+    if (count <= 2u) /* error */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* error */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -2911,8 +3651,16 @@ int famqp__detach_read_body(famqp_reader *r, famqp_detach *out)
     if (got) {
         out->present |= FAMQP_DETACH_HAS_ERROR;
     } else {
-        out->error = famqp_detach_defaults.error; /* absent or null: the default */
+        out->error = famqp_detach_defaults.error; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->handle = famqp_detach_defaults.handle;
+absent_1:
+    out->closed = famqp_detach_defaults.closed;
+absent_2:
+    out->error = famqp_detach_defaults.error;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {
@@ -3057,9 +3805,13 @@ FAMQP_INLINE uint8_t *famqp__end_put_fast(uint8_t *p, const famqp_end *v, uint32
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_END_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+    if (present & FAMQP_END_HAS_ERROR) { /* error */
+        p = famqp__error_put(p, &v->error);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -3092,8 +3844,10 @@ int famqp__end_read_body(famqp_reader *r, famqp_end *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* error */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* error */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -3105,8 +3859,12 @@ int famqp__end_read_body(famqp_reader *r, famqp_end *out)
     if (got) {
         out->present |= FAMQP_END_HAS_ERROR;
     } else {
-        out->error = famqp_end_defaults.error; /* absent or null: the default */
+        out->error = famqp_end_defaults.error; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->error = famqp_end_defaults.error;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
@@ -3239,9 +3997,13 @@ FAMQP_INLINE uint8_t *famqp__close_put_fast(uint8_t *p, const famqp_close *v, ui
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    if (count == 0u)
-        goto done;
-    p = (present & FAMQP_CLOSE_HAS_ERROR) ? famqp__error_put(p, &v->error) : famqp_put_null(p); /* error */
+    if (present & FAMQP_CLOSE_HAS_ERROR) { /* error */
+        p = famqp__error_put(p, &v->error);
+    } else {
+        if (count == 0u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -3274,8 +4036,10 @@ int famqp__close_read_body(famqp_reader *r, famqp_close *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* error */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* error */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -3287,8 +4051,12 @@ int famqp__close_read_body(famqp_reader *r, famqp_close *out)
     if (got) {
         out->present |= FAMQP_CLOSE_HAS_ERROR;
     } else {
-        out->error = famqp_close_defaults.error; /* absent or null: the default */
+        out->error = famqp_close_defaults.error; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->error = famqp_close_defaults.error;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 1u ? count : 1u, saved_end);
     r->type = outer;
@@ -3431,13 +4199,21 @@ FAMQP_INLINE uint8_t *famqp__error_put_fast(uint8_t *p, const famqp_error_t *v, 
     p = body;
     const uint64_t present = v->present;
     (void)present; /* all fields mandatory */
-    p = famqp_put_symbol(p, v->condition); /* condition */
-    if (count <= 1u)
-        goto done;
-    p = (present & FAMQP_ERROR_HAS_DESCRIPTION) ? famqp_put_string(p, v->description) : famqp_put_null(p); /* description */
-    if (count <= 2u)
-        goto done;
-    p = (present & FAMQP_ERROR_HAS_INFO) ? famqp_put_map(p, &v->info) : famqp_put_null(p); /* info */
+    p = famqp__put_symbol_fast(p, v->condition); /* condition */
+    if (present & FAMQP_ERROR_HAS_DESCRIPTION) { /* description */
+        p = famqp__put_string_fast(p, v->description);
+    } else {
+        if (count <= 1u)
+            goto done;
+        p = famqp_put_null(p);
+    }
+    if (present & FAMQP_ERROR_HAS_INFO) { /* info */
+        p = famqp_put_map(p, &v->info);
+    } else {
+        if (count <= 2u)
+            goto done;
+        p = famqp_put_null(p);
+    }
 done:
     return famqp__finish_list(hdr, body, p, count);
 }
@@ -3470,8 +4246,10 @@ int famqp__error_read_body(famqp_reader *r, famqp_error_t *out)
     const uint8_t *p = r->p, *end = r->end, *q;
     int got;
     (void)q, (void)end;
+    if (count == 0u) /* condition */
+        goto absent_0;
     got = 0;
-    if (count > 0u) { /* condition */
+    {
         q = famqp__try_symbol(p, end, &out->condition);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3487,10 +4265,12 @@ int famqp__error_read_body(famqp_reader *r, famqp_error_t *out)
     if (got) {
         out->present |= FAMQP_ERROR_HAS_CONDITION;
     } else {
-        out->condition = famqp_error_defaults.condition; /* absent or null: the default */
+        out->condition = famqp_error_defaults.condition; /* null: the default */
     }
+    if (count <= 1u) /* description */
+        goto absent_1;
     got = 0;
-    if (count > 1u) { /* description */
+    {
         q = famqp__try_string(p, end, &out->description);
         if (FAMQP_LIKELY(q != NULL)) {
             p = q;
@@ -3506,10 +4286,12 @@ int famqp__error_read_body(famqp_reader *r, famqp_error_t *out)
     if (got) {
         out->present |= FAMQP_ERROR_HAS_DESCRIPTION;
     } else {
-        out->description = famqp_error_defaults.description; /* absent or null: the default */
+        out->description = famqp_error_defaults.description; /* null: the default */
     }
+    if (count <= 2u) /* info */
+        goto absent_2;
     got = 0;
-    if (count > 2u) { /* info */
+    {
         if (p < end && *p == FAMQP_CODE_NULL) {
             p++;
         } else {
@@ -3521,8 +4303,16 @@ int famqp__error_read_body(famqp_reader *r, famqp_error_t *out)
     if (got) {
         out->present |= FAMQP_ERROR_HAS_INFO;
     } else {
-        out->info = famqp_error_defaults.info; /* absent or null: the default */
+        out->info = famqp_error_defaults.info; /* null: the default */
     }
+    goto fields_done;
+absent_0:
+    out->condition = famqp_error_defaults.condition;
+absent_1:
+    out->description = famqp_error_defaults.description;
+absent_2:
+    out->info = famqp_error_defaults.info;
+fields_done:
     r->p = p;
     famqp_list_leave(r, count, count < 3u ? count : 3u, saved_end);
     if (!famqp_reader_failed(r)) {

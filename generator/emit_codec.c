@@ -62,10 +62,23 @@ static size_t prim_max_size(const gen_options *o, prim p)
  * exactly its encoded size, never scratch bytes after it.  (Fixed-width
  * forms that write their whole body even for null, with the bytes after
  * the end saved and put back, cut transfer's branches from 16 to 11 but
- * doubled its instructions: not worth it.) */
+ * doubled its instructions; smallest uint forms merged into the bytes
+ * already written (read back) cut them to 8 but cost 70% more instructions
+ * and a store-forwarding stall per field (transfer.encode 5 -> 88 ns): not
+ * worth it.) */
 static const char *prim_put_opt(const gen_options *o, prim p)
 {
     return p == P_BOOLEAN && !o->fixed ? "bool" : NULL;
+}
+
+/* The one-pass encoder's put of a primitive: wire.h's famqp__put_<T>_fast
+ * (the usual lengths with no branch on the length form) where there is
+ * one, else the ordinary put. */
+static char *prim_put_fast(const gen_options *o, vkind vk, const char *x)
+{
+    if (vk.k == FK_PRIM && (vk.p == P_BINARY || vk.p == P_STRING || vk.p == P_SYMBOL))
+        return xasprintf("famqp__put_%s_fast(p, %s)", prim_infos[vk.p].fn, x);
+    return vk_put(o, vk, x);
 }
 
 static bool prim_is_vbytes(prim p) { return p == P_BINARY || p == P_STRING || p == P_SYMBOL; }
@@ -214,6 +227,110 @@ static void emit_read_descriptor(const type *t, outbuf *c)
     ob_printf(c, "    return famqp__%s_read_body(r, out);\n}\n\n", t->lower);
 }
 
+/* The provider a union takes a str8/str32 string as: its first string
+ * provider, when it has no choices (then it takes every string, and
+ * nothing before it takes strings); NULL otherwise. */
+static const type *union_string_provider(const req *r)
+{
+    for (size_t k = 0; k < r->nprov; k++) {
+        const type *p = r->prov[k];
+        if (p->e == E_PRIM && p->pr == P_STRING)
+            return p->nchoices ? NULL : p;
+    }
+    return NULL;
+}
+
+/* Fields read by famqp__<type>_decode_fast: the first FAST_HEAD must be
+ * primitives with an inline famqp__try_<T> (later ones of other kinds are
+ * taken only when null or absent). */
+#define FAST_HEAD 7
+
+static bool has_decode_fast(const type *t)
+{
+    if (!t->nfields)
+        return false;
+    for (size_t i = 0; i < t->nfields && i < FAST_HEAD; i++) {
+        vkind vk = vkind_of_field(&t->fields[i]);
+        if (vk.k != FK_PRIM || !prim_has_try(vk.p))
+            return false;
+    }
+    return true;
+}
+
+/* famqp__<type>_decode_fast: the usual encoding of a composite (the
+ * descriptor as written here, a list8 whose count this version defines,
+ * every field in a form famqp__try_<T> decides, or null) read with the
+ * position in locals and no reader.  Returns the bytes used, or 0 for
+ * anything else (another form, a bad value, extra elements, a missing
+ * mandatory field, an error), which the complete reader then decodes from
+ * the start and reports: the errors and accepted inputs stay its. */
+static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, size_t desc_len)
+{
+    const char *U = t->upper, *L = t->lower;
+    size_t n = t->nfields;
+    uint8_t d[10];
+    descriptor_bytes(o, t, d);
+    uint64_t mand = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t->fields[i].mandatory)
+            mand |= UINT64_C(1) << i;
+    ob_printf(c, "static inline size_t famqp__%s_decode_fast(const uint8_t *p, size_t n, %s *out,\n", L, t->cstruct);
+    ob_puts(c, "                                          const famqp_limits *lim)\n{\n");
+    ob_printf(c, "    if (!(p != NULL && n >= %zu", desc_len + 3);
+    for (size_t i = 0; i < desc_len; i++)
+        ob_printf(c, " && p[%zu] == 0x%02x", i, d[i]);
+    ob_printf(c, " && p[%zu] == FAMQP_CODE_LIST8))\n        return 0;\n", desc_len);
+    ob_printf(c, "    const famqp_limits *lm = lim ? lim : &famqp_default_limits;\n");
+    ob_printf(c, "    size_t size = p[%zu], count = p[%zu];\n", desc_len + 1, desc_len + 2);
+    ob_printf(c, "    /* famqp_list_enter's checks; extra elements: the complete reader */\n"
+                 "    if (!((size - 1 < n - %zu) & (count < size) & (count <= %zuu) & (lm->max_depth > 0) &\n"
+                 "          (count <= lm->max_count)))\n        return 0;\n", desc_len + 2, n);
+    ob_printf(c, "    const uint8_t *q = p + %zu, *end = p + %zu + size, *x;\n", desc_len + 3, desc_len + 2);
+    ob_puts(c, "    uint64_t present = 0;\n    (void)x;\n");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
+        char *xv = xasprintf("out->%s", f->member);
+        const type *ct = field_checked_choices(t, f);
+        if (i)
+            ob_printf(c, "    if (count <= %zuu) /* %s */\n        goto absent_%zu;\n", i, f->name, i);
+        else
+            ob_printf(c, "    if (count == 0u) /* %s */\n        goto absent_%zu;\n", f->name, i);
+        char *dflt = vk.k == FK_UNION ? xasprintf("%s.kind = FAMQP_ANY_%s_NONE", xv, vk.r->upper)
+                                      : xasprintf("%s = famqp_%s_defaults.%s", xv, L, f->member);
+        if (vk.k == FK_PRIM && prim_has_try(vk.p)) {
+            ob_printf(c, "    if ((x = famqp__try_%s(q, end, &%s)) != NULL) {\n", prim_infos[vk.p].fn, xv);
+            ob_printf(c, "        q = x;\n        present |= FAMQP_%s_HAS_%s;\n", U, f->upper);
+            if (ct) {
+                char *cond = choice_condition(ct, xv);
+                ob_printf(c, "        if (!(%s))\n            return 0;\n", cond);
+                free(cond);
+            }
+            ob_printf(c, "    } else if (q < end && *q == FAMQP_CODE_NULL) {\n        q++;\n        %s;\n"
+                         "    } else {\n        return 0;\n    }\n", dflt);
+        } else {
+            ob_printf(c, "    if (q < end && *q == FAMQP_CODE_NULL) {\n        q++;\n        %s;\n"
+                         "    } else {\n        return 0; /* the complete reader reads this kind */\n    }\n", dflt);
+        }
+        free(dflt);
+        free(xv);
+    }
+    ob_puts(c, "    goto fields_done;\n");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
+        ob_printf(c, "absent_%zu:\n", i);
+        if (vk.k == FK_UNION)
+            ob_printf(c, "    out->%s.kind = FAMQP_ANY_%s_NONE;\n", f->member, vk.r->upper);
+        else
+            ob_printf(c, "    out->%s = famqp_%s_defaults.%s;\n", f->member, L, f->member);
+    }
+    ob_puts(c, "fields_done:\n");
+    ob_printf(c, "    if ((q != end) | ((present & UINT64_C(0x%" PRIx64 ")) != UINT64_C(0x%" PRIx64 ")))\n"
+                 "        return 0;\n", mand, mand);
+    ob_puts(c, "    out->present = present;\n    return (size_t)(end - p);\n}\n\n");
+}
+
 static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool composite)
 {
     /* encode */
@@ -240,8 +357,16 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
         ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", t->lower);
     }
     /* decode */
+    bool fast = composite && desc_len <= 3 && has_decode_fast(t);
+    if (fast)
+        emit_decode_fast(o, t, c, desc_len);
     ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", t->lower, t->cstruct);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
+    if (fast) {
+        ob_printf(c, "    size_t used = famqp__%s_decode_fast(p, n, out, lim);\n", t->lower);
+        ob_puts(c, "    if (FAMQP_LIKELY(used != 0)) {\n        if (err)\n            memset(err, 0, sizeof *err);\n"
+                   "        return used;\n    }\n");
+    }
     ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
     ob_puts(c, "    famqp__reader_start(&r, p, n, err ? err : &local, lim);\n");
     ob_printf(c, "    r.type = \"%s\";\n", t->name);
@@ -397,6 +522,22 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
         vkind vk = vkind_of_field(f);
         const char *opt = vk.k == FK_PRIM ? prim_put_opt(o, vk.p) : NULL;
         char *x = xasprintf("v->%s", f->member);
+        if ((int)i >= mand_floor && !opt && !f->mandatory) {
+            /* a present field is below the count: the stop is only
+             * needed on the absent path */
+            char *put = prim_put_fast(o, vk, x);
+            ob_printf(c, "    if (present & FAMQP_%s_HAS_%s) { /* %s */\n        p = %s;\n    } else {\n", U,
+                      f->upper, f->name, put);
+            if (i)
+                ob_printf(c, "        if (count <= %zuu)\n            goto done;\n", i);
+            else
+                ob_puts(c, "        if (count == 0u)\n            goto done;\n");
+            ob_puts(c, "        p = famqp_put_null(p);\n    }\n");
+            stops = true;
+            free(put);
+            free(x);
+            continue;
+        }
         if ((int)i >= mand_floor) {
             if (i)
                 ob_printf(c, "    if (count <= %zuu)\n        goto done;\n", i);
@@ -410,7 +551,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
             ob_printf(c, "    p = famqp__put_opt_%s(p, %s, (uint32_t)(present >> %zu) & 1u); /* %s */\n", opt, x,
                       i, f->name);
         } else {
-            char *put = vk_put(o, vk, x);
+            char *put = prim_put_fast(o, vk, x);
             if (f->mandatory)
                 ob_printf(c, "    p = %s; /* %s */\n", put, f->name);
             else
@@ -453,7 +594,13 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
         char *x = xasprintf("out->%s", f->member);
         char *rd = vk_read(vk, x, f->name);
         const type *ct = field_checked_choices(t, f);
-        ob_printf(c, "    got = 0;\n    if (count > %zuu) { /* %s */\n", i, f->name);
+        /* past the list's count: this field and every later one are
+         * absent, so jump into the chain of defaults below */
+        if (i)
+            ob_printf(c, "    if (count <= %zuu) /* %s */\n        goto absent_%zu;\n", i, f->name, i);
+        else
+            ob_printf(c, "    if (count == 0u) /* %s */\n        goto absent_%zu;\n", f->name, i);
+        ob_puts(c, "    got = 0;\n    {\n");
         /* null is taken here, no reader called: it gets the default below */
         if (vk.k == FK_PRIM && prim_has_try(vk.p)) {
             ob_printf(c, "        q = famqp__try_%s(p, end, &%s);\n", prim_infos[vk.p].fn, x);
@@ -463,7 +610,15 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
             ob_printf(c, "            r->p = p;\n            got = famqp__read_%s_slow(r, &%s, \"%s\");\n"
                          "            p = r->p;\n        }\n", prim_infos[vk.p].fn, x, f->name);
         } else {
-            ob_puts(c, "        if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n        } else {\n");
+            const type *sp = vk.k == FK_UNION ? union_string_provider(vk.r) : NULL;
+            if (sp) /* the usual string (an id, an address): no union reader */
+                ob_printf(c, "        q = famqp__try_string(p, end, &%s.u.%s);\n"
+                             "        if (FAMQP_LIKELY(q != NULL)) {\n            %s.kind = FAMQP_ANY_%s_%s;\n"
+                             "            p = q;\n            got = 1;\n        } else ",
+                          x, sp->lower, x, vk.r->upper, sp->upper);
+            else
+                ob_puts(c, "        ");
+            ob_puts(c, "if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n        } else {\n");
             ob_printf(c, "            r->p = p;\n            got = %s;\n            p = r->p;\n        }\n", rd);
         }
         ob_puts(c, "    }\n");
@@ -477,13 +632,26 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
             free(cond);
         }
         if (vk.k == FK_UNION)
-            ob_printf(c, "    } else {\n        %s.kind = FAMQP_ANY_%s_NONE; /* absent or null */\n    }\n", x,
-                      vk.r->upper);
+            ob_printf(c, "    } else {\n        %s.kind = FAMQP_ANY_%s_NONE; /* null */\n    }\n", x, vk.r->upper);
         else
-            ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* absent or null: the default */\n"
-                         "    }\n", x, L, f->member);
+            ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* null: the default */\n    }\n", x, L,
+                      f->member);
         free(x);
         free(rd);
+    }
+    /* the fields the list does not hold, from the first one on: defaults */
+    if (n) {
+        ob_puts(c, "    goto fields_done;\n");
+        for (size_t i = 0; i < n; i++) {
+            const field *f = &t->fields[i];
+            vkind vk = vkind_of_field(f);
+            ob_printf(c, "absent_%zu:\n", i);
+            if (vk.k == FK_UNION)
+                ob_printf(c, "    out->%s.kind = FAMQP_ANY_%s_NONE;\n", f->member, vk.r->upper);
+            else
+                ob_printf(c, "    out->%s = famqp_%s_defaults.%s;\n", f->member, L, f->member);
+        }
+        ob_puts(c, "fields_done:\n");
     }
     if (n)
         ob_puts(c, "    r->p = p;\n");

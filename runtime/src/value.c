@@ -381,6 +381,200 @@ bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val)
     return true;
 }
 
+/* The slow half of scalar_at: every other code (32-bit lengths, long and
+ * wide forms, decimals, compounds, described values), through the span
+ * walker and the typed getters, so it accepts exactly what they accept. */
+static FAMQP_NOINLINE size_t scalar_at_slow(const uint8_t *p, size_t room, famqp_scalar *s)
+{
+    size_t n = value_span_fast(p, room);
+    if (!n)
+        return 0;
+    famqp_value v = {p, n};
+    famqp_kind kind = famqp_value_kind(v);
+    bool ok = true;
+    s->kind = kind;
+    switch (kind) {
+    case FAMQP_KIND_BOOLEAN: ok = famqp_value_get_bool(v, &s->u.b); break;
+    case FAMQP_KIND_UBYTE: { uint8_t x = 0; ok = famqp_value_get_ubyte(v, &x); s->u.u = x; break; }
+    case FAMQP_KIND_USHORT: { uint16_t x = 0; ok = famqp_value_get_ushort(v, &x); s->u.u = x; break; }
+    case FAMQP_KIND_UINT: { uint32_t x = 0; ok = famqp_value_get_uint(v, &x); s->u.u = x; break; }
+    case FAMQP_KIND_ULONG: ok = famqp_value_get_ulong(v, &s->u.u); break;
+    case FAMQP_KIND_CHAR: { uint32_t x = 0; ok = famqp_value_get_char(v, &x); s->u.u = x; break; }
+    case FAMQP_KIND_BYTE: { int8_t x = 0; ok = famqp_value_get_byte(v, &x); s->u.i = x; break; }
+    case FAMQP_KIND_SHORT: { int16_t x = 0; ok = famqp_value_get_short(v, &x); s->u.i = x; break; }
+    case FAMQP_KIND_INT: { int32_t x = 0; ok = famqp_value_get_int(v, &x); s->u.i = x; break; }
+    case FAMQP_KIND_LONG: ok = famqp_value_get_long(v, &s->u.i); break;
+    case FAMQP_KIND_TIMESTAMP: ok = famqp_value_get_timestamp(v, &s->u.i); break;
+    case FAMQP_KIND_FLOAT: ok = famqp_value_get_float(v, &s->u.f); break;
+    case FAMQP_KIND_DOUBLE: ok = famqp_value_get_double(v, &s->u.d); break;
+    case FAMQP_KIND_BINARY: ok = famqp_value_get_binary(v, &s->u.bin); break;
+    case FAMQP_KIND_STRING: ok = famqp_value_get_string(v, &s->u.str); break;
+    case FAMQP_KIND_SYMBOL: ok = famqp_value_get_symbol(v, &s->u.sym); break;
+    case FAMQP_KIND_INVALID: ok = false; break;
+    default: break; /* no scalar to take out */
+    }
+    return ok ? n : 0;
+}
+
+/* Kind and scalar of the value at p[0..room), returning its span (0: it
+ * does not fit or is malformed).  The usual codes of map keys and values
+ * are decided here with one dispatch on the code. */
+static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
+{
+    if (FAMQP_UNLIKELY(!room))
+        return 0;
+    uint8_t code = p[0];
+    switch (code) {
+    case FAMQP_CODE_STR8:
+    case FAMQP_CODE_SYM8:
+    case FAMQP_CODE_VBIN8: {
+        if (FAMQP_UNLIKELY(room < 2 || p[1] > room - 2))
+            return 0;
+        size_t len = p[1];
+        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->u.bin = (famqp_binary){p + 2, len};
+        return 2 + len;
+    }
+    case FAMQP_CODE_SMALLINT:
+    case FAMQP_CODE_SMALLLONG:
+    case FAMQP_CODE_BYTE:
+        if (FAMQP_UNLIKELY(room < 2))
+            return 0;
+        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->u.i = (int8_t)p[1];
+        return 2;
+    case FAMQP_CODE_SMALLUINT:
+    case FAMQP_CODE_SMALLULONG:
+    case FAMQP_CODE_UBYTE:
+        if (FAMQP_UNLIKELY(room < 2))
+            return 0;
+        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->u.u = p[1];
+        return 2;
+    case FAMQP_CODE_TRUE:
+    case FAMQP_CODE_FALSE:
+        s->kind = FAMQP_KIND_BOOLEAN;
+        s->u.b = code == FAMQP_CODE_TRUE;
+        return 1;
+    case FAMQP_CODE_UINT0:
+    case FAMQP_CODE_ULONG0:
+        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->u.u = 0;
+        return 1;
+    case FAMQP_CODE_NULL:
+        s->kind = FAMQP_KIND_NULL;
+        return 1;
+    case FAMQP_CODE_INT:
+        if (FAMQP_UNLIKELY(room < 5))
+            return 0;
+        s->kind = FAMQP_KIND_INT;
+        s->u.i = (int32_t)famqp_load32(p + 1);
+        return 5;
+    case FAMQP_CODE_UINT:
+        if (FAMQP_UNLIKELY(room < 5))
+            return 0;
+        s->kind = FAMQP_KIND_UINT;
+        s->u.u = famqp_load32(p + 1);
+        return 5;
+    default:
+        return scalar_at_slow(p, room, s);
+    }
+}
+
+/* Everything famqp_map_next_entry does not decide inline: a key that is
+ * not str8/sym8, a value scalar_at takes to its slow half, the end of the
+ * map, malformed views. */
+static FAMQP_NOINLINE bool map_next_entry_slow(famqp_iter *it, famqp_map_entry *e)
+{
+    const uint8_t *p = it->p;
+    size_t room = (size_t)(it->end - p), k, v;
+    if (it->left < 2 || !(k = scalar_at(p, room, &e->k)) || !(v = scalar_at(p + k, room - k, &e->v))) {
+        it->left = 0;
+        return false;
+    }
+    e->key = (famqp_value){p, k};
+    e->value = (famqp_value){p + k, v};
+    it->p = p + k + v;
+    it->left -= 2;
+    return true;
+}
+
+bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e)
+{
+    /* the usual entry: a str8/sym8 key (application-properties keys are
+     * strings, annotation keys symbols), then a value scalar_at decides
+     * inline; no registers to save on this path */
+    const uint8_t *p = it->p, *end = it->end;
+    size_t room = (size_t)(end - p);
+    if (it->left < 2) { /* the end of every walk: no call */
+        it->left = 0;
+        return false;
+    }
+    if (FAMQP_UNLIKELY(room < 3 || (p[0] != FAMQP_CODE_STR8 && p[0] != FAMQP_CODE_SYM8) ||
+                       p[1] > room - 3))
+        return map_next_entry_slow(it, e);
+    size_t klen = p[1];
+    const uint8_t *v = p + 2 + klen;
+    size_t vroom = room - 2 - klen;
+    size_t vspan;
+    switch (v[0]) {
+    case FAMQP_CODE_STR8:
+    case FAMQP_CODE_SYM8:
+    case FAMQP_CODE_VBIN8:
+        if (FAMQP_UNLIKELY(vroom < 2 || v[1] > vroom - 2))
+            return map_next_entry_slow(it, e);
+        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
+        e->v.u.bin = (famqp_binary){v + 2, v[1]};
+        vspan = 2u + v[1];
+        break;
+    case FAMQP_CODE_SMALLINT:
+    case FAMQP_CODE_SMALLLONG:
+        if (FAMQP_UNLIKELY(vroom < 2))
+            return map_next_entry_slow(it, e);
+        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
+        e->v.u.i = (int8_t)v[1];
+        vspan = 2;
+        break;
+    case FAMQP_CODE_SMALLUINT:
+    case FAMQP_CODE_SMALLULONG:
+        if (FAMQP_UNLIKELY(vroom < 2))
+            return map_next_entry_slow(it, e);
+        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
+        e->v.u.u = v[1];
+        vspan = 2;
+        break;
+    case FAMQP_CODE_TRUE:
+    case FAMQP_CODE_FALSE:
+        e->v.kind = FAMQP_KIND_BOOLEAN;
+        e->v.u.b = v[0] == FAMQP_CODE_TRUE;
+        vspan = 1;
+        break;
+    case FAMQP_CODE_INT:
+        if (FAMQP_UNLIKELY(vroom < 5))
+            return map_next_entry_slow(it, e);
+        e->v.kind = FAMQP_KIND_INT;
+        e->v.u.i = (int32_t)famqp_load32(v + 1);
+        vspan = 5;
+        break;
+    case FAMQP_CODE_UINT:
+        if (FAMQP_UNLIKELY(vroom < 5))
+            return map_next_entry_slow(it, e);
+        e->v.kind = FAMQP_KIND_UINT;
+        e->v.u.u = famqp_load32(v + 1);
+        vspan = 5;
+        break;
+    default:
+        return map_next_entry_slow(it, e);
+    }
+    e->k.kind = p[0] == FAMQP_CODE_STR8 ? FAMQP_KIND_STRING : FAMQP_KIND_SYMBOL;
+    e->k.u.str = (famqp_string){(const char *)p + 2, klen};
+    e->key = (famqp_value){p, 2 + klen};
+    e->value = (famqp_value){v, vspan};
+    it->p = v + vspan;
+    it->left -= 2;
+    return true;
+}
+
 static bool map_get(const famqp_map *m, const char *key, famqp_code_table codes, famqp_value *val)
 {
     famqp_iter it;

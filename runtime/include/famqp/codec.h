@@ -209,6 +209,37 @@ void famqp_list_iter(const famqp_list *l, famqp_iter *it);
 bool famqp_list_next(famqp_iter *it, famqp_value *item);
 void famqp_map_iter(const famqp_map *m, famqp_iter *it);
 bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val);
+
+/* A value's kind and, for the scalar kinds, its C value, taken out in the
+ * same step that finds the value's end (no second pass through a getter).
+ * Filled member by kind: BOOLEAN b; UBYTE, USHORT, UINT, ULONG, CHAR u;
+ * BYTE, SHORT, INT, LONG, TIMESTAMP i; FLOAT f; DOUBLE d; BINARY bin,
+ * STRING str, SYMBOL sym (views of the bytes, length field skipped).
+ * Other kinds (NULL, decimals, UUID, compounds, DESCRIBED) fill nothing:
+ * read them from the encoded value with the famqp_value_get_* getters. */
+typedef struct famqp_scalar {
+    famqp_kind kind;
+    union {
+        bool b;
+        uint64_t u;
+        int64_t i;
+        float f;
+        double d;
+        famqp_binary bin;
+        famqp_string str;
+        famqp_symbol sym;
+    } u;
+} famqp_scalar;
+
+/* One map entry: the complete encoded key and value, and each decoded. */
+typedef struct famqp_map_entry {
+    famqp_value key, value;
+    famqp_scalar k, v;
+} famqp_map_entry;
+
+/* famqp_map_next and the typed getters in one call: false at the end (or
+ * on a malformed view, which ends the walk, as famqp_map_next does). */
+bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e);
 /* Array elements have no constructor of their own, so they are read with
  * typed getters (element constructor must match, else false). */
 void famqp_array_iter(const famqp_array *a, famqp_iter *it);

@@ -567,13 +567,36 @@ FAMQP_INLINE uint8_t *famqp__put_opt_bool(uint8_t *p, bool v, uint32_t has) {
     return p + 1;
 }
 
+/* famqp_put_binary / _string / _symbol for the one-pass encoders: 8..16
+ * bytes (tags, ids, addresses, content types) by two overlapping 8-byte
+ * moves with no branch on the length form, the rest through
+ * famqp_put_vbytes. */
+FAMQP_INLINE uint8_t *famqp__put_vbytes_fast(uint8_t *p, uint8_t code8, const void *src, size_t len) {
+    if (FAMQP_LIKELY(len - 8u <= 8u)) {
+        const uint8_t *s = (const uint8_t *)src;
+        p[0] = code8; p[1] = (uint8_t)len;
+        memcpy(p + 2, s, 8); memcpy(p + 2 + len - 8, s + len - 8, 8);
+        return p + 2 + len;
+    }
+    return famqp_put_vbytes(p, code8, src, len);
+}
+FAMQP_INLINE uint8_t *famqp__put_binary_fast(uint8_t *p, famqp_binary v) {
+    return famqp__put_vbytes_fast(p, FAMQP_CODE_VBIN8, v.ptr, v.len);
+}
+FAMQP_INLINE uint8_t *famqp__put_string_fast(uint8_t *p, famqp_string v) {
+    return famqp__put_vbytes_fast(p, FAMQP_CODE_STR8, v.ptr, v.len);
+}
+FAMQP_INLINE uint8_t *famqp__put_symbol_fast(uint8_t *p, famqp_symbol v) {
+    return famqp__put_vbytes_fast(p, FAMQP_CODE_SYM8, v.ptr, v.len);
+}
+
 /* Completes a composite's list whose elements were written at body, after
  * a 3-byte gap at hdr: list8 when it fits (the usual case), list0 when
  * count is 0 (nothing was written), else list32, moving the elements 6
  * bytes on (the caller reserved them).  Returns the end of the list. */
 FAMQP_INLINE uint8_t *famqp__finish_list(uint8_t *hdr, uint8_t *body, uint8_t *end, uint32_t count) {
     size_t len = (size_t)(end - body);
-    if (FAMQP_LIKELY(len + 1 <= 255 && count - 1u < 255u)) {
+    if (FAMQP_LIKELY((len + 1 <= 255) & (count - 1u < 255u))) { /* &: one branch */
         hdr[0] = FAMQP_CODE_LIST8; hdr[1] = (uint8_t)(len + 1); hdr[2] = (uint8_t)count;
         return end;
     }
