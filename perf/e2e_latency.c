@@ -2,7 +2,7 @@
  * flatamqp's client API.
  *
  *   e2e-latency URL ADDRESS [--count N] [--size B] [--settled] [--window W]
- *               [--credit C] [--rate R] [--flush] [--timeout S]
+ *               [--credit C] [--rate R] [--flush] [--max-send-delay US] [--timeout S]
  *
  * A receiver (its own thread and connection) attaches to ADDRESS at URL;
  * then the main thread connects a sender and sends N messages of B body
@@ -15,11 +15,12 @@
  * decode.  By default the sender sends as fast as it can (a flood: the
  * latency is then mostly time spent queued); --rate R paces it to R
  * messages/s, which shows the latency of the path itself.  famqp_send_async
- * writes to the socket only once 256 KiB are pending or when it has to wait
- * (window or credit exhausted), so a slow sender's messages wait for that;
- * --flush calls famqp_client_pump(client, 0) after every send, as an
- * application that wants each message on the wire at once does.  Prints
- * one line:
+ * writes at once when the connection was idle, else lets output wait at
+ * most the client's max_send_delay_us (client.h; default
+ * FAMQP_CLIENT_DEFAULT_SEND_DELAY_US, --max-send-delay sets it for the
+ * sender) so that a flood shares writes; --flush calls
+ * famqp_client_pump(client, 0) after every send, as an application that
+ * wants each message on the wire at once does.  Prints one line:
  *
  *   e2e-latency: received R of N in S s: T msg/s p50 X us p99 Y us max Z us
  *
@@ -41,6 +42,7 @@ typedef struct run {
     const char *url, *address;
     uint64_t count, size, window, credit, rate, timeout_s;
     bool settled, flush;
+    int64_t max_send_delay_us; /* -1: the client's default */
     /* receiver -> main: attached (or failed) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -148,6 +150,8 @@ static int send_all(run *r, uint64_t *first_send_ns)
     famqp_client_options co;
     famqp_client_options_init(&co);
     co.connect_timeout_ms = timeout_ms;
+    if (r->max_send_delay_us >= 0)
+        co.max_send_delay_us = (uint32_t)r->max_send_delay_us;
     famqp_client *c;
     famqp_client_error err;
     if (famqp_client_connect(r->url, &co, &c, &err) != FAMQP_CLIENT_OK) {
@@ -230,7 +234,9 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-    run r = {.count = 1000000, .size = 100, .window = 1000, .credit = 1000, .timeout_s = 30};
+    run r = {.count = 1000000, .size = 100, .window = 1000, .credit = 1000, .timeout_s = 30,
+             .max_send_delay_us = -1};
+    uint64_t delay = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint64_t *dst = !strcmp(a, "--count")     ? &r.count
@@ -239,12 +245,15 @@ int main(int argc, char **argv)
                         : !strcmp(a, "--credit")  ? &r.credit
                         : !strcmp(a, "--rate")    ? &r.rate
                         : !strcmp(a, "--timeout") ? &r.timeout_s
+                        : !strcmp(a, "--max-send-delay") ? &delay
                                                   : NULL;
         if (dst) {
             if (i + 1 >= argc || !parse_u64(argv[++i], dst)) {
                 fprintf(stderr, "e2e-latency: %s needs a non-negative number\n", a);
                 return 2;
             }
+            if (dst == &delay)
+                r.max_send_delay_us = delay > UINT32_MAX ? -2 : (int64_t)delay;
         } else if (!strcmp(a, "--settled")) {
             r.settled = true;
         } else if (!strcmp(a, "--flush")) {
@@ -262,9 +271,11 @@ int main(int argc, char **argv)
         }
     }
     if (!r.url || !r.address || r.count == 0 || r.size < 16 || r.size > (1u << 30) || r.window == 0 ||
-        r.window > UINT32_MAX || r.credit == 0 || r.credit > UINT32_MAX || r.timeout_s == 0 || r.timeout_s > 86400) {
+        r.window > UINT32_MAX || r.credit == 0 || r.credit > UINT32_MAX || r.timeout_s == 0 || r.timeout_s > 86400 ||
+        r.max_send_delay_us < -1) {
         fprintf(stderr, "usage: e2e-latency URL ADDRESS [--count N>0] [--size B>=16] [--settled] [--window W>0]\n"
-                        "                   [--credit C>0] [--rate R (msg/s, 0: flood)] [--flush] [--timeout S (1..86400)]\n");
+                        "                   [--credit C>0] [--rate R (msg/s, 0: flood)] [--flush] [--max-send-delay US]\n"
+                        "                   [--timeout S (1..86400)]\n");
         return 2;
     }
     r.lat_ns = malloc(r.count * sizeof *r.lat_ns);

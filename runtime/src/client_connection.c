@@ -228,6 +228,25 @@ static void io_lost(famqp_client *c)
                                                 : "the peer closed the socket during connection setup"));
 }
 
+/* Monotonic microseconds: the linger is shorter than famqp_io_now_ms's
+ * resolution. */
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void client_output_written(famqp_client *c)
+{
+    if (!c->linger_us)
+        return;
+    uint64_t now = mono_us();
+    c->last_write_us = now;
+    c->linger_check_us = now;
+    c->linger_calls = 0;
+}
+
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg)
 {
     bool just_wrote = false;
@@ -284,6 +303,57 @@ famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
     return FAMQP_CLIENT_OK;
 }
 
+/* Most calls between two clock reads: in a flood (~0.5 us a call) the
+ * clock (~40 ns) is read every few microseconds; after a flood turns slow,
+ * at most this many calls pass before the clock is read again. */
+#define LINGER_MAX_CALLS 16u
+/* Calls this far apart (fewer than 20,000 a second) are slow enough to be
+ * written one by one: a write per call costs little at that rate, and
+ * waiting would only add delay. */
+#define LINGER_SLOW_CALL_US 50u
+
+void client_output_linger(famqp_client *c, bool fresh)
+{
+    if (c->failed || !c->conn)
+        return; /* the next call that does I/O reports it */
+    size_t pending = 0;
+    famqp_connection_output(c->conn, &pending);
+    if (!pending)
+        return;
+    if (!c->linger_us) {
+        famqp_client_pump(c, 0);
+        return;
+    }
+    c->linger_calls++;
+    bool big = pending >= CLIENT_WRITE_BATCH;
+    if (!fresh && !big && c->linger_countdown > 1) {
+        c->linger_countdown--;
+        return;
+    }
+    uint64_t now = mono_us();
+    /* Next read after about a quarter of the linger at the rate seen since
+     * the last one, so the linger is overshot by little. */
+    uint64_t per_call = (now - c->linger_check_us) / c->linger_calls;
+    uint64_t calls = per_call ? c->linger_us / 4u / per_call : LINGER_MAX_CALLS;
+    /* The gap grows by doubling from the first call after a write, so two
+     * calls that happen to come back to back do not leave held output
+     * unchecked for many slow calls. */
+    uint64_t most = fresh ? 1 : 2u * c->linger_countdown_set;
+    if (calls > most)
+        calls = most;
+    c->linger_countdown = calls < 1 ? 1 : calls > LINGER_MAX_CALLS ? LINGER_MAX_CALLS : (uint32_t)calls;
+    c->linger_countdown_set = c->linger_countdown;
+    c->linger_check_us = now;
+    c->linger_calls = 0;
+    /* A slow application: waiting for more would only delay this output. */
+    uint32_t slow_us = c->linger_us / 4u < LINGER_SLOW_CALL_US ? c->linger_us / 4u : LINGER_SLOW_CALL_US;
+    bool slow = per_call >= slow_us;
+    if (big || slow || now - c->last_write_us >= c->linger_us) {
+        c->last_write_us = now;
+        famqp_client_pump(c, 0);
+    }
+}
+
 uint64_t famqp_client_reconnects(const famqp_client *c) { return c->reconnects; }
 uint64_t famqp_client_resent(const famqp_client *c) { return c->resent; }
 
@@ -296,6 +366,7 @@ void famqp_client_options_init(famqp_client_options *o)
     o->reconnect.max_attempts = 0;
     o->reconnect.initial_backoff_ms = 100;
     o->reconnect.max_backoff_ms = 5000;
+    o->max_send_delay_us = FAMQP_CLIENT_DEFAULT_SEND_DELAY_US;
 }
 
 static bool ready(void *arg)
@@ -459,6 +530,7 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
     c->iopts.tls_server_name = c->server_name;
     c->iopts.tls_cert_file = c->cert_file;
     c->iopts.tls_key_file = c->key_file;
+    c->linger_us = opts->max_send_delay_us;
     c->policy = opts->reconnect;
     if (!c->policy.initial_backoff_ms)
         c->policy.initial_backoff_ms = 1;

@@ -119,6 +119,17 @@ struct famqp_client {
      * held received deliveries from them (client_retired.c). */
     famqp_connection **retired;
     size_t nretired, retired_cap;
+    /* Output linger (client_output_linger): pending output may wait at
+     * most linger_us after the last write.  The clock is read only every
+     * linger_countdown calls, a count chosen from the call rate measured
+     * between reads, so a flood reads it rarely and a slow sender on
+     * every call. */
+    uint32_t linger_us;        /* 0: write at every call */
+    uint32_t linger_countdown; /* calls left before the next clock read */
+    uint32_t linger_countdown_set; /* what it was set to at that read */
+    uint32_t linger_calls;     /* calls since the last clock read */
+    uint64_t linger_check_us;  /* time of the last clock read */
+    uint64_t last_write_us;    /* time of the last write the linger made */
 };
 
 /* Records a failure in c->err and returns its status. */
@@ -134,6 +145,20 @@ void client_dispatch(famqp_client *c);
  * OK, TIMEOUT, or the connection's failure. */
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg);
 uint64_t client_deadline(int timeout_ms);
+/* Pending output this large is written at once, linger or not. */
+#define CLIENT_WRITE_BATCH (256u * 1024u)
+/* Called by a call that returns to the application after adding output
+ * (famqp_send_async, famqp_receive from its queue): writes pending output
+ * when the linger expired, when it is large, or (fresh: nothing was
+ * pending before this call) when the last write was a linger ago or more,
+ * i.e. the socket was idle, so a lone message leaves at once. */
+void client_output_linger(famqp_client *c, bool fresh);
+/* A pipelined send waited for window or credit (its wait wrote everything
+ * pending): a flood resumes, so the linger counts from now and the time
+ * spent waiting is not taken for the application's call rate.  Other
+ * pumps leave the linger alone, so a lone send after them still counts
+ * as one on an idle connection and is written at once. */
+void client_output_written(famqp_client *c);
 /* The connection failure as the current error (and its status). */
 famqp_client_status client_failed(famqp_client *c);
 /* Opens a link with the session, registers the handle and waits for the

@@ -173,6 +173,8 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
         famqp_connection_output(c->conn, &pending);
         if (pending >= 64 * 1024)
             famqp_client_pump(c, 0);
+        else
+            client_output_linger(c, false);
     }
     *delivery = r->ring[r->head];
     r->head = (r->head + 1) % r->ring_cap;

@@ -301,10 +301,28 @@ static famqp_client_status detached_error(famqp_sender *s)
                             "the peer detached the sender");
 }
 
+/* A call's deadline, computed (a clock read) only once something waits. */
+typedef struct send_deadline {
+    int timeout_ms;
+    bool known;
+    uint64_t at;
+} send_deadline;
+
+static uint64_t deadline_at(send_deadline *d)
+{
+    if (!d->known) {
+        d->at = client_deadline(d->timeout_ms);
+        d->known = true;
+    }
+    return d->at;
+}
+
 /* Waits for credit and window room, then hands one message to the engine;
- * *out gets the delivery when it is unsettled. */
-static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t len, uint64_t deadline,
-                                    famqp_delivery **out)
+ * *out gets the delivery when it is unsettled.  pipelined: the caller
+ * returns now, so the linger decides when the bytes are written (a
+ * blocking send writes them while it waits). */
+static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t len, send_deadline *deadline,
+                                    bool pipelined, famqp_delivery **out)
 {
     famqp_client *c = s->base.client;
     *out = NULL;
@@ -313,7 +331,7 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
     if (!s->base.link || s->base.remote_detached || s->base.local_closed)
         return detached_error(s);
     if (!can_send(s)) {
-        famqp_client_status st = client_wait(c, deadline, can_send, s);
+        famqp_client_status st = client_wait(c, deadline_at(deadline), can_send, s);
         if (st == FAMQP_CLIENT_ERR_TIMEOUT)
             return client_set_error(c, st, NULL, NULL,
                                     famqp_link_credit(s->base.link) == 0
@@ -324,10 +342,14 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
             return st;
         if (!s->base.link || s->base.remote_detached)
             return detached_error(s);
+        if (pipelined)
+            client_output_written(c);
     }
     bool keep = client_sender_retaining(s);
     if (keep && !kept_reserve(s, len))
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory keeping a copy for resending");
+    size_t before = 0;
+    famqp_connection_output(c->conn, &before);
     uint8_t tag[8];
     put_tag(tag, s->next_tag++);
     famqp_engine_status es =
@@ -342,11 +364,9 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
         s->sum.presettled++;
     else
         s->sum.in_flight++;
-    /* Keep the socket busy while the application produces more. */
-    size_t pending = 0;
-    famqp_connection_output(c->conn, &pending);
-    if (pending >= 256 * 1024)
-        famqp_client_pump(c, 0);
+    /* Out now, or soon: the linger (client.h, max_send_delay_us). */
+    if (pipelined)
+        client_output_linger(c, before == 0);
     return FAMQP_CLIENT_OK;
 }
 
@@ -374,11 +394,12 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
                                      famqp_outcome *outcome)
 {
     famqp_client *c = s->base.client;
-    uint64_t deadline = client_deadline(timeout_ms);
+    send_deadline dl = {.timeout_ms = timeout_ms};
+    uint64_t deadline = deadline_at(&dl);
     if (outcome)
         memset(outcome, 0, sizeof *outcome);
     famqp_delivery *d;
-    famqp_client_status st = send_one(s, bytes, len, deadline, &d);
+    famqp_client_status st = send_one(s, bytes, len, &dl, false, &d);
     if (st != FAMQP_CLIENT_OK)
         return st;
     if (!d) { /* pre-settled: done once written */
@@ -411,7 +432,8 @@ famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int time
 famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms)
 {
     famqp_delivery *d;
-    return send_one(s, bytes, len, client_deadline(timeout_ms), &d);
+    send_deadline dl = {.timeout_ms = timeout_ms}; /* the clock is read only if the send waits */
+    return send_one(s, bytes, len, &dl, true, &d);
 }
 
 famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms)

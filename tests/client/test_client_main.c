@@ -4,10 +4,12 @@
 #include <stdlib.h>
 
 Suite *client_suite(void);
+Suite *send_linger_suite(void);
 
 int main(void)
 {
     SRunner *sr = srunner_create(client_suite());
+    srunner_add_suite(sr, send_linger_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

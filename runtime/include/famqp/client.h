@@ -101,9 +101,16 @@ typedef struct famqp_client_options {
     famqp_io_options io;       /* TLS options (verification is on by default) */
     int trace;                 /* -1: FAMQP_TRACE (default), 0 off, 1 on */
     famqp_reconnect_policy reconnect;
+    /* Output linger: the longest a pipelined send's bytes (and a received
+     * message's settlement) wait in the client before being written, in
+     * microseconds.  Default FAMQP_CLIENT_DEFAULT_SEND_DELAY_US; 0: every
+     * famqp_send_async writes at once (one write per message).  See
+     * "When pipelined sends are written" below. */
+    uint32_t max_send_delay_us;
 } famqp_client_options;
 
 #define FAMQP_CLIENT_NO_SASL 0x80000000u
+#define FAMQP_CLIENT_DEFAULT_SEND_DELAY_US 1000u
 
 void famqp_client_options_init(famqp_client_options *o);
 
@@ -168,7 +175,34 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
                                      famqp_outcome *outcome);
 
 /* Pipelined: waits only for credit and for room in the window, sends, and
- * returns; outcomes are collected as they arrive. */
+ * returns; outcomes are collected as they arrive.
+ *
+ * When pipelined sends are written (no background thread does I/O; with
+ * D = options.max_send_delay_us):
+ *   - famqp_send_async writes before it returns when D is 0; when
+ *     nothing was waiting to be written and the last write it made was D
+ *     or more ago (the connection was idle: a lone message leaves at
+ *     once); when sends come 50 us (or D/4 if less) or more apart, i.e.
+ *     fewer than 20,000 a second (a slow sender: waiting would only add
+ *     delay, one write per message costs little at that rate); and when
+ *     256 KiB are pending;
+ *   - otherwise (a flood) the bytes wait, so that one write carries many
+ *     messages, and a later famqp_send_async writes everything pending
+ *     once D has passed since the last write.  The clock is read on the
+ *     first two sends after a write and then every 2, 4, 8 and at most 16
+ *     sends (fewer when sends are slower: about every D/4), so while the
+ *     application keeps sending, a message waits at most about D plus
+ *     the time those few sends take (when a flood suddenly turns slow: up
+ *     to 16 slow sends);
+ *   - famqp_receive handing out a message it already holds treats the
+ *     settlements and credit queued by earlier calls the same way;
+ *   - every call that waits or does I/O (famqp_send, famqp_receive when
+ *     its queue is empty, famqp_sender_wait_all, famqp_receiver_flow,
+ *     famqp_receiver_drain, famqp_client_pump, the close calls) writes
+ *     everything pending first;
+ *   - if the application makes no call at all after a send, nothing can
+ *     write the waiting bytes: call famqp_client_pump(c, 0) (or
+ *     famqp_sender_wait_all) before going idle, or set D = 0. */
 famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
 famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
 
