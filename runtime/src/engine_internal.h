@@ -88,6 +88,7 @@ struct famqp_link {
     uint32_t credit;
     uint32_t overrun;            /* transfers beyond credit since our last grant */
     uint32_t overrun_allowed;    /* how many are tolerated (eng_link_grant) */
+    uint32_t max_granted;        /* largest credit granted so far */
     uint32_t available;
     bool drain;                /* sender: drain requested; receiver: drain sent */
     uint32_t credit_events;    /* sender: LINK_CREDIT events not yet released;

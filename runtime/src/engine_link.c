@@ -465,16 +465,21 @@ void eng_drain_complete(famqp_connection *c)
     c->drain_pending = waiting && !c->failed;
 }
 
-/* A receiver grants credit.  Transfers beyond it are tolerated up to the
- * credit just granted plus max_credit_overrun: RabbitMQ 3.x adds a new
- * grant to one still outstanding when two flows cross, so it may send up to
- * two grants' worth; anything more is a protocol violation. */
+/* A receiver grants credit.  Transfers beyond it are tolerated, per grant,
+ * up to the largest credit ever granted on the link plus
+ * max_credit_overrun: RabbitMQ 3.x resets its credit to each new grant
+ * without subtracting the transfers already in flight, so it may overshoot
+ * by what was in flight, at most one full grant; anything more is a
+ * protocol violation.  Memory stays bounded by twice the largest grant. */
 void eng_link_grant(famqp_link *l, uint32_t credit)
 {
     famqp_connection *c = l->session->conn;
     l->credit = credit;
     l->overrun = 0;
-    l->overrun_allowed = c->opts.max_credit_overrun ? credit + c->opts.max_credit_overrun : 0;
+    if (credit > l->max_granted)
+        l->max_granted = credit;
+    uint64_t allowed = c->opts.max_credit_overrun ? (uint64_t)l->max_granted + c->opts.max_credit_overrun : 0;
+    l->overrun_allowed = allowed > UINT32_MAX ? UINT32_MAX : (uint32_t)allowed;
 }
 
 static famqp_engine_status receiver_flow(famqp_link *l, uint32_t credit, bool drain)

@@ -62,8 +62,8 @@ START_TEST(test_unknown_channel)
 END_TEST
 
 /* Pre-settled transfers against 100 credits granted by hand, with
- * max_credit_overrun = overrun: beyond the credit, the grant (100) plus
- * overrun more are tolerated (none when overrun is 0); the connection fails
+ * max_credit_overrun = overrun: beyond the credit, the largest grant (100)
+ * plus overrun more are tolerated (none when overrun is 0); the connection fails
  * on the next one, and everything before it is delivered. */
 static void credit_overrun_case(uint32_t overrun)
 {

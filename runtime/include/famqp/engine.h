@@ -110,7 +110,7 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_UNSETTLED 65536u     /* per link, each direction */
 #define FAMQP_ENGINE_DEFAULT_MAX_EMPTY_FRAMES_PER_S 1000u
 #define FAMQP_ENGINE_DEFAULT_MAX_IDLE_FLOWS_PER_S 5000u
-#define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u   /* beyond the last grant */
+#define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u   /* beyond the largest grant */
 
 typedef struct famqp_connection_options {
     famqp_connection_role role;
@@ -140,11 +140,11 @@ typedef struct famqp_connection_options {
      * ask for an echo without granting anything).  Defaults 1000 and 5000. */
     uint32_t max_empty_frames_per_s;
     uint32_t max_idle_flows_per_s;
-    /* Transfers a receiver link accepts beyond the credit it granted before
-     * closing with amqp:link:transfer-limit-exceeded: the last grant plus
-     * this many (0 = strict: none).  RabbitMQ 3.x adds a new grant to one
-     * still outstanding when flows cross, so it may send up to two grants'
-     * worth.  Default 16. */
+    /* Transfers a receiver link accepts beyond the credit it granted (per
+     * grant) before closing with amqp:link:transfer-limit-exceeded: the
+     * largest credit granted on the link plus this many (0 = strict: none).
+     * RabbitMQ 3.x resets its credit to each grant without subtracting the
+     * transfers in flight, so it overshoots by up to one grant.  Default 16. */
     uint32_t max_credit_overrun;
     /* SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      * header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
