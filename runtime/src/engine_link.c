@@ -467,10 +467,10 @@ void eng_drain_complete(famqp_connection *c)
 
 /* A receiver grants credit.  Transfers beyond it are tolerated, per grant,
  * up to the largest credit ever granted on the link plus
- * max_credit_overrun: RabbitMQ 3.x resets its credit to each new grant
- * without subtracting the transfers already in flight, so it may overshoot
- * by what was in flight, at most one full grant; anything more is a
- * protocol violation.  Memory stays bounded by twice the largest grant. */
+ * max_credit_overrun: RabbitMQ 3.x sends more transfers than granted
+ * (rabbitmq-server issue 2597; seen here up to about one grant), and a
+ * strict receiver could not consume from it.  Anything more is a protocol
+ * violation.  Memory stays bounded by twice the largest grant. */
 void eng_link_grant(famqp_link *l, uint32_t credit)
 {
     famqp_connection *c = l->session->conn;

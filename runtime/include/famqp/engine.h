@@ -143,8 +143,8 @@ typedef struct famqp_connection_options {
     /* Transfers a receiver link accepts beyond the credit it granted (per
      * grant) before closing with amqp:link:transfer-limit-exceeded: the
      * largest credit granted on the link plus this many (0 = strict: none).
-     * RabbitMQ 3.x resets its credit to each grant without subtracting the
-     * transfers in flight, so it overshoots by up to one grant.  Default 16. */
+     * RabbitMQ 3.x sends more transfers than granted, seen up to about one
+     * grant (rabbitmq-server issue 2597).  Default 16. */
     uint32_t max_credit_overrun;
     /* SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      * header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
