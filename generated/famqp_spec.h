@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "famqp/codec.h"
-#include "famqp/wire.h"
+#include "famqp/gen/wire.h"
 
 #if FAMQP_GENERATOR_ABI != 1
 #error "famqp_spec.h was generated for runtime ABI 1; regenerate with famqp-gen"

@@ -325,7 +325,7 @@ void emit_header(const model *m, const gen_options *o, outbuf *h, outbuf *intern
               "#ifndef FAMQP_SPEC_H\n#define FAMQP_SPEC_H\n\n"
               "#include <inttypes.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
               "#include <stdio.h>\n\n"
-              "#include \"famqp/codec.h\"\n#include \"famqp/wire.h\"\n\n"
+              "#include \"famqp/codec.h\"\n#include \"famqp/gen/wire.h\"\n\n"
               "#if FAMQP_GENERATOR_ABI != 1\n"
               "#error \"famqp_spec.h was generated for runtime ABI 1; regenerate with famqp-gen\"\n"
               "#endif\n\n"

@@ -9,10 +9,10 @@
 void emit_table_header(const model *m, outbuf *h)
 {
     emit_banner(m, h);
-    ob_puts(h, "/* Descriptor tables of the table codec style (runtime/src/table_internal.h),\n"
+    ob_puts(h, "/* Descriptor tables of the table codec style (famqp/gen/table.h),\n"
                " * shared by the generated files, which point at one another's tables. */\n"
                "#ifndef FAMQP_SPEC_TABLE_H\n#define FAMQP_SPEC_TABLE_H\n\n"
-               "#include \"famqp_spec.h\"\n#include \"table_internal.h\"\n\n");
+               "#include \"famqp_spec.h\"\n#include \"famqp/gen/table.h\"\n\n");
     for (size_t i = 0; i < m->norder; i++) {
         if (m->order[i].t)
             ob_printf(h, "extern const famqp_table_type famqp__table_%s;\n", m->order[i].t->lower);

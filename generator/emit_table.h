@@ -1,5 +1,5 @@
 /* The table codec style (`famqp-gen --style=table`): per type a descriptor
- * table read by the generic loops of runtime/src/table_*.c, behind the same
+ * table read by the generic loops of runtime/table/, behind the same
  * public API (famqp_spec.h) as the flat style. */
 #ifndef FAMQP_GEN_EMIT_TABLE_H
 #define FAMQP_GEN_EMIT_TABLE_H

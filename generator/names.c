@@ -73,7 +73,7 @@ char *name_member(const char *amqp)
     return s;
 }
 
-/* Type names famqp/codec.h and famqp/wire.h already define. */
+/* Type names famqp/codec.h and famqp/gen/wire.h already define. */
 static const char *const runtime_types[] = {
     "status", "error", "limits", "binary", "string", "symbol", "decimal32", "decimal64",
     "decimal128", "uuid", "value", "list", "map", "array", "multiple", "kind", "iter", "writer",

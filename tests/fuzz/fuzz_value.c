@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "famqp/codec.h"
-#include "famqp/wire.h"
+#include "famqp/gen/wire.h"
 #include "fuzz_target.h"
 
 static void consume(famqp_value v, unsigned depth);

@@ -16,7 +16,7 @@ rm -rf "$scratch"
 mkdir -p "$scratch"
 cmake --install "$build" --prefix "$prefix" >"$scratch/install.log"
 
-for f in include/famqp/codec.h include/famqp/wire.h include/famqp/frame.h include/famqp_spec.h bin/famqp-gen; do
+for f in include/famqp/codec.h include/famqp/gen/wire.h include/famqp/frame.h include/famqp_spec.h bin/famqp-gen; do
     [[ -e $prefix/$f ]] || { echo "not installed: $f" >&2; exit 1; }
 done
 if [[ -e $prefix/include/famqp_spec_internal.h ]]; then

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "famqp/wire.h"
+#include "famqp/gen/wire.h"
 
 /* Parses "c0 03 02" style hex (spaces optional) into a fresh heap buffer of
  * exactly the encoded length, so ASan catches any read past the end. */

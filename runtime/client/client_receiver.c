@@ -1,0 +1,267 @@
+/* The blocking client's receivers: credit, the queue of received
+ * deliveries, filters. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_internal.h"
+
+void famqp_receiver_options_init(famqp_receiver_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_FIRST;
+    o->snd_settle_mode = FAMQP_SENDER_SETTLE_MODE_MIXED;
+    o->credit_window = 100;
+    o->attach_timeout_ms = 10000;
+}
+
+/* filter-set {"selector": apache.org:selector-filter:string "..."} */
+static size_t selector_filter(uint8_t *buf, size_t cap, const char *selector)
+{
+    famqp_writer w;
+    famqp_writer_init(&w, buf, cap);
+    famqp_write_map_begin(&w);
+    famqp_write_csymbol(&w, "selector");
+    famqp_write_described(&w);
+    famqp_write_ulong(&w, FAMQP_SELECTOR_FILTER_CODE);
+    famqp_write_cstring(&w, selector);
+    famqp_write_map_end(&w);
+    return famqp_writer_status(&w) == FAMQP_OK ? famqp_writer_len(&w) : 0;
+}
+
+famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
+                                        famqp_receiver **out)
+{
+    *out = NULL;
+    famqp_receiver_options defaults;
+    if (!opts) {
+        famqp_receiver_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!address && !opts->dynamic)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "a receiver needs an address or dynamic");
+    famqp_receiver *r = calloc(1, sizeof *r);
+    if (!r)
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+    r->base.kind = CLIENT_RECEIVER;
+    r->credit_window = opts->credit_window;
+    famqp_link_options lo;
+    famqp_link_options_init(&lo);
+    lo.source_address = opts->dynamic ? NULL : address;
+    lo.target_address = opts->dynamic ? NULL : address;
+    lo.snd_settle_mode = opts->snd_settle_mode;
+    lo.rcv_settle_mode = opts->rcv_settle_mode;
+    /* The client grants credit itself as the application takes messages
+     * (credit_top_up), so a slow application holds at most credit_window
+     * undelivered messages instead of whatever the peer can send. */
+    lo.credit_window = 0;
+    lo.durable = opts->durable;
+    lo.dynamic = opts->dynamic;
+    uint8_t *filter = NULL;
+    if (opts->selector) {
+        size_t n = strlen(opts->selector) + 64; /* map, key, descriptor, str32 header */
+        filter = malloc(n);
+        size_t len = filter ? selector_filter(filter, n, opts->selector) : 0;
+        if (!len || !famqp_map_of(filter, len, &lo.source_filter)) {
+            free(filter);
+            free(r);
+            return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the selector");
+        }
+    }
+    famqp_client_status st =
+        client_link_open(c, &r->base, opts->name, FAMQP_LINK_RECEIVER, &lo, opts->attach_timeout_ms);
+    free(filter); /* the link copied it */
+    if (st == FAMQP_CLIENT_OK && r->credit_window && r->base.link && !r->base.remote_detached) {
+        famqp_link_flow(r->base.link, r->credit_window);
+        famqp_client_pump(c, 0);
+    }
+    const char *node = r->base.link ? famqp_link_remote_source_address(r->base.link) : NULL;
+    if (!node)
+        node = address;
+    if (node)
+        r->address = strdup(node);
+    *out = r;
+    return st;
+}
+
+const char *famqp_receiver_address(const famqp_receiver *r) { return r->address; }
+size_t famqp_receiver_queued(const famqp_receiver *r) { return r->count; }
+
+void client_receiver_forget(famqp_receiver *r)
+{
+    /* The engine frees the link's deliveries with it. */
+    r->head = r->count = 0;
+}
+
+static bool ring_push(famqp_receiver *r, famqp_delivery *d)
+{
+    if (r->count == r->ring_cap) {
+        size_t cap = r->ring_cap ? r->ring_cap * 2 : 64;
+        famqp_delivery **ring = malloc(cap * sizeof *ring);
+        if (!ring)
+            return false;
+        for (size_t i = 0; i < r->count; i++)
+            ring[i] = r->ring[(r->head + i) % r->ring_cap];
+        free(r->ring);
+        r->ring = ring;
+        r->ring_cap = cap;
+        r->head = 0;
+    }
+    r->ring[(r->head + r->count) % r->ring_cap] = d;
+    r->count++;
+    r->received++;
+    return true;
+}
+
+void client_receiver_event(famqp_receiver *r, const famqp_event *e)
+{
+    if (e->type == FAMQP_EVENT_DELIVERY) {
+        if (!ring_push(r, e->delivery))
+            famqp_delivery_release(e->delivery); /* cannot hold it: give it back */
+    } else if (e->type == FAMQP_EVENT_DELIVERY_ABORTED && e->delivery) {
+        famqp_delivery_settle(e->delivery);
+    }
+}
+
+void client_receiver_credit(famqp_receiver *r)
+{
+    famqp_link *l = r->base.link;
+    if (!r->credit_window || !l || r->base.remote_detached || r->base.local_closed || r->draining)
+        return;
+    /* Top up once half the window is used: credit plus messages waiting
+     * for the application stay within credit_window. */
+    size_t outstanding = (size_t)famqp_link_credit(l) + r->count;
+    if (outstanding <= r->credit_window / 2)
+        famqp_link_flow(l, (uint32_t)(r->credit_window - r->count));
+}
+
+static bool has_message(void *arg)
+{
+    famqp_receiver *r = arg;
+    return r->count > 0 || r->base.remote_detached;
+}
+
+famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery)
+{
+    famqp_client *c = r->base.client;
+    *delivery = NULL;
+    if (c->nretired)
+        client_retired_sweep(c); /* the application may have settled the last old delivery */
+    if (r->count == 0) {
+        if (c->failed && !client_recover(c))
+            return client_failed(c);
+        if (!r->base.link || r->base.remote_detached)
+            return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                    "the peer detached the receiver");
+        if (r->credit_window == 0 && famqp_link_credit(r->base.link) == 0)
+            return client_set_error(c, FAMQP_CLIENT_ERR_CREDIT, NULL, NULL,
+                                    "no credit granted (manual credit: call famqp_receiver_flow)");
+        client_receiver_credit(r); /* the window again after a drain used it up */
+        famqp_client_status st = client_wait(c, client_deadline(timeout_ms), has_message, r);
+        if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+            return client_set_error(c, st, NULL, NULL, "timed out waiting for a message");
+        if (st != FAMQP_CLIENT_OK)
+            return st;
+        if (r->count == 0)
+            return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                    "the peer detached the receiver");
+    } else if (!c->failed) {
+        /* Let settlements of earlier deliveries go out without waiting. */
+        size_t pending = 0;
+        famqp_connection_output(c->conn, &pending);
+        if (pending >= 64 * 1024)
+            famqp_client_pump(c, 0);
+        else
+            client_output_linger(c, false);
+    }
+    *delivery = r->ring[r->head];
+    r->head = (r->head + 1) % r->ring_cap;
+    r->count--;
+    client_receiver_credit(r);
+    return FAMQP_CLIENT_OK;
+}
+
+famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err)
+{
+    famqp_binary b = famqp_delivery_message(d);
+    return famqp_message_decode(b.ptr, b.len, m, err);
+}
+
+famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit)
+{
+    famqp_client *c = r->base.client;
+    if (c->failed && !client_recover(c))
+        return client_failed(c);
+    if (!r->base.link || r->base.remote_detached)
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "the receiver is detached");
+    if (famqp_link_flow(r->base.link, credit) != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not grant credit");
+    return famqp_client_pump(c, 0);
+}
+
+/* Drain done: no credit left (the sender used it or gave it back by
+ * advancing delivery-count; the engine counts both), or no link to wait on. */
+static bool drained(void *arg)
+{
+    famqp_receiver *r = arg;
+    if (r->base.client->failed)
+        return false; /* the wait reports the failure (or reconnects) */
+    return !r->base.link || r->base.remote_detached || famqp_link_credit(r->base.link) == 0;
+}
+
+famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived)
+{
+    famqp_client *c = r->base.client;
+    uint64_t before = r->received;
+    if (arrived)
+        *arrived = 0;
+    if (c->failed && !client_recover(c))
+        return client_failed(c);
+    if (!r->base.link || r->base.remote_detached)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                "the peer detached the receiver");
+    if (!credit)
+        credit = famqp_link_credit(r->base.link);
+    if (!credit)
+        return FAMQP_CLIENT_OK; /* nothing granted: nothing to drain */
+    if (famqp_link_drain(r->base.link, credit) != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not ask for a drain");
+    r->draining = true;
+    famqp_client_status st = client_wait(c, client_deadline(timeout_ms), drained, r);
+    r->draining = false;
+    if (arrived)
+        *arrived = (size_t)(r->received - before);
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        return client_set_error(c, st, NULL, NULL, "timed out waiting for the sender to drain (%u credit left)",
+                                r->base.link ? (unsigned)famqp_link_credit(r->base.link) : 0u);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    if (r->base.remote_detached)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                "the peer detached the receiver");
+    return FAMQP_CLIENT_OK;
+}
+
+famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
+{
+    if (!r)
+        return FAMQP_CLIENT_OK;
+    /* Queued deliveries nobody saw are released (redelivered elsewhere);
+     * those from a connection a reconnect replaced are only let go. */
+    famqp_client *c = r->base.client;
+    while (r->count && ((r->base.link && !r->base.remote_detached) || c->nretired)) {
+        famqp_delivery *d = r->ring[r->head];
+        if (famqp_session_connection(famqp_link_session(famqp_delivery_link(d))) != c->conn)
+            famqp_delivery_settle(d);
+        else if (r->base.link && !r->base.remote_detached)
+            famqp_delivery_release(d);
+        r->head = (r->head + 1) % r->ring_cap;
+        r->count--;
+    }
+    famqp_client_status st = client_link_close(&r->base, timeout_ms);
+    free(r->ring);
+    free(r->address);
+    client_link_free_options(&r->base);
+    free(r);
+    return st;
+}

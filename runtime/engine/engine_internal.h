@@ -1,0 +1,309 @@
+/* Private state of the protocol engine (famqp/engine.h), shared by the
+ * runtime/engine/ files.  Not installed. */
+#ifndef FAMQP_ENGINE_INTERNAL_H
+#define FAMQP_ENGINE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "famqp/engine.h"
+#include "famqp/frame.h"
+#include "famqp_spec.h"
+
+/* Endpoint state in one direction (ours or the peer's). */
+typedef enum eng_state { ENG_UNINIT = 0, ENG_ACTIVE, ENG_CLOSED } eng_state;
+
+/* What the input side expects next. */
+typedef enum eng_phase {
+    ENG_PHASE_HEADER,     /* the first protocol header */
+    ENG_PHASE_SASL,       /* SASL frames */
+    ENG_PHASE_AMQP_HEADER,/* the AMQP header after SASL */
+    ENG_PHASE_AMQP,       /* AMQP frames */
+    ENG_PHASE_DONE        /* nothing more is read */
+} eng_phase;
+
+/* A growable byte buffer (through the connection's allocator). */
+typedef struct eng_buf {
+    uint8_t *ptr;
+    size_t len, cap;
+} eng_buf;
+
+/* An owned copy of an error condition (strings NUL-terminated or NULL). */
+typedef struct eng_cond {
+    char *name;
+    char *description;
+} eng_cond;
+
+struct famqp_delivery {
+    uint32_t refs;               /* events holding it */
+    bool dead;                   /* freed when refs drops to 0 */
+    bool in_list;                /* linked into the session's unsettled list */
+    bool outgoing;               /* we are the sender */
+    famqp_link *link;
+    famqp_delivery *prev, *next; /* session unsettled list (out or in) */
+    famqp_delivery *qnext;       /* link send queue */
+    bool queued;                 /* on the link send queue */
+    uint32_t id;
+    uint32_t format;
+    uint8_t tag[32];
+    size_t tag_len;
+    bool local_settled, remote_settled;
+    bool first_sent;             /* sender: a frame of it was written */
+    bool abort_pending;          /* sender: abort once the window allows */
+    famqp_outcome remote_state;  /* error strings point into remote_err */
+    eng_cond remote_err;
+    uint8_t *data;               /* receiver: message; sender: unsent bytes */
+    size_t len, cap;
+    size_t sent;                 /* sender: bytes of data already framed */
+    famqp_delivery *pool_next;   /* free list of the connection */
+};
+
+struct famqp_link {
+    uint32_t refs;
+    bool dead;
+    famqp_session *session;
+    famqp_link *prev, *next;
+    char *name;
+    famqp_link_role role;
+    eng_state local, remote;
+    uint32_t handle;           /* ours */
+    uint32_t remote_handle;
+    bool has_remote_handle;
+    famqp_link_options opts;   /* addresses point to src_addr/tgt_addr */
+    char *src_addr, *tgt_addr;
+    char *remote_source, *remote_target;
+    uint8_t remote_snd_mode, remote_rcv_mode;
+    uint64_t remote_max_message_size;
+    eng_cond remote_cond;
+    uint32_t delivery_count;
+    uint32_t credit;
+    uint32_t overrun;            /* transfers beyond credit since our last grant */
+    uint32_t overrun_allowed;    /* how many are tolerated (eng_link_grant) */
+    uint32_t max_granted;        /* largest credit granted so far */
+    uint32_t available;
+    bool drain;                /* sender: drain requested; receiver: drain sent */
+    uint32_t credit_events;    /* sender: LINK_CREDIT events not yet released;
+                                  a drain completes only after the application
+                                  saw them (it may still send) */
+    uint32_t nunsettled;       /* deliveries of this link on the session lists */
+    famqp_delivery *incoming;  /* receiver: delivery being reassembled */
+    famqp_delivery *sendq_head, *sendq_tail;
+    void *ctx;
+};
+
+/* A queued disposition covering ids first..last. */
+typedef struct eng_disp {
+    famqp_session *session;
+    bool role_receiver;
+    uint32_t first, last;
+    bool settled;
+    famqp_outcome state; /* error strings owned (eng_str_dup) */
+} eng_disp;
+
+struct famqp_session {
+    uint32_t refs;
+    bool dead;
+    famqp_connection *conn;
+    famqp_session *prev, *next;
+    eng_state local, remote;
+    uint16_t channel;
+    uint16_t remote_channel;
+    bool has_remote_channel;   /* the peer's channel maps to us now */
+    bool peer_began;           /* the peer began first: our begin answers it */
+    uint32_t next_outgoing_id;
+    uint32_t incoming_window;        /* what we still accept */
+    uint32_t next_incoming_id;
+    uint32_t remote_incoming_window; /* what the peer still accepts from us */
+    uint32_t remote_outgoing_window;
+    uint32_t next_delivery_id;       /* outgoing */
+    uint32_t remote_handle_max;
+    famqp_link **local_links;        /* by our handle */
+    uint32_t nlocal;
+    famqp_link **remote_links;       /* by the peer's handle */
+    uint32_t nremote;
+    famqp_link *links_head, *links_tail;
+    famqp_delivery *out_head, *out_tail; /* unsettled deliveries we sent */
+    famqp_delivery *in_head, *in_tail;   /* unsettled deliveries we received */
+    eng_cond remote_cond;
+    void *ctx;
+};
+
+struct famqp_connection {
+    famqp_connection_options opts;
+    famqp_allocator a;
+    char *container_id, *hostname, *sasl_username, *sasl_password; /* owned copies */
+    bool destroying;
+
+    /* input */
+    eng_phase phase;
+    uint8_t hdr[8];
+    size_t hdr_len;
+    eng_buf in;          /* an incomplete frame, copied */
+    bool input_closed;
+
+    /* output */
+    eng_buf out;
+    size_t out_pos;      /* consumed prefix of out */
+    eng_buf deferred;    /* AMQP frames written before our AMQP header */
+    bool amqp_header_sent;
+    uint32_t bytes_written_since_tick;
+
+    /* SASL */
+    bool sasl_done;
+    bool sasl_outcome_sent;
+    char *sasl_user;     /* server: authenticated identity */
+
+    /* connection endpoint */
+    eng_state local, remote;
+    bool failed;
+    eng_cond remote_cond;
+    const char *fail_name;   /* static condition symbol */
+    char fail_desc[256];
+    char *remote_container_id, *remote_hostname;
+    uint32_t remote_max_frame_size;
+    uint16_t remote_channel_max;
+    uint32_t remote_idle_timeout;
+
+    /* sessions */
+    famqp_session *sessions_head, *sessions_tail;
+    famqp_session **local_sessions;  /* by our channel */
+    uint32_t nlocal;
+    famqp_session **remote_sessions; /* by the peer's channel */
+    uint32_t nremote;
+
+    /* freed deliveries kept for reuse (with their buffers, when small), so
+     * a steady stream of messages allocates nothing */
+    famqp_delivery *pool;
+    uint32_t npool;
+
+    /* pending dispositions (coalesced into ranges) */
+    eng_disp *disps;
+    size_t ndisps, disps_cap;
+
+    /* events: ring buffer */
+    famqp_event *events;
+    size_t ev_head, ev_count, ev_cap;
+    famqp_event current;
+    bool has_current;
+    bool fail_reported;  /* CONNECTION_ERROR returned */
+
+    /* sender links with a drain to complete (see eng_drain_complete) */
+    bool drain_pending;
+
+    /* flood limits: frames without progress in the current second */
+    uint64_t now_ms;           /* the last time given to tick */
+    uint64_t flood_window_ms;  /* start of the current one-second window */
+    uint32_t empty_frames, idle_flows;
+
+    /* time */
+    bool time_init;
+    bool rx_since_tick;
+    uint64_t last_rx_ms, last_tx_ms;
+
+    bool trace;
+    FILE *trace_file;
+};
+
+/* ---- memory (engine_memory.c) ------------------------------------------ */
+void *eng_alloc(famqp_connection *c, size_t n);   /* zeroed; fails the connection on NULL */
+void *eng_realloc(famqp_connection *c, void *p, size_t n);
+void eng_free(famqp_connection *c, void *p);
+char *eng_strndup(famqp_connection *c, const char *s, size_t n, bool *ok);
+char *eng_strdup(famqp_connection *c, const char *s, bool *ok); /* NULL in, NULL out, ok stays */
+bool eng_buf_reserve(famqp_connection *c, eng_buf *b, size_t extra);
+bool eng_buf_append(famqp_connection *c, eng_buf *b, const void *p, size_t n);
+void eng_buf_free(famqp_connection *c, eng_buf *b);
+bool eng_cond_set(famqp_connection *c, eng_cond *dst, famqp_symbol name, famqp_string desc);
+bool eng_cond_set_c(famqp_connection *c, eng_cond *dst, const char *name, const char *desc);
+void eng_cond_free(famqp_connection *c, eng_cond *cnd);
+famqp_condition eng_cond_view(const eng_cond *cnd);
+
+/* ---- connection core (engine_connection.c) ----------------------------- */
+/* Fails the connection: records the condition, sends close (after open
+ * when needed), emits CONNECTION_ERROR, stops reading.  name is static. */
+void eng_fail(famqp_connection *c, const char *name, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void eng_nomem(famqp_connection *c);
+/* Counts a frame that carries no progress (kind: "empty frames" or "flow
+ * frames without progress") against its per-second limit; false when the
+ * limit was exceeded and the connection failed. */
+bool eng_flood_count(famqp_connection *c, uint32_t *count, uint32_t limit, const char *kind, const char *option);
+bool eng_usable(const famqp_connection *c); /* not failed, local open and not closed */
+
+/* ---- output (engine_output.c) ------------------------------------------- */
+/* Writes an AMQP frame (flushing queued dispositions first). */
+bool eng_write_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f,
+                     const uint8_t *payload, size_t payload_len);
+/* Writes without flushing dispositions (used by the flush itself). */
+bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f,
+                    const uint8_t *payload, size_t payload_len);
+bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f);
+bool eng_write_heartbeat(famqp_connection *c);
+bool eng_write_raw(famqp_connection *c, const uint8_t *p, size_t n); /* to the wire directly */
+void eng_send_amqp_header(famqp_connection *c); /* then any deferred frames */
+uint32_t eng_out_frame_max(const famqp_connection *c);
+
+/* ---- events (engine_events.c) ------------------------------------------- */
+void eng_event(famqp_connection *c, famqp_event_type t, famqp_session *s, famqp_link *l,
+               famqp_delivery *d, famqp_condition cond);
+void eng_events_free(famqp_connection *c);
+void eng_session_unref(famqp_session *s);
+void eng_link_unref(famqp_link *l);
+void eng_delivery_unref(famqp_delivery *d);
+void eng_session_free(famqp_session *s);
+void eng_link_free(famqp_link *l);
+void eng_link_grant(famqp_link *l, uint32_t credit);
+void eng_delivery_free(famqp_delivery *d);
+void eng_delivery_pool_free(famqp_connection *c);
+
+/* ---- SASL (engine_sasl.c) ------------------------------------------------ */
+void eng_sasl_start_client(famqp_connection *c);
+void eng_sasl_start_server(famqp_connection *c);
+void eng_sasl_frame(famqp_connection *c, const famqp_frame *fr);
+
+/* ---- sessions (engine_session.c) ------------------------------------------ */
+famqp_session *eng_session_new(famqp_connection *c);
+void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b);
+void eng_on_end(famqp_connection *c, famqp_session *s, const famqp_end *e);
+famqp_session *eng_session_by_remote(famqp_connection *c, uint16_t channel);
+bool eng_session_write(famqp_session *s, const famqp_any_frame *f, const uint8_t *payload, size_t n);
+void eng_session_flow_write(famqp_session *s, famqp_link *l, bool echo);
+void eng_session_incoming_replenish(famqp_session *s);
+void eng_session_finish_if_done(famqp_session *s);
+
+/* ---- links (engine_link.c) ------------------------------------------------- */
+void eng_on_attach(famqp_session *s, const famqp_attach *a);
+void eng_on_detach(famqp_session *s, const famqp_detach *d);
+void eng_on_flow(famqp_session *s, const famqp_flow *f);
+famqp_link *eng_link_by_remote(famqp_session *s, uint32_t handle, const char *what);
+void eng_link_finish(famqp_link *l);
+void eng_link_finish_if_done(famqp_link *l);
+/* Completes the drains of sender links that have nothing queued and whose
+ * LINK_CREDIT events the application has seen (called when output is taken). */
+void eng_drain_complete(famqp_connection *c);
+
+/* ---- deliveries (engine_delivery.c) ---------------------------------------- */
+void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *payload, size_t n);
+void eng_on_disposition(famqp_session *s, const famqp_disposition *d);
+void eng_session_pump(famqp_session *s); /* continues queued sends */
+void eng_flush_dispositions(famqp_connection *c);
+void eng_disps_free(famqp_connection *c);
+void eng_delivery_unlink(famqp_delivery *d);
+/* Unlinks d from its session list and link, marks it dead, frees it when unreferenced. */
+void eng_delivery_kill(famqp_delivery *d);
+void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o,
+                            eng_cond *err);
+
+/* ---- trace (engine_trace.c) -------------------------------------------------- */
+void eng_trace_frame(famqp_connection *c, bool out, uint16_t channel, const famqp_any_frame *f,
+                     size_t payload_len);
+void eng_trace_sasl(famqp_connection *c, bool out, const famqp_any_sasl_frame *f);
+void eng_trace_text(famqp_connection *c, bool out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif /* FAMQP_ENGINE_INTERNAL_H */

@@ -1,0 +1,129 @@
+/* Output: frames are encoded straight into the output buffer, which the
+ * caller drains.  AMQP frames written before our AMQP protocol header (while
+ * SASL is still running) wait in a deferred buffer. */
+#include <string.h>
+
+#include "engine_internal.h"
+
+uint32_t eng_out_frame_max(const famqp_connection *c)
+{
+    return c->remote_max_frame_size;
+}
+
+static eng_buf *amqp_target(famqp_connection *c)
+{
+    return c->amqp_header_sent ? &c->out : &c->deferred;
+}
+
+bool eng_write_raw(famqp_connection *c, const uint8_t *p, size_t n)
+{
+    if (!eng_buf_append(c, &c->out, p, n))
+        return false;
+    c->bytes_written_since_tick += (uint32_t)(n ? 1 : 0);
+    return true;
+}
+
+void eng_send_amqp_header(famqp_connection *c)
+{
+    if (c->amqp_header_sent)
+        return;
+    if (!eng_write_raw(c, famqp_protocol_header_amqp, 8))
+        return;
+    c->amqp_header_sent = true;
+    eng_trace_text(c, true, "AMQP 0.1.0.0 protocol header");
+    if (c->deferred.len) {
+        eng_write_raw(c, c->deferred.ptr, c->deferred.len);
+        c->deferred.len = 0;
+    }
+}
+
+static const char *performative_name(famqp_any_frame_kind k)
+{
+    static const char *const names[] = {"empty", "open", "begin", "attach", "flow", "transfer", "disposition",
+                                        "detach", "end", "close", "unknown"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
+}
+
+bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f, const uint8_t *payload,
+                    size_t payload_len)
+{
+    size_t body = famqp_any_frame_encode(NULL, 0, f);
+    size_t size = FAMQP_FRAME_HEADER_SIZE + body + payload_len;
+    if (size > eng_out_frame_max(c) && c->remote != ENG_UNINIT) {
+        /* Only transfers carry payload, and they are split before this;
+         * anything else that does not fit is refused. */
+        eng_fail(c, FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL,
+                 "%s frame of %zu bytes to send exceeds the peer's max-frame-size %" PRIu32,
+                 performative_name(f->kind), size, eng_out_frame_max(c));
+        return false;
+    }
+    eng_buf *b = amqp_target(c);
+    if (!eng_buf_reserve(c, b, size))
+        return false;
+    uint8_t *p = b->ptr + b->len;
+    p = famqp_frame_header_put(p, (uint32_t)size, FAMQP_FRAME_TYPE_AMQP, channel);
+    famqp_any_frame_encode(p, body, f);
+    if (payload_len)
+        memcpy(p + body, payload, payload_len);
+    b->len += size;
+    c->bytes_written_since_tick++;
+    eng_trace_frame(c, true, channel, f, payload_len);
+    return true;
+}
+
+bool eng_write_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f, const uint8_t *payload,
+                     size_t payload_len)
+{
+    if (c->ndisps && f->kind != FAMQP_ANY_FRAME_DISPOSITION)
+        eng_flush_dispositions(c);
+    return eng_emit_frame(c, channel, f, payload, payload_len);
+}
+
+bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f)
+{
+    size_t body = famqp_any_sasl_frame_encode(NULL, 0, f);
+    size_t size = FAMQP_FRAME_HEADER_SIZE + body;
+    if (!eng_buf_reserve(c, &c->out, size))
+        return false;
+    uint8_t *p = c->out.ptr + c->out.len;
+    p = famqp_frame_header_put(p, (uint32_t)size, FAMQP_FRAME_TYPE_SASL, 0);
+    famqp_any_sasl_frame_encode(p, body, f);
+    c->out.len += size;
+    c->bytes_written_since_tick++;
+    eng_trace_sasl(c, true, f);
+    return true;
+}
+
+bool eng_write_heartbeat(famqp_connection *c)
+{
+    uint8_t hb[8];
+    famqp_frame_header_put(hb, 8, FAMQP_FRAME_TYPE_AMQP, 0);
+    eng_trace_text(c, true, "(empty frame)");
+    return eng_write_raw(c, hb, 8);
+}
+
+const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len)
+{
+    if (c->drain_pending && !c->failed)
+        eng_drain_complete(c);
+    if (c->ndisps && !c->failed)
+        eng_flush_dispositions(c);
+    *len = c->out.len - c->out_pos;
+    return c->out.ptr ? c->out.ptr + c->out_pos : NULL;
+}
+
+void famqp_connection_output_consume(famqp_connection *c, size_t n)
+{
+    size_t avail = c->out.len - c->out_pos;
+    if (n > avail)
+        n = avail;
+    c->out_pos += n;
+    if (c->out_pos == c->out.len) {
+        c->out_pos = c->out.len = 0;
+    } else if (c->out_pos > c->out.cap / 2) {
+        /* Keep appends cheap: move the unsent tail to the front. */
+        memmove(c->out.ptr, c->out.ptr + c->out_pos, c->out.len - c->out_pos);
+        c->out.len -= c->out_pos;
+        c->out_pos = 0;
+    }
+}

@@ -1,0 +1,1 @@
+#include "famqp/message.h"
