@@ -155,7 +155,7 @@ void famqp_reader_init(famqp_reader *r, const uint8_t *p, size_t n, famqp_error 
 /* famqp_reader_init, inline (generated decode entry points). */
 FAMQP_INLINE void famqp__reader_start(famqp_reader *r, const uint8_t *p, size_t n, famqp_error *err,
                                       const famqp_limits *lim) {
-    static const uint8_t empty_input[1]; /* no arithmetic on NULL, even + 0 */
+    static const uint8_t empty_input[1] = {0}; /* no arithmetic on NULL, even + 0 */
     if (!p) { p = empty_input; n = 0; }
     r->p = p; r->end = p + n; r->base = p; r->err = err;
     r->limits = lim ? lim : &famqp_default_limits;
