@@ -56,6 +56,8 @@ extern const bench_impl bench_impl_flat;
 extern const bench_impl bench_impl_proton;
 extern const bench_impl bench_impl_proton_puts;
 extern const bench_impl bench_impl_memcpy;
+extern const bench_impl bench_impl_message_api;
+extern const bench_impl bench_impl_message_hand;
 
 /* Keeps the compiler from assuming anything about memory across this
  * point, so a loop repeating the same encode or copy cannot be collapsed. */

@@ -30,6 +30,8 @@ static const bench_impl *const impls[] = {
     &bench_impl_flat,
     &bench_impl_proton,
     &bench_impl_proton_puts,
+    &bench_impl_message_api,
+    &bench_impl_message_hand,
     &bench_impl_memcpy,
 };
 enum { IMPL_COUNT = sizeof impls / sizeof impls[0] };

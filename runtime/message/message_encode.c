@@ -67,30 +67,31 @@ static void emit_body(emit *e, const famqp_message_body *b)
     }
 }
 
-static void emit_message(emit *e, const famqp_message *m)
+static void emit_message(emit *e, const famqp_message *m, uint32_t present)
 {
-    if (m->present & FAMQP_MESSAGE_HAS_HEADER)
+    if (present & FAMQP_MESSAGE_HAS_HEADER)
         EMIT(e, famqp_header_encode, &m->header);
-    if (m->present & FAMQP_MESSAGE_HAS_DELIVERY_ANNOTATIONS)
+    if (present & FAMQP_MESSAGE_HAS_DELIVERY_ANNOTATIONS)
         EMIT(e, famqp_delivery_annotations_encode, &m->delivery_annotations);
-    if (m->present & FAMQP_MESSAGE_HAS_MESSAGE_ANNOTATIONS)
+    if (present & FAMQP_MESSAGE_HAS_MESSAGE_ANNOTATIONS)
         EMIT(e, famqp_message_annotations_encode, &m->message_annotations);
-    if (m->present & FAMQP_MESSAGE_HAS_PROPERTIES)
+    if (present & FAMQP_MESSAGE_HAS_PROPERTIES)
         EMIT(e, famqp_properties_encode, &m->properties);
-    if (m->present & FAMQP_MESSAGE_HAS_APPLICATION_PROPERTIES)
+    if (present & FAMQP_MESSAGE_HAS_APPLICATION_PROPERTIES)
         EMIT(e, famqp_application_properties_encode, &m->application_properties);
     emit_body(e, &m->body);
-    if (m->present & FAMQP_MESSAGE_HAS_FOOTER)
+    if (present & FAMQP_MESSAGE_HAS_FOOTER)
         EMIT(e, famqp_footer_encode, &m->footer);
 }
 
 size_t famqp_message_encode(uint8_t *buf, size_t cap, const famqp_message *m)
 {
+    uint32_t present = famqp__message_sections(m);
     emit count = {NULL, 0};
-    emit_message(&count, m);
+    emit_message(&count, m, present);
     if (!buf || cap < count.len)
         return count.len;
     emit out = {buf, 0};
-    emit_message(&out, m);
+    emit_message(&out, m, present);
     return out.len;
 }

@@ -9,7 +9,19 @@
  *
  * Reading is zero-copy: famqp_message_decode fills a famqp_message whose
  * views point into the decoded bytes, so keep those bytes alive while the
- * message is used.  Writing is write-or-count like the generated encoders.
+ * message is used (a received delivery's bytes live until it is settled).
+ * Writing is write-or-count like the generated encoders.
+ *
+ * Building: famqp_message_init, then set what the message carries.  A
+ * section is encoded when its bit is set in m->present, and also when any
+ * of its fields is marked present (header, properties: their own `present`
+ * bits) or its map has entries (annotations, application-properties,
+ * footer), so filling m.properties.subject and its FAMQP_PROPERTIES_HAS_SUBJECT
+ * bit is enough.  Every setter here keeps views, not copies: what they
+ * point at must stay valid until the message is encoded or sent.
+ *
+ * Threads: a famqp_message is plain data; use one from one thread at a
+ * time.  Nothing here allocates.
  */
 #ifndef FAMQP_MESSAGE_H
 #define FAMQP_MESSAGE_H
@@ -17,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "famqp/codec.h"
 #include "famqp_spec.h"
@@ -111,6 +124,74 @@ bool famqp_message_set_application_properties(famqp_message *m, const famqp_writ
 bool famqp_message_set_message_annotations(famqp_message *m, const famqp_writer *w);
 bool famqp_message_set_delivery_annotations(famqp_message *m, const famqp_writer *w);
 bool famqp_message_set_footer(famqp_message *m, const famqp_writer *w);
+
+/* ---- section maps, typed, without a hand-made writer --------------------
+ *
+ * Builds an application-properties, message-annotations,
+ * delivery-annotations or footer map entry by entry into a buffer the
+ * caller owns (nothing is allocated), then attaches it to a message:
+ *
+ *     uint8_t buf[256];
+ *     famqp_map_builder b;
+ *     famqp_map_builder_init(&b, FAMQP_ANY_SECTION_APPLICATION_PROPERTIES, buf, sizeof buf);
+ *     famqp_map_builder_put_string(&b, "color", "red");
+ *     famqp_map_builder_put_int(&b, "count", 3);
+ *     if (famqp_message_set_map(&m, &b) != FAMQP_OK) ... // buf too small: see famqp_map_builder_len
+ *
+ * Keys are strings in application-properties and symbols in the other
+ * sections (as the standard and Azure's x-opt-* annotations use them); the
+ * key and value bytes are copied into buf, so they need not outlive the
+ * put calls.  The message keeps a view of buf: buf must stay valid, and
+ * unchanged, until the message has been encoded or sent (famqp_send and
+ * famqp_send_async copy the encoded message; buf may be reused when they
+ * return).  A builder is for one map; init it again to build another. */
+typedef struct famqp_map_builder {
+    famqp_writer writer;
+    famqp_any_section_kind section;
+    uint32_t entries; /* keys plus values, once the map is finished */
+} famqp_map_builder;
+
+/* Starts a map for `section` (one of FAMQP_ANY_SECTION_APPLICATION_PROPERTIES,
+ * _MESSAGE_ANNOTATIONS, _DELIVERY_ANNOTATIONS, _FOOTER) in buf[0..cap).
+ * Any other section makes famqp_message_set_map fail with
+ * FAMQP_ERR_INVALID_VALUE. */
+void famqp_map_builder_init(famqp_map_builder *b, famqp_any_section_kind section, void *buf, size_t cap);
+void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value);
+void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value);
+void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len);
+void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value);
+void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value);
+void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value);
+void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value);
+void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value);
+void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value);
+/* Milliseconds since the Unix epoch (AMQP timestamp). */
+void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms);
+void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value);
+/* Bytes the finished map needs (so far): what buf must hold. */
+size_t famqp_map_builder_len(const famqp_map_builder *b);
+
+/* Finishes the builder's map and makes it the message's section of that
+ * kind, setting its bit in m->present.  FAMQP_OK; FAMQP_ERR_LIMIT when buf
+ * was too small (nothing changes; famqp_map_builder_len says how much is
+ * needed); FAMQP_ERR_INVALID_VALUE for a builder of another section kind. */
+famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
+
+/* Reading typed values: famqp_message_property / famqp_message_annotation
+ * below give the encoded value; the codec's famqp_value_get_<type>
+ * (famqp/codec.h) reads it as a C value, false when it has another type:
+ *
+ *     famqp_value v; int32_t count;
+ *     if (famqp_message_property(&m, "count", &v) && famqp_value_get_int(v, &count)) ...
+ */
+
+/* Prints every section of the message in order, one per line, in the
+ * codec's readable notation, e.g.
+ *     @properties(115) [subject="hi"]
+ *     @application-properties(116) {"color"="red", "n"=3}
+ *     @data(117) b"hello"
+ * for logs and debugging. */
+void famqp_message_print(FILE *f, const famqp_message *m);
 
 /* Application property lookup by (string) name; false when the message has
  * no application-properties or no such key. */
