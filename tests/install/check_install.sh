@@ -75,7 +75,16 @@ headers=$(cd "$prefix/include" && find famqp -name '*.h' | LC_ALL=C sort)
 for h in $headers; do
     grep -q "#include <$h>" "$here/consumer_cxx.cc" || { echo "consumer_cxx.cc does not include <$h>" >&2; exit 1; }
 done
-for cxx in g++ clang++; do
+cxx_compilers=(g++ clang++)
+if [[ -n $flags ]]; then
+    # sanitizer runtimes differ between gcc and clang: a sanitized library
+    # links only with its own compiler family's C++ compiler
+    case $("$cc" --version | head -n1) in
+    *clang*) cxx_compilers=(clang++) ;;
+    *) cxx_compilers=(g++) ;;
+    esac
+fi
+for cxx in "${cxx_compilers[@]}"; do
     command -v "$cxx" >/dev/null || { echo "$cxx not found" >&2; exit 1; }
     # shellcheck disable=SC2086
     "$cxx" -std=c++11 -Wall -Wextra -Werror -pedantic $flags $(pkg-config --cflags flatamqp) \
