@@ -10,9 +10,11 @@
 #include <famqp/gen/wire.h>
 #include <famqp/io.h>
 #include <famqp/message.h>
+#include <famqp/version.h>
 #include <famqp_spec.h>
 
 #include <cstdio>
+#include <cstring>
 
 int main()
 {
@@ -30,6 +32,10 @@ int main()
     }
     famqp_message m;
     famqp_message_init(&m);
-    std::printf("consumer_cxx: ok (%s)\n", famqp_client_status_name(FAMQP_CLIENT_OK));
+    if (std::strcmp(famqp_version(), FAMQP_VERSION_STRING) != 0) {
+        std::fprintf(stderr, "consumer_cxx: library %s, headers %s\n", famqp_version(), FAMQP_VERSION_STRING);
+        return 1;
+    }
+    std::printf("consumer_cxx: ok (%s, flatamqp %s)\n", famqp_client_status_name(FAMQP_CLIENT_OK), famqp_version());
     return 0;
 }
