@@ -67,6 +67,13 @@ bool famqp__compound_hdr(uint8_t width, const uint8_t *p, size_t n, famqp_compou
  * input; false when it does not fit. */
 bool famqp__array_ctor(const uint8_t *p, size_t n, size_t *len, uint8_t *code);
 
+/* A char is a Unicode scalar value: at most U+10FFFF and not a surrogate
+ * (U+D800..U+DFFF). */
+static inline bool famqp__char_valid(uint32_t c)
+{
+    return c <= 0x10FFFF && (c < 0xD800 || c > 0xDFFF);
+}
+
 /* Big-endian unsigned value of the w (0..8) bytes at p. */
 static inline uint64_t famqp__load_n(const uint8_t *p, size_t w)
 {

@@ -44,60 +44,42 @@ static const uint8_t *fixed_start(famqp_reader *r, famqp_code_table codes, const
     return NULL;
 }
 
-#define FIXED_UNSIGNED(T, CT)                                                          \
-    int famqp__read_##T##_slow(famqp_reader *r, CT *out, const char *field)          \
+/* The readers of fixed-width types: DECODE stores the body b (t - 1 bytes)
+ * in *out, or returns a failure while r->p is still at the constructor. */
+#define FIXED_READER(NAME, T, CT, DECODE)                                              \
+    int NAME(famqp_reader *r, CT *out, const char *field)                              \
     {                                                                                  \
         unsigned t;                                                                    \
         const uint8_t *b = fixed_start(r, famqp_codes_##T, field, &t);                 \
         if (!b)                                                                        \
             return 0;                                                                  \
-        *out = (CT)famqp__load_n(b, t - 1);                                                   \
+        DECODE;                                                                        \
         r->p = b + t - 1;                                                              \
         return 1;                                                                      \
     }
-#define FIXED_SIGNED(T, CT)                                                            \
-    int famqp__read_##T##_slow(famqp_reader *r, CT *out, const char *field)          \
-    {                                                                                  \
-        unsigned t;                                                                    \
-        const uint8_t *b = fixed_start(r, famqp_codes_##T, field, &t);                 \
-        if (!b)                                                                        \
-            return 0;                                                                  \
-        *out = (CT)famqp__load_signed_n(b, t - 1);                                            \
-        r->p = b + t - 1;                                                              \
-        return 1;                                                                      \
-    }
-FIXED_UNSIGNED(ubyte, uint8_t)
-FIXED_UNSIGNED(ushort, uint16_t)
-FIXED_UNSIGNED(uint, uint32_t)
-FIXED_UNSIGNED(ulong, uint64_t)
-FIXED_SIGNED(int, int32_t)
-FIXED_SIGNED(long, int64_t)
-FIXED_SIGNED(timestamp, int64_t)
+/* ubyte..timestamp have several encodings (widths) and an inline path in
+ * wire.h; byte and short have one each and are rare: no inline path. */
+FIXED_READER(famqp__read_ubyte_slow, ubyte, uint8_t, *out = (uint8_t)famqp__load_n(b, t - 1))
+FIXED_READER(famqp__read_ushort_slow, ushort, uint16_t, *out = (uint16_t)famqp__load_n(b, t - 1))
+FIXED_READER(famqp__read_uint_slow, uint, uint32_t, *out = (uint32_t)famqp__load_n(b, t - 1))
+FIXED_READER(famqp__read_ulong_slow, ulong, uint64_t, *out = (uint64_t)famqp__load_n(b, t - 1))
+FIXED_READER(famqp__read_int_slow, int, int32_t, *out = (int32_t)famqp__load_signed_n(b, t - 1))
+FIXED_READER(famqp__read_long_slow, long, int64_t, *out = (int64_t)famqp__load_signed_n(b, t - 1))
+FIXED_READER(famqp__read_timestamp_slow, timestamp, int64_t, *out = (int64_t)famqp__load_signed_n(b, t - 1))
+FIXED_READER(famqp_read_byte, byte, int8_t, *out = (int8_t)famqp__load_signed_n(b, 1))
+FIXED_READER(famqp_read_short, short, int16_t, *out = (int16_t)famqp__load_signed_n(b, 2))
+FIXED_READER(famqp_read_char, char, uint32_t, uint32_t c = famqp_load32(b);
+             if (!famqp__char_valid(c)) return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field,
+                                                          "char not a Unicode scalar value");
+             *out = c)
+FIXED_READER(famqp_read_float, float, float, uint32_t u = famqp_load32(b); memcpy(out, &u, 4))
+FIXED_READER(famqp_read_double, double, double, uint64_t u = famqp_load64(b); memcpy(out, &u, 8))
+FIXED_READER(famqp_read_decimal32, decimal32, famqp_decimal32, memcpy(out->bytes, b, 4))
+FIXED_READER(famqp_read_decimal64, decimal64, famqp_decimal64, memcpy(out->bytes, b, 8))
+FIXED_READER(famqp_read_decimal128, decimal128, famqp_decimal128, memcpy(out->bytes, b, 16))
+FIXED_READER(famqp_read_uuid, uuid, famqp_uuid, memcpy(out->bytes, b, 16))
 
-/* byte and short have one encoding each and are rare: no inline path. */
-static int read_byte_impl(famqp_reader *r, int8_t *out, const char *field)
-{
-    unsigned t;
-    const uint8_t *b = fixed_start(r, famqp_codes_byte, field, &t);
-    if (!b)
-        return 0;
-    *out = (int8_t)famqp__load_signed_n(b, 1);
-    r->p = b + 1;
-    return 1;
-}
-int famqp_read_byte(famqp_reader *r, int8_t *out, const char *field) { return read_byte_impl(r, out, field); }
-
-int famqp_read_short(famqp_reader *r, int16_t *out, const char *field)
-{
-    unsigned t;
-    const uint8_t *b = fixed_start(r, famqp_codes_short, field, &t);
-    if (!b)
-        return 0;
-    *out = (int16_t)famqp__load_signed_n(b, 2);
-    r->p = b + 2;
-    return 1;
-}
-
+/* boolean: true and false carry no body, 0x56 one byte that must be 0 or 1. */
 int famqp__read_bool_slow(famqp_reader *r, bool *out, const char *field)
 {
     unsigned t;
@@ -115,60 +97,6 @@ int famqp__read_bool_slow(famqp_reader *r, bool *out, const char *field)
     r->p = b + 1;
     return 1;
 }
-
-int famqp_read_char(famqp_reader *r, uint32_t *out, const char *field)
-{
-    unsigned t;
-    const uint8_t *b = fixed_start(r, famqp_codes_char, field, &t);
-    if (!b)
-        return 0;
-    uint32_t c = famqp_load32(b);
-    if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field, "char not a Unicode scalar value");
-    *out = c;
-    r->p = b + 4;
-    return 1;
-}
-
-int famqp_read_float(famqp_reader *r, float *out, const char *field)
-{
-    unsigned t;
-    const uint8_t *b = fixed_start(r, famqp_codes_float, field, &t);
-    if (!b)
-        return 0;
-    uint32_t u = famqp_load32(b);
-    memcpy(out, &u, 4);
-    r->p = b + 4;
-    return 1;
-}
-
-int famqp_read_double(famqp_reader *r, double *out, const char *field)
-{
-    unsigned t;
-    const uint8_t *b = fixed_start(r, famqp_codes_double, field, &t);
-    if (!b)
-        return 0;
-    uint64_t u = famqp_load64(b);
-    memcpy(out, &u, 8);
-    r->p = b + 8;
-    return 1;
-}
-
-#define FIXED_BYTES(T, CT, N)                                                          \
-    int famqp_read_##T(famqp_reader *r, CT *out, const char *field)                  \
-    {                                                                                  \
-        unsigned t;                                                                    \
-        const uint8_t *b = fixed_start(r, famqp_codes_##T, field, &t);                 \
-        if (!b)                                                                        \
-            return 0;                                                                  \
-        memcpy(out->bytes, b, N);                                                      \
-        r->p = b + N;                                                                  \
-        return 1;                                                                      \
-    }
-FIXED_BYTES(decimal32, famqp_decimal32, 4)
-FIXED_BYTES(decimal64, famqp_decimal64, 8)
-FIXED_BYTES(decimal128, famqp_decimal128, 16)
-FIXED_BYTES(uuid, famqp_uuid, 16)
 
 /* Variable-width values: returns the payload and its length, r->p still at
  * the constructor; NULL for null (consumed) and failures. */
@@ -201,45 +129,28 @@ static const uint8_t *vbytes_start(famqp_reader *r, famqp_code_table codes, cons
     return p + t;
 }
 
-int famqp__read_binary_slow(famqp_reader *r, famqp_binary *out, const char *field)
-{
-    size_t n;
-    const uint8_t *b = vbytes_start(r, famqp_codes_binary, field, &n);
-    if (!b)
-        return 0;
-    out->ptr = b;
-    out->len = n;
-    r->p = b + n;
-    return 1;
-}
-
-int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *field)
-{
-    size_t n;
-    const uint8_t *b = vbytes_start(r, famqp_codes_string, field, &n);
-    if (!b)
-        return 0;
-    if (!famqp__utf8_valid_fast(b, n))
-        return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field, "string is not valid UTF-8");
-    out->ptr = (const char *)b;
-    out->len = n;
-    r->p = b + n;
-    return 1;
-}
-
-int famqp__read_symbol_slow(famqp_reader *r, famqp_symbol *out, const char *field)
-{
-    size_t n;
-    const uint8_t *b = vbytes_start(r, famqp_codes_symbol, field, &n);
-    if (!b)
-        return 0;
-    if (!famqp_ascii_valid(b, n))
-        return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field, "symbol is not ASCII");
-    out->ptr = (const char *)b;
-    out->len = n;
-    r->p = b + n;
-    return 1;
-}
+/* The readers of binary, string and symbol: CHECK may refuse the payload
+ * b[0..n) while r->p is still at the constructor. */
+#define VARIABLE_READER(T, PT, CHECK)                                                  \
+    int famqp__read_##T##_slow(famqp_reader *r, famqp_##T *out, const char *field)   \
+    {                                                                                  \
+        size_t n;                                                                      \
+        const uint8_t *b = vbytes_start(r, famqp_codes_##T, field, &n);                \
+        if (!b)                                                                        \
+            return 0;                                                                  \
+        CHECK;                                                                         \
+        out->ptr = (PT)b;                                                              \
+        out->len = n;                                                                  \
+        r->p = b + n;                                                                  \
+        return 1;                                                                      \
+    }
+VARIABLE_READER(binary, const uint8_t *, (void)0)
+VARIABLE_READER(string, const char *,
+                if (!famqp__utf8_valid_fast(b, n)) return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field,
+                                                                     "string is not valid UTF-8"))
+VARIABLE_READER(symbol, const char *,
+                if (!famqp_ascii_valid(b, n)) return famqp_fail(r, FAMQP_ERR_INVALID_UTF8, field,
+                                                                "symbol is not ASCII"))
 
 /* ---- compounds and generic values --------------------------------------- */
 
@@ -263,9 +174,12 @@ static const uint8_t *whole_value(famqp_reader *r, famqp_code_table codes, const
     return famqp__validate_value(r, p, r->end, r->depth, field);
 }
 
-int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field)
+/* The list or map (by codes) at r->p as count, items and length: a map's
+ * view has the same three fields.  All zero for null (consumed) and
+ * failures. */
+static int read_compound(famqp_reader *r, famqp_code_table codes, const char *field, famqp_list *out)
 {
-    const uint8_t *p = r->p, *next = whole_value(r, famqp_codes_list, field);
+    const uint8_t *p = r->p, *next = whole_value(r, codes, field);
     if (!next) {
         memset(out, 0, sizeof *out);
         return 0;
@@ -275,6 +189,11 @@ int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field)
     *out = (famqp_list){h.count, h.body, (size_t)(h.end - h.body)};
     r->p = next;
     return 1;
+}
+
+int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field)
+{
+    return read_compound(r, famqp_codes_list, field, out);
 }
 
 /* A map8/map32 of scalar keys and values (the usual application-properties
@@ -312,16 +231,10 @@ int famqp_read_map(famqp_reader *r, famqp_map *out, const char *field)
         r->p = fast;
         return 1;
     }
-    const uint8_t *p = r->p, *next = whole_value(r, famqp_codes_map, field);
-    if (!next) {
-        memset(out, 0, sizeof *out);
-        return 0;
-    }
-    famqp_compound_hdr h;
-    famqp__compound_hdr(famqp_code_info[*p].width, p + 1, (size_t)(next - p - 1), &h);
-    *out = (famqp_map){h.count, h.body, (size_t)(h.end - h.body)};
-    r->p = next;
-    return 1;
+    famqp_list v;
+    int ok = read_compound(r, famqp_codes_map, field, &v);
+    *out = (famqp_map){v.count, v.items, v.len};
+    return ok;
 }
 
 /* View of a validated array value at p..next. */

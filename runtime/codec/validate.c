@@ -20,11 +20,6 @@ static size_t load_width(const uint8_t *p, uint8_t width)
     return width == 1 ? p[0] : famqp_load32(p);
 }
 
-static bool char_valid(uint32_t c)
-{
-    return c <= 0x10FFFF && (c < 0xD800 || c > 0xDFFF);
-}
-
 static const uint8_t *validate_body(famqp_reader *r, uint8_t code, const uint8_t *at, const uint8_t *p,
                                     const uint8_t *end, uint32_t depth, const char *field);
 
@@ -157,7 +152,7 @@ static const uint8_t *validate_body(famqp_reader *r, uint8_t code, const uint8_t
             return famqp__fail_at(r, at, FAMQP_ERR_TRUNCATED, field, "fixed-width value exceeds bytes remaining");
         if (code == FAMQP_CODE_BOOLEAN && p[0] > 1)
             return famqp__fail_at(r, at, FAMQP_ERR_INVALID_VALUE, field, "boolean byte neither 0 nor 1");
-        if (code == FAMQP_CODE_CHAR && !char_valid(famqp_load32(p)))
+        if (code == FAMQP_CODE_CHAR && !famqp__char_valid(famqp_load32(p)))
             return famqp__fail_at(r, at, FAMQP_ERR_INVALID_UTF8, field, "char not a Unicode scalar value");
         return p + ci->width;
     case FAMQP_CLASS_VARIABLE: {

@@ -118,7 +118,7 @@ static bool dec_double(body b, double *out) { uint64_t u = famqp_load64(b.p); me
 static bool dec_char(body b, uint32_t *out)
 {
     uint32_t c = famqp_load32(b.p);
-    if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    if (!famqp__char_valid(c))
         return false;
     *out = c;
     return true;
@@ -247,23 +247,26 @@ static bool compound_of(body b, famqp_compound_hdr *h)
     return famqp__compound_hdr(famqp_code_info[b.code].width, b.p, b.n, h) && h->end == b.p + b.n;
 }
 
-bool famqp_value_get_list(famqp_value v, famqp_list *out)
+/* The list or map (by codes) v as count, items and length (a map's view
+ * has the same three fields); *out untouched when v is not one. */
+static bool compound_value(famqp_value v, famqp_code_table codes, famqp_list *out)
 {
     body b;
     famqp_compound_hdr h;
-    if (!value_body(v, famqp_codes_list, &b) || !compound_of(b, &h))
+    if (!value_body(v, codes, &b) || !compound_of(b, &h))
         return false;
     *out = (famqp_list){h.count, h.body, (size_t)(h.end - h.body)};
     return true;
 }
 
+bool famqp_value_get_list(famqp_value v, famqp_list *out) { return compound_value(v, famqp_codes_list, out); }
+
 bool famqp_value_get_map(famqp_value v, famqp_map *out)
 {
-    body b;
-    famqp_compound_hdr h;
-    if (!value_body(v, famqp_codes_map, &b) || !compound_of(b, &h))
+    famqp_list l;
+    if (!compound_value(v, famqp_codes_map, &l))
         return false;
-    *out = (famqp_map){h.count, h.body, (size_t)(h.end - h.body)};
+    *out = (famqp_map){l.count, l.items, l.len};
     return true;
 }
 
@@ -416,22 +419,22 @@ static FAMQP_NOINLINE size_t scalar_at_slow(const uint8_t *p, size_t room, famqp
     return ok ? n : 0;
 }
 
-/* Kind and scalar of the value at p[0..room), returning its span (0: it
- * does not fit or is malformed).  The usual codes of map keys and values
- * are decided here with one dispatch on the code. */
-static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
+/* Kind and scalar of the value at p[0..room) (room >= 1) for the usual
+ * codes of map keys and values, with one dispatch on the code; returns its
+ * span, or 0 and leaves s untouched for every other code and when it does
+ * not fit (scalar_at_slow decides those). */
+static inline size_t scalar_quick(const uint8_t *p, size_t room, famqp_scalar *s)
 {
-    if (FAMQP_UNLIKELY(!room))
-        return 0;
-    uint8_t code = p[0];
-    switch (code) {
+    /* the cases read p[0] again rather than keep the code: one register
+     * less to save in famqp_map_next_entry */
+    switch (p[0]) {
     case FAMQP_CODE_STR8:
     case FAMQP_CODE_SYM8:
     case FAMQP_CODE_VBIN8: {
         if (FAMQP_UNLIKELY(room < 2 || p[1] > room - 2))
             return 0;
         size_t len = p[1];
-        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->kind = (famqp_kind)famqp_code_info[p[0]].kind;
         s->u.bin = (famqp_binary){p + 2, len};
         return 2 + len;
     }
@@ -440,7 +443,7 @@ static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
     case FAMQP_CODE_BYTE:
         if (FAMQP_UNLIKELY(room < 2))
             return 0;
-        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->kind = (famqp_kind)famqp_code_info[p[0]].kind;
         s->u.i = (int8_t)p[1];
         return 2;
     case FAMQP_CODE_SMALLUINT:
@@ -448,17 +451,17 @@ static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
     case FAMQP_CODE_UBYTE:
         if (FAMQP_UNLIKELY(room < 2))
             return 0;
-        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->kind = (famqp_kind)famqp_code_info[p[0]].kind;
         s->u.u = p[1];
         return 2;
     case FAMQP_CODE_TRUE:
     case FAMQP_CODE_FALSE:
         s->kind = FAMQP_KIND_BOOLEAN;
-        s->u.b = code == FAMQP_CODE_TRUE;
+        s->u.b = p[0] == FAMQP_CODE_TRUE;
         return 1;
     case FAMQP_CODE_UINT0:
     case FAMQP_CODE_ULONG0:
-        s->kind = (famqp_kind)famqp_code_info[code].kind;
+        s->kind = (famqp_kind)famqp_code_info[p[0]].kind;
         s->u.u = 0;
         return 1;
     case FAMQP_CODE_NULL:
@@ -477,13 +480,23 @@ static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
         s->u.u = famqp_load32(p + 1);
         return 5;
     default:
-        return scalar_at_slow(p, room, s);
+        return 0;
     }
 }
 
+/* Kind and scalar of the value at p[0..room), returning its span (0: it
+ * does not fit or is malformed). */
+static inline size_t scalar_at(const uint8_t *p, size_t room, famqp_scalar *s)
+{
+    if (FAMQP_UNLIKELY(!room))
+        return 0;
+    size_t n = scalar_quick(p, room, s);
+    return FAMQP_LIKELY(n) ? n : scalar_at_slow(p, room, s);
+}
+
 /* Everything famqp_map_next_entry does not decide inline: a key that is
- * not str8/sym8, a value scalar_at takes to its slow half, the end of the
- * map, malformed views. */
+ * not str8/sym8, a value scalar_quick leaves to scalar_at_slow, the end of
+ * the map, malformed views. */
 static FAMQP_NOINLINE bool map_next_entry_slow(famqp_iter *it, famqp_map_entry *e)
 {
     const uint8_t *p = it->p;
@@ -502,8 +515,8 @@ static FAMQP_NOINLINE bool map_next_entry_slow(famqp_iter *it, famqp_map_entry *
 bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e)
 {
     /* the usual entry: a str8/sym8 key (application-properties keys are
-     * strings, annotation keys symbols), then a value scalar_at decides
-     * inline; no registers to save on this path */
+     * strings, annotation keys symbols), then a value scalar_quick decides
+     * inline */
     const uint8_t *p = it->p, *end = it->end;
     size_t room = (size_t)(end - p);
     if (it->left < 2) { /* the end of every walk: no call */
@@ -516,58 +529,14 @@ bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e)
     size_t klen = p[1];
     const uint8_t *v = p + 2 + klen;
     size_t vroom = room - 2 - klen;
-    size_t vspan;
-    switch (v[0]) {
-    case FAMQP_CODE_STR8:
-    case FAMQP_CODE_SYM8:
-    case FAMQP_CODE_VBIN8:
-        if (FAMQP_UNLIKELY(vroom < 2 || v[1] > vroom - 2))
-            return map_next_entry_slow(it, e);
-        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
-        e->v.u.bin = (famqp_binary){v + 2, v[1]};
-        vspan = 2u + v[1];
-        break;
-    case FAMQP_CODE_SMALLINT:
-    case FAMQP_CODE_SMALLLONG:
-        if (FAMQP_UNLIKELY(vroom < 2))
-            return map_next_entry_slow(it, e);
-        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
-        e->v.u.i = (int8_t)v[1];
-        vspan = 2;
-        break;
-    case FAMQP_CODE_SMALLUINT:
-    case FAMQP_CODE_SMALLULONG:
-        if (FAMQP_UNLIKELY(vroom < 2))
-            return map_next_entry_slow(it, e);
-        e->v.kind = (famqp_kind)famqp_code_info[v[0]].kind;
-        e->v.u.u = v[1];
-        vspan = 2;
-        break;
-    case FAMQP_CODE_TRUE:
-    case FAMQP_CODE_FALSE:
-        e->v.kind = FAMQP_KIND_BOOLEAN;
-        e->v.u.b = v[0] == FAMQP_CODE_TRUE;
-        vspan = 1;
-        break;
-    case FAMQP_CODE_INT:
-        if (FAMQP_UNLIKELY(vroom < 5))
-            return map_next_entry_slow(it, e);
-        e->v.kind = FAMQP_KIND_INT;
-        e->v.u.i = (int32_t)famqp_load32(v + 1);
-        vspan = 5;
-        break;
-    case FAMQP_CODE_UINT:
-        if (FAMQP_UNLIKELY(vroom < 5))
-            return map_next_entry_slow(it, e);
-        e->v.kind = FAMQP_KIND_UINT;
-        e->v.u.u = famqp_load32(v + 1);
-        vspan = 5;
-        break;
-    default:
-        return map_next_entry_slow(it, e);
-    }
+    /* the key's scalar first (map_next_entry_slow stores the same), so
+     * less stays live across the value's dispatch */
     e->k.kind = p[0] == FAMQP_CODE_STR8 ? FAMQP_KIND_STRING : FAMQP_KIND_SYMBOL;
     e->k.u.str = (famqp_string){(const char *)p + 2, klen};
+    /* vroom >= 1: the key ends before the map does */
+    size_t vspan = scalar_quick(v, vroom, &e->v);
+    if (FAMQP_UNLIKELY(!vspan))
+        return map_next_entry_slow(it, e);
     e->key = (famqp_value){p, 2 + klen};
     e->value = (famqp_value){v, vspan};
     it->p = v + vspan;

@@ -10,6 +10,9 @@
 #define COND_ILLEGAL_STATE FAMQP_AMQP_ERROR_ILLEGAL_STATE_SYMBOL
 #define COND_NOT_ALLOWED FAMQP_AMQP_ERROR_NOT_ALLOWED_SYMBOL
 
+/* The flood limits are per second. */
+#define FLOOD_WINDOW_MS 1000u
+
 void famqp_connection_options_init(famqp_connection_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -184,11 +187,8 @@ void eng_fail(famqp_connection *c, const char *name, const char *fmt, ...)
     }
     famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_CLOSE};
     f.u.close = famqp_close_defaults;
+    eng_error_put(&f.u.close.error, name, c->fail_desc);
     f.u.close.present = FAMQP_CLOSE_HAS_ERROR;
-    f.u.close.error = famqp_error_defaults;
-    f.u.close.error.condition = famqp_symbol_of(name);
-    f.u.close.error.description = famqp_string_of(c->fail_desc);
-    f.u.close.error.present = FAMQP_ERROR_HAS_CONDITION | FAMQP_ERROR_HAS_DESCRIPTION;
     c->local = ENG_CLOSED;
     eng_emit_frame(c, 0, &f, NULL, 0);
 }
@@ -202,7 +202,7 @@ bool eng_flood_count(famqp_connection *c, uint32_t *count, uint32_t limit, const
 {
     if (!limit || !c->time_init)
         return true; /* no limit, or no clock to measure a rate with */
-    if (c->now_ms - c->flood_window_ms >= 1000) {
+    if (c->now_ms - c->flood_window_ms >= FLOOD_WINDOW_MS) {
         /* A new second: every counter starts again. */
         c->flood_window_ms = c->now_ms;
         c->empty_frames = c->idle_flows = 0;
@@ -244,7 +244,7 @@ static void header_reject(famqp_connection *c, const char *name, const char *why
 {
     /* The peer learns what we speak from our header, then we close. */
     if (c->opts.role == FAMQP_CONNECTION_SERVER)
-        eng_write_raw(c, preferred_header(c), 8);
+        eng_write_raw(c, preferred_header(c), FAMQP_PROTOCOL_HEADER_SIZE);
     eng_fail(c, name, "%s", why);
 }
 
@@ -277,7 +277,7 @@ static void on_header(famqp_connection *c, uint8_t id)
     }
     if (id != FAMQP_PROTOCOL_AMQP) {
         char buf[64], why[128];
-        header_text(c->hdr, 8, buf, sizeof buf);
+        header_text(c->hdr, FAMQP_PROTOCOL_HEADER_SIZE, buf, sizeof buf);
         snprintf(why, sizeof why, "unsupported protocol id %u in header '%s'", id, buf);
         header_reject(c, COND_FRAMING, why);
         return;
@@ -296,7 +296,7 @@ static void on_header(famqp_connection *c, uint8_t id)
 /* Collects header bytes; returns how many of p[0..n) it used. */
 static size_t header_input(famqp_connection *c, const uint8_t *p, size_t n)
 {
-    size_t take = 8 - c->hdr_len;
+    size_t take = FAMQP_PROTOCOL_HEADER_SIZE - c->hdr_len;
     if (take > n)
         take = n;
     memcpy(c->hdr + c->hdr_len, p, take);
@@ -340,6 +340,43 @@ static bool decode_failed(famqp_connection *c, const famqp_error *err, const cha
     return false;
 }
 
+static void eng_on_open(famqp_connection *c, uint16_t channel, const famqp_open *o)
+{
+    if (c->remote != ENG_UNINIT) {
+        eng_fail(c, COND_ILLEGAL_STATE, "second open received");
+        return;
+    }
+    if (channel != 0) {
+        eng_fail(c, COND_FRAMING, "open on channel %u (must be 0)", channel);
+        return;
+    }
+    if (o->max_frame_size < FAMQP_MIN_MAX_FRAME_SIZE) {
+        eng_fail(c, FAMQP_AMQP_ERROR_INVALID_FIELD_SYMBOL, "open.max-frame-size %" PRIu32 " below %d",
+                 o->max_frame_size, FAMQP_MIN_MAX_FRAME_SIZE);
+        return;
+    }
+    bool ok = true;
+    c->remote_container_id = eng_strndup(c, o->container_id.ptr, o->container_id.len, &ok);
+    if (o->present & FAMQP_OPEN_HAS_HOSTNAME)
+        c->remote_hostname = eng_strndup(c, o->hostname.ptr, o->hostname.len, &ok);
+    if (!ok)
+        return;
+    c->remote_max_frame_size = o->max_frame_size;
+    c->remote_channel_max = o->channel_max;
+    c->remote_idle_timeout = (o->present & FAMQP_OPEN_HAS_IDLE_TIME_OUT) ? o->idle_time_out : 0;
+    c->remote = ENG_ACTIVE;
+    eng_event(c, FAMQP_EVENT_CONNECTION_REMOTE_OPEN, NULL, NULL, NULL, (famqp_condition){0});
+}
+
+static void eng_on_close(famqp_connection *c, const famqp_close *cl)
+{
+    if (cl->present & FAMQP_CLOSE_HAS_ERROR)
+        eng_cond_set(c, &c->remote_cond, &cl->error);
+    c->remote = ENG_CLOSED;
+    c->phase = ENG_PHASE_DONE;
+    eng_event(c, FAMQP_EVENT_CONNECTION_REMOTE_CLOSE, NULL, NULL, NULL, eng_cond_view(&c->remote_cond));
+}
+
 static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
 {
     if (fr->type != FAMQP_FRAME_TYPE_AMQP) {
@@ -377,44 +414,11 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
     }
     if (c->remote == ENG_CLOSED)
         return; /* nothing may follow close; discard */
-    if (f.kind == FAMQP_ANY_FRAME_OPEN) {
-        const famqp_open *o = &f.u.open;
-        if (c->remote != ENG_UNINIT) {
-            eng_fail(c, COND_ILLEGAL_STATE, "second open received");
-            return;
-        }
-        if (fr->channel != 0) {
-            eng_fail(c, COND_FRAMING, "open on channel %u (must be 0)", fr->channel);
-            return;
-        }
-        if (o->max_frame_size < FAMQP_MIN_MAX_FRAME_SIZE) {
-            eng_fail(c, FAMQP_AMQP_ERROR_INVALID_FIELD_SYMBOL, "open.max-frame-size %" PRIu32 " below 512",
-                     o->max_frame_size);
-            return;
-        }
-        bool ok = true;
-        c->remote_container_id = eng_strndup(c, o->container_id.ptr, o->container_id.len, &ok);
-        if (o->present & FAMQP_OPEN_HAS_HOSTNAME)
-            c->remote_hostname = eng_strndup(c, o->hostname.ptr, o->hostname.len, &ok);
-        if (!ok)
-            return;
-        c->remote_max_frame_size = o->max_frame_size;
-        c->remote_channel_max = o->channel_max;
-        c->remote_idle_timeout = (o->present & FAMQP_OPEN_HAS_IDLE_TIME_OUT) ? o->idle_time_out : 0;
-        c->remote = ENG_ACTIVE;
-        eng_event(c, FAMQP_EVENT_CONNECTION_REMOTE_OPEN, NULL, NULL, NULL, (famqp_condition){0});
-        return;
-    }
-    if (f.kind == FAMQP_ANY_FRAME_CLOSE) {
-        if (f.u.close.present & FAMQP_CLOSE_HAS_ERROR) {
-            const famqp_error_t *e = &f.u.close.error;
-            eng_cond_set(c, &c->remote_cond, e->condition,
-                         (e->present & FAMQP_ERROR_HAS_DESCRIPTION) ? e->description : (famqp_string){0});
-        }
-        c->remote = ENG_CLOSED;
-        c->phase = ENG_PHASE_DONE;
-        eng_event(c, FAMQP_EVENT_CONNECTION_REMOTE_CLOSE, NULL, NULL, NULL, eng_cond_view(&c->remote_cond));
-        return;
+    /* The connection's own performatives come even after our close. */
+    switch (f.kind) {
+    case FAMQP_ANY_FRAME_OPEN: eng_on_open(c, fr->channel, &f.u.open); return;
+    case FAMQP_ANY_FRAME_CLOSE: eng_on_close(c, &f.u.close); return;
+    default: break;
     }
     if (c->local == ENG_CLOSED)
         return; /* after our close only the peer's close matters */
@@ -486,8 +490,8 @@ famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *p
                 frame_error(c, st, p);
                 break;
             }
-            /* Keep the incomplete frame; header checked already when n >= 8. */
-            size_t want = n >= 8 ? famqp_load32(p) : 8;
+            /* Keep the incomplete frame; header checked already when it is all there. */
+            size_t want = n >= FAMQP_FRAME_HEADER_SIZE ? famqp_load32(p) : FAMQP_FRAME_HEADER_SIZE;
             if (!eng_buf_reserve(c, &c->in, want))
                 break;
             eng_buf_append(c, &c->in, p, n);
@@ -495,7 +499,8 @@ famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *p
             break;
         }
         /* Complete the buffered frame: first its header, then its body. */
-        size_t want = c->in.len < 8 ? 8 - c->in.len : famqp_load32(c->in.ptr) - c->in.len;
+        size_t want = c->in.len < FAMQP_FRAME_HEADER_SIZE ? FAMQP_FRAME_HEADER_SIZE - c->in.len
+                                                     : famqp_load32(c->in.ptr) - c->in.len;
         if (want > n)
             want = n;
         if (!eng_buf_append(c, &c->in, p, want))
@@ -573,16 +578,8 @@ famqp_engine_status famqp_connection_close(famqp_connection *c, const char *cond
     }
     famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_CLOSE};
     f.u.close = famqp_close_defaults;
-    if (condition) {
+    if (eng_error_put(&f.u.close.error, condition, description))
         f.u.close.present = FAMQP_CLOSE_HAS_ERROR;
-        f.u.close.error = famqp_error_defaults;
-        f.u.close.error.condition = famqp_symbol_of(condition);
-        f.u.close.error.present = FAMQP_ERROR_HAS_CONDITION;
-        if (description) {
-            f.u.close.error.description = famqp_string_of(description);
-            f.u.close.error.present |= FAMQP_ERROR_HAS_DESCRIPTION;
-        }
-    }
     c->local = ENG_CLOSED;
     if (!eng_write_frame(c, 0, &f, NULL, 0))
         return FAMQP_ENGINE_ERR_NOMEM;
@@ -634,9 +631,9 @@ uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now)
         c->last_rx_ms = now;
         c->rx_since_tick = false;
     }
-    if (c->bytes_written_since_tick) {
+    if (c->writes_since_tick) {
         c->last_tx_ms = now;
-        c->bytes_written_since_tick = 0;
+        c->writes_since_tick = 0;
     }
     c->now_ms = now;
     if (c->failed || c->phase == ENG_PHASE_DONE)
@@ -662,7 +659,7 @@ uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now)
         if (now - c->last_tx_ms >= interval) {
             eng_write_heartbeat(c);
             c->last_tx_ms = now;
-            c->bytes_written_since_tick = 0;
+            c->writes_since_tick = 0;
         }
         uint64_t hb = c->last_tx_ms + interval;
         if (!deadline || hb < deadline)

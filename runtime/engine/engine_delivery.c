@@ -62,7 +62,7 @@ void eng_delivery_kill(famqp_delivery *d)
     if (d->queued) {
         /* Settled (by the peer or the application) while still being
          * framed: it stops being tracked now and ends once
-         * eng_session_pump has sent it (the stream must stay whole). */
+         * eng_link_send_queued has sent it (the stream must stay whole). */
         eng_delivery_unlink(d);
         d->local_settled = true;
         return;
@@ -205,25 +205,23 @@ static bool send_abort(famqp_delivery *d)
     return true;
 }
 
-/* Continues queued sends of every link of s (after the window opened). */
-void eng_session_pump(famqp_session *s)
+void eng_link_send_queued(famqp_link *l)
 {
-    for (famqp_link *l = s->links_head; l && !s->conn->failed; l = l->next) {
-        while (l->sendq_head && s->remote_incoming_window > 0) {
-            famqp_delivery *d = l->sendq_head;
-            if (d->abort_pending) {
-                if (!send_abort(d))
-                    break;
-            } else {
-                d->sent += send_frames(d, d->data + d->sent, d->len - d->sent);
-                if (d->sent < d->len || !d->first_sent)
-                    break;
-            }
-            sendq_pop(l);
-            d->len = d->sent = 0; /* the buffer stays for reuse */
-            if (d->abort_pending || d->local_settled) {
-                eng_delivery_kill(d); /* pre-settled or aborted: nothing more to track */
-            }
+    famqp_session *s = l->session;
+    while (l->sendq_head && s->remote_incoming_window > 0) {
+        famqp_delivery *d = l->sendq_head;
+        if (d->abort_pending) {
+            if (!send_abort(d))
+                break;
+        } else {
+            d->sent += send_frames(d, d->data + d->sent, d->len - d->sent);
+            if (d->sent < d->len || !d->first_sent)
+                break;
+        }
+        sendq_pop(l);
+        d->len = d->sent = 0; /* the buffer stays for reuse */
+        if (d->abort_pending || d->local_settled) {
+            eng_delivery_kill(d); /* pre-settled or aborted: nothing more to track */
         }
     }
 }
@@ -237,7 +235,7 @@ famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void 
         *out = NULL;
     if (c->failed)
         return FAMQP_ENGINE_ERR_FAILED;
-    if (l->role != FAMQP_LINK_SENDER || tag.len > 32 || (len && !msg) || (tag.len && !tag.ptr))
+    if (l->role != FAMQP_LINK_SENDER || tag.len > ENG_TAG_MAX || (len && !msg) || (tag.len && !tag.ptr))
         return FAMQP_ENGINE_ERR_ARG;
     if (l->local != ENG_ACTIVE || l->remote != ENG_ACTIVE || s->local != ENG_ACTIVE || !eng_usable(c))
         return FAMQP_ENGINE_ERR_STATE;
@@ -351,9 +349,9 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
                      (t->present & FAMQP_TRANSFER_HAS_DELIVERY_ID) ? "delivery-tag" : "delivery-id");
             return;
         }
-        if (t->delivery_tag.len > 32) {
-            eng_fail(c, FAMQP_AMQP_ERROR_INVALID_FIELD_SYMBOL, "delivery-tag of %zu bytes (at most 32)",
-                     t->delivery_tag.len);
+        if (t->delivery_tag.len > ENG_TAG_MAX) {
+            eng_fail(c, FAMQP_AMQP_ERROR_INVALID_FIELD_SYMBOL, "delivery-tag of %zu bytes (at most %u)",
+                     t->delivery_tag.len, ENG_TAG_MAX);
             return;
         }
         if (l->local != ENG_ACTIVE || (l->credit == 0 && l->overrun >= l->overrun_allowed)) {
@@ -431,9 +429,7 @@ void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state 
     case FAMQP_ANY_DELIVERY_STATE_REJECTED:
         o->kind = FAMQP_OUTCOME_REJECTED;
         if (st->u.rejected.present & FAMQP_REJECTED_HAS_ERROR) {
-            const famqp_error_t *e = &st->u.rejected.error;
-            eng_cond_set(c, err, e->condition,
-                         (e->present & FAMQP_ERROR_HAS_DESCRIPTION) ? e->description : (famqp_string){0});
+            eng_cond_set(c, err, &st->u.rejected.error);
             o->error = eng_cond_view(err);
         }
         break;
@@ -466,17 +462,8 @@ static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state 
     case FAMQP_OUTCOME_REJECTED:
         st->kind = FAMQP_ANY_DELIVERY_STATE_REJECTED;
         st->u.rejected = famqp_rejected_defaults;
-        if (o->error.name) {
-            famqp_error_t *e = &st->u.rejected.error;
-            *e = famqp_error_defaults;
-            e->condition = famqp_symbol_of(o->error.name);
-            e->present = FAMQP_ERROR_HAS_CONDITION;
-            if (o->error.description) {
-                e->description = famqp_string_of(o->error.description);
-                e->present |= FAMQP_ERROR_HAS_DESCRIPTION;
-            }
+        if (eng_error_put(&st->u.rejected.error, o->error.name, o->error.description))
             st->u.rejected.present = FAMQP_REJECTED_HAS_ERROR;
-        }
         break;
     case FAMQP_OUTCOME_MODIFIED:
         st->kind = FAMQP_ANY_DELIVERY_STATE_MODIFIED;

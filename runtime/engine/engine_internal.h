@@ -9,6 +9,10 @@
 #include "famqp/frame.h"
 #include "famqp_spec.h"
 
+/* A delivery-tag is binary of at most 32 octets (AMQP 1.0 2.8.7): kept
+ * inline in the delivery, longer ones are refused. */
+#define ENG_TAG_MAX 32u
+
 /* Endpoint state in one direction (ours or the peer's). */
 typedef enum eng_state { ENG_UNINIT = 0, ENG_ACTIVE, ENG_CLOSED } eng_state;
 
@@ -44,7 +48,7 @@ struct famqp_delivery {
     bool queued;                 /* on the link send queue */
     uint32_t id;
     uint32_t format;
-    uint8_t tag[32];
+    uint8_t tag[ENG_TAG_MAX];
     size_t tag_len;
     bool local_settled, remote_settled;
     bool first_sent;             /* sender: a frame of it was written */
@@ -135,7 +139,7 @@ struct famqp_connection {
 
     /* input */
     eng_phase phase;
-    uint8_t hdr[8];
+    uint8_t hdr[FAMQP_PROTOCOL_HEADER_SIZE];
     size_t hdr_len;
     eng_buf in;          /* an incomplete frame, copied */
     bool input_closed;
@@ -145,7 +149,7 @@ struct famqp_connection {
     size_t out_pos;      /* consumed prefix of out */
     eng_buf deferred;    /* AMQP frames written before our AMQP header */
     bool amqp_header_sent;
-    uint32_t bytes_written_since_tick;
+    uint32_t writes_since_tick; /* frames and raw chunks: any output postpones our heartbeat */
 
     /* SASL */
     bool sasl_done;
@@ -212,8 +216,11 @@ char *eng_strdup(famqp_connection *c, const char *s, bool *ok); /* NULL in, NULL
 bool eng_buf_reserve(famqp_connection *c, eng_buf *b, size_t extra);
 bool eng_buf_append(famqp_connection *c, eng_buf *b, const void *p, size_t n);
 void eng_buf_free(famqp_connection *c, eng_buf *b);
-bool eng_cond_set(famqp_connection *c, eng_cond *dst, famqp_symbol name, famqp_string desc);
-bool eng_cond_set_c(famqp_connection *c, eng_cond *dst, const char *name, const char *desc);
+/* Grows a pointer table (*tab of *n entries, passed as void ***) so that
+ * index i exists; new entries are NULL. */
+bool eng_table_fit(famqp_connection *c, void ***tab, uint32_t *n, uint32_t i);
+/* Copies the error a peer sent (close, end, detach, rejected). */
+bool eng_cond_set(famqp_connection *c, eng_cond *dst, const famqp_error_t *e);
 void eng_cond_free(famqp_connection *c, eng_cond *cnd);
 famqp_condition eng_cond_view(const eng_cond *cnd);
 
@@ -244,6 +251,9 @@ bool eng_write_heartbeat(famqp_connection *c);
 bool eng_write_raw(famqp_connection *c, const uint8_t *p, size_t n); /* to the wire directly */
 void eng_send_amqp_header(famqp_connection *c); /* then any deferred frames */
 uint32_t eng_out_frame_max(const famqp_connection *c);
+/* Fills the error of a close, end, detach or rejected outcome we send;
+ * false, e untouched, when there is no condition (then no error field). */
+bool eng_error_put(famqp_error_t *e, const char *condition, const char *description);
 
 /* ---- events (engine_events.c) ------------------------------------------- */
 void eng_event(famqp_connection *c, famqp_event_type t, famqp_session *s, famqp_link *l,
@@ -254,7 +264,6 @@ void eng_link_unref(famqp_link *l);
 void eng_delivery_unref(famqp_delivery *d);
 void eng_session_free(famqp_session *s);
 void eng_link_free(famqp_link *l);
-void eng_link_grant(famqp_link *l, uint32_t credit);
 void eng_delivery_free(famqp_delivery *d);
 void eng_delivery_pool_free(famqp_connection *c);
 
@@ -270,6 +279,7 @@ void eng_on_end(famqp_connection *c, famqp_session *s, const famqp_end *e);
 famqp_session *eng_session_by_remote(famqp_connection *c, uint16_t channel);
 bool eng_session_write(famqp_session *s, const famqp_any_frame *f, const uint8_t *payload, size_t n);
 void eng_session_flow_write(famqp_session *s, famqp_link *l, bool echo);
+void eng_session_pump(famqp_session *s); /* continues queued sends of its links */
 void eng_session_incoming_replenish(famqp_session *s);
 void eng_session_finish_if_done(famqp_session *s);
 
@@ -280,6 +290,7 @@ void eng_on_flow(famqp_session *s, const famqp_flow *f);
 famqp_link *eng_link_by_remote(famqp_session *s, uint32_t handle, const char *what);
 void eng_link_finish(famqp_link *l);
 void eng_link_finish_if_done(famqp_link *l);
+void eng_link_grant(famqp_link *l, uint32_t credit); /* receiver: sets credit, resets the overrun allowance */
 /* Completes the drains of sender links that have nothing queued and whose
  * LINK_CREDIT events the application has seen (called when output is taken). */
 void eng_drain_complete(famqp_connection *c);
@@ -287,7 +298,8 @@ void eng_drain_complete(famqp_connection *c);
 /* ---- deliveries (engine_delivery.c) ---------------------------------------- */
 void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *payload, size_t n);
 void eng_on_disposition(famqp_session *s, const famqp_disposition *d);
-void eng_session_pump(famqp_session *s); /* continues queued sends */
+/* Frames l's queued deliveries while the session window allows. */
+void eng_link_send_queued(famqp_link *l);
 void eng_flush_dispositions(famqp_connection *c);
 void eng_disps_free(famqp_connection *c);
 void eng_delivery_unlink(famqp_delivery *d);

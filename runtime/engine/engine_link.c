@@ -11,22 +11,6 @@ void famqp_link_options_init(famqp_link_options *o)
     o->rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_FIRST;
 }
 
-static bool handle_fit(famqp_connection *c, famqp_link ***tab, uint32_t *n, uint32_t i)
-{
-    if (i < *n)
-        return true;
-    uint32_t cap = *n ? *n : 8;
-    while (cap <= i)
-        cap *= 2;
-    famqp_link **t = eng_realloc(c, *tab, (size_t)cap * sizeof *t);
-    if (!t)
-        return false;
-    memset(t + *n, 0, (size_t)(cap - *n) * sizeof *t);
-    *tab = t;
-    *n = cap;
-    return true;
-}
-
 static famqp_link *link_new(famqp_session *s, const char *name, size_t name_len, famqp_link_role role)
 {
     famqp_connection *c = s->conn;
@@ -35,7 +19,7 @@ static famqp_link *link_new(famqp_session *s, const char *name, size_t name_len,
         h++;
     if (h >= c->opts.max_links_per_session || (s->remote != ENG_UNINIT && h > s->remote_handle_max))
         return NULL;
-    if (!handle_fit(c, &s->local_links, &s->nlocal, h))
+    if (!eng_table_fit(c, (void ***)&s->local_links, &s->nlocal, h))
         return NULL;
     famqp_link *l = eng_alloc(c, sizeof *l);
     if (!l)
@@ -253,16 +237,8 @@ famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const
     d->handle = l->handle;
     d->closed = true;
     d->present = FAMQP_DETACH_HAS_HANDLE | FAMQP_DETACH_HAS_CLOSED;
-    if (condition) {
-        d->error = famqp_error_defaults;
-        d->error.condition = famqp_symbol_of(condition);
-        d->error.present = FAMQP_ERROR_HAS_CONDITION;
-        if (description) {
-            d->error.description = famqp_string_of(description);
-            d->error.present |= FAMQP_ERROR_HAS_DESCRIPTION;
-        }
+    if (eng_error_put(&d->error, condition, description))
         d->present |= FAMQP_DETACH_HAS_ERROR;
-    }
     if (!eng_session_write(s, &f, NULL, 0))
         return FAMQP_ENGINE_ERR_NOMEM;
     l->local = ENG_CLOSED;
@@ -325,7 +301,7 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
             return;
         }
     }
-    if (!handle_fit(c, &s->remote_links, &s->nremote, a->handle))
+    if (!eng_table_fit(c, (void ***)&s->remote_links, &s->nremote, a->handle))
         return;
     s->remote_links[a->handle] = l;
     l->remote_handle = a->handle;
@@ -356,8 +332,7 @@ void eng_on_detach(famqp_session *s, const famqp_detach *d)
         return;
     famqp_connection *c = s->conn;
     if (d->present & FAMQP_DETACH_HAS_ERROR)
-        eng_cond_set(c, &l->remote_cond, d->error.condition,
-                     (d->error.present & FAMQP_ERROR_HAS_DESCRIPTION) ? d->error.description : (famqp_string){0});
+        eng_cond_set(c, &l->remote_cond, &d->error);
     s->remote_links[d->handle] = NULL;
     l->has_remote_handle = false;
     l->remote = ENG_CLOSED;

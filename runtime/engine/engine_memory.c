@@ -90,6 +90,22 @@ void eng_buf_free(famqp_connection *c, eng_buf *b)
     b->len = b->cap = 0;
 }
 
+bool eng_table_fit(famqp_connection *c, void ***tab, uint32_t *n, uint32_t i)
+{
+    if (i < *n)
+        return true;
+    uint32_t cap = *n ? *n : 8;
+    while (cap <= i)
+        cap *= 2;
+    void **t = eng_realloc(c, *tab, (size_t)cap * sizeof *t);
+    if (!t)
+        return false;
+    memset(t + *n, 0, (size_t)(cap - *n) * sizeof *t);
+    *tab = t;
+    *n = cap;
+    return true;
+}
+
 void eng_cond_free(famqp_connection *c, eng_cond *cnd)
 {
     eng_free(c, cnd->name);
@@ -97,22 +113,14 @@ void eng_cond_free(famqp_connection *c, eng_cond *cnd)
     cnd->name = cnd->description = NULL;
 }
 
-bool eng_cond_set(famqp_connection *c, eng_cond *dst, famqp_symbol name, famqp_string desc)
+bool eng_cond_set(famqp_connection *c, eng_cond *dst, const famqp_error_t *e)
 {
     bool ok = true;
     eng_cond_free(c, dst);
-    dst->name = eng_strndup(c, name.ptr, name.len, &ok);
-    if (desc.ptr)
-        dst->description = eng_strndup(c, desc.ptr, desc.len, &ok);
-    return ok;
-}
-
-bool eng_cond_set_c(famqp_connection *c, eng_cond *dst, const char *name, const char *desc)
-{
-    bool ok = true;
-    eng_cond_free(c, dst);
-    dst->name = eng_strdup(c, name, &ok);
-    dst->description = eng_strdup(c, desc, &ok);
+    dst->name = eng_strndup(c, e->condition.ptr, e->condition.len, &ok);
+    /* An absent description stays NULL, unlike an empty one. */
+    if ((e->present & FAMQP_ERROR_HAS_DESCRIPTION) && e->description.ptr)
+        dst->description = eng_strndup(c, e->description.ptr, e->description.len, &ok);
     return ok;
 }
 

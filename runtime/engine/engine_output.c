@@ -10,6 +10,20 @@ uint32_t eng_out_frame_max(const famqp_connection *c)
     return c->remote_max_frame_size;
 }
 
+bool eng_error_put(famqp_error_t *e, const char *condition, const char *description)
+{
+    if (!condition)
+        return false;
+    *e = famqp_error_defaults;
+    e->condition = famqp_symbol_of(condition);
+    e->present = FAMQP_ERROR_HAS_CONDITION;
+    if (description) {
+        e->description = famqp_string_of(description);
+        e->present |= FAMQP_ERROR_HAS_DESCRIPTION;
+    }
+    return true;
+}
+
 static eng_buf *amqp_target(famqp_connection *c)
 {
     return c->amqp_header_sent ? &c->out : &c->deferred;
@@ -19,7 +33,7 @@ bool eng_write_raw(famqp_connection *c, const uint8_t *p, size_t n)
 {
     if (!eng_buf_append(c, &c->out, p, n))
         return false;
-    c->bytes_written_since_tick += (uint32_t)(n ? 1 : 0);
+    c->writes_since_tick += (uint32_t)(n ? 1 : 0);
     return true;
 }
 
@@ -27,7 +41,7 @@ void eng_send_amqp_header(famqp_connection *c)
 {
     if (c->amqp_header_sent)
         return;
-    if (!eng_write_raw(c, famqp_protocol_header_amqp, 8))
+    if (!eng_write_raw(c, famqp_protocol_header_amqp, FAMQP_PROTOCOL_HEADER_SIZE))
         return;
     c->amqp_header_sent = true;
     eng_trace_text(c, true, "AMQP 0.1.0.0 protocol header");
@@ -66,7 +80,7 @@ bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame
     if (payload_len)
         memcpy(p + body, payload, payload_len);
     b->len += size;
-    c->bytes_written_since_tick++;
+    c->writes_since_tick++;
     eng_trace_frame(c, true, channel, f, payload_len);
     return true;
 }
@@ -89,17 +103,17 @@ bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f)
     p = famqp_frame_header_put(p, (uint32_t)size, FAMQP_FRAME_TYPE_SASL, 0);
     famqp_any_sasl_frame_encode(p, body, f);
     c->out.len += size;
-    c->bytes_written_since_tick++;
+    c->writes_since_tick++;
     eng_trace_sasl(c, true, f);
     return true;
 }
 
 bool eng_write_heartbeat(famqp_connection *c)
 {
-    uint8_t hb[8];
-    famqp_frame_header_put(hb, 8, FAMQP_FRAME_TYPE_AMQP, 0);
+    uint8_t hb[FAMQP_FRAME_HEADER_SIZE]; /* a frame of header only */
+    famqp_frame_header_put(hb, FAMQP_FRAME_HEADER_SIZE, FAMQP_FRAME_TYPE_AMQP, 0);
     eng_trace_text(c, true, "(empty frame)");
-    return eng_write_raw(c, hb, 8);
+    return eng_write_raw(c, hb, sizeof hb);
 }
 
 const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len)

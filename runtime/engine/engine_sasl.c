@@ -30,13 +30,13 @@ static const char *code_meaning(uint8_t code)
 
 void eng_sasl_start_client(famqp_connection *c)
 {
-    eng_write_raw(c, famqp_protocol_header_sasl, 8);
+    eng_write_raw(c, famqp_protocol_header_sasl, FAMQP_PROTOCOL_HEADER_SIZE);
     eng_trace_text(c, true, "AMQP 3.1.0.0 protocol header");
 }
 
 void eng_sasl_start_server(famqp_connection *c)
 {
-    if (!eng_write_raw(c, famqp_protocol_header_sasl, 8))
+    if (!eng_write_raw(c, famqp_protocol_header_sasl, FAMQP_PROTOCOL_HEADER_SIZE))
         return;
     eng_trace_text(c, true, "AMQP 3.1.0.0 protocol header");
     famqp_symbol mechs[2];

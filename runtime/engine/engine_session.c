@@ -4,23 +4,6 @@
 
 #include "engine_internal.h"
 
-/* Grows a pointer table so that index i exists (zero-filled). */
-static bool table_fit(famqp_connection *c, void ***tab, uint32_t *n, uint32_t i)
-{
-    if (i < *n)
-        return true;
-    uint32_t cap = *n ? *n : 8;
-    while (cap <= i)
-        cap *= 2;
-    void **t = eng_realloc(c, *tab, (size_t)cap * sizeof *t);
-    if (!t)
-        return false;
-    memset(t + *n, 0, (size_t)(cap - *n) * sizeof *t);
-    *tab = t;
-    *n = cap;
-    return true;
-}
-
 famqp_session *eng_session_new(famqp_connection *c)
 {
     uint32_t max = c->opts.channel_max;
@@ -31,7 +14,7 @@ famqp_session *eng_session_new(famqp_connection *c)
         ch++;
     if (ch > max)
         return NULL;
-    if (!table_fit(c, (void ***)&c->local_sessions, &c->nlocal, ch))
+    if (!eng_table_fit(c, (void ***)&c->local_sessions, &c->nlocal, ch))
         return NULL;
     famqp_session *s = eng_alloc(c, sizeof *s);
     if (!s)
@@ -123,16 +106,8 @@ famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
         return FAMQP_ENGINE_ERR_STATE;
     famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_END};
     f.u.end = famqp_end_defaults;
-    if (condition) {
+    if (eng_error_put(&f.u.end.error, condition, description))
         f.u.end.present = FAMQP_END_HAS_ERROR;
-        f.u.end.error = famqp_error_defaults;
-        f.u.end.error.condition = famqp_symbol_of(condition);
-        f.u.end.error.present = FAMQP_ERROR_HAS_CONDITION;
-        if (description) {
-            f.u.end.error.description = famqp_string_of(description);
-            f.u.end.error.present |= FAMQP_ERROR_HAS_DESCRIPTION;
-        }
-    }
     /* Ending a session detaches its links implicitly. */
     for (famqp_link *l = s->links_head; l; l = l->next)
         if (l->local == ENG_ACTIVE)
@@ -185,7 +160,7 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
             return;
         }
     }
-    if (!table_fit(c, (void ***)&c->remote_sessions, &c->nremote, channel))
+    if (!eng_table_fit(c, (void ***)&c->remote_sessions, &c->nremote, channel))
         return;
     c->remote_sessions[channel] = s;
     s->remote_channel = channel;
@@ -201,8 +176,7 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
 void eng_on_end(famqp_connection *c, famqp_session *s, const famqp_end *e)
 {
     if (e->present & FAMQP_END_HAS_ERROR)
-        eng_cond_set(c, &s->remote_cond, e->error.condition,
-                     (e->error.present & FAMQP_ERROR_HAS_DESCRIPTION) ? e->error.description : (famqp_string){0});
+        eng_cond_set(c, &s->remote_cond, &e->error);
     if (s->has_remote_channel && s->remote_channel < c->nremote)
         c->remote_sessions[s->remote_channel] = NULL;
     s->has_remote_channel = false;
@@ -257,6 +231,13 @@ void eng_session_flow_write(famqp_session *s, famqp_link *l, bool echo)
         fl->present |= FAMQP_FLOW_HAS_ECHO;
     }
     eng_session_write(s, &f, NULL, 0);
+}
+
+/* Continues queued sends of every link of s (after the window opened). */
+void eng_session_pump(famqp_session *s)
+{
+    for (famqp_link *l = s->links_head; l && !s->conn->failed; l = l->next)
+        eng_link_send_queued(l);
 }
 
 /* Reopens our incoming window once half of it is used, so a fast sender

@@ -341,7 +341,8 @@ famqp_engine_status famqp_link_drained(famqp_link *l);
 famqp_engine_status famqp_link_request_echo(famqp_link *l);
 
 /* Sender: sends one message (bytes of its encoded sections).  Consumes one
- * credit.  Messages larger than a frame are split.  settled: pre-settled
+ * credit.  Messages larger than a frame are split.  tag: at most 32 bytes
+ * (AMQP's limit; longer: FAMQP_ENGINE_ERR_ARG).  settled: pre-settled
  * (at-most-once).  *out gets the delivery when unsettled (else NULL); out
  * may be NULL.  FAMQP_ENGINE_ERR_LIMIT: larger than the receiver's
  * max-message-size, or max_unsettled_per_link unsettled sends await their
