@@ -216,9 +216,9 @@ char *eng_strdup(famqp_connection *c, const char *s, bool *ok); /* NULL in, NULL
 bool eng_buf_reserve(famqp_connection *c, eng_buf *b, size_t extra);
 bool eng_buf_append(famqp_connection *c, eng_buf *b, const void *p, size_t n);
 void eng_buf_free(famqp_connection *c, eng_buf *b);
-/* Grows a pointer table (*tab of *n entries, passed as void ***) so that
+/* Grows a pointer table (table: the address of a T ** of *n entries) so that
  * index i exists; new entries are NULL. */
-bool eng_table_fit(famqp_connection *c, void ***tab, uint32_t *n, uint32_t i);
+bool eng_table_fit(famqp_connection *c, void *table, uint32_t *n, uint32_t i);
 /* Copies the error a peer sent (close, end, detach, rejected). */
 bool eng_cond_set(famqp_connection *c, eng_cond *dst, const famqp_error_t *e);
 void eng_cond_free(famqp_connection *c, eng_cond *cnd);

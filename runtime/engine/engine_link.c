@@ -19,7 +19,7 @@ static famqp_link *link_new(famqp_session *s, const char *name, size_t name_len,
         h++;
     if (h >= c->opts.max_links_per_session || (s->remote != ENG_UNINIT && h > s->remote_handle_max))
         return NULL;
-    if (!eng_table_fit(c, (void ***)&s->local_links, &s->nlocal, h))
+    if (!eng_table_fit(c, &s->local_links, &s->nlocal, h))
         return NULL;
     famqp_link *l = eng_alloc(c, sizeof *l);
     if (!l)
@@ -301,7 +301,7 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
             return;
         }
     }
-    if (!eng_table_fit(c, (void ***)&s->remote_links, &s->nremote, a->handle))
+    if (!eng_table_fit(c, &s->remote_links, &s->nremote, a->handle))
         return;
     s->remote_links[a->handle] = l;
     l->remote_handle = a->handle;

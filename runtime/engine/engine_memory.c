@@ -90,18 +90,23 @@ void eng_buf_free(famqp_connection *c, eng_buf *b)
     b->len = b->cap = 0;
 }
 
-bool eng_table_fit(famqp_connection *c, void ***tab, uint32_t *n, uint32_t i)
+bool eng_table_fit(famqp_connection *c, void *table, uint32_t *n, uint32_t i)
 {
     if (i < *n)
         return true;
     uint32_t cap = *n ? *n : 8;
     while (cap <= i)
         cap *= 2;
-    void **t = eng_realloc(c, *tab, (size_t)cap * sizeof *t);
+    /* `table` is the address of a T ** of any object type T; its value is
+     * moved with memcpy so no T ** is accessed as a void ** (aliasing). */
+    void *old;
+    memcpy(&old, table, sizeof old);
+    void **t = eng_realloc(c, old, (size_t)cap * sizeof *t);
     if (!t)
         return false;
-    memset(t + *n, 0, (size_t)(cap - *n) * sizeof *t);
-    *tab = t;
+    for (uint32_t k = *n; k < cap; k++)
+        t[k] = NULL;
+    memcpy(table, &t, sizeof t);
     *n = cap;
     return true;
 }

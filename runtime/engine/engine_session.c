@@ -14,7 +14,7 @@ famqp_session *eng_session_new(famqp_connection *c)
         ch++;
     if (ch > max)
         return NULL;
-    if (!eng_table_fit(c, (void ***)&c->local_sessions, &c->nlocal, ch))
+    if (!eng_table_fit(c, &c->local_sessions, &c->nlocal, ch))
         return NULL;
     famqp_session *s = eng_alloc(c, sizeof *s);
     if (!s)
@@ -160,7 +160,7 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
             return;
         }
     }
-    if (!eng_table_fit(c, (void ***)&c->remote_sessions, &c->nremote, channel))
+    if (!eng_table_fit(c, &c->remote_sessions, &c->nremote, channel))
         return;
     c->remote_sessions[channel] = s;
     s->remote_channel = channel;
