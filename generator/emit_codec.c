@@ -125,20 +125,56 @@ static char *choice_condition(const type *t, const char *x)
     return b.data;
 }
 
+/* C expression of byte i of t's descriptor as descriptor_bytes() lays it
+ * out: format codes and FAMQP_<TYPE>_CODE by name rather than bare bytes
+ * (they are constants, so the compiled code is the same). */
+static char *descriptor_byte(const gen_options *o, const type *t, size_t i)
+{
+    uint8_t d[10];
+    size_t n = descriptor_bytes(o, t, d);
+    if (i == 0)
+        return xstrdup("FAMQP_CODE_DESCRIBED");
+    if (i == 1)
+        return xstrdup(n == 2 ? "FAMQP_CODE_ULONG0" : n == 3 ? "FAMQP_CODE_SMALLULONG" : "FAMQP_CODE_ULONG");
+    if (i == n - 1)
+        return xasprintf("(uint8_t)FAMQP_%s_CODE", t->upper);
+    return xasprintf("(uint8_t)(FAMQP_%s_CODE >> %zu)", t->upper, 8 * (n - 1 - i));
+}
+
+/* " && <p>[0] == FAMQP_CODE_DESCRIBED && ...": the descriptor as this
+ * encoder writes it, compared byte by byte */
+static void emit_descriptor_match(const gen_options *o, const type *t, const char *p, outbuf *c)
+{
+    uint8_t d[10];
+    size_t n = descriptor_bytes(o, t, d);
+    for (size_t i = 0; i < n; i++) {
+        char *b = descriptor_byte(o, t, i);
+        ob_printf(c, " && %s[%zu] == %s", p, i, b);
+        free(b);
+    }
+}
+
 static void emit_descriptor_put(const gen_options *o, const type *t, outbuf *c)
 {
     uint8_t d[10];
     size_t n = descriptor_bytes(o, t, d);
     ob_printf(c, "    /* descriptor %s */\n", t->desc_name ? t->desc_name : t->name);
     if (n <= 3) {
-        for (size_t i = 0; i < n; i++)
-            ob_printf(c, "    p[%zu] = 0x%02x;\n", i, d[i]);
+        for (size_t i = 0; i < n; i++) {
+            char *b = descriptor_byte(o, t, i);
+            ob_printf(c, "    p[%zu] = %s;\n", i, b);
+            free(b);
+        }
         ob_printf(c, "    p += %zu;\n", n);
     } else {
-        ob_puts(c, "    static const uint8_t descriptor[10] = {");
-        for (size_t i = 0; i < n; i++)
-            ob_printf(c, "%s0x%02x", i ? ", " : "", d[i]);
-        ob_puts(c, "};\n    memcpy(p, descriptor, sizeof descriptor);\n    p += sizeof descriptor;\n");
+        /* format codes on the first line, the code's bytes two a line */
+        ob_puts(c, "    static const uint8_t descriptor[10] = {\n        FAMQP_CODE_DESCRIBED, FAMQP_CODE_ULONG,");
+        for (size_t i = 2; i < n; i++) {
+            char *b = descriptor_byte(o, t, i);
+            ob_printf(c, "%s%s%s", i % 2 ? " " : "\n        ", b, i + 1 < n ? "," : "");
+            free(b);
+        }
+        ob_puts(c, "\n    };\n    memcpy(p, descriptor, sizeof descriptor);\n    p += sizeof descriptor;\n");
     }
 }
 
@@ -214,8 +250,6 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
 {
     const char *U = t->upper, *L = t->lower;
     size_t n = t->nfields;
-    uint8_t d[10];
-    descriptor_bytes(o, t, d);
     uint64_t mand = 0;
     for (size_t i = 0; i < n; i++)
         if (t->fields[i].mandatory)
@@ -223,8 +257,7 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
     ob_printf(c, "static inline size_t famqp__%s_decode_fast(const uint8_t *p, size_t n, %s *out,\n", L, t->cstruct);
     ob_puts(c, "                                          const famqp_limits *lim)\n{\n");
     ob_printf(c, "    if (!(p != NULL && n >= %zu", desc_len + 3);
-    for (size_t i = 0; i < desc_len; i++)
-        ob_printf(c, " && p[%zu] == 0x%02x", i, d[i]);
+    emit_descriptor_match(o, t, "p", c);
     ob_printf(c, " && p[%zu] == FAMQP_CODE_LIST8))\n        return 0;\n", desc_len);
     ob_printf(c, "    const famqp_limits *lm = lim ? lim : &famqp_default_limits;\n");
     ob_printf(c, "    size_t size = p[%zu], count = p[%zu];\n", desc_len + 1, desc_len + 2);
@@ -268,35 +301,44 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
     ob_puts(c, "    out->present = present;\n    return (size_t)(end - p);\n}\n\n");
 }
 
-static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool composite)
+/* famqp_<type>_encode: a composite is written in one pass when the
+ * buffer holds its bound, else by famqp__<type>_encode_exact */
+static void emit_encode(const type *t, outbuf *c)
 {
-    /* encode */
-    if (composite)
-        ob_printf(c, "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
-                     "                                                    uint32_t count);\n\n", t->lower, t->cstruct);
-    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", t->lower, t->cstruct);
-    if (composite) {
-        ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", t->lower);
-        ob_printf(c, "    if (FAMQP_LIKELY(famqp__%s_bound(v) <= cap)) /* room for the widest: one pass */\n",
-                  t->lower);
-        ob_printf(c, "        return (size_t)(famqp__%s_put_fast(buf, v, count) - buf);\n", t->lower);
-        ob_printf(c, "    return famqp__%s_encode_exact(buf, cap, v, count);\n}\n\n", t->lower);
-        ob_printf(c, "/* a buffer smaller than the bound: exact size first */\n"
-                     "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
-                     "                                                    uint32_t count)\n{\n", t->lower, t->cstruct);
-        ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", t->lower);
-        ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
+    const char *L = t->lower;
+    if (t->klass != C_COMPOSITE) {
+        ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", L, t->cstruct);
+        ob_printf(c, "    size_t size = famqp__%s_size(v);\n", L);
         ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
-        ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", t->lower);
-    } else {
-        ob_printf(c, "    size_t size = famqp__%s_size(v);\n", t->lower);
-        ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
-        ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", t->lower);
+        ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", L);
+        return;
     }
-    /* decode */
-    bool fast = composite && desc_len <= 3 && has_decode_fast(t);
-    if (fast)
-        emit_decode_fast(o, t, c, desc_len);
+    ob_printf(c, "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                 "                                                    uint32_t count);\n\n", L, t->cstruct);
+    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", L, t->cstruct);
+    ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
+    ob_printf(c, "    if (FAMQP_LIKELY(famqp__%s_bound(v) <= cap)) /* room for the widest: one pass */\n", L);
+    ob_printf(c, "        return (size_t)(famqp__%s_put_fast(buf, v, count) - buf);\n", L);
+    ob_printf(c, "    return famqp__%s_encode_exact(buf, cap, v, count);\n}\n\n", L);
+}
+
+/* famqp__<type>_encode_exact (composites): the exact size first */
+static void emit_encode_exact(const type *t, outbuf *c, size_t desc_len)
+{
+    const char *L = t->lower;
+    ob_printf(c, "/* a buffer smaller than the bound: exact size first */\n"
+                 "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                 "                                                    uint32_t count)\n{\n", L, t->cstruct);
+    ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", L);
+    ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
+    ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+    ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", L);
+}
+
+/* famqp_<type>_decode_ex: famqp__<type>_decode_fast first when there is
+ * one, then the complete reader */
+static void emit_decode_ex(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool fast)
+{
     ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", t->lower, t->cstruct);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
     if (fast) {
@@ -307,13 +349,10 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
     ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
     ob_puts(c, "    famqp__reader_start(&r, p, n, err ? err : &local, lim);\n");
     ob_printf(c, "    r.type = \"%s\";\n", t->name);
-    if (composite && desc_len <= 3) {
+    if (t->klass == C_COMPOSITE && desc_len <= 3) {
         /* the descriptor as this encoder writes it: one compare, no reader */
-        uint8_t d[10];
-        descriptor_bytes(o, t, d);
         ob_printf(c, "    int ok;\n    if (FAMQP_LIKELY(r.end - r.p >= %zu", desc_len);
-        for (size_t i = 0; i < desc_len; i++)
-            ob_printf(c, " && r.p[%zu] == 0x%02x", i, d[i]);
+        emit_descriptor_match(o, t, "r.p", c);
         ob_printf(c, ")) {\n        r.p += %zu;\n        ok = famqp__%s_read_body(&r, out);\n    } else {\n", desc_len,
                   t->lower);
         ob_printf(c, "        ok = famqp__%s_read(&r, out, NULL);\n    }\n    if (!ok) {\n", t->lower);
@@ -323,6 +362,11 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
     ob_puts(c, "        if (!famqp_reader_failed(&r))\n");
     ob_printf(c, "            famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, \"null instead of a %s\");\n", t->name);
     ob_puts(c, "        return 0;\n    }\n    return (size_t)(r.p - p);\n}\n\n");
+}
+
+/* famqp_<type>_decode: decode_ex with the default limits */
+static void emit_decode(const type *t, outbuf *c)
+{
     ob_printf(c, "size_t famqp_%s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", t->lower,
               t->cstruct);
     ob_printf(c, "    return famqp_%s_decode_ex(p, n, out, NULL, err);\n}\n\n", t->lower);
@@ -478,8 +522,11 @@ static void emit_put_fast(const gen_options *o, const type *t, outbuf *c)
         ob_puts(c, "    (void)v;\n");
     emit_descriptor_put(o, t, c);
     ob_puts(c, "    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */\n    p = body;\n");
-    if (n) /* a local: stores through p may alias *v */
-        ob_puts(c, "    const uint64_t present = v->present;\n    (void)present; /* all fields mandatory */\n");
+    bool any_optional = false;
+    for (size_t i = 0; i < n; i++)
+        any_optional |= !t->fields[i].mandatory;
+    if (any_optional) /* a local: stores through p may alias *v */
+        ob_puts(c, "    const uint64_t present = v->present;\n");
     /* Stop at the list count (trailing absent fields are not written). */
     bool stops = false;
     for (size_t i = 0; i < n; i++) {
@@ -659,7 +706,13 @@ static void emit_composite(const gen_options *o, const type *t, outbuf *c)
     emit_put(t, c);
     emit_read_body(t, c);
     emit_read_descriptor(t, c);
-    emit_public(o, t, c, desc_len, true);
+    emit_encode(t, c);
+    emit_encode_exact(t, c, desc_len);
+    bool fast = desc_len <= 3 && has_decode_fast(t);
+    if (fast)
+        emit_decode_fast(o, t, c, desc_len);
+    emit_decode_ex(o, t, c, desc_len, fast);
+    emit_decode(t, c);
     emit_print_type(t, c);
 }
 
@@ -707,7 +760,9 @@ static void emit_described(const gen_options *o, const type *t, outbuf *c)
     free(rd);
     ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
     emit_read_descriptor(t, c);
-    emit_public(o, t, c, desc_len, false);
+    emit_encode(t, c);
+    emit_decode_ex(o, t, c, desc_len, false);
+    emit_decode(t, c);
     emit_print_type(t, c);
 }
 

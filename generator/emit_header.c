@@ -188,8 +188,9 @@ void emit_header(const model *m, const gen_options *o, outbuf *h)
 {
     emit_banner(m, h);
     ob_printf(h,
-              "/* AMQP 1.0 types as C structs with flattened encoders and decoders\n"
-              " * (encoding: %s).  See generator/README.md for the conventions. */\n"
+              "/* AMQP 1.0 types as C structs, their encoders, decoders and printers\n"
+              " * (encoding: %s): the API of both codec styles.  See\n"
+              " * generator/README.md for the conventions. */\n"
               "#ifndef FAMQP_SPEC_H\n#define FAMQP_SPEC_H\n\n"
               "#include <inttypes.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
               "#include <stdio.h>\n\n"

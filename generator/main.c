@@ -35,9 +35,10 @@ struct famqp_gen_state famqp_gen_state;
 #define g_tests famqp_gen_state.tests
 #define g_inputs famqp_gen_state.inputs
 
-static void usage(void)
+/* to stdout for --help, to stderr after a usage error */
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] [--no-header] FILE.xml...\n"
             "       famqp-gen --tests DIR FILE.xml...\n"
             "  --out DIR        write famqp_spec.h, the style's internal header and one\n"
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
                 opt.fixed = false;
             else {
                 fprintf(stderr, "famqp-gen: unknown encoding %s\n", e);
-                usage();
+                usage(stderr);
                 return 2;
             }
         } else if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
@@ -79,24 +80,24 @@ int main(int argc, char **argv)
                 opt.style = strcmp(s, "table") == 0 ? STYLE_TABLE : STYLE_FLAT;
             } else {
                 fprintf(stderr, "famqp-gen: unknown style %s\n", s);
-                usage();
+                usage(stderr);
                 return 2;
             }
         } else if (strcmp(argv[i], "--no-header") == 0) {
             opt.spec_header = false;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage();
+            usage(stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "famqp-gen: unknown option %s\n", argv[i]);
-            usage();
+            usage(stderr);
             return 2;
         } else {
             inputs[ninputs++] = argv[i];
         }
     }
     if ((!out_dir && !tests_dir) || ninputs == 0) {
-        usage();
+        usage(stderr);
         return 2;
     }
 
