@@ -34,7 +34,7 @@ typedef enum fkind {
 } fkind;
 
 fkind field_kind(const field *f);
-/* C type of a field's member (static storage, valid until the next call). */
+/* C type of a field's member (owned by the model). */
 const char *field_ctype(const field *f);
 /* Choices to check on decode (numeric/boolean restricted), or NULL. */
 const type *field_checked_choices(const type *owner, const field *f);

@@ -2,7 +2,6 @@
  * checked choices), banners, the data both codec styles write the same
  * way (defaults, text choice tables) and the walk over one spec file's
  * declarations.  Nothing here knows a codec style. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,12 +25,11 @@ fkind field_kind(const field *f)
 
 const char *field_ctype(const field *f)
 {
-    static char buf[256];
     switch (field_kind(f)) {
     case FK_MULTI: return "famqp_multiple";
-    case FK_UNION: snprintf(buf, sizeof buf, "%s", f->requirement->cname); return buf;
+    case FK_UNION: return f->requirement->cname;
     case FK_VALUE: return "famqp_value";
-    case FK_STRUCT: snprintf(buf, sizeof buf, "%s", f->t->struct_type->cstruct); return buf;
+    case FK_STRUCT: return f->t->struct_type->cstruct;
     case FK_PRIM: return prim_infos[f->t->prim].ctype;
     }
     return "famqp_value";
@@ -55,7 +53,6 @@ const type *field_checked_choices(const type *owner, const field *f)
     }
     return ct;
 }
-
 
 vkind vkind_of_field(const field *f)
 {
@@ -119,7 +116,6 @@ void emit_banner(const model *m, outbuf *b)
         ob_printf(b, "%s%s", i ? ", " : "", m->files[i].base);
     ob_puts(b, "; do not edit */\n");
 }
-
 
 /* ---- data written the same way by both styles ---------------------------- */
 

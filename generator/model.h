@@ -49,11 +49,11 @@ typedef struct choice {
 typedef struct field {
     const raw_field *raw;
     char *name, *member, *upper;
-    type *t;        /* NULL for type="*" */
+    type *t;                  /* NULL for type="*" */
     requirement *requirement; /* type="*" requires="R": the union it holds */
     bool mandatory, multiple;
     int index, line;
-    char *def_c;    /* C initializer of the default, or NULL */
+    char *def_c;              /* C initializer of the default, or NULL */
 } field;
 
 struct type {
