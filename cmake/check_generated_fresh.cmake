@@ -1,6 +1,8 @@
-# CTest `generated_is_fresh`: regenerates into a scratch directory and fails
-# when the result differs in any way from the checked-in generated/.
-# Inputs: FAMQP_GEN, OUT_DIR, GENERATED_DIR, INPUTS (;-list).
+# CTest `generated_is_fresh`: regenerates both codec styles into a scratch
+# tree laid out like generated/ (flat style and famqp_spec.h at the top,
+# table style without the header in table/) and fails when the result
+# differs in any way from the checked-in generated/, subdirectories included.
+# Inputs: FAMQP_GEN, OUT_DIR, GENERATED_DIR, INPUTS (|-list).
 foreach(var FAMQP_GEN OUT_DIR GENERATED_DIR INPUTS)
     if(NOT DEFINED ${var})
         message(FATAL_ERROR "check_generated_fresh.cmake: ${var} not set")
@@ -9,14 +11,17 @@ endforeach()
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 
 file(REMOVE_RECURSE "${OUT_DIR}")
-file(MAKE_DIRECTORY "${OUT_DIR}")
-execute_process(COMMAND "${FAMQP_GEN}" --out "${OUT_DIR}" ${INPUTS}
-    RESULT_VARIABLE gen_rc)
-if(NOT gen_rc EQUAL 0)
-    message(FATAL_ERROR "famqp-gen failed (${gen_rc})")
-endif()
-# generated/table/ (the table style's output) has its own test.
-execute_process(COMMAND diff -ru -x table "${GENERATED_DIR}" "${OUT_DIR}"
+file(MAKE_DIRECTORY "${OUT_DIR}/table")
+# each run: style, output directory, extra options
+foreach(run "flat;${OUT_DIR}" "table;${OUT_DIR}/table;--no-header")
+    list(POP_FRONT run style dir)
+    execute_process(COMMAND "${FAMQP_GEN}" --out "${dir}" --style ${style} ${run} ${INPUTS}
+        RESULT_VARIABLE gen_rc)
+    if(NOT gen_rc EQUAL 0)
+        message(FATAL_ERROR "famqp-gen --style ${style} failed (${gen_rc})")
+    endif()
+endforeach()
+execute_process(COMMAND diff -ru "${GENERATED_DIR}" "${OUT_DIR}"
     RESULT_VARIABLE diff_rc OUTPUT_VARIABLE diff_out ERROR_VARIABLE diff_out)
 if(NOT diff_rc EQUAL 0)
     message("${diff_out}")
@@ -24,4 +29,4 @@ if(NOT diff_rc EQUAL 0)
                         "current spec inputs (diff above). Run `cmake --build <dir> --target regen` "
                         "and commit the result.")
 endif()
-message(STATUS "generated/ matches famqp-gen output")
+message(STATUS "generated/ and generated/table/ match famqp-gen output")

@@ -9,36 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_flat.h"
 #include "names.h"
 
 /* ---- value kinds --------------------------------------------------------- */
 
-vkind vkind_of_field(const field *f)
-{
-    vkind v = {field_kind(f), P_NULL, NULL, NULL};
-    if (v.k == FK_PRIM || v.k == FK_MULTI)
-        v.p = f->t->pr;
-    else if (v.k == FK_STRUCT)
-        v.st = f->t->st;
-    else if (v.k == FK_UNION)
-        v.r = f->req;
-    return v;
-}
-
-vkind vkind_of_provider(const type *p)
-{
-    vkind v = {FK_PRIM, p->pr, NULL, NULL};
-    if (p->e == E_STRUCT) {
-        v.k = FK_STRUCT;
-        v.st = p;
-    }
-    return v;
-}
-
 static const char *fixed_suffix(const gen_options *o, vkind v)
 {
-    return o->fixed && prim_infos[v.p].has_fixed ? "_fixed" : "";
+    return o->fixed && prim_infos[v.prim].has_fixed ? "_fixed" : "";
 }
 
 /* Widest encoding of a fixed-width primitive (what a one-pass encoder
@@ -76,8 +54,8 @@ static const char *prim_put_opt(const gen_options *o, prim p)
  * one, else the ordinary put. */
 static char *prim_put_fast(const gen_options *o, vkind vk, const char *x)
 {
-    if (vk.k == FK_PRIM && (vk.p == P_BINARY || vk.p == P_STRING || vk.p == P_SYMBOL))
-        return xasprintf("famqp__put_%s_fast(p, %s)", prim_infos[vk.p].fn, x);
+    if (vk.kind == FK_PRIM && (vk.prim == P_BINARY || vk.prim == P_STRING || vk.prim == P_SYMBOL))
+        return xasprintf("famqp__put_%s_fast(p, %s)", prim_infos[vk.prim].fn, x);
     return vk_put(o, vk, x);
 }
 
@@ -97,13 +75,13 @@ static bool prim_has_try(prim p)
 
 char *vk_size(const gen_options *o, vkind v, const char *x)
 {
-    switch (v.k) {
+    switch (v.kind) {
     case FK_PRIM:
-        return xasprintf("famqp_size_%s%s(%s%s)", prim_infos[v.p].fn, fixed_suffix(o, v),
-                         prim_infos[v.p].by_ref ? "&" : "", x);
-    case FK_MULTI: return xasprintf("famqp_size_multiple_%s(&%s)", prim_infos[v.p].fn, x);
-    case FK_STRUCT: return xasprintf("famqp__%s_size(&%s)", v.st->lower, x);
-    case FK_UNION: return xasprintf("famqp__any_%s_size(&%s)", v.r->lower, x);
+        return xasprintf("famqp_size_%s%s(%s%s)", prim_infos[v.prim].fn, fixed_suffix(o, v),
+                         prim_infos[v.prim].by_ref ? "&" : "", x);
+    case FK_MULTI: return xasprintf("famqp_size_multiple_%s(&%s)", prim_infos[v.prim].fn, x);
+    case FK_STRUCT: return xasprintf("famqp__%s_size(&%s)", v.struct_type->lower, x);
+    case FK_UNION: return xasprintf("famqp__any_%s_size(&%s)", v.requirement->lower, x);
     case FK_VALUE: return xasprintf("famqp_size_value(%s)", x);
     }
     return NULL;
@@ -111,13 +89,13 @@ char *vk_size(const gen_options *o, vkind v, const char *x)
 
 char *vk_put(const gen_options *o, vkind v, const char *x)
 {
-    switch (v.k) {
+    switch (v.kind) {
     case FK_PRIM:
-        return xasprintf("famqp_put_%s%s(p, %s%s)", prim_infos[v.p].fn, fixed_suffix(o, v),
-                         prim_infos[v.p].by_ref ? "&" : "", x);
-    case FK_MULTI: return xasprintf("famqp_put_multiple_%s(p, &%s)", prim_infos[v.p].fn, x);
-    case FK_STRUCT: return xasprintf("famqp__%s_put(p, &%s)", v.st->lower, x);
-    case FK_UNION: return xasprintf("famqp__any_%s_put(p, &%s)", v.r->lower, x);
+        return xasprintf("famqp_put_%s%s(p, %s%s)", prim_infos[v.prim].fn, fixed_suffix(o, v),
+                         prim_infos[v.prim].by_ref ? "&" : "", x);
+    case FK_MULTI: return xasprintf("famqp_put_multiple_%s(p, &%s)", prim_infos[v.prim].fn, x);
+    case FK_STRUCT: return xasprintf("famqp__%s_put(p, &%s)", v.struct_type->lower, x);
+    case FK_UNION: return xasprintf("famqp__any_%s_put(p, &%s)", v.requirement->lower, x);
     case FK_VALUE: return xasprintf("famqp_put_value(p, %s)", x);
     }
     return NULL;
@@ -125,46 +103,15 @@ char *vk_put(const gen_options *o, vkind v, const char *x)
 
 char *vk_read(vkind v, const char *x, const char *name)
 {
-    switch (v.k) {
-    case FK_PRIM: return xasprintf("famqp_read_%s(r, &%s, \"%s\")", prim_infos[v.p].fn, x, name);
+    switch (v.kind) {
+    case FK_PRIM: return xasprintf("famqp_read_%s(r, &%s, \"%s\")", prim_infos[v.prim].fn, x, name);
     case FK_MULTI:
-        return xasprintf("famqp_read_multiple(r, &%s, famqp_codes_%s, \"%s\")", x, prim_infos[v.p].name, name);
-    case FK_STRUCT: return xasprintf("famqp__%s_read(r, &%s, \"%s\")", v.st->lower, x, name);
-    case FK_UNION: return xasprintf("famqp__any_%s_read(r, &%s, \"%s\")", v.r->lower, x, name);
+        return xasprintf("famqp_read_multiple(r, &%s, famqp_codes_%s, \"%s\")", x, prim_infos[v.prim].name, name);
+    case FK_STRUCT: return xasprintf("famqp__%s_read(r, &%s, \"%s\")", v.struct_type->lower, x, name);
+    case FK_UNION: return xasprintf("famqp__any_%s_read(r, &%s, \"%s\")", v.requirement->lower, x, name);
     case FK_VALUE: return xasprintf("famqp_read_value(r, &%s, \"%s\")", x, name);
     }
     return NULL;
-}
-
-bool provider_reachable(const req *r, size_t k)
-{
-    const type *p = r->prov[k];
-    if (p->e == E_STRUCT)
-        return true;
-    for (size_t i = 0; i < k; i++) {
-        const type *q = r->prov[i];
-        if (q->e == E_PRIM && q->pr == p->pr && !q->nchoices)
-            return false;
-    }
-    return true;
-}
-
-size_t descriptor_bytes(const gen_options *o, const type *t, uint8_t out[10])
-{
-    out[0] = 0x00;
-    if (!o->fixed && t->code == 0) {
-        out[1] = 0x44;
-        return 2;
-    }
-    if (!o->fixed && t->code < 256) {
-        out[1] = 0x53;
-        out[2] = (uint8_t)t->code;
-        return 3;
-    }
-    out[1] = 0x80;
-    for (int i = 0; i < 8; i++)
-        out[2 + i] = (uint8_t)(t->code >> (56 - 8 * i));
-    return 10;
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -178,38 +125,57 @@ static char *choice_condition(const type *t, const char *x)
     return b.data;
 }
 
+/* C expression of byte i of t's descriptor as descriptor_bytes() lays it
+ * out: format codes and FAMQP_<TYPE>_CODE by name rather than bare bytes
+ * (they are constants, so the compiled code is the same). */
+static char *descriptor_byte(const gen_options *o, const type *t, size_t i)
+{
+    uint8_t d[10];
+    size_t n = descriptor_bytes(o, t, d);
+    if (i == 0)
+        return xstrdup("FAMQP_CODE_DESCRIBED");
+    if (i == 1)
+        return xstrdup(n == 2 ? "FAMQP_CODE_ULONG0" : n == 3 ? "FAMQP_CODE_SMALLULONG" : "FAMQP_CODE_ULONG");
+    if (i == n - 1)
+        return xasprintf("(uint8_t)FAMQP_%s_CODE", t->upper);
+    return xasprintf("(uint8_t)(FAMQP_%s_CODE >> %zu)", t->upper, 8 * (n - 1 - i));
+}
+
+/* " && <p>[0] == FAMQP_CODE_DESCRIBED && ...": the descriptor as this
+ * encoder writes it, compared byte by byte */
+static void emit_descriptor_match(const gen_options *o, const type *t, const char *p, outbuf *c)
+{
+    uint8_t d[10];
+    size_t n = descriptor_bytes(o, t, d);
+    for (size_t i = 0; i < n; i++) {
+        char *b = descriptor_byte(o, t, i);
+        ob_printf(c, " && %s[%zu] == %s", p, i, b);
+        free(b);
+    }
+}
+
 static void emit_descriptor_put(const gen_options *o, const type *t, outbuf *c)
 {
     uint8_t d[10];
     size_t n = descriptor_bytes(o, t, d);
     ob_printf(c, "    /* descriptor %s */\n", t->desc_name ? t->desc_name : t->name);
     if (n <= 3) {
-        for (size_t i = 0; i < n; i++)
-            ob_printf(c, "    p[%zu] = 0x%02x;\n", i, d[i]);
+        for (size_t i = 0; i < n; i++) {
+            char *b = descriptor_byte(o, t, i);
+            ob_printf(c, "    p[%zu] = %s;\n", i, b);
+            free(b);
+        }
         ob_printf(c, "    p += %zu;\n", n);
     } else {
-        ob_puts(c, "    static const uint8_t descriptor[10] = {");
-        for (size_t i = 0; i < n; i++)
-            ob_printf(c, "%s0x%02x", i ? ", " : "", d[i]);
-        ob_puts(c, "};\n    memcpy(p, descriptor, sizeof descriptor);\n    p += sizeof descriptor;\n");
+        /* format codes on the first line, the code's bytes two a line */
+        ob_puts(c, "    static const uint8_t descriptor[10] = {\n        FAMQP_CODE_DESCRIBED, FAMQP_CODE_ULONG,");
+        for (size_t i = 2; i < n; i++) {
+            char *b = descriptor_byte(o, t, i);
+            ob_printf(c, "%s%s%s", i % 2 ? " " : "\n        ", b, i + 1 < n ? "," : "");
+            free(b);
+        }
+        ob_puts(c, "\n    };\n    memcpy(p, descriptor, sizeof descriptor);\n    p += sizeof descriptor;\n");
     }
-}
-
-static void emit_defaults(const model *m, const type *t, outbuf *c)
-{
-    (void)m;
-    bool any = false;
-    for (size_t i = 0; i < t->nfields; i++)
-        any |= t->fields[i].def_c != NULL;
-    if (!any) {
-        ob_printf(c, "const %s famqp_%s_defaults = {0};\n\n", t->cstruct, t->lower);
-        return;
-    }
-    ob_printf(c, "const %s famqp_%s_defaults = {\n", t->cstruct, t->lower);
-    for (size_t i = 0; i < t->nfields; i++)
-        if (t->fields[i].def_c)
-            ob_printf(c, "    .%s = %s,\n", t->fields[i].member, t->fields[i].def_c);
-    ob_puts(c, "};\n\n");
 }
 
 static void emit_read_descriptor(const type *t, outbuf *c)
@@ -230,11 +196,11 @@ static void emit_read_descriptor(const type *t, outbuf *c)
 /* The provider a union takes a str8/str32 string as: its first string
  * provider, when it has no choices (then it takes every string, and
  * nothing before it takes strings); NULL otherwise. */
-static const type *union_string_provider(const req *r)
+static const type *union_string_provider(const requirement *r)
 {
-    for (size_t k = 0; k < r->nprov; k++) {
-        const type *p = r->prov[k];
-        if (p->e == E_PRIM && p->pr == P_STRING)
+    for (size_t k = 0; k < r->nproviders; k++) {
+        const type *p = r->providers[k];
+        if (p->form == FORM_PRIM && p->prim == P_STRING)
             return p->nchoices ? NULL : p;
     }
     return NULL;
@@ -251,10 +217,26 @@ static bool has_decode_fast(const type *t)
         return false;
     for (size_t i = 0; i < t->nfields && i < FAST_HEAD; i++) {
         vkind vk = vkind_of_field(&t->fields[i]);
-        if (vk.k != FK_PRIM || !prim_has_try(vk.p))
+        if (vk.kind != FK_PRIM || !prim_has_try(vk.prim))
             return false;
     }
     return true;
+}
+
+/* The chain of labels absent_<i> both decoders jump into at the list's
+ * count: every field from there on gets its default. */
+static void emit_absent_chain(const type *t, outbuf *c)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
+        ob_printf(c, "absent_%zu:\n", i);
+        if (vk.kind == FK_UNION)
+            ob_printf(c, "    out->%s.kind = FAMQP_ANY_%s_NONE;\n", f->member, vk.requirement->upper);
+        else
+            ob_printf(c, "    out->%s = famqp_%s_defaults.%s;\n", f->member, t->lower, f->member);
+    }
+    ob_puts(c, "fields_done:\n");
 }
 
 /* famqp__<type>_decode_fast: the usual encoding of a composite (the
@@ -268,8 +250,6 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
 {
     const char *U = t->upper, *L = t->lower;
     size_t n = t->nfields;
-    uint8_t d[10];
-    descriptor_bytes(o, t, d);
     uint64_t mand = 0;
     for (size_t i = 0; i < n; i++)
         if (t->fields[i].mandatory)
@@ -277,8 +257,7 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
     ob_printf(c, "static inline size_t famqp__%s_decode_fast(const uint8_t *p, size_t n, %s *out,\n", L, t->cstruct);
     ob_puts(c, "                                          const famqp_limits *lim)\n{\n");
     ob_printf(c, "    if (!(p != NULL && n >= %zu", desc_len + 3);
-    for (size_t i = 0; i < desc_len; i++)
-        ob_printf(c, " && p[%zu] == 0x%02x", i, d[i]);
+    emit_descriptor_match(o, t, "p", c);
     ob_printf(c, " && p[%zu] == FAMQP_CODE_LIST8))\n        return 0;\n", desc_len);
     ob_printf(c, "    const famqp_limits *lm = lim ? lim : &famqp_default_limits;\n");
     ob_printf(c, "    size_t size = p[%zu], count = p[%zu];\n", desc_len + 1, desc_len + 2);
@@ -296,10 +275,10 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
             ob_printf(c, "    if (count <= %zuu) /* %s */\n        goto absent_%zu;\n", i, f->name, i);
         else
             ob_printf(c, "    if (count == 0u) /* %s */\n        goto absent_%zu;\n", f->name, i);
-        char *dflt = vk.k == FK_UNION ? xasprintf("%s.kind = FAMQP_ANY_%s_NONE", xv, vk.r->upper)
+        char *dflt = vk.kind == FK_UNION ? xasprintf("%s.kind = FAMQP_ANY_%s_NONE", xv, vk.requirement->upper)
                                       : xasprintf("%s = famqp_%s_defaults.%s", xv, L, f->member);
-        if (vk.k == FK_PRIM && prim_has_try(vk.p)) {
-            ob_printf(c, "    if ((x = famqp__try_%s(q, end, &%s)) != NULL) {\n", prim_infos[vk.p].fn, xv);
+        if (vk.kind == FK_PRIM && prim_has_try(vk.prim)) {
+            ob_printf(c, "    if ((x = famqp__try_%s(q, end, &%s)) != NULL) {\n", prim_infos[vk.prim].fn, xv);
             ob_printf(c, "        q = x;\n        present |= FAMQP_%s_HAS_%s;\n", U, f->upper);
             if (ct) {
                 char *cond = choice_condition(ct, xv);
@@ -316,50 +295,50 @@ static void emit_decode_fast(const gen_options *o, const type *t, outbuf *c, siz
         free(xv);
     }
     ob_puts(c, "    goto fields_done;\n");
-    for (size_t i = 0; i < n; i++) {
-        const field *f = &t->fields[i];
-        vkind vk = vkind_of_field(f);
-        ob_printf(c, "absent_%zu:\n", i);
-        if (vk.k == FK_UNION)
-            ob_printf(c, "    out->%s.kind = FAMQP_ANY_%s_NONE;\n", f->member, vk.r->upper);
-        else
-            ob_printf(c, "    out->%s = famqp_%s_defaults.%s;\n", f->member, L, f->member);
-    }
-    ob_puts(c, "fields_done:\n");
+    emit_absent_chain(t, c);
     ob_printf(c, "    if ((q != end) | ((present & UINT64_C(0x%" PRIx64 ")) != UINT64_C(0x%" PRIx64 ")))\n"
                  "        return 0;\n", mand, mand);
     ob_puts(c, "    out->present = present;\n    return (size_t)(end - p);\n}\n\n");
 }
 
-static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool composite)
+/* famqp_<type>_encode: a composite is written in one pass when the
+ * buffer holds its bound, else by famqp__<type>_encode_exact */
+static void emit_encode(const type *t, outbuf *c)
 {
-    /* encode */
-    if (composite)
-        ob_printf(c, "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
-                     "                                                    uint32_t count);\n\n", t->lower, t->cstruct);
-    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", t->lower, t->cstruct);
-    if (composite) {
-        ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", t->lower);
-        ob_printf(c, "    if (FAMQP_LIKELY(famqp__%s_bound(v) <= cap)) /* room for the widest: one pass */\n",
-                  t->lower);
-        ob_printf(c, "        return (size_t)(famqp__%s_put_fast(buf, v, count) - buf);\n", t->lower);
-        ob_printf(c, "    return famqp__%s_encode_exact(buf, cap, v, count);\n}\n\n", t->lower);
-        ob_printf(c, "/* a buffer smaller than the bound: exact size first */\n"
-                     "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
-                     "                                                    uint32_t count)\n{\n", t->lower, t->cstruct);
-        ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", t->lower);
-        ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
+    const char *L = t->lower;
+    if (t->klass != C_COMPOSITE) {
+        ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", L, t->cstruct);
+        ob_printf(c, "    size_t size = famqp__%s_size(v);\n", L);
         ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
-        ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", t->lower);
-    } else {
-        ob_printf(c, "    size_t size = famqp__%s_size(v);\n", t->lower);
-        ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
-        ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", t->lower);
+        ob_printf(c, "    famqp__%s_put(buf, v);\n    return size;\n}\n\n", L);
+        return;
     }
-    /* decode */
-    bool fast = composite && desc_len <= 3 && has_decode_fast(t);
-    if (fast)
-        emit_decode_fast(o, t, c, desc_len);
+    ob_printf(c, "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                 "                                                    uint32_t count);\n\n", L, t->cstruct);
+    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", L, t->cstruct);
+    ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
+    ob_printf(c, "    if (FAMQP_LIKELY(famqp__%s_bound(v) <= cap)) /* room for the widest: one pass */\n", L);
+    ob_printf(c, "        return (size_t)(famqp__%s_put_fast(buf, v, count) - buf);\n", L);
+    ob_printf(c, "    return famqp__%s_encode_exact(buf, cap, v, count);\n}\n\n", L);
+}
+
+/* famqp__<type>_encode_exact (composites): the exact size first */
+static void emit_encode_exact(const type *t, outbuf *c, size_t desc_len)
+{
+    const char *L = t->lower;
+    ob_printf(c, "/* a buffer smaller than the bound: exact size first */\n"
+                 "static FAMQP_NOINLINE size_t famqp__%s_encode_exact(uint8_t *buf, size_t cap, const %s *v,\n"
+                 "                                                    uint32_t count)\n{\n", L, t->cstruct);
+    ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", L);
+    ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, count) + body;\n", desc_len);
+    ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+    ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", L);
+}
+
+/* famqp_<type>_decode_ex: famqp__<type>_decode_fast first when there is
+ * one, then the complete reader */
+static void emit_decode_ex(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool fast)
+{
     ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", t->lower, t->cstruct);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
     if (fast) {
@@ -370,13 +349,10 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
     ob_puts(c, "    famqp_error local;\n    famqp_reader r;\n");
     ob_puts(c, "    famqp__reader_start(&r, p, n, err ? err : &local, lim);\n");
     ob_printf(c, "    r.type = \"%s\";\n", t->name);
-    if (composite && desc_len <= 3) {
+    if (t->klass == C_COMPOSITE && desc_len <= 3) {
         /* the descriptor as this encoder writes it: one compare, no reader */
-        uint8_t d[10];
-        descriptor_bytes(o, t, d);
         ob_printf(c, "    int ok;\n    if (FAMQP_LIKELY(r.end - r.p >= %zu", desc_len);
-        for (size_t i = 0; i < desc_len; i++)
-            ob_printf(c, " && r.p[%zu] == 0x%02x", i, d[i]);
+        emit_descriptor_match(o, t, "r.p", c);
         ob_printf(c, ")) {\n        r.p += %zu;\n        ok = famqp__%s_read_body(&r, out);\n    } else {\n", desc_len,
                   t->lower);
         ob_printf(c, "        ok = famqp__%s_read(&r, out, NULL);\n    }\n    if (!ok) {\n", t->lower);
@@ -386,6 +362,11 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
     ob_puts(c, "        if (!famqp_reader_failed(&r))\n");
     ob_printf(c, "            famqp_fail(&r, FAMQP_ERR_TYPE_MISMATCH, NULL, \"null instead of a %s\");\n", t->name);
     ob_puts(c, "        return 0;\n    }\n    return (size_t)(r.p - p);\n}\n\n");
+}
+
+/* famqp_<type>_decode: decode_ex with the default limits */
+static void emit_decode(const type *t, outbuf *c)
+{
     ob_printf(c, "size_t famqp_%s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", t->lower,
               t->cstruct);
     ob_printf(c, "    return famqp_%s_decode_ex(p, n, out, NULL, err);\n}\n\n", t->lower);
@@ -393,60 +374,68 @@ static void emit_public(const gen_options *o, const type *t, outbuf *c, size_t d
 
 /* ---- composites ---------------------------------------------------------- */
 
-static void emit_composite(const model *m, const gen_options *o, const type *t, outbuf *c)
+/* Index of the last mandatory field + 1 (0 when none is): the list count
+ * never goes below it. */
+static int mandatory_floor(const type *t)
 {
-    uint8_t d[10];
-    size_t desc_len = descriptor_bytes(o, t, d);
-    size_t n = t->nfields;
-    int mand_floor = 0;
-    for (size_t i = 0; i < n; i++)
+    int floor = 0;
+    for (size_t i = 0; i < t->nfields; i++)
         if (t->fields[i].mandatory)
-            mand_floor = (int)i + 1;
-    const char *U = t->upper, *L = t->lower, *S = t->cstruct;
+            floor = (int)i + 1;
+    return floor;
+}
 
-    ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
-    emit_defaults(m, t, c);
-
-    /* count */
+/* famqp__<type>_count */
+static void emit_count(const type *t, outbuf *c)
+{
+    size_t n = t->nfields;
+    int mand_floor = mandatory_floor(t);
     ob_puts(c, "/* list count: index of the highest present or mandatory field + 1 */\n");
-    ob_printf(c, "FAMQP_INLINE uint32_t famqp__%s_count(const %s *v)\n{\n", L, S);
+    ob_printf(c, "FAMQP_INLINE uint32_t famqp__%s_count(const %s *v)\n{\n", t->lower, t->cstruct);
     if (!n) {
         ob_puts(c, "    (void)v;\n    return 0;\n}\n\n");
-    } else {
-        uint64_t mask = n == 64 ? UINT64_MAX : ((UINT64_C(1) << n) - 1);
-        if (mand_floor) /* the last mandatory field's bit set: at least mand_floor, never 0 */
-            ob_printf(c, "    return famqp__bit_count((v->present & UINT64_C(0x%" PRIx64 ")) | UINT64_C(0x%" PRIx64
-                         "));\n}\n\n", mask, UINT64_C(1) << (mand_floor - 1));
-        else
-            ob_printf(c, "    return famqp__bit_count(v->present & UINT64_C(0x%" PRIx64 "));\n}\n\n", mask);
+        return;
     }
+    uint64_t mask = n == 64 ? UINT64_MAX : ((UINT64_C(1) << n) - 1);
+    if (mand_floor) /* the last mandatory field's bit set: at least mand_floor, never 0 */
+        ob_printf(c, "    return famqp__bit_count((v->present & UINT64_C(0x%" PRIx64 ")) | UINT64_C(0x%" PRIx64
+                     "));\n}\n\n", mask, UINT64_C(1) << (mand_floor - 1));
+    else
+        ob_printf(c, "    return famqp__bit_count(v->present & UINT64_C(0x%" PRIx64 "));\n}\n\n", mask);
+}
 
-    /* body size */
+/* famqp__<type>_body_size */
+static void emit_body_size(const gen_options *o, const type *t, outbuf *c)
+{
+    size_t n = t->nfields;
     ob_puts(c, "/* encoded size of the first `count` list elements */\n");
-    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_body_size(const %s *v, uint32_t count)\n{\n", L, S);
+    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_body_size(const %s *v, uint32_t count)\n{\n", t->lower, t->cstruct);
     if (!n) {
         ob_puts(c, "    (void)v;\n    (void)count;\n    return 0;\n}\n\n");
-    } else {
-        ob_puts(c, "    size_t n = 0;\n");
-        for (size_t i = 0; i < n; i++) {
-            const field *f = &t->fields[i];
-            char *x = xasprintf("v->%s", f->member);
-            char *sz = vk_size(o, vkind_of_field(f), x);
-            if (f->mandatory)
-                ob_printf(c, "    n += %s; /* %s */\n", sz, f->name);
-            else
-                ob_printf(c, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 1u; /* %s */\n", U, f->upper, sz,
-                          f->name);
-            free(x);
-            free(sz);
-        }
-        ob_printf(c, "    return n - (%zuu - count); /* trailing absent fields (1-byte nulls) are dropped */\n}\n\n",
-                  n);
+        return;
     }
+    ob_puts(c, "    size_t n = 0;\n");
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &t->fields[i];
+        char *x = xasprintf("v->%s", f->member);
+        char *sz = vk_size(o, vkind_of_field(f), x);
+        if (f->mandatory)
+            ob_printf(c, "    n += %s; /* %s */\n", sz, f->name);
+        else
+            ob_printf(c, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 1u; /* %s */\n", t->upper, f->upper, sz,
+                      f->name);
+        free(x);
+        free(sz);
+    }
+    ob_printf(c, "    return n - (%zuu - count); /* trailing absent fields (1-byte nulls) are dropped */\n}\n\n", n);
+}
 
-    /* put */
+/* famqp__<type>_put_list: the exact encoding, its body size known */
+static void emit_put_list(const gen_options *o, const type *t, outbuf *c)
+{
+    size_t n = t->nfields;
     ob_printf(c, "FAMQP_INLINE uint8_t *famqp__%s_put_list(uint8_t *p, const %s *v, uint32_t count, size_t body)\n{\n",
-              L, S);
+              t->lower, t->cstruct);
     if (!n)
         ob_puts(c, "    (void)v;\n");
     emit_descriptor_put(o, t, c);
@@ -459,68 +448,91 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
         if (f->mandatory)
             ob_printf(c, "    p = %s; /* %s */\n", put, f->name);
         else
-            ob_printf(c, "    p = (v->present & FAMQP_%s_HAS_%s) ? %s : famqp_put_null(p); /* %s */\n", U,
+            ob_printf(c, "    p = (v->present & FAMQP_%s_HAS_%s) ? %s : famqp_put_null(p); /* %s */\n", t->upper,
                       f->upper, put, f->name);
         free(x);
         free(put);
     }
     ob_puts(c, "    return p;\n}\n\n");
+}
 
-    /* one-pass encoding: an upper bound, then every field written once */
+/* famqp__<type>_bound: what the one-pass encoder checks the capacity
+ * against (fixed-width fields at their widest, the lengths of the others) */
+static void emit_bound(const gen_options *o, const type *t, outbuf *c, size_t desc_len)
+{
     ob_puts(c, "/* at least the encoded size: the widest form of every field, list32 */\n");
-    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_bound(const %s *v)\n{\n", L, S);
-    {
-        size_t fixed_part = desc_len + 9;
-        outbuf var = {0};
-        for (size_t i = 0; i < n; i++) {
-            const field *f = &t->fields[i];
-            vkind vk = vkind_of_field(f);
-            size_t mx = vk.k == FK_PRIM ? prim_max_size(o, vk.p) : 0;
-            char *x = xasprintf("v->%s", f->member);
-            char *extra;
-            if (mx) {
-                fixed_part += mx;
-                free(x);
-                continue;
-            }
-            if (vk.k == FK_PRIM && prim_is_vbytes(vk.p)) {
-                fixed_part += 5;
-                extra = xasprintf("%s.len", x);
-            } else {
-                fixed_part += 1; /* null when absent */
-                extra = vk_size(o, vk, x);
-            }
-            if (f->mandatory)
-                ob_printf(&var, "    n += %s; /* %s */\n", extra, f->name);
-            else
-                ob_printf(&var, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 0u; /* %s */\n", U, f->upper, extra,
-                          f->name);
-            free(extra);
-            free(x);
+    ob_printf(c, "FAMQP_INLINE size_t famqp__%s_bound(const %s *v)\n{\n", t->lower, t->cstruct);
+    size_t fixed_part = desc_len + 9;
+    outbuf var = {0};
+    for (size_t i = 0; i < t->nfields; i++) {
+        const field *f = &t->fields[i];
+        vkind vk = vkind_of_field(f);
+        size_t mx = vk.kind == FK_PRIM ? prim_max_size(o, vk.prim) : 0;
+        if (mx) {
+            fixed_part += mx;
+            continue;
         }
-        if (!var.data)
-            ob_puts(c, "    (void)v;\n");
-        ob_printf(c, "    size_t n = %zu;\n", fixed_part);
-        if (var.data)
-            ob_puts(c, var.data);
-        free(var.data);
-        ob_puts(c, "    return n;\n}\n\n");
+        char *x = xasprintf("v->%s", f->member);
+        char *extra;
+        if (vk.kind == FK_PRIM && prim_is_vbytes(vk.prim)) {
+            fixed_part += 5;
+            extra = xasprintf("%s.len", x);
+        } else {
+            fixed_part += 1; /* null when absent */
+            extra = vk_size(o, vk, x);
+        }
+        if (f->mandatory)
+            ob_printf(&var, "    n += %s; /* %s */\n", extra, f->name);
+        else
+            ob_printf(&var, "    n += (v->present & FAMQP_%s_HAS_%s) ? %s : 0u; /* %s */\n", t->upper, f->upper,
+                      extra, f->name);
+        free(extra);
+        free(x);
     }
-    ob_puts(c, "/* capacity for famqp__");
-    ob_printf(c, "%s_bound checked: writes each field once */\n", L);
-    ob_printf(c, "FAMQP_INLINE uint8_t *famqp__%s_put_fast(uint8_t *p, const %s *v, uint32_t count)\n{\n", L, S);
+    if (!var.data)
+        ob_puts(c, "    (void)v;\n");
+    ob_printf(c, "    size_t n = %zu;\n", fixed_part);
+    if (var.data)
+        ob_puts(c, var.data);
+    free(var.data);
+    ob_puts(c, "    return n;\n}\n\n");
+}
+
+/* The list count check before field i of the one-pass encoder: past it,
+ * the rest is absent and not written. */
+static void emit_stop_before(size_t i, const char *ind, outbuf *c)
+{
+    if (i)
+        ob_printf(c, "%sif (count <= %zuu)\n%s    goto done;\n", ind, i, ind);
+    else
+        ob_printf(c, "%sif (count == 0u)\n%s    goto done;\n", ind, ind);
+}
+
+/* famqp__<type>_put_fast: the one-pass encoder (capacity checked against
+ * the bound), each field written once, the list header filled in last */
+static void emit_put_fast(const gen_options *o, const type *t, outbuf *c)
+{
+    size_t n = t->nfields;
+    int mand_floor = mandatory_floor(t);
+    const char *U = t->upper;
+    ob_printf(c, "/* capacity for famqp__%s_bound checked: writes each field once */\n", t->lower);
+    ob_printf(c, "FAMQP_INLINE uint8_t *famqp__%s_put_fast(uint8_t *p, const %s *v, uint32_t count)\n{\n", t->lower,
+              t->cstruct);
     if (!n)
         ob_puts(c, "    (void)v;\n");
     emit_descriptor_put(o, t, c);
     ob_puts(c, "    uint8_t *hdr = p, *body = p + 3; /* list header filled in last */\n    p = body;\n");
-    if (n) /* a local: stores through p may alias *v */
-        ob_puts(c, "    const uint64_t present = v->present;\n    (void)present; /* all fields mandatory */\n");
+    bool any_optional = false;
+    for (size_t i = 0; i < n; i++)
+        any_optional |= !t->fields[i].mandatory;
+    if (any_optional) /* a local: stores through p may alias *v */
+        ob_puts(c, "    const uint64_t present = v->present;\n");
     /* Stop at the list count (trailing absent fields are not written). */
     bool stops = false;
     for (size_t i = 0; i < n; i++) {
         const field *f = &t->fields[i];
         vkind vk = vkind_of_field(f);
-        const char *opt = vk.k == FK_PRIM ? prim_put_opt(o, vk.p) : NULL;
+        const char *opt = vk.kind == FK_PRIM ? prim_put_opt(o, vk.prim) : NULL;
         char *x = xasprintf("v->%s", f->member);
         if ((int)i >= mand_floor && !opt && !f->mandatory) {
             /* a present field is below the count: the stop is only
@@ -528,10 +540,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
             char *put = prim_put_fast(o, vk, x);
             ob_printf(c, "    if (present & FAMQP_%s_HAS_%s) { /* %s */\n        p = %s;\n    } else {\n", U,
                       f->upper, f->name, put);
-            if (i)
-                ob_printf(c, "        if (count <= %zuu)\n            goto done;\n", i);
-            else
-                ob_puts(c, "        if (count == 0u)\n            goto done;\n");
+            emit_stop_before(i, "        ", c);
             ob_puts(c, "        p = famqp_put_null(p);\n    }\n");
             stops = true;
             free(put);
@@ -539,10 +548,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
             continue;
         }
         if ((int)i >= mand_floor) {
-            if (i)
-                ob_printf(c, "    if (count <= %zuu)\n        goto done;\n", i);
-            else
-                ob_puts(c, "    if (count == 0u)\n        goto done;\n");
+            emit_stop_before(i, "    ", c);
             stops = true;
         }
         if (opt && f->mandatory) {
@@ -564,17 +570,82 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     if (stops)
         ob_puts(c, "done:\n");
     ob_puts(c, "    return famqp__finish_list(hdr, body, p, count);\n}\n\n");
+}
 
-    ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n", L, S);
+/* famqp__<type>_size: the exact size of the complete encoding */
+static void emit_size(const type *t, outbuf *c, size_t desc_len)
+{
+    const char *L = t->lower;
+    ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n", L, t->cstruct);
     ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
     ob_printf(c, "    size_t body = famqp__%s_body_size(v, count);\n", L);
     ob_printf(c, "    return %zu + famqp_size_list_header(body, count) + body;\n}\n\n", desc_len);
-    ob_printf(c, "uint8_t *famqp__%s_put(uint8_t *p, const %s *v)\n{\n", L, S);
+}
+
+/* famqp__<type>_put: the exact encoding (capacity already checked) */
+static void emit_put(const type *t, outbuf *c)
+{
+    const char *L = t->lower;
+    ob_printf(c, "uint8_t *famqp__%s_put(uint8_t *p, const %s *v)\n{\n", L, t->cstruct);
     ob_printf(c, "    uint32_t count = famqp__%s_count(v);\n", L);
     ob_printf(c, "    return famqp__%s_put_list(p, v, count, famqp__%s_body_size(v, count));\n}\n\n", L, L);
+}
 
-    /* read body */
-    ob_printf(c, "int famqp__%s_read_body(famqp_reader *r, %s *out)\n{\n", L, S);
+/* One field of famqp__<type>_read_body: got = 1 when read, 0 for null (or
+ * a failure, recorded in r). */
+static void emit_read_field(const type *t, const field *f, outbuf *c)
+{
+    vkind vk = vkind_of_field(f);
+    char *x = xasprintf("out->%s", f->member);
+    char *rd = vk_read(vk, x, f->name);
+    const type *ct = field_checked_choices(t, f);
+    ob_puts(c, "    got = 0;\n    {\n");
+    /* null is taken here, no reader called: it gets the default below */
+    if (vk.kind == FK_PRIM && prim_has_try(vk.prim)) {
+        ob_printf(c, "        q = famqp__try_%s(p, end, &%s);\n", prim_infos[vk.prim].fn, x);
+        ob_puts(c, "        if (FAMQP_LIKELY(q != NULL)) {\n            p = q;\n            got = 1;\n"
+                   "        } else if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n"
+                   "        } else {\n");
+        ob_printf(c, "            r->p = p;\n            got = famqp__read_%s_slow(r, &%s, \"%s\");\n"
+                     "            p = r->p;\n        }\n", prim_infos[vk.prim].fn, x, f->name);
+    } else {
+        const type *sp = vk.kind == FK_UNION ? union_string_provider(vk.requirement) : NULL;
+        if (sp) /* the usual string (an id, an address): no union reader */
+            ob_printf(c, "        q = famqp__try_string(p, end, &%s.u.%s);\n"
+                         "        if (FAMQP_LIKELY(q != NULL)) {\n            %s.kind = FAMQP_ANY_%s_%s;\n"
+                         "            p = q;\n            got = 1;\n        } else ",
+                      x, sp->lower, x, vk.requirement->upper, sp->upper);
+        else
+            ob_puts(c, "        ");
+        ob_puts(c, "if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n        } else {\n");
+        ob_printf(c, "            r->p = p;\n            got = %s;\n            p = r->p;\n        }\n", rd);
+    }
+    ob_puts(c, "    }\n");
+    ob_printf(c, "    if (got) {\n        out->present |= FAMQP_%s_HAS_%s;\n", t->upper, f->upper);
+    if (ct) {
+        char *cond = choice_condition(ct, x);
+        ob_printf(c, "        if (!(%s)) {\n            r->p = p;\n", cond);
+        ob_printf(c, "            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"%s\", \"not a %s choice\");\n", f->name,
+                  ct->name);
+        ob_puts(c, "            p = r->p;\n        }\n");
+        free(cond);
+    }
+    if (vk.kind == FK_UNION)
+        ob_printf(c, "    } else {\n        %s.kind = FAMQP_ANY_%s_NONE; /* null */\n    }\n", x,
+                  vk.requirement->upper);
+    else
+        ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* null: the default */\n    }\n", x, t->lower,
+                  f->member);
+    free(x);
+    free(rd);
+}
+
+/* famqp__<type>_read_body: the complete reader of the list after the
+ * descriptor */
+static void emit_read_body(const type *t, outbuf *c)
+{
+    size_t n = t->nfields;
+    ob_printf(c, "int famqp__%s_read_body(famqp_reader *r, %s *out)\n{\n", t->lower, t->cstruct);
     ob_puts(c, "    const char *outer = r->type;\n    const uint8_t *saved_end;\n    uint32_t count;\n");
     /* Every field below gets either what was read or its default, so
      * *out is not filled with the defaults first (a union that is absent
@@ -582,7 +653,7 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
     ob_puts(c, "    out->present = 0;\n");
     ob_printf(c, "    r->type = \"%s\";\n", t->name);
     ob_printf(c, "    if (!famqp_list_enter(r, &count, &saved_end, NULL)) {\n        *out = famqp_%s_defaults;\n"
-                 "        r->type = outer;\n        return 0;\n    }\n", L);
+                 "        r->type = outer;\n        return 0;\n    }\n", t->lower);
     /* The position lives in a local (p, end) while fields are read with
      * the inline famqp__try_<T>: a store into *out can then not force it
      * back to memory.  Everything else goes through r (r->p = p first). */
@@ -590,98 +661,64 @@ static void emit_composite(const model *m, const gen_options *o, const type *t, 
         ob_puts(c, "    const uint8_t *p = r->p, *end = r->end, *q;\n    int got;\n    (void)q, (void)end;\n");
     for (size_t i = 0; i < n; i++) {
         const field *f = &t->fields[i];
-        vkind vk = vkind_of_field(f);
-        char *x = xasprintf("out->%s", f->member);
-        char *rd = vk_read(vk, x, f->name);
-        const type *ct = field_checked_choices(t, f);
         /* past the list's count: this field and every later one are
          * absent, so jump into the chain of defaults below */
         if (i)
             ob_printf(c, "    if (count <= %zuu) /* %s */\n        goto absent_%zu;\n", i, f->name, i);
         else
             ob_printf(c, "    if (count == 0u) /* %s */\n        goto absent_%zu;\n", f->name, i);
-        ob_puts(c, "    got = 0;\n    {\n");
-        /* null is taken here, no reader called: it gets the default below */
-        if (vk.k == FK_PRIM && prim_has_try(vk.p)) {
-            ob_printf(c, "        q = famqp__try_%s(p, end, &%s);\n", prim_infos[vk.p].fn, x);
-            ob_puts(c, "        if (FAMQP_LIKELY(q != NULL)) {\n            p = q;\n            got = 1;\n"
-                       "        } else if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n"
-                       "        } else {\n");
-            ob_printf(c, "            r->p = p;\n            got = famqp__read_%s_slow(r, &%s, \"%s\");\n"
-                         "            p = r->p;\n        }\n", prim_infos[vk.p].fn, x, f->name);
-        } else {
-            const type *sp = vk.k == FK_UNION ? union_string_provider(vk.r) : NULL;
-            if (sp) /* the usual string (an id, an address): no union reader */
-                ob_printf(c, "        q = famqp__try_string(p, end, &%s.u.%s);\n"
-                             "        if (FAMQP_LIKELY(q != NULL)) {\n            %s.kind = FAMQP_ANY_%s_%s;\n"
-                             "            p = q;\n            got = 1;\n        } else ",
-                          x, sp->lower, x, vk.r->upper, sp->upper);
-            else
-                ob_puts(c, "        ");
-            ob_puts(c, "if (p < end && *p == FAMQP_CODE_NULL) {\n            p++;\n        } else {\n");
-            ob_printf(c, "            r->p = p;\n            got = %s;\n            p = r->p;\n        }\n", rd);
-        }
-        ob_puts(c, "    }\n");
-        ob_printf(c, "    if (got) {\n        out->present |= FAMQP_%s_HAS_%s;\n", U, f->upper);
-        if (ct) {
-            char *cond = choice_condition(ct, x);
-            ob_printf(c, "        if (!(%s)) {\n            r->p = p;\n", cond);
-            ob_printf(c, "            famqp_fail(r, FAMQP_ERR_INVALID_VALUE, \"%s\", \"not a %s choice\");\n",
-                      f->name, ct->name);
-            ob_puts(c, "            p = r->p;\n        }\n");
-            free(cond);
-        }
-        if (vk.k == FK_UNION)
-            ob_printf(c, "    } else {\n        %s.kind = FAMQP_ANY_%s_NONE; /* null */\n    }\n", x, vk.r->upper);
-        else
-            ob_printf(c, "    } else {\n        %s = famqp_%s_defaults.%s; /* null: the default */\n    }\n", x, L,
-                      f->member);
-        free(x);
-        free(rd);
+        emit_read_field(t, f, c);
     }
-    /* the fields the list does not hold, from the first one on: defaults */
     if (n) {
         ob_puts(c, "    goto fields_done;\n");
-        for (size_t i = 0; i < n; i++) {
-            const field *f = &t->fields[i];
-            vkind vk = vkind_of_field(f);
-            ob_printf(c, "absent_%zu:\n", i);
-            if (vk.k == FK_UNION)
-                ob_printf(c, "    out->%s.kind = FAMQP_ANY_%s_NONE;\n", f->member, vk.r->upper);
-            else
-                ob_printf(c, "    out->%s = famqp_%s_defaults.%s;\n", f->member, L, f->member);
-        }
-        ob_puts(c, "fields_done:\n");
-    }
-    if (n)
+        emit_absent_chain(t, c);
         ob_puts(c, "    r->p = p;\n");
-    if (n)
         ob_printf(c, "    famqp_list_leave(r, count, count < %zuu ? count : %zuu, saved_end);\n", n, n);
-    else
+    } else {
         ob_puts(c, "    famqp_list_leave(r, count, 0u, saved_end); /* no fields: all skipped */\n");
-    bool any_mand = false;
-    for (size_t i = 0; i < n; i++)
-        any_mand |= t->fields[i].mandatory;
-    if (any_mand) {
+    }
+    if (mandatory_floor(t)) {
         ob_puts(c, "    if (!famqp_reader_failed(r)) {\n");
         for (size_t i = 0; i < n; i++) {
             const field *f = &t->fields[i];
             if (!f->mandatory)
                 continue;
-            ob_printf(c, "        if (!(out->present & FAMQP_%s_HAS_%s))\n", U, f->upper);
+            ob_printf(c, "        if (!(out->present & FAMQP_%s_HAS_%s))\n", t->upper, f->upper);
             ob_printf(c, "            famqp_fail(r, FAMQP_ERR_MISSING_MANDATORY, \"%s\", NULL);\n", f->name);
         }
         ob_puts(c, "    }\n");
     }
     ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
+}
+
+static void emit_composite(const gen_options *o, const type *t, outbuf *c)
+{
+    uint8_t d[10];
+    size_t desc_len = descriptor_bytes(o, t, d);
+    ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
+    emit_defaults(t, c);
+    emit_count(t, c);
+    emit_body_size(o, t, c);
+    emit_put_list(o, t, c);
+    emit_bound(o, t, c, desc_len);
+    emit_put_fast(o, t, c);
+    emit_size(t, c, desc_len);
+    emit_put(t, c);
+    emit_read_body(t, c);
     emit_read_descriptor(t, c);
-    emit_public(o, t, c, desc_len, true);
-    emit_print_type(m, t, c);
+    emit_encode(t, c);
+    emit_encode_exact(t, c, desc_len);
+    bool fast = desc_len <= 3 && has_decode_fast(t);
+    if (fast)
+        emit_decode_fast(o, t, c, desc_len);
+    emit_decode_ex(o, t, c, desc_len, fast);
+    emit_decode(t, c);
+    emit_print_type(t, c);
 }
 
 /* ---- described restricted types ------------------------------------------ */
 
-static void emit_described(const model *m, const gen_options *o, const type *t, outbuf *c)
+static void emit_described(const gen_options *o, const type *t, outbuf *c)
 {
     uint8_t d[10];
     size_t desc_len = descriptor_bytes(o, t, d);
@@ -690,7 +727,7 @@ static void emit_described(const model *m, const gen_options *o, const type *t, 
     const char *L = t->lower, *S = t->cstruct;
 
     ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
-    emit_defaults(m, t, c);
+    emit_defaults(t, c);
     char *sz = vk_size(o, vk, "v->value");
     ob_printf(c, "size_t famqp__%s_size(const %s *v)\n{\n    return %zu + %s;\n}\n\n", L, S, desc_len, sz);
     free(sz);
@@ -705,7 +742,7 @@ static void emit_described(const model *m, const gen_options *o, const type *t, 
     ob_printf(c, "    *out = famqp_%s_defaults;\n    r->type = \"%s\";\n", L, t->name);
     char *rd = vk_read(vk, "out->value", "value");
     const type *ct = field_checked_choices(t, f);
-    if (vk.k == FK_VALUE) {
+    if (vk.kind == FK_VALUE) {
         ob_printf(c, "    %s; /* any value, null included */\n", rd);
     } else {
         ob_printf(c, "    if (!%s) {\n", rd);
@@ -723,31 +760,15 @@ static void emit_described(const model *m, const gen_options *o, const type *t, 
     free(rd);
     ob_puts(c, "    r->type = outer;\n    return !famqp_reader_failed(r);\n}\n\n");
     emit_read_descriptor(t, c);
-    emit_public(o, t, c, desc_len, false);
-    emit_print_type(m, t, c);
-}
-
-/* ---- symbol tables of restricted types ----------------------------------- */
-
-static void emit_choice_table(const type *t, outbuf *c)
-{
-    bool sym = t->pr == P_SYMBOL;
-    const char *vt = sym ? "famqp_symbol" : "famqp_string";
-    const char *what = sym ? "symbols" : "strings";
-    ob_printf(c, "const %s famqp_%s_%s[FAMQP_%s_COUNT] = {\n", vt, t->lower, what, t->upper);
-    for (size_t i = 0; i < t->nchoices; i++)
-        ob_printf(c, "    %s,\n", t->choices[i].c_value);
-    ob_puts(c, "};\n\n");
-    ob_printf(c, "int famqp_%s_from_%s(%s s)\n{\n", t->lower, sym ? "symbol" : "string", vt);
-    ob_printf(c, "    for (int i = 0; i < FAMQP_%s_COUNT; i++)\n", t->upper);
-    ob_printf(c, "        if (s.len == famqp_%s_%s[i].len && (s.len == 0 || memcmp(s.ptr, famqp_%s_%s[i].ptr, s.len) == 0))\n",
-              t->lower, what, t->lower, what);
-    ob_puts(c, "            return i;\n    return -1;\n}\n\n");
+    emit_encode(t, c);
+    emit_decode_ex(o, t, c, desc_len, false);
+    emit_decode(t, c);
+    emit_print_type(t, c);
 }
 
 /* ---- unions -------------------------------------------------------------- */
 
-static void emit_union(const model *m, const gen_options *o, const req *r, outbuf *c)
+static void emit_union(const gen_options *o, const requirement *r, outbuf *c)
 {
     const char *C = r->cname, *U = r->upper, *L = r->lower;
     ob_printf(c, "/* ---- any %s ---- */\n\n", r->name);
@@ -756,8 +777,8 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
             ob_printf(c, "size_t famqp__any_%s_size(const %s *v)\n{\n    switch (v->kind) {\n", L, C);
         else
             ob_printf(c, "uint8_t *famqp__any_%s_put(uint8_t *p, const %s *v)\n{\n    switch (v->kind) {\n", L, C);
-        for (size_t i = 0; i < r->nprov; i++) {
-            const type *p = r->prov[i];
+        for (size_t i = 0; i < r->nproviders; i++) {
+            const type *p = r->providers[i];
             char *x = xasprintf("v->u.%s", p->lower);
             char *e = pass == 0 ? vk_size(o, vkind_of_provider(p), x) : vk_put(o, vkind_of_provider(p), x);
             ob_printf(c, "    case FAMQP_ANY_%s_%s:\n        return %s;\n", U, p->upper, e);
@@ -776,17 +797,17 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
 
     /* read */
     bool described = false;
-    for (size_t i = 0; i < r->nprov; i++)
-        described |= r->prov[i]->e == E_STRUCT;
+    for (size_t i = 0; i < r->nproviders; i++)
+        described |= r->providers[i]->form == FORM_STRUCT;
     ob_printf(c, "int famqp__any_%s_read(famqp_reader *r, %s *out, const char *field)\n{\n", L, C);
     /* `start` is needed to keep a value whole after looking into it */
     bool needs_start = described;
-    for (size_t i = 0; i < r->nprov; i++) {
-        const type *p = r->prov[i];
+    for (size_t i = 0; i < r->nproviders; i++) {
+        const type *p = r->providers[i];
         bool closes = false;
-        for (size_t k = 0; k < r->nprov; k++)
-            closes |= r->prov[k]->e == E_PRIM && r->prov[k]->pr == p->pr && !r->prov[k]->nchoices;
-        needs_start |= p->e == E_PRIM && !closes;
+        for (size_t k = 0; k < r->nproviders; k++)
+            closes |= r->providers[k]->form == FORM_PRIM && r->providers[k]->prim == p->prim && !r->providers[k]->nchoices;
+        needs_start |= p->form == FORM_PRIM && !closes;
     }
     if (needs_start)
         ob_puts(c, "    const uint8_t *start = r->p;\n");
@@ -799,18 +820,18 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
         ob_puts(c, "        if (!famqp_read_descriptor(r, &code, &name, field))\n            return 0;\n");
         ob_puts(c, "        if (code == UINT64_MAX && name.ptr) { /* symbolic descriptor */\n");
         bool first = true;
-        for (size_t i = 0; i < r->nprov; i++) {
-            const type *p = r->prov[i];
-            if (p->e != E_STRUCT || !p->desc_name)
+        for (size_t i = 0; i < r->nproviders; i++) {
+            const type *p = r->providers[i];
+            if (p->form != FORM_STRUCT || !p->desc_name)
                 continue;
             ob_printf(c, "            %sif (famqp_symbol_eq(name, FAMQP_%s_NAME))\n                code = FAMQP_%s_CODE;\n",
                       first ? "" : "else ", p->upper, p->upper);
             first = false;
         }
         ob_puts(c, "        }\n        switch (code) {\n");
-        for (size_t i = 0; i < r->nprov; i++) {
-            const type *p = r->prov[i];
-            if (p->e != E_STRUCT)
+        for (size_t i = 0; i < r->nproviders; i++) {
+            const type *p = r->providers[i];
+            if (p->form != FORM_STRUCT)
                 continue;
             ob_printf(c, "        case FAMQP_%s_CODE:\n            out->kind = FAMQP_ANY_%s_%s;\n", p->upper, U,
                       p->upper);
@@ -821,25 +842,25 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
     }
     /* primitive providers, grouped by primitive, in spec order */
     bool done[P_COUNT] = {false};
-    for (size_t i = 0; i < r->nprov; i++) {
-        const type *p = r->prov[i];
-        if (p->e != E_PRIM || done[p->pr])
+    for (size_t i = 0; i < r->nproviders; i++) {
+        const type *p = r->providers[i];
+        if (p->form != FORM_PRIM || done[p->prim])
             continue;
-        done[p->pr] = true;
-        const prim_info *pi = &prim_infos[p->pr];
+        done[p->prim] = true;
+        const prim_info *pi = &prim_infos[p->prim];
         ob_printf(c, "    if (famqp_codes_%s[*r->p]) {\n", pi->name);
         ob_printf(c, "        %s value;\n", pi->ctype);
         ob_printf(c, "        if (!famqp_read_%s(r, &value, field))\n            return 0;\n", pi->fn);
         bool closed = false;
-        for (size_t k = i; k < r->nprov && !closed; k++) {
-            const type *q = r->prov[k];
-            if (q->e != E_PRIM || q->pr != p->pr)
+        for (size_t k = i; k < r->nproviders && !closed; k++) {
+            const type *q = r->providers[k];
+            if (q->form != FORM_PRIM || q->prim != p->prim)
                 continue;
             const char *ind = "        ";
             if (q->nchoices) {
-                if (q->pr == P_SYMBOL)
+                if (q->prim == P_SYMBOL)
                     ob_printf(c, "        if (famqp_%s_from_symbol(value) >= 0) {\n", q->lower);
-                else if (q->pr == P_STRING)
+                else if (q->prim == P_STRING)
                     ob_printf(c, "        if (famqp_%s_from_string(value) >= 0) {\n", q->lower);
                 else {
                     char *cond = choice_condition(q, "value");
@@ -871,39 +892,32 @@ static void emit_union(const model *m, const gen_options *o, const req *r, outbu
     ob_puts(c, "    if (famqp_reader_failed(&r))\n        return 0;\n    return (size_t)(r.p - p);\n}\n\n");
     ob_printf(c, "size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", C, C);
     ob_printf(c, "    return %s_decode_ex(p, n, out, NULL, err);\n}\n\n", C);
-    emit_print_union(m, r, c);
+    emit_print_union(r, c);
+}
+
+static void flat_described(void *ctx, const model *m, const gen_options *o, const type *t, outbuf *c)
+{
+    (void)ctx, (void)m;
+    if (t->klass == C_COMPOSITE)
+        emit_composite(o, t, c);
+    else
+        emit_described(o, t, c);
+}
+
+static void flat_any(void *ctx, const model *m, const gen_options *o, const requirement *r, outbuf *c)
+{
+    (void)ctx, (void)m;
+    emit_union(o, r, c);
 }
 
 void emit_codec(const model *m, const gen_options *o, int file, outbuf *c)
 {
-    emit_banner(m, c);
-    ob_printf(c, "/* %s: codecs and printers of the types it declares */\n", model_file(m, file));
-    ob_puts(c, "#include <string.h>\n\n#include \"famqp_spec.h\"\n#include \"famqp_spec_internal.h\"\n\n");
-    bool any = false;
-    for (size_t i = 0; i < m->ntypes; i++) {
-        const type *t = m->types[i];
-        if (t->out_file != file)
-            continue;
-        if (t->klass == C_RESTRICTED && t->nchoices && (t->pr == P_SYMBOL || t->pr == P_STRING) && t->e == E_PRIM) {
-            emit_choice_table(t, c);
-            any = true;
-        }
-        if (t->klass == C_COMPOSITE) {
-            emit_composite(m, o, t, c);
-            any = true;
-        } else if (t->klass == C_RESTRICTED && t->described) {
-            emit_described(m, o, t, c);
-            any = true;
-        }
-    }
-    for (size_t i = 0; i < m->nreqs; i++) {
-        if (m->reqs[i]->out_file == file) {
-            emit_union(m, o, m->reqs[i], c);
-            any = true;
-        }
-    }
-    if (!any)
-        ob_printf(c, "/* %s declares nothing that needs code (only primitives, plain restricted\n"
-                     " * types or definitions, which live in famqp_spec.h). */\n",
-                  model_file(m, file));
+    const spec_file_emitter flat = {
+        .contents = "codecs and printers of the types it declares",
+        .includes = "#include <string.h>\n\n#include \"famqp_spec.h\"\n#include \"famqp_spec_internal.h\"\n\n",
+        .described = flat_described,
+        .any = flat_any,
+    };
+    emit_spec_file(m, o, file, &flat, c);
 }
+

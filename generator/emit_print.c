@@ -1,31 +1,39 @@
 /* Printers: famqp_<type>_print and famqp_any_<R>_print, Proton-trace style:
  * @transfer(20) [handle=0, delivery-tag=b"\x00", settled=false]. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_flat.h"
 #include "names.h"
 
 void vk_print(outbuf *b, vkind v, const char *x, const char *ind)
 {
-    switch (v.k) {
+    switch (v.kind) {
     case FK_PRIM:
-        if (v.p >= P_LIST)
-            ob_printf(b, "%sfamqp_print_%s(f, &%s);\n", ind, prim_infos[v.p].fn, x);
+        if (v.prim >= P_LIST)
+            ob_printf(b, "%sfamqp_print_%s(f, &%s);\n", ind, prim_infos[v.prim].fn, x);
         else
-            ob_printf(b, "%sfamqp__print_%s(f, %s);\n", ind, prim_infos[v.p].fn, x);
+            ob_printf(b, "%sfamqp__print_%s(f, %s);\n", ind, prim_infos[v.prim].fn, x);
         break;
-    case FK_MULTI: ob_printf(b, "%sfamqp__print_multiple_%s(f, &%s);\n", ind, prim_infos[v.p].fn, x); break;
-    case FK_STRUCT: ob_printf(b, "%sfamqp_%s_print(f, &%s);\n", ind, v.st->lower, x); break;
-    case FK_UNION: ob_printf(b, "%s%s_print(f, &%s);\n", ind, v.r->cname, x); break;
+    case FK_MULTI: ob_printf(b, "%sfamqp__print_multiple_%s(f, &%s);\n", ind, prim_infos[v.prim].fn, x); break;
+    case FK_STRUCT: ob_printf(b, "%sfamqp_%s_print(f, &%s);\n", ind, v.struct_type->lower, x); break;
+    case FK_UNION: ob_printf(b, "%s%s_print(f, &%s);\n", ind, v.requirement->cname, x); break;
     case FK_VALUE: ob_printf(b, "%sfamqp_value_print(f, %s);\n", ind, x); break;
     }
 }
 
-void emit_print_type(const model *m, const type *t, outbuf *c)
+/* "transfer(20)": a descriptor as the printers show it */
+static char *descriptor_text(const type *t)
 {
-    (void)m;
+    if ((t->code >> 32) == 0)
+        return xasprintf("%s(%" PRIu64 ")", t->name, t->code);
+    return xasprintf("%s(0x%08" PRIx64 ":0x%08" PRIx64 ")", t->name, t->code >> 32, t->code & 0xffffffffu);
+}
+
+void emit_print_type(const type *t, outbuf *c)
+{
     char *d = descriptor_text(t);
     ob_printf(c, "void famqp_%s_print(FILE *f, const %s *v)\n{\n", t->lower, t->cstruct);
     if (t->klass != C_COMPOSITE) {
@@ -60,12 +68,11 @@ void emit_print_type(const model *m, const type *t, outbuf *c)
     free(d);
 }
 
-void emit_print_union(const model *m, const req *r, outbuf *c)
+void emit_print_union(const requirement *r, outbuf *c)
 {
-    (void)m;
     ob_printf(c, "void %s_print(FILE *f, const %s *v)\n{\n    switch (v->kind) {\n", r->cname, r->cname);
-    for (size_t i = 0; i < r->nprov; i++) {
-        const type *p = r->prov[i];
+    for (size_t i = 0; i < r->nproviders; i++) {
+        const type *p = r->providers[i];
         char *x = xasprintf("v->u.%s", p->lower);
         ob_printf(c, "    case FAMQP_ANY_%s_%s:\n", r->upper, p->upper);
         vk_print(c, vkind_of_provider(p), x, "        ");

@@ -1,6 +1,7 @@
-/* Table style: the output files.  famqp_spec.h is the flat style's (same
- * public API); famqp_spec_table.h declares every table; each input file's
- * famqp_<spec>.c holds the tables of the types and unions it owns. */
+/* Table style: the output files.  famqp_spec.h is the shared one
+ * (emit_header.c, same public API as the flat style); famqp_spec_table.h
+ * declares every table; each input file's famqp_<spec>.c holds the tables
+ * of the types and unions it owns. */
 #include <stdlib.h>
 
 #include "emit_table.h"
@@ -22,38 +23,30 @@ void emit_table_header(const model *m, outbuf *h)
     ob_puts(h, "\n#endif /* FAMQP_SPEC_TABLE_H */\n");
 }
 
+static void table_described(void *ctx, const model *m, const gen_options *o, const type *t, outbuf *c)
+{
+    (void)m;
+    emit_table_type(ctx, o, t, c);
+}
+
+static void table_any(void *ctx, const model *m, const gen_options *o, const requirement *r, outbuf *c)
+{
+    (void)m;
+    emit_table_union(ctx, o, r, c);
+}
+
 void emit_table_codec(const model *m, const gen_options *o, int file, outbuf *c)
 {
     table_file_state st = {NULL, 0};
-    emit_banner(m, c);
-    ob_printf(c, "/* %s: descriptor tables and public functions of the types it declares\n"
-                 " * (table style: the runtime's generic loops do the coding) */\n",
-              model_file(m, file));
-    ob_puts(c, "#include <stddef.h>\n#include <string.h>\n\n#include \"famqp_spec.h\"\n"
-               "#include \"famqp_spec_table.h\"\n\n");
-    bool any = false;
-    for (size_t i = 0; i < m->ntypes; i++) {
-        const type *t = m->types[i];
-        if (t->out_file != file)
-            continue;
-        if (t->klass == C_RESTRICTED && t->nchoices && (t->pr == P_SYMBOL || t->pr == P_STRING) && t->e == E_PRIM) {
-            emit_table_text_choices(t, c);
-            any = true;
-        }
-        if (t->klass == C_COMPOSITE || (t->klass == C_RESTRICTED && t->described)) {
-            emit_table_type(&st, o, t, c);
-            any = true;
-        }
-    }
-    for (size_t i = 0; i < m->nreqs; i++) {
-        if (m->reqs[i]->out_file == file) {
-            emit_table_union(&st, o, m->reqs[i], c);
-            any = true;
-        }
-    }
-    if (!any)
-        ob_printf(c, "/* %s declares nothing that needs code (only primitives, plain restricted\n"
-                     " * types or definitions, which live in famqp_spec.h). */\n",
-                  model_file(m, file));
+    const spec_file_emitter table = {
+        .contents = "descriptor tables and public functions of the types it declares\n"
+                    " * (table style: the runtime's generic loops do the coding)",
+        .includes = "#include <stddef.h>\n#include <string.h>\n\n#include \"famqp_spec.h\"\n"
+                    "#include \"famqp_spec_table.h\"\n\n",
+        .described = table_described,
+        .any = table_any,
+        .ctx = &st,
+    };
+    emit_spec_file(m, o, file, &table, c);
     free(st.choices_done);
 }

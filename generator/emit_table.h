@@ -26,14 +26,14 @@ const char *table_prim_name(prim p);
 /* Writes (once per file) the static famqp_table_choices of restricted type
  * t, named famqp__choices_<t->lower>. */
 void emit_table_choices(table_file_state *st, const type *t, outbuf *c);
-/* const <struct> famqp_<type>_defaults = {...}; */
-void emit_table_defaults(const type *t, outbuf *c);
-/* famqp_<type>_symbols/_strings and _from_symbol/_from_string. */
-void emit_table_text_choices(const type *t, outbuf *c);
 /* The field and type tables of a composite or described restricted type,
  * and its public functions. */
 void emit_table_type(table_file_state *st, const gen_options *o, const type *t, outbuf *c);
+/* The public functions <api>_encode, _decode_ex, _decode and _print of
+ * values of C type `cstruct`: each passes table `table` to the runtime's
+ * loops <loops>_encode/_decode/_print. */
+void emit_table_wrappers(const char *api, const char *cstruct, const char *loops, const char *table, outbuf *c);
 /* The provider table of a union and its public functions. */
-void emit_table_union(table_file_state *st, const gen_options *o, const req *r, outbuf *c);
+void emit_table_union(table_file_state *st, const gen_options *o, const requirement *r, outbuf *c);
 
 #endif

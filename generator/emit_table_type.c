@@ -24,10 +24,10 @@ static void emit_field(const type *t, const field *f, outbuf *c)
     vkind v = vkind_of_field(f);
     const type *ct = field_checked_choices(t, f);
     char *ref;
-    if (v.k == FK_STRUCT)
-        ref = xasprintf("{.type = &famqp__table_%s}", v.st->lower);
-    else if (v.k == FK_UNION)
-        ref = xasprintf("{.any = &famqp__table_any_%s}", v.r->lower);
+    if (v.kind == FK_STRUCT)
+        ref = xasprintf("{.type = &famqp__table_%s}", v.struct_type->lower);
+    else if (v.kind == FK_UNION)
+        ref = xasprintf("{.any = &famqp__table_any_%s}", v.requirement->lower);
     else if (ct)
         ref = xasprintf("{.choices = &famqp__choices_%s}", ct->lower);
     else
@@ -35,23 +35,22 @@ static void emit_field(const type *t, const field *f, outbuf *c)
     const char *flags = f->mandatory ? "FAMQP_TF_MANDATORY" : f->def_c ? "FAMQP_TF_DEFAULT" : "0";
     const char *member = t->klass == C_COMPOSITE ? f->member : "value";
     ob_printf(c, "    {\"%s\", %s, offsetof(%s, %s), sizeof(((%s *)0)->%s), %s, %s, %s},\n", f->name, ref,
-              t->cstruct, member, t->cstruct, member, kind_name(v.k),
-              table_prim_name(v.k == FK_PRIM || v.k == FK_MULTI ? v.p : P_NULL), flags);
+              t->cstruct, member, t->cstruct, member, kind_name(v.kind),
+              table_prim_name(v.kind == FK_PRIM || v.kind == FK_MULTI ? v.prim : P_NULL), flags);
     free(ref);
 }
 
-static void emit_wrappers(const type *t, outbuf *c)
+void emit_table_wrappers(const char *api, const char *cstruct, const char *loops, const char *table, outbuf *c)
 {
-    const char *L = t->lower, *S = t->cstruct;
-    ob_printf(c, "size_t famqp_%s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", L, S);
-    ob_printf(c, "    return famqp__table_encode(&famqp__table_%s, buf, cap, v);\n}\n\n", L);
-    ob_printf(c, "size_t famqp_%s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", L, S);
+    ob_printf(c, "size_t %s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", api, cstruct);
+    ob_printf(c, "    return %s_encode(&%s, buf, cap, v);\n}\n\n", loops, table);
+    ob_printf(c, "size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", api, cstruct);
     ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
-    ob_printf(c, "    return famqp__table_decode(&famqp__table_%s, p, n, out, lim, err);\n}\n\n", L);
-    ob_printf(c, "size_t famqp_%s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", L, S);
-    ob_printf(c, "    return famqp__table_decode(&famqp__table_%s, p, n, out, NULL, err);\n}\n\n", L);
-    ob_printf(c, "void famqp_%s_print(FILE *f, const %s *v)\n{\n", L, S);
-    ob_printf(c, "    famqp__table_print(f, &famqp__table_%s, v);\n}\n\n", L);
+    ob_printf(c, "    return %s_decode(&%s, p, n, out, lim, err);\n}\n\n", loops, table);
+    ob_printf(c, "size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", api, cstruct);
+    ob_printf(c, "    return %s_decode(&%s, p, n, out, NULL, err);\n}\n\n", loops, table);
+    ob_printf(c, "void %s_print(FILE *f, const %s *v)\n{\n", api, cstruct);
+    ob_printf(c, "    %s_print(f, &%s, v);\n}\n\n", loops, table);
 }
 
 void emit_table_type(table_file_state *st, const gen_options *o, const type *t, outbuf *c)
@@ -64,7 +63,7 @@ void emit_table_type(table_file_state *st, const gen_options *o, const type *t, 
             mand_floor = (int)i + 1;
 
     ob_printf(c, "/* ---- %s ---- */\n\n", t->name);
-    emit_table_defaults(t, c);
+    emit_defaults(t, c);
     for (size_t i = 0; i < n; i++) {
         const type *ct = field_checked_choices(t, &t->fields[i]);
         if (ct)
@@ -96,5 +95,8 @@ void emit_table_type(table_file_state *st, const gen_options *o, const type *t, 
     ob_printf(c, "    .flags = %s%s%s,\n", composite ? "FAMQP_TT_LIST" : "0",
               composite && n > 32 ? " | FAMQP_TT_PRESENT64" : "", o->fixed ? " | FAMQP_TT_FIXED" : "");
     ob_puts(c, "};\n\n");
-    emit_wrappers(t, c);
+    char *api = xasprintf("famqp_%s", t->lower), *table = xasprintf("famqp__table_%s", t->lower);
+    emit_table_wrappers(api, t->cstruct, "famqp__table", table, c);
+    free(api);
+    free(table);
 }

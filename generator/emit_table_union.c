@@ -6,44 +6,38 @@
 #include "emit_table.h"
 #include "names.h"
 
-void emit_table_union(table_file_state *st, const gen_options *o, const req *r, outbuf *c)
+void emit_table_union(table_file_state *st, const gen_options *o, const requirement *r, outbuf *c)
 {
     const char *C = r->cname, *L = r->lower;
     ob_printf(c, "/* ---- any %s ---- */\n\n", r->name);
-    for (size_t i = 0; i < r->nprov; i++) {
-        const type *p = r->prov[i];
-        if (p->e != E_STRUCT && p->nchoices)
+    for (size_t i = 0; i < r->nproviders; i++) {
+        const type *p = r->providers[i];
+        if (p->form != FORM_STRUCT && p->nchoices)
             emit_table_choices(st, p, c);
     }
     ob_printf(c, "_Static_assert(sizeof(%s_kind) == sizeof(int), \"the runtime copies kind as an int\");\n", C);
     ob_printf(c, "_Static_assert(offsetof(%s, u) <= UINT16_MAX, \"u's offset fits the table\");\n\n", C);
-    if (r->nprov) {
-        ob_printf(c, "static const famqp_table_provider famqp__providers_%s[%zu] = {\n", L, r->nprov);
-        for (size_t i = 0; i < r->nprov; i++) {
-            const type *p = r->prov[i];
-            if (p->e == E_STRUCT)
+    if (r->nproviders) {
+        ob_printf(c, "static const famqp_table_provider famqp__providers_%s[%zu] = {\n", L, r->nproviders);
+        for (size_t i = 0; i < r->nproviders; i++) {
+            const type *p = r->providers[i];
+            if (p->form == FORM_STRUCT)
                 ob_printf(c, "    {{.type = &famqp__table_%s}, FAMQP_TP_NULL},\n", p->lower);
             else if (p->nchoices)
-                ob_printf(c, "    {{.choices = &famqp__choices_%s}, %s},\n", p->lower, table_prim_name(p->pr));
+                ob_printf(c, "    {{.choices = &famqp__choices_%s}, %s},\n", p->lower, table_prim_name(p->prim));
             else
-                ob_printf(c, "    {{NULL}, %s}, /* %s */\n", table_prim_name(p->pr), p->name);
+                ob_printf(c, "    {{NULL}, %s}, /* %s */\n", table_prim_name(p->prim), p->name);
         }
         ob_puts(c, "};\n\n");
     }
     ob_printf(c, "const famqp_table_union famqp__table_any_%s = {\n", L);
     ob_printf(c, "    .name = \"%s\",\n", r->name);
-    if (r->nprov)
+    if (r->nproviders)
         ob_printf(c, "    .providers = famqp__providers_%s,\n", L);
     ob_printf(c, "    .u_offset = offsetof(%s, u),\n", C);
-    ob_printf(c, "    .nproviders = %zu,\n    .fixed = %d,\n};\n\n", r->nprov, o->fixed ? 1 : 0);
+    ob_printf(c, "    .nproviders = %zu,\n    .fixed = %d,\n};\n\n", r->nproviders, o->fixed ? 1 : 0);
 
-    ob_printf(c, "size_t %s_encode(uint8_t *buf, size_t cap, const %s *v)\n{\n", C, C);
-    ob_printf(c, "    return famqp__table_any_encode(&famqp__table_any_%s, buf, cap, v);\n}\n\n", L);
-    ob_printf(c, "size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", C, C);
-    ob_puts(c, "    const famqp_limits *lim, famqp_error *err)\n{\n");
-    ob_printf(c, "    return famqp__table_any_decode(&famqp__table_any_%s, p, n, out, lim, err);\n}\n\n", L);
-    ob_printf(c, "size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err)\n{\n", C, C);
-    ob_printf(c, "    return famqp__table_any_decode(&famqp__table_any_%s, p, n, out, NULL, err);\n}\n\n", L);
-    ob_printf(c, "void %s_print(FILE *f, const %s *v)\n{\n", C, C);
-    ob_printf(c, "    famqp__table_any_print(f, &famqp__table_any_%s, v);\n}\n\n", L);
+    char *table = xasprintf("famqp__table_any_%s", L);
+    emit_table_wrappers(C, C, "famqp__table_any", table, c);
+    free(table);
 }

@@ -1,5 +1,6 @@
-/* Table style: the data around the tables (defaults, choices), written
- * the same way the flat style writes them so the public symbols match. */
+/* Table style: the choices a field or provider is checked against, and
+ * the primitives' names in the tables.  (Defaults and the public text
+ * choice tables are written by the shared layer, emit_common.c.) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,48 +34,16 @@ void emit_table_choices(table_file_state *st, const type *t, outbuf *c)
     st->choices_done[st->nchoices_done++] = t;
 
     ob_printf(c, "/* choices of %s */\n", t->name);
-    if (t->pr == P_SYMBOL || t->pr == P_STRING) {
+    if (t->prim == P_SYMBOL || t->prim == P_STRING) {
         /* the public famqp_<type>_symbols / _strings table */
         ob_printf(c, "static const famqp_table_choices famqp__choices_%s = {famqp_%s_%s, FAMQP_%s_COUNT, NULL};\n\n",
-                  t->lower, t->lower, t->pr == P_SYMBOL ? "symbols" : "strings", t->upper);
+                  t->lower, t->lower, t->prim == P_SYMBOL ? "symbols" : "strings", t->upper);
         return;
     }
-    ob_printf(c, "static const %s famqp__choice_values_%s[] = {", prim_infos[t->pr].ctype, t->lower);
+    ob_printf(c, "static const %s famqp__choice_values_%s[] = {", prim_infos[t->prim].ctype, t->lower);
     for (size_t i = 0; i < t->nchoices; i++)
         ob_printf(c, "%s%s", i ? ", " : "", t->choices[i].c_value);
     ob_puts(c, "};\n");
     ob_printf(c, "static const famqp_table_choices famqp__choices_%s = {\n", t->lower);
     ob_printf(c, "    famqp__choice_values_%s, %zuu, \"not a %s choice\"};\n\n", t->lower, t->nchoices, t->name);
-}
-
-void emit_table_defaults(const type *t, outbuf *c)
-{
-    bool any = false;
-    for (size_t i = 0; i < t->nfields; i++)
-        any |= t->fields[i].def_c != NULL;
-    if (!any) {
-        ob_printf(c, "const %s famqp_%s_defaults = {0};\n\n", t->cstruct, t->lower);
-        return;
-    }
-    ob_printf(c, "const %s famqp_%s_defaults = {\n", t->cstruct, t->lower);
-    for (size_t i = 0; i < t->nfields; i++)
-        if (t->fields[i].def_c)
-            ob_printf(c, "    .%s = %s,\n", t->fields[i].member, t->fields[i].def_c);
-    ob_puts(c, "};\n\n");
-}
-
-void emit_table_text_choices(const type *t, outbuf *c)
-{
-    bool sym = t->pr == P_SYMBOL;
-    const char *vt = sym ? "famqp_symbol" : "famqp_string";
-    const char *what = sym ? "symbols" : "strings";
-    ob_printf(c, "const %s famqp_%s_%s[FAMQP_%s_COUNT] = {\n", vt, t->lower, what, t->upper);
-    for (size_t i = 0; i < t->nchoices; i++)
-        ob_printf(c, "    %s,\n", t->choices[i].c_value);
-    ob_puts(c, "};\n\n");
-    ob_printf(c, "int famqp_%s_from_%s(%s s)\n{\n", t->lower, sym ? "symbol" : "string", vt);
-    ob_printf(c, "    for (int i = 0; i < FAMQP_%s_COUNT; i++)\n", t->upper);
-    ob_printf(c, "        if (s.len == famqp_%s_%s[i].len && (s.len == 0 || memcmp(s.ptr, famqp_%s_%s[i].ptr, s.len) == 0))\n",
-              t->lower, what, t->lower, what);
-    ob_puts(c, "            return i;\n    return -1;\n}\n\n");
 }

@@ -300,29 +300,29 @@ static void choice_fn_name(char *buf, size_t n, const type *t)
 static void emit_fill(outbuf *c, vkind v, const type *choices, const char *x, const char *ind)
 {
     char fn[256];
-    switch (v.k) {
+    switch (v.kind) {
     case FK_PRIM:
         if (choices) {
             choice_fn_name(fn, sizeof fn, choices);
             ob_printf(c, "%s%s = %s(rng);\n", ind, x, fn);
         } else {
-            ob_printf(c, "%s%s = famqp_test_random_%s(rng, a);\n", ind, x, prim_infos[v.p].fn);
+            ob_printf(c, "%s%s = famqp_test_random_%s(rng, a);\n", ind, x, prim_infos[v.prim].fn);
         }
         break;
-    case FK_MULTI: ob_printf(c, "%s%s = famqp_test_random_multiple_%s(rng, a);\n", ind, x, prim_infos[v.p].fn); break;
-    case FK_STRUCT: ob_printf(c, "%sfamqp_test_%s_random(rng, &%s, a, mode);\n", ind, v.st->lower, x); break;
-    case FK_UNION: ob_printf(c, "%sfamqp_test_any_%s_random(rng, &%s, a, mode);\n", ind, v.r->lower, x); break;
+    case FK_MULTI: ob_printf(c, "%s%s = famqp_test_random_multiple_%s(rng, a);\n", ind, x, prim_infos[v.prim].fn); break;
+    case FK_STRUCT: ob_printf(c, "%sfamqp_test_%s_random(rng, &%s, a, mode);\n", ind, v.struct_type->lower, x); break;
+    case FK_UNION: ob_printf(c, "%sfamqp_test_any_%s_random(rng, &%s, a, mode);\n", ind, v.requirement->lower, x); break;
     case FK_VALUE: ob_printf(c, "%s%s = famqp_test_random_value(rng, a);\n", ind, x); break;
     }
 }
 
 static char *equal_expr(vkind v, const char *x, const char *y)
 {
-    switch (v.k) {
-    case FK_PRIM: return xasprintf("famqp_test_equal_%s(%s, %s)", prim_infos[v.p].fn, x, y);
-    case FK_MULTI: return xasprintf("famqp_test_equal_multiple_%s(&%s, &%s)", prim_infos[v.p].fn, x, y);
-    case FK_STRUCT: return xasprintf("famqp_test_%s_equal(&%s, &%s)", v.st->lower, x, y);
-    case FK_UNION: return xasprintf("famqp_test_any_%s_equal(&%s, &%s)", v.r->lower, x, y);
+    switch (v.kind) {
+    case FK_PRIM: return xasprintf("famqp_test_equal_%s(%s, %s)", prim_infos[v.prim].fn, x, y);
+    case FK_MULTI: return xasprintf("famqp_test_equal_multiple_%s(&%s, &%s)", prim_infos[v.prim].fn, x, y);
+    case FK_STRUCT: return xasprintf("famqp_test_%s_equal(&%s, &%s)", v.struct_type->lower, x, y);
+    case FK_UNION: return xasprintf("famqp_test_any_%s_equal(&%s, &%s)", v.requirement->lower, x, y);
     case FK_VALUE: return xasprintf("famqp_value_equal(%s, %s)", x, y);
     }
     return NULL;
@@ -343,7 +343,7 @@ static void emit_type_tests(const model *m, const type *t, outbuf *c, outbuf *h)
             const field *f = &t->fields[i];
             char *x = xasprintf("v->%s", f->member);
             vkind vk = vkind_of_field(f);
-            uses_mode |= vk.k == FK_STRUCT || vk.k == FK_UNION || !f->mandatory;
+            uses_mode |= vk.kind == FK_STRUCT || vk.kind == FK_UNION || !f->mandatory;
             if (f->mandatory) {
                 ob_printf(c, "    v->present |= FAMQP_%s_HAS_%s;\n", U, f->upper);
                 emit_fill(c, vk, field_checked_choices(t, f), x, "    ");
@@ -358,7 +358,7 @@ static void emit_type_tests(const model *m, const type *t, outbuf *c, outbuf *h)
         }
     } else {
         vkind vk = vkind_of_field(&t->fields[0]);
-        uses_mode = vk.k == FK_STRUCT || vk.k == FK_UNION;
+        uses_mode = vk.kind == FK_STRUCT || vk.kind == FK_UNION;
         emit_fill(c, vk, field_checked_choices(t, &t->fields[0]), "v->value", "    ");
     }
     bool uses_rng_a = t->nfields > 0;
@@ -401,7 +401,7 @@ static void emit_type_tests(const model *m, const type *t, outbuf *c, outbuf *h)
     ob_printf(c, "static void erased_%s_print(FILE *f, const void *v)\n{\n    famqp_%s_print(f, v);\n}\n\n", L, L);
 }
 
-static void emit_union_tests(const model *m, const req *r, outbuf *c, outbuf *h)
+static void emit_union_tests(const model *m, const requirement *r, outbuf *c, outbuf *h)
 {
     (void)m;
     const char *L = r->lower, *C = r->cname, *U = r->upper;
@@ -409,7 +409,7 @@ static void emit_union_tests(const model *m, const req *r, outbuf *c, outbuf *h)
     ob_printf(h, "bool famqp_test_any_%s_equal(const %s *a, const %s *b);\n", L, C, C);
 
     size_t nreach = 0;
-    for (size_t i = 0; i < r->nprov; i++)
+    for (size_t i = 0; i < r->nproviders; i++)
         nreach += provider_reachable(r, i);
     ob_printf(c, "/* a provider that decoding can produce, or OTHER; never NONE */\n");
     ob_printf(c, "void famqp_test_any_%s_random(famqp_test_rng *rng, %s *v, famqp_test_arena *a, int mode)\n{\n", L, C);
@@ -417,22 +417,22 @@ static void emit_union_tests(const model *m, const req *r, outbuf *c, outbuf *h)
     bool uses_mode = false;
     ob_printf(c, "    switch (famqp_test_rng_below(rng, %zuu)) {\n", nreach + 1);
     size_t k = 0;
-    for (size_t i = 0; i < r->nprov; i++) {
+    for (size_t i = 0; i < r->nproviders; i++) {
         if (!provider_reachable(r, i))
             continue;
-        const type *p = r->prov[i];
+        const type *p = r->providers[i];
         char *x = xasprintf("v->u.%s", p->lower);
         ob_printf(c, "    case %zu:\n        v->kind = FAMQP_ANY_%s_%s;\n", k++, U, p->upper);
         vkind vk = vkind_of_provider(p);
-        uses_mode |= vk.k == FK_STRUCT;
-        if (vk.k == FK_PRIM && p->nchoices && p->pr == P_SYMBOL)
+        uses_mode |= vk.kind == FK_STRUCT;
+        if (vk.kind == FK_PRIM && p->nchoices && p->prim == P_SYMBOL)
             ob_printf(c, "        %s = famqp_%s_symbols[famqp_test_rng_below(rng, FAMQP_%s_COUNT)];\n", x, p->lower,
                       p->upper);
-        else if (vk.k == FK_PRIM && p->nchoices && p->pr == P_STRING)
+        else if (vk.kind == FK_PRIM && p->nchoices && p->prim == P_STRING)
             ob_printf(c, "        %s = famqp_%s_strings[famqp_test_rng_below(rng, FAMQP_%s_COUNT)];\n", x, p->lower,
                       p->upper);
         else
-            emit_fill(c, vk, vk.k == FK_PRIM && p->nchoices ? p : NULL, x, "        ");
+            emit_fill(c, vk, vk.kind == FK_PRIM && p->nchoices ? p : NULL, x, "        ");
         ob_puts(c, "        break;\n");
         free(x);
     }
@@ -444,8 +444,8 @@ static void emit_union_tests(const model *m, const req *r, outbuf *c, outbuf *h)
 
     ob_printf(c, "bool famqp_test_any_%s_equal(const %s *a, const %s *b)\n{\n", L, C, C);
     ob_puts(c, "    if (a->kind != b->kind)\n        return false;\n    switch (a->kind) {\n");
-    for (size_t i = 0; i < r->nprov; i++) {
-        const type *p = r->prov[i];
+    for (size_t i = 0; i < r->nproviders; i++) {
+        const type *p = r->providers[i];
         char *x = xasprintf("a->u.%s", p->lower), *y = xasprintf("b->u.%s", p->lower);
         char *e = equal_expr(vkind_of_provider(p), x, y);
         ob_printf(c, "    case FAMQP_ANY_%s_%s:\n        return %s;\n", U, p->upper, e);
@@ -496,9 +496,9 @@ void emit_tests(const model *m, outbuf *c, outbuf *h)
             mark_choice(field_checked_choices(t, &t->fields[k]), used, m);
     }
     for (size_t i = 0; i < m->nreqs; i++)
-        for (size_t k = 0; k < m->reqs[i]->nprov; k++) {
-            const type *p = m->reqs[i]->prov[k];
-            if (p->e == E_PRIM && p->nchoices && p->pr != P_SYMBOL && p->pr != P_STRING && provider_reachable(m->reqs[i], k))
+        for (size_t k = 0; k < m->reqs[i]->nproviders; k++) {
+            const type *p = m->reqs[i]->providers[k];
+            if (p->form == FORM_PRIM && p->nchoices && p->prim != P_SYMBOL && p->prim != P_STRING && provider_reachable(m->reqs[i], k))
                 mark_choice(p, used, m);
         }
     ob_puts(c, "/* ---- choices of numeric restricted types ---- */\n\n");
@@ -508,7 +508,7 @@ void emit_tests(const model *m, outbuf *c, outbuf *h)
         const type *t = m->types[i];
         char fn[256];
         choice_fn_name(fn, sizeof fn, t);
-        const char *ct = prim_infos[t->pr].ctype;
+        const char *ct = prim_infos[t->prim].ctype;
         ob_printf(c, "static %s %s(famqp_test_rng *rng)\n{\n    static const %s choices[] = {", ct, fn, ct);
         for (size_t k = 0; k < t->nchoices; k++)
             ob_printf(c, "%s%s", k ? ", " : "", t->choices[k].c_value);
@@ -548,7 +548,7 @@ void emit_tests(const model *m, outbuf *c, outbuf *h)
     ob_printf(c, "};\nconst size_t famqp_test_type_count = %zu;\n\n", ntypes);
     ob_puts(c, "const famqp_test_type famqp_test_unions[] = {\n");
     for (size_t i = 0; i < m->nreqs; i++) {
-        const req *r = m->reqs[i];
+        const requirement *r = m->reqs[i];
         const char *L = r->lower;
         ob_printf(c, "    {\"any %s\", 0, sizeof(%s), erased_any_%s_random, erased_any_%s_equal,\n"
                      "     erased_any_%s_encode, erased_any_%s_decode, erased_any_%s_print, 0u, false},\n",

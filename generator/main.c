@@ -1,6 +1,6 @@
 /* famqp-gen: command line, orchestration, all-or-nothing output.
  *
- *   famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] FILE.xml...
+ *   famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] [--no-header] FILE.xml...
  *   famqp-gen --tests DIR FILE.xml...
  *
  * Everything is parsed, validated and generated in memory; files are only
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_flat.h"
 #include "emit_table.h"
 #include "model.h"
 #include "names.h"
@@ -34,17 +35,27 @@ struct famqp_gen_state famqp_gen_state;
 #define g_tests famqp_gen_state.tests
 #define g_inputs famqp_gen_state.inputs
 
-static void usage(void)
+/* to stdout for --help, to stderr after a usage error */
+static void usage(FILE *f)
 {
-    fprintf(stderr, "usage: famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] FILE.xml...\n"
-                    "       famqp-gen --tests DIR FILE.xml...\n");
+    fprintf(f,
+            "usage: famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] [--no-header] FILE.xml...\n"
+            "       famqp-gen --tests DIR FILE.xml...\n"
+            "  --out DIR        write famqp_spec.h, the style's internal header and one\n"
+            "                   famqp_<spec>.c per input file into DIR\n"
+            "  --encoding E     smallest (default): smallest integer/boolean forms;\n"
+            "                   fixed: one width per type, no branches\n"
+            "  --style S        flat (default): straight-line code per type;\n"
+            "                   table: descriptor tables for the runtime's generic loops\n"
+            "  --no-header      leave famqp_spec.h out (it is the same for both styles): the\n"
+            "                   output then includes the one another --out run wrote\n"
+            "  --tests DIR      write test support (random values, equality, registry)\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *out_dir = NULL, *tests_dir = NULL;
-    gen_options opt = {false};
-    bool table_style = false; /* --style table: descriptor tables (emit_table*.c) */
+    gen_options opt = {.fixed = false, .style = STYLE_FLAT, .spec_header = true};
     const char **inputs = g_inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
     for (int i = 1; i < argc; i++) {
@@ -60,28 +71,33 @@ int main(int argc, char **argv)
                 opt.fixed = false;
             else {
                 fprintf(stderr, "famqp-gen: unknown encoding %s\n", e);
-                usage();
+                usage(stderr);
                 return 2;
             }
         } else if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
             const char *s = argv[++i];
             if (strcmp(s, "table") == 0 || strcmp(s, "flat") == 0) {
-                table_style = strcmp(s, "table") == 0;
+                opt.style = strcmp(s, "table") == 0 ? STYLE_TABLE : STYLE_FLAT;
             } else {
                 fprintf(stderr, "famqp-gen: unknown style %s\n", s);
-                usage();
+                usage(stderr);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--no-header") == 0) {
+            opt.spec_header = false;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "famqp-gen: unknown option %s\n", argv[i]);
-            usage();
+            usage(stderr);
             return 2;
         } else {
             inputs[ninputs++] = argv[i];
         }
     }
     if ((!out_dir && !tests_dir) || ninputs == 0) {
-        usage();
+        usage(stderr);
         return 2;
     }
 
@@ -105,21 +121,22 @@ int main(int argc, char **argv)
     outfile *outs = g_outs = calloc(ninputs + 4, sizeof *outs);
     size_t nouts = 0;
     if (out_dir) {
-        outs[0].name = xstrdup("famqp_spec.h");
-        outs[1].name = xstrdup("famqp_spec_internal.h");
-        emit_header(&m, &opt, &outs[0].buf, &outs[1].buf);
-        if (table_style) { /* same famqp_spec.h; the tables replace the per-type functions */
-            ob_free(&outs[1].buf);
-            free(outs[1].name);
-            outs[1].name = xstrdup("famqp_spec_table.h");
-            emit_table_header(&m, &outs[1].buf);
+        if (opt.spec_header) {
+            outs[nouts].name = xstrdup("famqp_spec.h");
+            emit_header(&m, &opt, &outs[nouts++].buf);
         }
-        nouts = 2;
+        if (opt.style == STYLE_TABLE) {
+            outs[nouts].name = xstrdup("famqp_spec_table.h");
+            emit_table_header(&m, &outs[nouts++].buf);
+        } else {
+            outs[nouts].name = xstrdup("famqp_spec_internal.h");
+            emit_flat_internal_header(&m, &outs[nouts++].buf);
+        }
         for (size_t i = 0; i < ninputs; i++) {
             char *lower = name_lower(files[i].amqp_name);
             outs[nouts].name = xasprintf("famqp_%s.c", lower);
             free(lower);
-            if (table_style)
+            if (opt.style == STYLE_TABLE)
                 emit_table_codec(&m, &opt, (int)i, &outs[nouts].buf);
             else
                 emit_codec(&m, &opt, (int)i, &outs[nouts].buf);

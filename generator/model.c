@@ -54,7 +54,7 @@ type *model_find(const model *m, const char *name)
     return NULL;
 }
 
-req *model_find_req(const model *m, const char *name)
+requirement *model_find_req(const model *m, const char *name)
 {
     for (size_t i = 0; i < m->nreqs; i++)
         if (strcmp(m->reqs[i]->name, name) == 0)
@@ -69,11 +69,11 @@ bool type_has_struct(const type *t)
     return t->klass == C_COMPOSITE || (t->klass == C_RESTRICTED && t->described);
 }
 
-bool field_is_struct(const field *f) { return f->t && !f->multiple && f->t->e == E_STRUCT; }
+bool field_is_struct(const field *f) { return f->t && !f->multiple && f->t->form == FORM_STRUCT; }
 
 bool type_checks_choices(const type *t)
 {
-    return t && t->nchoices && t->e == E_PRIM && t->pr != P_SYMBOL && t->pr != P_STRING;
+    return t && t->nchoices && t->form == FORM_PRIM && t->prim != P_SYMBOL && t->prim != P_STRING;
 }
 
 const type *field_choice_type(const field *f)
@@ -272,9 +272,9 @@ int model_build(model *m, spec_file *files, size_t nfiles)
 
 /* ---- requirements ------------------------------------------------------ */
 
-static req *add_req(model *m, const char *name, int out_file)
+static requirement *add_req(model *m, const char *name, int out_file)
 {
-    req *r = model_find_req(m, name);
+    requirement *r = model_find_req(m, name);
     if (r)
         return r;
     r = xcalloc(1, sizeof *r);
@@ -295,16 +295,16 @@ void model_collect_reqs(model *m)
     for (size_t i = 0; i < m->ntypes; i++) {
         type *t = m->types[i];
         for (size_t k = 0; k < t->nprovides; k++) {
-            req *r = add_req(m, t->provides[k], t->out_file);
-            r->prov = xgrow(r->prov, r->nprov + 1, sizeof *r->prov);
-            r->prov[r->nprov++] = t;
+            requirement *r = add_req(m, t->provides[k], t->out_file);
+            r->providers = xgrow(r->providers, r->nproviders + 1, sizeof *r->providers);
+            r->providers[r->nproviders++] = t;
         }
         if (t->klass != C_COMPOSITE)
             continue;
         for (size_t k = 0; k < t->nfields; k++) {
             field *f = &t->fields[k];
             if (f->raw->type && strcmp(f->raw->type, "*") == 0 && f->raw->requires)
-                f->req = add_req(m, f->raw->requires, t->out_file);
+                f->requirement = add_req(m, f->raw->requires, t->out_file);
         }
     }
 }

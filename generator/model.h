@@ -30,15 +30,15 @@ int prim_by_name(const char *name); /* -1 when unknown */
 typedef enum tclass { C_PRIMITIVE, C_RESTRICTED, C_COMPOSITE } tclass;
 
 /* What a value of a type is in C. */
-typedef enum effective {
-    E_NONE,   /* not resolved (validation reports why) */
-    E_PRIM,   /* a primitive C value: type->pr */
-    E_ANY,    /* any value: famqp_value */
-    E_STRUCT  /* a described type's struct: type->st */
-} effective;
+typedef enum value_form {
+    FORM_NONE,   /* not resolved (validation reports why) */
+    FORM_PRIM,   /* a primitive C value: type->prim */
+    FORM_ANY,    /* any value: famqp_value */
+    FORM_STRUCT  /* a described type's struct: type->struct_type */
+} value_form;
 
 typedef struct type type;
-typedef struct req req;
+typedef struct requirement requirement;
 
 typedef struct choice {
     char *name, *value, *upper;
@@ -49,11 +49,11 @@ typedef struct choice {
 typedef struct field {
     const raw_field *raw;
     char *name, *member, *upper;
-    type *t;        /* NULL for type="*" */
-    req *req;       /* type="*" requires="R" */
+    type *t;                  /* NULL for type="*" */
+    requirement *requirement; /* type="*" requires="R": the union it holds */
     bool mandatory, multiple;
     int index, line;
-    char *def_c;    /* C initializer of the default, or NULL */
+    char *def_c;              /* C initializer of the default, or NULL */
 } field;
 
 struct type {
@@ -76,17 +76,17 @@ struct type {
     char *desc_name;  /* NULL when the descriptor has no name */
     field *fields;    /* composites; described restricted types get one "value" field */
     size_t nfields;
-    effective e;
-    prim pr;          /* E_PRIM */
-    type *st;         /* E_STRUCT */
+    value_form form;   /* what its values are in C */
+    prim prim;         /* FORM_PRIM: the primitive it resolves to */
+    type *struct_type; /* FORM_STRUCT: the described type whose struct holds it */
     int visit;        /* scratch for graph walks */
 };
 
 /* A requirement: a union over every type providing it. */
-struct req {
+struct requirement {
     char *name, *lower, *upper, *cname;
-    type **prov;
-    size_t nprov;
+    type **providers; /* spec order */
+    size_t nproviders;
     int out_file;
     int visit;
 };
@@ -105,10 +105,10 @@ typedef struct model {
     size_t nall;
     definition *defs;
     size_t ndefs;
-    req **reqs;   /* order of first mention */
+    requirement **reqs;   /* order of first mention */
     size_t nreqs;
     /* emission order of structs and unions (dependencies first) */
-    struct decl { type *t; req *r; } *order;
+    struct decl { type *t; requirement *r; } *order;
     size_t norder;
 } model;
 
@@ -119,7 +119,7 @@ int model_build(model *m, spec_file *files, size_t nfiles);
 int model_validate(model *m);
 
 type *model_find(const model *m, const char *name);
-req *model_find_req(const model *m, const char *name);
+requirement *model_find_req(const model *m, const char *name);
 const char *model_file(const model *m, int file); /* basename */
 
 /* Field helpers shared by the emitters. */

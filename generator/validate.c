@@ -159,7 +159,7 @@ static char *parse_literal(prim p, const char *s, const char **why)
 /* Resolves what a type is in C; reports unknown and cyclic sources. */
 static void resolve(model *m, type *t)
 {
-    if (t->e != E_NONE || t->visit) /* done, in progress (cycle) or failed */
+    if (t->form != FORM_NONE || t->visit) /* done, in progress (cycle) or failed */
         return;
     if (t->klass == C_PRIMITIVE) {
         int p = prim_by_name(t->name);
@@ -168,13 +168,13 @@ static void resolve(model *m, type *t)
             t->visit = 3;
             return;
         }
-        t->e = E_PRIM;
-        t->pr = (prim)p;
+        t->form = FORM_PRIM;
+        t->prim = (prim)p;
         return;
     }
     if (t->klass == C_COMPOSITE || t->described) {
-        t->e = E_STRUCT;
-        t->st = t;
+        t->form = FORM_STRUCT;
+        t->struct_type = t;
         if (t->klass == C_COMPOSITE)
             return;
     }
@@ -186,7 +186,7 @@ static void resolve(model *m, type *t)
     }
     if (t->src_any) {
         if (!t->described)
-            t->e = E_ANY;
+            t->form = FORM_ANY;
         return;
     }
     if (!t->src) {
@@ -202,15 +202,15 @@ static void resolve(model *m, type *t)
     t->visit = 1;
     resolve(m, t->src);
     t->visit = 0;
-    if (t->src->e == E_NONE) {
+    if (t->src->form == FORM_NONE) {
         t->visit = 3; /* reported at the source */
         return;
     }
     if (t->described)
         return;
-    t->e = t->src->e;
-    t->pr = t->src->pr;
-    t->st = t->src->st;
+    t->form = t->src->form;
+    t->prim = t->src->prim;
+    t->struct_type = t->src->struct_type;
 }
 
 static bool parse_code(const char *s, uint64_t *out)
@@ -283,18 +283,18 @@ static void check_choices(model *m, type *t)
     const char *base = model_file(m, t->file);
     if (!t->nchoices)
         return;
-    if (t->klass != C_RESTRICTED || t->e != E_PRIM) {
-        if (t->e != E_NONE)
+    if (t->klass != C_RESTRICTED || t->form != FORM_PRIM) {
+        if (t->form != FORM_NONE)
             report(AT(t), "type %s has choices but its source is not a primitive type", t->name);
         return;
     }
     for (size_t i = 0; i < t->nchoices; i++) {
         choice *c = &t->choices[i];
         const char *why;
-        c->c_value = parse_literal(t->pr, c->value, &why);
+        c->c_value = parse_literal(t->prim, c->value, &why);
         if (!c->c_value)
             report(base, c->line, "choice %s of %s: value \"%s\" is not a valid %s (%s)", c->name, t->name,
-                   c->value, prim_infos[t->pr].name, why);
+                   c->value, prim_infos[t->prim].name, why);
         for (size_t k = 0; k < i; k++)
             if (strcmp(t->choices[k].name, c->name) == 0)
                 report(base, c->line, "duplicate choice name %s in %s", c->name, t->name);
@@ -327,10 +327,10 @@ static void check_fields(model *m, type *t)
             report(base, f->line, "field %s of %s: unknown type %s", f->name, t->name, rf->type);
             continue;
         }
-        if (f->t && f->t->e == E_PRIM && f->t->pr == P_NULL && !f->multiple)
+        if (f->t && f->t->form == FORM_PRIM && f->t->prim == P_NULL && !f->multiple)
             report(base, f->line, "field %s of %s: type null carries no value", f->name, t->name);
-        if (f->multiple && (any || f->t->e != E_PRIM || f->t->pr == P_NULL || f->t->pr == P_LIST ||
-                            f->t->pr == P_MAP || f->t->pr == P_ARRAY))
+        if (f->multiple && (any || f->t->form != FORM_PRIM || f->t->prim == P_NULL || f->t->prim == P_LIST ||
+                            f->t->prim == P_MAP || f->t->prim == P_ARRAY))
             report(base, f->line, "field %s of %s: multiple=\"true\" needs a primitive type, not %s", f->name,
                    t->name, rf->type);
         if (rf->def && f->mandatory)
@@ -338,8 +338,8 @@ static void check_fields(model *m, type *t)
         if (rf->def && !f->mandatory) {
             const char *why = NULL;
             const type *ct = field_choice_type(f);
-            if (any || f->multiple || !f->t || f->t->e != E_PRIM) {
-                if (f->t && f->t->e == E_NONE)
+            if (any || f->multiple || !f->t || f->t->form != FORM_PRIM) {
+                if (f->t && f->t->form == FORM_NONE)
                     continue;
                 report(base, f->line, "field %s of %s: default \"%s\" does not parse for type %s", f->name,
                        t->name, rf->def, rf->type);
@@ -354,7 +354,7 @@ static void check_fields(model *m, type *t)
                 else if (c->c_value)
                     f->def_c = xstrdup(c->c_value);
             } else {
-                f->def_c = parse_literal(f->t->pr, rf->def, &why);
+                f->def_c = parse_literal(f->t->prim, rf->def, &why);
                 if (!f->def_c)
                     report(base, f->line, "field %s of %s: default \"%s\" does not parse for type %s (%s)",
                            f->name, t->name, rf->def, rf->type, why);
@@ -365,7 +365,7 @@ static void check_fields(model *m, type *t)
 
 /* ---- by-value containment and declaration order ------------------------ */
 
-static int walk_req(model *m, req *r, type *from);
+static int walk_req(model *m, requirement *r, type *from);
 
 /* Depth-first over by-value containment; appends to m->order after the
  * dependencies.  Returns nonzero on a cycle (reported once, at `t`). */
@@ -382,9 +382,9 @@ static int walk_type(model *m, type *t)
         field *f = &t->fields[i];
         int bad = 0;
         if (field_is_struct(f))
-            bad = walk_type(m, f->t->st);
-        else if (f->req)
-            bad = walk_req(m, f->req, t);
+            bad = walk_type(m, f->t->struct_type);
+        else if (f->requirement)
+            bad = walk_req(m, f->requirement, t);
         if (bad) {
             t->visit = 2;
             return 1;
@@ -398,7 +398,7 @@ static int walk_type(model *m, type *t)
     return 0;
 }
 
-static int walk_req(model *m, req *r, type *from)
+static int walk_req(model *m, requirement *r, type *from)
 {
     if (r->visit == 2)
         return 0;
@@ -408,9 +408,9 @@ static int walk_req(model *m, req *r, type *from)
         return 1;
     }
     r->visit = 1;
-    for (size_t i = 0; i < r->nprov; i++) {
-        type *p = r->prov[i];
-        if (p->e == E_STRUCT && p->st == p && walk_type(m, p)) {
+    for (size_t i = 0; i < r->nproviders; i++) {
+        type *p = r->providers[i];
+        if (p->form == FORM_STRUCT && p->struct_type == p && walk_type(m, p)) {
             r->visit = 2;
             return 1;
         }
@@ -426,18 +426,18 @@ static int walk_req(model *m, req *r, type *from)
 static void check_providers(model *m)
 {
     for (size_t i = 0; i < m->nreqs; i++) {
-        req *r = m->reqs[i];
-        for (size_t k = 0; k < r->nprov; k++) {
-            type *p = r->prov[k];
+        requirement *r = m->reqs[i];
+        for (size_t k = 0; k < r->nproviders; k++) {
+            type *p = r->providers[k];
             if (p->klass == C_PRIMITIVE)
                 report(AT(p), "primitive type %s cannot provide %s", p->name, r->name);
-            else if (p->e == E_STRUCT && p->st != p)
+            else if (p->form == FORM_STRUCT && p->struct_type != p)
                 report(AT(p), "type %s provides %s but is neither described nor primitive (its source %s is)",
-                       p->name, r->name, p->st->name);
-            else if (p->e == E_ANY)
+                       p->name, r->name, p->struct_type->name);
+            else if (p->form == FORM_ANY)
                 report(AT(p), "type %s provides %s but accepts any value, so no value could be told apart",
                        p->name, r->name);
-            else if (p->e == E_PRIM && p->pr == P_NULL)
+            else if (p->form == FORM_PRIM && p->prim == P_NULL)
                 report(AT(p), "type %s provides %s but is null", p->name, r->name);
         }
     }

@@ -1,9 +1,9 @@
 #!/bin/sh
 # CTest styles_<case>: the flat and table builds of one spec must behave
-# identically.  Checks that both styles' famqp_spec.h are the same bytes,
-# runs the trace program built against each style, and compares the two
-# traces byte for byte; on a difference it shows the first differing line
-# of each.
+# identically.  Checks that famqp_spec.h exists once (the flat directory's;
+# the table output, generated with --no-header, uses it), runs the trace
+# program built against each style, and compares the two traces byte for
+# byte; on a difference it shows the first differing line of each.
 #
 # usage: compare_styles.sh FLAT_PROG TABLE_PROG FLAT_DIR TABLE_DIR OUT_PREFIX SEEDS MUTATIONS
 #   FLAT_DIR, TABLE_DIR: the famqp-gen output each program was built from
@@ -21,15 +21,13 @@ fail() {
     exit 1
 }
 
-for f in "$flat_prog" "$table_prog" "$flat_dir/famqp_spec.h" "$table_dir/famqp_spec.h"; do
+for f in "$flat_prog" "$table_prog" "$flat_dir/famqp_spec.h" "$table_dir/famqp_spec_table.h"; do
     [ -f "$f" ] || fail "$f is missing: build the famqp_style_trace_* targets first"
 done
 
-# The table style promises the flat style's famqp_spec.h byte for byte.
-if ! cmp "$flat_dir/famqp_spec.h" "$table_dir/famqp_spec.h"; then
-    diff -u "$flat_dir/famqp_spec.h" "$table_dir/famqp_spec.h" | head -n 40
-    fail "the table style's famqp_spec.h differs from the flat style's"
-fi
+# Both styles share one public header: a second copy could drift.
+[ ! -e "$table_dir/famqp_spec.h" ] ||
+    fail "$table_dir/famqp_spec.h exists: the table style must use the flat style's famqp_spec.h"
 
 for style in flat table; do
     if [ $style = flat ]; then prog=$flat_prog; else prog=$table_prog; fi
