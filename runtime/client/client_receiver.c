@@ -78,8 +78,7 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
             return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the selector");
         }
     }
-    famqp_client_status st =
-        client_link_open(c, &r->base, opts->name, &lo, opts->attach_timeout_ms);
+    famqp_client_status st = client_link_open(c, &r->base, opts->name, &lo, opts->attach_timeout_ms);
     free(filter); /* the link copied it */
     if (st == FAMQP_CLIENT_OK && r->credit_window && r->base.link && !r->base.remote_detached) {
         famqp_link_flow(r->base.link, r->credit_window);
