@@ -3,6 +3,7 @@
  * session (the first time and on every reconnect attempt), closing and
  * freeing the client. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,8 @@ famqp_client_status client_open_connection(famqp_client *c)
 famqp_client_status famqp_client_connect(const char *url_text, const famqp_client_options *opts,
                                          famqp_client **out, famqp_client_error *err)
 {
-    static unsigned counter;
+    /* Atomic: separate clients may connect on separate threads at once. */
+    static atomic_uint counter;
     *out = NULL;
     famqp_client_options defaults;
     if (!opts) {
@@ -126,7 +128,8 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
     if (opts->container_id)
         client_copy(c->container_id, sizeof c->container_id, opts->container_id);
     else
-        snprintf(c->container_id, sizeof c->container_id, "famqp-%ld-%u", (long)getpid(), ++counter);
+        snprintf(c->container_id, sizeof c->container_id, "famqp-%ld-%u", (long)getpid(),
+                 atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1);
 
     const char *user = opts->user ? opts->user : (c->url.user[0] ? c->url.user : NULL);
     const char *password = opts->password ? opts->password : c->url.password;
