@@ -100,7 +100,8 @@ static void connection_error_event(famqp_client *c, const famqp_event *e)
         client_fail(c, FAMQP_CLIENT_ERR_CONNECTION, cond, desc, "connection failed");
 }
 
-void client_dispatch(famqp_client *c)
+/* Handles every pending engine event. */
+static void dispatch(famqp_client *c)
 {
     const famqp_event *e;
     while ((e = famqp_connection_next_event(c->conn)) != NULL) {
@@ -188,7 +189,7 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
     for (;;) {
         if (!c->conn)
             return client_failed(c); /* every reconnect attempt failed */
-        client_dispatch(c);
+        dispatch(c);
         if (!c->failed)
             resend_all(c);
         if (done && done(arg))
@@ -209,7 +210,7 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
         just_wrote = write_now;
         famqp_io_status st = famqp_io_pump(c->io, write_now ? 0 : left);
         if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED) {
-            client_dispatch(c);
+            dispatch(c);
             if (done && done(arg))
                 return FAMQP_CLIENT_OK;
             io_lost(c);
@@ -226,11 +227,11 @@ famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
         client_retired_sweep(c);
     if (c->failed && !client_recover(c))
         return client_failed(c);
-    client_dispatch(c);
+    dispatch(c);
     if (!c->failed)
         resend_all(c);
     famqp_io_status st = famqp_io_pump(c->io, timeout_ms);
-    client_dispatch(c);
+    dispatch(c);
     if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED)
         io_lost(c);
     if (c->failed && !client_recover(c))

@@ -24,7 +24,8 @@ typedef struct client_link_ops {
     void (*forget)(client_link *h);
     /* Attached again by a reconnect (NULL: nothing to restore). */
     void (*reattach)(client_link *h);
-    /* After each dispatch on a working connection (NULL: nothing to send). */
+    /* Sends again what a reconnect left unsent; called after each dispatch
+     * on a working connection (NULL: the kind keeps nothing to send). */
     void (*resend)(client_link *h);
     /* Frees the handle and all it owns (famqp_client_close). */
     void (*free)(client_link *h);
@@ -107,8 +108,6 @@ famqp_client_status client_set_error(famqp_client *c, famqp_client_status st, co
 /* The connection failure as the current error (and its status). */
 famqp_client_status client_failed(famqp_client *c);
 void client_copy(char *dst, size_t cap, const char *src);
-/* Handles every pending engine event. */
-void client_dispatch(famqp_client *c);
 /* Pumps until done(arg) or the deadline (absolute ms; 0 = none).  Returns
  * OK, TIMEOUT, or the connection's failure. */
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg);
@@ -125,8 +124,6 @@ famqp_client_status client_open_connection(famqp_client *c);
 
 /* ---- client_linger.c: when pipelined output is written ---- */
 
-/* Pending output this large is written at once, linger or not. */
-#define CLIENT_WRITE_BATCH (256u * 1024u)
 /* Called by a call that returns to the application after adding output
  * (famqp_send_async, famqp_receive from its queue): writes pending output
  * when the linger expired, when it is large, or (fresh: nothing was
@@ -169,7 +166,6 @@ bool client_link_answered(const client_link *h);
 /* The peer detached h's link (a refused reattach keeps h's state). */
 void client_link_remote_detach(client_link *h, const famqp_event *e);
 famqp_client_status client_link_close(client_link *h, int timeout_ms);
-void client_link_unregister(client_link *h);
 void client_link_free_options(client_link *h);
 /* The session or connection is gone: handles drop their engine links. */
 void client_links_lost(famqp_client *c);

@@ -26,6 +26,8 @@ void client_output_written(famqp_client *c)
     c->linger_calls = 0;
 }
 
+/* Pending output this large is written at once, linger or not. */
+#define CLIENT_WRITE_BATCH (256u * 1024u)
 /* Most calls between two clock reads: in a flood (~0.5 us a call) the
  * clock (~40 ns) is read every few microseconds; after a flood turns slow,
  * at most this many calls pass before the clock is read again. */

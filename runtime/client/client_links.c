@@ -126,7 +126,7 @@ static bool link_closed(void *arg)
     return h->remote_detached;
 }
 
-void client_link_unregister(client_link *h)
+static void unregister(client_link *h)
 {
     famqp_client *c = h->client;
     for (client_link **p = &c->links; *p; p = &(*p)->next) {
@@ -153,7 +153,7 @@ famqp_client_status client_link_close(client_link *h, int timeout_ms)
     }
     if (st == FAMQP_CLIENT_OK && h->remote_detached && h->cond[0])
         st = client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, h->cond, h->desc, "the peer detached the link");
-    client_link_unregister(h);
+    unregister(h);
     return st;
 }
 
