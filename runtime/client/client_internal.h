@@ -7,11 +7,34 @@
 
 #include "famqp/client.h"
 
-/* What a link handle is, so engine events can find it (link context). */
-typedef enum client_link_kind { CLIENT_SENDER = 1, CLIENT_RECEIVER = 2 } client_link_kind;
+typedef struct client_link client_link;
 
-typedef struct client_link {
-    client_link_kind kind;
+/* What the connection and the link code ask of a handle of one kind
+ * (sender or receiver), so they run every handle alike and only
+ * client_sender.c and client_receiver.c know what a kind keeps. */
+typedef struct client_link_ops {
+    famqp_link_role role;
+    /* A delivery or credit event on the handle's link. */
+    void (*event)(client_link *h, const famqp_event *e);
+    /* The session or connection is gone, h->link still set (NULL when
+     * already lost): note what a reconnect is to restore.  Called again by
+     * the reconnect. */
+    void (*lost)(client_link *h);
+    /* The peer detached the link: the engine frees its deliveries with it. */
+    void (*forget)(client_link *h);
+    /* Attached again by a reconnect (NULL: nothing to restore). */
+    void (*reattach)(client_link *h);
+    /* Sends again what a reconnect left unsent; called after each dispatch
+     * on a working connection (NULL: the kind keeps nothing to send). */
+    void (*resend)(client_link *h);
+    /* Frees the handle and all it owns (famqp_client_close). */
+    void (*free)(client_link *h);
+} client_link_ops;
+
+/* A sender's or receiver's link handle: the first member of both, found
+ * again from engine events through the link context. */
+struct client_link {
+    const client_link_ops *ops;
     famqp_client *client;
     famqp_link *link;
     bool remote_attached;
@@ -29,55 +52,6 @@ typedef struct client_link {
     char *source, *target;
     uint8_t *filter;
     size_t filter_len;
-} client_link;
-
-/* A copy of an unsettled delivery's message, kept while reconnecting is
- * enabled until the peer settles it, so it can be sent again on a new
- * connection. */
-typedef struct client_kept {
-    famqp_delivery *delivery; /* on the current connection; NULL: not sent there */
-    size_t off, len;          /* its bytes in the sender's kept buffer */
-    bool done;                /* settled by the peer: dropped at the front */
-    bool waited;              /* the delivery a blocking famqp_send waits for */
-} client_kept;
-
-struct famqp_sender {
-    client_link base;
-    uint32_t window;
-    bool presettled;
-    uint64_t next_tag;
-    uint8_t *buf; /* encode scratch, grown as needed (then reused) */
-    size_t buf_cap;
-    famqp_send_summary sum;
-    /* the delivery a blocking famqp_send waits for */
-    famqp_delivery *waiting;
-    bool waiting_done;
-    famqp_outcome waiting_outcome;
-    char out_cond[128];
-    char out_desc[512];
-    /* deliveries we settled after the peer's unsettled outcome (receiver
-     * settle mode second), until the peer settles them too */
-    famqp_delivery **ours;
-    size_t nours, ours_cap;
-    /* Reconnect: unsettled deliveries in send order (a ring), their bytes
-     * back to back in kbuf[kbuf_head..kbuf_len), and how many of them (from
-     * the front) were sent on the current connection. */
-    client_kept *kept;
-    size_t kept_cap, kept_head, kept_count, resend_pos;
-    uint8_t *kbuf;
-    size_t kbuf_head, kbuf_len, kbuf_cap;
-};
-
-struct famqp_receiver {
-    client_link base;
-    /* ring of received deliveries not yet handed out */
-    famqp_delivery **ring;
-    size_t ring_cap, head, count;
-    char *address; /* asked for, or the dynamic node's */
-    uint32_t credit_window;
-    uint32_t regrant; /* manual credit left when the connection was lost */
-    uint64_t received; /* deliveries queued so far (counts arrivals during a drain) */
-    bool draining;     /* inside famqp_receiver_drain: no automatic credit */
 };
 
 struct famqp_client {
@@ -106,7 +80,7 @@ struct famqp_client {
     bool reconnecting; /* inside a reconnect: failures are not retried */
     uint64_t reconnects, resent;
     /* Connections replaced by a reconnect while the application still
-     * held received deliveries from them (client_retired.c). */
+     * held received deliveries from them (client_reconnect.c). */
     famqp_connection **retired;
     size_t nretired, retired_cap;
     /* Output linger (client_output_linger): pending output may wait at
@@ -122,6 +96,8 @@ struct famqp_client {
     uint64_t last_write_us;    /* time of the last write the linger made */
 };
 
+/* ---- client_dispatch.c: events, waiting, failures ---- */
+
 /* Records a failure in c->err and returns its status. */
 famqp_client_status client_set_error(famqp_client *c, famqp_client_status st, const char *cond,
                                      const char *desc, const char *fmt, ...)
@@ -129,14 +105,25 @@ famqp_client_status client_set_error(famqp_client *c, famqp_client_status st, co
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
-/* Handles every pending engine event. */
-void client_dispatch(famqp_client *c);
+/* The connection failure as the current error (and its status). */
+famqp_client_status client_failed(famqp_client *c);
+void client_copy(char *dst, size_t cap, const char *src);
 /* Pumps until done(arg) or the deadline (absolute ms; 0 = none).  Returns
  * OK, TIMEOUT, or the connection's failure. */
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg);
 uint64_t client_deadline(int timeout_ms);
-/* Pending output this large is written at once, linger or not. */
-#define CLIENT_WRITE_BATCH (256u * 1024u)
+
+/* ---- client_setup.c: connecting ---- */
+
+/* *dst = a copy of src (NULL stays NULL); false when out of memory. */
+bool client_dup(char **dst, const char *src);
+/* Creates the engine, connects the socket (TLS), opens the connection and
+ * the session and waits for the peer's open and begin (first connect and
+ * every reconnect attempt). */
+famqp_client_status client_open_connection(famqp_client *c);
+
+/* ---- client_linger.c: when pipelined output is written ---- */
+
 /* Called by a call that returns to the application after adding output
  * (famqp_send_async, famqp_receive from its queue): writes pending output
  * when the linger expired, when it is large, or (fresh: nothing was
@@ -149,39 +136,40 @@ void client_output_linger(famqp_client *c, bool fresh);
  * pumps leave the linger alone, so a lone send after them still counts
  * as one on an idle connection and is written at once. */
 void client_output_written(famqp_client *c);
-/* The connection failure as the current error (and its status). */
-famqp_client_status client_failed(famqp_client *c);
-/* Opens a link with the session, registers the handle and waits for the
- * peer's attach; on refusal returns REFUSED (the handle stays registered). */
-famqp_client_status client_link_open(famqp_client *c, client_link *h, const char *name, famqp_link_role role,
-                                     const famqp_link_options *lo, int timeout_ms);
-famqp_client_status client_link_close(client_link *h, int timeout_ms);
-void client_link_unregister(client_link *h);
-/* Events routed to handles. */
-void client_sender_event(famqp_sender *s, const famqp_event *e);
-void client_receiver_event(famqp_receiver *r, const famqp_event *e);
-void client_receiver_forget(famqp_receiver *r);
-/* Automatic credit: grants more once the application took half the window. */
-void client_receiver_credit(famqp_receiver *r);
-void client_sender_forget(famqp_sender *s);
-void client_copy(char *dst, size_t cap, const char *src);
+
+/* ---- client_reconnect.c ---- */
+
 /* A failed connection: reconnects when the policy allows (true: usable
  * again).  Otherwise false and c->failed stays set. */
 bool client_recover(famqp_client *c);
-/* Reconnect support in client_sender.c: */
-bool client_sender_retaining(const famqp_sender *s);
-/* The connection is gone: every kept delivery is to be sent again. */
-void client_sender_lost(famqp_sender *s);
-/* Sends kept deliveries again as credit allows. */
-void client_sender_resend(famqp_sender *s);
-void client_sender_free(famqp_sender *s);
+/* Frees the retired connections whose deliveries are all settled. */
+void client_retired_sweep(famqp_client *c);
+
+/* ---- client_links.c: link handles ---- */
+
+/* A zeroed handle of size bytes (a famqp_sender or famqp_receiver) of the
+ * kind ops; NULL (c->err set) when out of memory. */
+void *client_link_alloc(famqp_client *c, size_t size, const client_link_ops *ops);
+/* Link options naming both termini address (NULL: dynamic), with the
+ * application's settle modes and terminus durability. */
+void client_link_options(famqp_link_options *lo, const char *address, uint8_t snd_settle_mode,
+                         uint8_t rcv_settle_mode, uint32_t durable);
+/* Opens a link with the session, registers the handle and waits for the
+ * peer's attach; on refusal returns REFUSED (the handle stays registered). */
+famqp_client_status client_link_open(famqp_client *c, client_link *h, const char *name,
+                                     const famqp_link_options *lo, int timeout_ms);
+/* Creates h's engine link on the current session and sends its attach. */
+famqp_client_status client_link_attach(famqp_client *c, client_link *h, const char *name,
+                                       const famqp_link_options *lo);
+/* The peer answered h's attach (accepting or refusing it). */
+bool client_link_answered(const client_link *h);
+/* The peer detached h's link (a refused reattach keeps h's state). */
+void client_link_remote_detach(client_link *h, const famqp_event *e);
+famqp_client_status client_link_close(client_link *h, int timeout_ms);
 void client_link_free_options(client_link *h);
 /* The session or connection is gone: handles drop their engine links. */
 void client_links_lost(famqp_client *c);
-/* A connection a reconnect replaced: freed now when the application holds
- * none of its received deliveries, else kept until it settled them. */
-void client_retire(famqp_client *c, famqp_connection *conn);
-/* Frees the retired connections whose deliveries are all settled. */
-void client_retired_sweep(famqp_client *c);
+/* Frees every handle (famqp_client_close). */
+void client_links_free(famqp_client *c);
 
 #endif

@@ -1,10 +1,25 @@
 /* The blocking client's receivers: credit, the queue of received
- * deliveries, filters. */
+ * deliveries, filters, drain, and what a receiver does for the connection
+ * (receiver_ops). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 
 #include "client_internal.h"
+
+struct famqp_receiver {
+    client_link base;
+    /* ring of received deliveries not yet handed out */
+    famqp_delivery **ring;
+    size_t ring_cap, head, count;
+    char *address; /* asked for, or the dynamic node's */
+    uint32_t credit_window;
+    uint32_t regrant; /* manual credit left when the connection was lost */
+    uint64_t received; /* deliveries queued so far (counts arrivals during a drain) */
+    bool draining;     /* inside famqp_receiver_drain: no automatic credit */
+};
+
+static const client_link_ops receiver_ops;
 
 void famqp_receiver_options_init(famqp_receiver_options *o)
 {
@@ -40,22 +55,17 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
     }
     if (!address && !opts->dynamic)
         return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "a receiver needs an address or dynamic");
-    famqp_receiver *r = calloc(1, sizeof *r);
+    famqp_receiver *r = client_link_alloc(c, sizeof *r, &receiver_ops);
     if (!r)
-        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
-    r->base.kind = CLIENT_RECEIVER;
+        return FAMQP_CLIENT_ERR_NOMEM;
     r->credit_window = opts->credit_window;
     famqp_link_options lo;
-    famqp_link_options_init(&lo);
-    lo.source_address = opts->dynamic ? NULL : address;
-    lo.target_address = opts->dynamic ? NULL : address;
-    lo.snd_settle_mode = opts->snd_settle_mode;
-    lo.rcv_settle_mode = opts->rcv_settle_mode;
+    client_link_options(&lo, opts->dynamic ? NULL : address, opts->snd_settle_mode, opts->rcv_settle_mode,
+                        opts->durable);
     /* The client grants credit itself as the application takes messages
-     * (credit_top_up), so a slow application holds at most credit_window
+     * (receiver_credit), so a slow application holds at most credit_window
      * undelivered messages instead of whatever the peer can send. */
     lo.credit_window = 0;
-    lo.durable = opts->durable;
     lo.dynamic = opts->dynamic;
     uint8_t *filter = NULL;
     if (opts->selector) {
@@ -68,8 +78,7 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
             return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the selector");
         }
     }
-    famqp_client_status st =
-        client_link_open(c, &r->base, opts->name, FAMQP_LINK_RECEIVER, &lo, opts->attach_timeout_ms);
+    famqp_client_status st = client_link_open(c, &r->base, opts->name, &lo, opts->attach_timeout_ms);
     free(filter); /* the link copied it */
     if (st == FAMQP_CLIENT_OK && r->credit_window && r->base.link && !r->base.remote_detached) {
         famqp_link_flow(r->base.link, r->credit_window);
@@ -87,10 +96,41 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
 const char *famqp_receiver_address(const famqp_receiver *r) { return r->address; }
 size_t famqp_receiver_queued(const famqp_receiver *r) { return r->count; }
 
-void client_receiver_forget(famqp_receiver *r)
+static void receiver_forget(client_link *h)
 {
+    famqp_receiver *r = (famqp_receiver *)h;
     /* The engine frees the link's deliveries with it. */
     r->head = r->count = 0;
+}
+
+static void receiver_lost(client_link *h)
+{
+    famqp_receiver *r = (famqp_receiver *)h;
+    if (h->link && r->credit_window == 0)
+        /* A drain under way wanted the credit back: none on the new link. */
+        r->regrant = r->draining ? 0 : famqp_link_credit(h->link);
+}
+
+/* The new link gets what the old one had: the window less what waits in
+ * the queue, or the manual credit left. */
+static void receiver_reattach(client_link *h)
+{
+    famqp_receiver *r = (famqp_receiver *)h;
+    if (r->draining)
+        return; /* the drain ends with the old link: no credit */
+    if (r->credit_window && r->count < r->credit_window)
+        famqp_link_flow(h->link, (uint32_t)(r->credit_window - r->count));
+    else if (!r->credit_window && r->regrant)
+        famqp_link_flow(h->link, r->regrant);
+}
+
+static void receiver_free(client_link *h)
+{
+    famqp_receiver *r = (famqp_receiver *)h;
+    free(r->ring);
+    free(r->address);
+    client_link_free_options(h);
+    free(r);
 }
 
 static bool ring_push(famqp_receiver *r, famqp_delivery *d)
@@ -113,8 +153,9 @@ static bool ring_push(famqp_receiver *r, famqp_delivery *d)
     return true;
 }
 
-void client_receiver_event(famqp_receiver *r, const famqp_event *e)
+static void receiver_event(client_link *h, const famqp_event *e)
 {
+    famqp_receiver *r = (famqp_receiver *)h;
     if (e->type == FAMQP_EVENT_DELIVERY) {
         if (!ring_push(r, e->delivery))
             famqp_delivery_release(e->delivery); /* cannot hold it: give it back */
@@ -123,7 +164,8 @@ void client_receiver_event(famqp_receiver *r, const famqp_event *e)
     }
 }
 
-void client_receiver_credit(famqp_receiver *r)
+/* Automatic credit: grants more once the application took half the window. */
+static void receiver_credit(famqp_receiver *r)
 {
     famqp_link *l = r->base.link;
     if (!r->credit_window || !l || r->base.remote_detached || r->base.local_closed || r->draining)
@@ -156,7 +198,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
         if (r->credit_window == 0 && famqp_link_credit(r->base.link) == 0)
             return client_set_error(c, FAMQP_CLIENT_ERR_CREDIT, NULL, NULL,
                                     "no credit granted (manual credit: call famqp_receiver_flow)");
-        client_receiver_credit(r); /* the window again after a drain used it up */
+        receiver_credit(r); /* the window again after a drain used it up */
         famqp_client_status st = client_wait(c, client_deadline(timeout_ms), has_message, r);
         if (st == FAMQP_CLIENT_ERR_TIMEOUT)
             return client_set_error(c, st, NULL, NULL, "timed out waiting for a message");
@@ -177,7 +219,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
     *delivery = r->ring[r->head];
     r->head = (r->head + 1) % r->ring_cap;
     r->count--;
-    client_receiver_credit(r);
+    receiver_credit(r);
     return FAMQP_CLIENT_OK;
 }
 
@@ -259,9 +301,11 @@ famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
         r->count--;
     }
     famqp_client_status st = client_link_close(&r->base, timeout_ms);
-    free(r->ring);
-    free(r->address);
-    client_link_free_options(&r->base);
-    free(r);
+    receiver_free(&r->base);
     return st;
 }
+
+/* No resend: nothing is kept to send. */
+static const client_link_ops receiver_ops = {.role = FAMQP_LINK_RECEIVER, .event = receiver_event,
+                                             .lost = receiver_lost, .forget = receiver_forget,
+                                             .reattach = receiver_reattach, .free = receiver_free};

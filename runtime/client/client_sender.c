@@ -1,9 +1,49 @@
 /* The blocking client's senders: blocking and pipelined sends, outcome
- * counting. */
+ * counting, the copies kept for resending after a reconnect, and what a
+ * sender does for the connection (sender_ops). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "client_internal.h"
+
+/* A copy of an unsettled delivery's message, kept while reconnecting is
+ * enabled until the peer settles it, so it can be sent again on a new
+ * connection. */
+typedef struct client_kept {
+    famqp_delivery *delivery; /* on the current connection; NULL: not sent there */
+    size_t off, len;          /* its bytes in the sender's kept buffer */
+    bool done;                /* settled by the peer: dropped at the front */
+    bool waited;              /* the delivery a blocking famqp_send waits for */
+} client_kept;
+
+struct famqp_sender {
+    client_link base;
+    uint32_t window;
+    bool presettled;
+    uint64_t next_tag;
+    uint8_t *buf; /* encode scratch, grown as needed (then reused) */
+    size_t buf_cap;
+    famqp_send_summary sum;
+    /* the delivery a blocking famqp_send waits for */
+    famqp_delivery *waiting;
+    bool waiting_done;
+    famqp_outcome waiting_outcome;
+    char out_cond[128];
+    char out_desc[512];
+    /* deliveries we settled after the peer's unsettled outcome (receiver
+     * settle mode second), until the peer settles them too */
+    famqp_delivery **ours;
+    size_t nours, ours_cap;
+    /* Reconnect: unsettled deliveries in send order (a ring), their bytes
+     * back to back in kbuf[kbuf_head..kbuf_len), and how many of them (from
+     * the front) were sent on the current connection. */
+    client_kept *kept;
+    size_t kept_cap, kept_head, kept_count, resend_pos;
+    uint8_t *kbuf;
+    size_t kbuf_head, kbuf_len, kbuf_cap;
+};
+
+static const client_link_ops sender_ops;
 
 void famqp_sender_options_init(famqp_sender_options *o)
 {
@@ -23,28 +63,21 @@ famqp_client_status famqp_sender_open(famqp_client *c, const char *address, cons
         famqp_sender_options_init(&defaults);
         opts = &defaults;
     }
-    famqp_sender *s = calloc(1, sizeof *s);
+    famqp_sender *s = client_link_alloc(c, sizeof *s, &sender_ops);
     if (!s)
-        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
-    s->base.kind = CLIENT_SENDER;
+        return FAMQP_CLIENT_ERR_NOMEM;
     s->window = opts->window ? opts->window : 1000;
     s->presettled = opts->snd_settle_mode == FAMQP_SENDER_SETTLE_MODE_SETTLED;
     famqp_link_options lo;
-    famqp_link_options_init(&lo);
-    lo.source_address = address; /* our node: named like the target, as other clients do */
-    lo.target_address = address;
-    lo.snd_settle_mode = opts->snd_settle_mode;
-    lo.rcv_settle_mode = opts->rcv_settle_mode;
-    lo.durable = opts->durable;
-    famqp_client_status st =
-        client_link_open(c, &s->base, opts->name, FAMQP_LINK_SENDER, &lo, opts->attach_timeout_ms);
+    client_link_options(&lo, address, opts->snd_settle_mode, opts->rcv_settle_mode, opts->durable);
+    famqp_client_status st = client_link_open(c, &s->base, opts->name, &lo, opts->attach_timeout_ms);
     *out = s; /* even on failure: famqp_sender_close frees it (so does the client) */
     return st;
 }
 
 /* ---- kept deliveries (reconnect) ---- */
 
-bool client_sender_retaining(const famqp_sender *s)
+static bool retaining(const famqp_sender *s)
 {
     return !s->presettled && s->base.client->policy.max_attempts > 0;
 }
@@ -136,8 +169,9 @@ static void kept_settled(famqp_sender *s, const famqp_delivery *d)
         kept_clear(s);
 }
 
-void client_sender_lost(famqp_sender *s)
+static void sender_lost(client_link *h)
 {
+    famqp_sender *s = (famqp_sender *)h;
     /* The old connection's deliveries are out of reach: everything kept
      * is sent again once the link is attached on the new one. */
     for (size_t i = 0; i < s->kept_count; i++)
@@ -155,8 +189,12 @@ static void put_tag(uint8_t tag[8], uint64_t t)
     }
 }
 
-void client_sender_resend(famqp_sender *s)
+/* Sends kept deliveries again as credit allows. */
+static void sender_resend(client_link *h)
 {
+    famqp_sender *s = (famqp_sender *)h;
+    if (!retaining(s))
+        return;
     famqp_link *l = s->base.link;
     if (!l || !s->base.remote_attached || s->base.remote_detached)
         return;
@@ -179,8 +217,9 @@ void client_sender_resend(famqp_sender *s)
     }
 }
 
-void client_sender_free(famqp_sender *s)
+static void sender_free(client_link *h)
 {
+    famqp_sender *s = (famqp_sender *)h;
     free(s->buf);
     free(s->ours);
     free(s->kept);
@@ -189,8 +228,9 @@ void client_sender_free(famqp_sender *s)
     free(s);
 }
 
-void client_sender_forget(famqp_sender *s)
+static void sender_forget(client_link *h)
 {
+    famqp_sender *s = (famqp_sender *)h;
     /* The engine frees the link's deliveries with it; in_flight keeps
      * counting the ones that never got an outcome. */
     s->waiting = NULL;
@@ -246,10 +286,11 @@ static bool remember_settled_by_us(famqp_sender *s, famqp_delivery *d)
     return true;
 }
 
-void client_sender_event(famqp_sender *s, const famqp_event *e)
+static void sender_event(client_link *h, const famqp_event *e)
 {
     if (e->type != FAMQP_EVENT_DELIVERY_UPDATED || !e->delivery)
         return;
+    famqp_sender *s = (famqp_sender *)h;
     famqp_delivery *d = e->delivery;
     famqp_outcome o = famqp_delivery_remote_state(d);
     bool settled = famqp_delivery_remote_settled(d);
@@ -265,7 +306,7 @@ void client_sender_event(famqp_sender *s, const famqp_event *e)
     if (!settled && !remember_settled_by_us(s, d))
         return; /* out of memory: count it when the peer settles */
     count_outcome(s, &o);
-    if (client_sender_retaining(s))
+    if (retaining(s))
         kept_settled(s, d);
     if (s->sum.in_flight)
         s->sum.in_flight--;
@@ -343,7 +384,7 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
         if (pipelined)
             client_output_written(c);
     }
-    bool keep = client_sender_retaining(s);
+    bool keep = retaining(s);
     if (keep && !kept_reserve(s, len))
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory keeping a copy for resending");
     size_t before = 0;
@@ -406,7 +447,7 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
     }
     s->waiting = d;
     s->waiting_done = false;
-    if (client_sender_retaining(s) && s->kept_count && kept_at(s, s->kept_count - 1)->delivery == d)
+    if (retaining(s) && s->kept_count && kept_at(s, s->kept_count - 1)->delivery == d)
         kept_at(s, s->kept_count - 1)->waited = true;
     st = client_wait(c, deadline, waiting_done, s);
     if (st == FAMQP_CLIENT_ERR_TIMEOUT)
@@ -477,6 +518,10 @@ famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms)
     if (!s)
         return FAMQP_CLIENT_OK;
     famqp_client_status st = client_link_close(&s->base, timeout_ms);
-    client_sender_free(s);
+    sender_free(&s->base);
     return st;
 }
+
+/* No reattach: what was kept goes again through resend. */
+static const client_link_ops sender_ops = {.role = FAMQP_LINK_SENDER, .event = sender_event, .lost = sender_lost,
+                                           .forget = sender_forget, .resend = sender_resend, .free = sender_free};

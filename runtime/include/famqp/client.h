@@ -17,9 +17,14 @@
  * (attach refused, detach/end/close with an error, rejected message) or a
  * local one (connection refused, authentication failed, timeout).
  *
- * One client is one connection with one session.  Handles are not
- * thread-safe: use a client from one thread at a time.  The engine's
+ * One client is one connection with one session.  The engine's
  * FAMQP_TRACE=1 prints every frame.
+ *
+ * Threads: every object belongs to one thread at a time.  A client, its
+ * senders and receivers and the deliveries they hand out are one unit,
+ * used from the thread that uses the client (nothing is locked, and no
+ * background thread does I/O); separate clients share nothing and may
+ * run on separate threads.
  */
 #ifndef FAMQP_CLIENT_H
 #define FAMQP_CLIENT_H

@@ -1,0 +1,215 @@
+/* Connecting: client options, the URL and credentials (kept for
+ * reconnects, secrets wiped when freed), opening the connection and
+ * session (the first time and on every reconnect attempt), closing and
+ * freeing the client. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client_internal.h"
+
+void famqp_client_options_init(famqp_client_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->connect_timeout_ms = 10000;
+    o->trace = -1;
+    famqp_io_options_init(&o->io);
+    o->reconnect.max_attempts = 0;
+    o->reconnect.initial_backoff_ms = 100;
+    o->reconnect.max_backoff_ms = 5000;
+    o->max_send_delay_us = FAMQP_CLIENT_DEFAULT_SEND_DELAY_US;
+}
+
+famqp_connection *famqp_client_connection(const famqp_client *c) { return c->conn; }
+
+static bool ready(void *arg)
+{
+    famqp_client *c = arg;
+    return c->remote_open && c->remote_begin;
+}
+
+/* Overwrites a secret before freeing it (volatile: not optimised away). */
+static void free_secret(char *p)
+{
+    if (!p)
+        return;
+    for (volatile char *q = p; *q; q++)
+        *q = 0;
+    free(p);
+}
+
+static void client_free(famqp_client *c)
+{
+    client_links_free(c);
+    famqp_io_free(c->io);
+    if (c->conn)
+        famqp_connection_free(c->conn);
+    for (size_t i = 0; i < c->nretired; i++)
+        famqp_connection_free(c->retired[i]);
+    free(c->retired);
+    free(c->user);
+    free_secret(c->password);
+    for (volatile char *q = c->url.password; *q; q++)
+        *q = 0;
+    free(c->ca_file);
+    free(c->server_name);
+    free(c->cert_file);
+    free(c->key_file);
+    free(c);
+}
+
+static famqp_client_status connect_fail(famqp_client *c, famqp_client_status st, famqp_client_error *err)
+{
+    if (err)
+        *err = c->err;
+    client_free(c);
+    return st;
+}
+
+bool client_dup(char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return true;
+    *dst = strdup(src);
+    return *dst != NULL;
+}
+
+famqp_client_status client_open_connection(famqp_client *c)
+{
+    famqp_io_error ioerr = {{0}};
+    c->remote_open = c->remote_begin = c->remote_closed = c->authenticated = false;
+    c->failed = false;
+    c->conn = famqp_connection_new(&c->copts);
+    if (!c->conn)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "invalid connection options");
+    c->io = famqp_io_connect(&c->url, &c->iopts, c->conn, &ioerr);
+    if (!c->io)
+        return client_set_error(c, FAMQP_CLIENT_ERR_CONNECT, NULL, NULL, "%s", ioerr.message);
+    c->session = famqp_session_new(c->conn);
+    if (famqp_connection_open(c->conn) != FAMQP_ENGINE_OK || !c->session ||
+        famqp_session_open(c->session) != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not open the connection");
+    famqp_client_status st = client_wait(c, client_deadline(c->iopts.connect_timeout_ms), ready, c);
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", c->url.host,
+                         (unsigned)c->url.port);
+    return st;
+}
+
+famqp_client_status famqp_client_connect(const char *url_text, const famqp_client_options *opts,
+                                         famqp_client **out, famqp_client_error *err)
+{
+    /* Atomic: separate clients may connect on separate threads at once. */
+    static atomic_uint counter;
+    *out = NULL;
+    famqp_client_options defaults;
+    if (!opts) {
+        famqp_client_options_init(&defaults);
+        opts = &defaults;
+    }
+    famqp_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        if (err) {
+            memset(err, 0, sizeof *err);
+            err->status = FAMQP_CLIENT_ERR_NOMEM;
+            client_copy(err->message, sizeof err->message, "out of memory");
+        }
+        return FAMQP_CLIENT_ERR_NOMEM;
+    }
+    famqp_io_error ioerr = {{0}};
+    if (!url_text || !famqp_url_parse(url_text, &c->url, &ioerr)) {
+        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", url_text ? ioerr.message : "no URL given");
+        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
+    }
+    if (opts->container_id)
+        client_copy(c->container_id, sizeof c->container_id, opts->container_id);
+    else
+        snprintf(c->container_id, sizeof c->container_id, "famqp-%ld-%u", (long)getpid(),
+                 atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1);
+
+    const char *user = opts->user ? opts->user : (c->url.user[0] ? c->url.user : NULL);
+    const char *password = opts->password ? opts->password : c->url.password;
+    famqp_connection_options *co = &c->copts;
+    famqp_connection_options_init(co);
+    co->role = FAMQP_CONNECTION_CLIENT;
+    co->container_id = c->container_id;
+    co->hostname = c->url.host;
+    co->trace = opts->trace;
+    if (opts->idle_timeout_ms)
+        co->idle_timeout_ms = opts->idle_timeout_ms;
+    if (opts->max_frame_size)
+        co->max_frame_size = opts->max_frame_size;
+    if (opts->sasl_mechanism == FAMQP_CLIENT_NO_SASL)
+        co->sasl_mechanisms = 0;
+    else if (opts->sasl_mechanism)
+        co->sasl_mechanisms = opts->sasl_mechanism;
+    else
+        co->sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
+    /* PLAIN puts the password on the wire as it is: only inside TLS, or
+     * when the application says so. */
+    if ((co->sasl_mechanisms & FAMQP_SASL_PLAIN) && !c->url.tls && !opts->allow_plain_insecure) {
+        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,
+                         "refusing SASL PLAIN over unencrypted amqp:// to %s:%u: the password would cross the "
+                         "network in clear text; use amqps://, or allow it explicitly "
+                         "(allow_plain_insecure; --allow-plain-insecure)",
+                         c->url.host, (unsigned)c->url.port);
+        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
+    }
+    c->iopts = opts->io;
+    c->iopts.connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
+    if (!client_dup(&c->user, user) || !client_dup(&c->password, password) ||
+        !client_dup(&c->ca_file, opts->io.tls_ca_file) || !client_dup(&c->server_name, opts->io.tls_server_name) ||
+        !client_dup(&c->cert_file, opts->io.tls_cert_file) || !client_dup(&c->key_file, opts->io.tls_key_file)) {
+        client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+        return connect_fail(c, FAMQP_CLIENT_ERR_NOMEM, err);
+    }
+    co->sasl_username = c->user;
+    co->sasl_password = c->password;
+    c->iopts.tls_ca_file = c->ca_file;
+    c->iopts.tls_server_name = c->server_name;
+    c->iopts.tls_cert_file = c->cert_file;
+    c->iopts.tls_key_file = c->key_file;
+    c->linger_us = opts->max_send_delay_us;
+    c->policy = opts->reconnect;
+    if (!c->policy.initial_backoff_ms)
+        c->policy.initial_backoff_ms = 1;
+    if (c->policy.max_backoff_ms < c->policy.initial_backoff_ms)
+        c->policy.max_backoff_ms = c->policy.initial_backoff_ms;
+
+    famqp_client_status st = client_open_connection(c);
+    if (st != FAMQP_CLIENT_OK)
+        return connect_fail(c, st, err);
+    c->established = true;
+    if (err)
+        memset(err, 0, sizeof *err);
+    *out = c;
+    return FAMQP_CLIENT_OK;
+}
+
+static bool finished(void *arg)
+{
+    famqp_client *c = arg;
+    return famqp_connection_finished(c->conn);
+}
+
+famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms)
+{
+    if (!c)
+        return FAMQP_CLIENT_OK;
+    famqp_client_status st = FAMQP_CLIENT_OK;
+    if (!c->failed) {
+        c->closing = true;
+        famqp_connection_close(c->conn, NULL, NULL);
+        st = client_wait(c, client_deadline(timeout_ms), finished, c);
+        if (st == FAMQP_CLIENT_OK && c->failed && c->fail_status != FAMQP_CLIENT_OK)
+            st = c->fail_status;
+    } else if (c->io) {
+        famqp_io_flush(c->io, 0);
+    }
+    client_free(c);
+    return st;
+}
