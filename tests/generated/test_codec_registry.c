@@ -416,7 +416,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "codec registry: seed %#llx, %d types and unions\n",
             (unsigned long long)base_seed, entry_count());
 
-    Suite *s = suite_create("codec_registry");
+    Suite *s = suite_create("generated_codec_registry");
     TCase *tc = tcase_create("registry");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, test_registry_complete);
