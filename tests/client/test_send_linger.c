@@ -1,15 +1,17 @@
 /* When pipelined sends reach the peer without the application pumping
  * (client.h, max_send_delay_us): a paced sender's messages arrive while it
  * only calls famqp_send_async, a burst's tail leaves with the next slow
- * sends, and max_send_delay_us = 0 writes at every send.  The bounds are
- * generous (arrival within 2 s, where the old behaviour never wrote these
- * few small messages at all): no timing is measured. */
+ * sends, and max_send_delay_us = 0 writes at every send (its send(2)
+ * calls counted, send_count.c).  The bounds are generous (arrival within
+ * 2 s, where the old behaviour never wrote these few small messages at
+ * all): no timing is measured. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "famqp/client.h"
+#include "send_count.h"
 #include "server.h"
 
 Suite *send_linger_suite(void);
@@ -104,8 +106,13 @@ START_TEST(zero_delay_writes_every_send)
     famqp_client *c = connect_with_delay(0);
     famqp_sender *s;
     ck_assert_int_eq(famqp_sender_open(c, "queue", NULL, &s), FAMQP_CLIENT_OK);
+    /* A flood: batching would carry these 50 in a few writes, so counting
+     * this thread's send(2) calls tells one write per send from that. */
+    unsigned long before = send_calls_by_this_thread();
     for (int i = 0; i < 50; i++)
         ck_assert_int_eq(famqp_send_bytes_async(s, body, sizeof body - 1, 5000), FAMQP_CLIENT_OK);
+    unsigned long writes = send_calls_by_this_thread() - before;
+    ck_assert_msg(writes >= 50, "50 sends made %lu writes, want one per send", writes);
     ck_assert_msg(arrives(50), "only %lu of 50 messages reached the peer",
                   (unsigned long)atomic_load(&srv.accepted));
     ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);

@@ -10,14 +10,7 @@
 #include "famqp/engine.h"
 #include "famqp/frame.h"
 #include "famqp_spec.h"
-
-/* Fails the test without recording passing assertions (Check records each
- * passing ck_assert, which is slow inside loops over megabytes). */
-#define REQUIRE(cond, ...)                   \
-    do {                                     \
-        if (!(cond))                         \
-            ck_abort_msg(__VA_ARGS__);       \
-    } while (0)
+#include "famqp_test_assert.h"
 
 enum chunking { CHUNK_WHOLE = 0, CHUNK_BYTE, CHUNK_RANDOM };
 

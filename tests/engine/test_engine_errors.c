@@ -1,5 +1,6 @@
 /* Peer protocol violations: each closes the connection with the matching
  * AMQP condition, which the other side receives in the close. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,10 +262,38 @@ START_TEST(test_garbage_after_header)
 END_TEST
 
 /* Random bytes never crash or hang the engine, whatever the chunking. */
+/* The last frame c has written (after its protocol header), decoded into
+ * *f, which points into c's output: valid until the next engine call.
+ * False when the output is not a header and whole AMQP frames ending in a
+ * performative. */
+static bool last_frame_written(famqp_connection *c, famqp_any_frame *f)
+{
+    size_t len;
+    const uint8_t *out = famqp_connection_output(c, &len);
+    if (len < 8 || memcmp(out, famqp_protocol_header_amqp, 8) != 0)
+        return false;
+    size_t at = 8, used;
+    bool decoded = false;
+    famqp_frame fr;
+    while (at < len && famqp_frame_parse(out + at, len - at, UINT32_MAX, &fr, &used, NULL) == FAMQP_OK) {
+        decoded = fr.body.len && famqp_any_frame_decode(fr.body.ptr, fr.body.len, f, NULL) > 0;
+        at += used;
+    }
+    return decoded && at == len;
+}
+
+/* Random bytes after a valid protocol header, in random chunks.  Each run
+ * must end one of two ways: the connection fails (exactly one
+ * CONNECTION_ERROR, the last event, with an amqp: condition; the close
+ * written to the peer carries that condition; later input is refused), or
+ * it stays usable (all input accepted, no error, and a clean local close
+ * goes out).  The seed reaches both outcomes, and the test says so, so
+ * neither branch is checked vacuously. */
 START_TEST(test_random_garbage)
 {
     uint64_t rng = 12345;
     uint8_t buf[512];
+    unsigned failed_runs = 0, usable_runs = 0;
     for (int iter = 0; iter < 2000; iter++) {
         famqp_connection_options so;
         harness_server_options(&so);
@@ -274,17 +303,64 @@ START_TEST(test_random_garbage)
         for (size_t k = 8; k < n; k++)
             buf[k] = (uint8_t)harness_rand(&rng);
         size_t off = 0;
+        bool refused = false;
         while (off < n) {
             size_t chunk = 1 + harness_rand(&rng) % 64;
             if (chunk > n - off)
                 chunk = n - off;
-            famqp_connection_input(s, buf + off, chunk);
+            famqp_engine_status st = famqp_connection_input(s, buf + off, chunk);
+            REQUIRE(st == FAMQP_ENGINE_OK || st == FAMQP_ENGINE_ERR_FAILED, "run %d: input returned %s", iter,
+                    famqp_engine_status_name(st));
+            REQUIRE(!refused || st == FAMQP_ENGINE_ERR_FAILED, "run %d: input accepted after a failure", iter);
+            refused = st == FAMQP_ENGINE_ERR_FAILED;
             off += chunk;
         }
-        while (famqp_connection_next_event(s))
-            ;
+        size_t errors = 0;
+        bool error_last = false;
+        char cond[128] = "";
+        const famqp_event *e;
+        while ((e = famqp_connection_next_event(s))) {
+            error_last = e->type == FAMQP_EVENT_CONNECTION_ERROR;
+            if (error_last) {
+                errors++;
+                snprintf(cond, sizeof cond, "%s", e->condition.name ? e->condition.name : "");
+            }
+        }
+        famqp_any_frame f;
+        if (famqp_connection_failed(s)) {
+            failed_runs++;
+            REQUIRE(refused, "run %d: failed but its input was accepted", iter);
+            REQUIRE(errors == 1 && error_last, "run %d: failed with %zu error events (last event an error: %d)",
+                    iter, errors, error_last);
+            REQUIRE(strncmp(cond, "amqp:", 5) == 0, "run %d: failure condition '%s' is no AMQP condition", iter,
+                    cond);
+            famqp_condition fc = famqp_connection_condition(s);
+            REQUIRE(fc.name && strcmp(fc.name, cond) == 0, "run %d: connection condition '%s', event said '%s'",
+                    iter, fc.name ? fc.name : "(none)", cond);
+            REQUIRE(last_frame_written(s, &f) && f.kind == FAMQP_ANY_FRAME_CLOSE &&
+                        (f.u.close.present & FAMQP_CLOSE_HAS_ERROR) &&
+                        famqp_symbol_eq(f.u.close.error.condition, cond),
+                    "run %d: the peer is not sent a close with %s", iter, cond);
+            REQUIRE(famqp_connection_input(s, buf, n) == FAMQP_ENGINE_ERR_FAILED,
+                    "run %d: input accepted after the failure", iter);
+        } else {
+            usable_runs++;
+            REQUIRE(!refused && errors == 0, "run %d: not failed, yet %zu error events", iter, errors);
+            REQUIRE(famqp_connection_condition(s).name == NULL, "run %d: condition '%s' without a failure", iter,
+                    famqp_connection_condition(s).name);
+            famqp_engine_status st = famqp_connection_close(s, NULL, NULL);
+            REQUIRE(st == FAMQP_ENGINE_OK, "run %d: close on a live connection: %s", iter,
+                    famqp_engine_status_name(st));
+            REQUIRE(last_frame_written(s, &f) && f.kind == FAMQP_ANY_FRAME_CLOSE &&
+                        !(f.u.close.present & FAMQP_CLOSE_HAS_ERROR),
+                    "run %d: the clean close did not go out", iter);
+        }
         famqp_connection_free(s);
     }
+    fprintf(stderr, "random garbage: %u runs failed the connection, %u left it usable\n", failed_runs,
+            usable_runs);
+    ck_assert_uint_gt(failed_runs, 0);
+    ck_assert_uint_gt(usable_runs, 0);
 }
 END_TEST
 

@@ -22,24 +22,7 @@
 #include "famqp/frame.h"
 #include "famqp_spec.h"
 #include "famqp_spec_tests.h"
-
-/* Check records every passing ck_assert (a write to its message pipe), which
- * dominates millions of checks; these report through ck_abort_msg only when
- * they fail. */
-#define REQUIRE(cond, ...)                                                                         \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            ck_abort_msg(__VA_ARGS__);                                                             \
-    } while (0)
-#define REQUIRE_CMP(a, op, b)                                                                      \
-    do {                                                                                           \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
-        if (!(a_ op b_))                                                                           \
-            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                    \
-    } while (0)
-#define REQUIRE_CMP_EQ(a, b) REQUIRE_CMP(a, ==, b)
-#define REQUIRE_CMP_LT(a, b) REQUIRE_CMP(a, <, b)
-#define REQUIRE_CMP_GT(a, b) REQUIRE_CMP(a, >, b)
+#include "famqp_test_assert.h"
 
 #ifndef FAMQP_VECTORS_DIR
 #error "FAMQP_VECTORS_DIR must name the directory holding the recorded streams"

@@ -254,7 +254,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("runtime_fuzz");
+    Suite *s = suite_create("codec_fuzz");
     TCase *tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, seeds_are_valid);

@@ -298,7 +298,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("runtime_proton_primitives");
+    Suite *s = suite_create("codec_proton_primitives");
     TCase *tc = tcase_create("proton");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, null_and_booleans);

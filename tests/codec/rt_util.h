@@ -1,4 +1,4 @@
-/* Helpers shared by the runtime codec suites. */
+/* Helpers shared by the primitive codec suites (runtime/codec/). */
 #ifndef FAMQP_TESTS_RT_UTIL_H
 #define FAMQP_TESTS_RT_UTIL_H
 

@@ -494,7 +494,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("codec_cases");
+    Suite *s = suite_create("generated_codec_cases");
     TCase *enc = tcase_create("encode");
     tcase_add_test(enc, test_transfer_handle_only);
     tcase_add_test(enc, test_transfer_inner_absent_fields_are_null);

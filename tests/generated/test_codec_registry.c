@@ -20,25 +20,7 @@
 
 #include "famqp_spec.h"
 #include "famqp_spec_tests.h"
-
-/* Check records every passing ck_assert (a write to its message pipe), which
- * dominates millions of checks; these report through ck_abort_msg only when
- * they fail. */
-#define REQUIRE(cond, ...)                                                                         \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            ck_abort_msg(__VA_ARGS__);                                                             \
-    } while (0)
-#define REQUIRE_CMP(a, op, b)                                                                      \
-    do {                                                                                           \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
-        if (!(a_ op b_))                                                                           \
-            ck_abort_msg("%s %s %s failed: %llu vs %llu", #a, #op, #b, a_, b_);                    \
-    } while (0)
-#define REQUIRE_CMP_EQ(a, b) REQUIRE_CMP(a, ==, b)
-#define REQUIRE_CMP_LT(a, b) REQUIRE_CMP(a, <, b)
-#define REQUIRE_CMP_LE(a, b) REQUIRE_CMP(a, <=, b)
-#define REQUIRE_CMP_GT(a, b) REQUIRE_CMP(a, >, b)
+#include "famqp_test_assert.h"
 
 #define RANDOM_VALUES 1000
 #define MUTATIONS 10000
@@ -416,7 +398,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "codec registry: seed %#llx, %d types and unions\n",
             (unsigned long long)base_seed, entry_count());
 
-    Suite *s = suite_create("codec_registry");
+    Suite *s = suite_create("generated_codec_registry");
     TCase *tc = tcase_create("registry");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, test_registry_complete);

@@ -524,7 +524,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("runtime_primitives");
+    Suite *s = suite_create("codec_primitives");
     TCase *tc = tcase_create("golden");
     tcase_add_loop_test(tc, golden_decodes, 0, (int)NGOLDEN);
     tcase_add_loop_test(tc, golden_encodes, 0, (int)NGOLDEN);

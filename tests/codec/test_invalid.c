@@ -435,7 +435,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("runtime_invalid");
+    Suite *s = suite_create("codec_invalid");
     TCase *tc = tcase_create("invalid");
     tcase_add_test(tc, rejects_malformed_values);
     tcase_add_test(tc, zero_width_array_elements);

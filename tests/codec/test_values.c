@@ -488,7 +488,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("runtime_values");
+    Suite *s = suite_create("codec_values");
     TCase *tc = tcase_create("values");
     tcase_add_test(tc, getters_accept_every_encoding);
     tcase_add_test(tc, equality_across_encodings);
