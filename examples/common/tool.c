@@ -59,14 +59,15 @@ bool tool_url_address(const char *prog, const char *url, char *base, size_t base
             if (c == '%') {
                 int h = hex(s[1]), l = h < 0 ? -1 : hex(s[2]);
                 if (l < 0) {
-                    fprintf(stderr, "%s: URL '%s': bad percent escape in the address\n", prog, base);
+                    /* Not the URL: it may hold a password. */
+                    fprintf(stderr, "%s: bad percent escape in the URL's address '%s'\n", prog, slash + 1);
                     return false;
                 }
                 c = h * 16 + l;
                 s += 2;
             }
             if (n + 1 >= path_cap) {
-                fprintf(stderr, "%s: URL '%s': address too long\n", prog, base);
+                fprintf(stderr, "%s: the URL's address is too long\n", prog);
                 return false;
             }
             path[n++] = (char)c;
