@@ -86,6 +86,8 @@ static uint64_t settled_of(const famqp_send_summary *sum) { return sum->sent - s
 
 static void show_progress(run *r)
 {
+    if (!r->progress.on)
+        return; /* not a terminal: nothing to count or format */
     famqp_send_summary sum;
     famqp_sender_summary(r->s, &sum);
     char extra[48];
