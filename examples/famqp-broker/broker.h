@@ -57,6 +57,7 @@ typedef struct queue {
     consumer **consumers;
     size_t nconsumers, cap;
     size_t rr; /* next consumer to serve (round-robin) */
+    bool full_logged; /* reaching --max-depth was logged */
 } queue;
 
 typedef struct broker_config {
@@ -83,6 +84,7 @@ typedef struct client {
     size_t nconsumers, ccap;
     producer **producers;
     size_t nproducers, pcap;
+    bool tls_hello; /* sent a TLS ClientHello to our plain port */
 } client;
 
 /* broker_queue.c */

@@ -29,6 +29,17 @@ bool client_bind(client *cl)
     if (!famqp_io_peek_header(cl->io, hdr))
         return false;
     const broker_config *cfg = &cl->b->cfg;
+    /* A TLS record (handshake 0x16, version 3.x): a ClientHello from an
+     * amqps:// client on our plain port.  Named here; the engine then
+     * answers with the AMQP header and closes (the client's TLS layer
+     * reports that as not TLS). */
+    if (hdr[0] == 0x16 && hdr[1] == 0x03) {
+        cl->tls_hello = true;
+        fprintf(stderr,
+                "famqp-broker: connection from %s sent a TLS ClientHello to this plain AMQP port: the client "
+                "uses amqps://; use amqp://, or serve TLS with --tls-cert and --tls-key\n",
+                famqp_io_peer(cl->io));
+    }
     famqp_connection_options o;
     famqp_connection_options_init(&o);
     o.role = FAMQP_CONNECTION_SERVER;
@@ -254,6 +265,8 @@ void client_handle_events(client *cl)
             famqp_connection_close(cl->conn, NULL, NULL);
             break;
         case FAMQP_EVENT_CONNECTION_ERROR:
+            if (cl->tls_hello)
+                break; /* said in client_bind */
             fprintf(stderr, "famqp-broker: connection from %s failed: %s%s%s\n", famqp_io_peer(cl->io),
                     e->condition.name ? e->condition.name : "error", e->condition.description ? ": " : "",
                     e->condition.description ? e->condition.description : "");
@@ -287,7 +300,20 @@ void client_top_up_credit(client *cl)
     uint32_t window = cl->b->cfg.credit;
     for (size_t i = 0; i < cl->nproducers; i++) {
         producer *p = cl->producers[i];
-        if (famqp_link_credit(p->link) <= window / 2 && p->queue->messages.count < cl->b->cfg.max_depth)
+        queue *q = p->queue;
+        bool full = q->messages.count >= cl->b->cfg.max_depth;
+        /* Once per filling (again only after it drained to half), so a
+         * stalled sender's cause is in the log without flooding it. */
+        if (full && !q->full_logged)
+            fprintf(stderr,
+                    "famqp-broker: queue '%s' holds %zu messages (--max-depth %zu): no new credit to its senders "
+                    "until consumers take messages\n",
+                    q->name, q->messages.count, cl->b->cfg.max_depth);
+        if (full)
+            q->full_logged = true;
+        else if (q->messages.count < cl->b->cfg.max_depth / 2)
+            q->full_logged = false;
+        if (famqp_link_credit(p->link) <= window / 2 && !full)
             famqp_link_flow(p->link, window);
     }
 }

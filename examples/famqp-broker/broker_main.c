@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "tool.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -32,9 +33,10 @@ static void usage(FILE *f)
             "                       and connections without SASL are refused (otherwise\n"
             "                       ANONYMOUS, or no SASL at all); the password is never printed\n"
             "  --tls-cert FILE --tls-key FILE  serve amqps (PEM certificate chain and key)\n"
-            "  --credit N           credit window granted to each sender (default 1000)\n"
-            "  --max-depth N        no new credit to senders of a queue holding N messages\n"
-            "                       (default 1000000)\n"
+            "  --credit N           credit window granted to each sender, 1 to 4294967295\n"
+            "                       (default 1000)\n"
+            "  --max-depth N        no new credit to senders of a queue holding N messages,\n"
+            "                       1 to 4294967295 (default 1000000); logged when reached\n"
             "  --accept-when-consumed  accept a sender's message only when a consumer\n"
             "                       accepted it (its rejection is passed back too): the\n"
             "                       broker then never acknowledges a message it could\n"
@@ -43,15 +45,6 @@ static void usage(FILE *f)
             "  --help               this text\n");
 }
 
-static bool parse_u32(const char *s, uint32_t *out)
-{
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v == 0 || v > UINT32_MAX)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
 
 static bool add_client(broker *b, client *cl)
 {
@@ -101,7 +94,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        uint32_t n;
+        uint64_t n;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -111,6 +104,22 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--accept-when-consumed") == 0) {
             b.cfg.accept_when_consumed = true;
             continue;
+        }
+        if (strcmp(a, "--credit") == 0 || strcmp(a, "--max-depth") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, 1, UINT32_MAX, &n))
+                return 2;
+            if (strcmp(a, "--credit") == 0)
+                b.cfg.credit = (uint32_t)n;
+            else
+                b.cfg.max_depth = (size_t)n;
+            i++;
+            continue;
+        }
+        bool known = !strcmp(a, "--listen") || !strcmp(a, "--user") || !strcmp(a, "--password") ||
+                     !strcmp(a, "--tls-cert") || !strcmp(a, "--tls-key");
+        if (!known) {
+            fprintf(stderr, "famqp-broker: unknown option %s (see --help)\n", a);
+            return 2;
         }
         if (!v) {
             fprintf(stderr, "famqp-broker: %s needs a value (see --help)\n", a);
@@ -124,16 +133,8 @@ int main(int argc, char **argv)
             b.cfg.password = v;
         else if (strcmp(a, "--tls-cert") == 0)
             lo.tls_cert_file = v;
-        else if (strcmp(a, "--tls-key") == 0)
+        else
             lo.tls_key_file = v;
-        else if (strcmp(a, "--credit") == 0 && parse_u32(v, &n))
-            b.cfg.credit = n;
-        else if (strcmp(a, "--max-depth") == 0 && parse_u32(v, &n))
-            b.cfg.max_depth = n;
-        else {
-            fprintf(stderr, "famqp-broker: bad option '%s %s' (see --help)\n", a, v);
-            return 2;
-        }
         i++;
     }
     if (!b.cfg.user != !b.cfg.password) {
@@ -192,8 +193,17 @@ int main(int argc, char **argv)
                 client_bind(cl);
             client_handle_events(cl);
             if (famqp_io_done(cl->io)) {
-                if (famqp_io_state(cl->io) == FAMQP_IO_ERROR)
-                    fprintf(stderr, "famqp-broker: %s\n", famqp_io_error_message(cl->io));
+                if (famqp_io_state(cl->io) == FAMQP_IO_ERROR) {
+                    const char *why = famqp_io_error_message(cl->io);
+                    /* OpenSSL's words for "the first bytes were no TLS record":
+                     * the only sign of a plain client we get, as the TLS layer
+                     * reads the raw bytes, not us. */
+                    bool plain = lo.tls_cert_file && strstr(why, "TLS handshake") &&
+                                 (strstr(why, "wrong version number") || strstr(why, "http request") ||
+                                  strstr(why, "packet length too long"));
+                    fprintf(stderr, "famqp-broker: %s%s\n", why,
+                            plain ? " (the client did not speak TLS: plain amqp:// to this amqps port?)" : "");
+                }
                 else if (b.cfg.verbose)
                     fprintf(stderr, "famqp-broker: connection from %s ended\n", famqp_io_peer(cl->io));
                 client_free(cl);

@@ -23,23 +23,36 @@
 
 #include "famqp/client.h"
 #include "recv.h"
+#include "tool.h"
+
+#define PROG "famqp-recv"
+/* Ranges: the help text prints these same constants. */
+#define MAX_COUNT 1000000000000ull /* 10^12 */
+#define MAX_CREDIT 65536ull        /* the engine's max_unsettled_per_link default */
+#define MAX_TIMEOUT 86400ull
+#define MAX_RATE 1000000000ull
+/* famqp_receive waits in slices this long so that signals and progress are
+ * looked at. */
+#define SLICE_MS 200
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: famqp-recv URL ADDRESS [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
+            "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
-            "  URL              amqp[s]://[user:pass@]host[:port]\n"
-            "  ADDRESS          node (queue) to receive from; with --listen, the only target\n"
-            "                   address a sender may attach to (others: amqp:not-found)\n"
+            "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
+            "  ADDRESS          node (queue) to receive from (or the URL path; not both unless\n"
+            "                   they agree); with --listen, the only target address a sender\n"
+            "                   may attach to (others: amqp:not-found)\n"
             "  --listen HOST:PORT  connect to nobody: listen (port 0 picks a free one), print\n"
             "                   'listening on HOST:PORT' when ready, and receive from the\n"
             "                   senders that connect (plain AMQP, ANONYMOUS or no SASL)\n"
-            "  --count N        messages to receive (default 1)\n"
-            "  --credit C       credit window (default 1000)\n"
+            "  --count N        messages to receive, 1 to %llu (default 1)\n"
+            "  --credit C       credit window, 1 to %llu (default 1000)\n"
             "  --check-sequence check that sequence numbers 0..N-1 arrive once each, in order\n"
-            "  --timeout S      give up when no message arrives for S seconds (default 30;\n"
+            "  --timeout S      give up when no message arrives for S seconds, 1 to %llu\n"
+            "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
@@ -47,21 +60,14 @@ static void usage(FILE *f)
             "                   TLS (the password crosses the network in clear text)\n"
             "  --reconnect      reconnect when the connection is lost (at-least-once: with\n"
             "                   --check-sequence, duplicates are counted, not errors)\n"
-            "  --rate R         take at most R messages per second (a slow consumer)\n"
-            "Prints 'received N messages in S s: R msg/s' and exits 0 when all N arrived.\n");
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || s[0] == '-')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
+            "  --rate R         take at most R messages per second, 1 to %llu (a slow consumer;\n"
+            "                   default: no limit)\n"
+            "  --help           this text\n"
+            "Prints 'received N messages in S s: R msg/s' and exits 0 when all N arrived;\n"
+            "1 when not, 2 for a usage error.  On a terminal, stderr shows progress (count,\n"
+            "rate, time left).  SIGINT or SIGTERM stops the run: it prints\n"
+            "'interrupted: received X of N', closes the connection cleanly and exits 130.\n",
+            MAX_COUNT, MAX_CREDIT, MAX_TIMEOUT, MAX_RATE);
 }
 
 int main(int argc, char **argv)
@@ -72,6 +78,7 @@ int main(int argc, char **argv)
     const char *ca = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -95,14 +102,12 @@ int main(int argc, char **argv)
             ca = argv[++i];
         } else if (!strcmp(a, "--count") || !strcmp(a, "--credit") || !strcmp(a, "--timeout") ||
                    !strcmp(a, "--rate")) {
-            uint64_t *dst = !strcmp(a, "--count")    ? &count
-                            : !strcmp(a, "--credit") ? &credit
-                            : !strcmp(a, "--rate")   ? &rate
-                                                     : &timeout_s;
-            if (i + 1 >= argc || !parse_u64(argv[i + 1], dst)) {
-                fprintf(stderr, "famqp-recv: %s needs a non-negative number\n", a);
+            bool ok = !strcmp(a, "--count")    ? tool_arg_u64(PROG, a, v, 1, MAX_COUNT, &count)
+                      : !strcmp(a, "--credit") ? tool_arg_u64(PROG, a, v, 1, MAX_CREDIT, &credit)
+                      : !strcmp(a, "--rate")   ? tool_arg_u64(PROG, a, v, 1, MAX_RATE, &rate)
+                                               : tool_arg_u64(PROG, a, v, 1, MAX_TIMEOUT, &timeout_s);
+            if (!ok)
                 return 2;
-            }
             i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "famqp-recv: unknown option %s (see --help)\n", a);
@@ -120,7 +125,7 @@ int main(int argc, char **argv)
         address = url; /* --listen after the address: the one positional was the address */
         url = NULL;
     }
-    if ((!url && !listen_at) || !address) {
+    if ((!url && !listen_at) || (listen_at && !address)) {
         usage(stderr);
         return 2;
     }
@@ -132,10 +137,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: with --listen only --count, --credit, --check-sequence and --timeout apply\n");
         return 2;
     }
-    if (credit == 0 || credit > UINT32_MAX || timeout_s > 86400) {
-        fprintf(stderr, "famqp-recv: --credit must be 1..%u and --timeout at most 86400\n", UINT32_MAX);
+    char base[1024], path[512];
+    if (url && !tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address))
         return 2;
-    }
     /* Never ask for more than we will take: the rest would be taken from
      * other consumers of the queue and released at close. */
     if (count && credit > count)
@@ -163,10 +167,12 @@ int main(int argc, char **argv)
     }
     famqp_client *c;
     famqp_client_error err;
-    if (famqp_client_connect(url, &co, &c, &err) != FAMQP_CLIENT_OK) {
-        fprintf(stderr, "famqp-recv: cannot connect: %s\n", err.message);
+    if (famqp_client_connect(base, &co, &c, &err) != FAMQP_CLIENT_OK) {
+        fprintf(stderr, PROG ": cannot connect: %s%s\n", err.message, tool_tls_hint(base, err.message));
         return 1;
     }
+    /* Caught only now: before, there is nothing to close or report. */
+    tool_catch_signals();
     famqp_receiver_options ro;
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;
@@ -185,30 +191,68 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: out of memory\n");
         return 1;
     }
-    uint64_t start = 0;
+    uint64_t start = 0, start_us = 0;
     int rc = 0;
-    while (!recv_check_done(&k)) {
+    tool_progress progress;
+    tool_progress_init(&progress, "received", count, tool_now_us());
+    while (!recv_check_done(&k) && !tool_signal) {
         if (rate && k.received) {
             /* Message k is taken no earlier than k/rate seconds after the first. */
             uint64_t due = start + k.received * 1000 / rate;
-            while (famqp_io_now_ms() < due && famqp_client_pump(c, famqp_io_ms_until(due)) == FAMQP_CLIENT_OK) {
+            while (!tool_signal && famqp_io_now_ms() < due) {
+                int left = famqp_io_ms_until(due);
+                if (famqp_client_pump(c, left < SLICE_MS ? left : SLICE_MS) != FAMQP_CLIENT_OK)
+                    break;
+                tool_progress_update(&progress, k.received, NULL);
             }
         }
         famqp_delivery *d;
-        if (famqp_receive(r, timeout_ms, &d) != FAMQP_CLIENT_OK) {
+        /* Waits in slices: --timeout counts from the last message. */
+        famqp_client_status st;
+        uint64_t since = 0;
+        while ((st = famqp_receive(r, since ? SLICE_MS : 0, &d)) == FAMQP_CLIENT_ERR_TIMEOUT && !tool_signal) {
+            uint64_t now = tool_now_us();
+            if (!since)
+                since = now;
+            tool_progress_update(&progress, k.received, NULL);
+            if (now - since >= (uint64_t)timeout_ms * 1000u)
+                break;
+        }
+        if (tool_signal)
+            break;
+        if (st != FAMQP_CLIENT_OK) {
+            tool_progress_end(&progress);
             fprintf(stderr, "famqp-recv: after %" PRIu64 " of %" PRIu64 " messages: %s\n", k.received, count,
                     famqp_client_last_error(c)->message);
             rc = 1;
             break;
         }
-        if (k.received == 0)
-            start = famqp_io_now_ms(); /* time the flow, not the wait for the first one */
+        if (k.received == 0) {
+            /* Time the flow, not the wait for the first one. */
+            start = famqp_io_now_ms();
+            start_us = tool_now_us();
+            progress.start_us = start_us;
+        }
+        if ((k.received & 1023) == 0)
+            tool_progress_update(&progress, k.received, NULL); /* the clock is read here, not per message */
         famqp_binary msg = famqp_delivery_message(d);
         recv_check_message(&k, msg.ptr, msg.len);
         famqp_delivery_accept(d);
     }
     famqp_client_pump(c, 0); /* send the last settlements */
-    double secs = start ? (double)(famqp_io_now_ms() - start) / 1000.0 : 0.0;
+    uint64_t elapsed_us = start_us ? tool_now_us() - start_us : 0;
+    tool_progress_end(&progress);
+    if (tool_signal) {
+        /* Say how far it got, then close cleanly (detach, AMQP close). */
+        fprintf(stderr, "interrupted: received %" PRIu64 " of %" PRIu64 " (%s)\n", k.received, count,
+                tool_signal_name(tool_signal));
+        famqp_receiver_close(r, 2000);
+        famqp_client_status cst = famqp_client_close(c, 2000);
+        if (cst != FAMQP_CLIENT_OK)
+            fprintf(stderr, PROG ": close failed: %s\n", famqp_client_status_name(cst));
+        recv_check_free(&k);
+        return TOOL_EXIT_INTERRUPTED;
+    }
     rc = recv_check_finish(&k, rc);
     if (famqp_receiver_close(r, timeout_ms) != FAMQP_CLIENT_OK && rc == 0) {
         fprintf(stderr, "famqp-recv: detach failed: %s\n", famqp_client_last_error(c)->message);
@@ -220,7 +264,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: close failed: %s\n", famqp_client_status_name(cst));
         rc = 1;
     }
-    recv_print_rate(k.received, secs);
+    recv_print_rate(k.received, elapsed_us);
     if (at_least_once)
         printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64 "\n",
                k.distinct, k.duplicates, k.lost, reconnects);

@@ -31,8 +31,9 @@ bool recv_check_done(const recv_check *k);
  * check failed.  rc != 0 means the run was already cut short. */
 int recv_check_finish(recv_check *k, int rc);
 void recv_check_free(recv_check *k);
-/* The final line: "received N messages in S s: R msg/s". */
-void recv_print_rate(uint64_t received, double secs);
+/* The final line: "received N messages in S s: R msg/s" (us: the time
+ * from the first message to the last; the rate is never 0 for a fast run). */
+void recv_print_rate(uint64_t received, uint64_t us);
 
 /* The listen mode's options (--listen HOST:PORT ADDRESS ...). */
 typedef struct recv_listen_options {

@@ -5,6 +5,7 @@
 
 #include "famqp/message.h"
 #include "recv.h"
+#include "tool.h"
 
 bool recv_check_init(recv_check *k, uint64_t count, bool check, bool at_least_once)
 {
@@ -92,8 +93,4 @@ void recv_check_free(recv_check *k)
     k->seen = NULL;
 }
 
-void recv_print_rate(uint64_t received, double secs)
-{
-    printf("received %" PRIu64 " messages in %.3f s: %.0f msg/s\n", received, secs,
-           secs > 0 ? (double)received / secs : 0.0);
-}
+void recv_print_rate(uint64_t received, uint64_t us) { tool_print_done(stdout, "received", received, us); }

@@ -325,8 +325,7 @@ int recv_listen(const recv_listen_options *o)
                 o->count);
     rc = recv_check_finish(&r->k, rc);
     uint64_t end = r->end_us ? r->end_us : now_us();
-    double secs = r->k.received ? (double)(end - r->start_us) / 1e6 : 0.0;
-    recv_print_rate(r->k.received, secs);
+    recv_print_rate(r->k.received, r->k.received ? end - r->start_us : 0);
     recv_check_free(&r->k);
     free(r);
     return rc;

@@ -1,0 +1,68 @@
+# Shared by the tools tests: binaries, a temp dir, famqp-broker on a free
+# 127.0.0.1 port, and stopping everything started by PID on exit.
+# usage (sourced): BIN=BUILD_EXAMPLES_DIR; . lib.sh
+set -euo pipefail
+send=$BIN/famqp-send/famqp-send
+recv=$BIN/famqp-recv/famqp-recv
+broker=$BIN/famqp-broker/famqp-broker
+for b in "$send" "$recv" "$broker"; do
+    [[ -x $b ]] || { echo "FAILED: $b not built" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+pids=()
+failures=0
+
+alive() { [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+stop_pid() {
+    local pid=$1
+    if alive "$pid"; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAILED: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect FILE PATTERN WHAT: FILE must contain the (grep -E) pattern.
+expect() {
+    grep -Eq -- "$2" "$1" || { fail "$3: no '$2' in:"; sed 's/^/    /' "$1" >&2; }
+}
+
+# start_broker NAME ARGS...: famqp-broker on 127.0.0.1:0 (bounded by 120 s);
+# sets $broker_pid and $port once it printed "listening on".
+start_broker() {
+    local name=$1
+    shift
+    "$broker" --listen 127.0.0.1:0 --verbose "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    broker_pid=$!
+    pids+=("$broker_pid")
+    port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/$name.out")
+        [[ -n $port ]] && return 0
+        alive "$broker_pid" || break
+        sleep 0.05
+    done
+    echo "FAILED: famqp-broker did not start:" >&2
+    cat "$tmp/$name.err" >&2
+    exit 1
+}
+
+finish() {
+    if ((failures)); then
+        echo "$failures check(s) failed" >&2
+        exit 1
+    fi
+    echo "all checks passed"
+}
