@@ -32,7 +32,7 @@ interrupt() {
     shift 2
     "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     local pid=$!
-    pids+=("$pid")
+    rc_pids+=("$pid")
     sleep 1.5
     kill "-$sig" "$pid"
     rc=0

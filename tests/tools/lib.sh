@@ -8,26 +8,11 @@ broker=$BIN/famqp-broker/famqp-broker
 for b in "$send" "$recv" "$broker"; do
     [[ -x $b ]] || { echo "FAILED: $b not built" >&2; exit 1; }
 done
-tmp=$(mktemp -d)
-pids=()
+# Process helpers shared with the other program-level tests: alive,
+# stop_pid, and every PID in rc_pids stopped (and rc_tmp removed) on exit.
+source "$(dirname "${BASH_SOURCE[0]}")/../reconnect/lib.sh"
+tmp=$rc_tmp
 failures=0
-
-alive() { [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-stop_pid() {
-    local pid=$1
-    if alive "$pid"; then
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do stop_pid "$pid"; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 fail() {
     echo "FAILED: $*" >&2
@@ -46,7 +31,7 @@ start_broker() {
     shift
     "$broker" --listen 127.0.0.1:0 --verbose "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     broker_pid=$!
-    pids+=("$broker_pid")
+    rc_pids+=("$broker_pid")
     port=""
     for _ in $(seq 100); do
         port=$(sed -n 's/^listening on [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/$name.out")
