@@ -27,70 +27,29 @@ static void put_key(famqp_map_builder *b, const char *key)
         famqp_write_csymbol(&b->writer, key);
 }
 
-void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value)
-{
-    put_key(b, key);
-    famqp_write_cstring(&b->writer, value);
-}
-
-void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value)
-{
-    put_key(b, key);
-    famqp_write_csymbol(&b->writer, value);
-}
+/* One put per value type: the key as the section wants it, then the value. */
+#define MAP_PUT(NAME, CTYPE, WRITE)                                                  \
+    void famqp_map_builder_put_##NAME(famqp_map_builder *b, const char *key, CTYPE value) \
+    {                                                                                \
+        put_key(b, key);                                                             \
+        WRITE(&b->writer, value);                                                    \
+    }
+MAP_PUT(string, const char *, famqp_write_cstring)
+MAP_PUT(symbol, const char *, famqp_write_csymbol)
+MAP_PUT(bool, bool, famqp_write_bool)
+MAP_PUT(int, int32_t, famqp_write_int)
+MAP_PUT(long, int64_t, famqp_write_long)
+MAP_PUT(uint, uint32_t, famqp_write_uint)
+MAP_PUT(ulong, uint64_t, famqp_write_ulong)
+MAP_PUT(double, double, famqp_write_double)
+MAP_PUT(timestamp, int64_t, famqp_write_timestamp)
+MAP_PUT(uuid, famqp_uuid, famqp_write_uuid)
+#undef MAP_PUT
 
 void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len)
 {
     put_key(b, key);
     famqp_write_binary(&b->writer, famqp_binary_of(value, len));
-}
-
-void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value)
-{
-    put_key(b, key);
-    famqp_write_bool(&b->writer, value);
-}
-
-void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value)
-{
-    put_key(b, key);
-    famqp_write_int(&b->writer, value);
-}
-
-void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value)
-{
-    put_key(b, key);
-    famqp_write_long(&b->writer, value);
-}
-
-void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value)
-{
-    put_key(b, key);
-    famqp_write_uint(&b->writer, value);
-}
-
-void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value)
-{
-    put_key(b, key);
-    famqp_write_ulong(&b->writer, value);
-}
-
-void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value)
-{
-    put_key(b, key);
-    famqp_write_double(&b->writer, value);
-}
-
-void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms)
-{
-    put_key(b, key);
-    famqp_write_timestamp(&b->writer, ms);
-}
-
-void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value)
-{
-    put_key(b, key);
-    famqp_write_uuid(&b->writer, value);
 }
 
 size_t famqp_map_builder_len(const famqp_map_builder *b)
