@@ -33,30 +33,24 @@ static void print_built_body(FILE *f, const famqp_message_body *b)
     }
 }
 
+/* One present section on its own line. */
+#define PRINT_SECTION(BIT, NAME)                         \
+    do {                                                 \
+        if (present & FAMQP_MESSAGE_HAS_##BIT) {         \
+            famqp_##NAME##_print(f, &m->NAME);           \
+            fputc('\n', f);                              \
+        }                                                \
+    } while (0)
+
 void famqp_message_print(FILE *f, const famqp_message *m)
 {
     /* the same sections, in the same order, as famqp_message_encode writes */
     uint32_t present = famqp__message_sections(m);
-    if (present & FAMQP_MESSAGE_HAS_HEADER) {
-        famqp_header_print(f, &m->header);
-        fputc('\n', f);
-    }
-    if (present & FAMQP_MESSAGE_HAS_DELIVERY_ANNOTATIONS) {
-        famqp_delivery_annotations_print(f, &m->delivery_annotations);
-        fputc('\n', f);
-    }
-    if (present & FAMQP_MESSAGE_HAS_MESSAGE_ANNOTATIONS) {
-        famqp_message_annotations_print(f, &m->message_annotations);
-        fputc('\n', f);
-    }
-    if (present & FAMQP_MESSAGE_HAS_PROPERTIES) {
-        famqp_properties_print(f, &m->properties);
-        fputc('\n', f);
-    }
-    if (present & FAMQP_MESSAGE_HAS_APPLICATION_PROPERTIES) {
-        famqp_application_properties_print(f, &m->application_properties);
-        fputc('\n', f);
-    }
+    PRINT_SECTION(HEADER, header);
+    PRINT_SECTION(DELIVERY_ANNOTATIONS, delivery_annotations);
+    PRINT_SECTION(MESSAGE_ANNOTATIONS, message_annotations);
+    PRINT_SECTION(PROPERTIES, properties);
+    PRINT_SECTION(APPLICATION_PROPERTIES, application_properties);
     if (m->body.wire.ptr && m->body.wire.len) { /* decoded: every section as received */
         famqp_body_iter it;
         famqp_any_section section;
@@ -68,8 +62,6 @@ void famqp_message_print(FILE *f, const famqp_message *m)
     } else {
         print_built_body(f, &m->body);
     }
-    if (present & FAMQP_MESSAGE_HAS_FOOTER) {
-        famqp_footer_print(f, &m->footer);
-        fputc('\n', f);
-    }
+    PRINT_SECTION(FOOTER, footer);
 }
+#undef PRINT_SECTION
