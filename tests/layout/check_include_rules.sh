@@ -7,7 +7,7 @@
 #
 # Layers, bottom up, and what each may include (runtime/CMakeLists.txt says
 # the same in words):
-#   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, gen/wire.h
+#   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
 #   message    generated, codec             runtime/message/, famqp/message.h
@@ -38,7 +38,7 @@ declare -A allowed=(
 header_layer() {
     local name=$1
     case $name in
-    famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/gen/wire.h) echo codec ;;
+    famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
     famqp/message.h) echo message ;;

@@ -9,6 +9,8 @@
 #ifndef FAMQP_VERSION_H
 #define FAMQP_VERSION_H
 
+#include "famqp/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,7 +24,7 @@ extern "C" {
 
 /** The version of the running library, e.g. "0.1.0" (FAMQP_VERSION_STRING
  *  of the build that made it). */
-const char *famqp_version(void);
+FAMQP_API const char *famqp_version(void);
 
 #ifdef __cplusplus
 }
