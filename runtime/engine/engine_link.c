@@ -296,11 +296,6 @@ famqp_engine_status famqp_link_open(famqp_link *l)
         a->max_message_size = mms;
         a->present |= FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE;
     }
-    /* An attach the peer could not take is refused here, before anything
-     * is sent, rather than failing the connection. */
-    size_t size = FAMQP_FRAME_HEADER_SIZE + famqp_any_frame_encode(NULL, 0, &f);
-    if (c->remote != ENG_UNINIT && size > eng_out_frame_max(c))
-        return FAMQP_ENGINE_ERR_LIMIT;
     l->local = ENG_ACTIVE;
     if (!eng_session_write(s, &f, NULL, 0))
         return FAMQP_ENGINE_ERR_NOMEM;
