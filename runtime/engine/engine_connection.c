@@ -75,19 +75,20 @@ static bool options_valid(const famqp_connection_options *o)
     return true;
 }
 
-famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
+famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out)
 {
+    *out = NULL;
     famqp_connection_options o;
     if (opts)
         o = *opts;
     else
         famqp_connection_options_init(&o);
     if (!options_valid(&o))
-        return NULL;
+        return FAMQP_ENGINE_ERR_ARG;
     famqp_allocator a = o.alloc;
     famqp_connection *c = a.malloc_fn ? a.malloc_fn(a.ctx, sizeof *c) : malloc(sizeof *c);
     if (!c)
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     memset(c, 0, sizeof *c);
     c->a = a;
     c->opts = o;
@@ -98,7 +99,7 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
     c->sasl_password = eng_strdup(c, o.sasl_password, &ok);
     if (!ok) {
         famqp_connection_free(c);
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     }
     c->opts.container_id = c->container_id;
     c->opts.hostname = c->hostname;
@@ -121,9 +122,10 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
     }
     if (c->failed) { /* allocation failed while writing the header */
         famqp_connection_free(c);
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     }
-    return c;
+    *out = c;
+    return FAMQP_ENGINE_OK;
 }
 
 void famqp_connection_free(famqp_connection *c)

@@ -95,7 +95,7 @@ typedef struct famqp_client_options {
     const char *container_id;  /* NULL: "famqp-<pid>-<n>" */
     const char *user;          /* overrides the URL's user (SASL PLAIN) */
     const char *password;
-    unsigned sasl_mechanism;   /* 0: PLAIN with a user, else ANONYMOUS;
+    unsigned sasl_mechanisms;   /* 0: PLAIN with a user, else ANONYMOUS;
                                   or one FAMQP_SASL_*; FAMQP_CLIENT_NO_SASL: bare AMQP */
     /* SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
      * the client refuses it (ERR_ARG, nothing is sent) unless this is set. */
@@ -202,7 +202,7 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
  *   - famqp_receive handing out a message it already holds treats the
  *     settlements and credit queued by earlier calls the same way;
  *   - every call that waits or does I/O (famqp_send, famqp_receive when
- *     its queue is empty, famqp_sender_wait_all, famqp_receiver_flow,
+ *     its queue is empty, famqp_sender_wait_all, famqp_receiver_set_credit,
  *     famqp_receiver_drain, famqp_client_pump, the close calls) writes
  *     everything pending first;
  *   - if the application makes no call at all after a send, nothing can
@@ -243,7 +243,7 @@ typedef struct famqp_receiver_options {
     uint32_t credit_window;   /* credit kept available automatically, granted again as
                                  famqp_receive hands messages out (so at most this many
                                  wait in the client); default 100;
-                                 0: grant it with famqp_receiver_flow */
+                                 0: grant it with famqp_receiver_set_credit */
     uint32_t durable;         /* source terminus-durability */
     bool dynamic;             /* ask the peer to create a node (address NULL);
                                  famqp_receiver_address gives its address */
@@ -268,8 +268,8 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
 /* Decodes a received delivery's message (views point into the delivery). */
 famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
 
-/* Manual credit: link-credit becomes `credit` (see famqp_link_flow). */
-famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
+/* Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
+famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);
 /* Drain: asks the sender to use the credit now or give it back, and waits
  * (at most timeout_ms) until it has: link-credit becomes `credit` with the
  * drain flag set (0: keep the credit granted now), the sender sends what

@@ -219,8 +219,10 @@ const char *famqp_event_type_name(famqp_event_type t);
 
 /* ---- connection ------------------------------------------------------- */
 
-/* NULL when the options are invalid or allocation fails. */
-famqp_connection *famqp_connection_new(const famqp_connection_options *opts);
+/* Creates a connection (opts NULL: defaults) in *out.  FAMQP_ENGINE_ERR_ARG
+ * when an option is invalid, FAMQP_ENGINE_ERR_NOMEM when the allocator
+ * failed; *out is NULL then. */
+famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out);
 void famqp_connection_free(famqp_connection *c);
 
 /* Consumes all n bytes (buffering an incomplete frame).  Returns FAILED
@@ -264,7 +266,10 @@ const char *famqp_connection_sasl_user(const famqp_connection *c);
 
 /* ---- sessions --------------------------------------------------------- */
 
-famqp_session *famqp_session_new(famqp_connection *c);
+/* A new session of c in *out.  FAMQP_ENGINE_ERR_FAILED when c failed,
+ * ERR_STATE when c is closed, ERR_LIMIT when every channel is taken,
+ * ERR_NOMEM; *out is NULL then. */
+famqp_engine_status famqp_session_new(famqp_connection *c, famqp_session **out);
 /* Sends begin (answering the remote begin when there was one). */
 famqp_engine_status famqp_session_open(famqp_session *s);
 famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
@@ -286,7 +291,7 @@ typedef struct famqp_link_options {
     uint8_t rcv_settle_mode;    /* FAMQP_RECEIVER_SETTLE_MODE_* (default first = 0) */
     uint64_t max_message_size;  /* advertised; 0 = the connection's limit */
     /* Receiver: credit kept available automatically (topped up when half
-     * is used); 0 = the application grants credit with famqp_link_flow. */
+     * is used); 0 = the application grants credit with famqp_link_set_credit. */
     uint32_t credit_window;
     /* Terminus options: the target's for a sender, the source's for a
      * receiver (the other terminus carries only its address). */
@@ -299,9 +304,12 @@ typedef struct famqp_link_options {
 
 void famqp_link_options_init(famqp_link_options *o);
 
-/* A local link (for a remote attach, use the link from the event). */
-famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
-                           const famqp_link_options *opts);
+/* A local link in *out (for a remote attach, use the link from the event).
+ * FAMQP_ENGINE_ERR_ARG for a NULL name or invalid options, ERR_FAILED when
+ * the connection failed, ERR_STATE when the session is closed, ERR_LIMIT
+ * when every handle is taken, ERR_NOMEM; *out is NULL then. */
+famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+                                   const famqp_link_options *opts, famqp_link **out);
 /* For a remotely attached link: the options to answer with (before open). */
 famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
 famqp_engine_status famqp_link_open(famqp_link *l);
@@ -325,10 +333,14 @@ uint32_t famqp_link_credit(const famqp_link *l);
 uint32_t famqp_link_delivery_count(const famqp_link *l);
 bool famqp_link_drain_requested(const famqp_link *l); /* sender: drain pending */
 
-/* Receiver: grant credit (absolute: link-credit becomes `credit`). */
-famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
-/* Receiver: grant credit and ask the sender to use it or give it back. */
-famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
+/* Receiver: SETS the credit: link-credit becomes `credit` (0 stops the
+ * sender).  Unlike Proton's pn_link_flow, which ADDS to the credit: to add
+ * n, pass famqp_link_credit(l) + n. */
+famqp_engine_status famqp_link_set_credit(famqp_link *l, uint32_t credit);
+/* Receiver: sets the credit as famqp_link_set_credit does (not adding, as
+ * Proton's pn_link_drain does) and asks the sender to use it or give it
+ * back (the drain flag). */
+famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t credit);
 /* Sender: finishes a requested drain: unused credit is given back.  The
  * engine also does this by itself: once the application has seen the
  * LINK_CREDIT event asking for the drain (the event was released) and the

@@ -68,20 +68,24 @@ extern "C" {
 
 /* ---- errors ------------------------------------------------------------ */
 
-/* A human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
- * refused" or "TLS handshake with example.com:5671 failed: certificate
- * verify failed: self-signed certificate in certificate chain".  Empty
- * string when there is none. */
-typedef struct famqp_io_error {
-    char message[512];
-} famqp_io_error;
-
 typedef enum famqp_io_status {
     FAMQP_IO_OK = 0,      /* progress or timeout; the socket is usable */
-    FAMQP_IO_AGAIN,       /* nothing to do now (e.g. no pending connection) */
-    FAMQP_IO_CLOSED,      /* the peer closed the socket (the engine was told) */
-    FAMQP_IO_ERROR        /* socket or TLS failure; see famqp_io_error_message */
+    FAMQP_IO_ERR_AGAIN,   /* nothing to do now (e.g. no pending connection) */
+    FAMQP_IO_ERR_CLOSED,  /* the peer closed the socket (the engine was told) */
+    FAMQP_IO_ERR_FAILED,  /* socket or TLS failure; see famqp_io_error_message */
+    FAMQP_IO_ERR_NOMEM,   /* an allocation failed */
+    FAMQP_IO_ERR_ARG      /* invalid argument (a malformed URL or address) */
 } famqp_io_status;
+
+/* Why a call failed: status (FAMQP_IO_OK when nothing failed) and a
+ * human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
+ * refused" or "TLS handshake with example.com:5671 failed: certificate
+ * verify failed: self-signed certificate in certificate chain" (empty
+ * string when there is none). */
+typedef struct famqp_io_error {
+    famqp_io_status status;
+    char message[512];
+} famqp_io_error;
 
 const char *famqp_io_status_name(famqp_io_status s);
 
