@@ -227,12 +227,6 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
     return FAMQP_CLIENT_OK;
 }
 
-famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err)
-{
-    famqp_binary b = famqp_delivery_message(d);
-    return famqp_message_decode(b.ptr, b.len, m, err);
-}
-
 famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit)
 {
     famqp_client *c = r->base.client;

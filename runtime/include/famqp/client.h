@@ -26,6 +26,14 @@
  * background thread does I/O); separate clients share nothing and may
  * run on separate threads.
  */
+/* Conventions (docs/api-conventions.md): calls return famqp_client_status,
+ * FAMQP_CLIENT_OK or FAMQP_CLIENT_ERR_<WHAT>, the reason in
+ * famqp_client_last_error; out of memory is ERR_NOMEM, never ERR_ARG.
+ * *out is NULL whenever an open, connect or receive fails (a failed open
+ * leaves nothing to close).  Timeouts: -1 no limit, 0 do not wait, > 0
+ * milliseconds, everywhere (including a pre-settled send's wait for the
+ * socket); in options structs 0 means the default.
+ * famqp_receiver_set_credit SETS the credit (Proton's flow adds). */
 #ifndef FAMQP_CLIENT_H
 #define FAMQP_CLIENT_H
 
@@ -95,12 +103,13 @@ typedef struct famqp_client_options {
     const char *container_id;  /* NULL: "famqp-<pid>-<n>" */
     const char *user;          /* overrides the URL's user (SASL PLAIN) */
     const char *password;
-    unsigned sasl_mechanisms;   /* 0: PLAIN with a user, else ANONYMOUS;
-                                  or one FAMQP_SASL_*; FAMQP_CLIENT_NO_SASL: bare AMQP */
+    unsigned sasl_mechanisms;  /* as famqp_connection_options.sasl_mechanisms for a
+                                  client: one FAMQP_SASL_*; 0: PLAIN with a user,
+                                  else ANONYMOUS; FAMQP_CLIENT_NO_SASL: bare AMQP */
     /* SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
      * the client refuses it (ERR_ARG, nothing is sent) unless this is set. */
     bool allow_plain_insecure;
-    int connect_timeout_ms;    /* TCP + TLS + AMQP open; default 10000 */
+    int connect_timeout_ms;    /* TCP + TLS + AMQP open; default (and 0) 10000; -1: no limit */
     uint32_t idle_timeout_ms;  /* 0: none (default) */
     uint32_t max_frame_size;   /* 0: engine default */
     famqp_io_options io;       /* TLS options (verification is on by default) */
@@ -161,20 +170,24 @@ typedef struct famqp_sender_options {
     uint32_t window;          /* most unsettled deliveries in flight for
                                  famqp_send_async; default 1000 */
     const char *name;         /* link name; NULL: generated */
-    int attach_timeout_ms;    /* default 10000 */
+    int attach_timeout_ms;    /* default (and 0) 10000; -1: no limit */
 } famqp_sender_options;
 
 void famqp_sender_options_init(famqp_sender_options *o);
 
 /* Attaches a sender to address and waits for the peer's answer.  A refusal
- * returns ERR_REFUSED with the peer's condition in the client's error. */
+ * returns ERR_REFUSED with the peer's condition in the client's error.  On
+ * any failure *out is NULL and nothing is left to close (the link is
+ * detached without waiting). */
 famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
                                       famqp_sender **out);
 
 /* Sends one message and waits (at most timeout_ms) until the peer settles
  * it; *outcome (may be NULL) gets its outcome (a rejection's condition
  * strings stay valid until the next send on this sender).  A pre-settled
- * sender returns once the message was handed to the socket, outcome NONE. */
+ * sender returns once the message was handed to the socket, outcome NONE
+ * (ERR_TIMEOUT when timeout_ms passed first: the bytes stay queued and
+ * leave with the next call that does I/O; -1 waits without limit). */
 famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
 famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
                                      famqp_outcome *outcome);
@@ -249,11 +262,12 @@ typedef struct famqp_receiver_options {
                                  famqp_receiver_address gives its address */
     const char *selector;     /* apache.org:selector-filter:string filter, e.g. "color = 'red'" */
     const char *name;         /* link name; NULL: generated */
-    int attach_timeout_ms;    /* default 10000 */
+    int attach_timeout_ms;    /* default (and 0) 10000; -1: no limit */
 } famqp_receiver_options;
 
 void famqp_receiver_options_init(famqp_receiver_options *o);
 
+/* As famqp_sender_open: *out is NULL on any failure. */
 famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
                                         famqp_receiver **out);
 
@@ -264,9 +278,6 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
  * next I/O; the delivery and its bytes are freed by it).  Pre-settled
  * deliveries must be settled too (famqp_delivery_settle or accept). */
 famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
-
-/* Decodes a received delivery's message (views point into the delivery). */
-famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
 
 /* Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
 famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);

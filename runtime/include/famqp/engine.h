@@ -30,6 +30,13 @@
  * Set FAMQP_TRACE=1 in the environment (or options.trace = 1) to print
  * every frame sent and received to stderr (SASL credentials masked).
  */
+/* Conventions (docs/api-conventions.md): calls return famqp_engine_status,
+ * FAMQP_ENGINE_OK or FAMQP_ENGINE_ERR_<WHAT>; ERR_NOMEM (the allocator
+ * failed) is never reported as ERR_ARG (a bad argument).  Constructors
+ * write the new object to *out, NULL whenever they fail.  The engine waits
+ * for nothing (no timeouts; time comes in through famqp_connection_tick).
+ * Credit calls SET the link credit (famqp_link_set_credit), unlike
+ * Proton's pn_link_flow, which adds. */
 #ifndef FAMQP_ENGINE_H
 #define FAMQP_ENGINE_H
 
@@ -39,6 +46,7 @@
 #include <stdio.h>
 
 #include "famqp/codec.h"
+#include "famqp/message.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -393,6 +401,10 @@ famqp_binary famqp_delivery_tag(const famqp_delivery *d);
 uint32_t famqp_delivery_message_format(const famqp_delivery *d);
 /* Receiver: the complete message bytes (owned by the delivery). */
 famqp_binary famqp_delivery_message(const famqp_delivery *d);
+/* Receiver: decodes the delivery's message (famqp_message_decode); the
+ * views in *m point into the delivery, valid until it is settled.  On
+ * failure *m is reset (famqp_message_init) and err (may be NULL) says why. */
+famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
 bool famqp_delivery_remote_settled(const famqp_delivery *d);
 famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
 bool famqp_delivery_settled(const famqp_delivery *d); /* locally */

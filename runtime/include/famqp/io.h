@@ -53,6 +53,12 @@
  * the URL host (or tls_server_name), and sends SNI for host names.
  * tls_insecure = true turns verification off explicitly.
  */
+/* Conventions (docs/api-conventions.md): calls return famqp_io_status,
+ * FAMQP_IO_OK or FAMQP_IO_ERR_<WHAT>; a call that creates something
+ * returns NULL (or sets *out to NULL) on failure with the status and a
+ * message in its famqp_io_error, ERR_NOMEM kept apart from ERR_ARG.
+ * Timeouts: -1 no limit, 0 do not wait, > 0 milliseconds (in options
+ * structs 0 means the default). */
 #ifndef FAMQP_IO_H
 #define FAMQP_IO_H
 
@@ -118,7 +124,7 @@ typedef struct famqp_io famqp_io;
 typedef struct famqp_listener famqp_listener;
 
 typedef struct famqp_io_options {
-    int connect_timeout_ms;      /* TCP connect + TLS handshake; default 10000 */
+    int connect_timeout_ms;      /* TCP connect + TLS handshake; default (and 0) 10000; -1: no limit */
     const char *tls_ca_file;     /* PEM CA bundle; NULL: the system store */
     const char *tls_server_name; /* name verified and sent as SNI; NULL: url host */
     bool tls_insecure;           /* true: do not verify certificate or name */
@@ -150,8 +156,10 @@ famqp_connection *famqp_io_connection(const famqp_io *io);
  * read, or ERROR. */
 famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
 
-/* Pumps until all engine output is written or the timeout passes (used
- * before closing the socket).  OK when drained. */
+/* Pumps until all engine output is written or the timeout passes (-1: no
+ * limit; 0: one try without waiting).  OK when drained (or when the socket
+ * failed and dropped it: see famqp_io_state), ERR_AGAIN when the timeout
+ * passed first. */
 famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
 
 /* Polls all ios and listeners at once for at most timeout_ms (shortened to
