@@ -64,7 +64,7 @@ typedef enum famqp_engine_status {
     FAMQP_ENGINE_ERR_FAILED   /* the connection failed or is closed */
 } famqp_engine_status;
 
-const char *famqp_engine_status_name(famqp_engine_status s);
+FAMQP_API const char *famqp_engine_status_name(famqp_engine_status s);
 
 /* ---- allocation ------------------------------------------------------- */
 
@@ -168,7 +168,7 @@ typedef struct famqp_connection_options {
 } famqp_connection_options;
 
 /* Fills every field with its default (client role, no SASL). */
-void famqp_connection_options_init(famqp_connection_options *o);
+FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
 
 /* ---- objects ---------------------------------------------------------- */
 
@@ -223,70 +223,70 @@ typedef struct famqp_event {
     famqp_condition condition;/* remote close/end/detach error, or the failure */
 } famqp_event;
 
-const char *famqp_event_type_name(famqp_event_type t);
+FAMQP_API const char *famqp_event_type_name(famqp_event_type t);
 
 /* ---- connection ------------------------------------------------------- */
 
 /* Creates a connection (opts NULL: defaults) in *out.  FAMQP_ENGINE_ERR_ARG
  * when an option is invalid, FAMQP_ENGINE_ERR_NOMEM when the allocator
  * failed; *out is NULL then. */
-famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out);
-void famqp_connection_free(famqp_connection *c);
+FAMQP_API famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out);
+FAMQP_API void famqp_connection_free(famqp_connection *c);
 
 /* Consumes all n bytes (buffering an incomplete frame).  Returns FAILED
  * once the connection has failed; input is then ignored. */
-famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *data, size_t n);
+FAMQP_API famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *data, size_t n);
 /* The peer closed its side of the byte stream. */
-void famqp_connection_input_closed(famqp_connection *c);
+FAMQP_API void famqp_connection_input_closed(famqp_connection *c);
 
 /* Bytes to send (valid until the next engine call); *len 0 when none. */
-const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
-void famqp_connection_output_consume(famqp_connection *c, size_t n);
+FAMQP_API const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
+FAMQP_API void famqp_connection_output_consume(famqp_connection *c, size_t n);
 
 /* The next event, or NULL.  The previous event is released. */
-const famqp_event *famqp_connection_next_event(famqp_connection *c);
+FAMQP_API const famqp_event *famqp_connection_next_event(famqp_connection *c);
 
 /* Advances time (monotonic milliseconds): sends heartbeats and expires the
  * idle timeout.  Returns the next deadline (absolute, same clock), or 0
  * when there is none. */
-uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now_ms);
+FAMQP_API uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now_ms);
 
-famqp_engine_status famqp_connection_open(famqp_connection *c);
+FAMQP_API famqp_engine_status famqp_connection_open(famqp_connection *c);
 /* condition NULL: clean close. */
-famqp_engine_status famqp_connection_close(famqp_connection *c, const char *condition,
+FAMQP_API famqp_engine_status famqp_connection_close(famqp_connection *c, const char *condition,
                                            const char *description);
 
 /* True when nothing more will happen: closed both ways or failed, and all
  * output drained. */
-bool famqp_connection_finished(const famqp_connection *c);
-bool famqp_connection_failed(const famqp_connection *c);
+FAMQP_API bool famqp_connection_finished(const famqp_connection *c);
+FAMQP_API bool famqp_connection_failed(const famqp_connection *c);
 /* The failure (or the peer's close error); name NULL when none. */
-famqp_condition famqp_connection_condition(const famqp_connection *c);
-famqp_condition famqp_connection_remote_condition(const famqp_connection *c);
+FAMQP_API famqp_condition famqp_connection_condition(const famqp_connection *c);
+FAMQP_API famqp_condition famqp_connection_remote_condition(const famqp_connection *c);
 /* Remote open fields (valid after CONNECTION_REMOTE_OPEN; NUL-terminated). */
-const char *famqp_connection_remote_container_id(const famqp_connection *c);
-const char *famqp_connection_remote_hostname(const famqp_connection *c);
-uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c);
-uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
-uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_remote_container_id(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_remote_hostname(const famqp_connection *c);
+FAMQP_API uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c);
+FAMQP_API uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
+FAMQP_API uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
 /* Server: the authenticated user (PLAIN) or "anonymous"; NULL before SASL. */
-const char *famqp_connection_sasl_user(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_sasl_user(const famqp_connection *c);
 
 /* ---- sessions --------------------------------------------------------- */
 
 /* A new session of c in *out.  FAMQP_ENGINE_ERR_FAILED when c failed,
  * ERR_STATE when c is closed, ERR_LIMIT when every channel is taken,
  * ERR_NOMEM; *out is NULL then. */
-famqp_engine_status famqp_session_new(famqp_connection *c, famqp_session **out);
+FAMQP_API famqp_engine_status famqp_session_new(famqp_connection *c, famqp_session **out);
 /* Sends begin (answering the remote begin when there was one). */
-famqp_engine_status famqp_session_open(famqp_session *s);
-famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
+FAMQP_API famqp_engine_status famqp_session_open(famqp_session *s);
+FAMQP_API famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
                                         const char *description);
-famqp_connection *famqp_session_connection(const famqp_session *s);
-famqp_condition famqp_session_remote_condition(const famqp_session *s);
-uint16_t famqp_session_channel(const famqp_session *s);
-void famqp_session_set_context(famqp_session *s, void *ctx);
-void *famqp_session_context(const famqp_session *s);
+FAMQP_API famqp_connection *famqp_session_connection(const famqp_session *s);
+FAMQP_API famqp_condition famqp_session_remote_condition(const famqp_session *s);
+FAMQP_API uint16_t famqp_session_channel(const famqp_session *s);
+FAMQP_API void famqp_session_set_context(famqp_session *s, void *ctx);
+FAMQP_API void *famqp_session_context(const famqp_session *s);
 
 /* ---- links ------------------------------------------------------------ */
 
@@ -310,45 +310,45 @@ typedef struct famqp_link_options {
                                    copied by the link); count 0: none */
 } famqp_link_options;
 
-void famqp_link_options_init(famqp_link_options *o);
+FAMQP_API void famqp_link_options_init(famqp_link_options *o);
 
 /* A local link in *out (for a remote attach, use the link from the event).
  * FAMQP_ENGINE_ERR_ARG for a NULL name or invalid options, ERR_FAILED when
  * the connection failed, ERR_STATE when the session is closed, ERR_LIMIT
  * when every handle is taken, ERR_NOMEM; *out is NULL then. */
-famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+FAMQP_API famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
                                    const famqp_link_options *opts, famqp_link **out);
 /* For a remotely attached link: the options to answer with (before open). */
-famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
-famqp_engine_status famqp_link_open(famqp_link *l);
-famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const char *description);
+FAMQP_API famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
+FAMQP_API famqp_engine_status famqp_link_open(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const char *description);
 
-famqp_session *famqp_link_session(const famqp_link *l);
-famqp_link_role famqp_link_get_role(const famqp_link *l);
-const char *famqp_link_name(const famqp_link *l);
-famqp_condition famqp_link_remote_condition(const famqp_link *l);
+FAMQP_API famqp_session *famqp_link_session(const famqp_link *l);
+FAMQP_API famqp_link_role famqp_link_get_role(const famqp_link *l);
+FAMQP_API const char *famqp_link_name(const famqp_link *l);
+FAMQP_API famqp_condition famqp_link_remote_condition(const famqp_link *l);
 /* From the remote attach (NULL when absent). */
-const char *famqp_link_remote_source_address(const famqp_link *l);
-const char *famqp_link_remote_target_address(const famqp_link *l);
-uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
-uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
-void famqp_link_set_context(famqp_link *l, void *ctx);
-void *famqp_link_context(const famqp_link *l);
+FAMQP_API const char *famqp_link_remote_source_address(const famqp_link *l);
+FAMQP_API const char *famqp_link_remote_target_address(const famqp_link *l);
+FAMQP_API uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
+FAMQP_API uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
+FAMQP_API void famqp_link_set_context(famqp_link *l, void *ctx);
+FAMQP_API void *famqp_link_context(const famqp_link *l);
 
 /* Credit: for a sender, what it may still send; for a receiver, what it
  * granted and has not yet received. */
-uint32_t famqp_link_credit(const famqp_link *l);
-uint32_t famqp_link_delivery_count(const famqp_link *l);
-bool famqp_link_drain_requested(const famqp_link *l); /* sender: drain pending */
+FAMQP_API uint32_t famqp_link_credit(const famqp_link *l);
+FAMQP_API uint32_t famqp_link_delivery_count(const famqp_link *l);
+FAMQP_API bool famqp_link_drain_requested(const famqp_link *l); /* sender: drain pending */
 
 /* Receiver: SETS the credit: link-credit becomes `credit` (0 stops the
  * sender).  Unlike Proton's pn_link_flow, which ADDS to the credit: to add
  * n, pass famqp_link_credit(l) + n. */
-famqp_engine_status famqp_link_set_credit(famqp_link *l, uint32_t credit);
+FAMQP_API famqp_engine_status famqp_link_set_credit(famqp_link *l, uint32_t credit);
 /* Receiver: sets the credit as famqp_link_set_credit does (not adding, as
  * Proton's pn_link_drain does) and asks the sender to use it or give it
  * back (the drain flag). */
-famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t credit);
+FAMQP_API famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t credit);
 /* Sender: finishes a requested drain: unused credit is given back.  The
  * engine also does this by itself: once the application has seen the
  * LINK_CREDIT event asking for the drain (the event was released) and the
@@ -356,9 +356,9 @@ famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t cred
  * delivery-count by the unused credit, zeroes the credit and sends a flow.
  * So send what you have while handling LINK_CREDIT (or before taking
  * output); calling this is then only needed to give credit back earlier. */
-famqp_engine_status famqp_link_drained(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_drained(famqp_link *l);
 /* Either role: sends our flow state asking the peer to echo its own. */
-famqp_engine_status famqp_link_request_echo(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_request_echo(famqp_link *l);
 
 /* Sender: sends one message (bytes of its encoded sections).  Consumes one
  * credit.  Messages larger than a frame are split.  tag: at most 32 bytes
@@ -367,10 +367,10 @@ famqp_engine_status famqp_link_request_echo(famqp_link *l);
  * may be NULL.  FAMQP_ENGINE_ERR_LIMIT: larger than the receiver's
  * max-message-size, or max_unsettled_per_link unsettled sends await their
  * outcome. */
-famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
+FAMQP_API famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
                                     bool settled, famqp_delivery **out);
 /* Sender: aborts the delivery whose frames are still being sent. */
-famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
 
 /* ---- deliveries -------------------------------------------------------- */
 
@@ -393,24 +393,24 @@ typedef struct famqp_outcome {
     uint64_t section_offset;  /* received */
 } famqp_outcome;
 
-const char *famqp_outcome_kind_name(famqp_outcome_kind k);
+FAMQP_API const char *famqp_outcome_kind_name(famqp_outcome_kind k);
 
-famqp_link *famqp_delivery_link(const famqp_delivery *d);
-uint32_t famqp_delivery_id(const famqp_delivery *d);
-famqp_binary famqp_delivery_tag(const famqp_delivery *d);
-uint32_t famqp_delivery_message_format(const famqp_delivery *d);
+FAMQP_API famqp_link *famqp_delivery_link(const famqp_delivery *d);
+FAMQP_API uint32_t famqp_delivery_id(const famqp_delivery *d);
+FAMQP_API famqp_binary famqp_delivery_tag(const famqp_delivery *d);
+FAMQP_API uint32_t famqp_delivery_message_format(const famqp_delivery *d);
 /* Receiver: the complete message bytes (owned by the delivery). */
-famqp_binary famqp_delivery_message(const famqp_delivery *d);
+FAMQP_API famqp_binary famqp_delivery_message(const famqp_delivery *d);
 /* Receiver: decodes the delivery's message (famqp_message_decode); the
  * views in *m point into the delivery, valid until it is settled.  On
  * failure *m is reset (famqp_message_init) and err (may be NULL) says why. */
-famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
-bool famqp_delivery_remote_settled(const famqp_delivery *d);
-famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
-bool famqp_delivery_settled(const famqp_delivery *d); /* locally */
+FAMQP_API famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
+FAMQP_API bool famqp_delivery_remote_settled(const famqp_delivery *d);
+FAMQP_API famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
+FAMQP_API bool famqp_delivery_settled(const famqp_delivery *d); /* locally */
 
 /* Complete received deliveries the application has not settled yet. */
-size_t famqp_connection_unsettled_received(const famqp_connection *c);
+FAMQP_API size_t famqp_connection_unsettled_received(const famqp_connection *c);
 
 /* Sets our state and optionally settles.  A receiver in rcv-settle-mode
  * second should pass settle=false and settle once the sender has.
@@ -419,15 +419,15 @@ size_t famqp_connection_unsettled_received(const famqp_connection *c);
  * FAMQP_ENGINE_ERR_FAILED.
  * Dispositions of consecutive deliveries with the same state are sent as
  * one disposition frame (first..last). */
-famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
-famqp_engine_status famqp_delivery_accept(famqp_delivery *d);
-famqp_engine_status famqp_delivery_release(famqp_delivery *d);
-famqp_engine_status famqp_delivery_reject(famqp_delivery *d, const char *condition,
+FAMQP_API famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
+FAMQP_API famqp_engine_status famqp_delivery_accept(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_release(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_reject(famqp_delivery *d, const char *condition,
                                           const char *description);
-famqp_engine_status famqp_delivery_modify(famqp_delivery *d, bool delivery_failed,
+FAMQP_API famqp_engine_status famqp_delivery_modify(famqp_delivery *d, bool delivery_failed,
                                           bool undeliverable_here);
 /* Settles without (changing) state. */
-famqp_engine_status famqp_delivery_settle(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_settle(famqp_delivery *d);
 
 #ifdef __cplusplus
 }

@@ -68,6 +68,10 @@ typedef struct famqp_message_body {
     famqp_binary data;     /* DATA: the (first) data section's bytes */
     famqp_list sequence;   /* SEQUENCE: the (first) amqp-sequence's list */
     famqp_value value;     /* VALUE: the amqp-value's value */
+    /* Encode: a VALUE body whose `value` is empty and `text.ptr` set is an
+     * amqp-value string written from this view (famqp_message_set_string),
+     * so a string body needs no buffer to pre-encode it. */
+    famqp_string text;
     const famqp_binary *data_parts;   /* encode: `count` data sections */
     const famqp_list *sequence_parts; /* encode: `count` sequences */
     /* Decode: every body section as encoded, back to back (iterate them
@@ -87,47 +91,64 @@ typedef struct famqp_message {
 } famqp_message;
 
 /* An empty message: no sections, every section struct at its defaults. */
-void famqp_message_init(famqp_message *m);
+FAMQP_API void famqp_message_init(famqp_message *m);
 
 /* Decodes the sections in p[0..n) (the payload of one delivery).  Returns
  * FAMQP_OK, or an error with *err naming the section and offset: a value
  * that is not a message section, a section out of order or repeated,
  * body sections of different kinds, anything after the footer, or any
  * decode error inside a section.  lim may be NULL (default limits). */
-famqp_status famqp_message_decode(const uint8_t *p, size_t n, famqp_message *m, famqp_error *err);
-famqp_status famqp_message_decode_ex(const uint8_t *p, size_t n, famqp_message *m, const famqp_limits *lim,
+FAMQP_API famqp_status famqp_message_decode(const uint8_t *p, size_t n, famqp_message *m, famqp_error *err);
+FAMQP_API famqp_status famqp_message_decode_ex(const uint8_t *p, size_t n, famqp_message *m, const famqp_limits *lim,
                                      famqp_error *err);
 
 /* Encodes every present section in order.  Computes the exact size first
  * and checks it against cap once: returns the bytes written or, when cap
  * is too small, the size needed with nothing written (buf may be NULL with
  * cap 0 to count). */
-size_t famqp_message_encode(uint8_t *buf, size_t cap, const famqp_message *m);
+FAMQP_API size_t famqp_message_encode(uint8_t *buf, size_t cap, const famqp_message *m);
 
 /* Body iteration over a decoded message (or any message whose body.wire is
  * set): each body section in turn; false at the end. */
 typedef struct famqp_body_iter {
     const uint8_t *p, *end;
 } famqp_body_iter;
-void famqp_message_body_iter(const famqp_message *m, famqp_body_iter *it);
-bool famqp_message_body_next(famqp_body_iter *it, famqp_any_section *section);
+FAMQP_API void famqp_message_body_iter(const famqp_message *m, famqp_body_iter *it);
+FAMQP_API bool famqp_message_body_next(famqp_body_iter *it, famqp_any_section *section);
 
 /* Body setters (views are kept, not copied). */
-void famqp_message_set_data(famqp_message *m, const void *ptr, size_t len);
-void famqp_message_set_data_parts(famqp_message *m, const famqp_binary *parts, uint32_t count);
-void famqp_message_set_value(famqp_message *m, famqp_value v);
-void famqp_message_set_sequence(famqp_message *m, famqp_list l);
-void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts, uint32_t count);
+FAMQP_API void famqp_message_set_data(famqp_message *m, const void *ptr, size_t len);
+FAMQP_API void famqp_message_set_data_parts(famqp_message *m, const famqp_binary *parts, uint32_t count);
+FAMQP_API void famqp_message_set_value(famqp_message *m, famqp_value v);
+FAMQP_API void famqp_message_set_sequence(famqp_message *m, famqp_list l);
+FAMQP_API void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts, uint32_t count);
+/* An amqp-value body holding the string utf8 (NUL-terminated; a view, not
+ * copied).  Read it back with famqp_message_get_string. */
+FAMQP_API void famqp_message_set_string(famqp_message *m, const char *utf8);
+
+/* Body getters, for decoded and built messages alike.  Each returns true
+ * and sets *out (a view into the message's bytes) when the body is of that
+ * shape, else false with *out zeroed:
+ *   get_string    one amqp-value section holding a string
+ *   get_binary    one data section, or one amqp-value holding a binary
+ *   get_value     one amqp-value section, as encoded (not for a body made
+ *                 by famqp_message_set_string, which has no encoded value
+ *                 until the message is encoded: use get_string)
+ *   get_sequence  one amqp-sequence section */
+FAMQP_API bool famqp_message_get_string(const famqp_message *m, famqp_string *out);
+FAMQP_API bool famqp_message_get_binary(const famqp_message *m, famqp_binary *out);
+FAMQP_API bool famqp_message_get_value(const famqp_message *m, famqp_value *out);
+FAMQP_API bool famqp_message_get_sequence(const famqp_message *m, famqp_list *out);
 
 /* Sets a section map (delivery-annotations, message-annotations,
  * application-properties, footer) from a writer that wrote exactly one map
  * (famqp_write_map_begin ... famqp_write_map_end) into a buffer that holds
  * it completely; the view points into that buffer.  Returns false (and
  * changes nothing) when the writer did not produce one complete map. */
-bool famqp_message_set_application_properties(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_message_annotations(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_delivery_annotations(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_footer(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_application_properties(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_message_annotations(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_delivery_annotations(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_footer(famqp_message *m, const famqp_writer *w);
 
 /* ---- section maps, typed, without a hand-made writer --------------------
  *
@@ -159,27 +180,27 @@ typedef struct famqp_map_builder {
  * _MESSAGE_ANNOTATIONS, _DELIVERY_ANNOTATIONS, _FOOTER) in buf[0..cap).
  * Any other section makes famqp_message_set_map fail with
  * FAMQP_ERR_INVALID_VALUE. */
-void famqp_map_builder_init(famqp_map_builder *b, famqp_any_section_kind section, void *buf, size_t cap);
-void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value);
-void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value);
-void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len);
-void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value);
-void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value);
-void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value);
-void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value);
-void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value);
-void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value);
+FAMQP_API void famqp_map_builder_init(famqp_map_builder *b, famqp_any_section_kind section, void *buf, size_t cap);
+FAMQP_API void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value);
+FAMQP_API void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value);
+FAMQP_API void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len);
+FAMQP_API void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value);
+FAMQP_API void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value);
+FAMQP_API void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value);
+FAMQP_API void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value);
+FAMQP_API void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value);
+FAMQP_API void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value);
 /* Milliseconds since the Unix epoch (AMQP timestamp). */
-void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms);
-void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value);
+FAMQP_API void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms);
+FAMQP_API void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value);
 /* Bytes the finished map needs (so far): what buf must hold. */
-size_t famqp_map_builder_len(const famqp_map_builder *b);
+FAMQP_API size_t famqp_map_builder_len(const famqp_map_builder *b);
 
 /* Finishes the builder's map and makes it the message's section of that
  * kind, setting its bit in m->present.  FAMQP_OK; FAMQP_ERR_LIMIT when buf
  * was too small (nothing changes; famqp_map_builder_len says how much is
  * needed); FAMQP_ERR_INVALID_VALUE for a builder of another section kind. */
-famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
+FAMQP_API famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
 
 /* Reading typed values: famqp_message_property / famqp_message_annotation
  * below give the encoded value; the codec's famqp_value_get_<type>
@@ -195,17 +216,17 @@ famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
  *     @application-properties(116) {"color"="red", "n"=3}
  *     @data(117) b"hello"
  * for logs and debugging. */
-void famqp_message_print(FILE *f, const famqp_message *m);
+FAMQP_API void famqp_message_print(FILE *f, const famqp_message *m);
 
 /* Application property lookup by (string) name; false when the message has
  * no application-properties or no such key. */
-bool famqp_message_property(const famqp_message *m, const char *name, famqp_value *out);
+FAMQP_API bool famqp_message_property(const famqp_message *m, const char *name, famqp_value *out);
 /* Message annotation lookup by (symbol) key, e.g. "x-opt-partition-key". */
-bool famqp_message_annotation(const famqp_message *m, const char *key, famqp_value *out);
+FAMQP_API bool famqp_message_annotation(const famqp_message *m, const char *key, famqp_value *out);
 
 /* Section names as the standard spells them ("header", "properties",
  * "data", ...), for messages. */
-const char *famqp_section_name(famqp_any_section_kind k);
+FAMQP_API const char *famqp_section_name(famqp_any_section_kind k);
 
 #ifdef __cplusplus
 }
