@@ -8,6 +8,11 @@
  * Views never own memory: they point into the buffer that was decoded, so
  * the caller keeps that buffer alive as long as it uses the decoded struct.
  */
+/* Conventions (docs/api-conventions.md): calls return famqp_status,
+ * FAMQP_OK or FAMQP_ERR_<WHAT> (the base layer's names carry no layer
+ * word), with a famqp_error (may be NULL) saying where; a decoder's output
+ * is unspecified unless it returned FAMQP_OK.  Nothing here allocates;
+ * views point into the caller's bytes. */
 #ifndef FAMQP_CODEC_H
 #define FAMQP_CODEC_H
 

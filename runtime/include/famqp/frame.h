@@ -5,6 +5,8 @@
  * performative (famqp_any_frame_decode) followed, for transfers, by payload
  * bytes; an empty body is a heartbeat.  Parsing is zero-copy.
  */
+/* Conventions (docs/api-conventions.md): the codec's famqp_status and
+ * famqp_error; nothing here allocates. */
 #ifndef FAMQP_FRAME_H
 #define FAMQP_FRAME_H
 
