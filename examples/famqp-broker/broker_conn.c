@@ -44,6 +44,15 @@ bool client_bind(client *cl)
     famqp_connection_options_init(&o);
     o.role = FAMQP_CONNECTION_SERVER;
     o.container_id = "famqp-broker";
+    /* Who we are, as brokers announce it in open.properties (the engine
+     * copies the map, so the buffer may live on the stack). */
+    uint8_t props_buf[128];
+    famqp_fields_builder props;
+    famqp_fields_init(&props, props_buf, sizeof props_buf);
+    famqp_write_cstring(famqp_fields_key(&props, "product"), "famqp-broker");
+    famqp_write_cstring(famqp_fields_key(&props, "version"), famqp_version());
+    if (famqp_fields_finish(&props, &o.properties) != FAMQP_OK)
+        return false;
     /* A SASL header gets SASL; a bare AMQP header is served without it,
      * unless credentials are configured: then the engine refuses it
      * ("client skipped SASL authentication"). */
@@ -127,6 +136,21 @@ static void forget_link(client *cl, famqp_link *l)
         drop_producer(cl, ctx);
 }
 
+/* --verbose: the properties and capabilities a peer announced. */
+static void log_remote(client *cl, const char *what, famqp_map properties, famqp_symbols capabilities)
+{
+    fprintf(stderr, "famqp-broker: %s %s properties ", famqp_io_peer(cl->io), what);
+    famqp_print_map(stderr, &properties);
+    fprintf(stderr, " capabilities [");
+    for (uint32_t i = 0; i < capabilities.count; i++)
+        fprintf(stderr, "%s%s", i ? " " : "", capabilities.items[i]);
+    fprintf(stderr, "]\n");
+}
+
+/* Our node is a queue: say so in the terminus capabilities, as brokers
+ * whose clients choose behaviour by node type (JMS queue vs topic) do. */
+static const char *const queue_capability[] = {"queue"};
+
 static void on_attach(client *cl, famqp_link *l)
 {
     broker *b = cl->b;
@@ -157,6 +181,7 @@ static void on_attach(client *cl, famqp_link *l)
         c->presettled = famqp_link_remote_snd_settle_mode(l) == 1; /* settled */
         cl->consumers[cl->nconsumers++] = c;
         o.source_address = addr;
+        o.source_capabilities = (famqp_symbols){queue_capability, 1};
         o.snd_settle_mode = famqp_link_remote_snd_settle_mode(l);
         o.rcv_settle_mode = famqp_link_remote_rcv_settle_mode(l);
         famqp_link_set_context(l, c);
@@ -172,6 +197,7 @@ static void on_attach(client *cl, famqp_link *l)
         p->client = cl;
         cl->producers[cl->nproducers++] = p;
         o.target_address = addr;
+        o.target_capabilities = (famqp_symbols){queue_capability, 1};
         o.credit_window = 0; /* we grant credit ourselves (client_top_up_credit) */
         famqp_link_set_context(l, p);
     }
@@ -179,9 +205,11 @@ static void on_attach(client *cl, famqp_link *l)
     famqp_link_open(l);
     if (!sender)
         famqp_link_set_credit(l, b->cfg.credit);
-    if (b->cfg.verbose)
+    if (b->cfg.verbose) {
         fprintf(stderr, "famqp-broker: %s attached %s '%s'\n", famqp_io_peer(cl->io),
                 sender ? "consumer of" : "producer to", addr);
+        log_remote(cl, "link", famqp_link_remote_properties(l), famqp_link_remote_offered_capabilities(l));
+    }
 }
 
 static void on_message(client *cl, famqp_delivery *d)
@@ -257,7 +285,12 @@ void client_handle_events(client *cl)
     const famqp_event *e;
     while ((e = famqp_connection_next_event(cl->conn))) {
         switch (e->type) {
-        case FAMQP_EVENT_CONNECTION_REMOTE_OPEN: famqp_connection_open(cl->conn); break;
+        case FAMQP_EVENT_CONNECTION_REMOTE_OPEN:
+            if (cl->b->cfg.verbose)
+                log_remote(cl, "connection", famqp_connection_remote_properties(cl->conn),
+                           famqp_connection_remote_offered_capabilities(cl->conn));
+            famqp_connection_open(cl->conn);
+            break;
         case FAMQP_EVENT_CONNECTION_REMOTE_CLOSE:
             if (cl->b->cfg.verbose && e->condition.name)
                 fprintf(stderr, "famqp-broker: %s closed with %s: %s\n", famqp_io_peer(cl->io), e->condition.name,

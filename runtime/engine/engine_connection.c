@@ -362,13 +362,24 @@ static bool decode_failed(famqp_connection *c, const famqp_error *err, const cha
     char buf[200];
     famqp_error_format(err, buf, sizeof buf);
     /* Input over a configured decode limit is a resource limit, not
-     * malformed data (the codec's detail names the limit it hit). */
-    bool depth = err->status == FAMQP_ERR_DEPTH;
-    bool count = err->status == FAMQP_ERR_LIMIT && err->detail && strstr(err->detail, "limits.max_count");
-    if (depth || count)
+     * malformed data: the depth has its own status, the count limits are
+     * named in the codec's detail. */
+    const famqp_limits *lim = &c->opts.decode_limits;
+    const char *limit = NULL;
+    uint32_t value = 0;
+    if (err->status == FAMQP_ERR_DEPTH) {
+        limit = "decode_limits.max_depth";
+        value = lim->max_depth;
+    } else if (err->status == FAMQP_ERR_LIMIT && err->detail && strstr(err->detail, "limits.max_count")) {
+        limit = "decode_limits.max_count";
+        value = lim->max_count;
+    } else if (err->status == FAMQP_ERR_LIMIT && err->detail && strstr(err->detail, "limits.max_empty_elements")) {
+        limit = "decode_limits.max_empty_elements";
+        value = lim->max_empty_elements;
+    }
+    if (limit)
         eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL, "cannot decode %s: %s (limit %s = %" PRIu32 ")",
-                 what, buf, depth ? "decode_limits.max_depth" : "decode_limits.max_count",
-                 depth ? c->opts.decode_limits.max_depth : c->opts.decode_limits.max_count);
+                 what, buf, limit, value);
     else
         eng_fail(c, COND_DECODE, "cannot decode %s: %s", what, buf);
     return false;

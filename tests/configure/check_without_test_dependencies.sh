@@ -55,7 +55,7 @@ peer_tests=(codec_proton_primitives proton_types proton_message interop_proton_p
     interop_proton_c_broker interop_rhea_broker interop_rhea_client interop_tls_rhea_broker
     interop_tls_famqp_broker interop_proton_python_broker_matrix interop_proton_client
     interop_proton_c_broker_matrix interop_rabbitmq_matrix reconnect_rabbitmq_restart perf_diff_quick
-    perf_e2e_smoke perf_codec_bench_validate)
+    perf_e2e_smoke perf_codec_bench_validate interop_proton_python_props interop_proton_python_broker_props)
 before=$fail
 if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
     log=$scratch/tests-on.log

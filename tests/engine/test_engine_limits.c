@@ -327,6 +327,22 @@ START_TEST(test_limit_decode_entries)
 }
 END_TEST
 
+START_TEST(test_limit_decode_empty_elements)
+{
+    famqp_connection_options so;
+    harness_server_options(&so);
+    so.decode_limits.max_empty_elements = 100;
+    pair p;
+    famqp_session *cs = connect_with(&p, &so);
+    /* a filter map "a" -> an array of 200 nulls: 4 bytes claiming 200
+     * zero-width elements, against a limit of 100 */
+    const uint8_t items[] = {0xa3, 1, 'a', 0xe0, 2, 200, 0x40};
+    attach_with_filter(&p, cs, items, sizeof items, 2);
+    expect_server_failed(&p, "amqp:resource-limit-exceeded", "decode_limits.max_empty_elements", "100");
+    pair_free(&p);
+}
+END_TEST
+
 /* ---- flood rates ------------------------------------------------------------------ */
 
 START_TEST(test_limit_empty_frame_flood)
@@ -479,6 +495,7 @@ Suite *engine_limits_suite(void)
     tcase_add_test(tc, test_limit_unsettled_outgoing);
     tcase_add_test(tc, test_limit_decode_depth);
     tcase_add_test(tc, test_limit_decode_entries);
+    tcase_add_test(tc, test_limit_decode_empty_elements);
     tcase_add_test(tc, test_limit_empty_frame_flood);
     tcase_add_test(tc, test_limit_idle_flow_flood);
     tcase_add_test(tc, test_limit_idle_link_flow_flood);
