@@ -41,7 +41,7 @@ static void usage(FILE *f)
             "                       accepted it (its rejection is passed back too): the\n"
             "                       broker then never acknowledges a message it could\n"
             "                       still lose by dying (end-to-end at-least-once)\n"
-            "  --verbose            log connections and links to stderr\n"
+            "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
 
