@@ -88,9 +88,9 @@ typedef enum famqp_amqp_error {
 #define FAMQP_AMQP_ERROR_ILLEGAL_STATE_SYMBOL "amqp:illegal-state"
 #define FAMQP_AMQP_ERROR_FRAME_SIZE_TOO_SMALL_SYMBOL "amqp:frame-size-too-small"
 #define FAMQP_AMQP_ERROR_COUNT 13
-extern const famqp_symbol famqp_amqp_error_symbols[FAMQP_AMQP_ERROR_COUNT];
+FAMQP_API extern const famqp_symbol famqp_amqp_error_symbols[FAMQP_AMQP_ERROR_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_amqp_error_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_amqp_error_from_symbol(famqp_symbol s);
 
 /* connection-error: restricted symbol */
 typedef enum famqp_connection_error {
@@ -102,9 +102,9 @@ typedef enum famqp_connection_error {
 #define FAMQP_CONNECTION_ERROR_FRAMING_ERROR_SYMBOL "amqp:connection:framing-error"
 #define FAMQP_CONNECTION_ERROR_REDIRECT_SYMBOL "amqp:connection:redirect"
 #define FAMQP_CONNECTION_ERROR_COUNT 3
-extern const famqp_symbol famqp_connection_error_symbols[FAMQP_CONNECTION_ERROR_COUNT];
+FAMQP_API extern const famqp_symbol famqp_connection_error_symbols[FAMQP_CONNECTION_ERROR_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_connection_error_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_connection_error_from_symbol(famqp_symbol s);
 
 /* session-error: restricted symbol */
 typedef enum famqp_session_error {
@@ -118,9 +118,9 @@ typedef enum famqp_session_error {
 #define FAMQP_SESSION_ERROR_HANDLE_IN_USE_SYMBOL "amqp:session:handle-in-use"
 #define FAMQP_SESSION_ERROR_UNATTACHED_HANDLE_SYMBOL "amqp:session:unattached-handle"
 #define FAMQP_SESSION_ERROR_COUNT 4
-extern const famqp_symbol famqp_session_error_symbols[FAMQP_SESSION_ERROR_COUNT];
+FAMQP_API extern const famqp_symbol famqp_session_error_symbols[FAMQP_SESSION_ERROR_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_session_error_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_session_error_from_symbol(famqp_symbol s);
 
 /* link-error: restricted symbol */
 typedef enum famqp_link_error {
@@ -136,9 +136,9 @@ typedef enum famqp_link_error {
 #define FAMQP_LINK_ERROR_REDIRECT_SYMBOL "amqp:link:redirect"
 #define FAMQP_LINK_ERROR_STOLEN_SYMBOL "amqp:link:stolen"
 #define FAMQP_LINK_ERROR_COUNT 5
-extern const famqp_symbol famqp_link_error_symbols[FAMQP_LINK_ERROR_COUNT];
+FAMQP_API extern const famqp_symbol famqp_link_error_symbols[FAMQP_LINK_ERROR_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_link_error_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_link_error_from_symbol(famqp_symbol s);
 
 /* terminus-durability: restricted uint */
 typedef enum famqp_terminus_durability {
@@ -159,9 +159,9 @@ typedef enum famqp_terminus_expiry_policy {
 #define FAMQP_TERMINUS_EXPIRY_POLICY_CONNECTION_CLOSE_SYMBOL "connection-close"
 #define FAMQP_TERMINUS_EXPIRY_POLICY_NEVER_SYMBOL "never"
 #define FAMQP_TERMINUS_EXPIRY_POLICY_COUNT 4
-extern const famqp_symbol famqp_terminus_expiry_policy_symbols[FAMQP_TERMINUS_EXPIRY_POLICY_COUNT];
+FAMQP_API extern const famqp_symbol famqp_terminus_expiry_policy_symbols[FAMQP_TERMINUS_EXPIRY_POLICY_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_terminus_expiry_policy_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_terminus_expiry_policy_from_symbol(famqp_symbol s);
 
 /* std-dist-mode: restricted symbol */
 typedef enum famqp_std_dist_mode {
@@ -171,9 +171,9 @@ typedef enum famqp_std_dist_mode {
 #define FAMQP_STD_DIST_MODE_MOVE_SYMBOL "move"
 #define FAMQP_STD_DIST_MODE_COPY_SYMBOL "copy"
 #define FAMQP_STD_DIST_MODE_COUNT 2
-extern const famqp_symbol famqp_std_dist_mode_symbols[FAMQP_STD_DIST_MODE_COUNT];
+FAMQP_API extern const famqp_symbol famqp_std_dist_mode_symbols[FAMQP_STD_DIST_MODE_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_std_dist_mode_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_std_dist_mode_from_symbol(famqp_symbol s);
 
 /* sasl-code: restricted ubyte */
 typedef enum famqp_sasl_code {
@@ -198,9 +198,9 @@ typedef enum famqp_txn_capability {
 #define FAMQP_TXN_CAPABILITY_MULTI_TXNS_PER_SSN_SYMBOL "amqp:multi-txns-per-ssn"
 #define FAMQP_TXN_CAPABILITY_MULTI_SSNS_PER_TXN_SYMBOL "amqp:multi-ssns-per-txn"
 #define FAMQP_TXN_CAPABILITY_COUNT 5
-extern const famqp_symbol famqp_txn_capability_symbols[FAMQP_TXN_CAPABILITY_COUNT];
+FAMQP_API extern const famqp_symbol famqp_txn_capability_symbols[FAMQP_TXN_CAPABILITY_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_txn_capability_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_txn_capability_from_symbol(famqp_symbol s);
 
 /* transaction-error: restricted symbol */
 typedef enum famqp_transaction_error {
@@ -212,9 +212,9 @@ typedef enum famqp_transaction_error {
 #define FAMQP_TRANSACTION_ERROR_TRANSACTION_ROLLBACK_SYMBOL "amqp:transaction:rollback"
 #define FAMQP_TRANSACTION_ERROR_TRANSACTION_TIMEOUT_SYMBOL "amqp:transaction:timeout"
 #define FAMQP_TRANSACTION_ERROR_COUNT 3
-extern const famqp_symbol famqp_transaction_error_symbols[FAMQP_TRANSACTION_ERROR_COUNT];
+FAMQP_API extern const famqp_symbol famqp_transaction_error_symbols[FAMQP_TRANSACTION_ERROR_COUNT];
 /* index of the choice, or -1 when s is not one */
-int famqp_transaction_error_from_symbol(famqp_symbol s);
+FAMQP_API int famqp_transaction_error_from_symbol(famqp_symbol s);
 
 /* ---- described types and unions (dependencies first) ---- */
 
@@ -244,12 +244,12 @@ typedef struct famqp_open {
 #define FAMQP_OPEN_HAS_OFFERED_CAPABILITIES (1u << 7)
 #define FAMQP_OPEN_HAS_DESIRED_CAPABILITIES (1u << 8)
 #define FAMQP_OPEN_HAS_PROPERTIES (1u << 9)
-extern const famqp_open famqp_open_defaults;
-size_t famqp_open_encode(uint8_t *buf, size_t cap, const famqp_open *v);
-size_t famqp_open_decode(const uint8_t *p, size_t n, famqp_open *out, famqp_error *err);
-size_t famqp_open_decode_ex(const uint8_t *p, size_t n, famqp_open *out,
+FAMQP_API extern const famqp_open famqp_open_defaults;
+FAMQP_API size_t famqp_open_encode(uint8_t *buf, size_t cap, const famqp_open *v);
+FAMQP_API size_t famqp_open_decode(const uint8_t *p, size_t n, famqp_open *out, famqp_error *err);
+FAMQP_API size_t famqp_open_decode_ex(const uint8_t *p, size_t n, famqp_open *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_open_print(FILE *f, const famqp_open *v);
+FAMQP_API void famqp_open_print(FILE *f, const famqp_open *v);
 
 /* begin (transport.bare.xml:50) */
 #define FAMQP_BEGIN_CODE UINT64_C(0x0000000000000011)
@@ -273,12 +273,12 @@ typedef struct famqp_begin {
 #define FAMQP_BEGIN_HAS_OFFERED_CAPABILITIES (1u << 5)
 #define FAMQP_BEGIN_HAS_DESIRED_CAPABILITIES (1u << 6)
 #define FAMQP_BEGIN_HAS_PROPERTIES (1u << 7)
-extern const famqp_begin famqp_begin_defaults;
-size_t famqp_begin_encode(uint8_t *buf, size_t cap, const famqp_begin *v);
-size_t famqp_begin_decode(const uint8_t *p, size_t n, famqp_begin *out, famqp_error *err);
-size_t famqp_begin_decode_ex(const uint8_t *p, size_t n, famqp_begin *out,
+FAMQP_API extern const famqp_begin famqp_begin_defaults;
+FAMQP_API size_t famqp_begin_encode(uint8_t *buf, size_t cap, const famqp_begin *v);
+FAMQP_API size_t famqp_begin_decode(const uint8_t *p, size_t n, famqp_begin *out, famqp_error *err);
+FAMQP_API size_t famqp_begin_decode_ex(const uint8_t *p, size_t n, famqp_begin *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_begin_print(FILE *f, const famqp_begin *v);
+FAMQP_API void famqp_begin_print(FILE *f, const famqp_begin *v);
 
 /* any value providing address */
 typedef enum famqp_any_address_kind {
@@ -293,11 +293,11 @@ typedef struct famqp_any_address {
         famqp_value other;
     } u;
 } famqp_any_address;
-size_t famqp_any_address_encode(uint8_t *buf, size_t cap, const famqp_any_address *v);
-size_t famqp_any_address_decode(const uint8_t *p, size_t n, famqp_any_address *out, famqp_error *err);
-size_t famqp_any_address_decode_ex(const uint8_t *p, size_t n, famqp_any_address *out,
+FAMQP_API size_t famqp_any_address_encode(uint8_t *buf, size_t cap, const famqp_any_address *v);
+FAMQP_API size_t famqp_any_address_decode(const uint8_t *p, size_t n, famqp_any_address *out, famqp_error *err);
+FAMQP_API size_t famqp_any_address_decode_ex(const uint8_t *p, size_t n, famqp_any_address *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_address_print(FILE *f, const famqp_any_address *v);
+FAMQP_API void famqp_any_address_print(FILE *f, const famqp_any_address *v);
 
 /* accepted (messaging.bare.xml:96) */
 #define FAMQP_ACCEPTED_CODE UINT64_C(0x0000000000000024)
@@ -305,12 +305,12 @@ void famqp_any_address_print(FILE *f, const famqp_any_address *v);
 typedef struct famqp_accepted {
     uint32_t present; /* FAMQP_ACCEPTED_HAS_<FIELD> bits */
 } famqp_accepted;
-extern const famqp_accepted famqp_accepted_defaults;
-size_t famqp_accepted_encode(uint8_t *buf, size_t cap, const famqp_accepted *v);
-size_t famqp_accepted_decode(const uint8_t *p, size_t n, famqp_accepted *out, famqp_error *err);
-size_t famqp_accepted_decode_ex(const uint8_t *p, size_t n, famqp_accepted *out,
+FAMQP_API extern const famqp_accepted famqp_accepted_defaults;
+FAMQP_API size_t famqp_accepted_encode(uint8_t *buf, size_t cap, const famqp_accepted *v);
+FAMQP_API size_t famqp_accepted_decode(const uint8_t *p, size_t n, famqp_accepted *out, famqp_error *err);
+FAMQP_API size_t famqp_accepted_decode_ex(const uint8_t *p, size_t n, famqp_accepted *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_accepted_print(FILE *f, const famqp_accepted *v);
+FAMQP_API void famqp_accepted_print(FILE *f, const famqp_accepted *v);
 
 /* error (transport.bare.xml:154) */
 #define FAMQP_ERROR_CODE UINT64_C(0x000000000000001d)
@@ -324,12 +324,12 @@ typedef struct famqp_error_t {
 #define FAMQP_ERROR_HAS_CONDITION (1u << 0)
 #define FAMQP_ERROR_HAS_DESCRIPTION (1u << 1)
 #define FAMQP_ERROR_HAS_INFO (1u << 2)
-extern const famqp_error_t famqp_error_defaults;
-size_t famqp_error_encode(uint8_t *buf, size_t cap, const famqp_error_t *v);
-size_t famqp_error_decode(const uint8_t *p, size_t n, famqp_error_t *out, famqp_error *err);
-size_t famqp_error_decode_ex(const uint8_t *p, size_t n, famqp_error_t *out,
+FAMQP_API extern const famqp_error_t famqp_error_defaults;
+FAMQP_API size_t famqp_error_encode(uint8_t *buf, size_t cap, const famqp_error_t *v);
+FAMQP_API size_t famqp_error_decode(const uint8_t *p, size_t n, famqp_error_t *out, famqp_error *err);
+FAMQP_API size_t famqp_error_decode_ex(const uint8_t *p, size_t n, famqp_error_t *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_error_print(FILE *f, const famqp_error_t *v);
+FAMQP_API void famqp_error_print(FILE *f, const famqp_error_t *v);
 
 /* rejected (messaging.bare.xml:99) */
 #define FAMQP_REJECTED_CODE UINT64_C(0x0000000000000025)
@@ -339,12 +339,12 @@ typedef struct famqp_rejected {
     famqp_error_t error; /* error: error */
 } famqp_rejected;
 #define FAMQP_REJECTED_HAS_ERROR (1u << 0)
-extern const famqp_rejected famqp_rejected_defaults;
-size_t famqp_rejected_encode(uint8_t *buf, size_t cap, const famqp_rejected *v);
-size_t famqp_rejected_decode(const uint8_t *p, size_t n, famqp_rejected *out, famqp_error *err);
-size_t famqp_rejected_decode_ex(const uint8_t *p, size_t n, famqp_rejected *out,
+FAMQP_API extern const famqp_rejected famqp_rejected_defaults;
+FAMQP_API size_t famqp_rejected_encode(uint8_t *buf, size_t cap, const famqp_rejected *v);
+FAMQP_API size_t famqp_rejected_decode(const uint8_t *p, size_t n, famqp_rejected *out, famqp_error *err);
+FAMQP_API size_t famqp_rejected_decode_ex(const uint8_t *p, size_t n, famqp_rejected *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_rejected_print(FILE *f, const famqp_rejected *v);
+FAMQP_API void famqp_rejected_print(FILE *f, const famqp_rejected *v);
 
 /* released (messaging.bare.xml:103) */
 #define FAMQP_RELEASED_CODE UINT64_C(0x0000000000000026)
@@ -352,12 +352,12 @@ void famqp_rejected_print(FILE *f, const famqp_rejected *v);
 typedef struct famqp_released {
     uint32_t present; /* FAMQP_RELEASED_HAS_<FIELD> bits */
 } famqp_released;
-extern const famqp_released famqp_released_defaults;
-size_t famqp_released_encode(uint8_t *buf, size_t cap, const famqp_released *v);
-size_t famqp_released_decode(const uint8_t *p, size_t n, famqp_released *out, famqp_error *err);
-size_t famqp_released_decode_ex(const uint8_t *p, size_t n, famqp_released *out,
+FAMQP_API extern const famqp_released famqp_released_defaults;
+FAMQP_API size_t famqp_released_encode(uint8_t *buf, size_t cap, const famqp_released *v);
+FAMQP_API size_t famqp_released_decode(const uint8_t *p, size_t n, famqp_released *out, famqp_error *err);
+FAMQP_API size_t famqp_released_decode_ex(const uint8_t *p, size_t n, famqp_released *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_released_print(FILE *f, const famqp_released *v);
+FAMQP_API void famqp_released_print(FILE *f, const famqp_released *v);
 
 /* modified (messaging.bare.xml:106) */
 #define FAMQP_MODIFIED_CODE UINT64_C(0x0000000000000027)
@@ -371,12 +371,12 @@ typedef struct famqp_modified {
 #define FAMQP_MODIFIED_HAS_DELIVERY_FAILED (1u << 0)
 #define FAMQP_MODIFIED_HAS_UNDELIVERABLE_HERE (1u << 1)
 #define FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS (1u << 2)
-extern const famqp_modified famqp_modified_defaults;
-size_t famqp_modified_encode(uint8_t *buf, size_t cap, const famqp_modified *v);
-size_t famqp_modified_decode(const uint8_t *p, size_t n, famqp_modified *out, famqp_error *err);
-size_t famqp_modified_decode_ex(const uint8_t *p, size_t n, famqp_modified *out,
+FAMQP_API extern const famqp_modified famqp_modified_defaults;
+FAMQP_API size_t famqp_modified_encode(uint8_t *buf, size_t cap, const famqp_modified *v);
+FAMQP_API size_t famqp_modified_decode(const uint8_t *p, size_t n, famqp_modified *out, famqp_error *err);
+FAMQP_API size_t famqp_modified_decode_ex(const uint8_t *p, size_t n, famqp_modified *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_modified_print(FILE *f, const famqp_modified *v);
+FAMQP_API void famqp_modified_print(FILE *f, const famqp_modified *v);
 
 /* any value providing txn-id */
 typedef enum famqp_any_txn_id_kind {
@@ -391,11 +391,11 @@ typedef struct famqp_any_txn_id {
         famqp_value other;
     } u;
 } famqp_any_txn_id;
-size_t famqp_any_txn_id_encode(uint8_t *buf, size_t cap, const famqp_any_txn_id *v);
-size_t famqp_any_txn_id_decode(const uint8_t *p, size_t n, famqp_any_txn_id *out, famqp_error *err);
-size_t famqp_any_txn_id_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_id *out,
+FAMQP_API size_t famqp_any_txn_id_encode(uint8_t *buf, size_t cap, const famqp_any_txn_id *v);
+FAMQP_API size_t famqp_any_txn_id_decode(const uint8_t *p, size_t n, famqp_any_txn_id *out, famqp_error *err);
+FAMQP_API size_t famqp_any_txn_id_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_id *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_txn_id_print(FILE *f, const famqp_any_txn_id *v);
+FAMQP_API void famqp_any_txn_id_print(FILE *f, const famqp_any_txn_id *v);
 
 /* declared (transactions.bare.xml:51) */
 #define FAMQP_DECLARED_CODE UINT64_C(0x0000000000000033)
@@ -405,12 +405,12 @@ typedef struct famqp_declared {
     famqp_any_txn_id txn_id; /* txn-id: * requires txn-id (mandatory) */
 } famqp_declared;
 #define FAMQP_DECLARED_HAS_TXN_ID (1u << 0)
-extern const famqp_declared famqp_declared_defaults;
-size_t famqp_declared_encode(uint8_t *buf, size_t cap, const famqp_declared *v);
-size_t famqp_declared_decode(const uint8_t *p, size_t n, famqp_declared *out, famqp_error *err);
-size_t famqp_declared_decode_ex(const uint8_t *p, size_t n, famqp_declared *out,
+FAMQP_API extern const famqp_declared famqp_declared_defaults;
+FAMQP_API size_t famqp_declared_encode(uint8_t *buf, size_t cap, const famqp_declared *v);
+FAMQP_API size_t famqp_declared_decode(const uint8_t *p, size_t n, famqp_declared *out, famqp_error *err);
+FAMQP_API size_t famqp_declared_decode_ex(const uint8_t *p, size_t n, famqp_declared *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_declared_print(FILE *f, const famqp_declared *v);
+FAMQP_API void famqp_declared_print(FILE *f, const famqp_declared *v);
 
 /* any value providing outcome */
 typedef enum famqp_any_outcome_kind {
@@ -433,11 +433,11 @@ typedef struct famqp_any_outcome {
         famqp_value other;
     } u;
 } famqp_any_outcome;
-size_t famqp_any_outcome_encode(uint8_t *buf, size_t cap, const famqp_any_outcome *v);
-size_t famqp_any_outcome_decode(const uint8_t *p, size_t n, famqp_any_outcome *out, famqp_error *err);
-size_t famqp_any_outcome_decode_ex(const uint8_t *p, size_t n, famqp_any_outcome *out,
+FAMQP_API size_t famqp_any_outcome_encode(uint8_t *buf, size_t cap, const famqp_any_outcome *v);
+FAMQP_API size_t famqp_any_outcome_decode(const uint8_t *p, size_t n, famqp_any_outcome *out, famqp_error *err);
+FAMQP_API size_t famqp_any_outcome_decode_ex(const uint8_t *p, size_t n, famqp_any_outcome *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_outcome_print(FILE *f, const famqp_any_outcome *v);
+FAMQP_API void famqp_any_outcome_print(FILE *f, const famqp_any_outcome *v);
 
 /* source (messaging.bare.xml:114) */
 #define FAMQP_SOURCE_CODE UINT64_C(0x0000000000000028)
@@ -467,12 +467,12 @@ typedef struct famqp_source {
 #define FAMQP_SOURCE_HAS_DEFAULT_OUTCOME (1u << 8)
 #define FAMQP_SOURCE_HAS_OUTCOMES (1u << 9)
 #define FAMQP_SOURCE_HAS_CAPABILITIES (1u << 10)
-extern const famqp_source famqp_source_defaults;
-size_t famqp_source_encode(uint8_t *buf, size_t cap, const famqp_source *v);
-size_t famqp_source_decode(const uint8_t *p, size_t n, famqp_source *out, famqp_error *err);
-size_t famqp_source_decode_ex(const uint8_t *p, size_t n, famqp_source *out,
+FAMQP_API extern const famqp_source famqp_source_defaults;
+FAMQP_API size_t famqp_source_encode(uint8_t *buf, size_t cap, const famqp_source *v);
+FAMQP_API size_t famqp_source_decode(const uint8_t *p, size_t n, famqp_source *out, famqp_error *err);
+FAMQP_API size_t famqp_source_decode_ex(const uint8_t *p, size_t n, famqp_source *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_source_print(FILE *f, const famqp_source *v);
+FAMQP_API void famqp_source_print(FILE *f, const famqp_source *v);
 
 /* any value providing source */
 typedef enum famqp_any_source_kind {
@@ -487,11 +487,11 @@ typedef struct famqp_any_source {
         famqp_value other;
     } u;
 } famqp_any_source;
-size_t famqp_any_source_encode(uint8_t *buf, size_t cap, const famqp_any_source *v);
-size_t famqp_any_source_decode(const uint8_t *p, size_t n, famqp_any_source *out, famqp_error *err);
-size_t famqp_any_source_decode_ex(const uint8_t *p, size_t n, famqp_any_source *out,
+FAMQP_API size_t famqp_any_source_encode(uint8_t *buf, size_t cap, const famqp_any_source *v);
+FAMQP_API size_t famqp_any_source_decode(const uint8_t *p, size_t n, famqp_any_source *out, famqp_error *err);
+FAMQP_API size_t famqp_any_source_decode_ex(const uint8_t *p, size_t n, famqp_any_source *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_source_print(FILE *f, const famqp_any_source *v);
+FAMQP_API void famqp_any_source_print(FILE *f, const famqp_any_source *v);
 
 /* target (messaging.bare.xml:128) */
 #define FAMQP_TARGET_CODE UINT64_C(0x0000000000000029)
@@ -513,12 +513,12 @@ typedef struct famqp_target {
 #define FAMQP_TARGET_HAS_DYNAMIC (1u << 4)
 #define FAMQP_TARGET_HAS_DYNAMIC_NODE_PROPERTIES (1u << 5)
 #define FAMQP_TARGET_HAS_CAPABILITIES (1u << 6)
-extern const famqp_target famqp_target_defaults;
-size_t famqp_target_encode(uint8_t *buf, size_t cap, const famqp_target *v);
-size_t famqp_target_decode(const uint8_t *p, size_t n, famqp_target *out, famqp_error *err);
-size_t famqp_target_decode_ex(const uint8_t *p, size_t n, famqp_target *out,
+FAMQP_API extern const famqp_target famqp_target_defaults;
+FAMQP_API size_t famqp_target_encode(uint8_t *buf, size_t cap, const famqp_target *v);
+FAMQP_API size_t famqp_target_decode(const uint8_t *p, size_t n, famqp_target *out, famqp_error *err);
+FAMQP_API size_t famqp_target_decode_ex(const uint8_t *p, size_t n, famqp_target *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_target_print(FILE *f, const famqp_target *v);
+FAMQP_API void famqp_target_print(FILE *f, const famqp_target *v);
 
 /* coordinator (transactions.bare.xml:37) */
 #define FAMQP_COORDINATOR_CODE UINT64_C(0x0000000000000030)
@@ -528,12 +528,12 @@ typedef struct famqp_coordinator {
     famqp_multiple capabilities; /* capabilities: symbol multiple */
 } famqp_coordinator;
 #define FAMQP_COORDINATOR_HAS_CAPABILITIES (1u << 0)
-extern const famqp_coordinator famqp_coordinator_defaults;
-size_t famqp_coordinator_encode(uint8_t *buf, size_t cap, const famqp_coordinator *v);
-size_t famqp_coordinator_decode(const uint8_t *p, size_t n, famqp_coordinator *out, famqp_error *err);
-size_t famqp_coordinator_decode_ex(const uint8_t *p, size_t n, famqp_coordinator *out,
+FAMQP_API extern const famqp_coordinator famqp_coordinator_defaults;
+FAMQP_API size_t famqp_coordinator_encode(uint8_t *buf, size_t cap, const famqp_coordinator *v);
+FAMQP_API size_t famqp_coordinator_decode(const uint8_t *p, size_t n, famqp_coordinator *out, famqp_error *err);
+FAMQP_API size_t famqp_coordinator_decode_ex(const uint8_t *p, size_t n, famqp_coordinator *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_coordinator_print(FILE *f, const famqp_coordinator *v);
+FAMQP_API void famqp_coordinator_print(FILE *f, const famqp_coordinator *v);
 
 /* any value providing target */
 typedef enum famqp_any_target_kind {
@@ -550,11 +550,11 @@ typedef struct famqp_any_target {
         famqp_value other;
     } u;
 } famqp_any_target;
-size_t famqp_any_target_encode(uint8_t *buf, size_t cap, const famqp_any_target *v);
-size_t famqp_any_target_decode(const uint8_t *p, size_t n, famqp_any_target *out, famqp_error *err);
-size_t famqp_any_target_decode_ex(const uint8_t *p, size_t n, famqp_any_target *out,
+FAMQP_API size_t famqp_any_target_encode(uint8_t *buf, size_t cap, const famqp_any_target *v);
+FAMQP_API size_t famqp_any_target_decode(const uint8_t *p, size_t n, famqp_any_target *out, famqp_error *err);
+FAMQP_API size_t famqp_any_target_decode_ex(const uint8_t *p, size_t n, famqp_any_target *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_target_print(FILE *f, const famqp_any_target *v);
+FAMQP_API void famqp_any_target_print(FILE *f, const famqp_any_target *v);
 
 /* attach (transport.bare.xml:61) */
 #define FAMQP_ATTACH_CODE UINT64_C(0x0000000000000012)
@@ -590,12 +590,12 @@ typedef struct famqp_attach {
 #define FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES (1u << 11)
 #define FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES (1u << 12)
 #define FAMQP_ATTACH_HAS_PROPERTIES (1u << 13)
-extern const famqp_attach famqp_attach_defaults;
-size_t famqp_attach_encode(uint8_t *buf, size_t cap, const famqp_attach *v);
-size_t famqp_attach_decode(const uint8_t *p, size_t n, famqp_attach *out, famqp_error *err);
-size_t famqp_attach_decode_ex(const uint8_t *p, size_t n, famqp_attach *out,
+FAMQP_API extern const famqp_attach famqp_attach_defaults;
+FAMQP_API size_t famqp_attach_encode(uint8_t *buf, size_t cap, const famqp_attach *v);
+FAMQP_API size_t famqp_attach_decode(const uint8_t *p, size_t n, famqp_attach *out, famqp_error *err);
+FAMQP_API size_t famqp_attach_decode_ex(const uint8_t *p, size_t n, famqp_attach *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_attach_print(FILE *f, const famqp_attach *v);
+FAMQP_API void famqp_attach_print(FILE *f, const famqp_attach *v);
 
 /* flow (transport.bare.xml:78) */
 #define FAMQP_FLOW_CODE UINT64_C(0x0000000000000013)
@@ -625,12 +625,12 @@ typedef struct famqp_flow {
 #define FAMQP_FLOW_HAS_DRAIN (1u << 8)
 #define FAMQP_FLOW_HAS_ECHO (1u << 9)
 #define FAMQP_FLOW_HAS_PROPERTIES (1u << 10)
-extern const famqp_flow famqp_flow_defaults;
-size_t famqp_flow_encode(uint8_t *buf, size_t cap, const famqp_flow *v);
-size_t famqp_flow_decode(const uint8_t *p, size_t n, famqp_flow *out, famqp_error *err);
-size_t famqp_flow_decode_ex(const uint8_t *p, size_t n, famqp_flow *out,
+FAMQP_API extern const famqp_flow famqp_flow_defaults;
+FAMQP_API size_t famqp_flow_encode(uint8_t *buf, size_t cap, const famqp_flow *v);
+FAMQP_API size_t famqp_flow_decode(const uint8_t *p, size_t n, famqp_flow *out, famqp_error *err);
+FAMQP_API size_t famqp_flow_decode_ex(const uint8_t *p, size_t n, famqp_flow *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_flow_print(FILE *f, const famqp_flow *v);
+FAMQP_API void famqp_flow_print(FILE *f, const famqp_flow *v);
 
 /* received (messaging.bare.xml:91) */
 #define FAMQP_RECEIVED_CODE UINT64_C(0x0000000000000023)
@@ -642,12 +642,12 @@ typedef struct famqp_received {
 } famqp_received;
 #define FAMQP_RECEIVED_HAS_SECTION_NUMBER (1u << 0)
 #define FAMQP_RECEIVED_HAS_SECTION_OFFSET (1u << 1)
-extern const famqp_received famqp_received_defaults;
-size_t famqp_received_encode(uint8_t *buf, size_t cap, const famqp_received *v);
-size_t famqp_received_decode(const uint8_t *p, size_t n, famqp_received *out, famqp_error *err);
-size_t famqp_received_decode_ex(const uint8_t *p, size_t n, famqp_received *out,
+FAMQP_API extern const famqp_received famqp_received_defaults;
+FAMQP_API size_t famqp_received_encode(uint8_t *buf, size_t cap, const famqp_received *v);
+FAMQP_API size_t famqp_received_decode(const uint8_t *p, size_t n, famqp_received *out, famqp_error *err);
+FAMQP_API size_t famqp_received_decode_ex(const uint8_t *p, size_t n, famqp_received *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_received_print(FILE *f, const famqp_received *v);
+FAMQP_API void famqp_received_print(FILE *f, const famqp_received *v);
 
 /* transactional-state (transactions.bare.xml:55) */
 #define FAMQP_TRANSACTIONAL_STATE_CODE UINT64_C(0x0000000000000034)
@@ -659,12 +659,12 @@ typedef struct famqp_transactional_state {
 } famqp_transactional_state;
 #define FAMQP_TRANSACTIONAL_STATE_HAS_TXN_ID (1u << 0)
 #define FAMQP_TRANSACTIONAL_STATE_HAS_OUTCOME (1u << 1)
-extern const famqp_transactional_state famqp_transactional_state_defaults;
-size_t famqp_transactional_state_encode(uint8_t *buf, size_t cap, const famqp_transactional_state *v);
-size_t famqp_transactional_state_decode(const uint8_t *p, size_t n, famqp_transactional_state *out, famqp_error *err);
-size_t famqp_transactional_state_decode_ex(const uint8_t *p, size_t n, famqp_transactional_state *out,
+FAMQP_API extern const famqp_transactional_state famqp_transactional_state_defaults;
+FAMQP_API size_t famqp_transactional_state_encode(uint8_t *buf, size_t cap, const famqp_transactional_state *v);
+FAMQP_API size_t famqp_transactional_state_decode(const uint8_t *p, size_t n, famqp_transactional_state *out, famqp_error *err);
+FAMQP_API size_t famqp_transactional_state_decode_ex(const uint8_t *p, size_t n, famqp_transactional_state *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_transactional_state_print(FILE *f, const famqp_transactional_state *v);
+FAMQP_API void famqp_transactional_state_print(FILE *f, const famqp_transactional_state *v);
 
 /* any value providing delivery-state */
 typedef enum famqp_any_delivery_state_kind {
@@ -691,11 +691,11 @@ typedef struct famqp_any_delivery_state {
         famqp_value other;
     } u;
 } famqp_any_delivery_state;
-size_t famqp_any_delivery_state_encode(uint8_t *buf, size_t cap, const famqp_any_delivery_state *v);
-size_t famqp_any_delivery_state_decode(const uint8_t *p, size_t n, famqp_any_delivery_state *out, famqp_error *err);
-size_t famqp_any_delivery_state_decode_ex(const uint8_t *p, size_t n, famqp_any_delivery_state *out,
+FAMQP_API size_t famqp_any_delivery_state_encode(uint8_t *buf, size_t cap, const famqp_any_delivery_state *v);
+FAMQP_API size_t famqp_any_delivery_state_decode(const uint8_t *p, size_t n, famqp_any_delivery_state *out, famqp_error *err);
+FAMQP_API size_t famqp_any_delivery_state_decode_ex(const uint8_t *p, size_t n, famqp_any_delivery_state *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_delivery_state_print(FILE *f, const famqp_any_delivery_state *v);
+FAMQP_API void famqp_any_delivery_state_print(FILE *f, const famqp_any_delivery_state *v);
 
 /* transfer (transport.bare.xml:92) */
 #define FAMQP_TRANSFER_CODE UINT64_C(0x0000000000000014)
@@ -725,12 +725,12 @@ typedef struct famqp_transfer {
 #define FAMQP_TRANSFER_HAS_RESUME (1u << 8)
 #define FAMQP_TRANSFER_HAS_ABORTED (1u << 9)
 #define FAMQP_TRANSFER_HAS_BATCHABLE (1u << 10)
-extern const famqp_transfer famqp_transfer_defaults;
-size_t famqp_transfer_encode(uint8_t *buf, size_t cap, const famqp_transfer *v);
-size_t famqp_transfer_decode(const uint8_t *p, size_t n, famqp_transfer *out, famqp_error *err);
-size_t famqp_transfer_decode_ex(const uint8_t *p, size_t n, famqp_transfer *out,
+FAMQP_API extern const famqp_transfer famqp_transfer_defaults;
+FAMQP_API size_t famqp_transfer_encode(uint8_t *buf, size_t cap, const famqp_transfer *v);
+FAMQP_API size_t famqp_transfer_decode(const uint8_t *p, size_t n, famqp_transfer *out, famqp_error *err);
+FAMQP_API size_t famqp_transfer_decode_ex(const uint8_t *p, size_t n, famqp_transfer *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_transfer_print(FILE *f, const famqp_transfer *v);
+FAMQP_API void famqp_transfer_print(FILE *f, const famqp_transfer *v);
 
 /* disposition (transport.bare.xml:106) */
 #define FAMQP_DISPOSITION_CODE UINT64_C(0x0000000000000015)
@@ -750,12 +750,12 @@ typedef struct famqp_disposition {
 #define FAMQP_DISPOSITION_HAS_SETTLED (1u << 3)
 #define FAMQP_DISPOSITION_HAS_STATE (1u << 4)
 #define FAMQP_DISPOSITION_HAS_BATCHABLE (1u << 5)
-extern const famqp_disposition famqp_disposition_defaults;
-size_t famqp_disposition_encode(uint8_t *buf, size_t cap, const famqp_disposition *v);
-size_t famqp_disposition_decode(const uint8_t *p, size_t n, famqp_disposition *out, famqp_error *err);
-size_t famqp_disposition_decode_ex(const uint8_t *p, size_t n, famqp_disposition *out,
+FAMQP_API extern const famqp_disposition famqp_disposition_defaults;
+FAMQP_API size_t famqp_disposition_encode(uint8_t *buf, size_t cap, const famqp_disposition *v);
+FAMQP_API size_t famqp_disposition_decode(const uint8_t *p, size_t n, famqp_disposition *out, famqp_error *err);
+FAMQP_API size_t famqp_disposition_decode_ex(const uint8_t *p, size_t n, famqp_disposition *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_disposition_print(FILE *f, const famqp_disposition *v);
+FAMQP_API void famqp_disposition_print(FILE *f, const famqp_disposition *v);
 
 /* detach (transport.bare.xml:115) */
 #define FAMQP_DETACH_CODE UINT64_C(0x0000000000000016)
@@ -769,12 +769,12 @@ typedef struct famqp_detach {
 #define FAMQP_DETACH_HAS_HANDLE (1u << 0)
 #define FAMQP_DETACH_HAS_CLOSED (1u << 1)
 #define FAMQP_DETACH_HAS_ERROR (1u << 2)
-extern const famqp_detach famqp_detach_defaults;
-size_t famqp_detach_encode(uint8_t *buf, size_t cap, const famqp_detach *v);
-size_t famqp_detach_decode(const uint8_t *p, size_t n, famqp_detach *out, famqp_error *err);
-size_t famqp_detach_decode_ex(const uint8_t *p, size_t n, famqp_detach *out,
+FAMQP_API extern const famqp_detach famqp_detach_defaults;
+FAMQP_API size_t famqp_detach_encode(uint8_t *buf, size_t cap, const famqp_detach *v);
+FAMQP_API size_t famqp_detach_decode(const uint8_t *p, size_t n, famqp_detach *out, famqp_error *err);
+FAMQP_API size_t famqp_detach_decode_ex(const uint8_t *p, size_t n, famqp_detach *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_detach_print(FILE *f, const famqp_detach *v);
+FAMQP_API void famqp_detach_print(FILE *f, const famqp_detach *v);
 
 /* end (transport.bare.xml:121) */
 #define FAMQP_END_CODE UINT64_C(0x0000000000000017)
@@ -784,12 +784,12 @@ typedef struct famqp_end {
     famqp_error_t error; /* error: error */
 } famqp_end;
 #define FAMQP_END_HAS_ERROR (1u << 0)
-extern const famqp_end famqp_end_defaults;
-size_t famqp_end_encode(uint8_t *buf, size_t cap, const famqp_end *v);
-size_t famqp_end_decode(const uint8_t *p, size_t n, famqp_end *out, famqp_error *err);
-size_t famqp_end_decode_ex(const uint8_t *p, size_t n, famqp_end *out,
+FAMQP_API extern const famqp_end famqp_end_defaults;
+FAMQP_API size_t famqp_end_encode(uint8_t *buf, size_t cap, const famqp_end *v);
+FAMQP_API size_t famqp_end_decode(const uint8_t *p, size_t n, famqp_end *out, famqp_error *err);
+FAMQP_API size_t famqp_end_decode_ex(const uint8_t *p, size_t n, famqp_end *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_end_print(FILE *f, const famqp_end *v);
+FAMQP_API void famqp_end_print(FILE *f, const famqp_end *v);
 
 /* close (transport.bare.xml:125) */
 #define FAMQP_CLOSE_CODE UINT64_C(0x0000000000000018)
@@ -799,12 +799,12 @@ typedef struct famqp_close {
     famqp_error_t error; /* error: error */
 } famqp_close;
 #define FAMQP_CLOSE_HAS_ERROR (1u << 0)
-extern const famqp_close famqp_close_defaults;
-size_t famqp_close_encode(uint8_t *buf, size_t cap, const famqp_close *v);
-size_t famqp_close_decode(const uint8_t *p, size_t n, famqp_close *out, famqp_error *err);
-size_t famqp_close_decode_ex(const uint8_t *p, size_t n, famqp_close *out,
+FAMQP_API extern const famqp_close famqp_close_defaults;
+FAMQP_API size_t famqp_close_encode(uint8_t *buf, size_t cap, const famqp_close *v);
+FAMQP_API size_t famqp_close_decode(const uint8_t *p, size_t n, famqp_close *out, famqp_error *err);
+FAMQP_API size_t famqp_close_decode_ex(const uint8_t *p, size_t n, famqp_close *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_close_print(FILE *f, const famqp_close *v);
+FAMQP_API void famqp_close_print(FILE *f, const famqp_close *v);
 
 /* header (errata.xml:11) */
 #define FAMQP_HEADER_CODE UINT64_C(0x0000000000000070)
@@ -822,12 +822,12 @@ typedef struct famqp_header {
 #define FAMQP_HEADER_HAS_TTL (1u << 2)
 #define FAMQP_HEADER_HAS_FIRST_ACQUIRER (1u << 3)
 #define FAMQP_HEADER_HAS_DELIVERY_COUNT (1u << 4)
-extern const famqp_header famqp_header_defaults;
-size_t famqp_header_encode(uint8_t *buf, size_t cap, const famqp_header *v);
-size_t famqp_header_decode(const uint8_t *p, size_t n, famqp_header *out, famqp_error *err);
-size_t famqp_header_decode_ex(const uint8_t *p, size_t n, famqp_header *out,
+FAMQP_API extern const famqp_header famqp_header_defaults;
+FAMQP_API size_t famqp_header_encode(uint8_t *buf, size_t cap, const famqp_header *v);
+FAMQP_API size_t famqp_header_decode(const uint8_t *p, size_t n, famqp_header *out, famqp_error *err);
+FAMQP_API size_t famqp_header_decode_ex(const uint8_t *p, size_t n, famqp_header *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_header_print(FILE *f, const famqp_header *v);
+FAMQP_API void famqp_header_print(FILE *f, const famqp_header *v);
 
 /* delivery-annotations (messaging.bare.xml:45) */
 #define FAMQP_DELIVERY_ANNOTATIONS_CODE UINT64_C(0x0000000000000071)
@@ -835,12 +835,12 @@ void famqp_header_print(FILE *f, const famqp_header *v);
 typedef struct famqp_delivery_annotations {
     famqp_map value; /* annotations */
 } famqp_delivery_annotations;
-extern const famqp_delivery_annotations famqp_delivery_annotations_defaults;
-size_t famqp_delivery_annotations_encode(uint8_t *buf, size_t cap, const famqp_delivery_annotations *v);
-size_t famqp_delivery_annotations_decode(const uint8_t *p, size_t n, famqp_delivery_annotations *out, famqp_error *err);
-size_t famqp_delivery_annotations_decode_ex(const uint8_t *p, size_t n, famqp_delivery_annotations *out,
+FAMQP_API extern const famqp_delivery_annotations famqp_delivery_annotations_defaults;
+FAMQP_API size_t famqp_delivery_annotations_encode(uint8_t *buf, size_t cap, const famqp_delivery_annotations *v);
+FAMQP_API size_t famqp_delivery_annotations_decode(const uint8_t *p, size_t n, famqp_delivery_annotations *out, famqp_error *err);
+FAMQP_API size_t famqp_delivery_annotations_decode_ex(const uint8_t *p, size_t n, famqp_delivery_annotations *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_delivery_annotations_print(FILE *f, const famqp_delivery_annotations *v);
+FAMQP_API void famqp_delivery_annotations_print(FILE *f, const famqp_delivery_annotations *v);
 
 /* message-annotations (messaging.bare.xml:48) */
 #define FAMQP_MESSAGE_ANNOTATIONS_CODE UINT64_C(0x0000000000000072)
@@ -848,12 +848,12 @@ void famqp_delivery_annotations_print(FILE *f, const famqp_delivery_annotations 
 typedef struct famqp_message_annotations {
     famqp_map value; /* annotations */
 } famqp_message_annotations;
-extern const famqp_message_annotations famqp_message_annotations_defaults;
-size_t famqp_message_annotations_encode(uint8_t *buf, size_t cap, const famqp_message_annotations *v);
-size_t famqp_message_annotations_decode(const uint8_t *p, size_t n, famqp_message_annotations *out, famqp_error *err);
-size_t famqp_message_annotations_decode_ex(const uint8_t *p, size_t n, famqp_message_annotations *out,
+FAMQP_API extern const famqp_message_annotations famqp_message_annotations_defaults;
+FAMQP_API size_t famqp_message_annotations_encode(uint8_t *buf, size_t cap, const famqp_message_annotations *v);
+FAMQP_API size_t famqp_message_annotations_decode(const uint8_t *p, size_t n, famqp_message_annotations *out, famqp_error *err);
+FAMQP_API size_t famqp_message_annotations_decode_ex(const uint8_t *p, size_t n, famqp_message_annotations *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_message_annotations_print(FILE *f, const famqp_message_annotations *v);
+FAMQP_API void famqp_message_annotations_print(FILE *f, const famqp_message_annotations *v);
 
 /* any value providing message-id */
 typedef enum famqp_any_message_id_kind {
@@ -874,11 +874,11 @@ typedef struct famqp_any_message_id {
         famqp_value other;
     } u;
 } famqp_any_message_id;
-size_t famqp_any_message_id_encode(uint8_t *buf, size_t cap, const famqp_any_message_id *v);
-size_t famqp_any_message_id_decode(const uint8_t *p, size_t n, famqp_any_message_id *out, famqp_error *err);
-size_t famqp_any_message_id_decode_ex(const uint8_t *p, size_t n, famqp_any_message_id *out,
+FAMQP_API size_t famqp_any_message_id_encode(uint8_t *buf, size_t cap, const famqp_any_message_id *v);
+FAMQP_API size_t famqp_any_message_id_decode(const uint8_t *p, size_t n, famqp_any_message_id *out, famqp_error *err);
+FAMQP_API size_t famqp_any_message_id_decode_ex(const uint8_t *p, size_t n, famqp_any_message_id *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_message_id_print(FILE *f, const famqp_any_message_id *v);
+FAMQP_API void famqp_any_message_id_print(FILE *f, const famqp_any_message_id *v);
 
 /* properties (messaging.bare.xml:51) */
 #define FAMQP_PROPERTIES_CODE UINT64_C(0x0000000000000073)
@@ -912,12 +912,12 @@ typedef struct famqp_properties {
 #define FAMQP_PROPERTIES_HAS_GROUP_ID (1u << 10)
 #define FAMQP_PROPERTIES_HAS_GROUP_SEQUENCE (1u << 11)
 #define FAMQP_PROPERTIES_HAS_REPLY_TO_GROUP_ID (1u << 12)
-extern const famqp_properties famqp_properties_defaults;
-size_t famqp_properties_encode(uint8_t *buf, size_t cap, const famqp_properties *v);
-size_t famqp_properties_decode(const uint8_t *p, size_t n, famqp_properties *out, famqp_error *err);
-size_t famqp_properties_decode_ex(const uint8_t *p, size_t n, famqp_properties *out,
+FAMQP_API extern const famqp_properties famqp_properties_defaults;
+FAMQP_API size_t famqp_properties_encode(uint8_t *buf, size_t cap, const famqp_properties *v);
+FAMQP_API size_t famqp_properties_decode(const uint8_t *p, size_t n, famqp_properties *out, famqp_error *err);
+FAMQP_API size_t famqp_properties_decode_ex(const uint8_t *p, size_t n, famqp_properties *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_properties_print(FILE *f, const famqp_properties *v);
+FAMQP_API void famqp_properties_print(FILE *f, const famqp_properties *v);
 
 /* application-properties (messaging.bare.xml:67) */
 #define FAMQP_APPLICATION_PROPERTIES_CODE UINT64_C(0x0000000000000074)
@@ -925,12 +925,12 @@ void famqp_properties_print(FILE *f, const famqp_properties *v);
 typedef struct famqp_application_properties {
     famqp_map value; /* map */
 } famqp_application_properties;
-extern const famqp_application_properties famqp_application_properties_defaults;
-size_t famqp_application_properties_encode(uint8_t *buf, size_t cap, const famqp_application_properties *v);
-size_t famqp_application_properties_decode(const uint8_t *p, size_t n, famqp_application_properties *out, famqp_error *err);
-size_t famqp_application_properties_decode_ex(const uint8_t *p, size_t n, famqp_application_properties *out,
+FAMQP_API extern const famqp_application_properties famqp_application_properties_defaults;
+FAMQP_API size_t famqp_application_properties_encode(uint8_t *buf, size_t cap, const famqp_application_properties *v);
+FAMQP_API size_t famqp_application_properties_decode(const uint8_t *p, size_t n, famqp_application_properties *out, famqp_error *err);
+FAMQP_API size_t famqp_application_properties_decode_ex(const uint8_t *p, size_t n, famqp_application_properties *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_application_properties_print(FILE *f, const famqp_application_properties *v);
+FAMQP_API void famqp_application_properties_print(FILE *f, const famqp_application_properties *v);
 
 /* data (messaging.bare.xml:70) */
 #define FAMQP_DATA_CODE UINT64_C(0x0000000000000075)
@@ -938,12 +938,12 @@ void famqp_application_properties_print(FILE *f, const famqp_application_propert
 typedef struct famqp_data {
     famqp_binary value; /* binary */
 } famqp_data;
-extern const famqp_data famqp_data_defaults;
-size_t famqp_data_encode(uint8_t *buf, size_t cap, const famqp_data *v);
-size_t famqp_data_decode(const uint8_t *p, size_t n, famqp_data *out, famqp_error *err);
-size_t famqp_data_decode_ex(const uint8_t *p, size_t n, famqp_data *out,
+FAMQP_API extern const famqp_data famqp_data_defaults;
+FAMQP_API size_t famqp_data_encode(uint8_t *buf, size_t cap, const famqp_data *v);
+FAMQP_API size_t famqp_data_decode(const uint8_t *p, size_t n, famqp_data *out, famqp_error *err);
+FAMQP_API size_t famqp_data_decode_ex(const uint8_t *p, size_t n, famqp_data *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_data_print(FILE *f, const famqp_data *v);
+FAMQP_API void famqp_data_print(FILE *f, const famqp_data *v);
 
 /* amqp-sequence (messaging.bare.xml:73) */
 #define FAMQP_AMQP_SEQUENCE_CODE UINT64_C(0x0000000000000076)
@@ -951,12 +951,12 @@ void famqp_data_print(FILE *f, const famqp_data *v);
 typedef struct famqp_amqp_sequence {
     famqp_list value; /* list */
 } famqp_amqp_sequence;
-extern const famqp_amqp_sequence famqp_amqp_sequence_defaults;
-size_t famqp_amqp_sequence_encode(uint8_t *buf, size_t cap, const famqp_amqp_sequence *v);
-size_t famqp_amqp_sequence_decode(const uint8_t *p, size_t n, famqp_amqp_sequence *out, famqp_error *err);
-size_t famqp_amqp_sequence_decode_ex(const uint8_t *p, size_t n, famqp_amqp_sequence *out,
+FAMQP_API extern const famqp_amqp_sequence famqp_amqp_sequence_defaults;
+FAMQP_API size_t famqp_amqp_sequence_encode(uint8_t *buf, size_t cap, const famqp_amqp_sequence *v);
+FAMQP_API size_t famqp_amqp_sequence_decode(const uint8_t *p, size_t n, famqp_amqp_sequence *out, famqp_error *err);
+FAMQP_API size_t famqp_amqp_sequence_decode_ex(const uint8_t *p, size_t n, famqp_amqp_sequence *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_amqp_sequence_print(FILE *f, const famqp_amqp_sequence *v);
+FAMQP_API void famqp_amqp_sequence_print(FILE *f, const famqp_amqp_sequence *v);
 
 /* amqp-value (messaging.bare.xml:76) */
 #define FAMQP_AMQP_VALUE_CODE UINT64_C(0x0000000000000077)
@@ -964,12 +964,12 @@ void famqp_amqp_sequence_print(FILE *f, const famqp_amqp_sequence *v);
 typedef struct famqp_amqp_value {
     famqp_value value; /* any value */
 } famqp_amqp_value;
-extern const famqp_amqp_value famqp_amqp_value_defaults;
-size_t famqp_amqp_value_encode(uint8_t *buf, size_t cap, const famqp_amqp_value *v);
-size_t famqp_amqp_value_decode(const uint8_t *p, size_t n, famqp_amqp_value *out, famqp_error *err);
-size_t famqp_amqp_value_decode_ex(const uint8_t *p, size_t n, famqp_amqp_value *out,
+FAMQP_API extern const famqp_amqp_value famqp_amqp_value_defaults;
+FAMQP_API size_t famqp_amqp_value_encode(uint8_t *buf, size_t cap, const famqp_amqp_value *v);
+FAMQP_API size_t famqp_amqp_value_decode(const uint8_t *p, size_t n, famqp_amqp_value *out, famqp_error *err);
+FAMQP_API size_t famqp_amqp_value_decode_ex(const uint8_t *p, size_t n, famqp_amqp_value *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_amqp_value_print(FILE *f, const famqp_amqp_value *v);
+FAMQP_API void famqp_amqp_value_print(FILE *f, const famqp_amqp_value *v);
 
 /* footer (messaging.bare.xml:79) */
 #define FAMQP_FOOTER_CODE UINT64_C(0x0000000000000078)
@@ -977,12 +977,12 @@ void famqp_amqp_value_print(FILE *f, const famqp_amqp_value *v);
 typedef struct famqp_footer {
     famqp_map value; /* annotations */
 } famqp_footer;
-extern const famqp_footer famqp_footer_defaults;
-size_t famqp_footer_encode(uint8_t *buf, size_t cap, const famqp_footer *v);
-size_t famqp_footer_decode(const uint8_t *p, size_t n, famqp_footer *out, famqp_error *err);
-size_t famqp_footer_decode_ex(const uint8_t *p, size_t n, famqp_footer *out,
+FAMQP_API extern const famqp_footer famqp_footer_defaults;
+FAMQP_API size_t famqp_footer_encode(uint8_t *buf, size_t cap, const famqp_footer *v);
+FAMQP_API size_t famqp_footer_decode(const uint8_t *p, size_t n, famqp_footer *out, famqp_error *err);
+FAMQP_API size_t famqp_footer_decode_ex(const uint8_t *p, size_t n, famqp_footer *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_footer_print(FILE *f, const famqp_footer *v);
+FAMQP_API void famqp_footer_print(FILE *f, const famqp_footer *v);
 
 /* delete-on-close (messaging.bare.xml:155) */
 #define FAMQP_DELETE_ON_CLOSE_CODE UINT64_C(0x000000000000002b)
@@ -990,12 +990,12 @@ void famqp_footer_print(FILE *f, const famqp_footer *v);
 typedef struct famqp_delete_on_close {
     uint32_t present; /* FAMQP_DELETE_ON_CLOSE_HAS_<FIELD> bits */
 } famqp_delete_on_close;
-extern const famqp_delete_on_close famqp_delete_on_close_defaults;
-size_t famqp_delete_on_close_encode(uint8_t *buf, size_t cap, const famqp_delete_on_close *v);
-size_t famqp_delete_on_close_decode(const uint8_t *p, size_t n, famqp_delete_on_close *out, famqp_error *err);
-size_t famqp_delete_on_close_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_close *out,
+FAMQP_API extern const famqp_delete_on_close famqp_delete_on_close_defaults;
+FAMQP_API size_t famqp_delete_on_close_encode(uint8_t *buf, size_t cap, const famqp_delete_on_close *v);
+FAMQP_API size_t famqp_delete_on_close_decode(const uint8_t *p, size_t n, famqp_delete_on_close *out, famqp_error *err);
+FAMQP_API size_t famqp_delete_on_close_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_close *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_delete_on_close_print(FILE *f, const famqp_delete_on_close *v);
+FAMQP_API void famqp_delete_on_close_print(FILE *f, const famqp_delete_on_close *v);
 
 /* delete-on-no-links (messaging.bare.xml:158) */
 #define FAMQP_DELETE_ON_NO_LINKS_CODE UINT64_C(0x000000000000002c)
@@ -1003,12 +1003,12 @@ void famqp_delete_on_close_print(FILE *f, const famqp_delete_on_close *v);
 typedef struct famqp_delete_on_no_links {
     uint32_t present; /* FAMQP_DELETE_ON_NO_LINKS_HAS_<FIELD> bits */
 } famqp_delete_on_no_links;
-extern const famqp_delete_on_no_links famqp_delete_on_no_links_defaults;
-size_t famqp_delete_on_no_links_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v);
-size_t famqp_delete_on_no_links_decode(const uint8_t *p, size_t n, famqp_delete_on_no_links *out, famqp_error *err);
-size_t famqp_delete_on_no_links_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_links *out,
+FAMQP_API extern const famqp_delete_on_no_links famqp_delete_on_no_links_defaults;
+FAMQP_API size_t famqp_delete_on_no_links_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v);
+FAMQP_API size_t famqp_delete_on_no_links_decode(const uint8_t *p, size_t n, famqp_delete_on_no_links *out, famqp_error *err);
+FAMQP_API size_t famqp_delete_on_no_links_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_links *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_delete_on_no_links_print(FILE *f, const famqp_delete_on_no_links *v);
+FAMQP_API void famqp_delete_on_no_links_print(FILE *f, const famqp_delete_on_no_links *v);
 
 /* delete-on-no-messages (messaging.bare.xml:161) */
 #define FAMQP_DELETE_ON_NO_MESSAGES_CODE UINT64_C(0x000000000000002d)
@@ -1016,12 +1016,12 @@ void famqp_delete_on_no_links_print(FILE *f, const famqp_delete_on_no_links *v);
 typedef struct famqp_delete_on_no_messages {
     uint32_t present; /* FAMQP_DELETE_ON_NO_MESSAGES_HAS_<FIELD> bits */
 } famqp_delete_on_no_messages;
-extern const famqp_delete_on_no_messages famqp_delete_on_no_messages_defaults;
-size_t famqp_delete_on_no_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v);
-size_t famqp_delete_on_no_messages_decode(const uint8_t *p, size_t n, famqp_delete_on_no_messages *out, famqp_error *err);
-size_t famqp_delete_on_no_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_messages *out,
+FAMQP_API extern const famqp_delete_on_no_messages famqp_delete_on_no_messages_defaults;
+FAMQP_API size_t famqp_delete_on_no_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v);
+FAMQP_API size_t famqp_delete_on_no_messages_decode(const uint8_t *p, size_t n, famqp_delete_on_no_messages *out, famqp_error *err);
+FAMQP_API size_t famqp_delete_on_no_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_messages *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_delete_on_no_messages_print(FILE *f, const famqp_delete_on_no_messages *v);
+FAMQP_API void famqp_delete_on_no_messages_print(FILE *f, const famqp_delete_on_no_messages *v);
 
 /* delete-on-no-links-or-messages (messaging.bare.xml:164) */
 #define FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_CODE UINT64_C(0x000000000000002e)
@@ -1029,12 +1029,12 @@ void famqp_delete_on_no_messages_print(FILE *f, const famqp_delete_on_no_message
 typedef struct famqp_delete_on_no_links_or_messages {
     uint32_t present; /* FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_HAS_<FIELD> bits */
 } famqp_delete_on_no_links_or_messages;
-extern const famqp_delete_on_no_links_or_messages famqp_delete_on_no_links_or_messages_defaults;
-size_t famqp_delete_on_no_links_or_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v);
-size_t famqp_delete_on_no_links_or_messages_decode(const uint8_t *p, size_t n, famqp_delete_on_no_links_or_messages *out, famqp_error *err);
-size_t famqp_delete_on_no_links_or_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_links_or_messages *out,
+FAMQP_API extern const famqp_delete_on_no_links_or_messages famqp_delete_on_no_links_or_messages_defaults;
+FAMQP_API size_t famqp_delete_on_no_links_or_messages_encode(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v);
+FAMQP_API size_t famqp_delete_on_no_links_or_messages_decode(const uint8_t *p, size_t n, famqp_delete_on_no_links_or_messages *out, famqp_error *err);
+FAMQP_API size_t famqp_delete_on_no_links_or_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_links_or_messages *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_delete_on_no_links_or_messages_print(FILE *f, const famqp_delete_on_no_links_or_messages *v);
+FAMQP_API void famqp_delete_on_no_links_or_messages_print(FILE *f, const famqp_delete_on_no_links_or_messages *v);
 
 /* sasl-mechanisms (security.bare.xml:42) */
 #define FAMQP_SASL_MECHANISMS_CODE UINT64_C(0x0000000000000040)
@@ -1044,12 +1044,12 @@ typedef struct famqp_sasl_mechanisms {
     famqp_multiple sasl_server_mechanisms; /* sasl-server-mechanisms: symbol multiple (mandatory) */
 } famqp_sasl_mechanisms;
 #define FAMQP_SASL_MECHANISMS_HAS_SASL_SERVER_MECHANISMS (1u << 0)
-extern const famqp_sasl_mechanisms famqp_sasl_mechanisms_defaults;
-size_t famqp_sasl_mechanisms_encode(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v);
-size_t famqp_sasl_mechanisms_decode(const uint8_t *p, size_t n, famqp_sasl_mechanisms *out, famqp_error *err);
-size_t famqp_sasl_mechanisms_decode_ex(const uint8_t *p, size_t n, famqp_sasl_mechanisms *out,
+FAMQP_API extern const famqp_sasl_mechanisms famqp_sasl_mechanisms_defaults;
+FAMQP_API size_t famqp_sasl_mechanisms_encode(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v);
+FAMQP_API size_t famqp_sasl_mechanisms_decode(const uint8_t *p, size_t n, famqp_sasl_mechanisms *out, famqp_error *err);
+FAMQP_API size_t famqp_sasl_mechanisms_decode_ex(const uint8_t *p, size_t n, famqp_sasl_mechanisms *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_sasl_mechanisms_print(FILE *f, const famqp_sasl_mechanisms *v);
+FAMQP_API void famqp_sasl_mechanisms_print(FILE *f, const famqp_sasl_mechanisms *v);
 
 /* sasl-init (security.bare.xml:46) */
 #define FAMQP_SASL_INIT_CODE UINT64_C(0x0000000000000041)
@@ -1063,12 +1063,12 @@ typedef struct famqp_sasl_init {
 #define FAMQP_SASL_INIT_HAS_MECHANISM (1u << 0)
 #define FAMQP_SASL_INIT_HAS_INITIAL_RESPONSE (1u << 1)
 #define FAMQP_SASL_INIT_HAS_HOSTNAME (1u << 2)
-extern const famqp_sasl_init famqp_sasl_init_defaults;
-size_t famqp_sasl_init_encode(uint8_t *buf, size_t cap, const famqp_sasl_init *v);
-size_t famqp_sasl_init_decode(const uint8_t *p, size_t n, famqp_sasl_init *out, famqp_error *err);
-size_t famqp_sasl_init_decode_ex(const uint8_t *p, size_t n, famqp_sasl_init *out,
+FAMQP_API extern const famqp_sasl_init famqp_sasl_init_defaults;
+FAMQP_API size_t famqp_sasl_init_encode(uint8_t *buf, size_t cap, const famqp_sasl_init *v);
+FAMQP_API size_t famqp_sasl_init_decode(const uint8_t *p, size_t n, famqp_sasl_init *out, famqp_error *err);
+FAMQP_API size_t famqp_sasl_init_decode_ex(const uint8_t *p, size_t n, famqp_sasl_init *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_sasl_init_print(FILE *f, const famqp_sasl_init *v);
+FAMQP_API void famqp_sasl_init_print(FILE *f, const famqp_sasl_init *v);
 
 /* sasl-challenge (security.bare.xml:52) */
 #define FAMQP_SASL_CHALLENGE_CODE UINT64_C(0x0000000000000042)
@@ -1078,12 +1078,12 @@ typedef struct famqp_sasl_challenge {
     famqp_binary challenge; /* challenge: binary (mandatory) */
 } famqp_sasl_challenge;
 #define FAMQP_SASL_CHALLENGE_HAS_CHALLENGE (1u << 0)
-extern const famqp_sasl_challenge famqp_sasl_challenge_defaults;
-size_t famqp_sasl_challenge_encode(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v);
-size_t famqp_sasl_challenge_decode(const uint8_t *p, size_t n, famqp_sasl_challenge *out, famqp_error *err);
-size_t famqp_sasl_challenge_decode_ex(const uint8_t *p, size_t n, famqp_sasl_challenge *out,
+FAMQP_API extern const famqp_sasl_challenge famqp_sasl_challenge_defaults;
+FAMQP_API size_t famqp_sasl_challenge_encode(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v);
+FAMQP_API size_t famqp_sasl_challenge_decode(const uint8_t *p, size_t n, famqp_sasl_challenge *out, famqp_error *err);
+FAMQP_API size_t famqp_sasl_challenge_decode_ex(const uint8_t *p, size_t n, famqp_sasl_challenge *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_sasl_challenge_print(FILE *f, const famqp_sasl_challenge *v);
+FAMQP_API void famqp_sasl_challenge_print(FILE *f, const famqp_sasl_challenge *v);
 
 /* sasl-response (security.bare.xml:56) */
 #define FAMQP_SASL_RESPONSE_CODE UINT64_C(0x0000000000000043)
@@ -1093,12 +1093,12 @@ typedef struct famqp_sasl_response {
     famqp_binary response; /* response: binary (mandatory) */
 } famqp_sasl_response;
 #define FAMQP_SASL_RESPONSE_HAS_RESPONSE (1u << 0)
-extern const famqp_sasl_response famqp_sasl_response_defaults;
-size_t famqp_sasl_response_encode(uint8_t *buf, size_t cap, const famqp_sasl_response *v);
-size_t famqp_sasl_response_decode(const uint8_t *p, size_t n, famqp_sasl_response *out, famqp_error *err);
-size_t famqp_sasl_response_decode_ex(const uint8_t *p, size_t n, famqp_sasl_response *out,
+FAMQP_API extern const famqp_sasl_response famqp_sasl_response_defaults;
+FAMQP_API size_t famqp_sasl_response_encode(uint8_t *buf, size_t cap, const famqp_sasl_response *v);
+FAMQP_API size_t famqp_sasl_response_decode(const uint8_t *p, size_t n, famqp_sasl_response *out, famqp_error *err);
+FAMQP_API size_t famqp_sasl_response_decode_ex(const uint8_t *p, size_t n, famqp_sasl_response *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_sasl_response_print(FILE *f, const famqp_sasl_response *v);
+FAMQP_API void famqp_sasl_response_print(FILE *f, const famqp_sasl_response *v);
 
 /* sasl-outcome (security.bare.xml:60) */
 #define FAMQP_SASL_OUTCOME_CODE UINT64_C(0x0000000000000044)
@@ -1110,12 +1110,12 @@ typedef struct famqp_sasl_outcome {
 } famqp_sasl_outcome;
 #define FAMQP_SASL_OUTCOME_HAS_CODE (1u << 0)
 #define FAMQP_SASL_OUTCOME_HAS_ADDITIONAL_DATA (1u << 1)
-extern const famqp_sasl_outcome famqp_sasl_outcome_defaults;
-size_t famqp_sasl_outcome_encode(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v);
-size_t famqp_sasl_outcome_decode(const uint8_t *p, size_t n, famqp_sasl_outcome *out, famqp_error *err);
-size_t famqp_sasl_outcome_decode_ex(const uint8_t *p, size_t n, famqp_sasl_outcome *out,
+FAMQP_API extern const famqp_sasl_outcome famqp_sasl_outcome_defaults;
+FAMQP_API size_t famqp_sasl_outcome_encode(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v);
+FAMQP_API size_t famqp_sasl_outcome_decode(const uint8_t *p, size_t n, famqp_sasl_outcome *out, famqp_error *err);
+FAMQP_API size_t famqp_sasl_outcome_decode_ex(const uint8_t *p, size_t n, famqp_sasl_outcome *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_sasl_outcome_print(FILE *f, const famqp_sasl_outcome *v);
+FAMQP_API void famqp_sasl_outcome_print(FILE *f, const famqp_sasl_outcome *v);
 
 /* any value providing global-tx-id */
 typedef enum famqp_any_global_tx_id_kind {
@@ -1128,11 +1128,11 @@ typedef struct famqp_any_global_tx_id {
         famqp_value other;
     } u;
 } famqp_any_global_tx_id;
-size_t famqp_any_global_tx_id_encode(uint8_t *buf, size_t cap, const famqp_any_global_tx_id *v);
-size_t famqp_any_global_tx_id_decode(const uint8_t *p, size_t n, famqp_any_global_tx_id *out, famqp_error *err);
-size_t famqp_any_global_tx_id_decode_ex(const uint8_t *p, size_t n, famqp_any_global_tx_id *out,
+FAMQP_API size_t famqp_any_global_tx_id_encode(uint8_t *buf, size_t cap, const famqp_any_global_tx_id *v);
+FAMQP_API size_t famqp_any_global_tx_id_decode(const uint8_t *p, size_t n, famqp_any_global_tx_id *out, famqp_error *err);
+FAMQP_API size_t famqp_any_global_tx_id_decode_ex(const uint8_t *p, size_t n, famqp_any_global_tx_id *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_global_tx_id_print(FILE *f, const famqp_any_global_tx_id *v);
+FAMQP_API void famqp_any_global_tx_id_print(FILE *f, const famqp_any_global_tx_id *v);
 
 /* declare (transactions.bare.xml:41) */
 #define FAMQP_DECLARE_CODE UINT64_C(0x0000000000000031)
@@ -1142,12 +1142,12 @@ typedef struct famqp_declare {
     famqp_any_global_tx_id global_id; /* global-id: * requires global-tx-id */
 } famqp_declare;
 #define FAMQP_DECLARE_HAS_GLOBAL_ID (1u << 0)
-extern const famqp_declare famqp_declare_defaults;
-size_t famqp_declare_encode(uint8_t *buf, size_t cap, const famqp_declare *v);
-size_t famqp_declare_decode(const uint8_t *p, size_t n, famqp_declare *out, famqp_error *err);
-size_t famqp_declare_decode_ex(const uint8_t *p, size_t n, famqp_declare *out,
+FAMQP_API extern const famqp_declare famqp_declare_defaults;
+FAMQP_API size_t famqp_declare_encode(uint8_t *buf, size_t cap, const famqp_declare *v);
+FAMQP_API size_t famqp_declare_decode(const uint8_t *p, size_t n, famqp_declare *out, famqp_error *err);
+FAMQP_API size_t famqp_declare_decode_ex(const uint8_t *p, size_t n, famqp_declare *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_declare_print(FILE *f, const famqp_declare *v);
+FAMQP_API void famqp_declare_print(FILE *f, const famqp_declare *v);
 
 /* discharge (transactions.bare.xml:45) */
 #define FAMQP_DISCHARGE_CODE UINT64_C(0x0000000000000032)
@@ -1159,12 +1159,12 @@ typedef struct famqp_discharge {
 } famqp_discharge;
 #define FAMQP_DISCHARGE_HAS_TXN_ID (1u << 0)
 #define FAMQP_DISCHARGE_HAS_FAIL (1u << 1)
-extern const famqp_discharge famqp_discharge_defaults;
-size_t famqp_discharge_encode(uint8_t *buf, size_t cap, const famqp_discharge *v);
-size_t famqp_discharge_decode(const uint8_t *p, size_t n, famqp_discharge *out, famqp_error *err);
-size_t famqp_discharge_decode_ex(const uint8_t *p, size_t n, famqp_discharge *out,
+FAMQP_API extern const famqp_discharge famqp_discharge_defaults;
+FAMQP_API size_t famqp_discharge_encode(uint8_t *buf, size_t cap, const famqp_discharge *v);
+FAMQP_API size_t famqp_discharge_decode(const uint8_t *p, size_t n, famqp_discharge *out, famqp_error *err);
+FAMQP_API size_t famqp_discharge_decode_ex(const uint8_t *p, size_t n, famqp_discharge *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_discharge_print(FILE *f, const famqp_discharge *v);
+FAMQP_API void famqp_discharge_print(FILE *f, const famqp_discharge *v);
 
 /* legacy-amqp-direct-binding (apache-filters.xml:11) */
 #define FAMQP_LEGACY_AMQP_DIRECT_BINDING_CODE UINT64_C(0x0000468c00000000)
@@ -1172,12 +1172,12 @@ void famqp_discharge_print(FILE *f, const famqp_discharge *v);
 typedef struct famqp_legacy_amqp_direct_binding {
     famqp_string value; /* string */
 } famqp_legacy_amqp_direct_binding;
-extern const famqp_legacy_amqp_direct_binding famqp_legacy_amqp_direct_binding_defaults;
-size_t famqp_legacy_amqp_direct_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_direct_binding *v);
-size_t famqp_legacy_amqp_direct_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_direct_binding *out, famqp_error *err);
-size_t famqp_legacy_amqp_direct_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_direct_binding *out,
+FAMQP_API extern const famqp_legacy_amqp_direct_binding famqp_legacy_amqp_direct_binding_defaults;
+FAMQP_API size_t famqp_legacy_amqp_direct_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_direct_binding *v);
+FAMQP_API size_t famqp_legacy_amqp_direct_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_direct_binding *out, famqp_error *err);
+FAMQP_API size_t famqp_legacy_amqp_direct_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_direct_binding *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_legacy_amqp_direct_binding_print(FILE *f, const famqp_legacy_amqp_direct_binding *v);
+FAMQP_API void famqp_legacy_amqp_direct_binding_print(FILE *f, const famqp_legacy_amqp_direct_binding *v);
 
 /* legacy-amqp-topic-binding (apache-filters.xml:15) */
 #define FAMQP_LEGACY_AMQP_TOPIC_BINDING_CODE UINT64_C(0x0000468c00000001)
@@ -1185,12 +1185,12 @@ void famqp_legacy_amqp_direct_binding_print(FILE *f, const famqp_legacy_amqp_dir
 typedef struct famqp_legacy_amqp_topic_binding {
     famqp_string value; /* string */
 } famqp_legacy_amqp_topic_binding;
-extern const famqp_legacy_amqp_topic_binding famqp_legacy_amqp_topic_binding_defaults;
-size_t famqp_legacy_amqp_topic_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_topic_binding *v);
-size_t famqp_legacy_amqp_topic_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_topic_binding *out, famqp_error *err);
-size_t famqp_legacy_amqp_topic_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_topic_binding *out,
+FAMQP_API extern const famqp_legacy_amqp_topic_binding famqp_legacy_amqp_topic_binding_defaults;
+FAMQP_API size_t famqp_legacy_amqp_topic_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_topic_binding *v);
+FAMQP_API size_t famqp_legacy_amqp_topic_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_topic_binding *out, famqp_error *err);
+FAMQP_API size_t famqp_legacy_amqp_topic_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_topic_binding *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_legacy_amqp_topic_binding_print(FILE *f, const famqp_legacy_amqp_topic_binding *v);
+FAMQP_API void famqp_legacy_amqp_topic_binding_print(FILE *f, const famqp_legacy_amqp_topic_binding *v);
 
 /* legacy-amqp-headers-binding (apache-filters.xml:19) */
 #define FAMQP_LEGACY_AMQP_HEADERS_BINDING_CODE UINT64_C(0x0000468c00000002)
@@ -1198,12 +1198,12 @@ void famqp_legacy_amqp_topic_binding_print(FILE *f, const famqp_legacy_amqp_topi
 typedef struct famqp_legacy_amqp_headers_binding {
     famqp_map value; /* map */
 } famqp_legacy_amqp_headers_binding;
-extern const famqp_legacy_amqp_headers_binding famqp_legacy_amqp_headers_binding_defaults;
-size_t famqp_legacy_amqp_headers_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_headers_binding *v);
-size_t famqp_legacy_amqp_headers_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_headers_binding *out, famqp_error *err);
-size_t famqp_legacy_amqp_headers_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_headers_binding *out,
+FAMQP_API extern const famqp_legacy_amqp_headers_binding famqp_legacy_amqp_headers_binding_defaults;
+FAMQP_API size_t famqp_legacy_amqp_headers_binding_encode(uint8_t *buf, size_t cap, const famqp_legacy_amqp_headers_binding *v);
+FAMQP_API size_t famqp_legacy_amqp_headers_binding_decode(const uint8_t *p, size_t n, famqp_legacy_amqp_headers_binding *out, famqp_error *err);
+FAMQP_API size_t famqp_legacy_amqp_headers_binding_decode_ex(const uint8_t *p, size_t n, famqp_legacy_amqp_headers_binding *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_legacy_amqp_headers_binding_print(FILE *f, const famqp_legacy_amqp_headers_binding *v);
+FAMQP_API void famqp_legacy_amqp_headers_binding_print(FILE *f, const famqp_legacy_amqp_headers_binding *v);
 
 /* no-local-filter (apache-filters.xml:25) */
 #define FAMQP_NO_LOCAL_FILTER_CODE UINT64_C(0x0000468c00000003)
@@ -1211,12 +1211,12 @@ void famqp_legacy_amqp_headers_binding_print(FILE *f, const famqp_legacy_amqp_he
 typedef struct famqp_no_local_filter {
     famqp_list value; /* list */
 } famqp_no_local_filter;
-extern const famqp_no_local_filter famqp_no_local_filter_defaults;
-size_t famqp_no_local_filter_encode(uint8_t *buf, size_t cap, const famqp_no_local_filter *v);
-size_t famqp_no_local_filter_decode(const uint8_t *p, size_t n, famqp_no_local_filter *out, famqp_error *err);
-size_t famqp_no_local_filter_decode_ex(const uint8_t *p, size_t n, famqp_no_local_filter *out,
+FAMQP_API extern const famqp_no_local_filter famqp_no_local_filter_defaults;
+FAMQP_API size_t famqp_no_local_filter_encode(uint8_t *buf, size_t cap, const famqp_no_local_filter *v);
+FAMQP_API size_t famqp_no_local_filter_decode(const uint8_t *p, size_t n, famqp_no_local_filter *out, famqp_error *err);
+FAMQP_API size_t famqp_no_local_filter_decode_ex(const uint8_t *p, size_t n, famqp_no_local_filter *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_no_local_filter_print(FILE *f, const famqp_no_local_filter *v);
+FAMQP_API void famqp_no_local_filter_print(FILE *f, const famqp_no_local_filter *v);
 
 /* selector-filter (apache-filters.xml:29) */
 #define FAMQP_SELECTOR_FILTER_CODE UINT64_C(0x0000468c00000004)
@@ -1224,12 +1224,12 @@ void famqp_no_local_filter_print(FILE *f, const famqp_no_local_filter *v);
 typedef struct famqp_selector_filter {
     famqp_string value; /* string */
 } famqp_selector_filter;
-extern const famqp_selector_filter famqp_selector_filter_defaults;
-size_t famqp_selector_filter_encode(uint8_t *buf, size_t cap, const famqp_selector_filter *v);
-size_t famqp_selector_filter_decode(const uint8_t *p, size_t n, famqp_selector_filter *out, famqp_error *err);
-size_t famqp_selector_filter_decode_ex(const uint8_t *p, size_t n, famqp_selector_filter *out,
+FAMQP_API extern const famqp_selector_filter famqp_selector_filter_defaults;
+FAMQP_API size_t famqp_selector_filter_encode(uint8_t *buf, size_t cap, const famqp_selector_filter *v);
+FAMQP_API size_t famqp_selector_filter_decode(const uint8_t *p, size_t n, famqp_selector_filter *out, famqp_error *err);
+FAMQP_API size_t famqp_selector_filter_decode_ex(const uint8_t *p, size_t n, famqp_selector_filter *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_selector_filter_print(FILE *f, const famqp_selector_filter *v);
+FAMQP_API void famqp_selector_filter_print(FILE *f, const famqp_selector_filter *v);
 
 /* xquery-filter (apache-filters.xml:35) */
 #define FAMQP_XQUERY_FILTER_CODE UINT64_C(0x0000468c00000005)
@@ -1237,12 +1237,12 @@ void famqp_selector_filter_print(FILE *f, const famqp_selector_filter *v);
 typedef struct famqp_xquery_filter {
     famqp_string value; /* string */
 } famqp_xquery_filter;
-extern const famqp_xquery_filter famqp_xquery_filter_defaults;
-size_t famqp_xquery_filter_encode(uint8_t *buf, size_t cap, const famqp_xquery_filter *v);
-size_t famqp_xquery_filter_decode(const uint8_t *p, size_t n, famqp_xquery_filter *out, famqp_error *err);
-size_t famqp_xquery_filter_decode_ex(const uint8_t *p, size_t n, famqp_xquery_filter *out,
+FAMQP_API extern const famqp_xquery_filter famqp_xquery_filter_defaults;
+FAMQP_API size_t famqp_xquery_filter_encode(uint8_t *buf, size_t cap, const famqp_xquery_filter *v);
+FAMQP_API size_t famqp_xquery_filter_decode(const uint8_t *p, size_t n, famqp_xquery_filter *out, famqp_error *err);
+FAMQP_API size_t famqp_xquery_filter_decode_ex(const uint8_t *p, size_t n, famqp_xquery_filter *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_xquery_filter_print(FILE *f, const famqp_xquery_filter *v);
+FAMQP_API void famqp_xquery_filter_print(FILE *f, const famqp_xquery_filter *v);
 
 /* any value providing frame */
 typedef enum famqp_any_frame_kind {
@@ -1273,11 +1273,11 @@ typedef struct famqp_any_frame {
         famqp_value other;
     } u;
 } famqp_any_frame;
-size_t famqp_any_frame_encode(uint8_t *buf, size_t cap, const famqp_any_frame *v);
-size_t famqp_any_frame_decode(const uint8_t *p, size_t n, famqp_any_frame *out, famqp_error *err);
-size_t famqp_any_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_frame *out,
+FAMQP_API size_t famqp_any_frame_encode(uint8_t *buf, size_t cap, const famqp_any_frame *v);
+FAMQP_API size_t famqp_any_frame_decode(const uint8_t *p, size_t n, famqp_any_frame *out, famqp_error *err);
+FAMQP_API size_t famqp_any_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_frame *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_frame_print(FILE *f, const famqp_any_frame *v);
+FAMQP_API void famqp_any_frame_print(FILE *f, const famqp_any_frame *v);
 
 /* any value providing error-condition */
 typedef enum famqp_any_error_condition_kind {
@@ -1300,11 +1300,11 @@ typedef struct famqp_any_error_condition {
         famqp_value other;
     } u;
 } famqp_any_error_condition;
-size_t famqp_any_error_condition_encode(uint8_t *buf, size_t cap, const famqp_any_error_condition *v);
-size_t famqp_any_error_condition_decode(const uint8_t *p, size_t n, famqp_any_error_condition *out, famqp_error *err);
-size_t famqp_any_error_condition_decode_ex(const uint8_t *p, size_t n, famqp_any_error_condition *out,
+FAMQP_API size_t famqp_any_error_condition_encode(uint8_t *buf, size_t cap, const famqp_any_error_condition *v);
+FAMQP_API size_t famqp_any_error_condition_decode(const uint8_t *p, size_t n, famqp_any_error_condition *out, famqp_error *err);
+FAMQP_API size_t famqp_any_error_condition_decode_ex(const uint8_t *p, size_t n, famqp_any_error_condition *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_error_condition_print(FILE *f, const famqp_any_error_condition *v);
+FAMQP_API void famqp_any_error_condition_print(FILE *f, const famqp_any_error_condition *v);
 
 /* any value providing section */
 typedef enum famqp_any_section_kind {
@@ -1335,11 +1335,11 @@ typedef struct famqp_any_section {
         famqp_value other;
     } u;
 } famqp_any_section;
-size_t famqp_any_section_encode(uint8_t *buf, size_t cap, const famqp_any_section *v);
-size_t famqp_any_section_decode(const uint8_t *p, size_t n, famqp_any_section *out, famqp_error *err);
-size_t famqp_any_section_decode_ex(const uint8_t *p, size_t n, famqp_any_section *out,
+FAMQP_API size_t famqp_any_section_encode(uint8_t *buf, size_t cap, const famqp_any_section *v);
+FAMQP_API size_t famqp_any_section_decode(const uint8_t *p, size_t n, famqp_any_section *out, famqp_error *err);
+FAMQP_API size_t famqp_any_section_decode_ex(const uint8_t *p, size_t n, famqp_any_section *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_section_print(FILE *f, const famqp_any_section *v);
+FAMQP_API void famqp_any_section_print(FILE *f, const famqp_any_section *v);
 
 /* any value providing distribution-mode */
 typedef enum famqp_any_distribution_mode_kind {
@@ -1354,11 +1354,11 @@ typedef struct famqp_any_distribution_mode {
         famqp_value other;
     } u;
 } famqp_any_distribution_mode;
-size_t famqp_any_distribution_mode_encode(uint8_t *buf, size_t cap, const famqp_any_distribution_mode *v);
-size_t famqp_any_distribution_mode_decode(const uint8_t *p, size_t n, famqp_any_distribution_mode *out, famqp_error *err);
-size_t famqp_any_distribution_mode_decode_ex(const uint8_t *p, size_t n, famqp_any_distribution_mode *out,
+FAMQP_API size_t famqp_any_distribution_mode_encode(uint8_t *buf, size_t cap, const famqp_any_distribution_mode *v);
+FAMQP_API size_t famqp_any_distribution_mode_decode(const uint8_t *p, size_t n, famqp_any_distribution_mode *out, famqp_error *err);
+FAMQP_API size_t famqp_any_distribution_mode_decode_ex(const uint8_t *p, size_t n, famqp_any_distribution_mode *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_distribution_mode_print(FILE *f, const famqp_any_distribution_mode *v);
+FAMQP_API void famqp_any_distribution_mode_print(FILE *f, const famqp_any_distribution_mode *v);
 
 /* any value providing lifetime-policy */
 typedef enum famqp_any_lifetime_policy_kind {
@@ -1379,11 +1379,11 @@ typedef struct famqp_any_lifetime_policy {
         famqp_value other;
     } u;
 } famqp_any_lifetime_policy;
-size_t famqp_any_lifetime_policy_encode(uint8_t *buf, size_t cap, const famqp_any_lifetime_policy *v);
-size_t famqp_any_lifetime_policy_decode(const uint8_t *p, size_t n, famqp_any_lifetime_policy *out, famqp_error *err);
-size_t famqp_any_lifetime_policy_decode_ex(const uint8_t *p, size_t n, famqp_any_lifetime_policy *out,
+FAMQP_API size_t famqp_any_lifetime_policy_encode(uint8_t *buf, size_t cap, const famqp_any_lifetime_policy *v);
+FAMQP_API size_t famqp_any_lifetime_policy_decode(const uint8_t *p, size_t n, famqp_any_lifetime_policy *out, famqp_error *err);
+FAMQP_API size_t famqp_any_lifetime_policy_decode_ex(const uint8_t *p, size_t n, famqp_any_lifetime_policy *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_lifetime_policy_print(FILE *f, const famqp_any_lifetime_policy *v);
+FAMQP_API void famqp_any_lifetime_policy_print(FILE *f, const famqp_any_lifetime_policy *v);
 
 /* any value providing sasl-frame */
 typedef enum famqp_any_sasl_frame_kind {
@@ -1406,11 +1406,11 @@ typedef struct famqp_any_sasl_frame {
         famqp_value other;
     } u;
 } famqp_any_sasl_frame;
-size_t famqp_any_sasl_frame_encode(uint8_t *buf, size_t cap, const famqp_any_sasl_frame *v);
-size_t famqp_any_sasl_frame_decode(const uint8_t *p, size_t n, famqp_any_sasl_frame *out, famqp_error *err);
-size_t famqp_any_sasl_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_sasl_frame *out,
+FAMQP_API size_t famqp_any_sasl_frame_encode(uint8_t *buf, size_t cap, const famqp_any_sasl_frame *v);
+FAMQP_API size_t famqp_any_sasl_frame_decode(const uint8_t *p, size_t n, famqp_any_sasl_frame *out, famqp_error *err);
+FAMQP_API size_t famqp_any_sasl_frame_decode_ex(const uint8_t *p, size_t n, famqp_any_sasl_frame *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_sasl_frame_print(FILE *f, const famqp_any_sasl_frame *v);
+FAMQP_API void famqp_any_sasl_frame_print(FILE *f, const famqp_any_sasl_frame *v);
 
 /* any value providing txn-capability */
 typedef enum famqp_any_txn_capability_kind {
@@ -1425,11 +1425,11 @@ typedef struct famqp_any_txn_capability {
         famqp_value other;
     } u;
 } famqp_any_txn_capability;
-size_t famqp_any_txn_capability_encode(uint8_t *buf, size_t cap, const famqp_any_txn_capability *v);
-size_t famqp_any_txn_capability_decode(const uint8_t *p, size_t n, famqp_any_txn_capability *out, famqp_error *err);
-size_t famqp_any_txn_capability_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_capability *out,
+FAMQP_API size_t famqp_any_txn_capability_encode(uint8_t *buf, size_t cap, const famqp_any_txn_capability *v);
+FAMQP_API size_t famqp_any_txn_capability_decode(const uint8_t *p, size_t n, famqp_any_txn_capability *out, famqp_error *err);
+FAMQP_API size_t famqp_any_txn_capability_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_capability *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_txn_capability_print(FILE *f, const famqp_any_txn_capability *v);
+FAMQP_API void famqp_any_txn_capability_print(FILE *f, const famqp_any_txn_capability *v);
 
 /* any value providing filter */
 typedef enum famqp_any_filter_kind {
@@ -1454,11 +1454,11 @@ typedef struct famqp_any_filter {
         famqp_value other;
     } u;
 } famqp_any_filter;
-size_t famqp_any_filter_encode(uint8_t *buf, size_t cap, const famqp_any_filter *v);
-size_t famqp_any_filter_decode(const uint8_t *p, size_t n, famqp_any_filter *out, famqp_error *err);
-size_t famqp_any_filter_decode_ex(const uint8_t *p, size_t n, famqp_any_filter *out,
+FAMQP_API size_t famqp_any_filter_encode(uint8_t *buf, size_t cap, const famqp_any_filter *v);
+FAMQP_API size_t famqp_any_filter_decode(const uint8_t *p, size_t n, famqp_any_filter *out, famqp_error *err);
+FAMQP_API size_t famqp_any_filter_decode_ex(const uint8_t *p, size_t n, famqp_any_filter *out,
     const famqp_limits *lim, famqp_error *err);
-void famqp_any_filter_print(FILE *f, const famqp_any_filter *v);
+FAMQP_API void famqp_any_filter_print(FILE *f, const famqp_any_filter *v);
 
 #ifdef __cplusplus
 }

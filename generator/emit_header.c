@@ -63,12 +63,12 @@ static void emit_choices(const type *t, outbuf *h)
         }
         ob_printf(h, "#define FAMQP_%s_COUNT %zu\n", t->upper, t->nchoices);
         if (t->prim == P_SYMBOL) {
-            ob_printf(h, "extern const famqp_symbol famqp_%s_symbols[FAMQP_%s_COUNT];\n", t->lower, t->upper);
+            ob_printf(h, "FAMQP_API extern const famqp_symbol famqp_%s_symbols[FAMQP_%s_COUNT];\n", t->lower, t->upper);
             ob_printf(h, "/* index of the choice, or -1 when s is not one */\n");
-            ob_printf(h, "int famqp_%s_from_symbol(famqp_symbol s);\n", t->lower);
+            ob_printf(h, "FAMQP_API int famqp_%s_from_symbol(famqp_symbol s);\n", t->lower);
         } else {
-            ob_printf(h, "extern const famqp_string famqp_%s_strings[FAMQP_%s_COUNT];\n", t->lower, t->upper);
-            ob_printf(h, "int famqp_%s_from_string(famqp_string s);\n", t->lower);
+            ob_printf(h, "FAMQP_API extern const famqp_string famqp_%s_strings[FAMQP_%s_COUNT];\n", t->lower, t->upper);
+            ob_printf(h, "FAMQP_API int famqp_%s_from_string(famqp_string s);\n", t->lower);
         }
     }
     ob_puts(h, "\n");
@@ -80,11 +80,11 @@ static void emit_choices(const type *t, outbuf *h)
  * _decode, _decode_ex and _print on values of C type `cstruct`. */
 static void emit_api_declarations(const char *api, const char *cstruct, outbuf *h)
 {
-    ob_printf(h, "size_t %s_encode(uint8_t *buf, size_t cap, const %s *v);\n", api, cstruct);
-    ob_printf(h, "size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err);\n", api, cstruct);
-    ob_printf(h, "size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", api, cstruct);
+    ob_printf(h, "FAMQP_API size_t %s_encode(uint8_t *buf, size_t cap, const %s *v);\n", api, cstruct);
+    ob_printf(h, "FAMQP_API size_t %s_decode(const uint8_t *p, size_t n, %s *out, famqp_error *err);\n", api, cstruct);
+    ob_printf(h, "FAMQP_API size_t %s_decode_ex(const uint8_t *p, size_t n, %s *out,\n", api, cstruct);
     ob_puts(h, "    const famqp_limits *lim, famqp_error *err);\n");
-    ob_printf(h, "void %s_print(FILE *f, const %s *v);\n\n", api, cstruct);
+    ob_printf(h, "FAMQP_API void %s_print(FILE *f, const %s *v);\n\n", api, cstruct);
 }
 
 static const char *present_type(const type *t) { return t->nfields > 32 ? "uint64_t" : "uint32_t"; }
@@ -122,7 +122,7 @@ static void emit_struct(const model *m, const type *t, outbuf *h)
             ob_printf(h, "#define FAMQP_%s_HAS_%s (%s << %zu)\n", t->upper, t->fields[i].upper,
                       t->nfields > 32 ? "UINT64_C(1)" : "1u", i);
     }
-    ob_printf(h, "extern const %s famqp_%s_defaults;\n", t->cstruct, t->lower);
+    ob_printf(h, "FAMQP_API extern const %s famqp_%s_defaults;\n", t->cstruct, t->lower);
     char *api = xasprintf("famqp_%s", t->lower);
     emit_api_declarations(api, t->cstruct, h);
     free(api);

@@ -5,6 +5,7 @@
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
+#include <famqp/export.h>
 #include <famqp/frame.h>
 #include <famqp/gen/table.h>
 #include <famqp/gen/wire.h>

@@ -57,7 +57,7 @@ typedef enum famqp_client_status {
 } famqp_client_status;
 
 /** Short name of a client status. */
-const char *famqp_client_status_name(famqp_client_status s);
+FAMQP_API const char *famqp_client_status_name(famqp_client_status s);
 
 /** The reason for the last failure. */
 typedef struct famqp_client_error {
@@ -127,41 +127,41 @@ typedef struct famqp_client_options {
 #define FAMQP_CLIENT_DEFAULT_SEND_DELAY_US 1000u
 
 /** Sets *o to the defaults. */
-void famqp_client_options_init(famqp_client_options *o);
+FAMQP_API void famqp_client_options_init(famqp_client_options *o);
 
 /** Connects to url (amqp[s]://[user:pass@]host[:port]), authenticates, and
  * opens the connection and a session; waits at most
  * options->connect_timeout_ms.  opts NULL: defaults.  On failure *client is
  * NULL and err (may be NULL) says why. */
-famqp_client_status famqp_client_connect(const char *url, const famqp_client_options *opts,
+FAMQP_API famqp_client_status famqp_client_connect(const char *url, const famqp_client_options *opts,
                                          famqp_client **client, famqp_client_error *err);
 
 /** Closes the connection cleanly (waiting at most timeout_ms for the peer's
  * close) and frees the client with all its senders, receivers and
  * unsettled deliveries.  NULL is ignored (OK). */
-famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms);
+FAMQP_API famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms);
 
 /** The reason for the client's last failure. */
-const famqp_client_error *famqp_client_last_error(const famqp_client *c);
+FAMQP_API const famqp_client_error *famqp_client_last_error(const famqp_client *c);
 
 /** The engine connection under the client (for advanced use).  A reconnect
  *  replaces it; NULL once reconnecting finally failed. */
-famqp_connection *famqp_client_connection(const famqp_client *c);
+FAMQP_API famqp_connection *famqp_client_connection(const famqp_client *c);
 
 /** Successful reconnects so far. */
-uint64_t famqp_client_reconnects(const famqp_client *c);
+FAMQP_API uint64_t famqp_client_reconnects(const famqp_client *c);
 /** Deliveries sent again because the connection was lost before the peer
  *  settled them (all senders). */
-uint64_t famqp_client_resent(const famqp_client *c);
+FAMQP_API uint64_t famqp_client_resent(const famqp_client *c);
 /** Connections replaced by a reconnect that are still allocated because the
  * application holds received deliveries from them.  Each is freed once
  * those are settled (seen by the next famqp_receive or famqp_client_pump);
  * a reconnect frees the lost connection at once when none is held. */
-size_t famqp_client_retired(const famqp_client *c);
+FAMQP_API size_t famqp_client_retired(const famqp_client *c);
 
 /** Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */
-famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms);
+FAMQP_API famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms);
 
 /* ---- sending ------------------------------------------------------------- */
 
@@ -178,20 +178,20 @@ typedef struct famqp_sender_options {
 } famqp_sender_options;
 
 /** Sets *o to the defaults. */
-void famqp_sender_options_init(famqp_sender_options *o);
+FAMQP_API void famqp_sender_options_init(famqp_sender_options *o);
 
 /** Attaches a sender to address and waits for the peer's answer.  A refusal
  * returns ERR_REFUSED with the peer's condition in the client's error. */
-famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
+FAMQP_API famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
                                       famqp_sender **out);
 
 /** Sends one message and waits (at most timeout_ms) until the peer settles
  * it; *outcome (may be NULL) gets its outcome (a rejection's condition
  * strings stay valid until the next send on this sender).  A pre-settled
  * sender returns once the message was handed to the socket, outcome NONE. */
-famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
+FAMQP_API famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
 /** famqp_send of an already encoded message (its sections' bytes). */
-famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
+FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
                                      famqp_outcome *outcome);
 
 /** Pipelined: waits only for credit and for room in the window, sends, and
@@ -223,9 +223,9 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
  *   - if the application makes no call at all after a send, nothing can
  *     write the waiting bytes: call famqp_client_pump(c, 0) (or
  *     famqp_sender_wait_all) before going idle, or set D = 0. */
-famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
+FAMQP_API famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
 /** famqp_send_async of an already encoded message (its sections' bytes). */
-famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
+FAMQP_API famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
 
 /** Outcome counts of everything this sender sent. */
 typedef struct famqp_send_summary {
@@ -247,15 +247,15 @@ typedef struct famqp_send_summary {
 /** Waits until every delivery in flight has an outcome (and everything sent
  * was written to the socket); *summary (may be NULL) gets the counts.  OK
  * only when nothing is left in flight, whatever the outcomes were. */
-famqp_client_status famqp_sender_wait_all(famqp_sender *s, int timeout_ms, famqp_send_summary *summary);
+FAMQP_API famqp_client_status famqp_sender_wait_all(famqp_sender *s, int timeout_ms, famqp_send_summary *summary);
 /** The counts so far, without waiting. */
-void famqp_sender_summary(const famqp_sender *s, famqp_send_summary *summary);
+FAMQP_API void famqp_sender_summary(const famqp_sender *s, famqp_send_summary *summary);
 /** The sender's link credit now. */
-uint32_t famqp_sender_credit(const famqp_sender *s);
+FAMQP_API uint32_t famqp_sender_credit(const famqp_sender *s);
 
 /** Detaches (waiting at most timeout_ms for the peer) and frees the sender.
  * Unsettled deliveries are forgotten. */
-famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
+FAMQP_API famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
 
 /* ---- receiving ----------------------------------------------------------- */
 
@@ -276,12 +276,12 @@ typedef struct famqp_receiver_options {
 } famqp_receiver_options;
 
 /** Sets *o to the defaults. */
-void famqp_receiver_options_init(famqp_receiver_options *o);
+FAMQP_API void famqp_receiver_options_init(famqp_receiver_options *o);
 
 /** Attaches a receiver to address and waits for the peer's answer.  A
  *  refusal returns ERR_REFUSED with the peer's condition in the client's
  *  error. */
-famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
+FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
                                         famqp_receiver **out);
 
 /** Waits at most timeout_ms for a message.  *delivery is an engine delivery
@@ -290,13 +290,13 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
  * _reject / _release / _modify / _settle (the settlement is sent with the
  * next I/O; the delivery and its bytes are freed by it).  Pre-settled
  * deliveries must be settled too (famqp_delivery_settle or accept). */
-famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
+FAMQP_API famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
 
 /** Decodes a received delivery's message (views point into the delivery). */
-famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
+FAMQP_API famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
 
 /** Manual credit: link-credit becomes `credit` (see famqp_link_flow). */
-famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
+FAMQP_API famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
 /** Drain: asks the sender to use the credit now or give it back, and waits
  * (at most timeout_ms) until it has: link-credit becomes `credit` with the
  * drain flag set (0: keep the credit granted now), the sender sends what
@@ -312,15 +312,15 @@ famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
  * With automatic credit (credit_window > 0) the next famqp_receive grants
  * the window again.  A reconnect during the call ends the drain: the link
  * is attached again without credit. */
-famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived);
+FAMQP_API famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived);
 /** The address of a dynamic node (or the one asked for). */
-const char *famqp_receiver_address(const famqp_receiver *r);
+FAMQP_API const char *famqp_receiver_address(const famqp_receiver *r);
 /** Messages received and not yet returned by famqp_receive. */
-size_t famqp_receiver_queued(const famqp_receiver *r);
+FAMQP_API size_t famqp_receiver_queued(const famqp_receiver *r);
 
 /** Detaches (waiting at most timeout_ms for the peer) and frees the
  *  receiver. */
-famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms);
+FAMQP_API famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms);
 
 #ifdef __cplusplus
 }

@@ -61,13 +61,13 @@ typedef struct famqp_error {
 } famqp_error;
 
 /** Short name of a status: "ok", "truncated", "bad constructor", ... */
-const char *famqp_status_name(famqp_status s);
+FAMQP_API const char *famqp_status_name(famqp_status s);
 
 /** Formats e.g. "truncated: transfer.delivery-tag at offset 12 (vbin8 length
  *  9 exceeds 4 bytes remaining)" into buf, snprintf-style (always
  *  NUL-terminated when cap > 0).
  *  @return the length it wanted to write, without the NUL. */
-size_t famqp_error_format(const famqp_error *e, char *buf, size_t cap);
+FAMQP_API size_t famqp_error_format(const famqp_error *e, char *buf, size_t cap);
 
 /* ---- limits ----------------------------------------------------------- */
 
@@ -89,7 +89,7 @@ typedef struct famqp_limits {
 /** famqp_default_limits.max_empty_elements */
 #define FAMQP_DEFAULT_MAX_EMPTY_ELEMENTS 65536u
 /** The limits used where a famqp_limits pointer is NULL. */
-extern const famqp_limits famqp_default_limits;
+FAMQP_API extern const famqp_limits famqp_default_limits;
 
 /* ---- zero-copy views and fixed-size values ----------------------------- */
 
@@ -165,15 +165,15 @@ typedef struct famqp_multiple {
  *  argument, which must outlive them.
  *  @{ */
 /** A string view of a NUL-terminated C string (NUL not included). */
-famqp_string famqp_string_of(const char *nul_terminated);
+FAMQP_API famqp_string famqp_string_of(const char *nul_terminated);
 /** A symbol view of a NUL-terminated C string (NUL not included). */
-famqp_symbol famqp_symbol_of(const char *nul_terminated);
+FAMQP_API famqp_symbol famqp_symbol_of(const char *nul_terminated);
 /** A binary view of len bytes at ptr. */
-famqp_binary famqp_binary_of(const void *ptr, size_t len);
+FAMQP_API famqp_binary famqp_binary_of(const void *ptr, size_t len);
 /** True when s holds exactly the bytes of nul_terminated. */
-bool famqp_symbol_eq(famqp_symbol s, const char *nul_terminated);
+FAMQP_API bool famqp_symbol_eq(famqp_symbol s, const char *nul_terminated);
 /** True when s holds exactly the bytes of nul_terminated. */
-bool famqp_string_eq(famqp_string s, const char *nul_terminated);
+FAMQP_API bool famqp_string_eq(famqp_string s, const char *nul_terminated);
 /** @} */
 
 /* ---- generic values: inspection --------------------------------------- */
@@ -211,9 +211,9 @@ typedef enum famqp_kind {
 
 /** Kind of an encoded value, from its first byte (INVALID for len 0 or an
  *  undefined code).  Values handed out by decoders were validated already. */
-famqp_kind famqp_value_kind(famqp_value v);
+FAMQP_API famqp_kind famqp_value_kind(famqp_value v);
 /** Name of a kind: "ulong", "map", ... */
-const char *famqp_kind_name(famqp_kind k);
+FAMQP_API const char *famqp_kind_name(famqp_kind k);
 
 /** Checks that p[0..n) starts with one well-formed value (every length,
  *  count, UTF-8 string, ASCII symbol and char checked; depth and counts
@@ -224,39 +224,39 @@ const char *famqp_kind_name(famqp_kind k);
  *  @param len  set to the value's encoded length
  *  @param err  where the failure is described, or NULL
  *  @return FAMQP_OK, or the first failure's status */
-famqp_status famqp_value_validate(const uint8_t *p, size_t n, const famqp_limits *lim,
+FAMQP_API famqp_status famqp_value_validate(const uint8_t *p, size_t n, const famqp_limits *lim,
                                   size_t *len, famqp_error *err);
 
 /** @name Typed getters
  *  @{ */
 /** True, with the value in *out, when v holds that type (any of its
  *  encodings); false otherwise. */
-bool famqp_value_get_bool(famqp_value v, bool *out);
-bool famqp_value_get_ubyte(famqp_value v, uint8_t *out);
-bool famqp_value_get_ushort(famqp_value v, uint16_t *out);
-bool famqp_value_get_uint(famqp_value v, uint32_t *out);
-bool famqp_value_get_ulong(famqp_value v, uint64_t *out);
-bool famqp_value_get_byte(famqp_value v, int8_t *out);
-bool famqp_value_get_short(famqp_value v, int16_t *out);
-bool famqp_value_get_int(famqp_value v, int32_t *out);
-bool famqp_value_get_long(famqp_value v, int64_t *out);
-bool famqp_value_get_float(famqp_value v, float *out);
-bool famqp_value_get_double(famqp_value v, double *out);
-bool famqp_value_get_decimal32(famqp_value v, famqp_decimal32 *out);
-bool famqp_value_get_decimal64(famqp_value v, famqp_decimal64 *out);
-bool famqp_value_get_decimal128(famqp_value v, famqp_decimal128 *out);
-bool famqp_value_get_char(famqp_value v, uint32_t *out);
-bool famqp_value_get_timestamp(famqp_value v, int64_t *out);
-bool famqp_value_get_uuid(famqp_value v, famqp_uuid *out);
-bool famqp_value_get_binary(famqp_value v, famqp_binary *out);
-bool famqp_value_get_string(famqp_value v, famqp_string *out);
-bool famqp_value_get_symbol(famqp_value v, famqp_symbol *out);
-bool famqp_value_get_list(famqp_value v, famqp_list *out);
-bool famqp_value_get_map(famqp_value v, famqp_map *out);
-bool famqp_value_get_array(famqp_value v, famqp_array *out);
+FAMQP_API bool famqp_value_get_bool(famqp_value v, bool *out);
+FAMQP_API bool famqp_value_get_ubyte(famqp_value v, uint8_t *out);
+FAMQP_API bool famqp_value_get_ushort(famqp_value v, uint16_t *out);
+FAMQP_API bool famqp_value_get_uint(famqp_value v, uint32_t *out);
+FAMQP_API bool famqp_value_get_ulong(famqp_value v, uint64_t *out);
+FAMQP_API bool famqp_value_get_byte(famqp_value v, int8_t *out);
+FAMQP_API bool famqp_value_get_short(famqp_value v, int16_t *out);
+FAMQP_API bool famqp_value_get_int(famqp_value v, int32_t *out);
+FAMQP_API bool famqp_value_get_long(famqp_value v, int64_t *out);
+FAMQP_API bool famqp_value_get_float(famqp_value v, float *out);
+FAMQP_API bool famqp_value_get_double(famqp_value v, double *out);
+FAMQP_API bool famqp_value_get_decimal32(famqp_value v, famqp_decimal32 *out);
+FAMQP_API bool famqp_value_get_decimal64(famqp_value v, famqp_decimal64 *out);
+FAMQP_API bool famqp_value_get_decimal128(famqp_value v, famqp_decimal128 *out);
+FAMQP_API bool famqp_value_get_char(famqp_value v, uint32_t *out);
+FAMQP_API bool famqp_value_get_timestamp(famqp_value v, int64_t *out);
+FAMQP_API bool famqp_value_get_uuid(famqp_value v, famqp_uuid *out);
+FAMQP_API bool famqp_value_get_binary(famqp_value v, famqp_binary *out);
+FAMQP_API bool famqp_value_get_string(famqp_value v, famqp_string *out);
+FAMQP_API bool famqp_value_get_symbol(famqp_value v, famqp_symbol *out);
+FAMQP_API bool famqp_value_get_list(famqp_value v, famqp_list *out);
+FAMQP_API bool famqp_value_get_map(famqp_value v, famqp_map *out);
+FAMQP_API bool famqp_value_get_array(famqp_value v, famqp_array *out);
 /** @} */
 /** A described value: its descriptor and its value, each a complete value. */
-bool famqp_value_get_described(famqp_value v, famqp_value *descriptor, famqp_value *value);
+FAMQP_API bool famqp_value_get_described(famqp_value v, famqp_value *descriptor, famqp_value *value);
 
 /** Iteration over validated lists, maps and arrays: set up by
  *  famqp_list_iter, famqp_map_iter, famqp_array_iter or
@@ -271,13 +271,13 @@ typedef struct famqp_iter {
 } famqp_iter;
 
 /** Starts iterating the elements of a list. */
-void famqp_list_iter(const famqp_list *l, famqp_iter *it);
+FAMQP_API void famqp_list_iter(const famqp_list *l, famqp_iter *it);
 /** The next list element into *item; false at the end. */
-bool famqp_list_next(famqp_iter *it, famqp_value *item);
+FAMQP_API bool famqp_list_next(famqp_iter *it, famqp_value *item);
 /** Starts iterating the entries of a map. */
-void famqp_map_iter(const famqp_map *m, famqp_iter *it);
+FAMQP_API void famqp_map_iter(const famqp_map *m, famqp_iter *it);
 /** The next map entry's key and value; false at the end. */
-bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val);
+FAMQP_API bool famqp_map_next(famqp_iter *it, famqp_value *key, famqp_value *val);
 
 /** A value's kind and, for the scalar kinds, its C value, taken out in the
  *  same step that finds the value's end (no second pass through a getter).
@@ -311,55 +311,55 @@ typedef struct famqp_map_entry {
 
 /** famqp_map_next and the typed getters in one call: false at the end (or
  *  on a malformed view, which ends the walk, as famqp_map_next does). */
-bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e);
+FAMQP_API bool famqp_map_next_entry(famqp_iter *it, famqp_map_entry *e);
 /** Starts iterating an array.  Array elements have no constructor of their
  *  own, so they are read with the famqp_array_next_* getters. */
-void famqp_array_iter(const famqp_array *a, famqp_iter *it);
+FAMQP_API void famqp_array_iter(const famqp_array *a, famqp_iter *it);
 /** @name Array element getters
  *  @{ */
 /** The next array element into *out; false at the end, or when the
  *  array's element constructor is not of this type. */
-bool famqp_array_next_bool(famqp_iter *it, bool *out);
-bool famqp_array_next_ubyte(famqp_iter *it, uint8_t *out);
-bool famqp_array_next_ushort(famqp_iter *it, uint16_t *out);
-bool famqp_array_next_uint(famqp_iter *it, uint32_t *out);
-bool famqp_array_next_ulong(famqp_iter *it, uint64_t *out);
-bool famqp_array_next_byte(famqp_iter *it, int8_t *out);
-bool famqp_array_next_short(famqp_iter *it, int16_t *out);
-bool famqp_array_next_int(famqp_iter *it, int32_t *out);
-bool famqp_array_next_long(famqp_iter *it, int64_t *out);
-bool famqp_array_next_float(famqp_iter *it, float *out);
-bool famqp_array_next_double(famqp_iter *it, double *out);
-bool famqp_array_next_decimal32(famqp_iter *it, famqp_decimal32 *out);
-bool famqp_array_next_decimal64(famqp_iter *it, famqp_decimal64 *out);
-bool famqp_array_next_decimal128(famqp_iter *it, famqp_decimal128 *out);
-bool famqp_array_next_char(famqp_iter *it, uint32_t *out);
-bool famqp_array_next_timestamp(famqp_iter *it, int64_t *out);
-bool famqp_array_next_uuid(famqp_iter *it, famqp_uuid *out);
-bool famqp_array_next_binary(famqp_iter *it, famqp_binary *out);
-bool famqp_array_next_string(famqp_iter *it, famqp_string *out);
-bool famqp_array_next_symbol(famqp_iter *it, famqp_symbol *out);
+FAMQP_API bool famqp_array_next_bool(famqp_iter *it, bool *out);
+FAMQP_API bool famqp_array_next_ubyte(famqp_iter *it, uint8_t *out);
+FAMQP_API bool famqp_array_next_ushort(famqp_iter *it, uint16_t *out);
+FAMQP_API bool famqp_array_next_uint(famqp_iter *it, uint32_t *out);
+FAMQP_API bool famqp_array_next_ulong(famqp_iter *it, uint64_t *out);
+FAMQP_API bool famqp_array_next_byte(famqp_iter *it, int8_t *out);
+FAMQP_API bool famqp_array_next_short(famqp_iter *it, int16_t *out);
+FAMQP_API bool famqp_array_next_int(famqp_iter *it, int32_t *out);
+FAMQP_API bool famqp_array_next_long(famqp_iter *it, int64_t *out);
+FAMQP_API bool famqp_array_next_float(famqp_iter *it, float *out);
+FAMQP_API bool famqp_array_next_double(famqp_iter *it, double *out);
+FAMQP_API bool famqp_array_next_decimal32(famqp_iter *it, famqp_decimal32 *out);
+FAMQP_API bool famqp_array_next_decimal64(famqp_iter *it, famqp_decimal64 *out);
+FAMQP_API bool famqp_array_next_decimal128(famqp_iter *it, famqp_decimal128 *out);
+FAMQP_API bool famqp_array_next_char(famqp_iter *it, uint32_t *out);
+FAMQP_API bool famqp_array_next_timestamp(famqp_iter *it, int64_t *out);
+FAMQP_API bool famqp_array_next_uuid(famqp_iter *it, famqp_uuid *out);
+FAMQP_API bool famqp_array_next_binary(famqp_iter *it, famqp_binary *out);
+FAMQP_API bool famqp_array_next_string(famqp_iter *it, famqp_string *out);
+FAMQP_API bool famqp_array_next_symbol(famqp_iter *it, famqp_symbol *out);
 /** @} */
 /** Any element as a stand-alone view: its body bytes into *body; the
  *  shared constructor is it->ctor. */
-bool famqp_array_next_raw(famqp_iter *it, famqp_binary *body);
+FAMQP_API bool famqp_array_next_raw(famqp_iter *it, famqp_binary *body);
 
 /** Starts iterating a multiple field's decoded (wire) values. */
-void famqp_multiple_iter(const famqp_multiple *m, famqp_iter *it);
+FAMQP_API void famqp_multiple_iter(const famqp_multiple *m, famqp_iter *it);
 
 /** Map lookup by symbol key (first match); true, with the value in *val,
  *  when found. */
-bool famqp_map_get_symbol_key(const famqp_map *m, const char *key, famqp_value *val);
+FAMQP_API bool famqp_map_get_symbol_key(const famqp_map *m, const char *key, famqp_value *val);
 /** Map lookup by string key (first match); true, with the value in *val,
  *  when found. */
-bool famqp_map_get_string_key(const famqp_map *m, const char *key, famqp_value *val);
+FAMQP_API bool famqp_map_get_string_key(const famqp_map *m, const char *key, famqp_value *val);
 
 /** Value equality of two encodings (so uint0 == smalluint 0 == uint 0, and
  *  list8/list32, map8/map32, str8/str32 ... compare by content). */
-bool famqp_value_equal(famqp_value a, famqp_value b);
+FAMQP_API bool famqp_value_equal(famqp_value a, famqp_value b);
 
 /** Human-readable rendering to f, e.g. {"tenant"="acme", :priority=5}. */
-void famqp_value_print(FILE *f, famqp_value v);
+FAMQP_API void famqp_value_print(FILE *f, famqp_value v);
 
 /* ---- generic values: building (write-or-count) ------------------------ */
 
@@ -381,67 +381,67 @@ typedef struct famqp_writer {
 } famqp_writer;
 
 /** Starts writing into buf[0..cap); with buf NULL, only counting. */
-void famqp_writer_init(famqp_writer *w, uint8_t *buf, size_t cap);
+FAMQP_API void famqp_writer_init(famqp_writer *w, uint8_t *buf, size_t cap);
 /** Bytes written so far, including those that did not fit. */
-size_t famqp_writer_len(const famqp_writer *w);
+FAMQP_API size_t famqp_writer_len(const famqp_writer *w);
 /** FAMQP_OK when everything fit and compounds are balanced; FAMQP_ERR_LIMIT
  *  when buf was too small (see famqp_writer_len), FAMQP_ERR_INVALID_VALUE when
  *  unbalanced. */
-famqp_status famqp_writer_status(const famqp_writer *w);
+FAMQP_API famqp_status famqp_writer_status(const famqp_writer *w);
 
 /** @name Writing values
  *  @{ */
 /** Appends one value of that type. */
-void famqp_write_null(famqp_writer *w);
-void famqp_write_bool(famqp_writer *w, bool v);
-void famqp_write_ubyte(famqp_writer *w, uint8_t v);
-void famqp_write_ushort(famqp_writer *w, uint16_t v);
-void famqp_write_uint(famqp_writer *w, uint32_t v);
-void famqp_write_ulong(famqp_writer *w, uint64_t v);
-void famqp_write_byte(famqp_writer *w, int8_t v);
-void famqp_write_short(famqp_writer *w, int16_t v);
-void famqp_write_int(famqp_writer *w, int32_t v);
-void famqp_write_long(famqp_writer *w, int64_t v);
-void famqp_write_float(famqp_writer *w, float v);
-void famqp_write_double(famqp_writer *w, double v);
-void famqp_write_decimal32(famqp_writer *w, famqp_decimal32 v);
-void famqp_write_decimal64(famqp_writer *w, famqp_decimal64 v);
-void famqp_write_decimal128(famqp_writer *w, famqp_decimal128 v);
-void famqp_write_char(famqp_writer *w, uint32_t v);
-void famqp_write_timestamp(famqp_writer *w, int64_t v);
-void famqp_write_uuid(famqp_writer *w, famqp_uuid v);
-void famqp_write_binary(famqp_writer *w, famqp_binary v);
-void famqp_write_string(famqp_writer *w, famqp_string v);
-void famqp_write_symbol(famqp_writer *w, famqp_symbol v);
+FAMQP_API void famqp_write_null(famqp_writer *w);
+FAMQP_API void famqp_write_bool(famqp_writer *w, bool v);
+FAMQP_API void famqp_write_ubyte(famqp_writer *w, uint8_t v);
+FAMQP_API void famqp_write_ushort(famqp_writer *w, uint16_t v);
+FAMQP_API void famqp_write_uint(famqp_writer *w, uint32_t v);
+FAMQP_API void famqp_write_ulong(famqp_writer *w, uint64_t v);
+FAMQP_API void famqp_write_byte(famqp_writer *w, int8_t v);
+FAMQP_API void famqp_write_short(famqp_writer *w, int16_t v);
+FAMQP_API void famqp_write_int(famqp_writer *w, int32_t v);
+FAMQP_API void famqp_write_long(famqp_writer *w, int64_t v);
+FAMQP_API void famqp_write_float(famqp_writer *w, float v);
+FAMQP_API void famqp_write_double(famqp_writer *w, double v);
+FAMQP_API void famqp_write_decimal32(famqp_writer *w, famqp_decimal32 v);
+FAMQP_API void famqp_write_decimal64(famqp_writer *w, famqp_decimal64 v);
+FAMQP_API void famqp_write_decimal128(famqp_writer *w, famqp_decimal128 v);
+FAMQP_API void famqp_write_char(famqp_writer *w, uint32_t v);
+FAMQP_API void famqp_write_timestamp(famqp_writer *w, int64_t v);
+FAMQP_API void famqp_write_uuid(famqp_writer *w, famqp_uuid v);
+FAMQP_API void famqp_write_binary(famqp_writer *w, famqp_binary v);
+FAMQP_API void famqp_write_string(famqp_writer *w, famqp_string v);
+FAMQP_API void famqp_write_symbol(famqp_writer *w, famqp_symbol v);
 /** @} */
 /** Appends a NUL-terminated C string as an AMQP string. */
-void famqp_write_cstring(famqp_writer *w, const char *s);
+FAMQP_API void famqp_write_cstring(famqp_writer *w, const char *s);
 /** Appends a NUL-terminated C string as an AMQP symbol. */
-void famqp_write_csymbol(famqp_writer *w, const char *s);
+FAMQP_API void famqp_write_csymbol(famqp_writer *w, const char *s);
 /** Appends a copy of an encoded value. */
-void famqp_write_value(famqp_writer *w, famqp_value v);
+FAMQP_API void famqp_write_value(famqp_writer *w, famqp_value v);
 /** Opens a list: the values written until famqp_write_list_end are its
  *  elements. */
-void famqp_write_list_begin(famqp_writer *w);
+FAMQP_API void famqp_write_list_begin(famqp_writer *w);
 /** Closes the list opened last. */
-void famqp_write_list_end(famqp_writer *w);
+FAMQP_API void famqp_write_list_end(famqp_writer *w);
 /** Opens a map: the values written until famqp_write_map_end are its keys
  *  and values, alternating. */
-void famqp_write_map_begin(famqp_writer *w);
+FAMQP_API void famqp_write_map_begin(famqp_writer *w);
 /** Closes the map opened last. */
-void famqp_write_map_end(famqp_writer *w);
+FAMQP_API void famqp_write_map_end(famqp_writer *w);
 /** Array of `count` elements of one primitive type (here symbol), from C
  *  values. */
-void famqp_write_array_symbol(famqp_writer *w, const famqp_symbol *items, uint32_t count);
+FAMQP_API void famqp_write_array_symbol(famqp_writer *w, const famqp_symbol *items, uint32_t count);
 /** Described value: call, then write the descriptor, then the value. */
-void famqp_write_described(famqp_writer *w);
+FAMQP_API void famqp_write_described(famqp_writer *w);
 
 /** A view of what a writer produced (buf must hold the whole encoding). */
-famqp_value famqp_writer_value(const famqp_writer *w);
+FAMQP_API famqp_value famqp_writer_value(const famqp_writer *w);
 /** Decodes a complete encoded list into a view; false if malformed. */
-bool famqp_list_of(const uint8_t *p, size_t n, famqp_list *out);
+FAMQP_API bool famqp_list_of(const uint8_t *p, size_t n, famqp_list *out);
 /** Decodes a complete encoded map into a view; false if malformed. */
-bool famqp_map_of(const uint8_t *p, size_t n, famqp_map *out);
+FAMQP_API bool famqp_map_of(const uint8_t *p, size_t n, famqp_map *out);
 
 #ifdef __cplusplus
 }

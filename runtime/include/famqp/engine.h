@@ -59,7 +59,7 @@ typedef enum famqp_engine_status {
 } famqp_engine_status;
 
 /** Short name of an engine status, e.g. "no link credit". */
-const char *famqp_engine_status_name(famqp_engine_status s);
+FAMQP_API const char *famqp_engine_status_name(famqp_engine_status s);
 
 /* ---- allocation ------------------------------------------------------- */
 
@@ -186,7 +186,7 @@ typedef struct famqp_connection_options {
 } famqp_connection_options;
 
 /** Fills every field with its default (client role, no SASL). */
-void famqp_connection_options_init(famqp_connection_options *o);
+FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
 
 /* ---- objects ---------------------------------------------------------- */
 
@@ -249,86 +249,86 @@ typedef struct famqp_event {
 } famqp_event;
 
 /** Name of an event type, e.g. "connection-remote-open". */
-const char *famqp_event_type_name(famqp_event_type t);
+FAMQP_API const char *famqp_event_type_name(famqp_event_type t);
 
 /* ---- connection ------------------------------------------------------- */
 
 /** A new connection with the given options.  NULL when the options are
  *  invalid or allocation fails. */
-famqp_connection *famqp_connection_new(const famqp_connection_options *opts);
+FAMQP_API famqp_connection *famqp_connection_new(const famqp_connection_options *opts);
 /** Frees the connection and every session, link and delivery it still
  *  owns.  NULL is ignored. */
-void famqp_connection_free(famqp_connection *c);
+FAMQP_API void famqp_connection_free(famqp_connection *c);
 
 /** Consumes all n bytes (buffering an incomplete frame).  Returns FAILED
  *  once the connection has failed; input is then ignored. */
-famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *data, size_t n);
+FAMQP_API famqp_engine_status famqp_connection_input(famqp_connection *c, const uint8_t *data, size_t n);
 /** The peer closed its side of the byte stream. */
-void famqp_connection_input_closed(famqp_connection *c);
+FAMQP_API void famqp_connection_input_closed(famqp_connection *c);
 
 /** Bytes to send (valid until the next engine call); *len 0 when none. */
-const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
+FAMQP_API const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
 /** Tells the engine that the first n bytes of its output went out. */
-void famqp_connection_output_consume(famqp_connection *c, size_t n);
+FAMQP_API void famqp_connection_output_consume(famqp_connection *c, size_t n);
 
 /** The next event, or NULL.  The previous event is released. */
-const famqp_event *famqp_connection_next_event(famqp_connection *c);
+FAMQP_API const famqp_event *famqp_connection_next_event(famqp_connection *c);
 
 /** Advances time (monotonic milliseconds): sends heartbeats and expires the
  *  idle timeout.  Returns the next deadline (absolute, same clock), or 0
  *  when there is none. */
-uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now_ms);
+FAMQP_API uint64_t famqp_connection_tick(famqp_connection *c, uint64_t now_ms);
 
 /** Opens the connection (protocol header, SASL if configured, open). */
-famqp_engine_status famqp_connection_open(famqp_connection *c);
+FAMQP_API famqp_engine_status famqp_connection_open(famqp_connection *c);
 /** Closes the connection; condition NULL: clean close, else the error
  *  condition (e.g. "amqp:internal-error") and an optional description. */
-famqp_engine_status famqp_connection_close(famqp_connection *c, const char *condition,
+FAMQP_API famqp_engine_status famqp_connection_close(famqp_connection *c, const char *condition,
                                            const char *description);
 
 /** True when nothing more will happen: closed both ways or failed, and all
  *  output drained. */
-bool famqp_connection_finished(const famqp_connection *c);
+FAMQP_API bool famqp_connection_finished(const famqp_connection *c);
 /** True once the connection has failed (FAMQP_EVENT_CONNECTION_ERROR). */
-bool famqp_connection_failed(const famqp_connection *c);
+FAMQP_API bool famqp_connection_failed(const famqp_connection *c);
 /** The failure (or the peer's close error); name NULL when none. */
-famqp_condition famqp_connection_condition(const famqp_connection *c);
+FAMQP_API famqp_condition famqp_connection_condition(const famqp_connection *c);
 /** The error of the peer's close; name NULL when none. */
-famqp_condition famqp_connection_remote_condition(const famqp_connection *c);
+FAMQP_API famqp_condition famqp_connection_remote_condition(const famqp_connection *c);
 /** @name Remote open fields
  *  @{ */
 /** A field of the peer's open (valid after CONNECTION_REMOTE_OPEN; strings
  *  NUL-terminated). */
-const char *famqp_connection_remote_container_id(const famqp_connection *c);
-const char *famqp_connection_remote_hostname(const famqp_connection *c);
-uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c);
-uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
-uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_remote_container_id(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_remote_hostname(const famqp_connection *c);
+FAMQP_API uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c);
+FAMQP_API uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
+FAMQP_API uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
 /** @} */
 /** Server: the authenticated user (PLAIN) or "anonymous"; NULL before SASL. */
-const char *famqp_connection_sasl_user(const famqp_connection *c);
+FAMQP_API const char *famqp_connection_sasl_user(const famqp_connection *c);
 
 /* ---- sessions --------------------------------------------------------- */
 
 /** A new local session of c (begun by famqp_session_open); NULL when the
  *  connection failed or was closed, or the session cannot be made. */
-famqp_session *famqp_session_new(famqp_connection *c);
+FAMQP_API famqp_session *famqp_session_new(famqp_connection *c);
 /** Sends begin (answering the remote begin when there was one). */
-famqp_engine_status famqp_session_open(famqp_session *s);
+FAMQP_API famqp_engine_status famqp_session_open(famqp_session *s);
 /** Sends end; condition NULL: clean end, else the error condition and an
  *  optional description. */
-famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
+FAMQP_API famqp_engine_status famqp_session_close(famqp_session *s, const char *condition,
                                         const char *description);
 /** The connection the session belongs to. */
-famqp_connection *famqp_session_connection(const famqp_session *s);
+FAMQP_API famqp_connection *famqp_session_connection(const famqp_session *s);
 /** The error of the peer's end; name NULL when none. */
-famqp_condition famqp_session_remote_condition(const famqp_session *s);
+FAMQP_API famqp_condition famqp_session_remote_condition(const famqp_session *s);
 /** Our channel number of the session. */
-uint16_t famqp_session_channel(const famqp_session *s);
+FAMQP_API uint16_t famqp_session_channel(const famqp_session *s);
 /** Stores an application pointer with the session. */
-void famqp_session_set_context(famqp_session *s, void *ctx);
+FAMQP_API void famqp_session_set_context(famqp_session *s, void *ctx);
 /** The pointer famqp_session_set_context stored (NULL before). */
-void *famqp_session_context(const famqp_session *s);
+FAMQP_API void *famqp_session_context(const famqp_session *s);
 
 /* ---- links ------------------------------------------------------------ */
 
@@ -359,52 +359,52 @@ typedef struct famqp_link_options {
 } famqp_link_options;
 
 /** Sets *o to the defaults. */
-void famqp_link_options_init(famqp_link_options *o);
+FAMQP_API void famqp_link_options_init(famqp_link_options *o);
 
 /** A local link (for a remote attach, use the link from the event). */
-famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+FAMQP_API famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
                            const famqp_link_options *opts);
 /** For a remotely attached link: the options to answer with (before open). */
-famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
+FAMQP_API famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
 /** Sends attach (answering the remote attach when there was one). */
-famqp_engine_status famqp_link_open(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_open(famqp_link *l);
 /** Sends detach (closed); condition NULL: clean detach, else the error
  *  condition and an optional description. */
-famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const char *description);
+FAMQP_API famqp_engine_status famqp_link_close(famqp_link *l, const char *condition, const char *description);
 
 /** The session the link belongs to. */
-famqp_session *famqp_link_session(const famqp_link *l);
+FAMQP_API famqp_session *famqp_link_session(const famqp_link *l);
 /** Whether we send or receive on the link. */
-famqp_link_role famqp_link_get_role(const famqp_link *l);
+FAMQP_API famqp_link_role famqp_link_get_role(const famqp_link *l);
 /** The link's name. */
-const char *famqp_link_name(const famqp_link *l);
+FAMQP_API const char *famqp_link_name(const famqp_link *l);
 /** The error of the peer's detach; name NULL when none. */
-famqp_condition famqp_link_remote_condition(const famqp_link *l);
+FAMQP_API famqp_condition famqp_link_remote_condition(const famqp_link *l);
 /** @name Remote attach fields
  *  @{ */
 /** A field of the peer's attach (NULL when absent). */
-const char *famqp_link_remote_source_address(const famqp_link *l);
-const char *famqp_link_remote_target_address(const famqp_link *l);
-uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
-uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
+FAMQP_API const char *famqp_link_remote_source_address(const famqp_link *l);
+FAMQP_API const char *famqp_link_remote_target_address(const famqp_link *l);
+FAMQP_API uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
+FAMQP_API uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
 /** @} */
 /** Stores an application pointer with the link. */
-void famqp_link_set_context(famqp_link *l, void *ctx);
+FAMQP_API void famqp_link_set_context(famqp_link *l, void *ctx);
 /** The pointer famqp_link_set_context stored (NULL before). */
-void *famqp_link_context(const famqp_link *l);
+FAMQP_API void *famqp_link_context(const famqp_link *l);
 
 /** Credit: for a sender, what it may still send; for a receiver, what it
  *  granted and has not yet received. */
-uint32_t famqp_link_credit(const famqp_link *l);
+FAMQP_API uint32_t famqp_link_credit(const famqp_link *l);
 /** The link's delivery-count (AMQP flow control). */
-uint32_t famqp_link_delivery_count(const famqp_link *l);
+FAMQP_API uint32_t famqp_link_delivery_count(const famqp_link *l);
 /** Sender: true while a drain the receiver asked for is pending. */
-bool famqp_link_drain_requested(const famqp_link *l);
+FAMQP_API bool famqp_link_drain_requested(const famqp_link *l);
 
 /** Receiver: grant credit (absolute: link-credit becomes `credit`). */
-famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
+FAMQP_API famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
 /** Receiver: grant credit and ask the sender to use it or give it back. */
-famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
+FAMQP_API famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
 /** Sender: finishes a requested drain: unused credit is given back.  The
  *  engine also does this by itself: once the application has seen the
  *  LINK_CREDIT event asking for the drain (the event was released) and the
@@ -412,9 +412,9 @@ famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
  *  delivery-count by the unused credit, zeroes the credit and sends a flow.
  *  So send what you have while handling LINK_CREDIT (or before taking
  *  output); calling this is then only needed to give credit back earlier. */
-famqp_engine_status famqp_link_drained(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_drained(famqp_link *l);
 /** Either role: sends our flow state asking the peer to echo its own. */
-famqp_engine_status famqp_link_request_echo(famqp_link *l);
+FAMQP_API famqp_engine_status famqp_link_request_echo(famqp_link *l);
 
 /** Sender: sends one message (bytes of its encoded sections).  Consumes one
  *  credit.  Messages larger than a frame are split.  tag: at most 32 bytes
@@ -423,10 +423,10 @@ famqp_engine_status famqp_link_request_echo(famqp_link *l);
  *  may be NULL.  FAMQP_ENGINE_ERR_LIMIT: larger than the receiver's
  *  max-message-size, or max_unsettled_per_link unsettled sends await their
  *  outcome. */
-famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
+FAMQP_API famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
                                     bool settled, famqp_delivery **out);
 /** Sender: aborts the delivery whose frames are still being sent. */
-famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
 
 /* ---- deliveries -------------------------------------------------------- */
 
@@ -452,27 +452,27 @@ typedef struct famqp_outcome {
 } famqp_outcome;
 
 /** Name of an outcome kind, e.g. "accepted". */
-const char *famqp_outcome_kind_name(famqp_outcome_kind k);
+FAMQP_API const char *famqp_outcome_kind_name(famqp_outcome_kind k);
 
 /** The link the delivery was sent or received on. */
-famqp_link *famqp_delivery_link(const famqp_delivery *d);
+FAMQP_API famqp_link *famqp_delivery_link(const famqp_delivery *d);
 /** The delivery-id (unique per session and direction while unsettled). */
-uint32_t famqp_delivery_id(const famqp_delivery *d);
+FAMQP_API uint32_t famqp_delivery_id(const famqp_delivery *d);
 /** The delivery-tag (owned by the delivery). */
-famqp_binary famqp_delivery_tag(const famqp_delivery *d);
+FAMQP_API famqp_binary famqp_delivery_tag(const famqp_delivery *d);
 /** The message-format (0 for AMQP 1.0 messages). */
-uint32_t famqp_delivery_message_format(const famqp_delivery *d);
+FAMQP_API uint32_t famqp_delivery_message_format(const famqp_delivery *d);
 /** Receiver: the complete message bytes (owned by the delivery). */
-famqp_binary famqp_delivery_message(const famqp_delivery *d);
+FAMQP_API famqp_binary famqp_delivery_message(const famqp_delivery *d);
 /** True once the peer settled the delivery. */
-bool famqp_delivery_remote_settled(const famqp_delivery *d);
+FAMQP_API bool famqp_delivery_remote_settled(const famqp_delivery *d);
 /** The peer's state of the delivery (kind NONE when it sent none). */
-famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
+FAMQP_API famqp_outcome famqp_delivery_remote_state(const famqp_delivery *d);
 /** True once we settled the delivery (locally). */
-bool famqp_delivery_settled(const famqp_delivery *d);
+FAMQP_API bool famqp_delivery_settled(const famqp_delivery *d);
 
 /** Complete received deliveries the application has not settled yet. */
-size_t famqp_connection_unsettled_received(const famqp_connection *c);
+FAMQP_API size_t famqp_connection_unsettled_received(const famqp_connection *c);
 
 /** Sets our state and optionally settles.  A receiver in rcv-settle-mode
  *  second should pass settle=false and settle once the sender has.
@@ -481,25 +481,25 @@ size_t famqp_connection_unsettled_received(const famqp_connection *c);
  *  FAMQP_ENGINE_ERR_FAILED.
  *  Dispositions of consecutive deliveries with the same state are sent as
  *  one disposition frame (first..last). */
-famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
+FAMQP_API famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome *o, bool settle);
 /** @name Outcome shorthands
  *  famqp_delivery_update with that outcome, settling, except for a
  *  receiver in rcv-settle-mode second (it settles once the sender has).
  *  @{ */
 /** famqp_delivery_update with accepted. */
-famqp_engine_status famqp_delivery_accept(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_accept(famqp_delivery *d);
 /** famqp_delivery_update with released. */
-famqp_engine_status famqp_delivery_release(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_release(famqp_delivery *d);
 /** famqp_delivery_update with rejected (the error condition and an optional
  *  description). */
-famqp_engine_status famqp_delivery_reject(famqp_delivery *d, const char *condition,
+FAMQP_API famqp_engine_status famqp_delivery_reject(famqp_delivery *d, const char *condition,
                                           const char *description);
 /** famqp_delivery_update with modified. */
-famqp_engine_status famqp_delivery_modify(famqp_delivery *d, bool delivery_failed,
+FAMQP_API famqp_engine_status famqp_delivery_modify(famqp_delivery *d, bool delivery_failed,
                                           bool undeliverable_here);
 /** @} */
 /** Settles without (changing) state. */
-famqp_engine_status famqp_delivery_settle(famqp_delivery *d);
+FAMQP_API famqp_engine_status famqp_delivery_settle(famqp_delivery *d);
 
 #ifdef __cplusplus
 }

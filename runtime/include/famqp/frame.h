@@ -35,11 +35,11 @@ enum {
 };
 
 /** The AMQP protocol header: A M Q P 0 1 0 0 */
-extern const uint8_t famqp_protocol_header_amqp[8];
+FAMQP_API extern const uint8_t famqp_protocol_header_amqp[8];
 /** The SASL protocol header: A M Q P 3 1 0 0 */
-extern const uint8_t famqp_protocol_header_sasl[8];
+FAMQP_API extern const uint8_t famqp_protocol_header_sasl[8];
 /** The TLS protocol header: A M Q P 2 1 0 0 */
-extern const uint8_t famqp_protocol_header_tls[8];
+FAMQP_API extern const uint8_t famqp_protocol_header_tls[8];
 
 /** One parsed frame; ext and body point into the parsed bytes. */
 typedef struct famqp_frame {
@@ -55,16 +55,16 @@ typedef struct famqp_frame {
  *  FAMQP_ERR_TRUNCATED: more bytes needed (nothing is wrong yet).
  *  FAMQP_ERR_INVALID_VALUE: size < 8, doff < 2, or doff * 4 > size.
  *  FAMQP_ERR_LIMIT: size > max_frame_size.  err may be NULL. */
-famqp_status famqp_frame_parse(const uint8_t *p, size_t n, uint32_t max_frame_size,
+FAMQP_API famqp_status famqp_frame_parse(const uint8_t *p, size_t n, uint32_t max_frame_size,
                                famqp_frame *out, size_t *used, famqp_error *err);
 
 /** Writes an 8-byte frame header with doff 2; returns p + 8. */
-uint8_t *famqp_frame_header_put(uint8_t *p, uint32_t frame_size, uint8_t type, uint16_t channel);
+FAMQP_API uint8_t *famqp_frame_header_put(uint8_t *p, uint32_t frame_size, uint8_t type, uint16_t channel);
 
 /** Protocol header at p[0..n): FAMQP_OK with *protocol_id set when p holds
  *  "AMQP" id 1 0 0; FAMQP_ERR_TRUNCATED when n < 8 and the bytes so far
  *  match; FAMQP_ERR_INVALID_VALUE otherwise. */
-famqp_status famqp_protocol_header_parse(const uint8_t *p, size_t n, uint8_t *protocol_id);
+FAMQP_API famqp_status famqp_protocol_header_parse(const uint8_t *p, size_t n, uint8_t *protocol_id);
 
 #ifdef __cplusplus
 }

@@ -87,7 +87,7 @@ typedef enum famqp_io_status {
 } famqp_io_status;
 
 /** Short name of an io status, e.g. "closed". */
-const char *famqp_io_status_name(famqp_io_status s);
+FAMQP_API const char *famqp_io_status_name(famqp_io_status s);
 
 /* ---- URLs ---------------------------------------------------------------- */
 
@@ -113,7 +113,7 @@ typedef struct famqp_url {
 /** Parses text into *out.  False with err->message (e.g. "URL 'x': scheme
  *  must be amqp:// or amqps://") when the URL is malformed or a part is too
  *  long. */
-bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err);
+FAMQP_API bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err);
 
 /* ---- client connections -------------------------------------------------- */
 
@@ -133,34 +133,34 @@ typedef struct famqp_io_options {
 } famqp_io_options;
 
 /** Sets *o to the defaults. */
-void famqp_io_options_init(famqp_io_options *o);
+FAMQP_API void famqp_io_options_init(famqp_io_options *o);
 
 /** Resolves url->host, connects (non-blocking with the timeout, trying each
  * address), sets TCP_NODELAY, and for amqps completes the TLS handshake.
  * opts NULL: defaults.  conn may be NULL (attach later with
  * famqp_io_set_connection).  Returns NULL with err->message on failure. */
-famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
                            famqp_io_error *err);
 
 /** Closes the socket (a TLS close_notify is attempted, never waited for)
  *  and frees the io.  Does not free the connection.  NULL is ignored. */
-void famqp_io_free(famqp_io *io);
+FAMQP_API void famqp_io_free(famqp_io *io);
 
 /** Binds the engine connection.  Bytes already read while unbound (see
  *  famqp_io_peek_header) are fed to it first. */
-void famqp_io_set_connection(famqp_io *io, famqp_connection *conn);
+FAMQP_API void famqp_io_set_connection(famqp_io *io, famqp_connection *conn);
 /** The bound connection, or NULL. */
-famqp_connection *famqp_io_connection(const famqp_io *io);
+FAMQP_API famqp_connection *famqp_io_connection(const famqp_io *io);
 
 /** One pump round (see the top of this file); waits at most timeout_ms
  *  (0: do not wait; -1: until something happens or the engine's deadline).
  *  Returns OK, CLOSED once the peer closed its side and nothing more can be
  *  read, or ERROR. */
-famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
+FAMQP_API famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
 
 /** Pumps until all engine output is written or the timeout passes (used
  *  before closing the socket).  OK when drained. */
-famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
+FAMQP_API famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
 
 /** Polls all ios and listeners at once for at most timeout_ms (shortened to
  *  the earliest engine deadline), then does the I/O of a pump round on every
@@ -168,35 +168,35 @@ famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
  *  famqp_listener_ready; accept them with famqp_listener_accept.  Entries
  *  may be NULL (skipped).  Returns the number of ios and listeners that had
  *  socket activity, or -1 when poll itself failed. */
-int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *listeners,
+FAMQP_API int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *listeners,
                   size_t n_listeners, int timeout_ms);
 
 /** State after the last pump/wait. */
-famqp_io_status famqp_io_state(const famqp_io *io);
+FAMQP_API famqp_io_status famqp_io_state(const famqp_io *io);
 /** Why the io failed; "" when it did not. */
-const char *famqp_io_error_message(const famqp_io *io);
+FAMQP_API const char *famqp_io_error_message(const famqp_io *io);
 /** True when the socket is finished with: closed, failed, or the engine is
  *  finished and all output written. */
-bool famqp_io_done(const famqp_io *io);
+FAMQP_API bool famqp_io_done(const famqp_io *io);
 
 /** Before a connection is bound: true once the peer's first 8 bytes (its
  *  AMQP protocol header) arrived; copies them to header. */
-bool famqp_io_peek_header(const famqp_io *io, uint8_t header[8]);
+FAMQP_API bool famqp_io_peek_header(const famqp_io *io, uint8_t header[8]);
 
 /** For integrating with another event loop: the socket. */
-int famqp_io_fd(const famqp_io *io);
+FAMQP_API int famqp_io_fd(const famqp_io *io);
 /** For integrating with another event loop: whether a pump would want to
  *  write (poll for POLLOUT). */
-bool famqp_io_wants_write(const famqp_io *io);
+FAMQP_API bool famqp_io_wants_write(const famqp_io *io);
 /** Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
-const char *famqp_io_peer(const famqp_io *io);
+FAMQP_API const char *famqp_io_peer(const famqp_io *io);
 /** True when the socket speaks TLS. */
-bool famqp_io_is_tls(const famqp_io *io);
+FAMQP_API bool famqp_io_is_tls(const famqp_io *io);
 
 /** Stores an application pointer with the io. */
-void famqp_io_set_context(famqp_io *io, void *ctx);
+FAMQP_API void famqp_io_set_context(famqp_io *io, void *ctx);
 /** The pointer famqp_io_set_context stored (NULL before). */
-void *famqp_io_context(const famqp_io *io);
+FAMQP_API void *famqp_io_context(const famqp_io *io);
 
 /* ---- listeners ------------------------------------------------------------ */
 
@@ -209,36 +209,36 @@ typedef struct famqp_listener_options {
 } famqp_listener_options;
 
 /** Sets *o to the defaults. */
-void famqp_listener_options_init(famqp_listener_options *o);
+FAMQP_API void famqp_listener_options_init(famqp_listener_options *o);
 
 /** Listens on host:port (host NULL or "" : all interfaces; port 0: the
  *  system picks a free port, see famqp_listener_port).  SO_REUSEADDR is set.
  *  NULL with err->message on failure (bad certificate/key, port in use...). */
-famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp_listener_options *opts,
+FAMQP_API famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp_listener_options *opts,
                                     famqp_io_error *err);
 /** Splits "HOST:PORT", "[V6]:PORT" or ":PORT" and opens. */
-famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_listener_options *opts,
+FAMQP_API famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_listener_options *opts,
                                              famqp_io_error *err);
 /** The port the listener listens on (the one the system picked for 0). */
-uint16_t famqp_listener_port(const famqp_listener *l);
+FAMQP_API uint16_t famqp_listener_port(const famqp_listener *l);
 /** The listening socket. */
-int famqp_listener_fd(const famqp_listener *l);
+FAMQP_API int famqp_listener_fd(const famqp_listener *l);
 /** True when the last famqp_io_wait saw a pending connection. */
-bool famqp_listener_ready(const famqp_listener *l);
+FAMQP_API bool famqp_listener_ready(const famqp_listener *l);
 
 /** Accepts one pending connection without blocking: OK with *out set (no
  *  connection bound yet; a TLS handshake runs inside the following pumps),
  *  AGAIN when none is pending, ERROR with err->message. */
-famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);
+FAMQP_API famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);
 /** Closes the listening socket and frees the listener.  NULL is ignored. */
-void famqp_listener_close(famqp_listener *l);
+FAMQP_API void famqp_listener_close(famqp_listener *l);
 
 /* ---- time ----------------------------------------------------------------- */
 
 /** Monotonic milliseconds (the clock the pump passes to the engine). */
-uint64_t famqp_io_now_ms(void);
+FAMQP_API uint64_t famqp_io_now_ms(void);
 /** Milliseconds from now until deadline (0 when passed), capped at INT_MAX. */
-int famqp_io_ms_until(uint64_t deadline_ms);
+FAMQP_API int famqp_io_ms_until(uint64_t deadline_ms);
 
 #ifdef __cplusplus
 }

@@ -88,23 +88,23 @@ typedef struct famqp_message {
 } famqp_message;
 
 /** An empty message: no sections, every section struct at its defaults. */
-void famqp_message_init(famqp_message *m);
+FAMQP_API void famqp_message_init(famqp_message *m);
 
 /** Decodes the sections in p[0..n) (the payload of one delivery).  Returns
  *  FAMQP_OK, or an error with *err naming the section and offset: a value
  *  that is not a message section, a section out of order or repeated,
  *  body sections of different kinds, anything after the footer, or any
  *  decode error inside a section.  Default limits. */
-famqp_status famqp_message_decode(const uint8_t *p, size_t n, famqp_message *m, famqp_error *err);
+FAMQP_API famqp_status famqp_message_decode(const uint8_t *p, size_t n, famqp_message *m, famqp_error *err);
 /** famqp_message_decode with limits; lim may be NULL (default limits). */
-famqp_status famqp_message_decode_ex(const uint8_t *p, size_t n, famqp_message *m, const famqp_limits *lim,
+FAMQP_API famqp_status famqp_message_decode_ex(const uint8_t *p, size_t n, famqp_message *m, const famqp_limits *lim,
                                      famqp_error *err);
 
 /** Encodes every present section in order.  Computes the exact size first
  *  and checks it against cap once: returns the bytes written or, when cap
  *  is too small, the size needed with nothing written (buf may be NULL with
  *  cap 0 to count). */
-size_t famqp_message_encode(uint8_t *buf, size_t cap, const famqp_message *m);
+FAMQP_API size_t famqp_message_encode(uint8_t *buf, size_t cap, const famqp_message *m);
 
 /** Body iteration over a decoded message (or any message whose body.wire is
  *  set): each body section in turn.  The members are its state. */
@@ -113,23 +113,23 @@ typedef struct famqp_body_iter {
     const uint8_t *end; /**< end of the body sections */
 } famqp_body_iter;
 /** Starts iterating m's body sections. */
-void famqp_message_body_iter(const famqp_message *m, famqp_body_iter *it);
+FAMQP_API void famqp_message_body_iter(const famqp_message *m, famqp_body_iter *it);
 /** The next body section into *section; false at the end. */
-bool famqp_message_body_next(famqp_body_iter *it, famqp_any_section *section);
+FAMQP_API bool famqp_message_body_next(famqp_body_iter *it, famqp_any_section *section);
 
 /** @name Body setters
  *  Each sets the body's kind and count; views are kept, not copied.
  *  @{ */
 /** One data section of len bytes at ptr. */
-void famqp_message_set_data(famqp_message *m, const void *ptr, size_t len);
+FAMQP_API void famqp_message_set_data(famqp_message *m, const void *ptr, size_t len);
 /** `count` data sections. */
-void famqp_message_set_data_parts(famqp_message *m, const famqp_binary *parts, uint32_t count);
+FAMQP_API void famqp_message_set_data_parts(famqp_message *m, const famqp_binary *parts, uint32_t count);
 /** One amqp-value section holding the encoded value v. */
-void famqp_message_set_value(famqp_message *m, famqp_value v);
+FAMQP_API void famqp_message_set_value(famqp_message *m, famqp_value v);
 /** One amqp-sequence section holding the list l. */
-void famqp_message_set_sequence(famqp_message *m, famqp_list l);
+FAMQP_API void famqp_message_set_sequence(famqp_message *m, famqp_list l);
 /** `count` amqp-sequence sections. */
-void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts, uint32_t count);
+FAMQP_API void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts, uint32_t count);
 /** @} */
 
 /** @name Section maps from a writer
@@ -139,10 +139,10 @@ void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts,
  *  (famqp_write_map_begin ... famqp_write_map_end) into a buffer that holds
  *  it completely; the view points into that buffer.  Returns false (and
  *  changes nothing) when the writer did not produce one complete map. */
-bool famqp_message_set_application_properties(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_message_annotations(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_delivery_annotations(famqp_message *m, const famqp_writer *w);
-bool famqp_message_set_footer(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_application_properties(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_message_annotations(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_delivery_annotations(famqp_message *m, const famqp_writer *w);
+FAMQP_API bool famqp_message_set_footer(famqp_message *m, const famqp_writer *w);
 /** @} */
 
 /* ---- section maps, typed, without a hand-made writer -------------------- */
@@ -178,33 +178,33 @@ typedef struct famqp_map_builder {
  *  _MESSAGE_ANNOTATIONS, _DELIVERY_ANNOTATIONS, _FOOTER) in buf[0..cap).
  *  Any other section makes famqp_message_set_map fail with
  *  FAMQP_ERR_INVALID_VALUE. */
-void famqp_map_builder_init(famqp_map_builder *b, famqp_any_section_kind section, void *buf, size_t cap);
+FAMQP_API void famqp_map_builder_init(famqp_map_builder *b, famqp_any_section_kind section, void *buf, size_t cap);
 /** @name Map builder puts
  *  @{ */
 /** Adds one entry: the key (a string in application-properties, a symbol
  *  elsewhere) and a value of that type; both are copied into the buffer. */
-void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value);
-void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value);
-void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len);
-void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value);
-void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value);
-void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value);
-void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value);
-void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value);
-void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value);
+FAMQP_API void famqp_map_builder_put_string(famqp_map_builder *b, const char *key, const char *value);
+FAMQP_API void famqp_map_builder_put_symbol(famqp_map_builder *b, const char *key, const char *value);
+FAMQP_API void famqp_map_builder_put_binary(famqp_map_builder *b, const char *key, const void *value, size_t len);
+FAMQP_API void famqp_map_builder_put_bool(famqp_map_builder *b, const char *key, bool value);
+FAMQP_API void famqp_map_builder_put_int(famqp_map_builder *b, const char *key, int32_t value);
+FAMQP_API void famqp_map_builder_put_long(famqp_map_builder *b, const char *key, int64_t value);
+FAMQP_API void famqp_map_builder_put_uint(famqp_map_builder *b, const char *key, uint32_t value);
+FAMQP_API void famqp_map_builder_put_ulong(famqp_map_builder *b, const char *key, uint64_t value);
+FAMQP_API void famqp_map_builder_put_double(famqp_map_builder *b, const char *key, double value);
 /** @} */
 /** Adds an AMQP timestamp entry: milliseconds since the Unix epoch. */
-void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms);
+FAMQP_API void famqp_map_builder_put_timestamp(famqp_map_builder *b, const char *key, int64_t ms);
 /** Adds a uuid entry. */
-void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value);
+FAMQP_API void famqp_map_builder_put_uuid(famqp_map_builder *b, const char *key, famqp_uuid value);
 /** Bytes the finished map needs (so far): what buf must hold. */
-size_t famqp_map_builder_len(const famqp_map_builder *b);
+FAMQP_API size_t famqp_map_builder_len(const famqp_map_builder *b);
 
 /** Finishes the builder's map and makes it the message's section of that
  *  kind, setting its bit in m->present.  FAMQP_OK; FAMQP_ERR_LIMIT when buf
  *  was too small (nothing changes; famqp_map_builder_len says how much is
  *  needed); FAMQP_ERR_INVALID_VALUE for a builder of another section kind. */
-famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
+FAMQP_API famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
 
 /* Reading typed values: famqp_message_property / famqp_message_annotation
  * below give the encoded value; the codec's famqp_value_get_<type>
@@ -222,18 +222,18 @@ famqp_status famqp_message_set_map(famqp_message *m, famqp_map_builder *b);
     @data(117) b"hello"
     @endverbatim
  *  for logs and debugging. */
-void famqp_message_print(FILE *f, const famqp_message *m);
+FAMQP_API void famqp_message_print(FILE *f, const famqp_message *m);
 
 /** Application property lookup by (string) name; false when the message has
  *  no application-properties or no such key. */
-bool famqp_message_property(const famqp_message *m, const char *name, famqp_value *out);
+FAMQP_API bool famqp_message_property(const famqp_message *m, const char *name, famqp_value *out);
 /** Message annotation lookup by (symbol) key, e.g. "x-opt-partition-key";
  *  false when the message has no message-annotations or no such key. */
-bool famqp_message_annotation(const famqp_message *m, const char *key, famqp_value *out);
+FAMQP_API bool famqp_message_annotation(const famqp_message *m, const char *key, famqp_value *out);
 
 /** Section names as the standard spells them ("header", "properties",
  *  "data", ...), for messages. */
-const char *famqp_section_name(famqp_any_section_kind k);
+FAMQP_API const char *famqp_section_name(famqp_any_section_kind k);
 
 #ifdef __cplusplus
 }

@@ -114,41 +114,41 @@ struct famqp_table_union {
 };
 
 /* ---- primitives (table_prim.c) ------------------------------------------ */
-extern const uint8_t famqp__table_prim_size[FAMQP_TP_COUNT];
-extern const uint8_t *const famqp__table_prim_codes[FAMQP_TP_COUNT];
-int famqp__table_read_prim(famqp_reader *r, unsigned prim, void *out, const char *field);
-size_t famqp__table_size_prim(unsigned prim, bool fixed, const void *v);
-uint8_t *famqp__table_put_prim(uint8_t *p, unsigned prim, bool fixed, const void *v);
-size_t famqp__table_size_multiple(unsigned prim, const famqp_multiple *m);
-uint8_t *famqp__table_put_multiple(uint8_t *p, unsigned prim, const famqp_multiple *m);
+FAMQP_API extern const uint8_t famqp__table_prim_size[FAMQP_TP_COUNT];
+FAMQP_API extern const uint8_t *const famqp__table_prim_codes[FAMQP_TP_COUNT];
+FAMQP_API int famqp__table_read_prim(famqp_reader *r, unsigned prim, void *out, const char *field);
+FAMQP_API size_t famqp__table_size_prim(unsigned prim, bool fixed, const void *v);
+FAMQP_API uint8_t *famqp__table_put_prim(uint8_t *p, unsigned prim, bool fixed, const void *v);
+FAMQP_API size_t famqp__table_size_multiple(unsigned prim, const famqp_multiple *m);
+FAMQP_API uint8_t *famqp__table_put_multiple(uint8_t *p, unsigned prim, const famqp_multiple *m);
 /* True when the C value at v is one of the choices (compared as the C type). */
-bool famqp__table_is_choice(unsigned prim, const famqp_table_choices *c, const void *v);
+FAMQP_API bool famqp__table_is_choice(unsigned prim, const famqp_table_choices *c, const void *v);
 
 /* ---- described types (table_encode.c, table_decode.c, table_print.c) ---- */
-size_t famqp__table_size(const famqp_table_type *t, const void *v);
-uint8_t *famqp__table_put(uint8_t *p, const famqp_table_type *t, const void *v);
-size_t famqp__table_encode(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v);
+FAMQP_API size_t famqp__table_size(const famqp_table_type *t, const void *v);
+FAMQP_API uint8_t *famqp__table_put(uint8_t *p, const famqp_table_type *t, const void *v);
+FAMQP_API size_t famqp__table_encode(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v);
 /* 1 = read, 0 = null or failure (recorded in r->err). */
-int famqp__table_read(famqp_reader *r, const famqp_table_type *t, void *out, const char *field);
-int famqp__table_read_body(famqp_reader *r, const famqp_table_type *t, void *out);
-size_t famqp__table_decode(const famqp_table_type *t, const uint8_t *p, size_t n, void *out,
+FAMQP_API int famqp__table_read(famqp_reader *r, const famqp_table_type *t, void *out, const char *field);
+FAMQP_API int famqp__table_read_body(famqp_reader *r, const famqp_table_type *t, void *out);
+FAMQP_API size_t famqp__table_decode(const famqp_table_type *t, const uint8_t *p, size_t n, void *out,
                            const famqp_limits *lim, famqp_error *err);
-void famqp__table_print(FILE *f, const famqp_table_type *t, const void *v);
+FAMQP_API void famqp__table_print(FILE *f, const famqp_table_type *t, const void *v);
 
 /* ---- unions (table_union.c, table_print.c) ------------------------------ */
-size_t famqp__table_any_size(const famqp_table_union *u, const void *v);
-uint8_t *famqp__table_any_put(uint8_t *p, const famqp_table_union *u, const void *v);
-size_t famqp__table_any_encode(const famqp_table_union *u, uint8_t *buf, size_t cap, const void *v);
-int famqp__table_any_read(famqp_reader *r, const famqp_table_union *u, void *out, const char *field);
-size_t famqp__table_any_decode(const famqp_table_union *u, const uint8_t *p, size_t n, void *out,
+FAMQP_API size_t famqp__table_any_size(const famqp_table_union *u, const void *v);
+FAMQP_API uint8_t *famqp__table_any_put(uint8_t *p, const famqp_table_union *u, const void *v);
+FAMQP_API size_t famqp__table_any_encode(const famqp_table_union *u, uint8_t *buf, size_t cap, const void *v);
+FAMQP_API int famqp__table_any_read(famqp_reader *r, const famqp_table_union *u, void *out, const char *field);
+FAMQP_API size_t famqp__table_any_decode(const famqp_table_union *u, const uint8_t *p, size_t n, void *out,
                                const famqp_limits *lim, famqp_error *err);
-void famqp__table_any_print(FILE *f, const famqp_table_union *u, const void *v);
+FAMQP_API void famqp__table_any_print(FILE *f, const famqp_table_union *u, const void *v);
 
 /* ---- values of one field (table_field.c) -------------------------------- */
-size_t famqp__table_field_size(const famqp_table_field *fd, bool fixed, const void *member);
-uint8_t *famqp__table_field_put(uint8_t *p, const famqp_table_field *fd, bool fixed, const void *member);
-int famqp__table_field_read(famqp_reader *r, const famqp_table_field *fd, void *member);
-void famqp__table_print_prim(FILE *f, unsigned prim, const void *v);
-void famqp__table_field_print(FILE *f, const famqp_table_field *fd, const void *member);
+FAMQP_API size_t famqp__table_field_size(const famqp_table_field *fd, bool fixed, const void *member);
+FAMQP_API uint8_t *famqp__table_field_put(uint8_t *p, const famqp_table_field *fd, bool fixed, const void *member);
+FAMQP_API int famqp__table_field_read(famqp_reader *r, const famqp_table_field *fd, void *member);
+FAMQP_API void famqp__table_print_prim(FILE *f, unsigned prim, const void *v);
+FAMQP_API void famqp__table_field_print(FILE *f, const famqp_table_field *fd, const void *member);
 
 #endif /* FAMQP_GEN_TABLE_H */

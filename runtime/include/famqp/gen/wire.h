@@ -93,7 +93,7 @@ enum {
  * body of a fixed-width code (uint0 1, smalluint 2, uint 5), the length or
  * size field of a variable-width or compound code (vbin8 2, list32 5). */
 typedef const uint8_t famqp_code_table[256];
-extern famqp_code_table famqp_codes_boolean, famqp_codes_ubyte, famqp_codes_ushort,
+FAMQP_API extern famqp_code_table famqp_codes_boolean, famqp_codes_ubyte, famqp_codes_ushort,
     famqp_codes_uint, famqp_codes_ulong, famqp_codes_byte, famqp_codes_short, famqp_codes_int,
     famqp_codes_long, famqp_codes_float, famqp_codes_double, famqp_codes_decimal32,
     famqp_codes_decimal64, famqp_codes_decimal128, famqp_codes_char, famqp_codes_timestamp,
@@ -104,7 +104,7 @@ extern famqp_code_table famqp_codes_boolean, famqp_codes_ubyte, famqp_codes_usho
  * whose length needs no size field (1 + width), 0xFF for str8/sym8/vbin8
  * and 0xFE for list8/map8/array8 (both: 2 + the length byte), 0 for
  * everything else (32-bit lengths, list0, 0x00, undefined codes). */
-extern const uint8_t famqp__span_code[256];
+FAMQP_API extern const uint8_t famqp__span_code[256];
 
 /* ---- big-endian loads and stores (memcpy: no unaligned access) --------- */
 FAMQP_INLINE uint16_t famqp_load16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
@@ -149,7 +149,7 @@ typedef struct famqp_reader {
 } famqp_reader;
 
 /* err must not be NULL; lim NULL means famqp_default_limits.  Clears *err. */
-void famqp_reader_init(famqp_reader *r, const uint8_t *p, size_t n, famqp_error *err,
+FAMQP_API void famqp_reader_init(famqp_reader *r, const uint8_t *p, size_t n, famqp_error *err,
                        const famqp_limits *lim);
 
 /* famqp_reader_init, inline (generated decode entry points). */
@@ -165,23 +165,23 @@ FAMQP_INLINE void famqp__reader_start(famqp_reader *r, const uint8_t *p, size_t 
 
 /* Records the first failure (status, r->type, field, offset of r->p,
  * detail) and moves r->p to r->end.  Always returns 0. */
-int famqp_fail(famqp_reader *r, famqp_status s, const char *field, const char *detail);
+FAMQP_API int famqp_fail(famqp_reader *r, famqp_status s, const char *field, const char *detail);
 
 FAMQP_INLINE bool famqp_reader_failed(const famqp_reader *r) { return r->err->status != FAMQP_OK; }
 
 /* Scalars.  Return 1 = read, 0 = null or failure. */
-int famqp_read_byte(famqp_reader *r, int8_t *out, const char *field);
-int famqp_read_short(famqp_reader *r, int16_t *out, const char *field);
-int famqp_read_float(famqp_reader *r, float *out, const char *field);
-int famqp_read_double(famqp_reader *r, double *out, const char *field);
-int famqp_read_decimal32(famqp_reader *r, famqp_decimal32 *out, const char *field);
-int famqp_read_decimal64(famqp_reader *r, famqp_decimal64 *out, const char *field);
-int famqp_read_decimal128(famqp_reader *r, famqp_decimal128 *out, const char *field);
-int famqp_read_char(famqp_reader *r, uint32_t *out, const char *field);
-int famqp_read_uuid(famqp_reader *r, famqp_uuid *out, const char *field);
+FAMQP_API int famqp_read_byte(famqp_reader *r, int8_t *out, const char *field);
+FAMQP_API int famqp_read_short(famqp_reader *r, int16_t *out, const char *field);
+FAMQP_API int famqp_read_float(famqp_reader *r, float *out, const char *field);
+FAMQP_API int famqp_read_double(famqp_reader *r, double *out, const char *field);
+FAMQP_API int famqp_read_decimal32(famqp_reader *r, famqp_decimal32 *out, const char *field);
+FAMQP_API int famqp_read_decimal64(famqp_reader *r, famqp_decimal64 *out, const char *field);
+FAMQP_API int famqp_read_decimal128(famqp_reader *r, famqp_decimal128 *out, const char *field);
+FAMQP_API int famqp_read_char(famqp_reader *r, uint32_t *out, const char *field);
+FAMQP_API int famqp_read_uuid(famqp_reader *r, famqp_uuid *out, const char *field);
 
 /* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
-bool famqp_utf8_valid(const uint8_t *p, size_t n);
+FAMQP_API bool famqp_utf8_valid(const uint8_t *p, size_t n);
 /* famqp_utf8_valid with short all-ASCII input (the usual field or key)
  * decided inline by at most four overlapping word loads; anything longer
  * or with a byte >= 0x80 goes to the complete validator. */
@@ -217,17 +217,17 @@ FAMQP_INLINE bool famqp_ascii_valid(const uint8_t *p, size_t n) {
  * Everything else (short input, null, another code, errors) goes to the
  * complete out-of-line reader famqp__read_<T>_slow, which accepts exactly
  * the same inputs. */
-int famqp__read_bool_slow(famqp_reader *r, bool *out, const char *field);
-int famqp__read_ubyte_slow(famqp_reader *r, uint8_t *out, const char *field);
-int famqp__read_ushort_slow(famqp_reader *r, uint16_t *out, const char *field);
-int famqp__read_uint_slow(famqp_reader *r, uint32_t *out, const char *field);
-int famqp__read_ulong_slow(famqp_reader *r, uint64_t *out, const char *field);
-int famqp__read_int_slow(famqp_reader *r, int32_t *out, const char *field);
-int famqp__read_long_slow(famqp_reader *r, int64_t *out, const char *field);
-int famqp__read_timestamp_slow(famqp_reader *r, int64_t *out, const char *field);
-int famqp__read_binary_slow(famqp_reader *r, famqp_binary *out, const char *field);
-int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *field);
-int famqp__read_symbol_slow(famqp_reader *r, famqp_symbol *out, const char *field);
+FAMQP_API int famqp__read_bool_slow(famqp_reader *r, bool *out, const char *field);
+FAMQP_API int famqp__read_ubyte_slow(famqp_reader *r, uint8_t *out, const char *field);
+FAMQP_API int famqp__read_ushort_slow(famqp_reader *r, uint16_t *out, const char *field);
+FAMQP_API int famqp__read_uint_slow(famqp_reader *r, uint32_t *out, const char *field);
+FAMQP_API int famqp__read_ulong_slow(famqp_reader *r, uint64_t *out, const char *field);
+FAMQP_API int famqp__read_int_slow(famqp_reader *r, int32_t *out, const char *field);
+FAMQP_API int famqp__read_long_slow(famqp_reader *r, int64_t *out, const char *field);
+FAMQP_API int famqp__read_timestamp_slow(famqp_reader *r, int64_t *out, const char *field);
+FAMQP_API int famqp__read_binary_slow(famqp_reader *r, famqp_binary *out, const char *field);
+FAMQP_API int famqp__read_string_slow(famqp_reader *r, famqp_string *out, const char *field);
+FAMQP_API int famqp__read_symbol_slow(famqp_reader *r, famqp_symbol *out, const char *field);
 
 /* famqp__try_<T>(p, end, &out): the usual encodings of T at p (p <= end),
  * decided inline: returns the position after the value, or NULL (out
@@ -387,15 +387,15 @@ FAMQP_INLINE const uint8_t *famqp__scalar_fast(const uint8_t *q, const uint8_t *
 
 /* Compounds: the whole content is validated (famqp_value_validate rules,
  * depth counted from r->depth), then presented as a view. */
-int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field);
-int famqp_read_map(famqp_reader *r, famqp_map *out, const char *field);
-int famqp_read_array(famqp_reader *r, famqp_array *out, const char *field);
+FAMQP_API int famqp_read_list(famqp_reader *r, famqp_list *out, const char *field);
+FAMQP_API int famqp_read_map(famqp_reader *r, famqp_map *out, const char *field);
+FAMQP_API int famqp_read_array(famqp_reader *r, famqp_array *out, const char *field);
 /* Any single value (validated).  null -> 0 and out->len = 0. */
-int famqp_read_value(famqp_reader *r, famqp_value *out, const char *field);
+FAMQP_API int famqp_read_value(famqp_reader *r, famqp_value *out, const char *field);
 /* A multiple="true" field: a single value whose code is in `codes`, or an
  * array whose element constructor is in `codes`; every element validated.
  * null -> 0 with count 0. */
-int famqp_read_multiple(famqp_reader *r, famqp_multiple *out, famqp_code_table codes,
+FAMQP_API int famqp_read_multiple(famqp_reader *r, famqp_multiple *out, famqp_code_table codes,
                         const char *field);
 
 /* Described values.  famqp_read_descriptor: at 0x00 reads the descriptor
@@ -403,7 +403,7 @@ int famqp_read_multiple(famqp_reader *r, famqp_multiple *out, famqp_code_table c
  * descriptor, *code = UINT64_MAX); at 0x40 consumes it and returns 0; any
  * other code fails (TYPE_MISMATCH) and returns 0.  After it returns 1, r->p
  * is at the described value's own constructor. */
-int famqp__read_descriptor_slow(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field);
+FAMQP_API int famqp__read_descriptor_slow(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field);
 FAMQP_INLINE int famqp_read_descriptor(famqp_reader *r, uint64_t *code, famqp_symbol *name, const char *field) {
     const uint8_t *p = r->p;
     /* 0x00 0x53 <code>: every standard descriptor as a smallulong */
@@ -423,8 +423,8 @@ FAMQP_INLINE bool famqp_peek_null(const famqp_reader *r) { return r->p < r->end 
  * `consumed` ones that the type does not define, checks that exactly the
  * list's bytes were used, and restores r->end (on failure r->p stays at
  * the end of the input). */
-int famqp__list_enter_slow(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field);
-void famqp__list_leave_slow(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end);
+FAMQP_API int famqp__list_enter_slow(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field);
+FAMQP_API void famqp__list_leave_slow(famqp_reader *r, uint32_t count, uint32_t consumed, const uint8_t *saved_end);
 /* Inline: a list8 that passes every check of the complete version. */
 FAMQP_INLINE int famqp_list_enter(famqp_reader *r, uint32_t *count, const uint8_t **saved_end, const char *field) {
     const uint8_t *p = r->p;
@@ -628,8 +628,8 @@ FAMQP_INLINE uint8_t *famqp_put_map(uint8_t *p, const famqp_map *v) {
 }
 /* An array view: array8 when ctor+items fit in 255 bytes with count <= 255,
  * else array32. */
-size_t famqp_size_array(const famqp_array *v);
-uint8_t *famqp_put_array(uint8_t *p, const famqp_array *v);
+FAMQP_API size_t famqp_size_array(const famqp_array *v);
+FAMQP_API uint8_t *famqp_put_array(uint8_t *p, const famqp_array *v);
 /* A complete encoded value, copied; len 0 encodes as null. */
 FAMQP_INLINE size_t famqp_size_value(famqp_value v) { return v.len ? v.len : 1; }
 FAMQP_INLINE uint8_t *famqp_put_value(uint8_t *p, famqp_value v) {
@@ -642,8 +642,8 @@ FAMQP_INLINE uint8_t *famqp_put_value(uint8_t *p, famqp_value v) {
  * an array of the smallest shared element encoding) when non-NULL,
  * otherwise from m->wire.  count 0 with items NULL and no wire: null. */
 #define FAMQP_MULTIPLE_DECL(T, CT)                                                  \
-    size_t famqp_size_multiple_##T(const famqp_multiple *m);                        \
-    uint8_t *famqp_put_multiple_##T(uint8_t *p, const famqp_multiple *m);
+    FAMQP_API size_t famqp_size_multiple_##T(const famqp_multiple *m);                     \
+    FAMQP_API uint8_t *famqp_put_multiple_##T(uint8_t *p, const famqp_multiple *m);
 FAMQP_MULTIPLE_DECL(bool, bool)
 FAMQP_MULTIPLE_DECL(ubyte, uint8_t)
 FAMQP_MULTIPLE_DECL(ushort, uint16_t)
@@ -667,17 +667,17 @@ FAMQP_MULTIPLE_DECL(symbol, famqp_symbol)
 #undef FAMQP_MULTIPLE_DECL
 
 /* ---- printing (used by generated famqp_<type>_print) ------------------- */
-void famqp_print_string(FILE *f, famqp_string v);  /* "quoted", escaped */
-void famqp_print_symbol(FILE *f, famqp_symbol v);  /* :sym or :"sym with space" */
-void famqp_print_binary(FILE *f, famqp_binary v);  /* b"..." escaped, long ones elided */
-void famqp_print_uuid(FILE *f, famqp_uuid v);
-void famqp_print_timestamp(FILE *f, int64_t ms);
-void famqp_print_decimal(FILE *f, const uint8_t *bytes, size_t n); /* 0x hex */
-void famqp_print_char(FILE *f, uint32_t c);
-void famqp_print_list(FILE *f, const famqp_list *v);
-void famqp_print_map(FILE *f, const famqp_map *v);
-void famqp_print_array(FILE *f, const famqp_array *v);
-void famqp_print_multiple(FILE *f, const famqp_multiple *v); /* wire view only */
+FAMQP_API void famqp_print_string(FILE *f, famqp_string v);  /* "quoted", escaped */
+FAMQP_API void famqp_print_symbol(FILE *f, famqp_symbol v);  /* :sym or :"sym with space" */
+FAMQP_API void famqp_print_binary(FILE *f, famqp_binary v);  /* b"..." escaped, long ones elided */
+FAMQP_API void famqp_print_uuid(FILE *f, famqp_uuid v);
+FAMQP_API void famqp_print_timestamp(FILE *f, int64_t ms);
+FAMQP_API void famqp_print_decimal(FILE *f, const uint8_t *bytes, size_t n); /* 0x hex */
+FAMQP_API void famqp_print_char(FILE *f, uint32_t c);
+FAMQP_API void famqp_print_list(FILE *f, const famqp_list *v);
+FAMQP_API void famqp_print_map(FILE *f, const famqp_map *v);
+FAMQP_API void famqp_print_array(FILE *f, const famqp_array *v);
+FAMQP_API void famqp_print_multiple(FILE *f, const famqp_multiple *v); /* wire view only */
 
 #ifdef __cplusplus
 }
