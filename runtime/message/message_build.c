@@ -42,6 +42,64 @@ void famqp_message_set_value(famqp_message *m, famqp_value v)
     m->body.value = v;
 }
 
+void famqp_message_set_string(famqp_message *m, const char *utf8)
+{
+    body_reset(m, FAMQP_BODY_VALUE, 1);
+    m->body.text = famqp_string_of(utf8);
+}
+
+bool famqp_message_get_string(const famqp_message *m, famqp_string *out)
+{
+    *out = (famqp_string){0};
+    const famqp_message_body *b = &m->body;
+    if (b->kind != FAMQP_BODY_VALUE || b->count != 1)
+        return false;
+    if (!b->value.len && b->text.ptr) {
+        *out = b->text;
+        return true;
+    }
+    if (famqp_value_get_string(b->value, out))
+        return true;
+    *out = (famqp_string){0};
+    return false;
+}
+
+bool famqp_message_get_binary(const famqp_message *m, famqp_binary *out)
+{
+    *out = (famqp_binary){0};
+    const famqp_message_body *b = &m->body;
+    if (b->count != 1)
+        return false;
+    if (b->kind == FAMQP_BODY_DATA) {
+        *out = b->data;
+        return true;
+    }
+    if (b->kind == FAMQP_BODY_VALUE && famqp_value_get_binary(b->value, out))
+        return true;
+    *out = (famqp_binary){0};
+    return false;
+}
+
+bool famqp_message_get_value(const famqp_message *m, famqp_value *out)
+{
+    *out = (famqp_value){0};
+    const famqp_message_body *b = &m->body;
+    if (b->kind != FAMQP_BODY_VALUE || b->count != 1 || !b->value.len)
+        return false;
+    *out = b->value;
+    return true;
+}
+
+bool famqp_message_get_sequence(const famqp_message *m, famqp_list *out)
+{
+    *out = (famqp_list){0};
+    const famqp_message_body *b = &m->body;
+    if (b->kind != FAMQP_BODY_SEQUENCE || b->count != 1)
+        return false;
+    *out = b->sequence;
+    return true;
+}
+
 void famqp_message_set_sequence(famqp_message *m, famqp_list l)
 {
     body_reset(m, FAMQP_BODY_SEQUENCE, 1);

@@ -18,6 +18,21 @@ typedef struct emit {
         (e)->len += need_;                                                               \
     } while (0)
 
+/* An amqp-value section holding a string, written straight from its view:
+ * the section's descriptor, then str8 or str32 and the bytes. */
+static void emit_text_value(emit *e, famqp_string text)
+{
+    size_t need = 3 + famqp_size_string(text);
+    if (e->buf) {
+        uint8_t *p = e->buf + e->len;
+        *p++ = FAMQP_CODE_DESCRIBED;
+        *p++ = FAMQP_CODE_SMALLULONG;
+        *p++ = (uint8_t)FAMQP_AMQP_VALUE_CODE;
+        famqp_put_string(p, text);
+    }
+    e->len += need;
+}
+
 static void emit_body(emit *e, const famqp_message_body *b)
 {
     switch (b->kind) {
@@ -40,6 +55,10 @@ static void emit_body(emit *e, const famqp_message_body *b)
         }
         break;
     case FAMQP_BODY_VALUE: {
+        if (b->value.len == 0 && b->text.ptr) {
+            emit_text_value(e, b->text);
+            return;
+        }
         famqp_amqp_value v = {b->value};
         if (v.value.len == 0) { /* no value given: amqp-value null */
             static const uint8_t null_code = 0x40;

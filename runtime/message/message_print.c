@@ -1,5 +1,7 @@
 /* famqp_message_print: every section of a message, one per line, in the
  * generated printers' notation (which names each section's descriptor). */
+#include <inttypes.h>
+
 #include "message_internal.h"
 
 /* Body sections of a built message (no wire view) from its fields. */
@@ -21,6 +23,13 @@ static void print_built_body(FILE *f, const famqp_message_body *b)
         }
         break;
     case FAMQP_BODY_VALUE: {
+        if (!b->value.len && b->text.ptr) { /* famqp_message_set_string */
+            /* as famqp_amqp_value_print shows the encoded section */
+            fprintf(f, "@amqp-value(%" PRIu64 ") ", (uint64_t)FAMQP_AMQP_VALUE_CODE);
+            famqp_print_string(f, b->text);
+            fputc('\n', f);
+            break;
+        }
         static const uint8_t null_code = 0x40; /* as encoded when no value is given */
         famqp_amqp_value v = {b->value.len ? b->value : (famqp_value){&null_code, 1}};
         famqp_amqp_value_print(f, &v);

@@ -67,6 +67,10 @@ typedef struct famqp_message_body {
     famqp_binary data;     /**< DATA: the (first) data section's bytes */
     famqp_list sequence;   /**< SEQUENCE: the (first) amqp-sequence's list */
     famqp_value value;     /**< VALUE: the amqp-value's value */
+    /** Encode: a VALUE body whose `value` is empty and `text.ptr` set is an
+     *  amqp-value string written from this view (famqp_message_set_string),
+     *  so a string body needs no buffer to pre-encode it. */
+    famqp_string text;
     const famqp_binary *data_parts;   /**< encode: `count` data sections */
     const famqp_list *sequence_parts; /**< encode: `count` sequences */
     /** Decode: every body section as encoded, back to back (iterate them
@@ -130,6 +134,26 @@ FAMQP_API void famqp_message_set_value(famqp_message *m, famqp_value v);
 FAMQP_API void famqp_message_set_sequence(famqp_message *m, famqp_list l);
 /** `count` amqp-sequence sections. */
 FAMQP_API void famqp_message_set_sequence_parts(famqp_message *m, const famqp_list *parts, uint32_t count);
+/** An amqp-value body holding the string utf8 (NUL-terminated; a view, not
+ *  copied).  Read it back with famqp_message_get_string. */
+FAMQP_API void famqp_message_set_string(famqp_message *m, const char *utf8);
+/** @} */
+
+/** @name Body getters
+ *  For decoded and built messages alike.  Each returns true and sets *out
+ *  (a view into the message's bytes) when the body is of that shape, else
+ *  false with *out zeroed.
+ *  @{ */
+/** One amqp-value section holding a string. */
+FAMQP_API bool famqp_message_get_string(const famqp_message *m, famqp_string *out);
+/** One data section, or one amqp-value holding a binary. */
+FAMQP_API bool famqp_message_get_binary(const famqp_message *m, famqp_binary *out);
+/** One amqp-value section, as encoded (not for a body made by
+ *  famqp_message_set_string, which has no encoded value until the message
+ *  is encoded: use famqp_message_get_string). */
+FAMQP_API bool famqp_message_get_value(const famqp_message *m, famqp_value *out);
+/** One amqp-sequence section. */
+FAMQP_API bool famqp_message_get_sequence(const famqp_message *m, famqp_list *out);
 /** @} */
 
 /** @name Section maps from a writer
