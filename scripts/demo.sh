@@ -5,15 +5,16 @@
 # famqp-send while famqp-recv receives them (checking sequence numbers),
 # prints both result lines and stops the broker by PID whatever happens.
 # Run as root on a fresh Debian 12 machine it first installs the packages
-# it needs.
+# it needs: the [main] set of scripts/debian-packages, nothing test-only
+# (the tests are off in this build; scripts/test.sh turns them on again).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 count=${1:-100000}
 size=${2:-100}
 
-"$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$build"
+"$root/scripts/install-deps.sh" --main
+cmake -S "$root" -B "$build" -DFAMQP_BUILD_TESTS=OFF
 cmake --build "$build" --target regen -j2
 cmake --build "$build" -j2
 

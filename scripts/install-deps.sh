@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in scripts/debian-packages.
-#   install-deps.sh          install only what is missing (needs root then)
-#   install-deps.sh --always apt-get update + install all (CI)
+# Installs the Debian packages listed in scripts/debian-packages: its
+# [main] set (build + demo) and, unless --main is given, its [test] set
+# (tests, CI, benchmarks, interop) plus rhea for the interop tests.
+#   install-deps.sh [--main]          install only what is missing (needs root then)
+#   install-deps.sh --always [--main] apt-get update + install all (CI)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+always=false
+sets=main,test
+for arg in "$@"; do
+    case $arg in
+    --always) always=true ;;
+    --main) sets=main ;;
+    *)
+        echo "usage: install-deps.sh [--always] [--main]" >&2
+        exit 2
+        ;;
+    esac
+done
 # --- npm: rhea for tests/interop/rhea (owner: rhea interop) ---------------
 # Pinned by its checked-in package-lock.json and installed with `npm ci`
 # into that folder.  node 20 and npm come with the machine image: never
 # apt-get nodejs or npm (Debian's npm conflicts with them).
 rhea_dir=$here/../tests/interop/rhea
-if [[ -f $rhea_dir/package-lock.json ]]; then
+if [[ $sets == *test* && -f $rhea_dir/package-lock.json ]]; then
     if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
         echo "node and npm are needed by tests/interop/rhea but are not installed" >&2
         exit 1
@@ -22,20 +36,28 @@ if [[ -f $rhea_dir/package-lock.json ]]; then
             const have = JSON.parse(fs.readFileSync("node_modules/rhea/package.json")).version;
             console.log(want === have ? "yes" : "no");
         } catch (e) { console.log("no"); }')
-    if [[ ${1:-} == --always || $rhea_ok != yes ]]; then
+    if [[ $always == true || $rhea_ok != yes ]]; then
         (cd "$rhea_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
 # --- end npm ---------------------------------------------------------------
 
-mapfile -t packages < <(grep -v '^[[:space:]]*\(#\|$\)' "$here/debian-packages")
+# The lines of the chosen [set]s, without comments and blank lines.
+mapfile -t packages < <(awk -v sets=",$sets," '
+    /^[[:space:]]*(#|$)/ { next }
+    /^\[[a-z]+\]/ { name = substr($1, 2, length($1) - 2); on = index(sets, "," name ",") > 0; next }
+    on { print $1 }' "$here/debian-packages")
+if [[ ${#packages[@]} -eq 0 ]]; then
+    echo "install-deps.sh: no packages for set(s) $sets in $here/debian-packages" >&2
+    exit 1
+fi
 
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [[ ${1:-} != --always && ${#missing[@]} -eq 0 ]]; then
+if [[ $always != true && ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then

@@ -10,6 +10,7 @@
 #include <famqp/gen/table.h>
 #include <famqp/gen/wire.h>
 #include <famqp/io.h>
+#include <famqp/loop.h>
 #include <famqp/message.h>
 #include <famqp/version.h>
 #include <famqp_spec.h>

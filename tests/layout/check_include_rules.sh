@@ -13,7 +13,9 @@
 #   message    generated, codec             runtime/message/, famqp/message.h
 #   engine     generated, codec             runtime/engine/, famqp/engine.h
 #   io         engine, generated, codec     runtime/io/, famqp/io.h
-#   client     io, engine, message, generated, codec
+#   loop       io, engine, message, generated, codec
+#                                           runtime/loop/, famqp/loop.h
+#   client     loop, io, engine, message, generated, codec
 #                                           runtime/client/, famqp/client.h
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
@@ -30,7 +32,8 @@ declare -A allowed=(
     [message]="message generated codec"
     [engine]="engine generated codec"
     [io]="io engine generated codec"
-    [client]="client io engine message generated codec"
+    [loop]="loop io engine message generated codec"
+    [client]="client loop io engine message generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -44,6 +47,7 @@ header_layer() {
     famqp/message.h) echo message ;;
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
+    famqp/loop.h) echo loop ;;
     famqp/client.h) echo client ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
