@@ -399,7 +399,7 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
     }
     const uint8_t *payload = fr->body.ptr + used;
     size_t payload_len = fr->body.len - used;
-    eng_trace_frame(c, false, fr->channel, &f, payload_len);
+    eng_trace_frame(c, false, fr->channel, &f, payload, payload_len);
     if (f.kind == FAMQP_ANY_FRAME_NONE || f.kind == FAMQP_ANY_FRAME_OTHER) {
         eng_fail(c, COND_DECODE, "frame on channel %u holds no AMQP performative", fr->channel);
         return;

@@ -147,6 +147,7 @@ struct famqp_connection {
     /* output */
     eng_buf out;
     size_t out_pos;      /* consumed prefix of out */
+    size_t trace_pos;    /* prefix of out already traced (>= out_pos) */
     eng_buf deferred;    /* AMQP frames written before our AMQP header */
     bool amqp_header_sent;
     uint32_t writes_since_tick; /* frames and raw chunks: any output postpones our heartbeat */
@@ -309,13 +310,17 @@ void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state 
                             eng_cond *err);
 
 /* ---- trace (engine_trace.c) -------------------------------------------------- */
+/* A frame in or out (a transfer's line shows the first payload bytes). */
 void eng_trace_frame(famqp_connection *c, bool out, uint16_t channel, const famqp_any_frame *f,
-                     size_t payload_len);
+                     const uint8_t *payload, size_t payload_len);
 void eng_trace_sasl(famqp_connection *c, bool out, const famqp_any_sasl_frame *f);
 void eng_trace_text(famqp_connection *c, bool out, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Traces what the output buffer gained since the last call, in wire order
+ * (called when the application takes output). */
+void eng_trace_output(famqp_connection *c);
 
 #endif /* FAMQP_ENGINE_INTERNAL_H */

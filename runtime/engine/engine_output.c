@@ -1,6 +1,7 @@
 /* Output: frames are encoded straight into the output buffer, which the
  * caller drains.  AMQP frames written before our AMQP protocol header (while
- * SASL is still running) wait in a deferred buffer. */
+ * SASL is still running) wait in a deferred buffer.  Nothing is traced here:
+ * the trace reads the buffer back when the caller takes it (wire order). */
 #include <string.h>
 
 #include "engine_internal.h"
@@ -44,7 +45,6 @@ void eng_send_amqp_header(famqp_connection *c)
     if (!eng_write_raw(c, famqp_protocol_header_amqp, FAMQP_PROTOCOL_HEADER_SIZE))
         return;
     c->amqp_header_sent = true;
-    eng_trace_text(c, true, "AMQP 0.1.0.0 protocol header");
     if (c->deferred.len) {
         eng_write_raw(c, c->deferred.ptr, c->deferred.len);
         c->deferred.len = 0;
@@ -81,7 +81,6 @@ bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame
         memcpy(p + body, payload, payload_len);
     b->len += size;
     c->writes_since_tick++;
-    eng_trace_frame(c, true, channel, f, payload_len);
     return true;
 }
 
@@ -104,7 +103,6 @@ bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f)
     famqp_any_sasl_frame_encode(p, body, f);
     c->out.len += size;
     c->writes_since_tick++;
-    eng_trace_sasl(c, true, f);
     return true;
 }
 
@@ -112,7 +110,6 @@ bool eng_write_heartbeat(famqp_connection *c)
 {
     uint8_t hb[FAMQP_FRAME_HEADER_SIZE]; /* a frame of header only */
     famqp_frame_header_put(hb, FAMQP_FRAME_HEADER_SIZE, FAMQP_FRAME_TYPE_AMQP, 0);
-    eng_trace_text(c, true, "(empty frame)");
     return eng_write_raw(c, hb, sizeof hb);
 }
 
@@ -122,6 +119,7 @@ const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len)
         eng_drain_complete(c);
     if (c->ndisps && !c->failed)
         eng_flush_dispositions(c);
+    eng_trace_output(c);
     *len = c->out.len - c->out_pos;
     return c->out.ptr ? c->out.ptr + c->out_pos : NULL;
 }
@@ -131,13 +129,15 @@ void famqp_connection_output_consume(famqp_connection *c, size_t n)
     size_t avail = c->out.len - c->out_pos;
     if (n > avail)
         n = avail;
+    eng_trace_output(c); /* nothing leaves untraced, even output not asked for */
     c->out_pos += n;
     if (c->out_pos == c->out.len) {
-        c->out_pos = c->out.len = 0;
+        c->out_pos = c->out.len = c->trace_pos = 0;
     } else if (c->out_pos > c->out.cap / 2) {
         /* Keep appends cheap: move the unsent tail to the front. */
         memmove(c->out.ptr, c->out.ptr + c->out_pos, c->out.len - c->out_pos);
         c->out.len -= c->out_pos;
+        c->trace_pos -= c->out_pos;
         c->out_pos = 0;
     }
 }

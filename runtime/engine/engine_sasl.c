@@ -31,14 +31,12 @@ static const char *code_meaning(uint8_t code)
 void eng_sasl_start_client(famqp_connection *c)
 {
     eng_write_raw(c, famqp_protocol_header_sasl, FAMQP_PROTOCOL_HEADER_SIZE);
-    eng_trace_text(c, true, "AMQP 3.1.0.0 protocol header");
 }
 
 void eng_sasl_start_server(famqp_connection *c)
 {
     if (!eng_write_raw(c, famqp_protocol_header_sasl, FAMQP_PROTOCOL_HEADER_SIZE))
         return;
-    eng_trace_text(c, true, "AMQP 3.1.0.0 protocol header");
     famqp_symbol mechs[2];
     uint32_t n = 0;
     if (c->opts.sasl_mechanisms & FAMQP_SASL_PLAIN)

@@ -14,6 +14,7 @@ Suite *engine_vectors_suite(void);
 Suite *engine_limits_suite(void);
 Suite *engine_failalloc_suite(void);
 Suite *engine_states_suite(void);
+Suite *engine_trace_suite(void);
 
 static const struct {
     const char *name;
@@ -22,7 +23,7 @@ static const struct {
     {"connection", engine_connection_suite}, {"transfer", engine_transfer_suite},
     {"errors", engine_errors_suite},         {"vectors", engine_vectors_suite},
     {"limits", engine_limits_suite},         {"failalloc", engine_failalloc_suite},
-    {"states", engine_states_suite},
+    {"states", engine_states_suite},         {"trace", engine_trace_suite},
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
 

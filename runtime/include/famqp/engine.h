@@ -29,7 +29,10 @@
  * FAMQP_EVENT_CONNECTION_ERROR; input after that is ignored.
  *
  * Set FAMQP_TRACE=1 in the environment (or options.trace = 1) to print
- * every frame sent and received to stderr (SASL credentials masked).
+ * every frame sent and received to stderr (SASL credentials masked), in
+ * wire order: outgoing frames when famqp_connection_output hands them out,
+ * incoming ones as they are decoded.  A transfer's line ends with its
+ * payload size and first 64 bytes, escaped.
  */
 #ifndef FAMQP_ENGINE_H
 #define FAMQP_ENGINE_H
