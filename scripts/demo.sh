@@ -14,7 +14,7 @@ count=${1:-100000}
 size=${2:-100}
 
 "$root/scripts/install-deps.sh" --main
-cmake -S "$root" -B "$build" -DFAMQP_BUILD_TESTS=OFF
+cmake -S "$root" -B "$build" -DFAMQP_BUILD_TESTS=OFF -DFAMQP_BUILD_BENCHMARKS=OFF
 cmake --build "$build" --target regen -j2
 cmake --build "$build" -j2
 

@@ -12,7 +12,7 @@ shift || true
 [[ $build = /* ]] || build=$root/$build
 
 "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$build" -DFAMQP_WERROR=ON -DFAMQP_BUILD_TESTS=ON -DFAMQP_REQUIRE_ALL_TESTS=ON "$@"
+cmake -S "$root" -B "$build" -DFAMQP_WERROR=ON -DFAMQP_BUILD_TESTS=ON -DFAMQP_BUILD_BENCHMARKS=ON -DFAMQP_REQUIRE_ALL_TESTS=ON "$@"
 cmake --build "$build" -j2
 cd "$build"
 ctest --output-on-failure --no-tests=error -j2

@@ -49,9 +49,7 @@ struct client_link {
      * so a reconnect can attach it again under the same name. */
     char *name;
     famqp_link_options lo;
-    char *source, *target;
-    uint8_t *filter;
-    size_t filter_len;
+    void *lo_block; /* what lo points at (client_keep_link_options) */
 };
 
 struct famqp_client {
@@ -75,6 +73,7 @@ struct famqp_client {
     famqp_connection_options copts;
     famqp_io_options iopts;
     char *user, *password, *ca_file, *server_name, *cert_file, *key_file;
+    void *copts_block; /* copts' properties and capabilities (client_keep.c) */
     famqp_reconnect_policy policy;
     bool established;  /* the first connect succeeded */
     bool reconnecting; /* inside a reconnect: failures are not retried */
@@ -122,6 +121,15 @@ bool client_dup(char **dst, const char *src);
  * every reconnect attempt). */
 famqp_client_status client_open_connection(famqp_client *c);
 
+/* ---- client_keep.c: copies of option views ---- */
+
+/* *dst = src with everything it points at copied into one malloc'd
+ * *block (free it to free them all); false when out of memory.  The
+ * options must have passed famqp_link_options_check. */
+bool client_keep_link_options(famqp_link_options *dst, const famqp_link_options *src, void **block);
+/* The same for a client's connection properties and capabilities. */
+bool client_keep_connection_fields(famqp_connection_options *dst, const famqp_client_options *src, void **block);
+
 /* ---- client_linger.c: when pipelined output is written ---- */
 
 /* Called by a call that returns to the application after adding output
@@ -153,7 +161,7 @@ void *client_link_alloc(famqp_client *c, size_t size, const client_link_ops *ops
 /* Link options naming both termini address (NULL: dynamic), with the
  * application's settle modes and terminus durability. */
 void client_link_options(famqp_link_options *lo, const char *address, uint8_t snd_settle_mode,
-                         uint8_t rcv_settle_mode, uint32_t durable);
+                         uint8_t rcv_settle_mode, uint32_t durable, const famqp_client_link_options *extra);
 /* Opens a link with the session, registers the handle and waits for the
  * peer's attach; on refusal returns REFUSED (the handle stays registered). */
 famqp_client_status client_link_open(famqp_client *c, client_link *h, const char *name,

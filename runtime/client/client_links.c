@@ -22,7 +22,7 @@ void *client_link_alloc(famqp_client *c, size_t size, const client_link_ops *ops
 }
 
 void client_link_options(famqp_link_options *lo, const char *address, uint8_t snd_settle_mode,
-                         uint8_t rcv_settle_mode, uint32_t durable)
+                         uint8_t rcv_settle_mode, uint32_t durable, const famqp_client_link_options *extra)
 {
     famqp_link_options_init(lo);
     /* Our terminus is named like the peer's, as other clients do. */
@@ -31,6 +31,14 @@ void client_link_options(famqp_link_options *lo, const char *address, uint8_t sn
     lo->snd_settle_mode = snd_settle_mode;
     lo->rcv_settle_mode = rcv_settle_mode;
     lo->durable = durable;
+    lo->properties = extra->properties;
+    lo->offered_capabilities = extra->offered_capabilities;
+    lo->desired_capabilities = extra->desired_capabilities;
+    lo->source_capabilities = extra->source_capabilities;
+    lo->target_capabilities = extra->target_capabilities;
+    lo->expiry_policy = extra->expiry_policy;
+    lo->timeout = extra->timeout;
+    lo->dynamic_node_properties = extra->dynamic_node_properties;
 }
 
 bool client_link_answered(const client_link *h)
@@ -75,22 +83,13 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
                  role == FAMQP_LINK_SENDER ? "sender" : "receiver", (unsigned long long)++c->link_counter);
         name = generated;
     }
+    char why[256];
+    famqp_engine_status est = famqp_link_options_check(lo, why, sizeof why);
+    if (est != FAMQP_ENGINE_OK)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "link '%s': %s", name, why);
     /* Kept for reattaching after a reconnect. */
-    h->lo = *lo;
-    h->lo.source_filter.items = NULL;
-    if (!client_dup(&h->name, name) || !client_dup(&h->source, lo->source_address) ||
-        !client_dup(&h->target, lo->target_address))
+    if (!client_dup(&h->name, name) || !client_keep_link_options(&h->lo, lo, &h->lo_block))
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
-    h->lo.source_address = h->source;
-    h->lo.target_address = h->target;
-    if (lo->source_filter.count) {
-        h->filter = malloc(lo->source_filter.len ? lo->source_filter.len : 1);
-        if (!h->filter)
-            return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
-        memcpy(h->filter, lo->source_filter.items, lo->source_filter.len);
-        h->filter_len = lo->source_filter.len;
-        h->lo.source_filter.items = h->filter;
-    }
     famqp_client_status st = client_link_attach(c, h, name, lo);
     if (st != FAMQP_CLIENT_OK)
         return st;
@@ -113,11 +112,9 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
 void client_link_free_options(client_link *h)
 {
     free(h->name);
-    free(h->source);
-    free(h->target);
-    free(h->filter);
-    h->name = h->source = h->target = NULL;
-    h->filter = NULL;
+    free(h->lo_block);
+    h->name = NULL;
+    h->lo_block = NULL;
 }
 
 static bool link_closed(void *arg)

@@ -61,12 +61,19 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
     r->credit_window = opts->credit_window;
     famqp_link_options lo;
     client_link_options(&lo, opts->dynamic ? NULL : address, opts->snd_settle_mode, opts->rcv_settle_mode,
-                        opts->durable);
+                        opts->durable, &opts->link);
     /* The client grants credit itself as the application takes messages
      * (receiver_credit), so a slow application holds at most credit_window
      * undelivered messages instead of whatever the peer can send. */
     lo.credit_window = 0;
     lo.dynamic = opts->dynamic;
+    if (opts->selector && opts->filter.count) {
+        free(r);
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,
+                                "a receiver takes a selector or a filter, not both (famqp_filter_set_put_selector "
+                                "puts the selector into the filter)");
+    }
+    lo.source_filter = opts->filter;
     uint8_t *filter = NULL;
     if (opts->selector) {
         size_t n = strlen(opts->selector) + 64; /* map, key, descriptor, str32 header */
@@ -94,6 +101,7 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
 }
 
 const char *famqp_receiver_address(const famqp_receiver *r) { return r->address; }
+famqp_link *famqp_receiver_link(const famqp_receiver *r) { return r->base.link; }
 size_t famqp_receiver_queued(const famqp_receiver *r) { return r->count; }
 
 static void receiver_forget(client_link *h)

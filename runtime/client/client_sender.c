@@ -69,7 +69,7 @@ famqp_client_status famqp_sender_open(famqp_client *c, const char *address, cons
     s->window = opts->window ? opts->window : 1000;
     s->presettled = opts->snd_settle_mode == FAMQP_SENDER_SETTLE_MODE_SETTLED;
     famqp_link_options lo;
-    client_link_options(&lo, address, opts->snd_settle_mode, opts->rcv_settle_mode, opts->durable);
+    client_link_options(&lo, address, opts->snd_settle_mode, opts->rcv_settle_mode, opts->durable, &opts->link);
     famqp_client_status st = client_link_open(c, &s->base, opts->name, &lo, opts->attach_timeout_ms);
     *out = s; /* even on failure: famqp_sender_close frees it (so does the client) */
     return st;
@@ -525,3 +525,5 @@ famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms)
 /* No reattach: what was kept goes again through resend. */
 static const client_link_ops sender_ops = {.role = FAMQP_LINK_SENDER, .event = sender_event, .lost = sender_lost,
                                            .forget = sender_forget, .resend = sender_resend, .free = sender_free};
+
+famqp_link *famqp_sender_link(const famqp_sender *s) { return s->base.link; }

@@ -58,6 +58,7 @@ static void client_free(famqp_client *c)
     free(c->server_name);
     free(c->cert_file);
     free(c->key_file);
+    free(c->copts_block);
     free(c);
 }
 
@@ -169,6 +170,18 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
     }
     co->sasl_username = c->user;
     co->sasl_password = c->password;
+    char why[256];
+    co->properties = opts->properties;
+    co->offered_capabilities = opts->offered_capabilities;
+    co->desired_capabilities = opts->desired_capabilities;
+    if (famqp_connection_options_check(co, why, sizeof why) != FAMQP_ENGINE_OK) {
+        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", why);
+        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
+    }
+    if (!client_keep_connection_fields(co, opts, &c->copts_block)) {
+        client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+        return connect_fail(c, FAMQP_CLIENT_ERR_NOMEM, err);
+    }
     c->iopts.tls_ca_file = c->ca_file;
     c->iopts.tls_server_name = c->server_name;
     c->iopts.tls_cert_file = c->cert_file;

@@ -75,6 +75,25 @@ static bool options_valid(const famqp_connection_options *o)
     return true;
 }
 
+famqp_engine_status famqp_connection_options_check(const famqp_connection_options *o, char *why, size_t cap)
+{
+    if (why && cap)
+        why[0] = '\0';
+    if (!o)
+        return FAMQP_ENGINE_OK;
+    if (!options_valid(o)) {
+        if (why && cap)
+            snprintf(why, cap, "invalid connection options (allocator, frame size, limits or SASL)");
+        return FAMQP_ENGINE_ERR_ARG;
+    }
+    famqp_engine_status st = eng_check_map(o->properties, "connection properties", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->offered_capabilities, "connection offered-capabilities", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->desired_capabilities, "connection desired-capabilities", why, cap);
+    return st;
+}
+
 famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
 {
     famqp_connection_options o;
@@ -82,7 +101,7 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
         o = *opts;
     else
         famqp_connection_options_init(&o);
-    if (!options_valid(&o))
+    if (famqp_connection_options_check(&o, NULL, 0) != FAMQP_ENGINE_OK)
         return NULL;
     famqp_allocator a = o.alloc;
     famqp_connection *c = a.malloc_fn ? a.malloc_fn(a.ctx, sizeof *c) : malloc(sizeof *c);
@@ -96,6 +115,9 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
     c->hostname = eng_strdup(c, o.hostname, &ok);
     c->sasl_username = eng_strdup(c, o.sasl_username, &ok);
     c->sasl_password = eng_strdup(c, o.sasl_password, &ok);
+    /* Kept until the open is written: the caller may reuse its buffers. */
+    ok = ok && eng_map_copy(c, &c->props, o.properties) && eng_syms_copy(c, &c->offered, o.offered_capabilities) &&
+         eng_syms_copy(c, &c->desired, o.desired_capabilities);
     if (!ok) {
         famqp_connection_free(c);
         return NULL;
@@ -104,6 +126,9 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
     c->opts.hostname = c->hostname;
     c->opts.sasl_username = c->sasl_username;
     c->opts.sasl_password = c->sasl_password;
+    c->opts.properties = c->props;
+    c->opts.offered_capabilities = c->offered.view;
+    c->opts.desired_capabilities = c->desired.view;
     if (o.trace < 0) {
         const char *env = getenv("FAMQP_TRACE");
         c->trace = env && *env && strcmp(env, "0") != 0;
@@ -145,6 +170,12 @@ void famqp_connection_free(famqp_connection *c)
     eng_cond_free(c, &c->remote_cond);
     eng_free(c, c->remote_container_id);
     eng_free(c, c->remote_hostname);
+    eng_map_free(c, &c->props);
+    eng_map_free(c, &c->remote_props);
+    eng_syms_free(c, &c->offered);
+    eng_syms_free(c, &c->desired);
+    eng_syms_free(c, &c->remote_offered);
+    eng_syms_free(c, &c->remote_desired);
     eng_free(c, c->sasl_user);
     eng_free(c, c->container_id);
     eng_free(c, c->hostname);
@@ -359,6 +390,9 @@ static void eng_on_open(famqp_connection *c, uint16_t channel, const famqp_open 
     c->remote_container_id = eng_strndup(c, o->container_id.ptr, o->container_id.len, &ok);
     if (o->present & FAMQP_OPEN_HAS_HOSTNAME)
         c->remote_hostname = eng_strndup(c, o->hostname.ptr, o->hostname.len, &ok);
+    ok = ok && eng_map_copy(c, &c->remote_props, o->properties) &&
+         eng_syms_from_wire(c, &c->remote_offered, &o->offered_capabilities) &&
+         eng_syms_from_wire(c, &c->remote_desired, &o->desired_capabilities);
     if (!ok)
         return;
     c->remote_max_frame_size = o->max_frame_size;
@@ -558,6 +592,18 @@ famqp_engine_status famqp_connection_open(famqp_connection *c)
         o->idle_time_out = c->opts.idle_timeout_ms / 2 ? c->opts.idle_timeout_ms / 2 : 1;
         o->present |= FAMQP_OPEN_HAS_IDLE_TIME_OUT;
     }
+    if (c->offered.view.count) {
+        o->offered_capabilities = eng_syms_multiple(&c->offered);
+        o->present |= FAMQP_OPEN_HAS_OFFERED_CAPABILITIES;
+    }
+    if (c->desired.view.count) {
+        o->desired_capabilities = eng_syms_multiple(&c->desired);
+        o->present |= FAMQP_OPEN_HAS_DESIRED_CAPABILITIES;
+    }
+    if (c->props.count) {
+        o->properties = c->props;
+        o->present |= FAMQP_OPEN_HAS_PROPERTIES;
+    }
     c->local = ENG_ACTIVE;
     if (!eng_write_frame(c, 0, &f, NULL, 0))
         return FAMQP_ENGINE_ERR_NOMEM;
@@ -612,6 +658,9 @@ famqp_condition famqp_connection_remote_condition(const famqp_connection *c)
 }
 
 const char *famqp_connection_remote_container_id(const famqp_connection *c) { return c->remote_container_id; }
+famqp_map famqp_connection_remote_properties(const famqp_connection *c) { return c->remote_props; }
+famqp_symbols famqp_connection_remote_offered_capabilities(const famqp_connection *c) { return c->remote_offered.view; }
+famqp_symbols famqp_connection_remote_desired_capabilities(const famqp_connection *c) { return c->remote_desired.view; }
 const char *famqp_connection_remote_hostname(const famqp_connection *c) { return c->remote_hostname; }
 uint32_t famqp_connection_remote_max_frame_size(const famqp_connection *c) { return c->remote_max_frame_size; }
 uint16_t famqp_connection_remote_channel_max(const famqp_connection *c) { return c->remote_channel_max; }

@@ -125,9 +125,12 @@ void eng_link_free(famqp_link *l)
     if (l->has_remote_handle && l->remote_handle < s->nremote && s->remote_links[l->remote_handle] == l)
         s->remote_links[l->remote_handle] = NULL;
     eng_free(c, l->name);
-    eng_free(c, l->src_addr);
-    eng_free(c, l->tgt_addr);
-    eng_free(c, (void *)l->opts.source_filter.items);
+    eng_link_options_free(l);
+    eng_map_free(c, &l->remote_props);
+    eng_syms_free(c, &l->remote_offered);
+    eng_syms_free(c, &l->remote_desired);
+    eng_terminus_free(c, &l->remote_src);
+    eng_terminus_free(c, &l->remote_tgt);
     eng_free(c, l->remote_source);
     eng_free(c, l->remote_target);
     eng_cond_free(c, &l->remote_cond);

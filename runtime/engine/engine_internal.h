@@ -37,6 +37,26 @@ typedef struct eng_cond {
     char *description;
 } eng_cond;
 
+/* An owned symbol list: `view` for the application, `wire` (the same
+ * symbols as famqp_symbol views) for the encoder; both point into `block`,
+ * one allocation. */
+typedef struct eng_syms {
+    famqp_symbols view;
+    const famqp_symbol *wire;
+    void *block;
+} eng_syms;
+
+/* An owned copy of a terminus the peer sent (famqp_terminus_info views
+ * point into it). */
+typedef struct eng_terminus {
+    bool present;
+    char *address, *expiry_policy, *distribution_mode;
+    uint32_t durable, timeout;
+    bool dynamic;
+    famqp_map node_props, filter; /* items owned */
+    eng_syms caps;
+} eng_terminus;
+
 struct famqp_delivery {
     uint32_t refs;               /* events holding it */
     bool dead;                   /* freed when refs drops to 0 */
@@ -75,6 +95,14 @@ struct famqp_link {
     famqp_link_options opts;   /* addresses point to src_addr/tgt_addr */
     char *src_addr, *tgt_addr;
     char *remote_source, *remote_target;
+    /* Owned copies of what opts points at beyond the addresses and filter. */
+    char *expiry_policy;
+    famqp_map node_props, props;  /* items owned; opts views point here */
+    eng_syms src_caps, tgt_caps, offered, desired;
+    /* The peer's attach: properties, capabilities, termini. */
+    famqp_map remote_props;
+    eng_syms remote_offered, remote_desired;
+    eng_terminus remote_src, remote_tgt;
     uint8_t remote_snd_mode, remote_rcv_mode;
     uint64_t remote_max_message_size;
     eng_cond remote_cond;
@@ -167,6 +195,8 @@ struct famqp_connection {
     uint32_t remote_max_frame_size;
     uint16_t remote_channel_max;
     uint32_t remote_idle_timeout;
+    famqp_map props, remote_props;    /* items owned */
+    eng_syms offered, desired, remote_offered, remote_desired;
 
     /* sessions */
     famqp_session *sessions_head, *sessions_tail;
@@ -224,6 +254,26 @@ bool eng_table_fit(famqp_connection *c, void *table, uint32_t *n, uint32_t i);
 bool eng_cond_set(famqp_connection *c, eng_cond *dst, const famqp_error_t *e);
 void eng_cond_free(famqp_connection *c, eng_cond *cnd);
 famqp_condition eng_cond_view(const eng_cond *cnd);
+
+/* ---- properties, capabilities, filters (engine_fields.c) --------------- */
+/* Copies (and frees) maps and symbol lists through the connection's
+ * allocator; false when out of memory (the connection then failed). */
+bool eng_map_copy(famqp_connection *c, famqp_map *dst, famqp_map src);
+void eng_map_free(famqp_connection *c, famqp_map *m);
+bool eng_syms_copy(famqp_connection *c, eng_syms *dst, famqp_symbols src);
+bool eng_syms_from_wire(famqp_connection *c, eng_syms *dst, const famqp_multiple *m);
+void eng_syms_free(famqp_connection *c, eng_syms *s);
+/* The encoder's view of a list (count 0: nothing to send). */
+famqp_multiple eng_syms_multiple(const eng_syms *s);
+/* Validation of what the application asks us to send: ERR_ARG or
+ * ERR_LIMIT with a reason in why. */
+famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size_t cap);
+famqp_engine_status eng_check_syms(famqp_symbols s, const char *what, char *why, size_t cap);
+/* Copies a terminus from the peer's attach. */
+bool eng_terminus_from_source(famqp_connection *c, eng_terminus *t, const famqp_source *s);
+bool eng_terminus_from_target(famqp_connection *c, eng_terminus *t, const famqp_target *tg);
+void eng_terminus_free(famqp_connection *c, eng_terminus *t);
+void eng_terminus_view(const eng_terminus *t, famqp_terminus_info *out);
 
 /* ---- connection core (engine_connection.c) ----------------------------- */
 /* Fails the connection: records the condition, sends close (after open
@@ -290,6 +340,7 @@ void eng_on_detach(famqp_session *s, const famqp_detach *d);
 void eng_on_flow(famqp_session *s, const famqp_flow *f);
 famqp_link *eng_link_by_remote(famqp_session *s, uint32_t handle, const char *what);
 void eng_link_finish(famqp_link *l);
+void eng_link_options_free(famqp_link *l); /* what famqp_link_set_options copied */
 void eng_link_finish_if_done(famqp_link *l);
 void eng_link_grant(famqp_link *l, uint32_t credit); /* receiver: sets credit, resets the overrun allowance */
 /* Completes the drains of sender links that have nothing queued and whose

@@ -1,5 +1,6 @@
 /* Links: attach/detach, handles, and link credit (flow, drain, echo,
  * delivery-count, the receiver's automatic credit window). */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -45,39 +46,128 @@ static famqp_link *link_new(famqp_session *s, const char *name, size_t name_len,
     return l;
 }
 
+static const char *const expiry_policies[] = {"link-detach", "session-end", "connection-close", "never"};
+
+famqp_engine_status famqp_link_options_check(const famqp_link_options *o, char *why, size_t cap)
+{
+    if (why && cap)
+        why[0] = '\0';
+    if (!o)
+        return FAMQP_ENGINE_OK;
+    if (o->durable > 2) {
+        if (why && cap)
+            snprintf(why, cap, "durable %" PRIu32 " is not a terminus-durability (0, 1 or 2)", o->durable);
+        return FAMQP_ENGINE_ERR_ARG;
+    }
+    if (o->expiry_policy) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof expiry_policies / sizeof expiry_policies[0]; i++)
+            known = known || strcmp(o->expiry_policy, expiry_policies[i]) == 0;
+        if (!known) {
+            if (why && cap)
+                snprintf(why, cap, "expiry_policy \"%.64s\" is not one of link-detach, session-end, "
+                         "connection-close, never", o->expiry_policy);
+            return FAMQP_ENGINE_ERR_ARG;
+        }
+    }
+    famqp_engine_status st = eng_check_map(o->source_filter, "source filter", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_map(o->dynamic_node_properties, "dynamic-node-properties", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_map(o->properties, "link properties", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->source_capabilities, "source capabilities", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->target_capabilities, "target capabilities", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->offered_capabilities, "link offered-capabilities", why, cap);
+    if (st == FAMQP_ENGINE_OK)
+        st = eng_check_syms(o->desired_capabilities, "link desired-capabilities", why, cap);
+    return st;
+}
+
+/* What a link owns of its options (everything opts points at). */
+typedef struct link_owned {
+    char *src, *tgt, *expiry;
+    famqp_map filter, node_props, props;
+    eng_syms src_caps, tgt_caps, offered, desired;
+} link_owned;
+
+static void owned_free(famqp_connection *c, link_owned *w)
+{
+    eng_free(c, w->src);
+    eng_free(c, w->tgt);
+    eng_free(c, w->expiry);
+    eng_map_free(c, &w->filter);
+    eng_map_free(c, &w->node_props);
+    eng_map_free(c, &w->props);
+    eng_syms_free(c, &w->src_caps);
+    eng_syms_free(c, &w->tgt_caps);
+    eng_syms_free(c, &w->offered);
+    eng_syms_free(c, &w->desired);
+}
+
+/* The link's copies, moved out so they can be replaced or freed. */
+static link_owned link_take(famqp_link *l)
+{
+    link_owned w = {.src = l->src_addr, .tgt = l->tgt_addr, .expiry = l->expiry_policy,
+                    .filter = l->opts.source_filter, .node_props = l->node_props, .props = l->props,
+                    .src_caps = l->src_caps, .tgt_caps = l->tgt_caps, .offered = l->offered,
+                    .desired = l->desired};
+    return w;
+}
+
+void eng_link_options_free(famqp_link *l)
+{
+    link_owned w = link_take(l);
+    owned_free(l->session->conn, &w);
+}
+
 famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *o)
 {
     famqp_connection *c = l->session->conn;
     if (l->local != ENG_UNINIT)
         return FAMQP_ENGINE_ERR_STATE;
+    famqp_engine_status st = famqp_link_options_check(o, NULL, 0);
+    if (st != FAMQP_ENGINE_OK)
+        return st;
+    /* Everything is copied so the caller's buffers may go away. */
+    link_owned w = {0};
     bool ok = true;
-    char *src = eng_strdup(c, o->source_address, &ok);
-    char *tgt = eng_strdup(c, o->target_address, &ok);
-    /* The filter-set view is copied so the caller's buffer may go away. */
-    uint8_t *filter = NULL;
-    if (ok && o->source_filter.count && o->source_filter.len) {
-        filter = eng_alloc(c, o->source_filter.len);
-        if (filter)
-            memcpy(filter, o->source_filter.items, o->source_filter.len);
-        else
-            ok = false;
-    }
+    w.src = eng_strdup(c, o->source_address, &ok);
+    w.tgt = eng_strdup(c, o->target_address, &ok);
+    w.expiry = eng_strdup(c, o->expiry_policy, &ok);
+    ok = ok && eng_map_copy(c, &w.filter, o->source_filter) &&
+         eng_map_copy(c, &w.node_props, o->dynamic_node_properties) && eng_map_copy(c, &w.props, o->properties) &&
+         eng_syms_copy(c, &w.src_caps, o->source_capabilities) &&
+         eng_syms_copy(c, &w.tgt_caps, o->target_capabilities) &&
+         eng_syms_copy(c, &w.offered, o->offered_capabilities) &&
+         eng_syms_copy(c, &w.desired, o->desired_capabilities);
     if (!ok) {
-        eng_free(c, src);
-        eng_free(c, tgt);
+        owned_free(c, &w);
         return FAMQP_ENGINE_ERR_NOMEM;
     }
-    eng_free(c, l->src_addr);
-    eng_free(c, l->tgt_addr);
-    eng_free(c, (void *)l->opts.source_filter.items);
-    l->src_addr = src;
-    l->tgt_addr = tgt;
+    eng_link_options_free(l);
+    l->src_addr = w.src;
+    l->tgt_addr = w.tgt;
+    l->expiry_policy = w.expiry;
+    l->node_props = w.node_props;
+    l->props = w.props;
+    l->src_caps = w.src_caps;
+    l->tgt_caps = w.tgt_caps;
+    l->offered = w.offered;
+    l->desired = w.desired;
     l->opts = *o;
-    l->opts.source_address = src;
-    l->opts.target_address = tgt;
-    l->opts.source_filter.items = filter;
-    if (!filter)
-        l->opts.source_filter = (famqp_map){0};
+    l->opts.source_address = w.src;
+    l->opts.target_address = w.tgt;
+    l->opts.expiry_policy = w.expiry;
+    l->opts.source_filter = w.filter;
+    l->opts.dynamic_node_properties = w.node_props;
+    l->opts.properties = w.props;
+    l->opts.source_capabilities = w.src_caps.view;
+    l->opts.target_capabilities = w.tgt_caps.view;
+    l->opts.offered_capabilities = w.offered.view;
+    l->opts.desired_capabilities = w.desired.view;
     return FAMQP_ENGINE_OK;
 }
 
@@ -107,6 +197,68 @@ static void put_terminus_address(famqp_any_address *a, const char *addr, uint32_
     *present |= bit;
 }
 
+/* Writes a terminus field when it is set; the same for source and target
+ * (their structs share these fields but not a type). */
+#define PUT_TERMINUS_FIELDS(t, HAS, o)                                                                                 \
+    do {                                                                                                               \
+        if ((o)->durable) {                                                                                            \
+            (t)->durable = (o)->durable;                                                                               \
+            (t)->present |= HAS##_DURABLE;                                                                             \
+        }                                                                                                              \
+        if ((o)->expiry_policy) {                                                                                      \
+            (t)->expiry_policy = famqp_symbol_of((o)->expiry_policy);                                                  \
+            (t)->present |= HAS##_EXPIRY_POLICY;                                                                       \
+        }                                                                                                              \
+        if ((o)->timeout) {                                                                                            \
+            (t)->timeout = (o)->timeout;                                                                               \
+            (t)->present |= HAS##_TIMEOUT;                                                                             \
+        }                                                                                                              \
+        if ((o)->dynamic) {                                                                                            \
+            (t)->dynamic = true;                                                                                       \
+            (t)->present |= HAS##_DYNAMIC;                                                                             \
+        }                                                                                                              \
+        if ((o)->dynamic_node_properties.count) {                                                                      \
+            (t)->dynamic_node_properties = (o)->dynamic_node_properties;                                               \
+            (t)->present |= HAS##_DYNAMIC_NODE_PROPERTIES;                                                             \
+        }                                                                                                              \
+    } while (0)
+
+/* The terminus options go to the peer's node: the target of a sender, the
+ * source of a receiver; capabilities and the filter to their own terminus. */
+static void put_terminus_options(const famqp_link *l, famqp_attach *a)
+{
+    famqp_source *src = &a->source.u.source;
+    famqp_target *tgt = &a->target.u.target;
+    if (l->role == FAMQP_LINK_SENDER)
+        PUT_TERMINUS_FIELDS(tgt, FAMQP_TARGET_HAS, &l->opts);
+    else
+        PUT_TERMINUS_FIELDS(src, FAMQP_SOURCE_HAS, &l->opts);
+    if (l->role == FAMQP_LINK_RECEIVER && l->opts.source_filter.count) {
+        src->filter = l->opts.source_filter;
+        src->present |= FAMQP_SOURCE_HAS_FILTER;
+    }
+    if (l->src_caps.view.count) {
+        src->capabilities = eng_syms_multiple(&l->src_caps);
+        src->present |= FAMQP_SOURCE_HAS_CAPABILITIES;
+    }
+    if (l->tgt_caps.view.count) {
+        tgt->capabilities = eng_syms_multiple(&l->tgt_caps);
+        tgt->present |= FAMQP_TARGET_HAS_CAPABILITIES;
+    }
+    if (l->offered.view.count) {
+        a->offered_capabilities = eng_syms_multiple(&l->offered);
+        a->present |= FAMQP_ATTACH_HAS_OFFERED_CAPABILITIES;
+    }
+    if (l->desired.view.count) {
+        a->desired_capabilities = eng_syms_multiple(&l->desired);
+        a->present |= FAMQP_ATTACH_HAS_DESIRED_CAPABILITIES;
+    }
+    if (l->props.count) {
+        a->properties = l->props;
+        a->present |= FAMQP_ATTACH_HAS_PROPERTIES;
+    }
+}
+
 famqp_engine_status famqp_link_open(famqp_link *l)
 {
     famqp_session *s = l->session;
@@ -134,31 +286,7 @@ famqp_engine_status famqp_link_open(famqp_link *l)
     a->target.u.target = famqp_target_defaults;
     put_terminus_address(&a->target.u.target.address, l->tgt_addr, &a->target.u.target.present,
                          FAMQP_TARGET_HAS_ADDRESS);
-    if (l->role == FAMQP_LINK_SENDER) {
-        famqp_target *t = &a->target.u.target;
-        if (l->opts.durable) {
-            t->durable = l->opts.durable;
-            t->present |= FAMQP_TARGET_HAS_DURABLE;
-        }
-        if (l->opts.dynamic) {
-            t->dynamic = true;
-            t->present |= FAMQP_TARGET_HAS_DYNAMIC;
-        }
-    } else {
-        famqp_source *src = &a->source.u.source;
-        if (l->opts.durable) {
-            src->durable = l->opts.durable;
-            src->present |= FAMQP_SOURCE_HAS_DURABLE;
-        }
-        if (l->opts.dynamic) {
-            src->dynamic = true;
-            src->present |= FAMQP_SOURCE_HAS_DYNAMIC;
-        }
-        if (l->opts.source_filter.count) {
-            src->filter = l->opts.source_filter;
-            src->present |= FAMQP_SOURCE_HAS_FILTER;
-        }
-    }
+    put_terminus_options(l, a);
     if (l->role == FAMQP_LINK_SENDER) {
         a->initial_delivery_count = l->delivery_count;
         a->present |= FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;
@@ -313,6 +441,14 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
     if (a->source.kind == FAMQP_ANY_SOURCE_SOURCE && !copy_address(c, &a->source.u.source.address, &l->remote_source))
         return;
     if (a->target.kind == FAMQP_ANY_TARGET_TARGET && !copy_address(c, &a->target.u.target.address, &l->remote_target))
+        return;
+    if (a->source.kind == FAMQP_ANY_SOURCE_SOURCE && !eng_terminus_from_source(c, &l->remote_src, &a->source.u.source))
+        return;
+    if (a->target.kind == FAMQP_ANY_TARGET_TARGET && !eng_terminus_from_target(c, &l->remote_tgt, &a->target.u.target))
+        return;
+    if (!eng_map_copy(c, &l->remote_props, a->properties) ||
+        !eng_syms_from_wire(c, &l->remote_offered, &a->offered_capabilities) ||
+        !eng_syms_from_wire(c, &l->remote_desired, &a->desired_capabilities))
         return;
     if (mine == FAMQP_LINK_RECEIVER) {
         if (!(a->present & FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT)) {
@@ -511,6 +647,25 @@ const char *famqp_link_remote_source_address(const famqp_link *l) { return l->re
 const char *famqp_link_remote_target_address(const famqp_link *l) { return l->remote_target; }
 uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l) { return l->remote_snd_mode; }
 uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l) { return l->remote_rcv_mode; }
+famqp_map famqp_link_remote_properties(const famqp_link *l) { return l->remote_props; }
+famqp_symbols famqp_link_remote_offered_capabilities(const famqp_link *l) { return l->remote_offered.view; }
+famqp_symbols famqp_link_remote_desired_capabilities(const famqp_link *l) { return l->remote_desired.view; }
+famqp_symbols famqp_link_remote_source_capabilities(const famqp_link *l) { return l->remote_src.caps.view; }
+famqp_symbols famqp_link_remote_target_capabilities(const famqp_link *l) { return l->remote_tgt.caps.view; }
+famqp_map famqp_link_remote_filter(const famqp_link *l) { return l->remote_src.filter; }
+
+bool famqp_link_remote_source(const famqp_link *l, famqp_terminus_info *out)
+{
+    eng_terminus_view(&l->remote_src, out);
+    return l->remote_src.present;
+}
+
+bool famqp_link_remote_target(const famqp_link *l, famqp_terminus_info *out)
+{
+    eng_terminus_view(&l->remote_tgt, out);
+    return l->remote_tgt.present;
+}
+
 void famqp_link_set_context(famqp_link *l, void *ctx) { l->ctx = ctx; }
 void *famqp_link_context(const famqp_link *l) { return l->ctx; }
 uint32_t famqp_link_credit(const famqp_link *l) { return l->credit; }

@@ -419,6 +419,76 @@ START_TEST(peer_closes_with_error)
 }
 END_TEST
 
+/* Properties, capabilities and filters are accepted and sent; bad ones are
+ * refused with a reason naming the field, nothing sent. */
+START_TEST(properties_and_bad_options)
+{
+    static const char *const caps[] = {"famqp-cap"};
+    uint8_t pbuf[64];
+    famqp_fields_builder fb;
+    famqp_fields_init(&fb, pbuf, sizeof pbuf);
+    famqp_write_cstring(famqp_fields_key(&fb, "product"), "test");
+    famqp_client_options co;
+    famqp_client_options_init(&co);
+    ck_assert_int_eq(famqp_fields_finish(&fb, &co.properties), FAMQP_OK);
+    co.offered_capabilities = (famqp_symbols){caps, 1};
+    famqp_client *c;
+    famqp_client_error err;
+    ck_assert_int_eq(famqp_client_connect(url, &co, &c, &err), FAMQP_CLIENT_OK);
+
+    famqp_sender_options so;
+    famqp_sender_options_init(&so);
+    so.link.properties = co.properties;
+    so.link.target_capabilities = (famqp_symbols){caps, 1};
+    so.link.expiry_policy = "link-detach";
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "queue", &so, &s), FAMQP_CLIENT_OK);
+    famqp_link *l = famqp_sender_link(s);
+    ck_assert_ptr_nonnull(l);
+    famqp_terminus_info t;
+    ck_assert(famqp_link_remote_target(l, &t));
+    ck_assert_str_eq(t.address, "queue");
+    ck_assert_int_eq(famqp_sender_close(s, 5000), FAMQP_CLIENT_OK);
+
+    so.link.expiry_policy = "when-i-say-so";
+    ck_assert_int_eq(famqp_sender_open(c, "queue", &so, &s), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_msg(strstr(famqp_client_last_error(c)->message, "expiry_policy \"when-i-say-so\""), "%s",
+                  famqp_client_last_error(c)->message);
+    famqp_sender_close(s, 0);
+
+    uint8_t fbuf[128];
+    famqp_filter_set_builder filt;
+    famqp_filter_set_init(&filt, fbuf, sizeof fbuf);
+    famqp_filter_set_put_session(&filt, NULL);
+    famqp_receiver_options ro;
+    famqp_receiver_options_init(&ro);
+    ck_assert_int_eq(famqp_filter_set_finish(&filt, &ro.filter), FAMQP_OK);
+    ro.selector = "a = 1";
+    famqp_receiver *r;
+    ck_assert_int_eq(famqp_receiver_open(c, "src", &ro, &r), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(famqp_client_last_error(c)->message, "not both"));
+    ro.selector = NULL;
+    const char *nulls[] = {NULL};
+    ro.link.source_capabilities = (famqp_symbols){nulls, 1};
+    ck_assert_int_eq(famqp_receiver_open(c, "src", &ro, &r), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_msg(strstr(famqp_client_last_error(c)->message, "source capabilities: symbol 0 is NULL"), "%s",
+                  famqp_client_last_error(c)->message);
+    famqp_receiver_close(r, 0);
+    ro.link.source_capabilities = (famqp_symbols){caps, 1};
+    ck_assert_int_eq(famqp_receiver_open(c, "src", &ro, &r), FAMQP_CLIENT_OK);
+    ck_assert_ptr_nonnull(famqp_receiver_link(r));
+    ck_assert_uint_eq(famqp_link_remote_filter(famqp_receiver_link(r)).count, 0); /* the test server sets none */
+    ck_assert_int_eq(famqp_receiver_close(r, 5000), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+
+    co.desired_capabilities = (famqp_symbols){NULL, 2};
+    ck_assert_int_eq(famqp_client_connect(url, &co, &c, &err), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.message, "connection desired-capabilities: count 2 but items is NULL"), "%s",
+                  err.message);
+}
+END_TEST
+
 START_TEST(repeated_connections)
 {
     /* open/close cycles (LeakSanitizer checks nothing is left behind) */
@@ -455,6 +525,7 @@ Suite *client_suite(void)
     tcase_add_test(tc, connection_refused_and_bad_url);
     tcase_add_test(tc, peer_closes_with_error);
     tcase_add_test(tc, repeated_connections);
+    tcase_add_test(tc, properties_and_bad_options);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,6 +15,7 @@ Suite *engine_limits_suite(void);
 Suite *engine_failalloc_suite(void);
 Suite *engine_states_suite(void);
 Suite *engine_trace_suite(void);
+Suite *engine_fields_suite(void);
 
 static const struct {
     const char *name;
@@ -24,6 +25,7 @@ static const struct {
     {"errors", engine_errors_suite},         {"vectors", engine_vectors_suite},
     {"limits", engine_limits_suite},         {"failalloc", engine_failalloc_suite},
     {"states", engine_states_suite},         {"trace", engine_trace_suite},
+    {"fields", engine_fields_suite},
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
 

@@ -119,6 +119,16 @@ typedef struct famqp_client_options {
      * famqp_send_async writes at once (one write per message).  See
      * "When pipelined sends are written" at famqp_send_async. */
     uint32_t max_send_delay_us;
+    /** Sent in the connection's open (and again on every reconnect); the
+     *  client copies them, so the caller's buffers may be reused once
+     *  famqp_client_connect returns.  properties: a symbol-keyed map (e.g.
+     *  from famqp_fields_builder, engine.h); count 0: none.  Bounded by
+     *  FAMQP_ENGINE_MAX_* (larger: ERR_ARG saying which).  The peer's:
+     *  famqp_connection_remote_properties(famqp_client_connection(c)) and
+     *  the other famqp_connection_remote_* accessors. */
+    famqp_map properties;
+    famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
+    famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
 } famqp_client_options;
 
 /** famqp_client_options.sasl_mechanism: no SASL layer (bare AMQP). */
@@ -165,6 +175,25 @@ FAMQP_API famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
 
 /* ---- sending ------------------------------------------------------------- */
 
+/** Properties, capabilities and terminus options of a sender's or
+ *  receiver's attach, as in famqp_link_options (engine.h): the terminus
+ *  options apply to the peer's node (a sender's target, a receiver's
+ *  source).  Copied by the open call, so the caller's buffers may be
+ *  reused once it returns; kept for reattaching after a reconnect.  Bad or
+ *  oversized values: the open call returns ERR_ARG saying which.  The
+ *  peer's values: famqp_sender_link / famqp_receiver_link with the
+ *  famqp_link_remote_* accessors. */
+typedef struct famqp_client_link_options {
+    famqp_map properties;              /**< attach properties; count 0: none */
+    famqp_symbols offered_capabilities; /**< the attach's offered-capabilities */
+    famqp_symbols desired_capabilities; /**< the attach's desired-capabilities */
+    famqp_symbols source_capabilities;  /**< the source's capabilities */
+    famqp_symbols target_capabilities;  /**< the target's capabilities */
+    const char *expiry_policy;         /**< NULL: absent (session-end) */
+    uint32_t timeout;                  /**< seconds; 0: absent */
+    famqp_map dynamic_node_properties; /**< with a dynamic node; count 0: none */
+} famqp_client_link_options;
+
 /** A sender's settings; famqp_sender_options_init sets the defaults. */
 typedef struct famqp_sender_options {
     uint8_t snd_settle_mode;  /**< FAMQP_SENDER_SETTLE_MODE_*: UNSETTLED (default)
@@ -175,6 +204,7 @@ typedef struct famqp_sender_options {
                                    famqp_send_async; default 1000 */
     const char *name;         /**< link name; NULL: generated */
     int attach_timeout_ms;    /**< default 10000 */
+    famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
 } famqp_sender_options;
 
 /** Sets *o to the defaults. */
@@ -253,6 +283,12 @@ FAMQP_API void famqp_sender_summary(const famqp_sender *s, famqp_send_summary *s
 /** The sender's link credit now. */
 FAMQP_API uint32_t famqp_sender_credit(const famqp_sender *s);
 
+/** The sender's engine link, for the peer's attach: its properties,
+ *  capabilities and target (famqp_link_remote_properties, ..._target, ...).
+ *  NULL while the link is gone (detached, or the connection lost); a
+ *  reconnect replaces it. */
+FAMQP_API famqp_link *famqp_sender_link(const famqp_sender *s);
+
 /** Detaches (waiting at most timeout_ms for the peer) and frees the sender.
  * Unsettled deliveries are forgotten. */
 FAMQP_API famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
@@ -273,6 +309,11 @@ typedef struct famqp_receiver_options {
     const char *selector;     /**< apache.org:selector-filter:string filter, e.g. "color = 'red'" */
     const char *name;         /**< link name; NULL: generated */
     int attach_timeout_ms;    /**< default 10000 */
+    famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
+    /** Any filter-set (famqp_filter_set_builder in engine.h: selectors,
+     *  com.microsoft:session-filter, ...); count 0: none.  Not together
+     *  with selector (ERR_ARG): put the selector into the set instead. */
+    famqp_map filter;
 } famqp_receiver_options;
 
 /** Sets *o to the defaults. */
@@ -315,6 +356,10 @@ FAMQP_API famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t cr
 FAMQP_API famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived);
 /** The address of a dynamic node (or the one asked for). */
 FAMQP_API const char *famqp_receiver_address(const famqp_receiver *r);
+/** The receiver's engine link, for the peer's attach: its properties,
+ *  capabilities, source and filter (famqp_link_remote_source, ..._filter,
+ *  ...).  NULL while the link is gone; a reconnect replaces it. */
+FAMQP_API famqp_link *famqp_receiver_link(const famqp_receiver *r);
 /** Messages received and not yet returned by famqp_receive. */
 FAMQP_API size_t famqp_receiver_queued(const famqp_receiver *r);
 

@@ -136,6 +136,27 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u
 /** @} */
 
+/** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
+ *  The same view is used for what we send (options) and what the peer
+ *  sent (the famqp_*_remote_* accessors). */
+typedef struct famqp_symbols {
+    const char *const *items; /**< `count` NUL-terminated ASCII strings */
+    uint32_t count;           /**< number of symbols; 0: none */
+} famqp_symbols;
+
+/** @name Bounds on what the engine sends
+ *  Bounds on the properties, capabilities and filters an application
+ *  asks the engine to send: larger ones are refused (FAMQP_ENGINE_ERR_LIMIT,
+ *  see famqp_link_options_check / famqp_connection_options_check).
+ *  @{ */
+/** Symbols in one capabilities list. */
+#define FAMQP_ENGINE_MAX_SYMBOLS 64u
+/** Bytes of one symbol. */
+#define FAMQP_ENGINE_MAX_SYMBOL_LEN 255u
+/** Encoded bytes of one properties, filter or node-properties map. */
+#define FAMQP_ENGINE_MAX_FIELDS_SIZE 16384u
+/** @} */
+
 /** A connection's settings; famqp_connection_options_init sets every
  *  field to its default. */
 typedef struct famqp_connection_options {
@@ -183,6 +204,15 @@ typedef struct famqp_connection_options {
     const char *sasl_password;      /**< client PLAIN */
     famqp_sasl_check_fn sasl_check; /**< server PLAIN (required to offer PLAIN) */
     void *sasl_check_ctx;           /**< passed to sasl_check */
+    /** Sent in open (copied by famqp_connection_new, so the caller's
+     *  buffers may be reused once it returns).  properties: a map with
+     *  symbol keys (e.g. from famqp_fields_builder); count 0: none.
+     *  Bounded by FAMQP_ENGINE_MAX_*; the peer reads them before it knows
+     *  our max-frame-size, so keep them well under 512 bytes for strict
+     *  peers. */
+    famqp_map properties;
+    famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
+    famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
     /** Tracing: -1 = from FAMQP_TRACE (default), 0 = off, 1 = on. */
     int trace;
     FILE *trace_file;               /**< NULL: stderr */
@@ -190,6 +220,14 @@ typedef struct famqp_connection_options {
 
 /** Fills every field with its default (client role, no SASL). */
 FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
+
+/** Checks the options famqp_connection_new would refuse and says why in
+ *  why[0..cap) (NUL-terminated; may be NULL with cap 0): FAMQP_ENGINE_OK,
+ *  FAMQP_ENGINE_ERR_ARG (malformed: e.g. a NULL capability, a properties
+ *  map that is not well-formed or has a key that is not a symbol) or
+ *  FAMQP_ENGINE_ERR_LIMIT (a list, symbol or map above FAMQP_ENGINE_MAX_*). */
+FAMQP_API famqp_engine_status famqp_connection_options_check(const famqp_connection_options *o, char *why,
+                                                             size_t cap);
 
 /* ---- objects ---------------------------------------------------------- */
 
@@ -308,6 +346,15 @@ FAMQP_API uint32_t famqp_connection_remote_max_frame_size(const famqp_connection
 FAMQP_API uint16_t famqp_connection_remote_channel_max(const famqp_connection *c);
 FAMQP_API uint32_t famqp_connection_remote_idle_timeout(const famqp_connection *c);
 /** @} */
+/** The peer's open.properties (a map view, count 0 when absent),
+ *  offered-capabilities and desired-capabilities (count 0 when absent).
+ *  Valid after CONNECTION_REMOTE_OPEN and as long as the connection: they
+ *  point into a copy the connection owns. */
+FAMQP_API famqp_map famqp_connection_remote_properties(const famqp_connection *c);
+/** See famqp_connection_remote_properties. */
+FAMQP_API famqp_symbols famqp_connection_remote_offered_capabilities(const famqp_connection *c);
+/** See famqp_connection_remote_properties. */
+FAMQP_API famqp_symbols famqp_connection_remote_desired_capabilities(const famqp_connection *c);
 /** Server: the authenticated user (PLAIN) or "anonymous"; NULL before SASL. */
 FAMQP_API const char *famqp_connection_sasl_user(const famqp_connection *c);
 
@@ -358,11 +405,95 @@ typedef struct famqp_link_options {
     bool dynamic;               /**< ask the peer to create the node (address NULL);
                                      its address: famqp_link_remote_*_address */
     famqp_map source_filter;    /**< receiver: the source's filter-set (a map view;
-                                     copied by the link); count 0: none */
+                                     copied by the link); count 0: none.  Build
+                                     it with famqp_filter_set_builder */
+    /** More terminus options, for the same terminus as durable:
+     *  "link-detach", "session-end", "connection-close" or "never"; NULL:
+     *  absent (session-end). */
+    const char *expiry_policy;
+    uint32_t timeout;           /**< seconds the node outlives its expiry; 0: absent */
+    famqp_map dynamic_node_properties; /**< with dynamic: symbol-keyed map; count 0: none */
+    /** Capabilities of the source (e.g. "queue", "topic"), whatever the role. */
+    famqp_symbols source_capabilities;
+    /** Capabilities of the target, whatever the role. */
+    famqp_symbols target_capabilities;
+    /** The attach's own fields: properties, a symbol-keyed map; count 0: none. */
+    famqp_map properties;
+    famqp_symbols offered_capabilities; /**< the attach's offered-capabilities */
+    famqp_symbols desired_capabilities; /**< the attach's desired-capabilities */
 } famqp_link_options;
 
-/** Sets *o to the defaults. */
+/** Every field off, settle modes mixed/first.
+ *
+ *  famqp_link_new and famqp_link_set_options copy everything the options
+ *  point at (strings, maps, symbol lists), so the caller's buffers may be
+ *  reused once they return.  Sizes are bounded by FAMQP_ENGINE_MAX_*. */
 FAMQP_API void famqp_link_options_init(famqp_link_options *o);
+
+/** Checks link options as famqp_link_new / famqp_link_set_options do and
+ *  says why they are refused in why[0..cap) (NUL-terminated; may be NULL
+ *  with cap 0): FAMQP_ENGINE_OK, FAMQP_ENGINE_ERR_ARG (malformed map, NULL
+ *  or non-ASCII symbol, unknown expiry policy, durable above 2) or
+ *  FAMQP_ENGINE_ERR_LIMIT (above FAMQP_ENGINE_MAX_*). */
+FAMQP_API famqp_engine_status famqp_link_options_check(const famqp_link_options *o, char *why, size_t cap);
+
+/* ---- filter sets and fields maps ---------------------------------------- */
+
+/** Builds a source filter-set (famqp_link_options.source_filter) in a
+ *  buffer the caller owns: a map from symbol keys to described filters.
+ *
+ *  @code
+ *  uint8_t buf[256];
+ *  famqp_filter_set_builder b;
+ *  famqp_filter_set_init(&b, buf, sizeof buf);
+ *  famqp_filter_set_put_selector(&b, "color = 'red'");
+ *  famqp_filter_set_put_session(&b, "order-17");
+ *  if (famqp_filter_set_finish(&b, &opts.source_filter) != FAMQP_OK) ... // buf too small
+ *  @endcode
+ *
+ *  The view points into buf (the link copies it when created). */
+typedef struct famqp_filter_set_builder {
+    famqp_writer writer; /**< writes the map into buf */
+} famqp_filter_set_builder;
+
+/** Starts an empty filter-set in buf[0..cap). */
+FAMQP_API void famqp_filter_set_init(famqp_filter_set_builder *b, void *buf, size_t cap);
+/** Any described filter: key -> descriptor(value).  The descriptor is the
+ *  symbol `descriptor_name`, or when that is NULL the ulong
+ *  `descriptor_code`; value is one complete encoded value (len 0: null). */
+FAMQP_API void famqp_filter_set_put(famqp_filter_set_builder *b, const char *key, const char *descriptor_name,
+                                    uint64_t descriptor_code, famqp_value value);
+/** A JMS-style selector: key "selector", apache.org:selector-filter:string. */
+FAMQP_API void famqp_filter_set_put_selector(famqp_filter_set_builder *b, const char *selector);
+/** Azure Service Bus sessions: key and descriptor com.microsoft:session-filter
+ *  (code 0x00000137:0x0000000C) with the session id, or NULL (null) for
+ *  whichever session the broker grants. */
+FAMQP_API void famqp_filter_set_put_session(famqp_filter_set_builder *b, const char *session_id);
+/** Finishes the map and points *out at it: FAMQP_OK, FAMQP_ERR_LIMIT when
+ *  buf was too small (famqp_writer_len(&b->writer) says how much is needed). */
+FAMQP_API famqp_status famqp_filter_set_finish(famqp_filter_set_builder *b, famqp_map *out);
+
+/** Builds a symbol-keyed map (the `fields` of open/attach properties and
+ *  dynamic-node-properties) in a buffer the caller owns:
+ *
+ *  @code
+ *  famqp_fields_builder f;
+ *  famqp_fields_init(&f, buf, sizeof buf);
+ *  famqp_write_csymbol(famqp_fields_key(&f, "product"), "my-app"); // any value writer
+ *  famqp_fields_finish(&f, &opts.properties);
+ *  @endcode
+ */
+typedef struct famqp_fields_builder {
+    famqp_writer writer; /**< writes the map into buf */
+} famqp_fields_builder;
+
+/** Starts an empty map in buf[0..cap). */
+FAMQP_API void famqp_fields_init(famqp_fields_builder *b, void *buf, size_t cap);
+/** Writes the symbol key and returns the writer for exactly one value. */
+FAMQP_API famqp_writer *famqp_fields_key(famqp_fields_builder *b, const char *key);
+/** Finishes the map: FAMQP_OK, FAMQP_ERR_LIMIT (buf too small) or
+ *  FAMQP_ERR_INVALID_VALUE (a key without one value). */
+FAMQP_API famqp_status famqp_fields_finish(famqp_fields_builder *b, famqp_map *out);
 
 /** A local link (for a remote attach, use the link from the event). */
 FAMQP_API famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
@@ -391,6 +522,39 @@ FAMQP_API const char *famqp_link_remote_target_address(const famqp_link *l);
 FAMQP_API uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l);
 FAMQP_API uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l);
 /** @} */
+
+/** A terminus (source or target) as the peer's attach carried it.  Views
+ *  stay valid as long as the link: they point into copies the link owns. */
+typedef struct famqp_terminus_info {
+    const char *address;             /**< NULL: none (or not a string) */
+    uint32_t durable;                /**< terminus-durability, 0 when absent */
+    const char *expiry_policy;       /**< NULL: absent (session-end) */
+    uint32_t timeout;                /**< seconds; 0 when absent */
+    bool dynamic;                    /**< the node is dynamic */
+    famqp_map dynamic_node_properties; /**< count 0: none */
+    famqp_symbols capabilities;      /**< count 0: none */
+    famqp_map filter;                /**< source only */
+    const char *distribution_mode;   /**< source only; NULL: absent */
+} famqp_terminus_info;
+
+/** The peer's source / target (after LINK_REMOTE_ATTACH): false, *out
+ *  zeroed, when its attach carried none. */
+FAMQP_API bool famqp_link_remote_source(const famqp_link *l, famqp_terminus_info *out);
+/** See famqp_link_remote_source. */
+FAMQP_API bool famqp_link_remote_target(const famqp_link *l, famqp_terminus_info *out);
+/** The peer's attach.properties (count 0: none), valid as long as the link. */
+FAMQP_API famqp_map famqp_link_remote_properties(const famqp_link *l);
+/** The peer's attach offered-capabilities, valid as long as the link. */
+FAMQP_API famqp_symbols famqp_link_remote_offered_capabilities(const famqp_link *l);
+/** The peer's attach desired-capabilities, valid as long as the link. */
+FAMQP_API famqp_symbols famqp_link_remote_desired_capabilities(const famqp_link *l);
+/** Shorthands for famqp_link_remote_source(l).capabilities / .filter and
+ *  famqp_link_remote_target(l).capabilities. */
+FAMQP_API famqp_symbols famqp_link_remote_source_capabilities(const famqp_link *l);
+/** See famqp_link_remote_source_capabilities. */
+FAMQP_API famqp_symbols famqp_link_remote_target_capabilities(const famqp_link *l);
+/** See famqp_link_remote_source_capabilities. */
+FAMQP_API famqp_map famqp_link_remote_filter(const famqp_link *l);
 /** Stores an application pointer with the link. */
 FAMQP_API void famqp_link_set_context(famqp_link *l, void *ctx);
 /** The pointer famqp_link_set_context stored (NULL before). */
