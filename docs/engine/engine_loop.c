@@ -76,20 +76,24 @@ int main(int argc, char **argv)
     famqp_connection_options_init(&options);
     options.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
     options.hostname = argv[1];
-    famqp_connection *conn = famqp_connection_new(&options);
+    famqp_connection *conn;
+    famqp_connection_new(&options, &conn);
     if (!conn)
         return 1;
     famqp_connection_open(conn);
-    famqp_session *session = famqp_session_new(conn);
+    famqp_session *session;
+    famqp_session_new(conn, &session);
     famqp_session_open(session);
     famqp_link_options link_options;
     famqp_link_options_init(&link_options);
     link_options.target_address = queue;
-    famqp_link *sender = famqp_link_new(session, "engine-loop-sender", FAMQP_LINK_SENDER, &link_options);
+    famqp_link *sender;
+    famqp_link_new(session, "engine-loop-sender", FAMQP_LINK_SENDER, &link_options, &sender);
     famqp_link_options_init(&link_options);
     link_options.source_address = queue;
     link_options.credit_window = 100; /* the engine keeps granting credit */
-    famqp_link *receiver = famqp_link_new(session, "engine-loop-receiver", FAMQP_LINK_RECEIVER, &link_options);
+    famqp_link *receiver;
+    famqp_link_new(session, "engine-loop-receiver", FAMQP_LINK_RECEIVER, &link_options, &receiver);
     famqp_link_open(sender);
     famqp_link_open(receiver);
 

@@ -55,7 +55,7 @@ bool client_bind(client *cl)
     } else {
         o.sasl_mechanisms = sasl_header ? FAMQP_SASL_ANONYMOUS : 0;
     }
-    cl->conn = famqp_connection_new(&o);
+    famqp_connection_new(&o, &cl->conn);
     if (!cl->conn)
         return false;
     famqp_io_set_connection(cl->io, cl->conn);
@@ -178,7 +178,7 @@ static void on_attach(client *cl, famqp_link *l)
     famqp_link_set_options(l, &o);
     famqp_link_open(l);
     if (!sender)
-        famqp_link_flow(l, b->cfg.credit);
+        famqp_link_set_credit(l, b->cfg.credit);
     if (b->cfg.verbose)
         fprintf(stderr, "famqp-broker: %s attached %s '%s'\n", famqp_io_peer(cl->io),
                 sender ? "consumer of" : "producer to", addr);
@@ -314,7 +314,7 @@ void client_top_up_credit(client *cl)
         else if (q->messages.count < cl->b->cfg.max_depth / 2)
             q->full_logged = false;
         if (famqp_link_credit(p->link) <= window / 2 && !full)
-            famqp_link_flow(p->link, window);
+            famqp_link_set_credit(p->link, window);
     }
 }
 

@@ -66,7 +66,7 @@ static void accept_all(broker *b, famqp_listener *l)
         famqp_io *io;
         famqp_io_error err;
         famqp_io_status st = famqp_listener_accept(l, &io, &err);
-        if (st == FAMQP_IO_AGAIN)
+        if (st == FAMQP_IO_ERR_AGAIN)
             return;
         if (st != FAMQP_IO_OK) {
             fprintf(stderr, "famqp-broker: %s\n", err.message);
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
                 client_bind(cl);
             client_handle_events(cl);
             if (famqp_io_done(cl->io)) {
-                if (famqp_io_state(cl->io) == FAMQP_IO_ERROR) {
+                if (famqp_io_state(cl->io) == FAMQP_IO_ERR_FAILED) {
                     const char *why = famqp_io_error_message(cl->io);
                     /* OpenSSL's words for "the first bytes were no TLS record":
                      * the only sign of a plain client we get, as the TLS layer

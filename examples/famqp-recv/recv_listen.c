@@ -65,7 +65,7 @@ static bool bind_engine(peer *p, const uint8_t hdr[8])
     co.container_id = "famqp-recv";
     /* A SASL header gets ANONYMOUS, a bare AMQP header no SASL layer. */
     co.sasl_mechanisms = memcmp(hdr, "AMQP\3", 5) == 0 ? FAMQP_SASL_ANONYMOUS : 0;
-    p->conn = famqp_connection_new(&co);
+    famqp_connection_new(&co, &p->conn);
     if (!p->conn)
         return false;
     famqp_io_set_connection(p->io, p->conn);
@@ -132,7 +132,7 @@ static void grant_credit(listen_run *r, famqp_link *l)
     uint32_t want = missing < r->o->credit ? (uint32_t)missing : r->o->credit;
     uint32_t have = famqp_link_credit(l);
     if (want > have && have <= r->o->credit / 2)
-        famqp_link_flow(l, want);
+        famqp_link_set_credit(l, want);
 }
 
 static void handle_events(listen_run *r, peer *p)
@@ -185,7 +185,7 @@ static void accept_all(listen_run *r, famqp_listener *l)
         famqp_io *io;
         famqp_io_error err;
         famqp_io_status st = famqp_listener_accept(l, &io, &err);
-        if (st == FAMQP_IO_AGAIN)
+        if (st == FAMQP_IO_ERR_AGAIN)
             return;
         if (st != FAMQP_IO_OK) {
             fprintf(stderr, "famqp-recv: %s\n", err.message);
@@ -205,7 +205,7 @@ static void accept_all(listen_run *r, famqp_listener *l)
 static void drop_peer(listen_run *r, size_t i)
 {
     peer *p = &r->peers[i];
-    if (famqp_io_state(p->io) == FAMQP_IO_ERROR)
+    if (famqp_io_state(p->io) == FAMQP_IO_ERR_FAILED)
         fprintf(stderr, "famqp-recv: %s\n", famqp_io_error_message(p->io));
     famqp_io_free(p->io);
     famqp_connection_free(p->conn);

@@ -81,6 +81,28 @@ famqp_client_status client_failed(famqp_client *c)
     return c->fail_status;
 }
 
+famqp_client_status client_engine_status(famqp_engine_status es)
+{
+    switch (es) {
+    case FAMQP_ENGINE_OK: return FAMQP_CLIENT_OK;
+    case FAMQP_ENGINE_ERR_NOMEM: return FAMQP_CLIENT_ERR_NOMEM;
+    case FAMQP_ENGINE_ERR_ARG: return FAMQP_CLIENT_ERR_ARG;
+    case FAMQP_ENGINE_ERR_CREDIT: return FAMQP_CLIENT_ERR_CREDIT;
+    case FAMQP_ENGINE_ERR_FAILED: return FAMQP_CLIENT_ERR_CONNECTION;
+    default: return FAMQP_CLIENT_ERR_STATE;
+    }
+}
+
+famqp_client_status client_io_status(famqp_io_status is)
+{
+    switch (is) {
+    case FAMQP_IO_OK: return FAMQP_CLIENT_OK;
+    case FAMQP_IO_ERR_NOMEM: return FAMQP_CLIENT_ERR_NOMEM;
+    case FAMQP_IO_ERR_ARG: return FAMQP_CLIENT_ERR_ARG;
+    default: return FAMQP_CLIENT_ERR_CONNECT;
+    }
+}
+
 const famqp_client_error *famqp_client_last_error(const famqp_client *c) { return &c->err; }
 
 uint64_t client_deadline(int timeout_ms)
@@ -209,7 +231,7 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
         bool write_now = !just_wrote && famqp_io_wants_write(c->io);
         just_wrote = write_now;
         famqp_io_status st = famqp_io_pump(c->io, write_now ? 0 : left);
-        if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED) {
+        if (st == FAMQP_IO_ERR_FAILED || st == FAMQP_IO_ERR_CLOSED) {
             dispatch(c);
             if (done && done(arg))
                 return FAMQP_CLIENT_OK;
@@ -232,7 +254,7 @@ famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
         resend_all(c);
     famqp_io_status st = famqp_io_pump(c->io, timeout_ms);
     dispatch(c);
-    if (st == FAMQP_IO_ERROR || st == FAMQP_IO_CLOSED)
+    if (st == FAMQP_IO_ERR_FAILED || st == FAMQP_IO_ERR_CLOSED)
         io_lost(c);
     if (c->failed && !client_recover(c))
         return client_failed(c);

@@ -104,6 +104,10 @@ famqp_client_status client_set_error(famqp_client *c, famqp_client_status st, co
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
+/* The client's status for a failed engine or io call (OOM stays NOMEM,
+ * a bad argument ARG). */
+famqp_client_status client_engine_status(famqp_engine_status es);
+famqp_client_status client_io_status(famqp_io_status is);
 /* The connection failure as the current error (and its status). */
 famqp_client_status client_failed(famqp_client *c);
 void client_copy(char *dst, size_t cap, const char *src);
@@ -174,6 +178,12 @@ bool client_link_answered(const client_link *h);
 /* The peer detached h's link (a refused reattach keeps h's state). */
 void client_link_remote_detach(client_link *h, const famqp_event *e);
 famqp_client_status client_link_close(client_link *h, int timeout_ms);
+/* A timeout from an options struct: 0 is the documented default (10 s),
+ * -1 no limit, > 0 milliseconds. */
+static inline int attach_timeout(int ms) { return ms ? ms : 10000; }
+/* A failed open: detaches without waiting, leaves the client's last error
+ * as it is, and frees the handle (so the open can set *out to NULL). */
+void client_link_abandon(client_link *h);
 void client_link_free_options(client_link *h);
 /* The session or connection is gone: handles drop their engine links. */
 void client_links_lost(famqp_client *c);

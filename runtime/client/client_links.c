@@ -59,9 +59,10 @@ static bool link_answered(void *arg) { return client_link_answered(arg); }
 famqp_client_status client_link_attach(famqp_client *c, client_link *h, const char *name,
                                        const famqp_link_options *lo)
 {
-    h->link = famqp_link_new(c->session, name, h->ops->role, lo);
-    if (!h->link)
-        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not create link '%s'", name);
+    famqp_engine_status es = famqp_link_new(c->session, name, h->ops->role, lo, &h->link);
+    if (es != FAMQP_ENGINE_OK)
+        return client_set_error(c, client_engine_status(es), NULL, NULL, "could not create link '%s': %s", name,
+                                famqp_engine_status_name(es));
     famqp_link_set_context(h->link, h);
     if (famqp_link_open(h->link) != FAMQP_ENGINE_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not attach link '%s'", name);
@@ -152,6 +153,18 @@ famqp_client_status client_link_close(client_link *h, int timeout_ms)
         st = client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, h->cond, h->desc, "the peer detached the link");
     unregister(h);
     return st;
+}
+
+void client_link_abandon(client_link *h)
+{
+    famqp_client *c = h->client;
+    if (c && !c->failed && h->link && !h->remote_detached && !h->local_closed) {
+        h->local_closed = true;
+        famqp_link_close(h->link, NULL, NULL); /* sent with the next I/O; the answer is ignored */
+    }
+    if (c)
+        unregister(h);
+    h->ops->free(h);
 }
 
 void client_link_remote_detach(client_link *h, const famqp_event *e)

@@ -85,10 +85,14 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
             return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the selector");
         }
     }
-    famqp_client_status st = client_link_open(c, &r->base, opts->name, &lo, opts->attach_timeout_ms);
+    famqp_client_status st = client_link_open(c, &r->base, opts->name, &lo, attach_timeout(opts->attach_timeout_ms));
     free(filter); /* the link copied it */
+    if (st != FAMQP_CLIENT_OK) {
+        client_link_abandon(&r->base);
+        return st;
+    }
     if (st == FAMQP_CLIENT_OK && r->credit_window && r->base.link && !r->base.remote_detached) {
-        famqp_link_flow(r->base.link, r->credit_window);
+        famqp_link_set_credit(r->base.link, r->credit_window);
         famqp_client_pump(c, 0);
     }
     const char *node = r->base.link ? famqp_link_remote_source_address(r->base.link) : NULL;
@@ -127,9 +131,9 @@ static void receiver_reattach(client_link *h)
     if (r->draining)
         return; /* the drain ends with the old link: no credit */
     if (r->credit_window && r->count < r->credit_window)
-        famqp_link_flow(h->link, (uint32_t)(r->credit_window - r->count));
+        famqp_link_set_credit(h->link, (uint32_t)(r->credit_window - r->count));
     else if (!r->credit_window && r->regrant)
-        famqp_link_flow(h->link, r->regrant);
+        famqp_link_set_credit(h->link, r->regrant);
 }
 
 static void receiver_free(client_link *h)
@@ -182,7 +186,7 @@ static void receiver_credit(famqp_receiver *r)
      * for the application stay within credit_window. */
     size_t outstanding = (size_t)famqp_link_credit(l) + r->count;
     if (outstanding <= r->credit_window / 2)
-        famqp_link_flow(l, (uint32_t)(r->credit_window - r->count));
+        famqp_link_set_credit(l, (uint32_t)(r->credit_window - r->count));
 }
 
 static bool has_message(void *arg)
@@ -205,7 +209,7 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
                                     "the peer detached the receiver");
         if (r->credit_window == 0 && famqp_link_credit(r->base.link) == 0)
             return client_set_error(c, FAMQP_CLIENT_ERR_CREDIT, NULL, NULL,
-                                    "no credit granted (manual credit: call famqp_receiver_flow)");
+                                    "no credit granted (manual credit: call famqp_receiver_set_credit)");
         receiver_credit(r); /* the window again after a drain used it up */
         famqp_client_status st = client_wait(c, client_deadline(timeout_ms), has_message, r);
         if (st == FAMQP_CLIENT_ERR_TIMEOUT)
@@ -231,20 +235,14 @@ famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_deliv
     return FAMQP_CLIENT_OK;
 }
 
-famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err)
-{
-    famqp_binary b = famqp_delivery_message(d);
-    return famqp_message_decode(b.ptr, b.len, m, err);
-}
-
-famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit)
+famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit)
 {
     famqp_client *c = r->base.client;
     if (c->failed && !client_recover(c))
         return client_failed(c);
     if (!r->base.link || r->base.remote_detached)
         return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "the receiver is detached");
-    if (famqp_link_flow(r->base.link, credit) != FAMQP_ENGINE_OK)
+    if (famqp_link_set_credit(r->base.link, credit) != FAMQP_ENGINE_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not grant credit");
     return famqp_client_pump(c, 0);
 }
@@ -274,7 +272,7 @@ famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int
         credit = famqp_link_credit(r->base.link);
     if (!credit)
         return FAMQP_CLIENT_OK; /* nothing granted: nothing to drain */
-    if (famqp_link_drain(r->base.link, credit) != FAMQP_ENGINE_OK)
+    if (famqp_link_set_credit_and_drain(r->base.link, credit) != FAMQP_ENGINE_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "could not ask for a drain");
     r->draining = true;
     famqp_client_status st = client_wait(c, client_deadline(timeout_ms), drained, r);

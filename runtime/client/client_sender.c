@@ -70,8 +70,12 @@ famqp_client_status famqp_sender_open(famqp_client *c, const char *address, cons
     s->presettled = opts->snd_settle_mode == FAMQP_SENDER_SETTLE_MODE_SETTLED;
     famqp_link_options lo;
     client_link_options(&lo, address, opts->snd_settle_mode, opts->rcv_settle_mode, opts->durable, &opts->link);
-    famqp_client_status st = client_link_open(c, &s->base, opts->name, &lo, opts->attach_timeout_ms);
-    *out = s; /* even on failure: famqp_sender_close frees it (so does the client) */
+    famqp_client_status st = client_link_open(c, &s->base, opts->name, &lo, attach_timeout(opts->attach_timeout_ms));
+    if (st != FAMQP_CLIENT_OK) {
+        client_link_abandon(&s->base);
+        return st;
+    }
+    *out = s;
     return st;
 }
 
@@ -441,9 +445,16 @@ famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t 
     famqp_client_status st = send_one(s, bytes, len, &dl, false, &d);
     if (st != FAMQP_CLIENT_OK)
         return st;
-    if (!d) { /* pre-settled: done once written */
-        famqp_io_status io = famqp_io_flush(c->io, timeout_ms < 0 ? 10000 : famqp_io_ms_until(deadline));
-        return io == FAMQP_IO_OK || io == FAMQP_IO_AGAIN ? FAMQP_CLIENT_OK : famqp_client_pump(c, 0);
+    if (!d) { /* pre-settled: done once written (deadline 0: no limit) */
+        famqp_io_status io = famqp_io_flush(c->io, deadline ? famqp_io_ms_until(deadline) : -1);
+        if (io == FAMQP_IO_ERR_AGAIN)
+            return client_set_error(c, FAMQP_CLIENT_ERR_TIMEOUT, NULL, NULL,
+                                    "timed out writing the pre-settled message to the socket (it stays queued "
+                                    "and is written by the next call that does I/O)");
+        /* A socket that failed while writing drops its output: that is no success. */
+        if (io == FAMQP_IO_OK && famqp_io_state(c->io) == FAMQP_IO_OK)
+            return FAMQP_CLIENT_OK;
+        return famqp_client_pump(c, 0); /* the failure, or OK after a reconnect (at-most-once: lost) */
     }
     s->waiting = d;
     s->waiting_done = false;

@@ -81,19 +81,25 @@ bool client_dup(char **dst, const char *src)
 
 famqp_client_status client_open_connection(famqp_client *c)
 {
-    famqp_io_error ioerr = {{0}};
+    famqp_io_error ioerr = {0};
     c->remote_open = c->remote_begin = c->remote_closed = c->authenticated = false;
     c->failed = false;
-    c->conn = famqp_connection_new(&c->copts);
-    if (!c->conn)
-        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "invalid connection options");
+    famqp_engine_status es = famqp_connection_new(&c->copts, &c->conn);
+    if (es != FAMQP_ENGINE_OK)
+        return client_set_error(c, client_engine_status(es), NULL, NULL,
+                                es == FAMQP_ENGINE_ERR_NOMEM ? "out of memory creating the connection"
+                                                             : "invalid connection options");
     c->io = famqp_io_connect(&c->url, &c->iopts, c->conn, &ioerr);
     if (!c->io)
-        return client_set_error(c, FAMQP_CLIENT_ERR_CONNECT, NULL, NULL, "%s", ioerr.message);
-    c->session = famqp_session_new(c->conn);
-    if (famqp_connection_open(c->conn) != FAMQP_ENGINE_OK || !c->session ||
-        famqp_session_open(c->session) != FAMQP_ENGINE_OK)
-        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "could not open the connection");
+        return client_set_error(c, client_io_status(ioerr.status), NULL, NULL, "%s", ioerr.message);
+    es = famqp_session_new(c->conn, &c->session);
+    if (es == FAMQP_ENGINE_OK)
+        es = famqp_connection_open(c->conn);
+    if (es == FAMQP_ENGINE_OK)
+        es = famqp_session_open(c->session);
+    if (es != FAMQP_ENGINE_OK)
+        return client_set_error(c, client_engine_status(es), NULL, NULL, "could not open the connection: %s",
+                                famqp_engine_status_name(es));
     famqp_client_status st = client_wait(c, client_deadline(c->iopts.connect_timeout_ms), ready, c);
     if (st == FAMQP_CLIENT_ERR_TIMEOUT)
         client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", c->url.host,
@@ -121,7 +127,7 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         }
         return FAMQP_CLIENT_ERR_NOMEM;
     }
-    famqp_io_error ioerr = {{0}};
+    famqp_io_error ioerr = {0};
     if (!url_text || !famqp_url_parse(url_text, &c->url, &ioerr)) {
         client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", url_text ? ioerr.message : "no URL given");
         return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
@@ -144,10 +150,10 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         co->idle_timeout_ms = opts->idle_timeout_ms;
     if (opts->max_frame_size)
         co->max_frame_size = opts->max_frame_size;
-    if (opts->sasl_mechanism == FAMQP_CLIENT_NO_SASL)
+    if (opts->sasl_mechanisms == FAMQP_CLIENT_NO_SASL)
         co->sasl_mechanisms = 0;
-    else if (opts->sasl_mechanism)
-        co->sasl_mechanisms = opts->sasl_mechanism;
+    else if (opts->sasl_mechanisms)
+        co->sasl_mechanisms = opts->sasl_mechanisms;
     else
         co->sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
     /* PLAIN puts the password on the wire as it is: only inside TLS, or
@@ -161,7 +167,7 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
     }
     c->iopts = opts->io;
-    c->iopts.connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
+    c->iopts.connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000; /* -1: no limit */
     if (!client_dup(&c->user, user) || !client_dup(&c->password, password) ||
         !client_dup(&c->ca_file, opts->io.tls_ca_file) || !client_dup(&c->server_name, opts->io.tls_server_name) ||
         !client_dup(&c->cert_file, opts->io.tls_cert_file) || !client_dup(&c->key_file, opts->io.tls_key_file)) {

@@ -94,19 +94,21 @@ famqp_engine_status famqp_connection_options_check(const famqp_connection_option
     return st;
 }
 
-famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
+famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out)
 {
+    *out = NULL;
     famqp_connection_options o;
     if (opts)
         o = *opts;
     else
         famqp_connection_options_init(&o);
-    if (famqp_connection_options_check(&o, NULL, 0) != FAMQP_ENGINE_OK)
-        return NULL;
+    famqp_engine_status checked = famqp_connection_options_check(&o, NULL, 0);
+    if (checked != FAMQP_ENGINE_OK)
+        return checked;
     famqp_allocator a = o.alloc;
     famqp_connection *c = a.malloc_fn ? a.malloc_fn(a.ctx, sizeof *c) : malloc(sizeof *c);
     if (!c)
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     memset(c, 0, sizeof *c);
     c->a = a;
     c->opts = o;
@@ -120,7 +122,7 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
          eng_syms_copy(c, &c->desired, o.desired_capabilities);
     if (!ok) {
         famqp_connection_free(c);
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     }
     c->opts.container_id = c->container_id;
     c->opts.hostname = c->hostname;
@@ -146,9 +148,10 @@ famqp_connection *famqp_connection_new(const famqp_connection_options *opts)
     }
     if (c->failed) { /* allocation failed while writing the header */
         famqp_connection_free(c);
-        return NULL;
+        return FAMQP_ENGINE_ERR_NOMEM;
     }
-    return c;
+    *out = c;
+    return FAMQP_ENGINE_OK;
 }
 
 void famqp_connection_free(famqp_connection *c)

@@ -171,21 +171,29 @@ famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_optio
     return FAMQP_ENGINE_OK;
 }
 
-famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role, const famqp_link_options *o)
+famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+                                   const famqp_link_options *o, famqp_link **out)
 {
+    *out = NULL;
     famqp_connection *c = s->conn;
-    if (!name || c->failed || s->local == ENG_CLOSED || s->dead)
-        return NULL;
+    if (!name)
+        return FAMQP_ENGINE_ERR_ARG;
+    if (c->failed)
+        return FAMQP_ENGINE_ERR_FAILED;
+    if (s->local == ENG_CLOSED || s->dead)
+        return FAMQP_ENGINE_ERR_STATE;
     famqp_link *l = link_new(s, name, strlen(name), role);
-    if (!l)
-        return NULL;
-    if (o && famqp_link_set_options(l, o) != FAMQP_ENGINE_OK) {
+    if (!l) /* a failed allocation fails the connection; otherwise no handle was free */
+        return c->failed ? FAMQP_ENGINE_ERR_NOMEM : FAMQP_ENGINE_ERR_LIMIT;
+    famqp_engine_status st = o ? famqp_link_set_options(l, o) : FAMQP_ENGINE_OK;
+    if (st != FAMQP_ENGINE_OK) {
         l->dead = true;
         l->refs++;
         eng_link_unref(l);
-        return NULL;
+        return st;
     }
-    return l;
+    *out = l;
+    return FAMQP_ENGINE_OK;
 }
 
 static void put_terminus_address(famqp_any_address *a, const char *addr, uint32_t *present, uint32_t bit)
@@ -606,8 +614,8 @@ static famqp_engine_status receiver_flow(famqp_link *l, uint32_t credit, bool dr
     return c->failed ? FAMQP_ENGINE_ERR_FAILED : FAMQP_ENGINE_OK;
 }
 
-famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit) { return receiver_flow(l, credit, false); }
-famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit) { return receiver_flow(l, credit, true); }
+famqp_engine_status famqp_link_set_credit(famqp_link *l, uint32_t credit) { return receiver_flow(l, credit, false); }
+famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t credit) { return receiver_flow(l, credit, true); }
 
 famqp_engine_status famqp_link_drained(famqp_link *l)
 {

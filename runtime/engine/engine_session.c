@@ -33,11 +33,18 @@ famqp_session *eng_session_new(famqp_connection *c)
     return s;
 }
 
-famqp_session *famqp_session_new(famqp_connection *c)
+famqp_engine_status famqp_session_new(famqp_connection *c, famqp_session **out)
 {
-    if (c->failed || c->local == ENG_CLOSED)
-        return NULL;
-    return eng_session_new(c);
+    *out = NULL;
+    if (c->failed)
+        return FAMQP_ENGINE_ERR_FAILED;
+    if (c->local == ENG_CLOSED)
+        return FAMQP_ENGINE_ERR_STATE;
+    *out = eng_session_new(c);
+    if (*out)
+        return FAMQP_ENGINE_OK;
+    /* A failed allocation fails the connection; otherwise no channel was free. */
+    return c->failed ? FAMQP_ENGINE_ERR_NOMEM : FAMQP_ENGINE_ERR_LIMIT;
 }
 
 bool eng_session_write(famqp_session *s, const famqp_any_frame *f, const uint8_t *payload, size_t n)

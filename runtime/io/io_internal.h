@@ -53,7 +53,12 @@ struct famqp_listener {
 };
 
 /* Formatting helpers (always NUL-terminate). */
+/* Sets err (may be NULL): status FAMQP_IO_ERR_FAILED and the message. */
 void io_errf(famqp_io_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with FAMQP_IO_ERR_NOMEM, for a failed allocation. */
+void io_nomem(famqp_io_error *err, const char *what);
+/* Marks err (may be NULL) as FAMQP_IO_ERR_ARG: the caller's input was bad. */
+void io_argerr(famqp_io_error *err);
 void io_fail(famqp_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A new io around a connected non-blocking socket (takes the fd). */

@@ -37,7 +37,7 @@ void io_set_eof(famqp_io *io)
         return;
     io->eof = true;
     if (io->state == FAMQP_IO_OK)
-        io->state = FAMQP_IO_CLOSED;
+        io->state = FAMQP_IO_ERR_CLOSED;
     if (io->conn)
         famqp_connection_input_closed(io->conn);
 }
@@ -49,13 +49,13 @@ void famqp_io_set_connection(famqp_io *io, famqp_connection *conn)
         return;
     if (io->hdr_len)
         famqp_connection_input(conn, io->hdr, io->hdr_len);
-    if (io->eof || io->state == FAMQP_IO_ERROR)
+    if (io->eof || io->state == FAMQP_IO_ERR_FAILED)
         famqp_connection_input_closed(conn);
     if (io->ssl)
         io_tls_read_plain(io); /* plaintext OpenSSL buffered past the header */
 }
 
-static bool usable(const famqp_io *io) { return io && io->state != FAMQP_IO_ERROR && io->fd >= 0; }
+static bool usable(const famqp_io *io) { return io && io->state != FAMQP_IO_ERR_FAILED && io->fd >= 0; }
 
 static void tick(famqp_io *io)
 {
@@ -249,12 +249,13 @@ famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms)
 
 famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms)
 {
-    uint64_t deadline = famqp_io_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    /* negative: no limit (deadline 0) */
+    uint64_t deadline = timeout_ms < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout_ms;
     while (io->state == FAMQP_IO_OK && famqp_io_wants_write(io)) {
-        int left = famqp_io_ms_until(deadline);
-        if (left == 0)
-            return FAMQP_IO_AGAIN;
-        famqp_io_pump(io, left);
+        int left = deadline ? famqp_io_ms_until(deadline) : -1;
+        famqp_io_pump(io, left); /* left 0: one try without waiting */
+        if (left == 0 && io->state == FAMQP_IO_OK && famqp_io_wants_write(io))
+            return FAMQP_IO_ERR_AGAIN;
     }
     return io->state == FAMQP_IO_OK || !famqp_io_wants_write(io) ? FAMQP_IO_OK : io->state;
 }

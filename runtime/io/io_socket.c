@@ -24,6 +24,7 @@ void io_errf(famqp_io_error *err, const char *fmt, ...)
 {
     if (!err)
         return;
+    err->status = FAMQP_IO_ERR_FAILED;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -32,13 +33,13 @@ void io_errf(famqp_io_error *err, const char *fmt, ...)
 
 void io_fail(famqp_io *io, const char *fmt, ...)
 {
-    if (io->state == FAMQP_IO_ERROR)
+    if (io->state == FAMQP_IO_ERR_FAILED)
         return; /* keep the first reason */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(io->error, sizeof io->error, fmt, ap);
     va_end(ap);
-    io->state = FAMQP_IO_ERROR;
+    io->state = FAMQP_IO_ERR_FAILED;
     if (io->conn)
         famqp_connection_input_closed(io->conn);
 }
@@ -47,9 +48,11 @@ const char *famqp_io_status_name(famqp_io_status s)
 {
     switch (s) {
     case FAMQP_IO_OK: return "ok";
-    case FAMQP_IO_AGAIN: return "again";
-    case FAMQP_IO_CLOSED: return "closed";
-    case FAMQP_IO_ERROR: return "error";
+    case FAMQP_IO_ERR_AGAIN: return "again";
+    case FAMQP_IO_ERR_CLOSED: return "closed";
+    case FAMQP_IO_ERR_FAILED: return "failed";
+    case FAMQP_IO_ERR_NOMEM: return "out of memory";
+    case FAMQP_IO_ERR_ARG: return "invalid argument";
     }
     return "unknown";
 }
@@ -104,6 +107,19 @@ void io_describe_peer(famqp_io *io)
         format_addr((struct sockaddr *)&ss, io->peer, sizeof io->peer);
 }
 
+void io_nomem(famqp_io_error *err, const char *what)
+{
+    io_errf(err, "%s", what);
+    if (err)
+        err->status = FAMQP_IO_ERR_NOMEM;
+}
+
+void io_argerr(famqp_io_error *err)
+{
+    if (err)
+        err->status = FAMQP_IO_ERR_ARG;
+}
+
 famqp_io *io_new(int fd, bool server, famqp_io_error *err)
 {
     famqp_io *io = calloc(1, sizeof *io);
@@ -112,7 +128,7 @@ famqp_io *io_new(int fd, bool server, famqp_io_error *err)
         free(io);
         free(buf);
         close(fd);
-        io_errf(err, "out of memory");
+        io_nomem(err, "out of memory");
         return NULL;
     }
     io->fd = fd;
@@ -155,7 +171,7 @@ static int connect_one(const struct addrinfo *ai, const char *what, uint64_t dea
     if (rc < 0) {
         for (;;) {
             struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            int left = famqp_io_ms_until(deadline);
+            int left = deadline ? famqp_io_ms_until(deadline) : -1;
             if (left == 0) {
                 io_errf(err, "connect to %s: timed out", what);
                 close(fd);
@@ -196,9 +212,10 @@ famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, f
         opts = &defaults;
     }
     if (err)
-        err->message[0] = '\0';
-    int timeout = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
-    uint64_t deadline = famqp_io_now_ms() + (uint64_t)timeout;
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
+    /* 0: the default; negative: no limit (deadline 0). */
+    int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
+    uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
 
     char port[8];
     snprintf(port, sizeof port, "%u", (unsigned)url->port);
@@ -242,7 +259,7 @@ famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, f
             }
             if (r == 1 && io->tlen == io->toff)
                 break;
-            int left = famqp_io_ms_until(deadline);
+            int left = deadline ? famqp_io_ms_until(deadline) : -1;
             if (left == 0) {
                 io_errf(err, "TLS handshake with %s:%u timed out", url->host, (unsigned)url->port);
                 famqp_io_free(io);
@@ -319,7 +336,7 @@ famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp
         opts = &defaults;
     }
     if (err)
-        err->message[0] = '\0';
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
     if (host && !*host)
         host = NULL;
     const char *shown = host ? host : "*";
@@ -369,7 +386,7 @@ famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp
     if (!l) {
         close(fd);
         SSL_CTX_free(tls);
-        io_errf(err, "out of memory");
+        io_nomem(err, "out of memory");
         return NULL;
     }
     l->fd = fd;
@@ -383,7 +400,7 @@ famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp
             l->port = ntohs(((struct sockaddr_in6 *)(void *)&ss)->sin6_port);
     }
     if (err)
-        err->message[0] = '\0';
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
     return l;
 }
 
@@ -394,6 +411,7 @@ famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_l
     const char *colon = hostport ? strrchr(hostport, ':') : NULL;
     if (!colon) {
         io_errf(err, "listen address '%s': expected HOST:PORT", hostport ? hostport : "(null)");
+        io_argerr(err);
         return NULL;
     }
     const char *h = hostport;
@@ -404,6 +422,7 @@ famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_l
     }
     if (hlen >= sizeof host) {
         io_errf(err, "listen address '%s': host too long", hostport);
+        io_argerr(err);
         return NULL;
     }
     memcpy(host, h, hlen);
@@ -413,6 +432,7 @@ famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_l
     unsigned long port = strtoul(colon + 1, &end, 10);
     if (!colon[1] || *end || errno || port > 65535) {
         io_errf(err, "listen address '%s': port must be a number from 0 to 65535", hostport);
+        io_argerr(err);
         return NULL;
     }
     return famqp_listener_open(host, (uint16_t)port, opts, err);
@@ -426,7 +446,7 @@ famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_i
 {
     *out = NULL;
     if (err)
-        err->message[0] = '\0';
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
     int fd;
     do
         fd = accept(l->fd, NULL, NULL);
@@ -434,24 +454,24 @@ famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_i
     if (fd < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED) {
             l->ready = false;
-            return FAMQP_IO_AGAIN;
+            return FAMQP_IO_ERR_AGAIN;
         }
         io_errf(err, "accept: %s", strerror(errno));
-        return FAMQP_IO_ERROR;
+        return FAMQP_IO_ERR_FAILED;
     }
     if (!set_nonblocking(fd)) {
         io_errf(err, "accept: fcntl: %s", strerror(errno));
         close(fd);
-        return FAMQP_IO_ERROR;
+        return FAMQP_IO_ERR_FAILED;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     famqp_io *io = io_new(fd, true, err);
     if (!io)
-        return FAMQP_IO_ERROR;
+        return FAMQP_IO_ERR_NOMEM;
     if (l->tls && !io_tls_server_setup(io, l->tls, err)) {
         famqp_io_free(io);
-        return FAMQP_IO_ERROR;
+        return FAMQP_IO_ERR_FAILED;
     }
     *out = io;
     return FAMQP_IO_OK;

@@ -52,7 +52,7 @@ static bool attach_ssl(famqp_io *io, SSL_CTX *ctx, famqp_io_error *err)
         BIO_free(io->rbio);
         BIO_free(io->wbio);
         io->rbio = io->wbio = NULL;
-        io_errf(err, "TLS setup: out of memory");
+        io_nomem(err, "TLS setup: out of memory");
         return false;
     }
     /* An empty read BIO means "no data yet", not EOF. */
@@ -212,7 +212,7 @@ bool io_tls_send_pending(famqp_io *io)
         if (io->toff == io->tlen)
             take_ciphertext(io);
     }
-    return io->state != FAMQP_IO_ERROR;
+    return io->state != FAMQP_IO_ERR_FAILED;
 }
 
 int io_tls_handshake(famqp_io *io)
@@ -247,7 +247,7 @@ void io_tls_input(famqp_io *io, size_t n)
 
 void io_tls_read_plain(famqp_io *io)
 {
-    if (!io->handshake_done || io->state == FAMQP_IO_ERROR || io->eof)
+    if (!io->handshake_done || io->state == FAMQP_IO_ERR_FAILED || io->eof)
         return;
     for (;;) {
         size_t room = io_plain_room(io);

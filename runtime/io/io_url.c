@@ -76,14 +76,18 @@ bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
     char shown[400] = "";
     if (text)
         mask_password(text, shown, sizeof shown);
-    return parse(text, shown, out, err);
+    if (parse(text, shown, out, err))
+        return true;
+    memset(out, 0, sizeof *out); /* nothing half-parsed is left behind */
+    io_argerr(err);
+    return false;
 }
 
 static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_error *err)
 {
     memset(out, 0, sizeof *out);
     if (err)
-        err->message[0] = '\0';
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
     if (!text) {
         io_errf(err, "URL is NULL");
         return false;

@@ -1,8 +1,10 @@
 /* The in-process test server (see server.h). */
+#define _POSIX_C_SOURCE 200809L
 #include "server.h"
 
 #include <check.h>
 #include <string.h>
+#include <time.h>
 
 #include "famqp/engine.h"
 #include "famqp/message.h"
@@ -37,7 +39,7 @@ static void feed_source(famqp_link *l)
     }
 }
 
-static void on_attach(famqp_link *l, source_state *states, size_t *nstates)
+static void on_attach(test_server *s, famqp_link *l, source_state *states, size_t *nstates)
 {
     const char *addr = famqp_link_get_role(l) == FAMQP_LINK_RECEIVER ? famqp_link_remote_target_address(l)
                                                                       : famqp_link_remote_source_address(l);
@@ -56,6 +58,8 @@ static void on_attach(famqp_link *l, source_state *states, size_t *nstates)
         famqp_link_close(l, "amqp:not-found", "no node named 'missing'");
         return;
     }
+    if (is(addr, "stall"))
+        atomic_store(&s->stall_requested, true);
     if (famqp_link_get_role(l) == FAMQP_LINK_SENDER && is(addr, "src") && *nstates < 16) {
         states[*nstates].sent = 0;
         famqp_link_set_context(l, &states[(*nstates)++]);
@@ -88,7 +92,7 @@ static void handle_events(test_server *s, famqp_connection *c, source_state *sta
         case FAMQP_EVENT_CONNECTION_REMOTE_CLOSE: famqp_connection_close(c, NULL, NULL); break;
         case FAMQP_EVENT_SESSION_REMOTE_BEGIN: famqp_session_open(e->session); break;
         case FAMQP_EVENT_SESSION_REMOTE_END: famqp_session_close(e->session, NULL, NULL); break;
-        case FAMQP_EVENT_LINK_REMOTE_ATTACH: on_attach(e->link, states, nstates); break;
+        case FAMQP_EVENT_LINK_REMOTE_ATTACH: on_attach(s, e->link, states, nstates); break;
         case FAMQP_EVENT_LINK_REMOTE_DETACH:
             famqp_link_set_context(e->link, NULL);
             famqp_link_close(e->link, NULL, NULL);
@@ -117,6 +121,15 @@ static void *server_main(void *arg)
         famqp_io_wait(ios, 1, ls, 1, 50);
         if (c)
             handle_events(s, c, states, &nstates);
+        if (io && atomic_load(&s->stall_requested)) {
+            /* "stall": the attach and credit go out, then nothing more is
+             * read until the server stops. */
+            famqp_io_flush(io, 1000);
+            atomic_store(&s->stalled, true);
+            while (!atomic_load(&s->stop))
+                nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+            break;
+        }
         if (io && famqp_io_done(io)) { /* one client at a time */
             famqp_io_free(io);
             famqp_connection_free(c);
@@ -132,7 +145,7 @@ static void *server_main(void *arg)
                 o.container_id = "test-server";
                 o.sasl_mechanisms = FAMQP_SASL_ANONYMOUS | FAMQP_SASL_PLAIN;
                 o.sasl_check = check_plain;
-                c = famqp_connection_new(&o);
+                famqp_connection_new(&o, &c);
                 famqp_io_set_connection(io, c);
                 nstates = 0;
                 atomic_fetch_add(&s->connections, 1);
@@ -158,6 +171,9 @@ void test_server_start(test_server *s)
 
 void test_server_stop(test_server *s)
 {
+    if (s->stopped)
+        return;
+    s->stopped = true;
     atomic_store(&s->stop, true);
     pthread_join(s->thread, NULL);
     famqp_listener_close(s->listener);

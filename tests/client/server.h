@@ -8,6 +8,9 @@
  *   "kill"     the first delivery makes the server close the connection
  *              with amqp:connection:forced
  *   "src"      (client receiver) SERVER_SOURCE_COUNT numbered messages
+ *   "stall"    attach and credit are answered, then the server reads
+ *              nothing more until it is stopped (a peer that applies TCP
+ *              back-pressure for ever)
  *   anything else: deliveries accepted and counted
  * PLAIN is offered with user "user" / password "secret", and ANONYMOUS. */
 #ifndef FAMQP_TEST_CLIENT_SERVER_H
@@ -28,6 +31,9 @@ typedef struct test_server {
     atomic_bool stop;
     atomic_ulong accepted; /* deliveries the server accepted */
     atomic_ulong connections;
+    atomic_bool stall_requested; /* a link attached to "stall" */
+    atomic_bool stalled;         /* ... and the server stopped reading */
+    bool stopped;                /* test_server_stop ran (it may run twice) */
 } test_server;
 
 /* Starts listening on 127.0.0.1 (a free port) and the thread. */

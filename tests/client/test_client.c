@@ -2,9 +2,14 @@
  * 127.0.0.1: send with every outcome, pipelined sends, receive, timeouts,
  * refused attach, authentication failure, connection refused and a
  * connection closed by the peer with an error. */
+#define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "famqp/client.h"
 #include "server.h"
@@ -150,7 +155,7 @@ START_TEST(drain_manual_credit)
     ro.credit_window = 0;
     famqp_receiver *r;
     ck_assert_int_eq(famqp_receiver_open(c, "src", &ro, &r), FAMQP_CLIENT_OK);
-    ck_assert_int_eq(famqp_receiver_flow(r, 2), FAMQP_CLIENT_OK);
+    ck_assert_int_eq(famqp_receiver_set_credit(r, 2), FAMQP_CLIENT_OK);
     receive_numbered(r, 0);
     receive_numbered(r, 1);
     /* 3 of the server's 5 are left: they come, the other 7 credits go back. */
@@ -291,30 +296,103 @@ END_TEST
 START_TEST(attach_refused_and_unanswered)
 {
     famqp_client *c = connect_ok();
-    famqp_sender *s;
+    /* A failed open sets *out to NULL (the handle is freed with it): the
+     * out-params start as garbage-looking non-NULL values to show it. */
+    famqp_sender *s = (famqp_sender *)&srv;
     ck_assert_int_eq(famqp_sender_open(c, "missing", NULL, &s), FAMQP_CLIENT_ERR_REFUSED);
+    ck_assert_ptr_null(s);
     const famqp_client_error *e = famqp_client_last_error(c);
     ck_assert_str_eq(e->condition, "amqp:not-found");
     ck_assert_str_eq(e->description, "no node named 'missing'");
     ck_assert_msg(strstr(e->message, "missing") && strstr(e->message, "amqp:not-found"), "%s", e->message);
-    ck_assert_int_eq(famqp_sender_close(s, 1000), FAMQP_CLIENT_ERR_REFUSED);
 
-    famqp_receiver *r;
+    famqp_receiver *r = (famqp_receiver *)&srv;
     ck_assert_int_eq(famqp_receiver_open(c, "missing", NULL, &r), FAMQP_CLIENT_ERR_REFUSED);
+    ck_assert_ptr_null(r);
     ck_assert_str_eq(famqp_client_last_error(c)->condition, "amqp:not-found");
-    famqp_receiver_close(r, 1000);
 
     famqp_receiver_options ro;
     famqp_receiver_options_init(&ro);
     ro.attach_timeout_ms = 300;
+    r = (famqp_receiver *)&srv;
     ck_assert_int_eq(famqp_receiver_open(c, "silent", &ro, &r), FAMQP_CLIENT_ERR_TIMEOUT);
+    ck_assert_ptr_null(r);
     ck_assert_msg(strstr(famqp_client_last_error(c)->message, "silent"), "%s", famqp_client_last_error(c)->message);
+    famqp_sender_options so;
+    famqp_sender_options_init(&so);
+    so.attach_timeout_ms = 300;
+    s = (famqp_sender *)&srv;
+    ck_assert_int_eq(famqp_sender_open(c, "silent", &so, &s), FAMQP_CLIENT_ERR_TIMEOUT);
+    ck_assert_ptr_null(s);
     /* the connection is still usable */
     ck_assert_int_eq(famqp_sender_open(c, "queue", NULL, &s), FAMQP_CLIENT_OK);
     famqp_outcome o;
     ck_assert_int_eq(famqp_send_bytes(s, "\x00\x53\x77\x40", 4, 5000, &o), FAMQP_CLIENT_OK);
     ck_assert_int_eq(o.kind, FAMQP_OUTCOME_ACCEPTED);
     ck_assert_int_eq(famqp_client_close(c, 5000), FAMQP_CLIENT_OK);
+}
+END_TEST
+
+/* A blocking pre-settled send run in a thread, so the test can watch it. */
+typedef struct stalled_send {
+    famqp_sender *s;
+    const famqp_message *m;
+    int timeout_ms;
+    famqp_client_status st;
+    atomic_bool done;
+} stalled_send;
+
+static void *stalled_send_main(void *arg)
+{
+    stalled_send *t = arg;
+    t->st = famqp_send(t->s, t->m, t->timeout_ms, NULL);
+    atomic_store(&t->done, true);
+    return NULL;
+}
+
+static void sleep_ms(long ms) { nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL); }
+
+/* -1 is no limit on the pre-settled path too: a peer that reads nothing
+ * (TCP back-pressure) keeps a send with timeout -1 waiting, past the 10 s
+ * the client once put in its place; a finite timeout ends in ERR_TIMEOUT,
+ * not in a success for bytes that never left. */
+START_TEST(presettled_send_timeouts)
+{
+    famqp_client *c = connect_ok();
+    famqp_sender_options so;
+    famqp_sender_options_init(&so);
+    so.snd_settle_mode = FAMQP_SENDER_SETTLE_MODE_SETTLED;
+    famqp_sender *s;
+    ck_assert_int_eq(famqp_sender_open(c, "stall", &so, &s), FAMQP_CLIENT_OK);
+    for (int i = 0; i < 500 && !atomic_load(&srv.stalled); i++)
+        sleep_ms(10);
+    ck_assert(atomic_load(&srv.stalled));
+    /* larger than what the loopback socket buffers take */
+    size_t len = 32u << 20;
+    uint8_t *body = calloc(1, len);
+    ck_assert_ptr_nonnull(body);
+    famqp_message m;
+    famqp_message_init(&m);
+    famqp_message_set_data(&m, body, len);
+    ck_assert_int_eq(famqp_send(s, &m, 300, NULL), FAMQP_CLIENT_ERR_TIMEOUT);
+    ck_assert_msg(strstr(famqp_client_last_error(c)->message, "pre-settled"), "%s",
+                  famqp_client_last_error(c)->message);
+
+    stalled_send t = {.s = s, .m = &m, .timeout_ms = -1};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, stalled_send_main, &t), 0);
+    for (int i = 0; i < 115 && !atomic_load(&t.done); i++)
+        sleep_ms(100);
+    bool returned = atomic_load(&t.done);
+    /* Stopping the server closes the socket: the send fails and returns. */
+    test_server_stop(&srv);
+    pthread_join(th, NULL);
+    ck_assert_msg(!returned, "a pre-settled send with timeout -1 returned %s within 11.5 s",
+                  famqp_client_status_name(t.st));
+    ck_assert_int_ne(t.st, FAMQP_CLIENT_OK);
+    ck_assert_int_ne(t.st, FAMQP_CLIENT_ERR_TIMEOUT);
+    famqp_client_close(c, 0);
+    free(body);
 }
 END_TEST
 
@@ -519,6 +597,7 @@ Suite *client_suite(void)
     tcase_add_test(tc, reconnect_frees_lost_connections);
     tcase_add_test(tc, held_deliveries_pin_lost_connections);
     tcase_add_test(tc, attach_refused_and_unanswered);
+    tcase_add_test(tc, presettled_send_timeouts);
     tcase_add_test(tc, authentication);
     tcase_add_test(tc, plain_needs_tls_or_permission);
     tcase_add_test(tc, url_error_masks_password);

@@ -34,8 +34,8 @@ static void side_init(side *s, const famqp_connection_options *o, const char *na
 {
     memset(s, 0, sizeof *s);
     s->name = name;
-    s->c = famqp_connection_new(o);
-    ck_assert_msg(s->c != NULL, "famqp_connection_new(%s) failed", name);
+    famqp_engine_status st = famqp_connection_new(o, &s->c);
+    ck_assert_msg(st == FAMQP_ENGINE_OK && s->c != NULL, "famqp_connection_new(%s): %s", name, famqp_engine_status_name(st));
     s->answer = true;
     famqp_link_options_init(&s->answer_opts);
     s->answer_opts.credit_window = 100;
@@ -211,7 +211,8 @@ void pair_pump(pair *p)
 void pair_connect(pair *p, famqp_session **cs, famqp_session **ss)
 {
     ck_assert_int_eq(famqp_connection_open(p->a.c), FAMQP_ENGINE_OK);
-    famqp_session *s = famqp_session_new(p->a.c);
+    famqp_session *s;
+    famqp_session_new(p->a.c, &s);
     ck_assert_ptr_nonnull(s);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
     pair_pump(p);
@@ -227,7 +228,8 @@ void pair_connect(pair *p, famqp_session **cs, famqp_session **ss)
 famqp_link *pair_attach(pair *p, famqp_session *cs, const char *name, famqp_link_role role,
                         const famqp_link_options *opts, famqp_link **server_link)
 {
-    famqp_link *l = famqp_link_new(cs, name, role, opts);
+    famqp_link *l;
+    famqp_link_new(cs, name, role, opts, &l);
     ck_assert_ptr_nonnull(l);
     size_t before = p->a.count[FAMQP_EVENT_LINK_REMOTE_ATTACH];
     ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);

@@ -122,10 +122,12 @@ START_TEST(test_close_before_answer)
     p.b.answer_opts.credit_window = 0;
     famqp_session *cs;
     pair_connect(&p, &cs, NULL);
-    famqp_link *l = famqp_link_new(cs, "quick", FAMQP_LINK_RECEIVER, NULL);
+    famqp_link *l;
+    famqp_link_new(cs, "quick", FAMQP_LINK_RECEIVER, NULL, &l);
     ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_link_close(l, NULL, NULL), FAMQP_ENGINE_OK);
-    famqp_session *s2 = famqp_session_new(p.a.c);
+    famqp_session *s2;
+    famqp_session_new(p.a.c, &s2);
     ck_assert_int_eq(famqp_session_open(s2), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_session_close(s2, NULL, NULL), FAMQP_ENGINE_OK);
     pair_pump(&p);
@@ -139,7 +141,8 @@ START_TEST(test_close_before_answer)
     ck_assert_int_eq(p.a.count[FAMQP_EVENT_LINK_REMOTE_DETACH], 1);
     ck_assert_int_eq(p.a.count[FAMQP_EVENT_SESSION_REMOTE_END], 1);
     /* a new session reuses the freed channel 1 */
-    famqp_session *s3 = famqp_session_new(p.a.c);
+    famqp_session *s3;
+    famqp_session_new(p.a.c, &s3);
     ck_assert_uint_eq(famqp_session_channel(s3), 1);
     pair_free(&p);
 }
@@ -157,7 +160,7 @@ START_TEST(test_many_sessions_links)
     pair_connect(&p, &s0, NULL);
     famqp_session *sess[4] = {s0};
     for (int i = 1; i < 4; i++) {
-        sess[i] = famqp_session_new(p.a.c);
+        famqp_session_new(p.a.c, &sess[i]);
         ck_assert_ptr_nonnull(sess[i]);
         ck_assert_int_eq(famqp_session_open(sess[i]), FAMQP_ENGINE_OK);
         ck_assert_int_eq(famqp_session_channel(sess[i]), i);
@@ -309,7 +312,8 @@ START_TEST(test_sasl_external_client)
     famqp_connection_options co;
     harness_client_options(&co);
     co.sasl_mechanisms = FAMQP_SASL_EXTERNAL;
-    famqp_connection *c = famqp_connection_new(&co);
+    famqp_connection *c;
+    famqp_connection_new(&co, &c);
     uint8_t buf[256];
     size_t n = sasl_script(buf, sizeof buf, "EXTERNAL", FAMQP_SASL_CODE_OK);
     ck_assert_int_eq(famqp_connection_input(c, buf, n), FAMQP_ENGINE_OK);
@@ -346,7 +350,8 @@ START_TEST(test_sasl_outcome_codes)
         famqp_connection_options co;
         harness_client_options(&co);
         co.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
-        famqp_connection *c = famqp_connection_new(&co);
+        famqp_connection *c;
+        famqp_connection_new(&co, &c);
         uint8_t buf[256];
         size_t n = sasl_script(buf, sizeof buf, "ANONYMOUS", cases[i].code);
         famqp_connection_input(c, buf, n);
@@ -449,7 +454,8 @@ static void server_gets(const uint8_t *bytes, size_t n, unsigned sasl, const cha
     harness_server_options(&so);
     so.sasl_mechanisms = sasl;
     so.sasl_check = check_guest;
-    famqp_connection *c = famqp_connection_new(&so);
+    famqp_connection *c;
+    famqp_connection_new(&so, &c);
     ck_assert_ptr_nonnull(c);
     ck_assert_int_eq(famqp_connection_input(c, bytes, n), FAMQP_ENGINE_ERR_FAILED);
     const famqp_event *e = famqp_connection_next_event(c);
@@ -492,7 +498,8 @@ START_TEST(test_header_client_sees_sasl)
 {
     famqp_connection_options co;
     harness_client_options(&co);
-    famqp_connection *c = famqp_connection_new(&co);
+    famqp_connection *c;
+    famqp_connection_new(&co, &c);
     famqp_connection_input(c, famqp_protocol_header_sasl, 8);
     ck_assert(famqp_connection_failed(c));
     ck_assert_str_eq(famqp_connection_condition(c).name, "amqp:not-allowed");
@@ -530,10 +537,13 @@ START_TEST(test_open_negotiation)
     ck_assert_uint_eq(famqp_connection_remote_idle_timeout(p.a.c), 0);
     /* channel-max 3: channels 0..3 only */
     for (int i = 1; i <= 3; i++) {
-        famqp_session *s = famqp_session_new(p.a.c);
+        famqp_session *s;
+        famqp_session_new(p.a.c, &s);
         ck_assert_ptr_nonnull(s);
     }
-    ck_assert_ptr_null(famqp_session_new(p.a.c));
+    famqp_session *late = (famqp_session *)&p; /* not NULL: the call must clear it */
+    ck_assert_int_eq(famqp_session_new(p.a.c, &late), FAMQP_ENGINE_ERR_LIMIT);
+    ck_assert_ptr_null(late);
     /* the client sends at most 1024-byte frames: a 5000-byte message is split */
     famqp_link *l = pair_attach(&p, cs, "big", FAMQP_LINK_SENDER, NULL, NULL);
     pair_pump(&p);
@@ -635,8 +645,10 @@ static bool full_exchange(counting *cnt, bool sasl)
         so.sasl_mechanisms = FAMQP_SASL_PLAIN;
         so.sasl_check = check_guest;
     }
-    famqp_connection *c = famqp_connection_new(&co);
-    famqp_connection *s = famqp_connection_new(&so);
+    famqp_connection *c;
+    famqp_connection_new(&co, &c);
+    famqp_connection *s;
+    famqp_connection_new(&so, &s);
     if (!c || !s) {
         famqp_connection_free(c);
         famqp_connection_free(s);
@@ -653,10 +665,13 @@ static bool full_exchange(counting *cnt, bool sasl)
     p->b.on_delivery = DELIV_ACCEPT;
     p->a.on_delivery = DELIV_ACCEPT;
     famqp_connection_open(c);
-    famqp_session *ses = famqp_session_new(c);
+    famqp_session *ses;
+    famqp_session_new(c, &ses);
     if (ses)
         famqp_session_open(ses);
-    famqp_link *l = ses ? famqp_link_new(ses, "l", FAMQP_LINK_SENDER, NULL) : NULL;
+    famqp_link *l = NULL;
+    if (ses)
+        famqp_link_new(ses, "l", FAMQP_LINK_SENDER, NULL, &l);
     if (l)
         famqp_link_open(l);
     pair_pump(p);

@@ -96,7 +96,7 @@ static void credit_overrun_case(uint32_t overrun)
     pair_connect(&p, &cs, NULL);
     famqp_link *srv;
     pair_attach(&p, cs, "l", FAMQP_LINK_SENDER, NULL, &srv);
-    famqp_link_flow(srv, 100);
+    famqp_link_set_credit(srv, 100);
     pair_pump(&p);
     famqp_connection_input(p.b.c, buf, n);
     pair_pump(&p);
@@ -207,7 +207,8 @@ START_TEST(test_own_frame_over_peer_max_frame_size)
     famqp_link_options lo;
     famqp_link_options_init(&lo);
     lo.target_address = addr;
-    famqp_link *l = famqp_link_new(cs, "big-attach", FAMQP_LINK_SENDER, &lo);
+    famqp_link *l;
+    famqp_link_new(cs, "big-attach", FAMQP_LINK_SENDER, &lo, &l);
     ck_assert_ptr_nonnull(l);
     ck_assert_int_ne(famqp_link_open(l), FAMQP_ENGINE_OK);
     pair_pump(&p);
@@ -238,7 +239,8 @@ START_TEST(test_garbage_after_header)
         for (int mode = CHUNK_WHOLE; mode <= CHUNK_BYTE; mode++) {
             famqp_connection_options so;
             harness_server_options(&so);
-            famqp_connection *s = famqp_connection_new(&so);
+            famqp_connection *s;
+            famqp_connection_new(&so, &s);
             uint8_t in[24];
             memcpy(in, famqp_protocol_header_amqp, 8);
             memcpy(in + 8, cases[i].bytes, 16);
@@ -297,7 +299,8 @@ START_TEST(test_random_garbage)
     for (int iter = 0; iter < 2000; iter++) {
         famqp_connection_options so;
         harness_server_options(&so);
-        famqp_connection *s = famqp_connection_new(&so);
+        famqp_connection *s;
+        famqp_connection_new(&so, &s);
         size_t n = 8 + harness_rand(&rng) % (sizeof buf - 8);
         memcpy(buf, famqp_protocol_header_amqp, 8);
         for (size_t k = 8; k < n; k++)

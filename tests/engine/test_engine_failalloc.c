@@ -4,7 +4,7 @@
  * once per allocation with exactly that one failing, on the client and on
  * the server separately.  Every run must end in a clean error on the side
  * that failed (amqp:internal-error "out of memory", or famqp_connection_new
- * returning NULL), never a crash, and free every block. */
+ * returning FAMQP_ENGINE_ERR_NOMEM), never a crash, and free every block. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 
 typedef struct run {
     bool created;          /* both connections were created */
+    famqp_engine_status client_new, server_new; /* what famqp_connection_new returned */
     bool client_failed, server_failed;
     char client_cond[64], server_cond[64];
     char client_desc[128], server_desc[128];
@@ -51,8 +52,9 @@ static void scenario(counting *ccnt, counting *scnt, run *r)
     so.sasl_mechanisms = FAMQP_SASL_PLAIN | FAMQP_SASL_ANONYMOUS;
     so.sasl_check = check_guest;
     co.max_frame_size = so.max_frame_size = 512; /* big messages take several frames */
-    famqp_connection *c = famqp_connection_new(&co);
-    famqp_connection *s = famqp_connection_new(&so);
+    famqp_connection *c, *s;
+    r->client_new = famqp_connection_new(&co, &c);
+    r->server_new = famqp_connection_new(&so, &s);
     if (!c || !s) {
         famqp_connection_free(c);
         famqp_connection_free(s);
@@ -72,10 +74,13 @@ static void scenario(counting *ccnt, counting *scnt, run *r)
     p->rng = 1;
 
     famqp_connection_open(c);
-    famqp_session *ses = famqp_session_new(c);
+    famqp_session *ses;
+    famqp_session_new(c, &ses);
     if (ses)
         famqp_session_open(ses);
-    famqp_link *l = ses ? famqp_link_new(ses, "q", FAMQP_LINK_SENDER, NULL) : NULL;
+    famqp_link *l = NULL;
+    if (ses)
+        famqp_link_new(ses, "q", FAMQP_LINK_SENDER, NULL, &l);
     if (l)
         famqp_link_open(l);
     pair_pump(p);
@@ -137,6 +142,12 @@ static long inject_all(bool client_side, long total)
         counting *hit = client_side ? &cc : &sc;
         REQUIRE(hit->calls >= i, "%s allocation %ld of %ld never happened (%ld calls): the scenario is not repeatable",
                 side, i, total, hit->calls);
+        /* A connection that could not be created says why: out of memory,
+         * never a bad argument (the options are valid), and no object. */
+        famqp_engine_status created_st = client_side ? r.client_new : r.server_new;
+        REQUIRE(r.created || created_st == FAMQP_ENGINE_ERR_NOMEM,
+                "%s allocation %ld of %ld: famqp_connection_new returned %s, not ERR_NOMEM", side, i, total,
+                famqp_engine_status_name(created_st));
         if (r.created) {
             bool failed = client_side ? r.client_failed : r.server_failed;
             const char *cond = client_side ? r.client_cond : r.server_cond;

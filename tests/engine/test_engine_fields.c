@@ -84,6 +84,14 @@ static const char *const tgt_caps[] = {"topic", "shared"};
 
 /* ---- connection ---- */
 
+/* famqp_connection_new refuses o with `want`, leaving its out-param NULL. */
+static void expect_refused_connection(const famqp_connection_options *o, famqp_engine_status want)
+{
+    famqp_connection *c = (famqp_connection *)o;
+    ck_assert_int_eq(famqp_connection_new(o, &c), want);
+    ck_assert_ptr_null(c);
+}
+
 START_TEST(test_open_carries_properties_and_capabilities)
 {
     uint8_t pbuf[128];
@@ -96,7 +104,8 @@ START_TEST(test_open_carries_properties_and_capabilities)
     o.properties = props_map(pbuf, sizeof pbuf, "famqp-test", 7);
     o.offered_capabilities = (famqp_symbols){caps, 2};
     o.desired_capabilities = (famqp_symbols){desired, 1};
-    famqp_connection *c = famqp_connection_new(&o);
+    famqp_connection *c;
+    ck_assert_int_eq(famqp_connection_new(&o, &c), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(c);
     /* The caller's buffers are reused: the engine sends its copies. */
     memset(pbuf, 0xff, sizeof pbuf);
@@ -123,7 +132,8 @@ START_TEST(test_open_without_them_sends_none)
 {
     famqp_connection_options o;
     harness_client_options(&o);
-    famqp_connection *c = famqp_connection_new(&o);
+    famqp_connection *c;
+    ck_assert_int_eq(famqp_connection_new(&o, &c), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_connection_open(c), FAMQP_ENGINE_OK);
     uint8_t keep[4096];
     famqp_any_frame f;
@@ -209,14 +219,17 @@ START_TEST(test_attach_carries_everything)
 {
     famqp_connection_options o;
     harness_client_options(&o);
-    famqp_connection *c = famqp_connection_new(&o);
+    famqp_connection *c;
+    ck_assert_int_eq(famqp_connection_new(&o, &c), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_connection_open(c), FAMQP_ENGINE_OK);
-    famqp_session *s = famqp_session_new(c);
+    famqp_session *s;
+    ck_assert_int_eq(famqp_session_new(c, &s), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
     link_bufs b;
     famqp_link_options lo;
     full_receiver_options(&lo, &b);
-    famqp_link *l = famqp_link_new(s, "full", FAMQP_LINK_RECEIVER, &lo);
+    famqp_link *l;
+    ck_assert_int_eq(famqp_link_new(s, "full", FAMQP_LINK_RECEIVER, &lo, &l), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(l);
     memset(&b, 0xff, sizeof b); /* reused by the caller: the link copied them */
     ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
@@ -390,10 +403,13 @@ START_TEST(test_bad_link_options_refused)
     pair_init(&p, &co, &so, CHUNK_WHOLE);
     famqp_session *cs;
     pair_connect(&p, &cs, NULL);
-    ck_assert_ptr_null(famqp_link_new(cs, "bad", FAMQP_LINK_SENDER, &lo));
+    famqp_link *bad = (famqp_link *)&lo;
+    ck_assert_int_eq(famqp_link_new(cs, "bad", FAMQP_LINK_SENDER, &lo, &bad), FAMQP_ENGINE_ERR_ARG);
+    ck_assert_ptr_null(bad);
     famqp_link_options good;
     famqp_link_options_init(&good);
-    famqp_link *l = famqp_link_new(cs, "good", FAMQP_LINK_SENDER, &good);
+    famqp_link *l;
+    ck_assert_int_eq(famqp_link_new(cs, "good", FAMQP_LINK_SENDER, &good, &l), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(l);
     ck_assert_int_eq(famqp_link_set_options(l, &lo), FAMQP_ENGINE_ERR_ARG);
     ck_assert(!famqp_connection_failed(p.a.c));
@@ -410,16 +426,16 @@ START_TEST(test_bad_connection_options_refused)
     char why[256];
     ck_assert_int_eq(famqp_connection_options_check(&o, why, sizeof why), FAMQP_ENGINE_ERR_ARG);
     ck_assert_str_eq(why, "connection offered-capabilities: symbol 0 is NULL");
-    ck_assert_ptr_null(famqp_connection_new(&o));
+    expect_refused_connection(&o, FAMQP_ENGINE_ERR_ARG);
     harness_client_options(&o);
     o.desired_capabilities = (famqp_symbols){NULL, 1};
     ck_assert_int_eq(famqp_connection_options_check(&o, why, sizeof why), FAMQP_ENGINE_ERR_ARG);
-    ck_assert_ptr_null(famqp_connection_new(&o));
+    expect_refused_connection(&o, FAMQP_ENGINE_ERR_ARG);
     harness_client_options(&o);
     static uint8_t big[FAMQP_ENGINE_MAX_FIELDS_SIZE + 1];
     o.properties = (famqp_map){2, big, sizeof big};
     ck_assert_int_eq(famqp_connection_options_check(&o, why, sizeof why), FAMQP_ENGINE_ERR_LIMIT);
-    ck_assert_ptr_null(famqp_connection_new(&o));
+    expect_refused_connection(&o, FAMQP_ENGINE_ERR_LIMIT);
 }
 END_TEST
 

@@ -107,12 +107,15 @@ START_TEST(test_limit_sessions)
     pair p;
     famqp_session *cs = connect_with(&p, &so);
     (void)cs;
-    famqp_session *s1 = famqp_session_new(p.a.c);
+    famqp_session *s1;
+    famqp_session_new(p.a.c, &s1);
     ck_assert_int_eq(famqp_session_open(s1), FAMQP_ENGINE_OK);
     pair_pump(&p);
     ck_assert(!famqp_connection_failed(p.b.c));
     /* our client keeps to the server's channel-max; a raw peer does not */
-    ck_assert_ptr_null(famqp_session_new(p.a.c));
+    famqp_session *over = (famqp_session *)&p; /* not NULL: the call must clear it */
+    ck_assert_int_eq(famqp_session_new(p.a.c, &over), FAMQP_ENGINE_ERR_LIMIT);
+    ck_assert_ptr_null(over);
     famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_BEGIN};
     f.u.begin = famqp_begin_defaults;
     f.u.begin.incoming_window = 10;
@@ -141,10 +144,12 @@ START_TEST(test_limit_sessions_no_free_channel)
     famqp_connection_open(p.a.c);
     pair_pump(&p);
     /* the server begins its own session on channel 0 first... */
-    famqp_session *ss = famqp_session_new(p.b.c);
+    famqp_session *ss;
+    famqp_session_new(p.b.c, &ss);
     ck_assert_ptr_nonnull(ss);
     /* ...while the client's begin is already on its way */
-    famqp_session *cs = famqp_session_new(p.a.c);
+    famqp_session *cs;
+    famqp_session_new(p.a.c, &cs);
     ck_assert_int_eq(famqp_session_open(cs), FAMQP_ENGINE_OK);
     p.a.answer = false;
     pair_pump(&p);
@@ -178,7 +183,8 @@ START_TEST(test_limit_links_per_session)
     pair_attach(&p, cs, "l0", FAMQP_LINK_SENDER, NULL, NULL);
     pair_attach(&p, cs, "l1", FAMQP_LINK_SENDER, NULL, NULL);
     /* our client keeps to the server's handle-max */
-    famqp_link *l2 = famqp_link_new(cs, "l2", FAMQP_LINK_SENDER, NULL);
+    famqp_link *l2;
+    famqp_link_new(cs, "l2", FAMQP_LINK_SENDER, NULL, &l2);
     ck_assert_ptr_null(l2);
     uint8_t buf[128];
     size_t n = attach_frame(buf, sizeof buf, 2, "l2");
@@ -266,7 +272,8 @@ static void attach_with_filter(pair *p, famqp_session *cs, const uint8_t *items,
     lo.source_filter.count = count;
     lo.source_filter.items = items;
     lo.source_filter.len = len;
-    famqp_link *l = famqp_link_new(cs, "f", FAMQP_LINK_RECEIVER, &lo);
+    famqp_link *l;
+    famqp_link_new(cs, "f", FAMQP_LINK_RECEIVER, &lo, &l);
     ck_assert_ptr_nonnull(l);
     ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
     pair_pump(p);

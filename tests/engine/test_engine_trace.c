@@ -88,10 +88,12 @@ static famqp_link *traced_pair(pair *p, FILE *client_trace, FILE *server_trace, 
     so.trace_file = server_trace;
     pair_init(p, &co, &so, mode);
     ck_assert_int_eq(famqp_connection_open(p->a.c), FAMQP_ENGINE_OK);
-    famqp_session *s = famqp_session_new(p->a.c);
+    famqp_session *s;
+    ck_assert_int_eq(famqp_session_new(p->a.c, &s), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(s);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
-    famqp_link *l = famqp_link_new(s, "traced", FAMQP_LINK_SENDER, NULL);
+    famqp_link *l;
+    ck_assert_int_eq(famqp_link_new(s, "traced", FAMQP_LINK_SENDER, NULL, &l), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(l);
     ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
     pair_pump(p);
@@ -191,10 +193,12 @@ START_TEST(test_trace_partial_consume)
     harness_client_options(&co);
     co.trace = 1;
     co.trace_file = ct;
-    famqp_connection *c = famqp_connection_new(&co);
+    famqp_connection *c;
+    ck_assert_int_eq(famqp_connection_new(&co, &c), FAMQP_ENGINE_OK);
     ck_assert_ptr_nonnull(c);
     ck_assert_int_eq(famqp_connection_open(c), FAMQP_ENGINE_OK);
-    famqp_session *s = famqp_session_new(c);
+    famqp_session *s;
+    ck_assert_int_eq(famqp_session_new(c, &s), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
     size_t len, total = 0;
     for (int i = 0; i < 10000; i++) {

@@ -55,7 +55,7 @@ START_TEST(test_recorded_stream)
     memset(&p, 0, sizeof p);
     p.chunking = mode;
     p.rng = 77 + (uint64_t)_i;
-    p.a.c = famqp_connection_new(&co);
+    famqp_connection_new(&co, &p.a.c);
     p.a.name = name;
     p.a.answer = true;
     famqp_link_options_init(&p.a.answer_opts);
@@ -63,7 +63,8 @@ START_TEST(test_recorded_stream)
     p.a.on_delivery = DELIV_ACCEPT;
     ck_assert_ptr_nonnull(p.a.c);
     ck_assert_int_eq(famqp_connection_open(p.a.c), FAMQP_ENGINE_OK);
-    famqp_session *s = famqp_session_new(p.a.c);
+    famqp_session *s;
+    famqp_session_new(p.a.c, &s);
     ck_assert_int_eq(famqp_session_open(s), FAMQP_ENGINE_OK);
 
     /* Attach the links the recorded client attached (name and role, from
@@ -89,7 +90,8 @@ START_TEST(test_recorded_stream)
         char lname[256];
         snprintf(lname, sizeof lname, "%.*s", (int)f.u.attach.name.len, f.u.attach.name.ptr);
         famqp_link_role role = f.u.attach.role ? FAMQP_LINK_RECEIVER : FAMQP_LINK_SENDER;
-        famqp_link *l = famqp_link_new(s, lname, role, &p.a.answer_opts);
+        famqp_link *l;
+        famqp_link_new(s, lname, role, &p.a.answer_opts, &l);
         ck_assert_ptr_nonnull(l);
         ck_assert_int_eq(famqp_link_open(l), FAMQP_ENGINE_OK);
         nlinks++;

@@ -287,23 +287,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     static uint8_t out[OUT_CHECKED];
     app a = {.server = o.role == FAMQP_CONNECTION_SERVER, .now = 1000, .out = out};
-    a.c = famqp_connection_new(&o);
+    famqp_connection_new(&o, &a.c);
     FUZZ_CHECK(a.c != NULL, "famqp_connection_new failed");
     if (!a.server) {
         famqp_connection_open(a.c);
-        famqp_session *s = famqp_session_new(a.c);
+        famqp_session *s;
+        famqp_session_new(a.c, &s);
         if (s) {
             famqp_session_open(s);
             famqp_link_options lo;
             famqp_link_options_init(&lo);
             lo.target_address = "queue";
-            famqp_link *snd = famqp_link_new(s, "fuzz-sender", FAMQP_LINK_SENDER, &lo);
+            famqp_link *snd;
+            famqp_link_new(s, "fuzz-sender", FAMQP_LINK_SENDER, &lo, &snd);
             if (snd)
                 famqp_link_open(snd);
             famqp_link_options_init(&lo);
             lo.source_address = "queue";
             lo.credit_window = 8;
-            famqp_link *rcv = famqp_link_new(s, "fuzz-receiver", FAMQP_LINK_RECEIVER, &lo);
+            famqp_link *rcv;
+            famqp_link_new(s, "fuzz-receiver", FAMQP_LINK_RECEIVER, &lo, &rcv);
             if (rcv)
                 famqp_link_open(rcv);
         }

@@ -88,7 +88,7 @@ static void *server_main(void *arg)
                 slots[n].next_seq = 0;
                 n++;
                 s->accepted_connections++;
-            } else if (st == FAMQP_IO_ERROR) {
+            } else if (st == FAMQP_IO_ERR_FAILED) {
                 snprintf(s->last_error, sizeof s->last_error, "%s", err.message);
             }
         }
@@ -102,12 +102,12 @@ static void *server_main(void *arg)
                 o.container_id = "io-test-server";
                 /* Offer SASL only when the client asked for it. */
                 o.sasl_mechanisms = memcmp(hdr, "AMQP\3", 5) == 0 ? FAMQP_SASL_ANONYMOUS : 0;
-                sl->conn = famqp_connection_new(&o);
+                famqp_connection_new(&o, &sl->conn);
                 famqp_io_set_connection(sl->io, sl->conn);
             }
             if (sl->conn)
                 handle_events(s, sl);
-            if (famqp_io_state(sl->io) == FAMQP_IO_ERROR)
+            if (famqp_io_state(sl->io) == FAMQP_IO_ERR_FAILED)
                 snprintf(s->last_error, sizeof s->last_error, "%s", famqp_io_error_message(sl->io));
             if (famqp_io_done(sl->io)) {
                 famqp_io_free(sl->io);

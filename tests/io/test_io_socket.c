@@ -25,7 +25,8 @@ static long run_client(const char *url_text, const famqp_io_options *io_opts, lo
     famqp_connection_options_init(&co);
     co.hostname = url.host;
     co.sasl_mechanisms = sasl ? FAMQP_SASL_ANONYMOUS : 0;
-    famqp_connection *c = famqp_connection_new(&co);
+    famqp_connection *c;
+    famqp_connection_new(&co, &c);
     famqp_io *io = famqp_io_connect(&url, io_opts, c, &err);
     if (!io) {
         snprintf(why, why_cap, "%s", err.message);
@@ -33,12 +34,14 @@ static long run_client(const char *url_text, const famqp_io_options *io_opts, lo
         return -1;
     }
     famqp_connection_open(c);
-    famqp_session *s = famqp_session_new(c);
+    famqp_session *s;
+    famqp_session_new(c, &s);
     famqp_session_open(s);
     famqp_link_options lo;
     famqp_link_options_init(&lo);
     lo.target_address = url.address[0] ? url.address : "q";
-    famqp_link *l = famqp_link_new(s, "sender", FAMQP_LINK_SENDER, &lo);
+    famqp_link *l;
+    famqp_link_new(s, "sender", FAMQP_LINK_SENDER, &lo, &l);
     famqp_link_open(l);
 
     uint8_t *body = malloc(size);
@@ -72,7 +75,7 @@ static long run_client(const char *url_text, const famqp_io_options *io_opts, lo
             snprintf(why, why_cap, "timeout: sent %ld accepted %ld", sent, accepted);
             break;
         }
-        if (famqp_io_pump(io, left > 100 ? 100 : left) == FAMQP_IO_ERROR) {
+        if (famqp_io_pump(io, left > 100 ? 100 : left) == FAMQP_IO_ERR_FAILED) {
             snprintf(why, why_cap, "%s", famqp_io_error_message(io));
             break;
         }

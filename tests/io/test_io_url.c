@@ -57,7 +57,7 @@ END_TEST
 static void expect_bad(const char *url, const char *needle)
 {
     famqp_url u;
-    famqp_io_error e = {{0}};
+    famqp_io_error e = {0};
     ck_assert_msg(!famqp_url_parse(url, &u, &e), "'%s' accepted", url);
     ck_assert_msg(strstr(e.message, needle) != NULL, "'%s': message '%s' lacks '%s'", url, e.message, needle);
 }

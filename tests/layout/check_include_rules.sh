@@ -11,8 +11,9 @@
 #   table      codec                        runtime/table/, famqp/gen/table.h
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
 #   message    generated, codec             runtime/message/, famqp/message.h
-#   engine     generated, codec             runtime/engine/, famqp/engine.h
-#   io         engine, generated, codec     runtime/io/, famqp/io.h
+#   engine     message, generated, codec    runtime/engine/, famqp/engine.h
+#   io         engine, message, generated, codec
+#                                           runtime/io/, famqp/io.h
 #   loop       io, engine, message, generated, codec
 #                                           runtime/loop/, famqp/loop.h
 #   client     loop, io, engine, message, generated, codec
@@ -30,8 +31,8 @@ declare -A allowed=(
     [table]="table codec"
     [generated]="generated table codec"
     [message]="message generated codec"
-    [engine]="engine generated codec"
-    [io]="io engine generated codec"
+    [engine]="engine message generated codec"
+    [io]="io engine message generated codec"
     [loop]="loop io engine message generated codec"
     [client]="client loop io engine message generated codec"
 )

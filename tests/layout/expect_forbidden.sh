@@ -9,7 +9,7 @@ rc=$?
 echo "$out"
 expected=(
     'runtime/codec/read.c:3: error: #include "famqp_spec.h": layer '"'"'codec'"'"' may not use layer '"'"'generated'"'"''
-    'runtime/engine/engine_link.c:3: error: #include "famqp/message.h": layer '"'"'engine'"'"' may not use layer '"'"'message'"'"''
+    'runtime/engine/engine_link.c:3: error: #include "famqp/client.h": layer '"'"'engine'"'"' may not use layer '"'"'client'"'"''
     'runtime/engine/engine_link.c:4: error: #include "message_internal.h": internal header of runtime/message/'
     'runtime/client/client_sender.c:5: error: #include "famqp/unknown.h": no layer knows this header'
 )

@@ -26,6 +26,15 @@
  * used from the thread that uses the client (nothing is locked, and no
  * background thread does I/O); separate clients share nothing and may
  * run on separate threads.
+  *
+ * Conventions (docs/api-conventions.md): calls return
+ * famqp_client_status, FAMQP_CLIENT_OK or `FAMQP_CLIENT_ERR_<WHAT>`, the
+ * reason in famqp_client_last_error; out of memory is ERR_NOMEM, never
+ * ERR_ARG.  *out is NULL whenever an open, connect or receive fails (a
+ * failed open leaves nothing to close).  Timeouts: -1 no limit, 0 do not
+ * wait, > 0 milliseconds, everywhere (including a pre-settled send's wait
+ * for the socket); in options structs 0 means the default.
+ * famqp_receiver_set_credit SETS the credit (Proton's flow adds).
  */
 #ifndef FAMQP_CLIENT_H
 #define FAMQP_CLIENT_H
@@ -102,12 +111,13 @@ typedef struct famqp_client_options {
     const char *container_id;  /**< NULL: "famqp-<pid>-<n>" */
     const char *user;          /**< overrides the URL's user (SASL PLAIN) */
     const char *password;      /**< overrides the URL's password */
-    unsigned sasl_mechanism;   /**< 0: PLAIN with a user, else ANONYMOUS;
-                                    or one FAMQP_SASL_*; FAMQP_CLIENT_NO_SASL: bare AMQP */
+    unsigned sasl_mechanisms;  /**< as famqp_connection_options.sasl_mechanisms for a
+                                    client: one FAMQP_SASL_*; 0: PLAIN with a user,
+                                    else ANONYMOUS; FAMQP_CLIENT_NO_SASL: bare AMQP */
     /** SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
      * the client refuses it (ERR_ARG, nothing is sent) unless this is set. */
     bool allow_plain_insecure;
-    int connect_timeout_ms;    /**< TCP + TLS + AMQP open; default 10000 */
+    int connect_timeout_ms;    /**< TCP + TLS + AMQP open; default (and 0) 10000; -1: no limit */
     uint32_t idle_timeout_ms;  /**< 0: none (default) */
     uint32_t max_frame_size;   /**< 0: engine default */
     famqp_io_options io;       /**< TLS options (verification is on by default) */
@@ -131,7 +141,7 @@ typedef struct famqp_client_options {
     famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
 } famqp_client_options;
 
-/** famqp_client_options.sasl_mechanism: no SASL layer (bare AMQP). */
+/** famqp_client_options.sasl_mechanisms: no SASL layer (bare AMQP). */
 #define FAMQP_CLIENT_NO_SASL 0x80000000u
 /** Default famqp_client_options.max_send_delay_us. */
 #define FAMQP_CLIENT_DEFAULT_SEND_DELAY_US 1000u
@@ -203,7 +213,7 @@ typedef struct famqp_sender_options {
     uint32_t window;          /**< most unsettled deliveries in flight for
                                    famqp_send_async; default 1000 */
     const char *name;         /**< link name; NULL: generated */
-    int attach_timeout_ms;    /**< default 10000 */
+    int attach_timeout_ms;    /**< default (and 0) 10000; -1: no limit */
     famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
 } famqp_sender_options;
 
@@ -211,14 +221,18 @@ typedef struct famqp_sender_options {
 FAMQP_API void famqp_sender_options_init(famqp_sender_options *o);
 
 /** Attaches a sender to address and waits for the peer's answer.  A refusal
- * returns ERR_REFUSED with the peer's condition in the client's error. */
+ * returns ERR_REFUSED with the peer's condition in the client's error.  On
+ * any failure *out is NULL and nothing is left to close (the link is
+ * detached without waiting). */
 FAMQP_API famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
                                       famqp_sender **out);
 
 /** Sends one message and waits (at most timeout_ms) until the peer settles
  * it; *outcome (may be NULL) gets its outcome (a rejection's condition
  * strings stay valid until the next send on this sender).  A pre-settled
- * sender returns once the message was handed to the socket, outcome NONE. */
+ * sender returns once the message was handed to the socket, outcome NONE
+ * (ERR_TIMEOUT when timeout_ms passed first: the bytes stay queued and
+ * leave with the next call that does I/O; -1 waits without limit). */
 FAMQP_API famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
 /** famqp_send of an already encoded message (its sections' bytes). */
 FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
@@ -247,7 +261,7 @@ FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *byte
  *   - famqp_receive handing out a message it already holds treats the
  *     settlements and credit queued by earlier calls the same way;
  *   - every call that waits or does I/O (famqp_send, famqp_receive when
- *     its queue is empty, famqp_sender_wait_all, famqp_receiver_flow,
+ *     its queue is empty, famqp_sender_wait_all, famqp_receiver_set_credit,
  *     famqp_receiver_drain, famqp_client_pump, the close calls) writes
  *     everything pending first;
  *   - if the application makes no call at all after a send, nothing can
@@ -302,13 +316,13 @@ typedef struct famqp_receiver_options {
     uint32_t credit_window;   /**< credit kept available automatically, granted again as
                                    famqp_receive hands messages out (so at most this many
                                    wait in the client); default 100;
-                                   0: grant it with famqp_receiver_flow */
+                                   0: grant it with famqp_receiver_set_credit */
     uint32_t durable;         /**< source terminus-durability */
     bool dynamic;             /**< ask the peer to create a node (address NULL);
                                    famqp_receiver_address gives its address */
     const char *selector;     /**< apache.org:selector-filter:string filter, e.g. "color = 'red'" */
     const char *name;         /**< link name; NULL: generated */
-    int attach_timeout_ms;    /**< default 10000 */
+    int attach_timeout_ms;    /**< default (and 0) 10000; -1: no limit */
     famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
     /** Any filter-set (famqp_filter_set_builder in engine.h: selectors,
      *  com.microsoft:session-filter, ...); count 0: none.  Not together
@@ -321,7 +335,7 @@ FAMQP_API void famqp_receiver_options_init(famqp_receiver_options *o);
 
 /** Attaches a receiver to address and waits for the peer's answer.  A
  *  refusal returns ERR_REFUSED with the peer's condition in the client's
- *  error. */
+ *  error.  As famqp_sender_open: *out is NULL on any failure. */
 FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
                                         famqp_receiver **out);
 
@@ -333,11 +347,8 @@ FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *a
  * deliveries must be settled too (famqp_delivery_settle or accept). */
 FAMQP_API famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
 
-/** Decodes a received delivery's message (views point into the delivery). */
-FAMQP_API famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
-
-/** Manual credit: link-credit becomes `credit` (see famqp_link_flow). */
-FAMQP_API famqp_client_status famqp_receiver_flow(famqp_receiver *r, uint32_t credit);
+/** Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
+FAMQP_API famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);
 /** Drain: asks the sender to use the credit now or give it back, and waits
  * (at most timeout_ms) until it has: link-credit becomes `credit` with the
  * drain flag set (0: keep the credit granted now), the sender sends what

@@ -11,6 +11,12 @@
  *
  * Threads: no global state beyond constants; any thread may call these
  * functions, on objects that no other thread uses at the same time.
+  *
+ * Conventions (docs/api-conventions.md): calls return famqp_status,
+ * FAMQP_OK or `FAMQP_ERR_<WHAT>` (the base layer's names carry no layer
+ * word), with a famqp_error (may be NULL) saying where; a decoder's output
+ * is unspecified unless it returned FAMQP_OK.  Nothing here allocates;
+ * views point into the caller's bytes.
  */
 #ifndef FAMQP_CODEC_H
 #define FAMQP_CODEC_H

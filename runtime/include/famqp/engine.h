@@ -33,6 +33,14 @@
  * wire order: outgoing frames when famqp_connection_output hands them out,
  * incoming ones as they are decoded.  A transfer's line ends with its
  * payload size and first 64 bytes, escaped.
+  *
+ * Conventions (docs/api-conventions.md): calls return famqp_engine_status,
+ * FAMQP_ENGINE_OK or `FAMQP_ENGINE_ERR_<WHAT>`; ERR_NOMEM (the allocator
+ * failed) is never reported as ERR_ARG (a bad argument).  Constructors
+ * write the new object to *out, NULL whenever they fail.  The engine waits
+ * for nothing (no timeouts; time comes in through famqp_connection_tick).
+ * Credit calls SET the link credit (famqp_link_set_credit), unlike
+ * Proton's pn_link_flow, which adds.
  */
 #ifndef FAMQP_ENGINE_H
 #define FAMQP_ENGINE_H
@@ -43,6 +51,7 @@
 #include <stdio.h>
 
 #include "famqp/codec.h"
+#include "famqp/message.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -294,9 +303,10 @@ FAMQP_API const char *famqp_event_type_name(famqp_event_type t);
 
 /* ---- connection ------------------------------------------------------- */
 
-/** A new connection with the given options.  NULL when the options are
- *  invalid or allocation fails. */
-FAMQP_API famqp_connection *famqp_connection_new(const famqp_connection_options *opts);
+/** Creates a connection with the given options (opts NULL: defaults) in *out.
+ *  FAMQP_ENGINE_ERR_ARG when an option is invalid, FAMQP_ENGINE_ERR_NOMEM
+ *  when the allocator failed; *out is NULL then. */
+FAMQP_API famqp_engine_status famqp_connection_new(const famqp_connection_options *opts, famqp_connection **out);
 /** Frees the connection and every session, link and delivery it still
  *  owns.  NULL is ignored. */
 FAMQP_API void famqp_connection_free(famqp_connection *c);
@@ -360,9 +370,10 @@ FAMQP_API const char *famqp_connection_sasl_user(const famqp_connection *c);
 
 /* ---- sessions --------------------------------------------------------- */
 
-/** A new local session of c (begun by famqp_session_open); NULL when the
- *  connection failed or was closed, or the session cannot be made. */
-FAMQP_API famqp_session *famqp_session_new(famqp_connection *c);
+/** A new local session of c (begun by famqp_session_open) in *out.
+ *  FAMQP_ENGINE_ERR_FAILED when c failed, ERR_STATE when c is closed,
+ *  ERR_LIMIT when every channel is taken, ERR_NOMEM; *out is NULL then. */
+FAMQP_API famqp_engine_status famqp_session_new(famqp_connection *c, famqp_session **out);
 /** Sends begin (answering the remote begin when there was one). */
 FAMQP_API famqp_engine_status famqp_session_open(famqp_session *s);
 /** Sends end; condition NULL: clean end, else the error condition and an
@@ -396,7 +407,7 @@ typedef struct famqp_link_options {
     uint8_t rcv_settle_mode;    /**< FAMQP_RECEIVER_SETTLE_MODE_* (default first = 0) */
     uint64_t max_message_size;  /**< advertised; 0 = the connection's limit */
     /** Receiver: credit kept available automatically (topped up when half
-     *  is used); 0 = the application grants credit with famqp_link_flow. */
+     *  is used); 0 = the application grants credit with famqp_link_set_credit. */
     uint32_t credit_window;
     /** Terminus options: the target's for a sender, the source's for a
      *  receiver (the other terminus carries only its address).
@@ -495,9 +506,12 @@ FAMQP_API famqp_writer *famqp_fields_key(famqp_fields_builder *b, const char *ke
  *  FAMQP_ERR_INVALID_VALUE (a key without one value). */
 FAMQP_API famqp_status famqp_fields_finish(famqp_fields_builder *b, famqp_map *out);
 
-/** A local link (for a remote attach, use the link from the event). */
-FAMQP_API famqp_link *famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
-                           const famqp_link_options *opts);
+/** A local link in *out (for a remote attach, use the link from the event).
+ *  FAMQP_ENGINE_ERR_ARG for a NULL name or invalid options, ERR_FAILED when
+ *  the connection failed, ERR_STATE when the session is closed, ERR_LIMIT
+ *  when every handle is taken, ERR_NOMEM; *out is NULL then. */
+FAMQP_API famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_link_role role,
+                                   const famqp_link_options *opts, famqp_link **out);
 /** For a remotely attached link: the options to answer with (before open). */
 FAMQP_API famqp_engine_status famqp_link_set_options(famqp_link *l, const famqp_link_options *opts);
 /** Sends attach (answering the remote attach when there was one). */
@@ -568,10 +582,14 @@ FAMQP_API uint32_t famqp_link_delivery_count(const famqp_link *l);
 /** Sender: true while a drain the receiver asked for is pending. */
 FAMQP_API bool famqp_link_drain_requested(const famqp_link *l);
 
-/** Receiver: grant credit (absolute: link-credit becomes `credit`). */
-FAMQP_API famqp_engine_status famqp_link_flow(famqp_link *l, uint32_t credit);
-/** Receiver: grant credit and ask the sender to use it or give it back. */
-FAMQP_API famqp_engine_status famqp_link_drain(famqp_link *l, uint32_t credit);
+/** Receiver: SETS the credit: link-credit becomes `credit` (0 stops the
+ *  sender).  Unlike Proton's pn_link_flow, which ADDS to the credit: to add
+ *  n, pass famqp_link_credit(l) + n. */
+FAMQP_API famqp_engine_status famqp_link_set_credit(famqp_link *l, uint32_t credit);
+/** Receiver: sets the credit as famqp_link_set_credit does (not adding, as
+ *  Proton's pn_link_drain does) and asks the sender to use it or give it
+ *  back (the drain flag). */
+FAMQP_API famqp_engine_status famqp_link_set_credit_and_drain(famqp_link *l, uint32_t credit);
 /** Sender: finishes a requested drain: unused credit is given back.  The
  *  engine also does this by itself: once the application has seen the
  *  LINK_CREDIT event asking for the drain (the event was released) and the
@@ -631,6 +649,10 @@ FAMQP_API famqp_binary famqp_delivery_tag(const famqp_delivery *d);
 FAMQP_API uint32_t famqp_delivery_message_format(const famqp_delivery *d);
 /** Receiver: the complete message bytes (owned by the delivery). */
 FAMQP_API famqp_binary famqp_delivery_message(const famqp_delivery *d);
+/** Receiver: decodes the delivery's message (famqp_message_decode); the
+ *  views in *m point into the delivery, valid until it is settled.  On
+ *  failure *m is reset (famqp_message_init) and err (may be NULL) says why. */
+FAMQP_API famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
 /** True once the peer settled the delivery. */
 FAMQP_API bool famqp_delivery_remote_settled(const famqp_delivery *d);
 /** The peer's state of the delivery (kind NONE when it sent none). */

@@ -7,6 +7,9 @@
  * bytes; an empty body is a heartbeat.  Parsing is zero-copy.
  *
  * Threads: no state; any thread may call these functions.
+  *
+ * Conventions (docs/api-conventions.md): the codec's famqp_status and
+ * famqp_error; nothing here allocates.
  */
 #ifndef FAMQP_FRAME_H
 #define FAMQP_FRAME_H

@@ -18,7 +18,8 @@
  *     if (!famqp_url_parse(argv[1], &url, &err)) die(err.message);
  *     ... famqp_connection_options: hostname = url.host, SASL PLAIN with
  *         url.user/url.password when url.user[0], else ANONYMOUS ...
- *     famqp_connection *conn = famqp_connection_new(&copts);
+ *     famqp_connection *conn;
+ *     if (famqp_connection_new(&copts, &conn) != FAMQP_ENGINE_OK) die("out of memory or bad options");
  *     famqp_io *io = famqp_io_connect(&url, NULL, conn, &err);  // blocks <= timeout
  *     if (!io) die(err.message);          // "connection refused", TLS reason...
  *     famqp_connection_open(conn);
@@ -53,6 +54,13 @@
  * the system CA store (or tls_ca_file) and the certificate's name against
  * the URL host (or tls_server_name), and sends SNI for host names.
  * tls_insecure = true turns verification off explicitly.
+  *
+ * Conventions (docs/api-conventions.md): calls return famqp_io_status,
+ * FAMQP_IO_OK or `FAMQP_IO_ERR_<WHAT>`; a call that creates something
+ * returns NULL (or sets *out to NULL) on failure with the status and a
+ * message in its famqp_io_error, ERR_NOMEM kept apart from ERR_ARG.
+ * Timeouts: -1 no limit, 0 do not wait, > 0 milliseconds (in options
+ * structs 0 means the default).
  */
 #ifndef FAMQP_IO_H
 #define FAMQP_IO_H
@@ -69,22 +77,26 @@ extern "C" {
 
 /* ---- errors ------------------------------------------------------------ */
 
-/** Why an io call failed. */
+/** Outcome of an io call (a pump, a wait, an accept), and the status in a
+ *  famqp_io_error. */
+typedef enum famqp_io_status {
+    FAMQP_IO_OK = 0,      /**< progress or timeout; the socket is usable */
+    FAMQP_IO_ERR_AGAIN,   /**< nothing to do now (e.g. no pending connection) */
+    FAMQP_IO_ERR_CLOSED,  /**< the peer closed the socket (the engine was told) */
+    FAMQP_IO_ERR_FAILED,  /**< socket or TLS failure; see famqp_io_error_message */
+    FAMQP_IO_ERR_NOMEM,   /**< an allocation failed */
+    FAMQP_IO_ERR_ARG      /**< invalid argument (a malformed URL or address) */
+} famqp_io_status;
+
+/** Why an io call failed: its status and a human-readable reason. */
 typedef struct famqp_io_error {
+    famqp_io_status status; /**< why it failed; FAMQP_IO_OK when nothing failed */
     /** A human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
      *  refused" or "TLS handshake with example.com:5671 failed: certificate
      *  verify failed: self-signed certificate in certificate chain".  Empty
      *  string when there is none. */
     char message[512];
 } famqp_io_error;
-
-/** Outcome of a pump, a wait or an accept. */
-typedef enum famqp_io_status {
-    FAMQP_IO_OK = 0,      /**< progress or timeout; the socket is usable */
-    FAMQP_IO_AGAIN,       /**< nothing to do now (e.g. no pending connection) */
-    FAMQP_IO_CLOSED,      /**< the peer closed the socket (the engine was told) */
-    FAMQP_IO_ERROR        /**< socket or TLS failure; see famqp_io_error_message */
-} famqp_io_status;
 
 /** Short name of an io status, e.g. "closed". */
 FAMQP_API const char *famqp_io_status_name(famqp_io_status s);
@@ -124,7 +136,7 @@ typedef struct famqp_listener famqp_listener;
 
 /** How famqp_io_connect connects; famqp_io_options_init sets the defaults. */
 typedef struct famqp_io_options {
-    int connect_timeout_ms;      /**< TCP connect + TLS handshake; default 10000 */
+    int connect_timeout_ms;      /**< TCP connect + TLS handshake; default (and 0) 10000; -1: no limit */
     const char *tls_ca_file;     /**< PEM CA bundle; NULL: the system store */
     const char *tls_server_name; /**< name verified and sent as SNI; NULL: url host */
     bool tls_insecure;           /**< true: do not verify certificate or name */
@@ -154,12 +166,14 @@ FAMQP_API famqp_connection *famqp_io_connection(const famqp_io *io);
 
 /** One pump round (see the top of this file); waits at most timeout_ms
  *  (0: do not wait; -1: until something happens or the engine's deadline).
- *  Returns OK, CLOSED once the peer closed its side and nothing more can be
- *  read, or ERROR. */
+ *  Returns OK, ERR_CLOSED once the peer closed its side and nothing more can
+ *  be read, or ERR_FAILED. */
 FAMQP_API famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
 
-/** Pumps until all engine output is written or the timeout passes (used
- *  before closing the socket).  OK when drained. */
+/** Pumps until all engine output is written or the timeout passes (-1: no
+ *  limit; 0: one try without waiting).  OK when drained (or when the socket
+ *  failed and dropped it: see famqp_io_state), ERR_AGAIN when the timeout
+ *  passed first. */
 FAMQP_API famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
 
 /** Polls all ios and listeners at once for at most timeout_ms (shortened to
@@ -228,7 +242,8 @@ FAMQP_API bool famqp_listener_ready(const famqp_listener *l);
 
 /** Accepts one pending connection without blocking: OK with *out set (no
  *  connection bound yet; a TLS handshake runs inside the following pumps),
- *  AGAIN when none is pending, ERROR with err->message. */
+ *  ERR_AGAIN when none is pending, ERR_FAILED (ERR_NOMEM when an allocation
+ *  failed) with err->message. */
 FAMQP_API famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);
 /** Closes the listening socket and frees the listener.  NULL is ignored. */
 FAMQP_API void famqp_listener_close(famqp_listener *l);

@@ -23,6 +23,11 @@
  *
  * Threads: a famqp_message is plain data; use one from one thread at a
  * time.  Nothing here allocates.
+  *
+ * Conventions (docs/api-conventions.md): results are the codec's
+ * famqp_status (FAMQP_OK / `FAMQP_ERR_<WHAT>`) with a famqp_error (may be
+ * NULL); nothing here allocates, so there is no out-of-memory status;
+ * setters keep views, not copies.
  */
 #ifndef FAMQP_MESSAGE_H
 #define FAMQP_MESSAGE_H

@@ -280,7 +280,7 @@ static int settle_once(const char *url, const char *queue, int how, bool *again,
     famqp_receiver *r;
     if (famqp_receiver_open(c, queue, &ro, &r) != FAMQP_CLIENT_OK)
         return failf("attach receiver: %s", last(c));
-    famqp_receiver_flow(r, 1);
+    famqp_receiver_set_credit(r, 1);
     famqp_delivery *d;
     if (famqp_receive(r, 3000, &d) != FAMQP_CLIENT_OK)
         return failf("receive: %s", last(c));
@@ -291,7 +291,7 @@ static int settle_once(const char *url, const char *queue, int how, bool *again,
     else
         famqp_delivery_modify(d, (how - 2) & 1, (how - 2) & 2);
     /* Read the queue again: the same message, nothing, or the broker's error. */
-    famqp_receiver_flow(r, 1);
+    famqp_receiver_set_credit(r, 1);
     famqp_client_status st = famqp_receive(r, 1500, &d);
     if (st == FAMQP_CLIENT_OK) {
         famqp_message m;
@@ -491,7 +491,7 @@ static int cell_connect(const char *url, const char *mech)
     famqp_client_options co;
     famqp_client_options_init(&co);
     co.allow_plain_insecure = true;
-    co.sasl_mechanism = !strcmp(mech, "anonymous") ? FAMQP_SASL_ANONYMOUS : FAMQP_SASL_PLAIN;
+    co.sasl_mechanisms = !strcmp(mech, "anonymous") ? FAMQP_SASL_ANONYMOUS : FAMQP_SASL_PLAIN;
     famqp_client *c;
     famqp_client_error err;
     if (famqp_client_connect(url, &co, &c, &err) != FAMQP_CLIENT_OK)

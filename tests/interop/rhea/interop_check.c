@@ -486,7 +486,7 @@ static int mode_drain(const char *url, const char *addr, int argc, char **argv)
     int rc = 0;
     famqp_delivery *d = NULL;
     if (famqp_sender_open(c, addr, NULL, &s) != FAMQP_CLIENT_OK || !send_numbered(c, s, 0, 3) ||
-        famqp_receiver_open(c, addr, &ro, &r) != FAMQP_CLIENT_OK || famqp_receiver_flow(r, 1) != FAMQP_CLIENT_OK ||
+        famqp_receiver_open(c, addr, &ro, &r) != FAMQP_CLIENT_OK || famqp_receiver_set_credit(r, 1) != FAMQP_CLIENT_OK ||
         famqp_receive(r, TIMEOUT_MS, &d) != FAMQP_CLIENT_OK) {
         rc = failf("drain", "setup", lasterr(c));
         famqp_client_close(c, 2000);
@@ -629,7 +629,7 @@ static int mode_connect(const char *url, int argc, char **argv)
     o.password = opt(argc, argv, "--password", NULL);
     o.allow_plain_insecure = flag(argc, argv, "--allow-plain-insecure");
     if (flag(argc, argv, "--anonymous"))
-        o.sasl_mechanism = FAMQP_SASL_ANONYMOUS;
+        o.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
     o.connect_timeout_ms = TIMEOUT_MS;
     const char *expect = opt(argc, argv, "--expect", "ok");
     famqp_client *c;

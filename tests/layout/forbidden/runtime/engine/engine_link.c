@@ -1,4 +1,4 @@
-/* The engine may not use the message API (a layer beside it). */
+/* The engine may not use the client API (a layer above it). */
 #include "famqp/engine.h"
-#include "famqp/message.h"
+#include "famqp/client.h"
 #include "message_internal.h"
