@@ -1,4 +1,5 @@
-/* flatamqp: a blocking AMQP 1.0 client over the engine (engine.h) and the
+/** @file famqp/client.h
+ * @brief flatamqp: a blocking AMQP 1.0 client over the engine (engine.h) and the
  * socket driver (io.h).
  *
  *     famqp_client *c;  famqp_client_error err;
@@ -25,15 +26,16 @@
  * used from the thread that uses the client (nothing is locked, and no
  * background thread does I/O); separate clients share nothing and may
  * run on separate threads.
+  *
+ * Conventions (docs/api-conventions.md): calls return
+ * famqp_client_status, FAMQP_CLIENT_OK or `FAMQP_CLIENT_ERR_<WHAT>`, the
+ * reason in famqp_client_last_error; out of memory is ERR_NOMEM, never
+ * ERR_ARG.  *out is NULL whenever an open, connect or receive fails (a
+ * failed open leaves nothing to close).  Timeouts: -1 no limit, 0 do not
+ * wait, > 0 milliseconds, everywhere (including a pre-settled send's wait
+ * for the socket); in options structs 0 means the default.
+ * famqp_receiver_set_credit SETS the credit (Proton's flow adds).
  */
-/* Conventions (docs/api-conventions.md): calls return famqp_client_status,
- * FAMQP_CLIENT_OK or FAMQP_CLIENT_ERR_<WHAT>, the reason in
- * famqp_client_last_error; out of memory is ERR_NOMEM, never ERR_ARG.
- * *out is NULL whenever an open, connect or receive fails (a failed open
- * leaves nothing to close).  Timeouts: -1 no limit, 0 do not wait, > 0
- * milliseconds, everywhere (including a pre-settled send's wait for the
- * socket); in options structs 0 means the default.
- * famqp_receiver_set_credit SETS the credit (Proton's flow adds). */
 #ifndef FAMQP_CLIENT_H
 #define FAMQP_CLIENT_H
 
@@ -49,36 +51,41 @@
 extern "C" {
 #endif
 
+/** Result of a client call. */
 typedef enum famqp_client_status {
-    FAMQP_CLIENT_OK = 0,
-    FAMQP_CLIENT_ERR_ARG,        /* invalid argument or URL */
-    FAMQP_CLIENT_ERR_CONNECT,    /* TCP/TLS connection failed (refused, unreachable, TLS) */
-    FAMQP_CLIENT_ERR_AUTH,       /* SASL authentication failed */
-    FAMQP_CLIENT_ERR_TIMEOUT,    /* the timeout passed first */
-    FAMQP_CLIENT_ERR_REFUSED,    /* the peer refused or detached the link (condition says why) */
-    FAMQP_CLIENT_ERR_CONNECTION, /* the connection or session closed or failed */
-    FAMQP_CLIENT_ERR_STATE,      /* not possible now (e.g. link already closed) */
-    FAMQP_CLIENT_ERR_NOMEM,
-    FAMQP_CLIENT_ERR_CREDIT      /* receiver: no credit and none will come (manual credit) */
+    FAMQP_CLIENT_OK = 0,         /**< done */
+    FAMQP_CLIENT_ERR_ARG,        /**< invalid argument or URL */
+    FAMQP_CLIENT_ERR_CONNECT,    /**< TCP/TLS connection failed (refused, unreachable, TLS) */
+    FAMQP_CLIENT_ERR_AUTH,       /**< SASL authentication failed */
+    FAMQP_CLIENT_ERR_TIMEOUT,    /**< the timeout passed first */
+    FAMQP_CLIENT_ERR_REFUSED,    /**< the peer refused or detached the link (condition says why) */
+    FAMQP_CLIENT_ERR_CONNECTION, /**< the connection or session closed or failed */
+    FAMQP_CLIENT_ERR_STATE,      /**< not possible now (e.g. link already closed) */
+    FAMQP_CLIENT_ERR_NOMEM,      /**< out of memory */
+    FAMQP_CLIENT_ERR_CREDIT      /**< receiver: no credit and none will come (manual credit) */
 } famqp_client_status;
 
+/** Short name of a client status. */
 FAMQP_API const char *famqp_client_status_name(famqp_client_status s);
 
-/* The reason for the last failure. */
+/** The reason for the last failure. */
 typedef struct famqp_client_error {
-    famqp_client_status status;
-    char condition[128];   /* AMQP condition ("amqp:not-found"), "" when none */
-    char description[512]; /* the peer's description, "" when none */
-    char message[1024];    /* one readable line saying all of it */
+    famqp_client_status status; /**< the failed call's status */
+    char condition[128];   /**< AMQP condition ("amqp:not-found"), "" when none */
+    char description[512]; /**< the peer's description, "" when none */
+    char message[1024];    /**< one readable line saying all of it */
 } famqp_client_error;
 
+/** A connection with one session. */
 typedef struct famqp_client famqp_client;
+/** A sending link of a client. */
 typedef struct famqp_sender famqp_sender;
+/** A receiving link of a client. */
 typedef struct famqp_receiver famqp_receiver;
 
 /* ---- connection -------------------------------------------------------- */
 
-/* Reconnect policy (off by default).  When an established connection is
+/** Reconnect policy (off by default).  When an established connection is
  * lost (socket error or EOF, or the peer closing the connection or ending
  * the session), the client waits initial_backoff_ms, connects again with
  * the same URL and options, re-opens the session, reattaches every open
@@ -94,79 +101,85 @@ typedef struct famqp_receiver famqp_receiver;
  * connection (famqp_client_retired).  Authentication failures never
  * reconnect. */
 typedef struct famqp_reconnect_policy {
-    uint32_t max_attempts;       /* 0: never reconnect (default) */
-    uint32_t initial_backoff_ms; /* default 100 */
-    uint32_t max_backoff_ms;     /* default 5000 */
+    uint32_t max_attempts;       /**< 0: never reconnect (default) */
+    uint32_t initial_backoff_ms; /**< default 100 */
+    uint32_t max_backoff_ms;     /**< default 5000 */
 } famqp_reconnect_policy;
 
+/** A client's settings; famqp_client_options_init sets the defaults. */
 typedef struct famqp_client_options {
-    const char *container_id;  /* NULL: "famqp-<pid>-<n>" */
-    const char *user;          /* overrides the URL's user (SASL PLAIN) */
-    const char *password;
-    unsigned sasl_mechanisms;  /* as famqp_connection_options.sasl_mechanisms for a
-                                  client: one FAMQP_SASL_*; 0: PLAIN with a user,
-                                  else ANONYMOUS; FAMQP_CLIENT_NO_SASL: bare AMQP */
-    /* SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
+    const char *container_id;  /**< NULL: "famqp-<pid>-<n>" */
+    const char *user;          /**< overrides the URL's user (SASL PLAIN) */
+    const char *password;      /**< overrides the URL's password */
+    unsigned sasl_mechanisms;  /**< as famqp_connection_options.sasl_mechanisms for a
+                                    client: one FAMQP_SASL_*; 0: PLAIN with a user,
+                                    else ANONYMOUS; FAMQP_CLIENT_NO_SASL: bare AMQP */
+    /** SASL PLAIN sends the password in clear text: over amqp:// (no TLS)
      * the client refuses it (ERR_ARG, nothing is sent) unless this is set. */
     bool allow_plain_insecure;
-    int connect_timeout_ms;    /* TCP + TLS + AMQP open; default (and 0) 10000; -1: no limit */
-    uint32_t idle_timeout_ms;  /* 0: none (default) */
-    uint32_t max_frame_size;   /* 0: engine default */
-    famqp_io_options io;       /* TLS options (verification is on by default) */
-    int trace;                 /* -1: FAMQP_TRACE (default), 0 off, 1 on */
-    famqp_reconnect_policy reconnect;
-    /* Output linger: the longest a pipelined send's bytes (and a received
+    int connect_timeout_ms;    /**< TCP + TLS + AMQP open; default (and 0) 10000; -1: no limit */
+    uint32_t idle_timeout_ms;  /**< 0: none (default) */
+    uint32_t max_frame_size;   /**< 0: engine default */
+    famqp_io_options io;       /**< TLS options (verification is on by default) */
+    int trace;                 /**< -1: FAMQP_TRACE (default), 0 off, 1 on */
+    famqp_reconnect_policy reconnect; /**< off by default */
+    /** Output linger: the longest a pipelined send's bytes (and a received
      * message's settlement) wait in the client before being written, in
      * microseconds.  Default FAMQP_CLIENT_DEFAULT_SEND_DELAY_US; 0: every
      * famqp_send_async writes at once (one write per message).  See
-     * "When pipelined sends are written" below. */
+     * "When pipelined sends are written" at famqp_send_async. */
     uint32_t max_send_delay_us;
-    /* Sent in the connection's open (and again on every reconnect); the
-     * client copies them, so the caller's buffers may be reused once
-     * famqp_client_connect returns.  properties: a symbol-keyed map (e.g.
-     * from famqp_fields_builder, engine.h); count 0: none.  Bounded by
-     * FAMQP_ENGINE_MAX_* (larger: ERR_ARG saying which).  The peer's:
-     * famqp_connection_remote_properties(famqp_client_connection(c)) and
-     * the other famqp_connection_remote_* accessors. */
+    /** Sent in the connection's open (and again on every reconnect); the
+     *  client copies them, so the caller's buffers may be reused once
+     *  famqp_client_connect returns.  properties: a symbol-keyed map (e.g.
+     *  from famqp_fields_builder, engine.h); count 0: none.  Bounded by
+     *  FAMQP_ENGINE_MAX_* (larger: ERR_ARG saying which).  The peer's:
+     *  famqp_connection_remote_properties(famqp_client_connection(c)) and
+     *  the other famqp_connection_remote_* accessors. */
     famqp_map properties;
-    famqp_symbols offered_capabilities;
-    famqp_symbols desired_capabilities;
+    famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
+    famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
 } famqp_client_options;
 
+/** famqp_client_options.sasl_mechanisms: no SASL layer (bare AMQP). */
 #define FAMQP_CLIENT_NO_SASL 0x80000000u
+/** Default famqp_client_options.max_send_delay_us. */
 #define FAMQP_CLIENT_DEFAULT_SEND_DELAY_US 1000u
 
+/** Sets *o to the defaults. */
 FAMQP_API void famqp_client_options_init(famqp_client_options *o);
 
-/* Connects to url (amqp[s]://[user:pass@]host[:port]), authenticates, and
+/** Connects to url (amqp[s]://[user:pass@]host[:port]), authenticates, and
  * opens the connection and a session; waits at most
  * options->connect_timeout_ms.  opts NULL: defaults.  On failure *client is
  * NULL and err (may be NULL) says why. */
 FAMQP_API famqp_client_status famqp_client_connect(const char *url, const famqp_client_options *opts,
                                          famqp_client **client, famqp_client_error *err);
 
-/* Closes the connection cleanly (waiting at most timeout_ms for the peer's
+/** Closes the connection cleanly (waiting at most timeout_ms for the peer's
  * close) and frees the client with all its senders, receivers and
  * unsettled deliveries.  NULL is ignored (OK). */
 FAMQP_API famqp_client_status famqp_client_close(famqp_client *c, int timeout_ms);
 
+/** The reason for the client's last failure. */
 FAMQP_API const famqp_client_error *famqp_client_last_error(const famqp_client *c);
 
-/* The engine connection under the client (for advanced use).  A reconnect
- * replaces it; NULL once reconnecting finally failed. */
+/** The engine connection under the client (for advanced use).  A reconnect
+ *  replaces it; NULL once reconnecting finally failed. */
 FAMQP_API famqp_connection *famqp_client_connection(const famqp_client *c);
 
-/* Successful reconnects so far, and deliveries sent again because the
- * connection was lost before the peer settled them (all senders). */
+/** Successful reconnects so far. */
 FAMQP_API uint64_t famqp_client_reconnects(const famqp_client *c);
+/** Deliveries sent again because the connection was lost before the peer
+ *  settled them (all senders). */
 FAMQP_API uint64_t famqp_client_resent(const famqp_client *c);
-/* Connections replaced by a reconnect that are still allocated because the
+/** Connections replaced by a reconnect that are still allocated because the
  * application holds received deliveries from them.  Each is freed once
  * those are settled (seen by the next famqp_receive or famqp_client_pump);
  * a reconnect frees the lost connection at once when none is held. */
 FAMQP_API size_t famqp_client_retired(const famqp_client *c);
 
-/* Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
+/** Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */
 FAMQP_API famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms);
 
@@ -181,52 +194,55 @@ FAMQP_API famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
  *  peer's values: famqp_sender_link / famqp_receiver_link with the
  *  famqp_link_remote_* accessors. */
 typedef struct famqp_client_link_options {
-    famqp_map properties;              /* attach properties; count 0: none */
-    famqp_symbols offered_capabilities;
-    famqp_symbols desired_capabilities;
-    famqp_symbols source_capabilities;
-    famqp_symbols target_capabilities;
-    const char *expiry_policy;         /* NULL: absent (session-end) */
-    uint32_t timeout;                  /* seconds; 0: absent */
-    famqp_map dynamic_node_properties; /* with a dynamic node; count 0: none */
+    famqp_map properties;              /**< attach properties; count 0: none */
+    famqp_symbols offered_capabilities; /**< the attach's offered-capabilities */
+    famqp_symbols desired_capabilities; /**< the attach's desired-capabilities */
+    famqp_symbols source_capabilities;  /**< the source's capabilities */
+    famqp_symbols target_capabilities;  /**< the target's capabilities */
+    const char *expiry_policy;         /**< NULL: absent (session-end) */
+    uint32_t timeout;                  /**< seconds; 0: absent */
+    famqp_map dynamic_node_properties; /**< with a dynamic node; count 0: none */
 } famqp_client_link_options;
 
+/** A sender's settings; famqp_sender_options_init sets the defaults. */
 typedef struct famqp_sender_options {
-    uint8_t snd_settle_mode;  /* FAMQP_SENDER_SETTLE_MODE_*: UNSETTLED (default)
-                                 waits for outcomes, SETTLED sends pre-settled */
-    uint8_t rcv_settle_mode;  /* FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
-    uint32_t durable;         /* target terminus-durability (0 none, 1 configuration, 2 unsettled-state) */
-    uint32_t window;          /* most unsettled deliveries in flight for
-                                 famqp_send_async; default 1000 */
-    const char *name;         /* link name; NULL: generated */
-    int attach_timeout_ms;    /* default (and 0) 10000; -1: no limit */
-    famqp_client_link_options link; /* properties, capabilities, expiry, ... */
+    uint8_t snd_settle_mode;  /**< FAMQP_SENDER_SETTLE_MODE_*: UNSETTLED (default)
+                                   waits for outcomes, SETTLED sends pre-settled */
+    uint8_t rcv_settle_mode;  /**< FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
+    uint32_t durable;         /**< target terminus-durability (0 none, 1 configuration, 2 unsettled-state) */
+    uint32_t window;          /**< most unsettled deliveries in flight for
+                                   famqp_send_async; default 1000 */
+    const char *name;         /**< link name; NULL: generated */
+    int attach_timeout_ms;    /**< default (and 0) 10000; -1: no limit */
+    famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
 } famqp_sender_options;
 
+/** Sets *o to the defaults. */
 FAMQP_API void famqp_sender_options_init(famqp_sender_options *o);
 
-/* Attaches a sender to address and waits for the peer's answer.  A refusal
+/** Attaches a sender to address and waits for the peer's answer.  A refusal
  * returns ERR_REFUSED with the peer's condition in the client's error.  On
  * any failure *out is NULL and nothing is left to close (the link is
  * detached without waiting). */
 FAMQP_API famqp_client_status famqp_sender_open(famqp_client *c, const char *address, const famqp_sender_options *opts,
                                       famqp_sender **out);
 
-/* Sends one message and waits (at most timeout_ms) until the peer settles
+/** Sends one message and waits (at most timeout_ms) until the peer settles
  * it; *outcome (may be NULL) gets its outcome (a rejection's condition
  * strings stay valid until the next send on this sender).  A pre-settled
  * sender returns once the message was handed to the socket, outcome NONE
  * (ERR_TIMEOUT when timeout_ms passed first: the bytes stay queued and
  * leave with the next call that does I/O; -1 waits without limit). */
 FAMQP_API famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int timeout_ms, famqp_outcome *outcome);
+/** famqp_send of an already encoded message (its sections' bytes). */
 FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
                                      famqp_outcome *outcome);
 
-/* Pipelined: waits only for credit and for room in the window, sends, and
+/** Pipelined: waits only for credit and for room in the window, sends, and
  * returns; outcomes are collected as they arrive.
  *
- * When pipelined sends are written (no background thread does I/O; with
- * D = options.max_send_delay_us):
+ * <b>When pipelined sends are written</b> (no background thread does I/O;
+ * with D = options.max_send_delay_us):
  *   - famqp_send_async writes before it returns when D is 0; when
  *     nothing was waiting to be written and the last write it made was D
  *     or more ago (the connection was idle: a lone message leaves at
@@ -252,26 +268,33 @@ FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *byte
  *     write the waiting bytes: call famqp_client_pump(c, 0) (or
  *     famqp_sender_wait_all) before going idle, or set D = 0. */
 FAMQP_API famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
+/** famqp_send_async of an already encoded message (its sections' bytes). */
 FAMQP_API famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
 
-/* Outcome counts of everything this sender sent. */
+/** Outcome counts of everything this sender sent. */
 typedef struct famqp_send_summary {
-    uint64_t sent;        /* deliveries handed to the engine */
-    uint64_t presettled;  /* sent pre-settled (no outcome expected) */
-    uint64_t accepted, rejected, released, modified, other;
-    uint64_t in_flight;   /* unsettled, no outcome yet */
-    uint64_t resent;      /* sent again after a reconnect (not in `sent`) */
-    /* The first outcome that was not accepted ("" when none). */
+    uint64_t sent;        /**< deliveries handed to the engine */
+    uint64_t presettled;  /**< sent pre-settled (no outcome expected) */
+    uint64_t accepted;    /**< outcome accepted */
+    uint64_t rejected;    /**< outcome rejected */
+    uint64_t released;    /**< outcome released */
+    uint64_t modified;    /**< outcome modified */
+    uint64_t other;       /**< any other outcome */
+    uint64_t in_flight;   /**< unsettled, no outcome yet */
+    uint64_t resent;      /**< sent again after a reconnect (not in `sent`) */
+    /** The first outcome that was not accepted: its condition ("" when none). */
     char first_condition[128];
-    char first_description[512];
-    famqp_outcome_kind first_kind;
+    char first_description[512];   /**< its description ("" when none) */
+    famqp_outcome_kind first_kind; /**< its kind (NONE when none) */
 } famqp_send_summary;
 
-/* Waits until every delivery in flight has an outcome (and everything sent
+/** Waits until every delivery in flight has an outcome (and everything sent
  * was written to the socket); *summary (may be NULL) gets the counts.  OK
  * only when nothing is left in flight, whatever the outcomes were. */
 FAMQP_API famqp_client_status famqp_sender_wait_all(famqp_sender *s, int timeout_ms, famqp_send_summary *summary);
+/** The counts so far, without waiting. */
 FAMQP_API void famqp_sender_summary(const famqp_sender *s, famqp_send_summary *summary);
+/** The sender's link credit now. */
 FAMQP_API uint32_t famqp_sender_credit(const famqp_sender *s);
 
 /** The sender's engine link, for the peer's attach: its properties,
@@ -280,39 +303,43 @@ FAMQP_API uint32_t famqp_sender_credit(const famqp_sender *s);
  *  reconnect replaces it. */
 FAMQP_API famqp_link *famqp_sender_link(const famqp_sender *s);
 
-/* Detaches (waiting at most timeout_ms for the peer) and frees the sender.
+/** Detaches (waiting at most timeout_ms for the peer) and frees the sender.
  * Unsettled deliveries are forgotten. */
 FAMQP_API famqp_client_status famqp_sender_close(famqp_sender *s, int timeout_ms);
 
 /* ---- receiving ----------------------------------------------------------- */
 
+/** A receiver's settings; famqp_receiver_options_init sets the defaults. */
 typedef struct famqp_receiver_options {
-    uint8_t rcv_settle_mode;  /* FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
-    uint8_t snd_settle_mode;  /* asked of the sender: MIXED (default), SETTLED = at-most-once */
-    uint32_t credit_window;   /* credit kept available automatically, granted again as
-                                 famqp_receive hands messages out (so at most this many
-                                 wait in the client); default 100;
-                                 0: grant it with famqp_receiver_set_credit */
-    uint32_t durable;         /* source terminus-durability */
-    bool dynamic;             /* ask the peer to create a node (address NULL);
-                                 famqp_receiver_address gives its address */
-    const char *selector;     /* apache.org:selector-filter:string filter, e.g. "color = 'red'" */
-    const char *name;         /* link name; NULL: generated */
-    int attach_timeout_ms;    /* default (and 0) 10000; -1: no limit */
-    famqp_client_link_options link; /* properties, capabilities, expiry, ... */
-    /* Any filter-set (famqp_filter_set_builder in engine.h: selectors,
-     * com.microsoft:session-filter, ...); count 0: none.  Not together
-     * with selector (ERR_ARG): put the selector into the set instead. */
+    uint8_t rcv_settle_mode;  /**< FAMQP_RECEIVER_SETTLE_MODE_* (default FIRST) */
+    uint8_t snd_settle_mode;  /**< asked of the sender: MIXED (default), SETTLED = at-most-once */
+    uint32_t credit_window;   /**< credit kept available automatically, granted again as
+                                   famqp_receive hands messages out (so at most this many
+                                   wait in the client); default 100;
+                                   0: grant it with famqp_receiver_set_credit */
+    uint32_t durable;         /**< source terminus-durability */
+    bool dynamic;             /**< ask the peer to create a node (address NULL);
+                                   famqp_receiver_address gives its address */
+    const char *selector;     /**< apache.org:selector-filter:string filter, e.g. "color = 'red'" */
+    const char *name;         /**< link name; NULL: generated */
+    int attach_timeout_ms;    /**< default (and 0) 10000; -1: no limit */
+    famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
+    /** Any filter-set (famqp_filter_set_builder in engine.h: selectors,
+     *  com.microsoft:session-filter, ...); count 0: none.  Not together
+     *  with selector (ERR_ARG): put the selector into the set instead. */
     famqp_map filter;
 } famqp_receiver_options;
 
+/** Sets *o to the defaults. */
 FAMQP_API void famqp_receiver_options_init(famqp_receiver_options *o);
 
-/* As famqp_sender_open: *out is NULL on any failure. */
+/** Attaches a receiver to address and waits for the peer's answer.  A
+ *  refusal returns ERR_REFUSED with the peer's condition in the client's
+ *  error.  As famqp_sender_open: *out is NULL on any failure. */
 FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, const famqp_receiver_options *opts,
                                         famqp_receiver **out);
 
-/* Waits at most timeout_ms for a message.  *delivery is an engine delivery
+/** Waits at most timeout_ms for a message.  *delivery is an engine delivery
  * (engine.h): read it with famqp_delivery_message (or
  * famqp_delivery_read_message) and settle it with famqp_delivery_accept /
  * _reject / _release / _modify / _settle (the settlement is sent with the
@@ -320,32 +347,35 @@ FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *a
  * deliveries must be settled too (famqp_delivery_settle or accept). */
 FAMQP_API famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
 
-/* Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
+/** Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
 FAMQP_API famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);
-/* Drain: asks the sender to use the credit now or give it back, and waits
+/** Drain: asks the sender to use the credit now or give it back, and waits
  * (at most timeout_ms) until it has: link-credit becomes `credit` with the
  * drain flag set (0: keep the credit granted now), the sender sends what
  * it has up to that credit and then advances delivery-count by the rest;
  * the drain is complete when the link has no credit left.  *arrived (may
  * be NULL) gets how many messages arrived during the call; they wait for
  * famqp_receive behind any that arrived earlier.
- *   OK           drained (at once when there was no credit to drain)
- *   ERR_TIMEOUT  the sender did not finish in time (some peers never answer
- *                a drain); the credit left stays granted, *arrived is set
- *   ERR_REFUSED  the peer detached the receiver
+ *  - OK: drained (at once when there was no credit to drain)
+ *  - ERR_TIMEOUT: the sender did not finish in time (some peers never
+ *    answer a drain); the credit left stays granted, *arrived is set
+ *  - ERR_REFUSED: the peer detached the receiver
+ *
  * With automatic credit (credit_window > 0) the next famqp_receive grants
  * the window again.  A reconnect during the call ends the drain: the link
  * is attached again without credit. */
 FAMQP_API famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int timeout_ms, size_t *arrived);
-/* The address of a dynamic node (or the one asked for). */
+/** The address of a dynamic node (or the one asked for). */
 FAMQP_API const char *famqp_receiver_address(const famqp_receiver *r);
 /** The receiver's engine link, for the peer's attach: its properties,
  *  capabilities, source and filter (famqp_link_remote_source, ..._filter,
  *  ...).  NULL while the link is gone; a reconnect replaces it. */
 FAMQP_API famqp_link *famqp_receiver_link(const famqp_receiver *r);
-/* Messages received and not yet returned by famqp_receive. */
+/** Messages received and not yet returned by famqp_receive. */
 FAMQP_API size_t famqp_receiver_queued(const famqp_receiver *r);
 
+/** Detaches (waiting at most timeout_ms for the peer) and frees the
+ *  receiver. */
 FAMQP_API famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* flatamqp: which symbols the shared library exports.
+/** @file famqp/export.h
+ * @brief flatamqp: which symbols the shared library exports.
  *
  * The library is built with -fvisibility=hidden, so only declarations
  * marked FAMQP_API are visible to applications; everything else
@@ -6,7 +7,8 @@
  * The marking is the same for applications and for the library; a
  * static build ignores it.
  *
- * Threads: macros only. */
+ * Threads: macros only.
+ */
 #ifndef FAMQP_EXPORT_H
 #define FAMQP_EXPORT_H
 

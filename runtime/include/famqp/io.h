@@ -1,4 +1,5 @@
-/* flatamqp: a poll-based socket driver for the sans-I/O engine (engine.h).
+/** @file famqp/io.h
+ * @brief flatamqp: a poll-based socket driver for the sans-I/O engine (engine.h).
  *
  * A famqp_io is one TCP (optionally TLS) socket bound to one
  * famqp_connection.  The driver moves bytes only: it never handles engine
@@ -53,13 +54,14 @@
  * the system CA store (or tls_ca_file) and the certificate's name against
  * the URL host (or tls_server_name), and sends SNI for host names.
  * tls_insecure = true turns verification off explicitly.
- */
-/* Conventions (docs/api-conventions.md): calls return famqp_io_status,
- * FAMQP_IO_OK or FAMQP_IO_ERR_<WHAT>; a call that creates something
+  *
+ * Conventions (docs/api-conventions.md): calls return famqp_io_status,
+ * FAMQP_IO_OK or `FAMQP_IO_ERR_<WHAT>`; a call that creates something
  * returns NULL (or sets *out to NULL) on failure with the status and a
  * message in its famqp_io_error, ERR_NOMEM kept apart from ERR_ARG.
  * Timeouts: -1 no limit, 0 do not wait, > 0 milliseconds (in options
- * structs 0 means the default). */
+ * structs 0 means the default).
+ */
 #ifndef FAMQP_IO_H
 #define FAMQP_IO_H
 
@@ -75,159 +77,182 @@ extern "C" {
 
 /* ---- errors ------------------------------------------------------------ */
 
+/** Outcome of an io call (a pump, a wait, an accept), and the status in a
+ *  famqp_io_error. */
 typedef enum famqp_io_status {
-    FAMQP_IO_OK = 0,      /* progress or timeout; the socket is usable */
-    FAMQP_IO_ERR_AGAIN,   /* nothing to do now (e.g. no pending connection) */
-    FAMQP_IO_ERR_CLOSED,  /* the peer closed the socket (the engine was told) */
-    FAMQP_IO_ERR_FAILED,  /* socket or TLS failure; see famqp_io_error_message */
-    FAMQP_IO_ERR_NOMEM,   /* an allocation failed */
-    FAMQP_IO_ERR_ARG      /* invalid argument (a malformed URL or address) */
+    FAMQP_IO_OK = 0,      /**< progress or timeout; the socket is usable */
+    FAMQP_IO_ERR_AGAIN,   /**< nothing to do now (e.g. no pending connection) */
+    FAMQP_IO_ERR_CLOSED,  /**< the peer closed the socket (the engine was told) */
+    FAMQP_IO_ERR_FAILED,  /**< socket or TLS failure; see famqp_io_error_message */
+    FAMQP_IO_ERR_NOMEM,   /**< an allocation failed */
+    FAMQP_IO_ERR_ARG      /**< invalid argument (a malformed URL or address) */
 } famqp_io_status;
 
-/* Why a call failed: status (FAMQP_IO_OK when nothing failed) and a
- * human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
- * refused" or "TLS handshake with example.com:5671 failed: certificate
- * verify failed: self-signed certificate in certificate chain" (empty
- * string when there is none). */
+/** Why an io call failed: its status and a human-readable reason. */
 typedef struct famqp_io_error {
-    famqp_io_status status;
+    famqp_io_status status; /**< why it failed; FAMQP_IO_OK when nothing failed */
+    /** A human-readable reason, e.g. "connect to 127.0.0.1:5672: connection
+     *  refused" or "TLS handshake with example.com:5671 failed: certificate
+     *  verify failed: self-signed certificate in certificate chain".  Empty
+     *  string when there is none. */
     char message[512];
 } famqp_io_error;
 
+/** Short name of an io status, e.g. "closed". */
 FAMQP_API const char *famqp_io_status_name(famqp_io_status s);
 
 /* ---- URLs ---------------------------------------------------------------- */
 
+/** Port of amqp:// URLs that give none. */
 #define FAMQP_URL_PORT_AMQP 5672u
+/** Port of amqps:// URLs that give none. */
 #define FAMQP_URL_PORT_AMQPS 5671u
 
-/* amqp[s]://[user[:password]@]host[:port][/address]
- * user and password are percent-decoded; host may be a bracketed IPv6
- * literal ("[::1]", stored without the brackets); the address is the text
- * after the first '/' after the host, as written (not decoded).  Empty
- * strings mean "absent". */
+/** A parsed amqp[s]://[user[:password]@]host[:port][/address]
+ *  user and password are percent-decoded; host may be a bracketed IPv6
+ *  literal ("[::1]", stored without the brackets); the address is the text
+ *  after the first '/' after the host, as written (not decoded).  Empty
+ *  strings mean "absent". */
 typedef struct famqp_url {
-    bool tls;              /* amqps */
-    char user[256];
-    char password[256];
-    char host[256];
-    uint16_t port;         /* 5672 / 5671 when not given */
-    char address[1024];
+    bool tls;              /**< amqps */
+    char user[256];        /**< user name, percent-decoded */
+    char password[256];    /**< password, percent-decoded */
+    char host[256];        /**< host name or address (IPv6 without brackets) */
+    uint16_t port;         /**< 5672 / 5671 when not given */
+    char address[1024];    /**< the text after the first '/' after the host */
 } famqp_url;
 
-/* False with err->message (e.g. "URL 'x': scheme must be amqp:// or
- * amqps://") when the URL is malformed or a part is too long. */
+/** Parses text into *out.  False with err->message (e.g. "URL 'x': scheme
+ *  must be amqp:// or amqps://") when the URL is malformed or a part is too
+ *  long. */
 FAMQP_API bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err);
 
 /* ---- client connections -------------------------------------------------- */
 
+/** One socket (TCP, optionally TLS) bound to one famqp_connection. */
 typedef struct famqp_io famqp_io;
+/** A listening socket that accepts famqp_io sockets. */
 typedef struct famqp_listener famqp_listener;
 
+/** How famqp_io_connect connects; famqp_io_options_init sets the defaults. */
 typedef struct famqp_io_options {
-    int connect_timeout_ms;      /* TCP connect + TLS handshake; default (and 0) 10000; -1: no limit */
-    const char *tls_ca_file;     /* PEM CA bundle; NULL: the system store */
-    const char *tls_server_name; /* name verified and sent as SNI; NULL: url host */
-    bool tls_insecure;           /* true: do not verify certificate or name */
-    const char *tls_cert_file;   /* client certificate (SASL EXTERNAL); optional */
-    const char *tls_key_file;
+    int connect_timeout_ms;      /**< TCP connect + TLS handshake; default (and 0) 10000; -1: no limit */
+    const char *tls_ca_file;     /**< PEM CA bundle; NULL: the system store */
+    const char *tls_server_name; /**< name verified and sent as SNI; NULL: url host */
+    bool tls_insecure;           /**< true: do not verify certificate or name */
+    const char *tls_cert_file;   /**< client certificate (SASL EXTERNAL); optional */
+    const char *tls_key_file;    /**< its PEM private key */
 } famqp_io_options;
 
+/** Sets *o to the defaults. */
 FAMQP_API void famqp_io_options_init(famqp_io_options *o);
 
-/* Resolves url->host, connects (non-blocking with the timeout, trying each
+/** Resolves url->host, connects (non-blocking with the timeout, trying each
  * address), sets TCP_NODELAY, and for amqps completes the TLS handshake.
  * opts NULL: defaults.  conn may be NULL (attach later with
  * famqp_io_set_connection).  Returns NULL with err->message on failure. */
 FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
                            famqp_io_error *err);
 
-/* Closes the socket (a TLS close_notify is attempted, never waited for)
- * and frees the io.  Does not free the connection.  NULL is ignored. */
+/** Closes the socket (a TLS close_notify is attempted, never waited for)
+ *  and frees the io.  Does not free the connection.  NULL is ignored. */
 FAMQP_API void famqp_io_free(famqp_io *io);
 
-/* Binds the engine connection.  Bytes already read while unbound (see
- * famqp_io_peek_header) are fed to it first. */
+/** Binds the engine connection.  Bytes already read while unbound (see
+ *  famqp_io_peek_header) are fed to it first. */
 FAMQP_API void famqp_io_set_connection(famqp_io *io, famqp_connection *conn);
+/** The bound connection, or NULL. */
 FAMQP_API famqp_connection *famqp_io_connection(const famqp_io *io);
 
-/* One pump round (see the top of this file); waits at most timeout_ms
- * (0: do not wait; -1: until something happens or the engine's deadline).
- * Returns OK, CLOSED once the peer closed its side and nothing more can be
- * read, or ERROR. */
+/** One pump round (see the top of this file); waits at most timeout_ms
+ *  (0: do not wait; -1: until something happens or the engine's deadline).
+ *  Returns OK, ERR_CLOSED once the peer closed its side and nothing more can
+ *  be read, or ERR_FAILED. */
 FAMQP_API famqp_io_status famqp_io_pump(famqp_io *io, int timeout_ms);
 
-/* Pumps until all engine output is written or the timeout passes (-1: no
- * limit; 0: one try without waiting).  OK when drained (or when the socket
- * failed and dropped it: see famqp_io_state), ERR_AGAIN when the timeout
- * passed first. */
+/** Pumps until all engine output is written or the timeout passes (-1: no
+ *  limit; 0: one try without waiting).  OK when drained (or when the socket
+ *  failed and dropped it: see famqp_io_state), ERR_AGAIN when the timeout
+ *  passed first. */
 FAMQP_API famqp_io_status famqp_io_flush(famqp_io *io, int timeout_ms);
 
-/* Polls all ios and listeners at once for at most timeout_ms (shortened to
- * the earliest engine deadline), then does the I/O of a pump round on every
- * io.  Listeners with pending connections are reported by
- * famqp_listener_ready; accept them with famqp_listener_accept.  Entries
- * may be NULL (skipped).  Returns the number of ios and listeners that had
- * socket activity, or -1 when poll itself failed. */
+/** Polls all ios and listeners at once for at most timeout_ms (shortened to
+ *  the earliest engine deadline), then does the I/O of a pump round on every
+ *  io.  Listeners with pending connections are reported by
+ *  famqp_listener_ready; accept them with famqp_listener_accept.  Entries
+ *  may be NULL (skipped).  Returns the number of ios and listeners that had
+ *  socket activity, or -1 when poll itself failed. */
 FAMQP_API int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *listeners,
                   size_t n_listeners, int timeout_ms);
 
-/* State after the last pump/wait. */
+/** State after the last pump/wait. */
 FAMQP_API famqp_io_status famqp_io_state(const famqp_io *io);
-FAMQP_API const char *famqp_io_error_message(const famqp_io *io); /* "" when none */
-/* True when the socket is finished with: closed, failed, or the engine is
- * finished and all output written. */
+/** Why the io failed; "" when it did not. */
+FAMQP_API const char *famqp_io_error_message(const famqp_io *io);
+/** True when the socket is finished with: closed, failed, or the engine is
+ *  finished and all output written. */
 FAMQP_API bool famqp_io_done(const famqp_io *io);
 
-/* Before a connection is bound: true once the peer's first 8 bytes (its
- * AMQP protocol header) arrived; copies them to header. */
+/** Before a connection is bound: true once the peer's first 8 bytes (its
+ *  AMQP protocol header) arrived; copies them to header. */
 FAMQP_API bool famqp_io_peek_header(const famqp_io *io, uint8_t header[8]);
 
-/* For integrating with another event loop: the socket, and whether a pump
- * would want to write (poll for POLLOUT). */
+/** For integrating with another event loop: the socket. */
 FAMQP_API int famqp_io_fd(const famqp_io *io);
+/** For integrating with another event loop: whether a pump would want to
+ *  write (poll for POLLOUT). */
 FAMQP_API bool famqp_io_wants_write(const famqp_io *io);
-/* Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
+/** Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
 FAMQP_API const char *famqp_io_peer(const famqp_io *io);
+/** True when the socket speaks TLS. */
 FAMQP_API bool famqp_io_is_tls(const famqp_io *io);
 
+/** Stores an application pointer with the io. */
 FAMQP_API void famqp_io_set_context(famqp_io *io, void *ctx);
+/** The pointer famqp_io_set_context stored (NULL before). */
 FAMQP_API void *famqp_io_context(const famqp_io *io);
 
 /* ---- listeners ------------------------------------------------------------ */
 
+/** How famqp_listener_open listens; famqp_listener_options_init sets the
+ *  defaults. */
 typedef struct famqp_listener_options {
-    const char *tls_cert_file; /* PEM certificate chain: set both for TLS */
-    const char *tls_key_file;  /* PEM private key */
-    int backlog;               /* default 128 */
+    const char *tls_cert_file; /**< PEM certificate chain: set both for TLS */
+    const char *tls_key_file;  /**< PEM private key */
+    int backlog;               /**< default 128 */
 } famqp_listener_options;
 
+/** Sets *o to the defaults. */
 FAMQP_API void famqp_listener_options_init(famqp_listener_options *o);
 
-/* Listens on host:port (host NULL or "" : all interfaces; port 0: the
- * system picks a free port, see famqp_listener_port).  SO_REUSEADDR is set.
- * NULL with err->message on failure (bad certificate/key, port in use...). */
+/** Listens on host:port (host NULL or "" : all interfaces; port 0: the
+ *  system picks a free port, see famqp_listener_port).  SO_REUSEADDR is set.
+ *  NULL with err->message on failure (bad certificate/key, port in use...). */
 FAMQP_API famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp_listener_options *opts,
                                     famqp_io_error *err);
-/* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" and opens. */
+/** Splits "HOST:PORT", "[V6]:PORT" or ":PORT" and opens. */
 FAMQP_API famqp_listener *famqp_listener_open_hostport(const char *hostport, const famqp_listener_options *opts,
                                              famqp_io_error *err);
+/** The port the listener listens on (the one the system picked for 0). */
 FAMQP_API uint16_t famqp_listener_port(const famqp_listener *l);
+/** The listening socket. */
 FAMQP_API int famqp_listener_fd(const famqp_listener *l);
-/* True when the last famqp_io_wait saw a pending connection. */
+/** True when the last famqp_io_wait saw a pending connection. */
 FAMQP_API bool famqp_listener_ready(const famqp_listener *l);
 
-/* Accepts one pending connection without blocking: OK with *out set (no
- * connection bound yet; a TLS handshake runs inside the following pumps),
- * AGAIN when none is pending, ERROR with err->message. */
+/** Accepts one pending connection without blocking: OK with *out set (no
+ *  connection bound yet; a TLS handshake runs inside the following pumps),
+ *  ERR_AGAIN when none is pending, ERR_FAILED (ERR_NOMEM when an allocation
+ *  failed) with err->message. */
 FAMQP_API famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);
-FAMQP_API void famqp_listener_close(famqp_listener *l); /* NULL is ignored */
+/** Closes the listening socket and frees the listener.  NULL is ignored. */
+FAMQP_API void famqp_listener_close(famqp_listener *l);
 
 /* ---- time ----------------------------------------------------------------- */
 
-/* Monotonic milliseconds (the clock the pump passes to the engine). */
+/** Monotonic milliseconds (the clock the pump passes to the engine). */
 FAMQP_API uint64_t famqp_io_now_ms(void);
-/* Milliseconds from now until deadline (0 when passed), capped at INT_MAX. */
+/** Milliseconds from now until deadline (0 when passed), capped at INT_MAX. */
 FAMQP_API int famqp_io_ms_until(uint64_t deadline_ms);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* flatamqp: an event loop (epoll) for many connections on one thread.
+/** @file famqp/loop.h
+ * @brief flatamqp: an event loop (epoll) for many connections on one thread.
  *
  * A famqp_loop waits for three kinds of work and runs their callbacks on
  * the thread that runs the loop:
@@ -45,7 +46,7 @@ extern "C" {
 
 /** Results of the loop's functions. */
 typedef enum famqp_loop_status {
-    FAMQP_LOOP_OK = 0,
+    FAMQP_LOOP_OK = 0,     /**< done */
     FAMQP_LOOP_ERR_ARG,    /**< invalid argument (NULL, fd < 0, unknown event bits) */
     FAMQP_LOOP_ERR_NOMEM,  /**< an allocation failed; nothing changed */
     FAMQP_LOOP_ERR_FULL,   /**< the post queue holds max_posts entries: retry later */
@@ -56,8 +57,11 @@ typedef enum famqp_loop_status {
 /** A short name of a status, e.g. "FAMQP_LOOP_ERR_FULL". */
 FAMQP_API const char *famqp_loop_status_name(famqp_loop_status s);
 
+/** An event loop: watches, timers and posts run on one thread. */
 typedef struct famqp_loop famqp_loop;
+/** A one-shot timer of a loop. */
 typedef struct famqp_loop_timer famqp_loop_timer;
+/** A file descriptor watched by a loop. */
 typedef struct famqp_loop_watch famqp_loop_watch;
 
 /** Options of famqp_loop_new; famqp_loop_options_init sets the defaults. */
@@ -175,8 +179,9 @@ FAMQP_API famqp_loop_status famqp_loop_watch_set(famqp_loop_watch *watch, unsign
  *  descriptor after this, not before.  NULL is ignored. */
 FAMQP_API void famqp_loop_watch_free(famqp_loop_watch *watch);
 
-/** The loop a timer or watch belongs to. */
+/** The loop a timer belongs to. */
 FAMQP_API famqp_loop *famqp_loop_timer_loop(const famqp_loop_timer *timer);
+/** The loop a watch belongs to. */
 FAMQP_API famqp_loop *famqp_loop_watch_loop(const famqp_loop_watch *watch);
 
 #ifdef __cplusplus
