@@ -147,6 +147,29 @@ static bool wants_read(const famqp_io *io)
     return usable(io) && !io->eof && (io->ssl || io_plain_room(io) > 0);
 }
 
+bool famqp_io_wants_read(const famqp_io *io)
+{
+    return wants_read(io);
+}
+
+famqp_io_status famqp_io_process(famqp_io *io, bool readable)
+{
+    if (!usable(io))
+        return io->state;
+    if (io->ssl && io->conn)
+        io_tls_read_plain(io);
+    if (readable)
+        read_in(io);
+    tick(io);
+    write_out(io);
+    return io->state;
+}
+
+uint64_t famqp_io_deadline(const famqp_io *io)
+{
+    return io->deadline;
+}
+
 bool famqp_io_done(const famqp_io *io)
 {
     if (io->state != FAMQP_IO_OK)

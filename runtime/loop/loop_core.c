@@ -101,6 +101,8 @@ void famqp_loop_free(famqp_loop *loop)
     if (!loop)
         return;
     famqp__loop_posts_close(loop); /* runs the queued posts with CLOSED */
+    famqp__loop_conns_free_all(loop);
+    famqp__loop_listeners_free_all(loop);
     famqp__loop_timers_free_all(loop);
     famqp__loop_watches_free_all(loop);
     close(loop->wake_fd);

@@ -60,6 +60,9 @@ struct famqp_loop {
     famqp_loop_watch *watches;
     famqp_loop_watch *dead_watches;
     bool dispatching;
+
+    famqp_loop_conn *conns;         /* all connections on the loop */
+    famqp_loop_listener *listeners; /* all listeners on the loop */
 };
 
 void *famqp__loop_alloc(const famqp_loop *loop, size_t size);
@@ -84,5 +87,10 @@ void famqp__loop_timers_free_all(famqp_loop *loop);
 void famqp__loop_watch_dispatch(famqp_loop_watch *w, uint32_t epoll_events);
 void famqp__loop_watches_release_dead(famqp_loop *loop);
 void famqp__loop_watches_free_all(famqp_loop *loop);
+
+/* Connections and listeners left at famqp_loop_free: freed without
+ * callbacks (before the timers and watches they hold). */
+void famqp__loop_conns_free_all(famqp_loop *loop);
+void famqp__loop_listeners_free_all(famqp_loop *loop);
 
 #endif /* FAMQP_LOOP_INTERNAL_H */

@@ -7,10 +7,12 @@
 #include <stddef.h>
 
 #include "famqp/loop.h"
+#include "famqp/message.h"
 
 Suite *loop_post_suite(void);
 Suite *loop_timer_suite(void);
 Suite *loop_watch_suite(void);
+Suite *loop_conn_suite(void);
 
 typedef struct failing_alloc {
     size_t calls;   /* allocations asked for so far */

@@ -43,6 +43,7 @@ int main(void)
     SRunner *sr = srunner_create(loop_post_suite());
     srunner_add_suite(sr, loop_timer_suite());
     srunner_add_suite(sr, loop_watch_suite());
+    srunner_add_suite(sr, loop_conn_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -202,6 +202,20 @@ FAMQP_API int famqp_io_fd(const famqp_io *io);
 /** For integrating with another event loop: whether a pump would want to
  *  write (poll for POLLOUT). */
 FAMQP_API bool famqp_io_wants_write(const famqp_io *io);
+/** For integrating with another event loop: whether the socket should be
+ *  polled for reading (false once the peer's EOF arrived or the io failed,
+ *  so a hang-up cannot make the loop spin). */
+FAMQP_API bool famqp_io_wants_read(const famqp_io *io);
+/** For integrating with another event loop that polls famqp_io_fd itself:
+ *  the I/O of one pump round without polling.  Reads what the socket holds
+ *  when readable is true (the loop saw it readable), ticks the engine and
+ *  writes the pending output the socket takes now.  Never blocks.
+ *  @return the io's state (famqp_io_state). */
+FAMQP_API famqp_io_status famqp_io_process(famqp_io *io, bool readable);
+/** The engine's next tick deadline after the last pump or process, on the
+ *  famqp_io_now_ms clock; 0 when it has none.  A loop calls
+ *  famqp_io_process again by then (heartbeats, idle timeout). */
+FAMQP_API uint64_t famqp_io_deadline(const famqp_io *io);
 /** Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
 FAMQP_API const char *famqp_io_peer(const famqp_io *io);
 /** True when the socket speaks TLS. */

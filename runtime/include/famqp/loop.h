@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "famqp/engine.h"
+#include "famqp/io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,8 +81,10 @@ FAMQP_API void famqp_loop_options_init(famqp_loop_options *o);
  *  @return FAMQP_LOOP_OK with *out set; otherwise *out is NULL. */
 FAMQP_API famqp_loop_status famqp_loop_new(const famqp_loop_options *opts, famqp_loop **out);
 
-/** Frees the loop with its remaining timers and watches (their callbacks
- *  are not called; the watched descriptors are not closed).  Posts still
+/** Frees the loop with its remaining connections and listeners (their
+ *  sockets closed, no AMQP close), timers and watches; none of their
+ *  callbacks is called, and descriptors of plain watches are not closed
+ *  (the caller owns those).  Posts still
  *  queued are called with FAMQP_LOOP_ERR_CLOSED, so their owners can
  *  release what they carry; posts from other threads during and after the
  *  call fail with FAMQP_LOOP_ERR_CLOSED until it returns, after which the
@@ -183,6 +186,76 @@ FAMQP_API void famqp_loop_watch_free(famqp_loop_watch *watch);
 FAMQP_API famqp_loop *famqp_loop_timer_loop(const famqp_loop_timer *timer);
 /** The loop a watch belongs to. */
 FAMQP_API famqp_loop *famqp_loop_watch_loop(const famqp_loop_watch *watch);
+
+/* ---- connections and listeners on the loop ------------------------------ */
+
+/** A socket (famqp_io) and its engine connection, driven by a loop: the
+ *  loop watches the socket, reads and writes it without blocking, ticks
+ *  the engine by its deadlines and hands every engine event to the
+ *  handler, on the loop's thread. */
+typedef struct famqp_loop_conn famqp_loop_conn;
+
+/** What a famqp_loop_conn calls, on its loop's thread. */
+typedef struct famqp_loop_conn_handler {
+    /** Each engine event, after the I/O of a wake-up; event is valid during
+     *  the call.  Output the handler produces (sends, settlements, credit)
+     *  is written once the events are handled. */
+    void (*on_event)(famqp_loop_conn *conn, const famqp_event *event, void *arg);
+    /** Once, when the socket is finished with: the peer closed it, it
+     *  failed (state FAMQP_IO_ERR_FAILED, see famqp_io_error_message), or
+     *  the engine finished and all its output was written (FAMQP_IO_OK).
+     *  Usually frees conn.  May be NULL. */
+    void (*on_done)(famqp_loop_conn *conn, famqp_io_status state, void *arg);
+    void *arg; /**< passed to both */
+} famqp_loop_conn_handler;
+
+/** Drives io and connection (bound to each other here) on loop; the
+ *  famqp_loop_conn owns both from now on and frees them with itself.
+ *  Processes the socket at once (writes what the engine holds).
+ *  @return FAMQP_LOOP_OK with *out set; otherwise *out is NULL and io and
+ *  connection are still the caller's. */
+FAMQP_API famqp_loop_status famqp_loop_conn_new(famqp_loop *loop, famqp_io *io, famqp_connection *connection,
+                                                const famqp_loop_conn_handler *handler, famqp_loop_conn **out);
+
+/** Writes what the application queued on the connection outside an event
+ *  callback (from a timer or a post): the output goes out at the end of
+ *  the current wake-up, or the next one, together with everything else
+ *  queued by then. */
+FAMQP_API void famqp_loop_conn_flush(famqp_loop_conn *conn);
+
+/** The engine connection (owned by conn). */
+FAMQP_API famqp_connection *famqp_loop_conn_connection(const famqp_loop_conn *conn);
+/** The socket (owned by conn). */
+FAMQP_API famqp_io *famqp_loop_conn_io(const famqp_loop_conn *conn);
+/** The loop conn runs on. */
+FAMQP_API famqp_loop *famqp_loop_conn_loop(const famqp_loop_conn *conn);
+
+/** Frees conn with its socket (closed) and connection; also from its own
+ *  callbacks (then once the callback returns).  Close the connection and
+ *  let on_done come first for a clean AMQP close.  NULL is ignored. */
+FAMQP_API void famqp_loop_conn_free(famqp_loop_conn *conn);
+
+/** A listening socket on a loop: each accepted socket is handed to
+ *  on_accept, which binds an engine connection (famqp_io_set_connection,
+ *  perhaps after famqp_io_peek_header) and makes a famqp_loop_conn, or
+ *  frees the io. */
+typedef struct famqp_loop_listener famqp_loop_listener;
+
+/** Called on the loop's thread for each accepted socket (owned by the
+ *  callee from then on). */
+typedef void famqp_loop_accept_fn(famqp_loop_listener *listener, famqp_io *io, void *arg);
+
+/** Accepts on listener (which the famqp_loop_listener owns from now on).
+ *  @return FAMQP_LOOP_OK with *out set; otherwise *out is NULL and the
+ *  listener is still the caller's. */
+FAMQP_API famqp_loop_status famqp_loop_listener_new(famqp_loop *loop, famqp_listener *listener,
+                                                    famqp_loop_accept_fn *on_accept, void *arg,
+                                                    famqp_loop_listener **out);
+/** The listening socket (owned by the famqp_loop_listener). */
+FAMQP_API famqp_listener *famqp_loop_listener_socket(const famqp_loop_listener *listener);
+/** Stops accepting and frees the listener with its socket.  NULL is
+ *  ignored. */
+FAMQP_API void famqp_loop_listener_free(famqp_loop_listener *listener);
 
 #ifdef __cplusplus
 }
