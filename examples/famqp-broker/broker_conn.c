@@ -1,20 +1,16 @@
-/* famqp-broker: engine events of one client connection. */
+/* famqp-broker: accepting a connection (its protocol header awaited on the
+ * loop, then an engine bound to it) and the engine events of one client
+ * connection, each handled as it comes (queue_service moves messages and
+ * credit at once; other connections' output goes out with client_flush). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker.h"
 
-client *client_new(broker *b, famqp_io *io)
-{
-    client *cl = calloc(1, sizeof *cl);
-    if (!cl)
-        return NULL;
-    cl->b = b;
-    cl->io = io;
-    famqp_io_set_context(io, cl);
-    return cl;
-}
+
+static void client_event(famqp_loop_conn *lc, const famqp_event *e, void *arg);
+static void client_done(famqp_loop_conn *lc, famqp_io_status state, void *arg);
 
 static bool check_plain(void *ctx, famqp_string authzid, famqp_string user, famqp_string password)
 {
@@ -23,7 +19,7 @@ static bool check_plain(void *ctx, famqp_string authzid, famqp_string user, famq
     return famqp_string_eq(user, cfg->user) && famqp_string_eq(password, cfg->password);
 }
 
-bool client_bind(client *cl)
+static bool client_bind(client *cl)
 {
     uint8_t hdr[8];
     if (!famqp_io_peek_header(cl->io, hdr))
@@ -67,7 +63,12 @@ bool client_bind(client *cl)
     famqp_connection_new(&o, &cl->conn);
     if (!cl->conn)
         return false;
-    famqp_io_set_connection(cl->io, cl->conn);
+    famqp_loop_conn_handler h = {client_event, client_done, cl};
+    if (famqp_loop_conn_new(cl->b->loop, cl->io, cl->conn, &h, &cl->lc) != FAMQP_LOOP_OK) {
+        famqp_connection_free(cl->conn);
+        cl->conn = NULL;
+        return false;
+    }
     if (cfg->verbose)
         fprintf(stderr, "famqp-broker: connection from %s\n", famqp_io_peer(cl->io));
     return true;
@@ -101,8 +102,10 @@ static bool grow_producers(client *cl)
 
 static void drop_consumer(client *cl, consumer *c)
 {
-    consumer_requeue_all(c);
     queue_remove_consumer(c->queue, c);
+    consumer_requeue_all(c);
+    if (!cl->b->stopping)
+        queue_service(c->queue); /* its messages to the other consumers */
     famqp_link_set_context(c->link, NULL);
     for (size_t i = 0; i < cl->nconsumers; i++)
         if (cl->consumers[i] == c) {
@@ -115,6 +118,7 @@ static void drop_consumer(client *cl, consumer *c)
 static void drop_producer(client *cl, producer *p)
 {
     broker_forget_origins(cl->b, cl, p->link);
+    queue_remove_producer(p->queue, p);
     famqp_link_set_context(p->link, NULL);
     for (size_t i = 0; i < cl->nproducers; i++)
         if (cl->producers[i] == p) {
@@ -187,7 +191,7 @@ static void on_attach(client *cl, famqp_link *l)
         famqp_link_set_context(l, c);
     } else {
         producer *p = calloc(1, sizeof *p);
-        if (!q || !p || !grow_producers(cl)) {
+        if (!q || !p || !grow_producers(cl) || !queue_add_producer(q, p)) {
             free(p);
             famqp_link_close(l, "amqp:resource-limit-exceeded", "out of memory");
             return;
@@ -205,6 +209,7 @@ static void on_attach(client *cl, famqp_link *l)
     famqp_link_open(l);
     if (!sender)
         famqp_link_set_credit(l, b->cfg.credit);
+    queue_service(q);
     if (b->cfg.verbose) {
         fprintf(stderr, "famqp-broker: %s attached %s '%s'\n", famqp_io_peer(cl->io),
                 sender ? "consumer of" : "producer to", addr);
@@ -242,6 +247,7 @@ static void on_message(client *cl, famqp_delivery *d)
     } else {
         famqp_delivery_accept(d);
     }
+    queue_service(p->queue);
 }
 
 static uint64_t tag_id(famqp_binary tag)
@@ -269,21 +275,20 @@ static void on_outcome(famqp_delivery *d)
         m = m->next;
     if (m) {
         list_remove(&c->inflight, m);
-        if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED)
+        if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED) {
             list_push_front(&c->queue->messages, m); /* delivered again */
-        else
+            queue_service(c->queue);
+        } else {
             message_done(m, &o); /* accepted, rejected (dropped), or settled without outcome */
+        }
     }
     if (!famqp_delivery_settled(d))
         famqp_delivery_settle(d);
 }
 
-void client_handle_events(client *cl)
+static void handle_event(client *cl, const famqp_event *e)
 {
-    if (!cl->conn)
-        return;
-    const famqp_event *e;
-    while ((e = famqp_connection_next_event(cl->conn))) {
+    {
         switch (e->type) {
         case FAMQP_EVENT_CONNECTION_REMOTE_OPEN:
             if (cl->b->cfg.verbose)
@@ -323,44 +328,158 @@ void client_handle_events(client *cl)
         case FAMQP_EVENT_DELIVERY: on_message(cl, e->delivery); break;
         case FAMQP_EVENT_DELIVERY_ABORTED: famqp_delivery_settle(e->delivery); break;
         case FAMQP_EVENT_DELIVERY_UPDATED: on_outcome(e->delivery); break;
+        case FAMQP_EVENT_LINK_CREDIT: {
+            void *ctx = famqp_link_context(e->link);
+            if (ctx && famqp_link_get_role(e->link) == FAMQP_LINK_SENDER)
+                queue_service(((consumer *)ctx)->queue);
+            break;
+        }
         default: break;
         }
     }
 }
 
-void client_top_up_credit(client *cl)
+static void client_event(famqp_loop_conn *lc, const famqp_event *e, void *arg)
 {
-    uint32_t window = cl->b->cfg.credit;
-    for (size_t i = 0; i < cl->nproducers; i++) {
-        producer *p = cl->producers[i];
-        queue *q = p->queue;
-        bool full = q->messages.count >= cl->b->cfg.max_depth;
-        /* Once per filling (again only after it drained to half), so a
-         * stalled sender's cause is in the log without flooding it. */
-        if (full && !q->full_logged)
-            fprintf(stderr,
-                    "famqp-broker: queue '%s' holds %zu messages (--max-depth %zu): no new credit to its senders "
-                    "until consumers take messages\n",
-                    q->name, q->messages.count, cl->b->cfg.max_depth);
-        if (full)
-            q->full_logged = true;
-        else if (q->messages.count < cl->b->cfg.max_depth / 2)
-            q->full_logged = false;
-        if (famqp_link_credit(p->link) <= window / 2 && !full)
-            famqp_link_set_credit(p->link, window);
+    (void)lc;
+    client *cl = arg;
+    cl->b->current = cl;
+    handle_event(cl, e);
+    cl->b->current = NULL;
+}
+
+void client_flush(client *cl)
+{
+    if (cl && cl->lc && cl != cl->b->current)
+        famqp_loop_conn_flush(cl->lc);
+}
+
+/* The socket is finished with: a failure is logged (a plain client on our
+ * TLS port named as such), a clean end only with --verbose. */
+static void report_end(client *cl, famqp_io_status state)
+{
+    const broker_config *cfg = &cl->b->cfg;
+    if (state == FAMQP_IO_ERR_FAILED) {
+        const char *why = famqp_io_error_message(cl->io);
+        /* OpenSSL's words for "the first bytes were no TLS record": the
+         * only sign of a plain client we get, as the TLS layer reads the
+         * raw bytes, not us. */
+        bool plain = cfg->tls && strstr(why, "TLS handshake") &&
+                     (strstr(why, "wrong version number") || strstr(why, "http request") ||
+                      strstr(why, "packet length too long"));
+        fprintf(stderr, "famqp-broker: %s%s\n", why,
+                plain ? " (the client did not speak TLS: plain amqp:// to this amqps port?)" : "");
+    } else if (cfg->verbose) {
+        fprintf(stderr, "famqp-broker: connection from %s ended\n", famqp_io_peer(cl->io));
+    }
+}
+
+static void client_done(famqp_loop_conn *lc, famqp_io_status state, void *arg)
+{
+    (void)lc;
+    client *cl = arg;
+    report_end(cl, state);
+    client_free(cl);
+}
+
+/* Before binding: reads (and, for TLS, handshakes) until the peer's
+ * protocol header is there, which chooses the engine's options. */
+static void on_hello(famqp_loop_watch *w, unsigned events, void *arg)
+{
+    (void)w;
+    client *cl = arg;
+    famqp_io_process(cl->io, (events & (FAMQP_LOOP_READABLE | FAMQP_LOOP_ERROR)) != 0);
+    uint8_t hdr[8];
+    if (famqp_io_peek_header(cl->io, hdr)) {
+        famqp_loop_watch_free(cl->hello);
+        cl->hello = NULL;
+        if (!client_bind(cl)) {
+            fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(cl->io));
+            client_free(cl);
+        }
+        return;
+    }
+    if (famqp_io_done(cl->io)) {
+        report_end(cl, famqp_io_state(cl->io));
+        client_free(cl);
+        return;
+    }
+    famqp_loop_watch_set(cl->hello, (famqp_io_wants_read(cl->io) ? FAMQP_LOOP_READABLE : 0u) |
+                                        (famqp_io_wants_write(cl->io) ? FAMQP_LOOP_WRITABLE : 0u));
+}
+
+static bool add_client(broker *b, client *cl)
+{
+    if (b->nclients == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        client **a = realloc(b->clients, cap * sizeof *a);
+        if (!a)
+            return false;
+        b->clients = a;
+        b->cap = cap;
+    }
+    cl->index = b->nclients;
+    b->clients[b->nclients++] = cl;
+    return true;
+}
+
+void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg)
+{
+    (void)l;
+    broker *b = arg;
+    client *cl = calloc(1, sizeof *cl);
+    if (cl) {
+        cl->b = b;
+        cl->io = io;
+        famqp_io_set_context(io, cl);
+    }
+    if (!cl || !add_client(b, cl) ||
+        famqp_loop_watch_new(b->loop, famqp_io_fd(io), FAMQP_LOOP_READABLE, on_hello, cl, &cl->hello) !=
+            FAMQP_LOOP_OK) {
+        fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
+        if (cl && b->nclients && b->clients[b->nclients - 1] == cl)
+            b->nclients--;
+        free(cl);
+        famqp_io_free(io);
     }
 }
 
 void client_free(client *cl)
 {
-    broker_forget_origins(cl->b, cl, NULL);
+    broker *b = cl->b;
+    broker_forget_origins(b, cl, NULL);
+    /* No message goes to this client's other consumers while the first
+     * one's are requeued. */
+    for (size_t i = 0; i < cl->nconsumers; i++)
+        queue_remove_consumer(cl->consumers[i]->queue, cl->consumers[i]);
     while (cl->nconsumers)
         drop_consumer(cl, cl->consumers[cl->nconsumers - 1]);
     while (cl->nproducers)
         drop_producer(cl, cl->producers[cl->nproducers - 1]);
     free(cl->consumers);
     free(cl->producers);
-    famqp_io_free(cl->io);
-    famqp_connection_free(cl->conn);
+    b->clients[cl->index] = b->clients[--b->nclients];
+    b->clients[cl->index]->index = cl->index;
+    if (b->current == cl)
+        b->current = NULL;
+    famqp_loop_watch_free(cl->hello); /* before the socket closes */
+    if (cl->lc)
+        famqp_loop_conn_free(cl->lc); /* frees io and connection (at once, or after its callback) */
+    else
+        famqp_io_free(cl->io);
     free(cl);
+}
+
+void broker_close_clients(broker *b)
+{
+    b->stopping = true;
+    for (size_t i = 0; i < b->nclients; i++)
+        if (b->clients[i]->conn)
+            famqp_connection_close(b->clients[i]->conn, "amqp:connection:forced", "famqp-broker is shutting down");
+    for (size_t i = 0; i < b->nclients; i++)
+        famqp_io_flush(b->clients[i]->io, 200);
+    while (b->nclients)
+        client_free(b->clients[b->nclients - 1]);
+    free(b->clients);
+    b->clients = NULL;
 }

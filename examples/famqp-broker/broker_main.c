@@ -1,4 +1,4 @@
-/* famqp-broker: command line, the poll loop over the listener and all
+/* famqp-broker: command line, the event loop over the listener and all
  * client connections, and shutdown on SIGINT/SIGTERM. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -6,13 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "tool.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
 
 static void usage(FILE *f)
 {
@@ -46,38 +44,21 @@ static void usage(FILE *f)
 }
 
 
-static bool add_client(broker *b, client *cl)
-{
-    if (b->nclients == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        client **a = realloc(b->clients, cap * sizeof *a);
-        if (!a)
-            return false;
-        b->clients = a;
-        b->cap = cap;
-    }
-    b->clients[b->nclients++] = cl;
-    return true;
-}
+/* SIGINT/SIGTERM arrive as a signalfd the loop watches (they are blocked
+ * for every thread), so the loop sleeps until there is work. */
+typedef struct signals {
+    int fd;
+    int which; /* the signal that ended the loop, or 0 */
+} signals;
 
-static void accept_all(broker *b, famqp_listener *l)
+static void on_signal(famqp_loop_watch *w, unsigned events, void *arg)
 {
-    for (;;) {
-        famqp_io *io;
-        famqp_io_error err;
-        famqp_io_status st = famqp_listener_accept(l, &io, &err);
-        if (st == FAMQP_IO_ERR_AGAIN)
-            return;
-        if (st != FAMQP_IO_OK) {
-            fprintf(stderr, "famqp-broker: %s\n", err.message);
-            return;
-        }
-        client *cl = client_new(b, io);
-        if (!cl || !add_client(b, cl)) {
-            fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
-            free(cl);
-            famqp_io_free(io);
-        }
+    (void)events;
+    signals *s = arg;
+    struct signalfd_siginfo si;
+    if (read(s->fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        s->which = (int)si.ssi_signo;
+        famqp_loop_stop(famqp_loop_watch_loop(w));
     }
 }
 
@@ -141,19 +122,43 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-broker: --user and --password go together\n");
         return 2;
     }
+    b.cfg.tls = lo.tls_cert_file != NULL;
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open_hostport(listen_at, &lo, &err);
     if (!l) {
         fprintf(stderr, "famqp-broker: %s\n", err.message);
         return 1;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll returns at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    signals sig = {.fd = -1};
+    famqp_loop_watch *sig_watch = NULL;
+    famqp_loop_listener *ll = NULL;
+    famqp_loop_status ls = famqp_loop_new(NULL, &b.loop);
+    if (ls == FAMQP_LOOP_OK) {
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (sig.fd < 0)
+            ls = FAMQP_LOOP_ERR_SYSTEM;
+    }
+    if (ls == FAMQP_LOOP_OK)
+        ls = famqp_loop_watch_new(b.loop, sig.fd, FAMQP_LOOP_READABLE, on_signal, &sig, &sig_watch);
+    if (ls == FAMQP_LOOP_OK)
+        ls = famqp_loop_timer_new(b.loop, broker_top_up, &b, &b.topup_timer);
+    if (ls == FAMQP_LOOP_OK)
+        ls = famqp_loop_listener_new(b.loop, l, client_accept, &b, &ll);
+    if (ls != FAMQP_LOOP_OK) {
+        fprintf(stderr, "famqp-broker: event loop: %s\n", famqp_loop_status_name(ls));
+        famqp_listener_close(l);
+        famqp_loop_watch_free(sig_watch);
+        famqp_loop_free(b.loop);
+        if (sig.fd >= 0)
+            close(sig.fd);
+        return 1;
+    }
 
     char host[256];
     snprintf(host, sizeof host, "%s", listen_at);
@@ -164,72 +169,20 @@ int main(int argc, char **argv)
            lo.tls_cert_file ? " (amqps)" : "");
     fflush(stdout);
 
-    famqp_io **ios = NULL;
-    size_t ios_cap = 0;
     int rc = 0;
-    while (!stop_signal) {
-        if (ios_cap < b.nclients) {
-            famqp_io **a = realloc(ios, b.cap * sizeof *a);
-            if (!a) {
-                fprintf(stderr, "famqp-broker: out of memory\n");
-                rc = 1;
-                break;
-            }
-            ios = a;
-            ios_cap = b.cap;
-        }
-        for (size_t i = 0; i < b.nclients; i++)
-            ios[i] = b.clients[i]->io;
-        if (famqp_io_wait(ios, b.nclients, &l, 1, 1000) < 0) {
-            perror("famqp-broker: poll");
-            rc = 1;
-            break;
-        }
-        if (famqp_listener_ready(l))
-            accept_all(&b, l);
-        for (size_t i = 0; i < b.nclients;) {
-            client *cl = b.clients[i];
-            if (!cl->conn)
-                client_bind(cl);
-            client_handle_events(cl);
-            if (famqp_io_done(cl->io)) {
-                if (famqp_io_state(cl->io) == FAMQP_IO_ERR_FAILED) {
-                    const char *why = famqp_io_error_message(cl->io);
-                    /* OpenSSL's words for "the first bytes were no TLS record":
-                     * the only sign of a plain client we get, as the TLS layer
-                     * reads the raw bytes, not us. */
-                    bool plain = lo.tls_cert_file && strstr(why, "TLS handshake") &&
-                                 (strstr(why, "wrong version number") || strstr(why, "http request") ||
-                                  strstr(why, "packet length too long"));
-                    fprintf(stderr, "famqp-broker: %s%s\n", why,
-                            plain ? " (the client did not speak TLS: plain amqp:// to this amqps port?)" : "");
-                }
-                else if (b.cfg.verbose)
-                    fprintf(stderr, "famqp-broker: connection from %s ended\n", famqp_io_peer(cl->io));
-                client_free(cl);
-                b.clients[i] = b.clients[--b.nclients];
-                continue;
-            }
-            i++;
-        }
-        for (queue *q = b.queues; q; q = q->next)
-            queue_dispatch(q);
-        for (size_t i = 0; i < b.nclients; i++)
-            client_top_up_credit(b.clients[i]);
+    if (famqp_loop_run(b.loop) != FAMQP_LOOP_OK) {
+        perror("famqp-broker: epoll");
+        rc = 1;
     }
-    if (stop_signal)
-        fprintf(stderr, "famqp-broker: %s: shutting down\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    if (sig.which)
+        fprintf(stderr, "famqp-broker: %s: shutting down\n", sig.which == SIGINT ? "SIGINT" : "SIGTERM");
     /* Tell connected clients, give the close frames a moment to leave. */
-    for (size_t i = 0; i < b.nclients; i++)
-        if (b.clients[i]->conn)
-            famqp_connection_close(b.clients[i]->conn, "amqp:connection:forced", "famqp-broker is shutting down");
-    for (size_t i = 0; i < b.nclients; i++)
-        famqp_io_flush(b.clients[i]->io, 200);
-    for (size_t i = 0; i < b.nclients; i++)
-        client_free(b.clients[i]);
-    free(b.clients);
-    free(ios);
+    broker_close_clients(&b);
     broker_free_queues(&b);
-    famqp_listener_close(l);
+    famqp_loop_listener_free(ll);
+    famqp_loop_watch_free(sig_watch);
+    famqp_loop_timer_free(b.topup_timer);
+    close(sig.fd);
+    famqp_loop_free(b.loop);
     return rc;
 }

@@ -1,4 +1,6 @@
-/* famqp-broker queues: message lists, consumers and round-robin dispatch. */
+/* famqp-broker queues: message lists, consumers and round-robin dispatch,
+ * producers and their credit. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,29 @@ void queue_remove_consumer(queue *q, consumer *c)
     }
 }
 
+bool queue_add_producer(queue *q, producer *p)
+{
+    if (q->nproducers == q->pcap) {
+        size_t cap = q->pcap ? q->pcap * 2 : 4;
+        producer **np = realloc(q->producers, cap * sizeof *np);
+        if (!np)
+            return false;
+        q->producers = np;
+        q->pcap = cap;
+    }
+    q->producers[q->nproducers++] = p;
+    return true;
+}
+
+void queue_remove_producer(queue *q, producer *p)
+{
+    for (size_t i = 0; i < q->nproducers; i++)
+        if (q->producers[i] == p) {
+            q->producers[i] = q->producers[--q->nproducers];
+            return;
+        }
+}
+
 static void put_tag(uint8_t tag[8], uint64_t id)
 {
     for (int i = 7; i >= 0; i--) {
@@ -99,7 +124,7 @@ static void put_tag(uint8_t tag[8], uint64_t id)
     }
 }
 
-void queue_dispatch(queue *q)
+static void queue_dispatch(queue *q)
 {
     while (q->messages.head && q->nconsumers) {
         /* The next consumer (from rr on) that has credit. */
@@ -121,6 +146,7 @@ void queue_dispatch(queue *q)
             famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
         if (st != FAMQP_ENGINE_OK)
             return; /* e.g. the connection failed: its cleanup requeues */
+        client_flush(c->client);
         list_remove(&q->messages, m);
         if (c->presettled) {
             famqp_outcome sent = {.kind = FAMQP_OUTCOME_ACCEPTED};
@@ -129,6 +155,65 @@ void queue_dispatch(queue *q)
         else
             list_push_back(&c->inflight, m);
         q->rr = (i + 1) % q->nconsumers;
+    }
+}
+
+/* Grants the queue's producers credit again when they used half (and the
+ * queue has room). */
+static void queue_top_up_credit(queue *q)
+{
+    if (!q->nproducers)
+        return;
+    const broker_config *cfg = &q->producers[0]->client->b->cfg;
+    uint32_t window = cfg->credit;
+    bool full = q->messages.count >= cfg->max_depth;
+    /* Once per filling (again only after it drained to half), so a
+     * stalled sender's cause is in the log without flooding it. */
+    if (full && !q->full_logged)
+        fprintf(stderr,
+                "famqp-broker: queue '%s' holds %zu messages (--max-depth %zu): no new credit to its senders "
+                "until consumers take messages\n",
+                q->name, q->messages.count, cfg->max_depth);
+    if (full) {
+        q->full_logged = true;
+        return;
+    }
+    if (q->messages.count < cfg->max_depth / 2)
+        q->full_logged = false;
+    for (size_t i = 0; i < q->nproducers; i++) {
+        producer *p = q->producers[i];
+        if (famqp_link_credit(p->link) <= window / 2) {
+            famqp_link_set_credit(p->link, window);
+            client_flush(p->client);
+        }
+    }
+}
+
+void queue_service(queue *q)
+{
+    queue_dispatch(q);
+    /* Credit waits until the connection's events of this wake-up are all
+     * handled: the engine counted transfers it read that are not queued
+     * yet, and a grant now would let the queue pass --max-depth. */
+    if (q->nproducers && !q->topup_pending) {
+        broker *b = q->producers[0]->client->b;
+        q->topup_pending = true;
+        q->topup_next = b->topups;
+        b->topups = q;
+        if (!famqp_loop_timer_active(b->topup_timer))
+            famqp_loop_timer_start(b->topup_timer, 0); /* on failure the next event retries */
+    }
+}
+
+void broker_top_up(famqp_loop_timer *t, void *arg)
+{
+    (void)t;
+    broker *b = arg;
+    while (b->topups) {
+        queue *q = b->topups;
+        b->topups = q->topup_next;
+        q->topup_pending = false;
+        queue_top_up_credit(q);
     }
 }
 
@@ -153,6 +238,7 @@ void broker_free_queues(broker *b)
             free(m);
         }
         free(q->consumers);
+        free(q->producers);
         free(q->name);
         free(q);
     }
@@ -167,6 +253,7 @@ void message_done(message *m, const famqp_outcome *o)
             famqp_delivery_accept(m->origin);
         else
             famqp_delivery_settle(m->origin);
+        client_flush(m->origin_client);
     }
     free(m);
 }
