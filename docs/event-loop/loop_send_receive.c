@@ -142,7 +142,9 @@ static bool run_on_own_loop(app *a, famqp_io *io, famqp_connection *conn)
     uint64_t give_up = famqp_io_now_ms() + 60000;
     bool readable = false;
     while (!famqp_io_done(io) && famqp_io_now_ms() < give_up) {
-        /* Socket I/O and the engine's clock, then every event it made. */
+        /* The connect, socket I/O and the engine's clock, then every event
+         * it made.  famqp_io_fd may change while connecting (the next
+         * address), so it is read again for each poll. */
         famqp_io_process(io, readable);
         const famqp_event *e;
         while ((e = famqp_connection_next_event(conn)) != NULL)
@@ -205,8 +207,9 @@ int main(int argc, char **argv)
     famqp_link_open(a.sender);
     famqp_link_open(a.receiver);
 
-    /* The socket (blocking connect; all I/O after it is non-blocking). */
-    famqp_io *io = famqp_io_connect(&url, NULL, conn, &err);
+    /* The socket: the connect itself runs in the loop, like all I/O after
+     * it (a numeric host resolves without blocking; a name may block). */
+    famqp_io *io = famqp_io_connect_start(&url, NULL, conn, &err);
     if (!io) {
         fprintf(stderr, "%s\n", err.message);
         return 1;
