@@ -640,6 +640,10 @@ famqp_engine_status famqp_connection_close(famqp_connection *c, const char *cond
     f.u.close = famqp_close_defaults;
     if (eng_error_put(&f.u.close.error, condition, description))
         f.u.close.present = FAMQP_CLOSE_HAS_ERROR;
+    /* Outcomes given before the close go out first: once the connection is
+     * closed locally the flush would drop them, and the peer redeliver. */
+    if (c->ndisps)
+        eng_flush_dispositions(c);
     c->local = ENG_CLOSED;
     if (!eng_write_frame(c, 0, &f, NULL, 0))
         return FAMQP_ENGINE_ERR_NOMEM;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netdb.h>
 #include <openssl/ssl.h>
 
 #include "famqp/io.h"
@@ -43,7 +44,30 @@ struct famqp_io {
     bool handshake_done;
     uint8_t *tbuf;
     size_t tlen, toff, tcap;
+    /* famqp_io_connect_start: a TCP connect still in progress (io_connect.c) */
+    struct io_connecting *connecting;
 };
+
+/* Connecting without blocking: the addresses left to try and the deadline. */
+struct io_connecting {
+    struct addrinfo *addrs, *next; /* next: the one after the current try */
+    char host[256];                /* as in the URL, for the labels */
+    char what[400];                /* "host (address)" of the current try */
+    uint64_t deadline;             /* 0: none */
+};
+
+/* Connects (io_socket.c): resolution (getaddrinfo, which may block for
+ * names), a "host (address)" label, a non-blocking connect started (fd, or
+ * -1 with err; *pending while in progress) and its result (TCP_NODELAY set;
+ * false with err). */
+int io_resolve(const famqp_url *url, struct addrinfo **res, famqp_io_error *err);
+void io_addr_label(const char *host, const struct addrinfo *ai, char *what, size_t cap);
+int io_connect_begin(const struct addrinfo *ai, const char *what, bool *pending, famqp_io_error *err);
+bool io_connect_finish(int fd, const char *what, famqp_io_error *err);
+/* io_connect.c: advances a pending connect (false while still pending or
+ * once failed: io->state says which), and frees its state. */
+bool io_connect_progress(famqp_io *io);
+void io_connect_free(famqp_io *io);
 
 struct famqp_listener {
     int fd;

@@ -129,6 +129,8 @@ bool famqp_io_wants_write(const famqp_io *io)
 {
     if (!usable(io))
         return false;
+    if (io->connecting)
+        return true; /* writable: the connect finished, one way or the other */
     if (io->ssl) {
         if (io_tls_wants_write(io))
             return true;
@@ -144,7 +146,7 @@ bool famqp_io_wants_write(const famqp_io *io)
 
 static bool wants_read(const famqp_io *io)
 {
-    return usable(io) && !io->eof && (io->ssl || io_plain_room(io) > 0);
+    return usable(io) && !io->connecting && !io->eof && (io->ssl || io_plain_room(io) > 0);
 }
 
 bool famqp_io_wants_read(const famqp_io *io)
@@ -154,7 +156,7 @@ bool famqp_io_wants_read(const famqp_io *io)
 
 famqp_io_status famqp_io_process(famqp_io *io, bool readable)
 {
-    if (!usable(io))
+    if (!usable(io) || !io_connect_progress(io))
         return io->state;
     if (io->ssl && io->conn)
         io_tls_read_plain(io);
@@ -167,6 +169,8 @@ famqp_io_status famqp_io_process(famqp_io *io, bool readable)
 
 uint64_t famqp_io_deadline(const famqp_io *io)
 {
+    if (io->connecting && io->connecting->deadline)
+        return io->deadline && io->deadline < io->connecting->deadline ? io->deadline : io->connecting->deadline;
     return io->deadline;
 }
 
@@ -174,6 +178,8 @@ bool famqp_io_done(const famqp_io *io)
 {
     if (io->state != FAMQP_IO_OK)
         return true;
+    if (io->connecting)
+        return false;
     return io->conn && famqp_connection_finished(io->conn) && !famqp_io_wants_write(io);
 }
 
@@ -208,6 +214,16 @@ int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *lis
         if (!usable(io))
             continue;
         io->revents = 0;
+        if (io->connecting && !io_connect_progress(io)) {
+            limit_timeout(&timeout_ms, famqp_io_deadline(io));
+            if (!usable(io)) {
+                timeout_ms = 0; /* report the failure now */
+                continue;
+            }
+            pfds[i].fd = io->fd;
+            pfds[i].events = POLLOUT;
+            continue;
+        }
         if (io->ssl && io->conn)
             io_tls_read_plain(io);
         tick(io);
@@ -244,6 +260,8 @@ int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *lis
         io->revents = pfds[i].revents;
         if (io->revents)
             active++;
+        if (io->connecting && !io_connect_progress(io))
+            continue;
         if (io->revents & (POLLIN | POLLHUP | POLLERR))
             read_in(io);
         tick(io);

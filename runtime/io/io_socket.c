@@ -147,8 +147,9 @@ void famqp_io_options_init(famqp_io_options *o)
 }
 
 /* Connects one resolved address within the deadline; fd or -1 with err. */
-static int connect_one(const struct addrinfo *ai, const char *what, uint64_t deadline, famqp_io_error *err)
+int io_connect_begin(const struct addrinfo *ai, const char *what, bool *pending, famqp_io_error *err)
 {
+    *pending = false;
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) {
         io_errf(err, "connect to %s: socket: %s", what, strerror(errno));
@@ -168,38 +169,78 @@ static int connect_one(const struct addrinfo *ai, const char *what, uint64_t dea
         close(fd);
         return -1;
     }
-    if (rc < 0) {
-        for (;;) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            int left = deadline ? famqp_io_ms_until(deadline) : -1;
-            if (left == 0) {
-                io_errf(err, "connect to %s: timed out", what);
-                close(fd);
-                return -1;
-            }
-            int n = poll(&pfd, 1, left);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                io_errf(err, "connect to %s: poll: %s", what, strerror(errno));
-                close(fd);
-                return -1;
-            }
-            if (n > 0)
-                break;
-        }
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-            soerr = errno;
-        if (soerr) {
-            io_errf(err, "connect to %s: %s", what, strerror(soerr));
-            close(fd);
-            return -1;
-        }
+    *pending = rc < 0;
+    return fd;
+}
+
+bool io_connect_finish(int fd, const char *what, famqp_io_error *err)
+{
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+        soerr = errno;
+    if (soerr) {
+        io_errf(err, "connect to %s: %s", what, strerror(soerr));
+        return false;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return true;
+}
+
+int io_resolve(const famqp_url *url, struct addrinfo **res, famqp_io_error *err)
+{
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)url->port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
+    *res = NULL;
+    int g = getaddrinfo(url->host, port, &hints, res);
+    if (g != 0) {
+        io_errf(err, "cannot resolve host '%s': %s", url->host, g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+        return -1;
+    }
+    return 0;
+}
+
+void io_addr_label(const char *host, const struct addrinfo *ai, char *what, size_t cap)
+{
+    char addr[96];
+    format_addr(ai->ai_addr, addr, sizeof addr);
+    if (strcmp(host, addr) == 0 || strncmp(addr, host, strlen(host)) == 0)
+        snprintf(what, cap, "%s", addr);
+    else
+        snprintf(what, cap, "%s (%s)", host, addr);
+}
+
+/* A blocking connect to ai within the deadline (0: none). */
+static int connect_one(const struct addrinfo *ai, const char *what, uint64_t deadline, famqp_io_error *err)
+{
+    bool pending;
+    int fd = io_connect_begin(ai, what, &pending, err);
+    if (fd < 0)
+        return -1;
+    while (pending) {
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        int left = deadline ? famqp_io_ms_until(deadline) : -1;
+        if (left == 0) {
+            io_errf(err, "connect to %s: timed out", what);
+            close(fd);
+            return -1;
+        }
+        int n = poll(&pfd, 1, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            io_errf(err, "connect to %s: poll: %s", what, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        pending = n == 0;
+    }
+    if (!io_connect_finish(fd, what, err)) {
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -217,24 +258,13 @@ famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, f
     int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
     uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
 
-    char port[8];
-    snprintf(port, sizeof port, "%u", (unsigned)url->port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
-    struct addrinfo *res = NULL;
-    int g = getaddrinfo(url->host, port, &hints, &res);
-    if (g != 0) {
-        io_errf(err, "cannot resolve host '%s': %s", url->host, g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+    struct addrinfo *res;
+    if (io_resolve(url, &res, err) < 0)
         return NULL;
-    }
     int fd = -1;
     char what[400];
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        char addr[96];
-        format_addr(ai->ai_addr, addr, sizeof addr);
-        if (strcmp(url->host, addr) == 0 || strncmp(addr, url->host, strlen(url->host)) == 0)
-            snprintf(what, sizeof what, "%s", addr);
-        else
-            snprintf(what, sizeof what, "%s (%s)", url->host, addr);
+        io_addr_label(url->host, ai, what, sizeof what);
         fd = connect_one(ai, what, deadline, err);
     }
     freeaddrinfo(res);
@@ -294,6 +324,7 @@ void famqp_io_free(famqp_io *io)
 {
     if (!io)
         return;
+    io_connect_free(io);
     io_tls_free(io);
     if (io->fd >= 0)
         close(io->fd);

@@ -23,6 +23,7 @@ struct famqp_loop_conn {
     int depth;          /* service rounds running (callbacks may free us) */
     bool free_pending;
     bool done;
+    bool watch_stale; /* the io was connecting: its socket may be another now */
     famqp_loop_conn *prev, *next; /* the loop's connections */
 };
 
@@ -42,11 +43,25 @@ static void destroy(famqp_loop_conn *lc)
     famqp__loop_free_mem(lc->loop, lc);
 }
 
+static void on_socket(famqp_loop_watch *w, unsigned events, void *arg);
+
 static void rearm(famqp_loop_conn *lc)
 {
     unsigned events = (famqp_io_wants_read(lc->io) ? FAMQP_LOOP_READABLE : 0u) |
                       (famqp_io_wants_write(lc->io) ? FAMQP_LOOP_WRITABLE : 0u);
-    famqp_loop_watch_set(lc->watch, events);
+    if (lc->watch_stale) {
+        /* A connect in progress may have moved to a new socket (the next
+         * address) under the same or another descriptor number: watch the
+         * current one afresh. */
+        lc->watch_stale = false;
+        famqp_loop_watch_free(lc->watch);
+        lc->watch = NULL;
+        if (famqp_io_fd(lc->io) >= 0 &&
+            famqp_loop_watch_new(lc->loop, famqp_io_fd(lc->io), events, on_socket, lc, &lc->watch) != FAMQP_LOOP_OK)
+            lc->watch = NULL; /* the tick timer still runs: the connect deadline fails it */
+    } else {
+        famqp_loop_watch_set(lc->watch, events);
+    }
     uint64_t deadline = famqp_io_deadline(lc->io);
     if (!deadline) {
         famqp_loop_timer_stop(lc->tick);
@@ -61,6 +76,8 @@ static void service(famqp_loop_conn *lc, bool readable)
 {
     lc->depth++;
     for (int round = 0; round < CONN_ROUNDS_PER_WAKE && !lc->free_pending && !lc->done; round++) {
+        if (famqp_io_connecting(lc->io))
+            lc->watch_stale = true;
         famqp_io_process(lc->io, readable && round == 0);
         size_t handled = 0;
         const famqp_event *e;

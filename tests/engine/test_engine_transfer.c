@@ -439,6 +439,30 @@ START_TEST(test_disposition_ranges)
 }
 END_TEST
 
+/* Outcomes given right before closing the connection go out before the
+ * close: none may be dropped (the peer would redeliver them). */
+START_TEST(test_outcomes_before_connection_close)
+{
+    pair p;
+    setup(&p, CHUNK_WHOLE, 0, 0);
+    p.b.on_delivery = DELIV_HOLD;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link *snd = pair_attach(&p, cs, "r", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&i, 4), "x", 1, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nheld, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(famqp_delivery_accept(p.b.held[i]), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_connection_close(p.b.c, NULL, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.a.outcome[FAMQP_OUTCOME_ACCEPTED], 5);
+    pair_free(&p);
+}
+END_TEST
+
 /* Once warm, a stream of messages allocates nothing. */
 START_TEST(test_steady_state_allocates_nothing)
 {
@@ -502,6 +526,7 @@ Suite *engine_transfer_suite(void)
     tcase_add_test(tc, test_presettled);
     tcase_add_test(tc, test_rcv_settle_second);
     tcase_add_test(tc, test_disposition_ranges);
+    tcase_add_test(tc, test_outcomes_before_connection_close);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,8 @@
 /* The socket driver over real sockets on 127.0.0.1: an engine client sends
  * to the threaded test server (plain TCP and TLS), and connection errors
- * read as what happened. */
+ * read as what happened.  The client tests run twice (Check loop tests):
+ * _i 0 connects with famqp_io_connect (blocking), _i 1 with
+ * famqp_io_connect_start (the connect and TLS handshake in the pumps). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,9 @@
 
 #include "famqp/io.h"
 #include "io_test_server.h"
+
+/* How run_client connects (set by each test from its loop index). */
+static bool use_connect_start;
 
 /* Sends n messages of size bytes (unsettled) through url; returns how many
  * were accepted, or -1 with the reason in why. */
@@ -27,7 +32,8 @@ static long run_client(const char *url_text, const famqp_io_options *io_opts, lo
     co.sasl_mechanisms = sasl ? FAMQP_SASL_ANONYMOUS : 0;
     famqp_connection *c;
     famqp_connection_new(&co, &c);
-    famqp_io *io = famqp_io_connect(&url, io_opts, c, &err);
+    famqp_io *io = use_connect_start ? famqp_io_connect_start(&url, io_opts, c, &err)
+                                     : famqp_io_connect(&url, io_opts, c, &err);
     if (!io) {
         snprintf(why, why_cap, "%s", err.message);
         famqp_connection_free(c);
@@ -101,6 +107,7 @@ static void url_of(char *buf, size_t cap, const char *scheme, const char *host, 
 
 START_TEST(loopback_plain)
 {
+    use_connect_start = _i == 1;
     io_test_server srv;
     ck_assert_msg(io_test_server_start(&srv, NULL, NULL), "%s", srv.last_error);
     ck_assert_uint_ne(famqp_listener_port(srv.listener), 0);
@@ -122,6 +129,7 @@ END_TEST
 
 START_TEST(connect_refused)
 {
+    use_connect_start = _i == 1;
     /* A port that was just free: open and close a listener on it. */
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open("127.0.0.1", 0, NULL, &err);
@@ -137,6 +145,7 @@ END_TEST
 
 START_TEST(resolve_failure)
 {
+    use_connect_start = _i == 1;
     char why[512];
     ck_assert_int_eq(run_client("amqp://no-such-host.invalid:5672", NULL, 1, 10, false, why, sizeof why), -1);
     ck_assert_msg(strstr(why, "cannot resolve host 'no-such-host.invalid'"), "got '%s'", why);
@@ -184,6 +193,7 @@ static void tls_setup(void)
 
 START_TEST(tls_verified)
 {
+    use_connect_start = _i == 1;
     tls_setup();
     io_test_server srv;
     ck_assert_msg(io_test_server_start(&srv, srv_cert, srv_key), "%s", srv.last_error);
@@ -206,6 +216,7 @@ END_TEST
 
 START_TEST(tls_refused_by_default)
 {
+    use_connect_start = _i == 1;
     tls_setup();
     io_test_server srv;
     ck_assert_msg(io_test_server_start(&srv, srv_cert, srv_key), "%s", srv.last_error);
@@ -256,11 +267,11 @@ TCase *io_socket_tcase(void)
 {
     TCase *tc = tcase_create("socket");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, loopback_plain);
-    tcase_add_test(tc, connect_refused);
-    tcase_add_test(tc, resolve_failure);
+    tcase_add_loop_test(tc, loopback_plain, 0, 2);
+    tcase_add_loop_test(tc, connect_refused, 0, 2);
+    tcase_add_loop_test(tc, resolve_failure, 0, 2);
     tcase_add_test(tc, listener_errors);
-    tcase_add_test(tc, tls_verified);
-    tcase_add_test(tc, tls_refused_by_default);
+    tcase_add_loop_test(tc, tls_verified, 0, 2);
+    tcase_add_loop_test(tc, tls_refused_by_default, 0, 2);
     return tc;
 }

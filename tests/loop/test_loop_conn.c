@@ -101,6 +101,8 @@ typedef struct client {
     famqp_io_status state;
     uint32_t idle_timeout_ms;
     bool keep; /* on_done leaves the famqp_loop_conn to the test */
+    const char *host;   /* NULL: 127.0.0.1 */
+    bool connect_start; /* famqp_io_connect_start: the connect runs on the loop */
 } client;
 
 static void client_send(client *c)
@@ -172,9 +174,10 @@ static void client_start(client *c, famqp_loop *loop, uint16_t port, size_t tota
     famqp_url url;
     famqp_io_error err;
     char text[64];
-    snprintf(text, sizeof text, "amqp://127.0.0.1:%u", port);
+    snprintf(text, sizeof text, "amqp://%s:%u", c->host ? c->host : "127.0.0.1", port);
     ck_assert(famqp_url_parse(text, &url, &err));
-    famqp_io *io = famqp_io_connect(&url, NULL, conn, &err);
+    famqp_io *io = c->connect_start ? famqp_io_connect_start(&url, NULL, conn, &err)
+                                    : famqp_io_connect(&url, NULL, conn, &err);
     ck_assert_msg(io != NULL, "connect: %s", err.message);
     famqp_loop_conn_handler h = {client_event, client_done, c};
     ck_assert_int_eq(famqp_loop_conn_new(loop, io, conn, &h, &c->lc), FAMQP_LOOP_OK);
@@ -211,6 +214,69 @@ START_TEST(a_client_and_a_server_on_one_loop)
         famqp_loop_run_once(loop, 100, NULL);
     ck_assert_uint_eq(s.done, 1);
     famqp_loop_listener_free(s.listener);
+    famqp_loop_free(loop);
+}
+END_TEST
+
+/* The connect itself runs on the loop (famqp_io_connect_start); "localhost"
+ * may resolve to ::1 first, refused by the 127.0.0.1 listener, so the io
+ * moves to its next address and socket under the loop's watch. */
+START_TEST(a_nonblocking_connect_on_the_loop)
+{
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    server s;
+    uint16_t port = server_start(&s, loop);
+    client c = {0};
+    c.connect_start = true;
+    c.host = "localhost";
+    client_start(&c, loop, port, 1000, 1000);
+    ck_assert(famqp_io_connecting(famqp_loop_conn_io(c.lc)) || famqp_io_state(famqp_loop_conn_io(c.lc)) == FAMQP_IO_OK);
+    run_until(loop, &c.done);
+    ck_assert(c.done);
+    ck_assert_uint_eq(c.accepted, 1000);
+    ck_assert_uint_eq(s.received, 1000);
+    ck_assert_int_eq(c.state, FAMQP_IO_OK);
+    famqp_loop_listener_free(s.listener);
+    famqp_loop_free(loop);
+}
+END_TEST
+
+/* A refused non-blocking connect fails the io (at once, or on the loop),
+ * naming the address, without spinning. */
+START_TEST(a_refused_nonblocking_connect)
+{
+    famqp_io_error err;
+    famqp_listener *l = famqp_listener_open("127.0.0.1", 0, NULL, &err);
+    ck_assert(l != NULL);
+    char text[64];
+    snprintf(text, sizeof text, "amqp://127.0.0.1:%u", (unsigned)famqp_listener_port(l));
+    famqp_listener_close(l); /* a port that was just free */
+    famqp_url url;
+    ck_assert(famqp_url_parse(text, &url, &err));
+    famqp_connection_options o;
+    famqp_connection_options_init(&o);
+    famqp_connection *conn;
+    ck_assert_int_eq(famqp_connection_new(&o, &conn), FAMQP_ENGINE_OK);
+    famqp_connection_open(conn);
+    famqp_io *io = famqp_io_connect_start(&url, NULL, conn, &err);
+    if (!io) { /* refused before connect() could return EINPROGRESS */
+        ck_assert_msg(strstr(err.message, "connect to 127.0.0.1:") && strstr(err.message, "refused"), "%s",
+                      err.message);
+        famqp_connection_free(conn);
+        return;
+    }
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    client c = {0};
+    c.keep = true;
+    famqp_loop_conn_handler h = {client_event, client_done, &c};
+    ck_assert_int_eq(famqp_loop_conn_new(loop, io, conn, &h, &c.lc), FAMQP_LOOP_OK);
+    size_t wakes = run_until(loop, &c.done);
+    ck_assert(c.done);
+    ck_assert_int_eq(c.state, FAMQP_IO_ERR_FAILED);
+    ck_assert_msg(strstr(famqp_io_error_message(io), "refused"), "%s", famqp_io_error_message(io));
+    ck_assert_uint_lt(wakes, 50);
     famqp_loop_free(loop);
 }
 END_TEST
@@ -406,6 +472,8 @@ Suite *loop_conn_suite(void)
     TCase *tc = tcase_create("conn");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_client_and_a_server_on_one_loop);
+    tcase_add_test(tc, a_nonblocking_connect_on_the_loop);
+    tcase_add_test(tc, a_refused_nonblocking_connect);
     tcase_add_test(tc, two_loops_on_two_threads_with_posted_sends);
     tcase_add_test(tc, tick_timers_keep_an_idle_connection_alive);
     tcase_add_test(tc, a_dropped_socket_ends_in_on_done_without_spinning);

@@ -154,6 +154,22 @@ FAMQP_API void famqp_io_options_init(famqp_io_options *o);
 FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
                            famqp_io_error *err);
 
+/** Starts connecting without blocking: resolves url->host (getaddrinfo,
+ *  which may block for a name; a numeric address never does), starts a
+ *  non-blocking TCP connect to the first address and returns at once.
+ *  Each later famqp_io_process or pump advances it: it tries the next
+ *  address when one is refused, fails the io (FAMQP_IO_ERR_FAILED, with
+ *  the reason in famqp_io_error_message) once all were or
+ *  opts->connect_timeout_ms passed, and runs the TLS handshake of amqps://
+ *  once TCP is connected.  While connecting, famqp_io_wants_write is true
+ *  (poll for writability), famqp_io_deadline includes the connect deadline
+ *  and famqp_io_fd may change (the next address gets a new socket: re-read
+ *  it after each process).  opts NULL: defaults.  conn may be NULL.
+ *  @return the io, or NULL with err->message when resolving failed or no
+ *  connect could be started. */
+FAMQP_API famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+                                           famqp_io_error *err);
+
 /** Closes the socket (a TLS close_notify is attempted, never waited for)
  *  and frees the io.  Does not free the connection.  NULL is ignored. */
 FAMQP_API void famqp_io_free(famqp_io *io);
@@ -199,6 +215,11 @@ FAMQP_API bool famqp_io_peek_header(const famqp_io *io, uint8_t header[8]);
 
 /** For integrating with another event loop: the socket. */
 FAMQP_API int famqp_io_fd(const famqp_io *io);
+/** True while a connect begun by famqp_io_connect_start is in progress.
+ *  The socket may be replaced meanwhile (another address), so a loop
+ *  watching famqp_io_fd registers it again after each process while this
+ *  was true before it. */
+FAMQP_API bool famqp_io_connecting(const famqp_io *io);
 /** For integrating with another event loop: whether a pump would want to
  *  write (poll for POLLOUT). */
 FAMQP_API bool famqp_io_wants_write(const famqp_io *io);

@@ -1,0 +1,125 @@
+/* Connecting without blocking (famqp_io_connect_start): the socket is made
+ * and its connect started at once; each later pump or process checks it
+ * (a zero-timeout poll), tries the resolved addresses in turn, and fails
+ * the io at the deadline.  TLS is set up at the start and its handshake
+ * runs in the pumps once TCP is connected. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io_internal.h"
+
+void io_connect_free(famqp_io *io)
+{
+    if (!io->connecting)
+        return;
+    freeaddrinfo(io->connecting->addrs);
+    free(io->connecting);
+    io->connecting = NULL;
+}
+
+famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+                                 famqp_io_error *err)
+{
+    famqp_io_options defaults;
+    if (!opts) {
+        famqp_io_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (err)
+        *err = (famqp_io_error){.status = FAMQP_IO_OK};
+    int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000; /* < 0: no limit */
+    uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
+    struct addrinfo *res;
+    if (io_resolve(url, &res, err) < 0)
+        return NULL;
+    struct io_connecting *cg = calloc(1, sizeof *cg);
+    if (!cg) {
+        freeaddrinfo(res);
+        io_nomem(err, "out of memory");
+        return NULL;
+    }
+    cg->addrs = res;
+    cg->deadline = deadline;
+    snprintf(cg->host, sizeof cg->host, "%s", url->host);
+    int fd = -1;
+    bool pending = false;
+    for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        io_addr_label(cg->host, ai, cg->what, sizeof cg->what);
+        fd = io_connect_begin(ai, cg->what, &pending, err);
+        cg->next = ai->ai_next;
+    }
+    if (fd < 0) {
+        freeaddrinfo(res);
+        free(cg);
+        return NULL;
+    }
+    famqp_io *io = io_new(fd, false, err); /* closes fd on failure */
+    if (!io) {
+        freeaddrinfo(res);
+        free(cg);
+        return NULL;
+    }
+    io->connecting = cg;
+    if (url->tls && !io_tls_client_setup(io, url, opts, err)) {
+        famqp_io_free(io);
+        return NULL;
+    }
+    if (conn)
+        famqp_io_set_connection(io, conn);
+    if (err)
+        *err = (famqp_io_error){.status = FAMQP_IO_OK}; /* earlier addresses' failures are history */
+    return io;
+}
+
+bool famqp_io_connecting(const famqp_io *io)
+{
+    return io->connecting != NULL;
+}
+
+bool io_connect_progress(famqp_io *io)
+{
+    struct io_connecting *cg = io->connecting;
+    if (!cg)
+        return true;
+    for (;;) {
+        struct pollfd p = {.fd = io->fd, .events = POLLOUT};
+        int n = poll(&p, 1, 0);
+        if (n < 0)
+            return false; /* EINTR: the next call looks again */
+        if (n == 0) {
+            if (cg->deadline && famqp_io_now_ms() >= cg->deadline) {
+                io_fail(io, "connect to %s: timed out", cg->what);
+                io_connect_free(io);
+            }
+            return false;
+        }
+        famqp_io_error e;
+        if (io_connect_finish(io->fd, cg->what, &e)) {
+            if (!io->ssl) /* TLS names the peer by its URL host, as certificates do */
+                io_describe_peer(io);
+            io_connect_free(io);
+            return true;
+        }
+        /* Refused or unreachable: the next address, if any. */
+        close(io->fd);
+        io->fd = -1;
+        while (io->fd < 0 && cg->next) {
+            const struct addrinfo *ai = cg->next;
+            cg->next = ai->ai_next;
+            bool pending;
+            io_addr_label(cg->host, ai, cg->what, sizeof cg->what);
+            io->fd = io_connect_begin(ai, cg->what, &pending, &e);
+        }
+        if (io->fd < 0) {
+            io_fail(io, "%s", e.message);
+            io_connect_free(io);
+            return false;
+        }
+    }
+}
