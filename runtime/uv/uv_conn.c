@@ -14,14 +14,13 @@
 /* Service rounds per callback: handlers whose output makes new events get
  * this many turns, then the rest waits for the next iteration (no spin). */
 #define CONN_ROUNDS_PER_CALLBACK 16
-#define CONN_HANDLES 3
 
 struct famqp_uv_conn {
     uv_loop_t *loop;
     famqp_io *io;
     famqp_connection *connection;
     famqp_uv_conn_handler handler;
-    uv_poll_t poll;
+    uv_poll_t *poll;   /* its own allocation: replaced when the socket is; NULL if none */
     uv_timer_t tick;
     uv_timer_t flush;
     int open_handles;  /* initialised and not yet closed by libuv */
@@ -29,13 +28,19 @@ struct famqp_uv_conn {
     bool free_pending; /* famqp_uv_conn_free called inside a round */
     bool freed;        /* handles closing: no callback any more */
     bool done;
+    bool poll_stale; /* the io was connecting: its socket may be another now */
 };
+
+/* One handle of c is closed; the last one frees c. */
+static void release(famqp_uv_conn *c)
+{
+    if (--c->open_handles == 0)
+        free(c);
+}
 
 static void on_closed(uv_handle_t *h)
 {
-    famqp_uv_conn *c = h->data;
-    if (--c->open_handles == 0)
-        free(c);
+    release(h->data);
 }
 
 static void close_handle(famqp_uv_conn *c, uv_handle_t *h)
@@ -44,13 +49,49 @@ static void close_handle(famqp_uv_conn *c, uv_handle_t *h)
     uv_close(h, on_closed);
 }
 
+static void on_poll_closed(uv_handle_t *h)
+{
+    famqp_uv_conn *c = h->data;
+    free(h);
+    release(c);
+}
+
+/* Stops watching the socket for good (uv_close stops the poll, which takes
+ * the descriptor out of libuv's epoll set at once). */
+static void drop_poll(famqp_uv_conn *c)
+{
+    if (!c->poll)
+        return;
+    c->poll->data = c;
+    uv_close((uv_handle_t *)c->poll, on_poll_closed);
+    c->poll = NULL;
+}
+
+static void on_socket(uv_poll_t *p, int status, int events);
+
+/* A poll on the io's current socket (none on failure). */
+static famqp_uv_status new_poll(famqp_uv_conn *c)
+{
+    uv_poll_t *p = malloc(sizeof *p);
+    if (!p)
+        return FAMQP_UV_ERR_NOMEM;
+    if (famqp_io_fd(c->io) < 0 || uv_poll_init(c->loop, p, famqp_io_fd(c->io)) != 0) {
+        free(p); /* not a handle yet: nothing for libuv to close */
+        return FAMQP_UV_ERR_SYSTEM;
+    }
+    p->data = c;
+    c->poll = p;
+    c->open_handles++;
+    return FAMQP_UV_OK;
+}
+
 /* Closes the handles (stopping the poll takes the descriptor out of
  * libuv's epoll set at once, so the socket may be closed right after);
  * the memory goes in the last close callback. */
 static void destroy(famqp_uv_conn *c)
 {
     c->freed = true;
-    close_handle(c, (uv_handle_t *)&c->poll);
+    drop_poll(c);
     close_handle(c, (uv_handle_t *)&c->tick);
     close_handle(c, (uv_handle_t *)&c->flush);
     famqp_io_free(c->io);
@@ -59,15 +100,23 @@ static void destroy(famqp_uv_conn *c)
     c->connection = NULL;
 }
 
-static void on_socket(uv_poll_t *p, int status, int events);
 static void on_timer(uv_timer_t *t);
 
 static void rearm(famqp_uv_conn *c)
 {
     int events = (famqp_io_wants_read(c->io) ? UV_READABLE : 0) | (famqp_io_wants_write(c->io) ? UV_WRITABLE : 0);
+    if (c->poll_stale) {
+        /* A connect in progress may have moved to a new socket (the next
+         * address), perhaps under the same descriptor number: a poll is
+         * bound to its descriptor, so make a new one. */
+        c->poll_stale = false;
+        drop_poll(c);
+        new_poll(c); /* on failure the tick timer runs on: the connect deadline fails it */
+    }
     /* events 0 stops the poll; a failure (a closed descriptor) leaves it
      * stopped, and the io sees the error on its next round */
-    uv_poll_start(&c->poll, events, on_socket);
+    if (c->poll)
+        uv_poll_start(c->poll, events, on_socket);
     uint64_t deadline = famqp_io_deadline(c->io);
     if (!deadline) {
         uv_timer_stop(&c->tick);
@@ -85,7 +134,8 @@ static void finish(famqp_uv_conn *c)
     /* Nothing more can happen on the socket: stop watching it (a hung-up
      * socket stays ready and would spin the loop). */
     c->done = true;
-    uv_poll_stop(&c->poll);
+    if (c->poll)
+        uv_poll_stop(c->poll);
     uv_timer_stop(&c->tick);
     uv_timer_stop(&c->flush);
     if (c->handler.on_done)
@@ -98,6 +148,8 @@ static void service(famqp_uv_conn *c, bool readable)
         return;
     c->depth++;
     for (int round = 0; round < CONN_ROUNDS_PER_CALLBACK && !c->free_pending && !c->done; round++) {
+        if (famqp_io_connecting(c->io))
+            c->poll_stale = true;
         famqp_io_process(c->io, readable && round == 0);
         size_t handled = 0;
         const famqp_event *e;
@@ -150,18 +202,18 @@ famqp_uv_status famqp_uv_conn_new(uv_loop_t *loop, famqp_io *io, famqp_connectio
         return FAMQP_UV_ERR_NOMEM;
     c->loop = loop;
     c->handler = *handler;
-    if (uv_poll_init(loop, &c->poll, famqp_io_fd(io)) != 0) {
+    c->io = io;
+    famqp_uv_status st = new_poll(c);
+    if (st != FAMQP_UV_OK) {
         free(c); /* no handle was made: nothing for libuv to close */
-        return FAMQP_UV_ERR_SYSTEM;
+        return st;
     }
     /* timers cannot fail to initialise */
     uv_timer_init(loop, &c->tick);
     uv_timer_init(loop, &c->flush);
-    c->open_handles = CONN_HANDLES;
-    c->poll.data = c;
+    c->open_handles += 2;
     c->tick.data = c;
     c->flush.data = c;
-    c->io = io;
     c->connection = connection;
     if (famqp_io_connection(io) != connection)
         famqp_io_set_connection(io, connection);

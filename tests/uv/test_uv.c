@@ -4,7 +4,9 @@
  * heartbeats kept by the tick timers alone across an idle spell longer than
  * the peer's idle timeout; a peer that drops the socket ends in on_done,
  * without a spin, leaving nothing active on the loop; freeing a connection
- * from its own event callback and a listener from its own on_accept.  Every
+ * from its own event callback and a listener from its own on_accept; a
+ * non-blocking connect (famqp_io_connect_start) that may change sockets,
+ * and one refused.  Every
  * test ends with uv_loop_close answering 0: every handle was closed (and,
  * under ASan, every byte freed). */
 #define _POSIX_C_SOURCE 200809L
@@ -113,6 +115,8 @@ typedef struct client {
     bool closing, done;
     famqp_io_status state;
     uint32_t idle_timeout_ms;
+    const char *host;     /* NULL: 127.0.0.1 */
+    bool connect_start;   /* famqp_io_connect_start: the connect runs on the loop */
     bool keep;            /* on_done leaves the famqp_uv_conn to the test */
     bool free_on_credit;  /* frees its conn from the first credit event */
     size_t events_after_free;
@@ -200,9 +204,10 @@ static void client_start(client *c, uv_loop_t *loop, uint16_t port, size_t total
     famqp_url url;
     famqp_io_error err;
     char text[64];
-    snprintf(text, sizeof text, "amqp://127.0.0.1:%u", port);
+    snprintf(text, sizeof text, "amqp://%s:%u", c->host ? c->host : "127.0.0.1", port);
     ck_assert(famqp_url_parse(text, &url, &err));
-    famqp_io *io = famqp_io_connect(&url, NULL, conn, &err);
+    famqp_io *io = c->connect_start ? famqp_io_connect_start(&url, NULL, conn, &err)
+                                    : famqp_io_connect(&url, NULL, conn, &err);
     ck_assert_msg(io != NULL, "connect: %s", err.message);
     famqp_uv_conn_handler h = {client_event, client_done, c};
     ck_assert_int_eq(famqp_uv_conn_new(loop, io, conn, &h, &c->uc), FAMQP_UV_OK);
@@ -426,6 +431,70 @@ START_TEST(a_dropped_socket_ends_in_on_done_without_spinning)
 }
 END_TEST
 
+/* ---- a connect that runs on the loop ----------------------------------- */
+
+/* famqp_io_connect_start: "localhost" may resolve to ::1 first, refused by
+ * the 127.0.0.1 listener, so the io moves to its next address and socket
+ * while the adapter polls it (a new uv_poll_t for the new socket). */
+START_TEST(a_nonblocking_connect_on_the_uv_loop)
+{
+    uv_loop_t loop;
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    server s;
+    uint16_t port = server_start(&s, &loop);
+    client c = {0};
+    c.connect_start = true;
+    c.host = "localhost";
+    client_start(&c, &loop, port, 1000, 1000);
+    run_until(&loop, &c.done);
+    ck_assert(c.done);
+    ck_assert_uint_eq(c.accepted, 1000);
+    ck_assert_uint_eq(s.received, 1000);
+    ck_assert_int_eq(c.state, FAMQP_IO_OK);
+    famqp_uv_listener_free(s.listener);
+    for (int i = 0; i < 100 && s.done == 0; i++)
+        run_for(&loop, 10);
+    close_loop(&loop);
+}
+END_TEST
+
+/* A refused non-blocking connect ends in on_done, failed, without a spin. */
+START_TEST(a_refused_nonblocking_connect)
+{
+    famqp_io_error err;
+    famqp_listener *l = famqp_listener_open("127.0.0.1", 0, NULL, &err);
+    ck_assert(l != NULL);
+    char text[64];
+    snprintf(text, sizeof text, "amqp://127.0.0.1:%u", (unsigned)famqp_listener_port(l));
+    famqp_listener_close(l); /* a port that was just free */
+    famqp_url url;
+    ck_assert(famqp_url_parse(text, &url, &err));
+    famqp_connection_options o;
+    famqp_connection_options_init(&o);
+    famqp_connection *conn;
+    ck_assert_int_eq(famqp_connection_new(&o, &conn), FAMQP_ENGINE_OK);
+    famqp_connection_open(conn);
+    famqp_io *io = famqp_io_connect_start(&url, NULL, conn, &err);
+    if (!io) { /* refused before connect() could return EINPROGRESS */
+        famqp_connection_free(conn);
+        return;
+    }
+    uv_loop_t loop;
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    client c = {0};
+    c.keep = true;
+    famqp_uv_conn_handler h = {client_event, client_done, &c};
+    ck_assert_int_eq(famqp_uv_conn_new(&loop, io, conn, &h, &c.uc), FAMQP_UV_OK);
+    size_t iterations = run_until(&loop, &c.done);
+    ck_assert(c.done);
+    ck_assert_int_eq(c.state, FAMQP_IO_ERR_FAILED);
+    ck_assert_msg(strstr(famqp_io_error_message(io), "refused"), "%s", famqp_io_error_message(io));
+    ck_assert_uint_lt(iterations, 50);
+    famqp_uv_conn_free(c.uc);
+    close_loop(&loop);
+}
+END_TEST
+
 /* ---- freeing from callbacks ------------------------------------------- */
 
 START_TEST(freeing_from_callbacks)
@@ -492,6 +561,8 @@ int main(void)
     tcase_add_test(tc, sends_released_from_another_thread_by_uv_async);
     tcase_add_test(tc, tick_timers_keep_an_idle_connection_alive);
     tcase_add_test(tc, a_dropped_socket_ends_in_on_done_without_spinning);
+    tcase_add_test(tc, a_nonblocking_connect_on_the_uv_loop);
+    tcase_add_test(tc, a_refused_nonblocking_connect);
     tcase_add_test(tc, freeing_from_callbacks);
     tcase_add_test(tc, bad_arguments_are_refused);
     suite_add_tcase(s, tc);
