@@ -82,7 +82,9 @@ typedef struct famqp_uv_conn_handler {
 } famqp_uv_conn_handler;
 
 /** Drives io and connection (bound to each other here) on loop; the
- *  famqp_uv_conn owns both from now on and frees them with itself.  The
+ *  famqp_uv_conn owns both from now on and frees them with itself.  io
+ *  may still be connecting (famqp_io_connect_start): the connect then
+ *  runs on the loop, on a new socket when an address is refused.  The
  *  first I/O (writing what the engine holds) runs from the loop, not
  *  inside this call.
  *  @return FAMQP_UV_OK with *out set; otherwise *out is NULL and io and
