@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "famqp/client.h"
+#include "failover.h"
 #include "recv.h"
 #include "tool.h"
 
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
+            "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE]\n"
+            "                  [--allow-plain-insecure]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
@@ -59,7 +62,14 @@ static void usage(FILE *f)
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
             "                   TLS (the password crosses the network in clear text)\n"
             "  --reconnect      reconnect when the connection is lost (at-least-once: with\n"
-            "                   --check-sequence, duplicates are counted, not errors)\n"
+            "                   --check-sequence, duplicates are counted, not errors); prints\n"
+            "                   'reconnects R, urls used K: URL...' (with --check-sequence:\n"
+            "                   'distinct D, duplicates U, lost L, reconnects R, urls used ...')\n"
+            "  --failover URL   another node to reconnect to when the connection is lost\n"
+            "                   (repeatable, 1 to %d URLs; implies --reconnect): each attempt\n"
+            "                   goes to the next URL of URL, --failover... (wrapping); a URL\n"
+            "                   without user:pass uses URL's credentials; every reconnect is\n"
+            "                   reported on stderr\n"
             "  --rate R         take at most R messages per second, 1 to %llu (a slow consumer;\n"
             "                   default: no limit)\n"
             "  --help           this text\n"
@@ -67,7 +77,7 @@ static void usage(FILE *f)
             "1 when not, 2 for a usage error.  On a terminal, stderr shows progress (count,\n"
             "rate, time left).  SIGINT or SIGTERM stops the run: it prints\n"
             "'interrupted: received X of N', closes the connection cleanly and exits 130.\n",
-            MAX_COUNT, MAX_CREDIT, MAX_TIMEOUT, MAX_RATE);
+            MAX_COUNT, MAX_CREDIT, MAX_TIMEOUT, TOOL_MAX_FAILOVER, MAX_RATE);
 }
 
 int main(int argc, char **argv)
@@ -76,6 +86,8 @@ int main(int argc, char **argv)
     uint64_t count = 1, credit = 1000, timeout_s = 30, rate = 0;
     bool check = false, allow_plain = false, reconnect = false;
     const char *ca = NULL;
+    tool_failover fo;
+    tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -88,6 +100,11 @@ int main(int argc, char **argv)
             allow_plain = true;
         } else if (!strcmp(a, "--reconnect")) {
             reconnect = true;
+        } else if (!strcmp(a, "--failover")) {
+            if (!tool_failover_add(&fo, v))
+                return 2;
+            reconnect = true; /* failing over is reconnecting elsewhere */
+            i++;
         } else if (!strcmp(a, "--listen")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "famqp-recv: --listen needs HOST:PORT\n");
@@ -133,13 +150,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: --listen takes ADDRESS only, no URL (see --help)\n");
         return 2;
     }
-    if (listen_at && (ca || allow_plain || reconnect || rate)) {
+    if (listen_at && (ca || allow_plain || reconnect || rate || fo.count)) {
         fprintf(stderr, "famqp-recv: with --listen only --count, --credit, --check-sequence and --timeout apply\n");
         return 2;
     }
     char base[1024], path[512];
-    if (url && !tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address))
+    if (url && (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
+                !tool_failover_finish(&fo, address))) {
+        tool_failover_free(&fo);
         return 2;
+    }
     /* Never ask for more than we will take: the rest would be taken from
      * other consumers of the queue and released at close. */
     if (count && credit > count)
@@ -164,6 +184,7 @@ int main(int argc, char **argv)
         co.reconnect.max_attempts = 60;
         co.reconnect.initial_backoff_ms = 100;
         co.reconnect.max_backoff_ms = 1000;
+        tool_failover_apply(&fo, &co);
     }
     famqp_client *c;
     famqp_client_error err;
@@ -171,6 +192,7 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": cannot connect: %s%s\n", err.message, tool_tls_hint(base, err.message));
         return 1;
     }
+    tool_failover_connected(&fo, c);
     /* Caught only now: before, there is nothing to close or report. */
     tool_catch_signals();
     famqp_receiver_options ro;
@@ -266,10 +288,15 @@ int main(int argc, char **argv)
     }
     recv_print_rate(k.received, elapsed_us);
     if (at_least_once)
-        printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64 "\n",
-               k.distinct, k.duplicates, k.lost, reconnects);
+        printf("distinct %" PRIu64 ", duplicates %" PRIu64 ", lost %" PRIu64 ", reconnects %" PRIu64, k.distinct,
+               k.duplicates, k.lost, reconnects);
     else if (reconnect)
-        printf("reconnects %" PRIu64 "\n", reconnects);
+        printf("reconnects %" PRIu64, reconnects);
+    if (reconnect) {
+        tool_failover_print_used(&fo, stdout);
+        putchar('\n');
+    }
+    tool_failover_free(&fo);
     recv_check_free(&k);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "famqp/client.h"
+#include "failover.h"
 #include "tool.h"
 
 #define PROG "famqp-send"
@@ -37,8 +38,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
-            "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--ca FILE]\n"
-            "                  [--allow-plain-insecure]\n"
+            "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
+            "                  [--ca FILE] [--allow-plain-insecure]\n"
             "  URL        amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
             "  ADDRESS    node (queue) to send to; may be given as the URL path instead\n"
             "             (not both, unless they agree)\n"
@@ -53,7 +54,13 @@ static void usage(FILE *f)
             "  --durable   mark messages durable (header), so a broker keeps them on disk\n"
             "  --reconnect reconnect when the connection is lost and resend every message\n"
             "              not yet settled (at-least-once); prints a second line\n"
-            "              'reconnects R, resent M'\n"
+            "              'reconnects R, resent M, urls used K: URL...'\n"
+            "  --failover URL\n"
+            "              another node to reconnect to when the connection is lost\n"
+            "              (repeatable, 1 to %d URLs; implies --reconnect): each attempt\n"
+            "              goes to the next URL of URL, --failover... (wrapping); a URL without\n"
+            "              user:pass uses URL's credentials; every reconnect is reported on\n"
+            "              stderr\n"
             "  --ca FILE   amqps: trust the CAs in this PEM file (default: the system store);\n"
             "              the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -64,7 +71,8 @@ static void usage(FILE *f)
             "stderr shows progress (count, rate, time left).  SIGINT or SIGTERM stops the\n"
             "run: it prints 'interrupted: sent X of N, Y settled', closes the connection\n"
             "cleanly and exits 130.\n",
-            MAX_COUNT, MIN_SIZE, MAX_SIZE, MAX_WINDOW, MAX_TIMEOUT, STALL_REPORT_US / 1000000u, MAX_RATE);
+            MAX_COUNT, MIN_SIZE, MAX_SIZE, MAX_WINDOW, MAX_TIMEOUT, STALL_REPORT_US / 1000000u, MAX_RATE,
+            TOOL_MAX_FAILOVER);
 }
 
 static int fail(const char *what, const famqp_client_error *e)
@@ -178,6 +186,8 @@ int main(int argc, char **argv)
     uint64_t count = 1, size = 100, window = 1000, timeout_s = 30, rate = 0;
     bool settled = false, allow_plain = false, reconnect = false, durable = false;
     const char *ca = NULL;
+    tool_failover fo;
+    tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -190,6 +200,11 @@ int main(int argc, char **argv)
             allow_plain = true;
         } else if (!strcmp(a, "--reconnect")) {
             reconnect = true;
+        } else if (!strcmp(a, "--failover")) {
+            if (!tool_failover_add(&fo, v))
+                return 2;
+            reconnect = true; /* failing over is reconnecting elsewhere */
+            i++;
         } else if (!strcmp(a, "--durable")) {
             durable = true;
         } else if (!strcmp(a, "--ca")) {
@@ -225,8 +240,11 @@ int main(int argc, char **argv)
         return 2;
     }
     char base[1024], path[512];
-    if (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address))
+    if (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
+        !tool_failover_finish(&fo, address)) {
+        tool_failover_free(&fo);
         return 2;
+    }
     int timeout_ms = (int)(timeout_s * 1000);
 
     famqp_client_options co;
@@ -239,6 +257,7 @@ int main(int argc, char **argv)
         co.reconnect.max_attempts = 60;
         co.reconnect.initial_backoff_ms = 100;
         co.reconnect.max_backoff_ms = 1000;
+        tool_failover_apply(&fo, &co);
     }
     famqp_client *c;
     famqp_client_error err;
@@ -246,6 +265,7 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": cannot connect: %s%s\n", err.message, tool_tls_hint(base, err.message));
         return 1;
     }
+    tool_failover_connected(&fo, c);
     /* Caught only now: before, there is nothing to close or report. */
     tool_catch_signals();
 
@@ -366,8 +386,12 @@ int main(int argc, char **argv)
         rc = 1;
     }
     tool_print_done(stdout, "sent", rc == 0 ? count : settled_ok, elapsed_us);
-    if (reconnect)
-        printf("reconnects %" PRIu64 ", resent %" PRIu64 "\n", reconnects, sum.resent);
+    if (reconnect) {
+        printf("reconnects %" PRIu64 ", resent %" PRIu64, reconnects, sum.resent);
+        tool_failover_print_used(&fo, stdout);
+        putchar('\n');
+    }
+    tool_failover_free(&fo);
     free(body);
     free(enc);
     return rc;

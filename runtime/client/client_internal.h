@@ -52,6 +52,16 @@ struct client_link {
     void *lo_block; /* what lo points at (client_keep_link_options) */
 };
 
+/* One URL of the client's list (position 0: the URL given to connect,
+ * then reconnect.failover_urls) with what connecting to it needs
+ * (client_failover.c). */
+typedef struct client_target {
+    famqp_url url;             /* its password is wiped when freed */
+    char *user, *password;     /* credentials used with it (owned; NULL: none) */
+    unsigned sasl_mechanisms;  /* the connection's sasl_mechanisms with it */
+    char shown[1100];          /* the URL without password (famqp_client_url) */
+} client_target;
+
 struct famqp_client {
     famqp_connection *conn;
     famqp_io *io;
@@ -69,10 +79,12 @@ struct famqp_client {
     uint64_t link_counter;
     char container_id[96];
     /* What connecting needs, kept for reconnects (strings owned). */
-    famqp_url url;
+    client_target *targets; /* the URLs, in failover order */
+    size_t ntargets;
+    size_t cur;             /* the one connected to (or being tried) */
     famqp_connection_options copts;
     famqp_io_options iopts;
-    char *user, *password, *ca_file, *server_name, *cert_file, *key_file;
+    char *ca_file, *server_name, *cert_file, *key_file;
     void *copts_block; /* copts' properties and capabilities (client_keep.c) */
     famqp_reconnect_policy policy;
     bool established;  /* the first connect succeeded */
@@ -124,6 +136,21 @@ bool client_dup(char **dst, const char *src);
  * the session and waits for the peer's open and begin (first connect and
  * every reconnect attempt). */
 famqp_client_status client_open_connection(famqp_client *c);
+
+/* ---- client_failover.c: the list of URLs ---- */
+
+/* Parses url and opts->reconnect.failover_urls into c->targets with their
+ * credentials and SASL mechanisms, checking every one (count, length,
+ * syntax, PLAIN without TLS); on failure c->err says which and why. */
+famqp_client_status client_targets_init(famqp_client *c, const char *url, const famqp_client_options *opts);
+/* Frees the list, wiping its passwords. */
+void client_targets_free(famqp_client *c);
+/* Makes target i the one the next client_open_connection uses (the
+ * connection's hostname and credentials follow it). */
+void client_target_use(famqp_client *c, size_t i);
+/* Tells the policy's on_reconnect (when set) about a reconnect. */
+void client_failover_notify(famqp_client *c, bool reconnected, size_t old_index, const famqp_client_error *lost,
+                            uint32_t attempts);
 
 /* ---- client_keep.c: copies of option views ---- */
 

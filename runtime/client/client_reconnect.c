@@ -1,5 +1,6 @@
 /* Reconnecting (client.h, famqp_reconnect_policy): a lost connection is
- * replaced within the call that noticed, with backoff between attempts;
+ * replaced within the call that noticed, with backoff between attempts,
+ * each attempt going to the next URL of the failover list;
  * every open handle is attached again under its link name and senders
  * send again what the peer had not settled.
  *
@@ -155,11 +156,17 @@ bool client_recover(famqp_client *c)
     famqp_client_error lost = c->fail_err;
     famqp_client_error last = lost;
     retire_connection(c, true);
+    /* Failover: attempt k goes to the k-th URL after the lost one
+     * (wrapping), so the first goes to another node; the backoff doubles
+     * after each full round over the list (with one URL: each attempt). */
+    size_t from = c->cur, n = c->ntargets;
     uint32_t backoff = c->policy.initial_backoff_ms;
     uint32_t attempt;
     for (attempt = 1; attempt <= c->policy.max_attempts; attempt++) {
         sleep_ms(backoff);
-        backoff = backoff > c->policy.max_backoff_ms / 2 ? c->policy.max_backoff_ms : backoff * 2;
+        if (attempt % n == 0)
+            backoff = backoff > c->policy.max_backoff_ms / 2 ? c->policy.max_backoff_ms : backoff * 2;
+        client_target_use(c, (from + attempt) % n);
         famqp_client_status st = client_open_connection(c);
         if (st == FAMQP_CLIENT_OK)
             st = reattach_all(c);
@@ -167,6 +174,7 @@ bool client_recover(famqp_client *c)
         if (st == FAMQP_CLIENT_OK && !c->failed) {
             c->reconnecting = false;
             c->reconnects++;
+            client_failover_notify(c, true, from, &lost, attempt);
             return true;
         }
         last = c->failed ? c->fail_err : c->err;
@@ -176,6 +184,7 @@ bool client_recover(famqp_client *c)
             break; /* the credentials were refused: retrying will not help */
     }
     c->reconnecting = false;
+    client_target_use(c, from); /* famqp_client_url: the last one connected to */
     c->failed = true;
     c->fail_status = FAMQP_CLIENT_ERR_CONNECTION;
     client_copy(c->fail_err.condition, sizeof c->fail_err.condition, last.condition);
@@ -185,6 +194,7 @@ bool client_recover(famqp_client *c)
              "connection lost (%.300s); reconnecting failed after %u attempt%s: %.300s", lost.message,
              attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt, attempt == 1 ? "" : "s",
              last.message);
+    client_failover_notify(c, false, from, &lost, attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt);
     return false;
 }
 

@@ -1,5 +1,5 @@
-/* Connecting: client options, the URL and credentials (kept for
- * reconnects, secrets wiped when freed), opening the connection and
+/* Connecting: client options (the URLs and their credentials are
+ * client_failover.c's), opening the connection and
  * session (the first time and on every reconnect attempt), closing and
  * freeing the client. */
 #define _POSIX_C_SOURCE 200809L
@@ -31,16 +31,6 @@ static bool ready(void *arg)
     return c->remote_open && c->remote_begin;
 }
 
-/* Overwrites a secret before freeing it (volatile: not optimised away). */
-static void free_secret(char *p)
-{
-    if (!p)
-        return;
-    for (volatile char *q = p; *q; q++)
-        *q = 0;
-    free(p);
-}
-
 static void client_free(famqp_client *c)
 {
     client_links_free(c);
@@ -50,10 +40,7 @@ static void client_free(famqp_client *c)
     for (size_t i = 0; i < c->nretired; i++)
         famqp_connection_free(c->retired[i]);
     free(c->retired);
-    free(c->user);
-    free_secret(c->password);
-    for (volatile char *q = c->url.password; *q; q++)
-        *q = 0;
+    client_targets_free(c);
     free(c->ca_file);
     free(c->server_name);
     free(c->cert_file);
@@ -89,7 +76,8 @@ famqp_client_status client_open_connection(famqp_client *c)
         return client_set_error(c, client_engine_status(es), NULL, NULL,
                                 es == FAMQP_ENGINE_ERR_NOMEM ? "out of memory creating the connection"
                                                              : "invalid connection options");
-    c->io = famqp_io_connect(&c->url, &c->iopts, c->conn, &ioerr);
+    const famqp_url *url = &c->targets[c->cur].url;
+    c->io = famqp_io_connect(url, &c->iopts, c->conn, &ioerr);
     if (!c->io)
         return client_set_error(c, client_io_status(ioerr.status), NULL, NULL, "%s", ioerr.message);
     es = famqp_session_new(c->conn, &c->session);
@@ -102,8 +90,8 @@ famqp_client_status client_open_connection(famqp_client *c)
                                 famqp_engine_status_name(es));
     famqp_client_status st = client_wait(c, client_deadline(c->iopts.connect_timeout_ms), ready, c);
     if (st == FAMQP_CLIENT_ERR_TIMEOUT)
-        client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", c->url.host,
-                         (unsigned)c->url.port);
+        client_set_error(c, st, NULL, NULL, "timed out opening the AMQP connection to %s:%u", url->host,
+                         (unsigned)url->port);
     return st;
 }
 
@@ -127,55 +115,32 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         }
         return FAMQP_CLIENT_ERR_NOMEM;
     }
-    famqp_io_error ioerr = {0};
-    if (!url_text || !famqp_url_parse(url_text, &c->url, &ioerr)) {
-        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", url_text ? ioerr.message : "no URL given");
-        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
-    }
+    famqp_client_status st = client_targets_init(c, url_text, opts);
+    if (st != FAMQP_CLIENT_OK)
+        return connect_fail(c, st, err);
     if (opts->container_id)
         client_copy(c->container_id, sizeof c->container_id, opts->container_id);
     else
         snprintf(c->container_id, sizeof c->container_id, "famqp-%ld-%u", (long)getpid(),
                  atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1);
 
-    const char *user = opts->user ? opts->user : (c->url.user[0] ? c->url.user : NULL);
-    const char *password = opts->password ? opts->password : c->url.password;
     famqp_connection_options *co = &c->copts;
     famqp_connection_options_init(co);
     co->role = FAMQP_CONNECTION_CLIENT;
     co->container_id = c->container_id;
-    co->hostname = c->url.host;
     co->trace = opts->trace;
     if (opts->idle_timeout_ms)
         co->idle_timeout_ms = opts->idle_timeout_ms;
     if (opts->max_frame_size)
         co->max_frame_size = opts->max_frame_size;
-    if (opts->sasl_mechanisms == FAMQP_CLIENT_NO_SASL)
-        co->sasl_mechanisms = 0;
-    else if (opts->sasl_mechanisms)
-        co->sasl_mechanisms = opts->sasl_mechanisms;
-    else
-        co->sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
-    /* PLAIN puts the password on the wire as it is: only inside TLS, or
-     * when the application says so. */
-    if ((co->sasl_mechanisms & FAMQP_SASL_PLAIN) && !c->url.tls && !opts->allow_plain_insecure) {
-        client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,
-                         "refusing SASL PLAIN over unencrypted amqp:// to %s:%u: the password would cross the "
-                         "network in clear text; use amqps://, or allow it explicitly "
-                         "(allow_plain_insecure; --allow-plain-insecure)",
-                         c->url.host, (unsigned)c->url.port);
-        return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
-    }
+    client_target_use(c, 0); /* hostname and credentials: the first URL's */
     c->iopts = opts->io;
     c->iopts.connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000; /* -1: no limit */
-    if (!client_dup(&c->user, user) || !client_dup(&c->password, password) ||
-        !client_dup(&c->ca_file, opts->io.tls_ca_file) || !client_dup(&c->server_name, opts->io.tls_server_name) ||
+    if (!client_dup(&c->ca_file, opts->io.tls_ca_file) || !client_dup(&c->server_name, opts->io.tls_server_name) ||
         !client_dup(&c->cert_file, opts->io.tls_cert_file) || !client_dup(&c->key_file, opts->io.tls_key_file)) {
         client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
         return connect_fail(c, FAMQP_CLIENT_ERR_NOMEM, err);
     }
-    co->sasl_username = c->user;
-    co->sasl_password = c->password;
     char why[256];
     co->properties = opts->properties;
     co->offered_capabilities = opts->offered_capabilities;
@@ -194,12 +159,14 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
     c->iopts.tls_key_file = c->key_file;
     c->linger_us = opts->max_send_delay_us;
     c->policy = opts->reconnect;
+    c->policy.failover_urls = NULL; /* the caller's: copied into c->targets */
+    c->policy.failover_url_count = 0;
     if (!c->policy.initial_backoff_ms)
         c->policy.initial_backoff_ms = 1;
     if (c->policy.max_backoff_ms < c->policy.initial_backoff_ms)
         c->policy.max_backoff_ms = c->policy.initial_backoff_ms;
 
-    famqp_client_status st = client_open_connection(c);
+    st = client_open_connection(c);
     if (st != FAMQP_CLIENT_OK)
         return connect_fail(c, st, err);
     c->established = true;

@@ -6,7 +6,9 @@
  * socket ends in on_done, without a spin. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -102,23 +104,34 @@ typedef struct client {
     uint32_t idle_timeout_ms;
     bool keep; /* on_done leaves the famqp_loop_conn to the test */
     const char *host;   /* NULL: 127.0.0.1 */
+    size_t body_size;   /* 0: "message N" */
+    int sndbuf;         /* > 0: the socket's send buffer, bytes */
     bool connect_start; /* famqp_io_connect_start: the connect runs on the loop */
 } client;
 
 static void client_send(client *c)
 {
     while (c->sent < c->allowed && famqp_link_credit(c->sender) > 0) {
-        char body[64];
-        int n = snprintf(body, sizeof body, "message %zu", c->sent);
+        char small[64];
+        char *body = c->body_size ? malloc(c->body_size) : small;
+        ck_assert_ptr_nonnull(body);
+        size_t n = c->body_size ? c->body_size : (size_t)snprintf(small, sizeof small, "message %zu", c->sent);
+        if (c->body_size)
+            memset(body, 'a' + (int)(c->sent % 26), n);
         famqp_message m;
         famqp_message_init(&m);
-        famqp_message_set_data(&m, body, (size_t)n);
-        uint8_t bytes[128];
-        size_t len = famqp_message_encode(bytes, sizeof bytes, &m);
+        famqp_message_set_data(&m, body, n);
+        size_t cap = n + 64;
+        uint8_t *bytes = malloc(cap);
+        ck_assert_ptr_nonnull(bytes);
+        size_t len = famqp_message_encode(bytes, cap, &m);
         uint8_t tag[8];
         memcpy(tag, &c->sent, sizeof tag);
         ck_assert_int_eq(famqp_link_send(c->sender, famqp_binary_of(tag, sizeof tag), bytes, len, false, NULL),
                          FAMQP_ENGINE_OK);
+        free(bytes);
+        if (body != small)
+            free(body);
         c->sent++;
     }
 }
@@ -179,6 +192,8 @@ static void client_start(client *c, famqp_loop *loop, uint16_t port, size_t tota
     famqp_io *io = c->connect_start ? famqp_io_connect_start(&url, NULL, conn, &err)
                                     : famqp_io_connect(&url, NULL, conn, &err);
     ck_assert_msg(io != NULL, "connect: %s", err.message);
+    if (c->sndbuf > 0) /* partial writes: the loop must wait for writability */
+        ck_assert_int_eq(setsockopt(famqp_io_fd(io), SOL_SOCKET, SO_SNDBUF, &c->sndbuf, sizeof c->sndbuf), 0);
     famqp_loop_conn_handler h = {client_event, client_done, c};
     ck_assert_int_eq(famqp_loop_conn_new(loop, io, conn, &h, &c->lc), FAMQP_LOOP_OK);
 }
@@ -213,6 +228,37 @@ START_TEST(a_client_and_a_server_on_one_loop)
     for (int i = 0; i < 100 && s.done == 0; i++)
         famqp_loop_run_once(loop, 100, NULL);
     ck_assert_uint_eq(s.done, 1);
+    famqp_loop_listener_free(s.listener);
+    famqp_loop_free(loop);
+}
+END_TEST
+
+/* A 4 KiB send buffer: first 500 messages of 10 KB, then one of 4 MiB,
+ * during which the peer sends nothing back (it answers a delivery once it
+ * is complete), so only the loop seeing the socket writable again resumes
+ * the partial writes. */
+START_TEST(partial_writes_through_a_small_socket_buffer)
+{
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    server s;
+    uint16_t port = server_start(&s, loop);
+    client c = {0};
+    c.body_size = 10000;
+    c.sndbuf = 4096;
+    client_start(&c, loop, port, 501, 500);
+    for (int i = 0; i < 3000 && c.accepted < 500; i++)
+        famqp_loop_run_once(loop, 100, NULL);
+    ck_assert_uint_eq(c.accepted, 500);
+    c.body_size = 4u << 20;
+    c.allowed = 501;
+    client_send(&c);
+    famqp_loop_conn_flush(c.lc);
+    run_until(loop, &c.done);
+    ck_assert(c.done);
+    ck_assert_uint_eq(c.accepted, 501);
+    ck_assert_uint_eq(s.received, 501);
+    ck_assert_int_eq(c.state, FAMQP_IO_OK);
     famqp_loop_listener_free(s.listener);
     famqp_loop_free(loop);
 }
@@ -473,6 +519,7 @@ Suite *loop_conn_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_client_and_a_server_on_one_loop);
     tcase_add_test(tc, a_nonblocking_connect_on_the_loop);
+    tcase_add_test(tc, partial_writes_through_a_small_socket_buffer);
     tcase_add_test(tc, a_refused_nonblocking_connect);
     tcase_add_test(tc, two_loops_on_two_threads_with_posted_sends);
     tcase_add_test(tc, tick_timers_keep_an_idle_connection_alive);

@@ -85,25 +85,94 @@ typedef struct famqp_receiver famqp_receiver;
 
 /* ---- connection -------------------------------------------------------- */
 
+/** Most URLs in famqp_reconnect_policy.failover_urls. */
+#define FAMQP_CLIENT_MAX_FAILOVER_URLS 16
+/** Longest URL in famqp_reconnect_policy.failover_urls, in bytes. */
+#define FAMQP_CLIENT_MAX_URL_BYTES 2048
+
+/** What famqp_reconnect_policy.on_reconnect is told.  Every string is
+ *  valid only during the call.  URLs are shown without their password
+ *  ("amqp://user@host:port", the path left out), as famqp_client_url. */
+typedef struct famqp_reconnect_info {
+    /** true: connected again (to new_url, every link reattached; what the
+     *  peer had not settled is sent again as the call goes on); false: reconnecting failed for good (attempts
+     *  ran out or the credentials were refused): the client has failed and
+     *  the waiting call returns ERR_CONNECTION. */
+    bool reconnected;
+    const char *old_url;  /**< the URL whose connection was lost */
+    const char *new_url;  /**< the URL connected to now; "" when !reconnected */
+    /** Positions in the list: 0 is the URL given to famqp_client_connect,
+     *  i > 0 is failover_urls[i - 1]. */
+    size_t old_index;
+    size_t new_index; /**< as old_index; unchanged (old_index) when !reconnected */
+    const char *reason;    /**< why the connection was lost: one readable line */
+    const char *condition; /**< its AMQP condition ("amqp:connection:forced"), "" when none */
+    uint32_t attempts;     /**< connection attempts this reconnect made */
+    uint64_t reconnects;   /**< successful reconnects so far, this one included */
+} famqp_reconnect_info;
+
+/** Called by the client on every reconnect (famqp_reconnect_policy). */
+typedef void (*famqp_reconnect_handler)(void *context, const famqp_reconnect_info *info);
+
 /** Reconnect policy (off by default).  When an established connection is
  * lost (socket error or EOF, or the peer closing the connection or ending
  * the session), the client waits initial_backoff_ms, connects again with
- * the same URL and options, re-opens the session, reattaches every open
- * sender and receiver under its link name and resends, in order, every
- * delivery the peer had not settled (at-least-once: the peer may see some
- * twice, none is lost).  Each failed attempt doubles the wait, up to
- * max_backoff_ms; after max_attempts failed attempts in a row the call
- * fails with the last reason.  Reconnecting happens inside whichever call
- * is waiting (send, receive, wait_all, pump) and may take longer than that
- * call's timeout.  Received deliveries the application still holds stay
- * valid until settled; settling them after a reconnect has no effect on
- * the peer (it delivers them again) but lets the client free the lost
+ * the same options, re-opens the session, reattaches every open sender
+ * and receiver under its link name and resends, in order, every delivery
+ * the peer had not settled (at-least-once: the peer may see some twice,
+ * none is lost).  Reconnecting happens inside whichever call is waiting
+ * (send, receive, wait_all, pump) and may take longer than that call's
+ * timeout.  Received deliveries the application still holds stay valid
+ * until settled; settling them after a reconnect has no effect on the
+ * peer (it delivers them again) but lets the client free the lost
  * connection (famqp_client_retired).  Authentication failures never
- * reconnect. */
+ * reconnect.
+ *
+ * <b>Failover.</b>  The URLs the client may use are a list: position 0 is
+ * the URL given to famqp_client_connect, then failover_urls in order.
+ * Each attempt goes to the next URL of the list after the one whose
+ * connection was lost (wrapping after the last), so a lost connection is
+ * first replaced on another node, and with one URL every attempt goes to
+ * it.  max_attempts counts attempts, whatever URL each went to.  The wait
+ * before every attempt is the backoff, which starts at initial_backoff_ms
+ * and doubles (up to max_backoff_ms) after each full round over the list
+ * that found no URL working: a dead node costs one initial backoff, a
+ * dead cluster is retried ever more slowly.  The first connect uses the
+ * first URL only.
+ *
+ * Each URL is checked when famqp_client_connect is called (parsed with
+ * famqp_url_parse, bounded in count and length, SASL PLAIN over amqp://
+ * refused as for the first URL), so a bad one fails the connect with
+ * ERR_ARG naming it, not a later failover.  The client copies them: the
+ * caller's strings may be freed once the connect returned.  Each URL
+ * brings its own scheme (amqps:// is TLS with the io options' CA and
+ * client certificate; tls_server_name, when set, applies to every URL,
+ * else each URL's host is verified) and its own credentials: a failover
+ * URL naming a user authenticates with its user and password; one naming
+ * none uses the first URL's credentials (the options' user and password
+ * when set, else the first URL's).  The AMQP open's hostname is each
+ * URL's host.
+ *
+ * The application sees where it is with famqp_client_url (and
+ * famqp_client_url_index), counts reconnects with famqp_client_reconnects,
+ * and hears of each one through on_reconnect. */
 typedef struct famqp_reconnect_policy {
     uint32_t max_attempts;       /**< 0: never reconnect (default) */
     uint32_t initial_backoff_ms; /**< default 100 */
     uint32_t max_backoff_ms;     /**< default 5000 */
+    /** Further URLs to fail over to (amqp[s]://[user:pass@]host[:port]);
+     *  NULL or count 0: none.  At most FAMQP_CLIENT_MAX_FAILOVER_URLS, each
+     *  at most FAMQP_CLIENT_MAX_URL_BYTES; needs max_attempts > 0. */
+    const char *const *failover_urls;
+    size_t failover_url_count; /**< entries in failover_urls */
+    /** Called on the client's thread, from inside the call that
+     *  reconnected, after every successful reconnect and once when
+     *  reconnecting finally fails; NULL: not called.  It may read the
+     *  client (famqp_client_url, famqp_client_reconnects,
+     *  famqp_client_last_error, ...) but must not call anything that does
+     *  I/O, opens, closes or sends. */
+    famqp_reconnect_handler on_reconnect;
+    void *on_reconnect_context; /**< passed to on_reconnect */
 } famqp_reconnect_policy;
 
 /** A client's settings; famqp_client_options_init sets the defaults. */
@@ -152,7 +221,9 @@ FAMQP_API void famqp_client_options_init(famqp_client_options *o);
 /** Connects to url (amqp[s]://[user:pass@]host[:port]), authenticates, and
  * opens the connection and a session; waits at most
  * options->connect_timeout_ms.  opts NULL: defaults.  On failure *client is
- * NULL and err (may be NULL) says why. */
+ * NULL and err (may be NULL) says why.  options->reconnect.failover_urls
+ * are checked here (ERR_ARG naming the bad one) and used only by
+ * reconnects (famqp_reconnect_policy). */
 FAMQP_API famqp_client_status famqp_client_connect(const char *url, const famqp_client_options *opts,
                                          famqp_client **client, famqp_client_error *err);
 
@@ -167,6 +238,15 @@ FAMQP_API const famqp_client_error *famqp_client_last_error(const famqp_client *
 /** The engine connection under the client (for advanced use).  A reconnect
  *  replaces it; NULL once reconnecting finally failed. */
 FAMQP_API famqp_connection *famqp_client_connection(const famqp_client *c);
+
+/** The URL the client is connected to now, or was last connected to
+ *  once reconnecting failed: "amqp[s]://[user@]host:port", without the
+ *  password and the path (an IPv6 host in brackets).  Valid until the next
+ *  call on the client. */
+FAMQP_API const char *famqp_client_url(const famqp_client *c);
+/** Where famqp_client_url is in the list of URLs: 0 the URL given to
+ *  famqp_client_connect, i > 0 reconnect.failover_urls[i - 1]. */
+FAMQP_API size_t famqp_client_url_index(const famqp_client *c);
 
 /** Successful reconnects so far. */
 FAMQP_API uint64_t famqp_client_reconnects(const famqp_client *c);
