@@ -4,6 +4,7 @@
 # every test-only finder of cmake/FamqpTestDependencies.cmake is pointed at
 # nothing (Proton's pkg-config module renamed, the other peers' paths set to
 # a directory that does not exist), then:
+#   (libuv, for the optional adapter, too: -DFAMQP_UV_PKG names no module)
 #   - with -DFAMQP_BUILD_TESTS=OFF (benchmarks off too, their default) the
 #     configure succeeds and looks for none of the test-only peers;
 #   - with the tests ON it succeeds, warns once per missing peer and
@@ -19,7 +20,8 @@ mkdir -p "$scratch"
 none=$scratch/no-such-dir
 missing=(-DFAMQP_PROTON_PKG=famqp-no-such-module -DFAMQP_PROTON_EXAMPLES_DIR="$none"
     -DFAMQP_PYTHON="$none/python3" -DFAMQP_NODE="$none/node" -DFAMQP_RABBITMQ_BIN="$none"
-    -DFAMQP_VALGRIND="$none/valgrind" -DFAMQP_VALGRIND_INCLUDE_DIR="$none")
+    -DFAMQP_VALGRIND="$none/valgrind" -DFAMQP_VALGRIND_INCLUDE_DIR="$none"
+    -DFAMQP_UV_PKG=famqp-no-such-module)
 fail=0
 failed() { echo "FAILED: $*"; fail=$((fail + 1)); }
 
@@ -55,7 +57,8 @@ peer_tests=(codec_proton_primitives proton_types proton_message interop_proton_p
     interop_proton_c_broker interop_rhea_broker interop_rhea_client interop_tls_rhea_broker
     interop_tls_famqp_broker interop_proton_python_broker_matrix interop_proton_client
     interop_proton_c_broker_matrix interop_rabbitmq_matrix reconnect_rabbitmq_restart perf_diff_quick
-    perf_e2e_smoke perf_codec_bench_validate interop_proton_python_props interop_proton_python_broker_props)
+    perf_e2e_smoke perf_codec_bench_validate interop_proton_python_props interop_proton_python_broker_props
+    uv uv_broker_100k uv_install exported_symbols_uv)
 before=$fail
 if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
     log=$scratch/tests-on.log
@@ -68,7 +71,8 @@ if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
         "interop_rabbitmq_matrix skipped: needs RabbitMQ" \
         "reconnect_rabbitmq_restart skipped: needs RabbitMQ" \
         "perf/ (codec-bench, e2e) skipped: needs Qpid Proton-C (" \
-        "perf/ (codec-bench, e2e) skipped: needs valgrind/callgrind.h"
+        "perf/ (codec-bench, e2e) skipped: needs valgrind/callgrind.h" \
+        "the libuv adapter (flatamqp_uv, famqp/uv.h, tests/uv) skipped: needs libuv ("
     (cd "$scratch/tests-on" && ctest -N) >"$scratch/tests-on.list" 2>&1
     for t in "${peer_tests[@]}"; do
         ! grep -qE "Test +#[0-9]+: $t\$" "$scratch/tests-on.list" || failed "tests on, no peer, yet $t is registered"
@@ -100,6 +104,7 @@ if configure require-all -DFAMQP_REQUIRE_ALL_TESTS=ON; then
 else
     expect_in "$scratch/require-all.log" "needs Qpid Proton-C (" "needs Qpid Proton-C and its C examples" \
         "with Qpid Proton's binding" "needs node and rhea" "needs RabbitMQ" "needs valgrind/callgrind.h" \
+        "the libuv adapter (flatamqp_uv, famqp/uv.h, tests/uv) needs libuv (" \
         "(FAMQP_REQUIRE_ALL_TESTS is ON)"
     [[ $fail = "$before" ]] && echo "ok: FAMQP_REQUIRE_ALL_TESTS=ON refuses the configure and names every missing peer"
 fi

@@ -12,6 +12,12 @@
 #include <famqp/io.h>
 #include <famqp/loop.h>
 #include <famqp/message.h>
+/* installed with the libuv adapter only (when libuv was found) */
+#if defined(__has_include)
+#if __has_include(<famqp/uv.h>)
+#include <famqp/uv.h>
+#endif
+#endif
 #include <famqp/version.h>
 #include <famqp_spec.h>
 

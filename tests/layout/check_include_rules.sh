@@ -16,6 +16,9 @@
 #                                           runtime/io/, famqp/io.h
 #   loop       io, engine, message, generated, codec
 #                                           runtime/loop/, famqp/loop.h
+#   uv         io, engine, message, generated, codec (beside loop, not on it)
+#                                           runtime/uv/, famqp/uv.h (the libuv
+#                                           adapter, its own library)
 #   client     loop, io, engine, message, generated, codec
 #                                           runtime/client/, famqp/client.h
 # A folder's internal headers (beside its sources) belong to that folder
@@ -34,6 +37,7 @@ declare -A allowed=(
     [engine]="engine message generated codec"
     [io]="io engine message generated codec"
     [loop]="loop io engine message generated codec"
+    [uv]="uv io engine message generated codec"
     [client]="client loop io engine message generated codec"
 )
 
@@ -49,6 +53,7 @@ header_layer() {
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
+    famqp/uv.h) echo uv ;;
     famqp/client.h) echo client ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder

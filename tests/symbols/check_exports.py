@@ -2,7 +2,12 @@
 """CTest `exported_symbols`: the shared library exports exactly the API its
 installed headers declare, nothing else.
 
-  check_exports.py LIB CC ABI_LIST HEADER_DIR_OR_FILE...
+  check_exports.py LIB CC ABI_LIST HEADER_DIR_OR_FILE... [--skip H]... [--only H]...
+
+--skip H leaves the header H (its path under a given directory, e.g.
+famqp/uv.h) out: another library defines what it declares.  --only H
+checks LIB against the headers H alone (the others are still on the
+include path).
 
 Every public header (each *.h under the given directories, and the given
 files) is preprocessed
@@ -22,9 +27,9 @@ import tempfile
 API_MARK = '__attribute__((visibility("default")))'
 
 
-def declarations(cc, header_dirs):
+def declarations(cc, header_dirs, skip=(), only=()):
     """(marked, unmarked): names declared with and without FAMQP_API."""
-    headers, include_dirs = [], []
+    headers, include_dirs, only_paths = [], [], []
     for d in header_dirs:
         if os.path.isfile(d):  # one header (famqp_spec.h)
             include_dirs.append(os.path.dirname(os.path.abspath(d)))
@@ -32,7 +37,12 @@ def declarations(cc, header_dirs):
             continue
         include_dirs.append(d)
         for root, _, files in os.walk(d):
-            headers += [os.path.relpath(os.path.join(root, f), d) for f in files if f.endswith('.h')]
+            for f in files:
+                rel = os.path.relpath(os.path.join(root, f), d)
+                if not f.endswith('.h') or rel in skip or (only and rel not in only):
+                    continue
+                headers.append(rel)
+                only_paths.append(os.path.join(d, rel))
     with tempfile.NamedTemporaryFile('w', suffix='.c', delete=False) as tu:
         tu.write(''.join('#include "%s"\n' % h for h in sorted(set(headers))))
     try:
@@ -42,6 +52,10 @@ def declarations(cc, header_dirs):
         os.unlink(tu.name)
     # Keep only what the project's headers declare (line markers say whose).
     ours = tuple(os.path.abspath(d) + ('' if os.path.isfile(d) else os.sep) for d in header_dirs)
+    if only:
+        ours = tuple(os.path.abspath(p) for p in only_paths)
+        if not ours:
+            sys.exit('check_exports.py: none of %s found' % ', '.join(only))
     keep, kept = False, []
     for line in full.splitlines():
         marker = re.match(r'^# \d+ "([^"]*)"', line)
@@ -110,10 +124,17 @@ def exported(lib):
 
 
 def main():
-    lib, cc, abi_list = sys.argv[1:4]
-    header_dirs = sys.argv[4:]
+    args, skip, only = [], [], []
+    it = iter(sys.argv[1:])
+    for a in it:
+        if a in ('--skip', '--only'):
+            (skip if a == '--skip' else only).append(next(it))
+        else:
+            args.append(a)
+    lib, cc, abi_list = args[:3]
+    header_dirs = args[3:]
     abi = {l.split('#')[0].strip() for l in open(abi_list)} - {''}
-    marked, unmarked = declarations(cc, header_dirs)
+    marked, unmarked = declarations(cc, header_dirs, skip, only)
     exports = exported(lib)
     errors = []
     for n in sorted(unmarked):
