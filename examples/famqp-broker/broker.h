@@ -1,11 +1,20 @@
 /* famqp-broker: an in-memory queue broker on the engine's server role, run
- * by a famqp_loop.  Shared types of broker_main.c (options, the loop,
- * signals), broker_conn.c (accepting, and the engine events of one client
- * connection) and broker_queue.c (queues).  Everything here belongs to the
- * loop's thread. */
+ * by N famqp_loops on N threads (--threads).  Shared types of
+ * broker_main.c (options, threads, signals), broker_worker.c (one loop's
+ * thread and the hand-over between threads), broker_conn.c (accepting,
+ * and the engine events of one client connection) and broker_queue.c
+ * (queues).
+ *
+ * Threads: a connection, its engine objects, its consumers' in-flight
+ * lists and everything marked "own" belong to the worker (loop and thread)
+ * that runs it.  Queues, and every field marked "mu", are shared: touched
+ * only with broker.mu held, never while calling the engine of another
+ * worker.  A worker hands work to another by putting it on the target's
+ * mu lists and waking it with one famqp_loop_post (worker_wake). */
 #ifndef FAMQP_BROKER_H
 #define FAMQP_BROKER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,17 +24,17 @@
 #include "famqp/loop.h"
 
 /* A stored message: the bytes of its sections as the producer sent them.
- * Linked into its queue, or into the in-flight list of the consumer it was
- * sent to (until that consumer's outcome). */
+ * Linked into its queue, a consumer's outbox, or the in-flight list of the
+ * consumer it was sent to (until that consumer's outcome). */
 typedef struct message {
     struct message *prev, *next;
     uint64_t id; /* also the delivery tag (8 bytes, big-endian) */
     /* --accept-when-consumed: the producer's delivery, still unsettled,
-     * settled with the consumer's outcome (NULL: already settled, or its
-     * connection or link is gone). */
+     * settled with the consumer's outcome by the producer's worker, when
+     * its producer slot still has generation origin_gen (0: no origin). */
     famqp_delivery *origin;
-    famqp_link *origin_link;
-    struct client *origin_client;
+    unsigned origin_worker;
+    uint32_t origin_slot, origin_gen;
     size_t len;
     uint8_t data[];
 } message;
@@ -36,6 +45,7 @@ typedef struct msg_list {
 } msg_list;
 
 struct client;
+struct worker;
 
 /* Our sender link: a consumer of a queue. */
 typedef struct consumer {
@@ -43,7 +53,13 @@ typedef struct consumer {
     struct queue *queue;
     struct client *client;
     bool presettled;   /* the receiver asked for settled deliveries */
-    msg_list inflight; /* sent, outcome not yet known (send order) */
+    msg_list inflight; /* own: sent, outcome not yet known (send order) */
+    /* mu: */
+    bool attached;              /* in its queue's consumer list */
+    msg_list outbox;            /* given to it by queue_dispatch, not sent yet */
+    uint32_t credit;            /* its link credit less its outbox, as last reported */
+    bool ready;                 /* in its worker's ready list */
+    struct consumer *ready_next;
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -51,8 +67,12 @@ typedef struct producer {
     famqp_link *link;
     struct queue *queue;
     struct client *client;
+    uint32_t slot;   /* own: in its worker's producer slots */
+    bool topup;      /* mu: in its worker's top-up list */
+    struct producer *topup_next;
 } producer;
 
+/* mu, all of it. */
 typedef struct queue {
     struct queue *next;
     char *name;
@@ -60,11 +80,10 @@ typedef struct queue {
     consumer **consumers;
     size_t nconsumers, cap;
     size_t rr; /* next consumer to serve (round-robin) */
-    struct producer **producers; /* its senders: granted credit by queue_service */
+    producer **producers;
     size_t nproducers, pcap;
     bool full_logged; /* reaching --max-depth was logged */
-    bool topup_pending; /* in the broker's top-up list */
-    struct queue *topup_next;
+    bool blocked;     /* a producer was refused credit: top them up when there is room */
 } queue;
 
 typedef struct broker_config {
@@ -74,24 +93,61 @@ typedef struct broker_config {
     bool verbose;
     bool accept_when_consumed;   /* settle producers' messages with the consumer's outcome */
     bool tls;                    /* serving amqps (names plain clients as such) */
+    unsigned threads;            /* --threads: workers */
 } broker_config;
+
+/* A producer's outcome on its way to the producer's worker. */
+typedef struct settle {
+    struct settle *next;
+    famqp_delivery *delivery;
+    uint32_t slot, gen;
+    famqp_outcome_kind kind;
+    char *name, *description; /* a rejection's error (copies) */
+} settle;
+
+/* A socket accepted by worker 0 for another worker. */
+typedef struct incoming {
+    struct incoming *next;
+    famqp_io *io;
+} incoming;
+
+typedef struct worker {
+    struct broker *b;
+    unsigned index;
+    famqp_loop *loop;
+    pthread_t thread;
+    bool run_failed; /* famqp_loop_run failed */
+    /* own: */
+    struct client **clients;
+    size_t nclients, cap;
+    struct client *current; /* whose events are being handled (its output goes out anyway) */
+    bool stopping;          /* shutting down: no more dispatching */
+    famqp_loop_timer *topup_timer; /* producer credit, after this wake-up's events */
+    famqp_loop_timer *retry_timer; /* wake posts that failed (queue full) */
+    bool *need_wake;               /* [threads]: a wake post to retry */
+    producer **slots;              /* producers by slot; NULL: free */
+    uint32_t *gens;                /* each slot's generation (bumped when freed) */
+    uint32_t nslots;
+    unsigned next_accept;          /* worker 0: the next worker to get a socket */
+    /* mu: */
+    bool wake_posted; /* a wake is queued (or being retried) */
+    consumer *ready;  /* consumers with an outbox to send */
+    producer *topups; /* producers that may need credit */
+    settle *settles;
+    incoming *incoming;
+} worker;
 
 typedef struct broker {
     broker_config cfg;
-    queue *queues;
-    struct client **clients;
-    size_t nclients, cap;
-    uint64_t next_id;
-    famqp_loop *loop;
-    struct client *current; /* whose events are being handled (its output goes out anyway) */
-    bool stopping;          /* shutting down: no more dispatching */
-    famqp_loop_timer *topup_timer; /* runs broker_top_up */
-    struct queue *topups;          /* queues whose producers may need credit */
+    pthread_mutex_t mu;
+    queue *queues;    /* mu */
+    uint64_t next_id; /* mu */
+    worker *workers;  /* [cfg.threads] */
 } broker;
 
 typedef struct client {
-    broker *b;
-    size_t index;              /* in b->clients */
+    worker *w;
+    size_t index;              /* in w->clients */
     famqp_io *io;              /* owned by lc once bound (or by us before) */
     famqp_connection *conn;    /* owned by lc */
     famqp_loop_watch *hello;   /* before binding: waits for the protocol header */
@@ -107,42 +163,83 @@ typedef struct client {
 void list_push_back(msg_list *l, message *m);
 void list_push_front(msg_list *l, message *m);
 void list_remove(msg_list *l, message *m);
-queue *queue_get(broker *b, const char *name); /* creates on first use */
-bool queue_add_consumer(queue *q, consumer *c);
+/* Puts all of from at the head of to, in their order. */
+void list_prepend_all(msg_list *to, msg_list *from);
+queue *queue_get(broker *b, const char *name); /* mu held; creates on first use */
+bool queue_add_consumer(queue *q, consumer *c); /* mu held */
 void queue_remove_consumer(queue *q, consumer *c);
 bool queue_add_producer(queue *q, producer *p);
 void queue_remove_producer(queue *q, producer *p);
-/* After anything that may let messages move (a message queued or
- * requeued, a consumer's credit, a consumer or producer attached): sends
- * queued messages to consumers with credit, round-robin, then marks the
- * queue for broker_top_up: its producers get credit again when they used
- * half and the queue has room (logging a queue that reached --max-depth
- * once per filling). */
-void queue_service(queue *q);
-/* The top-up timer's callback (arg: the broker): credit for the producers
- * of the queues queue_service marked. */
-void broker_top_up(famqp_loop_timer *t, void *arg);
-/* Puts a consumer's in-flight messages back at the head of its queue. */
+/* mu held, on worker w: gives queued messages to consumers with credit,
+ * round-robin, into their outboxes (their workers woken to send them);
+ * when a refused producer may have room again, marks the producers for a
+ * top-up. */
+void queue_dispatch(worker *w, queue *q);
+/* Own thread, mu not held: queue_dispatch, then the wakes and this
+ * worker's own ready consumers. */
+void queue_service(worker *w, queue *q);
+/* Own thread, mu not held: credit for producer p when it used half and its
+ * queue has room (logging a queue that reached --max-depth once per
+ * filling; a refusal marks the queue blocked). */
+void producer_top_up(worker *w, producer *p);
+/* Own thread, mu not held: sends c's outbox within its link credit and
+ * reports the credit left. */
+void consumer_flush(worker *w, consumer *c);
+/* mu held: c leaves its queue and its worker's ready list. */
+void consumer_detach(consumer *c);
+/* mu held: c's outbox and in-flight messages back at the head of its
+ * queue, in their order. */
 void consumer_requeue_all(consumer *c);
-/* A message leaves the broker with this outcome (kind ACCEPTED, REJECTED
- * or NONE): its producer's delivery, when still waiting, gets it too. */
-void message_done(message *m, const famqp_outcome *o);
-/* The producer deliveries of a client (link NULL: of all its links) are
- * about to be freed: messages stop pointing to them. */
-void broker_forget_origins(broker *b, struct client *cl, famqp_link *link);
+/* Own thread, mu not held: a message leaves the broker with this outcome
+ * (kind ACCEPTED, REJECTED or NONE): its producer's delivery, when still
+ * waiting, gets it too (on the producer's worker). */
+void message_done(worker *w, message *m, const famqp_outcome *o);
 void broker_free_queues(broker *b);
 
+/* broker_worker.c */
+/* mu held: target needs to run its lists (from worker self: a post, sent
+ * by worker_post_wakes once mu is released; none to itself). */
+void worker_wake(worker *self, worker *target);
+/* Own thread, mu not held: posts the wakes worker_wake marked (a full post
+ * queue is retried from a timer, never dropped). */
+void worker_post_wakes(worker *self);
+/* Own thread, mu not held: runs the ready consumers and settlements handed
+ * to w (all: also new sockets and producer top-ups, which must wait until
+ * the events of the current wake-up are handled). */
+void worker_process(worker *w, bool all);
+/* Own thread: a producer slot for p (false: out of memory), and its end. */
+bool worker_slot_new(worker *w, producer *p);
+void worker_slot_free(worker *w, producer *p);
+/* Own thread: the producer in slot with generation gen, or NULL. */
+producer *worker_slot_get(worker *w, uint32_t slot, uint32_t gen);
+/* Sets up worker i's loop and timers (before any thread runs). */
+famqp_loop_status worker_init(broker *b, unsigned i);
+/* Frees what is left on w's mu lists and its loop (after every thread
+ * ended). */
+void worker_destroy(worker *w);
+/* A worker thread's body: runs its loop, then closes its clients. */
+void *worker_thread(void *arg);
+/* Makes worker's loop return (from any thread: a post, retried while the
+ * post queue is full). */
+void worker_stop(worker *w);
+
 /* broker_conn.c */
-/* The listener's accept callback (arg: the broker): the socket waits on the
- * loop for its protocol header, then gets an engine and a famqp_loop_conn. */
+/* The listener's accept callback (arg: worker 0): the socket goes to the
+ * next worker in turn. */
 void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg);
+/* On w: the socket waits for its protocol header, then gets an engine and a
+ * famqp_loop_conn. */
+void client_start(worker *w, famqp_io *io);
 /* Output queued on cl's connection from another client's events goes out
  * (at the end of this wake-up, or the next). */
 void client_flush(client *cl);
 /* Requeues in-flight messages and frees everything of the client. */
 void client_free(client *cl);
-/* Shutdown: closes every connection with amqp:connection:forced, gives
- * the close frames a moment to leave and frees all clients. */
-void broker_close_clients(broker *b);
+/* Settles a producer's delivery with a consumer's outcome. */
+void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery *d, famqp_outcome_kind kind,
+                          const char *name, const char *description);
+/* Shutdown: closes every connection of w with amqp:connection:forced,
+ * gives the close frames a moment to leave and frees all its clients. */
+void worker_close_clients(worker *w);
 
 #endif

@@ -1,7 +1,8 @@
-/* famqp-broker: accepting a connection (its protocol header awaited on the
- * loop, then an engine bound to it) and the engine events of one client
- * connection, each handled as it comes (queue_service moves messages and
- * credit at once; other connections' output goes out with client_flush). */
+/* famqp-broker: accepting a connection (handed to the next worker in turn,
+ * its protocol header awaited on that worker's loop, then an engine bound
+ * to it) and the engine events of one client connection, each handled as
+ * it comes on its worker (queue_service moves messages at once; other
+ * connections' output goes out with client_flush). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static bool client_bind(client *cl)
     uint8_t hdr[8];
     if (!famqp_io_peek_header(cl->io, hdr))
         return false;
-    const broker_config *cfg = &cl->b->cfg;
+    const broker_config *cfg = &cl->w->b->cfg;
     /* A TLS record (handshake 0x16, version 3.x): a ClientHello from an
      * amqps:// client on our plain port.  Named here; the engine then
      * answers with the AMQP header and closes (the client's TLS layer
@@ -64,7 +65,7 @@ static bool client_bind(client *cl)
     if (!cl->conn)
         return false;
     famqp_loop_conn_handler h = {client_event, client_done, cl};
-    if (famqp_loop_conn_new(cl->b->loop, cl->io, cl->conn, &h, &cl->lc) != FAMQP_LOOP_OK) {
+    if (famqp_loop_conn_new(cl->w->loop, cl->io, cl->conn, &h, &cl->lc) != FAMQP_LOOP_OK) {
         famqp_connection_free(cl->conn);
         cl->conn = NULL;
         return false;
@@ -102,10 +103,14 @@ static bool grow_producers(client *cl)
 
 static void drop_consumer(client *cl, consumer *c)
 {
-    queue_remove_consumer(c->queue, c);
+    worker *w = cl->w;
+    pthread_mutex_lock(&w->b->mu);
+    consumer_detach(c);
     consumer_requeue_all(c);
-    if (!cl->b->stopping)
-        queue_service(c->queue); /* its messages to the other consumers */
+    if (!w->stopping)
+        queue_dispatch(w, c->queue); /* its messages to the other consumers */
+    pthread_mutex_unlock(&w->b->mu);
+    worker_post_wakes(w);
     famqp_link_set_context(c->link, NULL);
     for (size_t i = 0; i < cl->nconsumers; i++)
         if (cl->consumers[i] == c) {
@@ -113,12 +118,24 @@ static void drop_consumer(client *cl, consumer *c)
             break;
         }
     free(c);
+    if (!w->stopping)
+        worker_process(w, false);
 }
 
 static void drop_producer(client *cl, producer *p)
 {
-    broker_forget_origins(cl->b, cl, p->link);
+    /* Messages naming it as their origin find its slot empty from now on. */
+    worker_slot_free(cl->w, p);
+    pthread_mutex_lock(&cl->w->b->mu);
     queue_remove_producer(p->queue, p);
+    if (p->topup) {
+        for (producer **pp = &cl->w->topups; *pp; pp = &(*pp)->topup_next)
+            if (*pp == p) {
+                *pp = p->topup_next;
+                break;
+            }
+    }
+    pthread_mutex_unlock(&cl->w->b->mu);
     famqp_link_set_context(p->link, NULL);
     for (size_t i = 0; i < cl->nproducers; i++)
         if (cl->producers[i] == p) {
@@ -157,7 +174,8 @@ static const char *const queue_capability[] = {"queue"};
 
 static void on_attach(client *cl, famqp_link *l)
 {
-    broker *b = cl->b;
+    worker *w = cl->w;
+    broker *b = w->b;
     bool sender = famqp_link_get_role(l) == FAMQP_LINK_SENDER;
     const char *addr = sender ? famqp_link_remote_source_address(l) : famqp_link_remote_target_address(l);
     famqp_link_options o;
@@ -170,18 +188,25 @@ static void on_attach(client *cl, famqp_link *l)
                                 : "famqp-broker needs a target address (the queue to send to)");
         return;
     }
-    queue *q = queue_get(b, addr);
     if (sender) {
         consumer *c = calloc(1, sizeof *c);
-        if (!q || !c || !grow_consumers(cl) ||
-            !queue_add_consumer(q, c)) {
+        bool ok = c && grow_consumers(cl);
+        queue *q = NULL;
+        if (ok) {
+            c->link = l;
+            c->client = cl;
+            pthread_mutex_lock(&b->mu);
+            q = queue_get(b, addr);
+            ok = q && queue_add_consumer(q, c);
+            c->queue = q;
+            c->attached = ok; /* credit 0 until its flow */
+            pthread_mutex_unlock(&b->mu);
+        }
+        if (!ok) {
             free(c);
             famqp_link_close(l, "amqp:resource-limit-exceeded", "out of memory");
             return;
         }
-        c->link = l;
-        c->queue = q;
-        c->client = cl;
         c->presettled = famqp_link_remote_snd_settle_mode(l) == 1; /* settled */
         cl->consumers[cl->nconsumers++] = c;
         o.source_address = addr;
@@ -191,25 +216,37 @@ static void on_attach(client *cl, famqp_link *l)
         famqp_link_set_context(l, c);
     } else {
         producer *p = calloc(1, sizeof *p);
-        if (!q || !p || !grow_producers(cl) || !queue_add_producer(q, p)) {
+        bool ok = p && grow_producers(cl) && worker_slot_new(w, p);
+        bool slotted = ok;
+        if (ok) {
+            p->link = l;
+            p->client = cl;
+            pthread_mutex_lock(&b->mu);
+            queue *q = queue_get(b, addr);
+            ok = q && queue_add_producer(q, p);
+            p->queue = q;
+            pthread_mutex_unlock(&b->mu);
+        }
+        if (!ok) {
+            if (slotted)
+                worker_slot_free(w, p);
             free(p);
             famqp_link_close(l, "amqp:resource-limit-exceeded", "out of memory");
             return;
         }
-        p->link = l;
-        p->queue = q;
-        p->client = cl;
         cl->producers[cl->nproducers++] = p;
         o.target_address = addr;
         o.target_capabilities = (famqp_symbols){queue_capability, 1};
-        o.credit_window = 0; /* we grant credit ourselves (client_top_up_credit) */
+        o.credit_window = 0; /* we grant credit ourselves (producer_top_up) */
         famqp_link_set_context(l, p);
     }
     famqp_link_set_options(l, &o);
     famqp_link_open(l);
     if (!sender)
         famqp_link_set_credit(l, b->cfg.credit);
-    queue_service(q);
+    else
+        consumer_flush(w, famqp_link_context(l)); /* reports its credit, gets messages */
+    worker_process(w, false);
     if (b->cfg.verbose) {
         fprintf(stderr, "famqp-broker: %s attached %s '%s'\n", famqp_io_peer(cl->io),
                 sender ? "consumer of" : "producer to", addr);
@@ -230,24 +267,41 @@ static void on_message(client *cl, famqp_delivery *d)
         famqp_delivery_release(d);
         return;
     }
-    m->id = cl->b->next_id++;
+    worker *w = cl->w;
     m->len = body.len;
     m->origin = NULL;
+    m->origin_gen = 0;
     memcpy(m->data, body.ptr, body.len);
-    list_push_back(&p->queue->messages, m);
     /* At-least-once: accepted only now that it is queued, or with
      * --accept-when-consumed once a consumer accepted it (then a broker
      * that dies loses nothing it acknowledged). */
     if (famqp_delivery_remote_settled(d)) {
         famqp_delivery_settle(d);
-    } else if (cl->b->cfg.accept_when_consumed) {
+    } else if (w->b->cfg.accept_when_consumed) {
         m->origin = d;
-        m->origin_link = p->link;
-        m->origin_client = cl;
+        m->origin_worker = w->index;
+        m->origin_slot = p->slot;
+        m->origin_gen = w->gens[p->slot];
     } else {
         famqp_delivery_accept(d);
     }
-    queue_service(p->queue);
+    pthread_mutex_lock(&w->b->mu);
+    m->id = w->b->next_id++;
+    list_push_back(&p->queue->messages, m);
+    queue_dispatch(w, p->queue);
+    /* Credit once this wake-up's events are handled: the engine counted
+     * transfers it read that are not queued yet, and a grant now would let
+     * the queue pass --max-depth. */
+    if (!p->topup) {
+        p->topup = true;
+        p->topup_next = w->topups;
+        w->topups = p;
+    }
+    pthread_mutex_unlock(&w->b->mu);
+    if (!famqp_loop_timer_active(w->topup_timer))
+        famqp_loop_timer_start(w->topup_timer, 0); /* on failure the next message retries */
+    worker_post_wakes(w);
+    worker_process(w, false);
 }
 
 static uint64_t tag_id(famqp_binary tag)
@@ -258,7 +312,7 @@ static uint64_t tag_id(famqp_binary tag)
     return id;
 }
 
-static void on_outcome(famqp_delivery *d)
+static void on_outcome(worker *w, famqp_delivery *d)
 {
     consumer *c = famqp_link_context(famqp_delivery_link(d));
     if (!c)
@@ -276,10 +330,12 @@ static void on_outcome(famqp_delivery *d)
     if (m) {
         list_remove(&c->inflight, m);
         if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED) {
+            pthread_mutex_lock(&w->b->mu);
             list_push_front(&c->queue->messages, m); /* delivered again */
-            queue_service(c->queue);
+            pthread_mutex_unlock(&w->b->mu);
+            queue_service(w, c->queue);
         } else {
-            message_done(m, &o); /* accepted, rejected (dropped), or settled without outcome */
+            message_done(w, m, &o); /* accepted, rejected (dropped), or settled without outcome */
         }
     }
     if (!famqp_delivery_settled(d))
@@ -291,13 +347,13 @@ static void handle_event(client *cl, const famqp_event *e)
     {
         switch (e->type) {
         case FAMQP_EVENT_CONNECTION_REMOTE_OPEN:
-            if (cl->b->cfg.verbose)
+            if (cl->w->b->cfg.verbose)
                 log_remote(cl, "connection", famqp_connection_remote_properties(cl->conn),
                            famqp_connection_remote_offered_capabilities(cl->conn));
             famqp_connection_open(cl->conn);
             break;
         case FAMQP_EVENT_CONNECTION_REMOTE_CLOSE:
-            if (cl->b->cfg.verbose && e->condition.name)
+            if (cl->w->b->cfg.verbose && e->condition.name)
                 fprintf(stderr, "famqp-broker: %s closed with %s: %s\n", famqp_io_peer(cl->io), e->condition.name,
                         e->condition.description ? e->condition.description : "");
             famqp_connection_close(cl->conn, NULL, NULL);
@@ -327,11 +383,13 @@ static void handle_event(client *cl, const famqp_event *e)
             break;
         case FAMQP_EVENT_DELIVERY: on_message(cl, e->delivery); break;
         case FAMQP_EVENT_DELIVERY_ABORTED: famqp_delivery_settle(e->delivery); break;
-        case FAMQP_EVENT_DELIVERY_UPDATED: on_outcome(e->delivery); break;
+        case FAMQP_EVENT_DELIVERY_UPDATED: on_outcome(cl->w, e->delivery); break;
         case FAMQP_EVENT_LINK_CREDIT: {
             void *ctx = famqp_link_context(e->link);
-            if (ctx && famqp_link_get_role(e->link) == FAMQP_LINK_SENDER)
-                queue_service(((consumer *)ctx)->queue);
+            if (ctx && famqp_link_get_role(e->link) == FAMQP_LINK_SENDER) {
+                consumer_flush(cl->w, ctx); /* sends its outbox, reports the new credit */
+                worker_process(cl->w, false);
+            }
             break;
         }
         default: break;
@@ -343,14 +401,14 @@ static void client_event(famqp_loop_conn *lc, const famqp_event *e, void *arg)
 {
     (void)lc;
     client *cl = arg;
-    cl->b->current = cl;
+    cl->w->current = cl;
     handle_event(cl, e);
-    cl->b->current = NULL;
+    cl->w->current = NULL;
 }
 
 void client_flush(client *cl)
 {
-    if (cl && cl->lc && cl != cl->b->current)
+    if (cl && cl->lc && cl != cl->w->current)
         famqp_loop_conn_flush(cl->lc);
 }
 
@@ -358,7 +416,7 @@ void client_flush(client *cl)
  * TLS port named as such), a clean end only with --verbose. */
 static void report_end(client *cl, famqp_io_status state)
 {
-    const broker_config *cfg = &cl->b->cfg;
+    const broker_config *cfg = &cl->w->b->cfg;
     if (state == FAMQP_IO_ERR_FAILED) {
         const char *why = famqp_io_error_message(cl->io);
         /* OpenSSL's words for "the first bytes were no TLS record": the
@@ -408,60 +466,101 @@ static void on_hello(famqp_loop_watch *w, unsigned events, void *arg)
                                         (famqp_io_wants_write(cl->io) ? FAMQP_LOOP_WRITABLE : 0u));
 }
 
-static bool add_client(broker *b, client *cl)
+static bool add_client(worker *w, client *cl)
 {
-    if (b->nclients == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        client **a = realloc(b->clients, cap * sizeof *a);
+    if (w->nclients == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        client **a = realloc(w->clients, cap * sizeof *a);
         if (!a)
             return false;
-        b->clients = a;
-        b->cap = cap;
+        w->clients = a;
+        w->cap = cap;
     }
-    cl->index = b->nclients;
-    b->clients[b->nclients++] = cl;
+    cl->index = w->nclients;
+    w->clients[w->nclients++] = cl;
     return true;
 }
 
-void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg)
+void client_start(worker *w, famqp_io *io)
 {
-    (void)l;
-    broker *b = arg;
     client *cl = calloc(1, sizeof *cl);
     if (cl) {
-        cl->b = b;
+        cl->w = w;
         cl->io = io;
         famqp_io_set_context(io, cl);
     }
-    if (!cl || !add_client(b, cl) ||
-        famqp_loop_watch_new(b->loop, famqp_io_fd(io), FAMQP_LOOP_READABLE, on_hello, cl, &cl->hello) !=
+    if (!cl || !add_client(w, cl) ||
+        famqp_loop_watch_new(w->loop, famqp_io_fd(io), FAMQP_LOOP_READABLE, on_hello, cl, &cl->hello) !=
             FAMQP_LOOP_OK) {
         fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
-        if (cl && b->nclients && b->clients[b->nclients - 1] == cl)
-            b->nclients--;
+        if (cl && w->nclients && w->clients[w->nclients - 1] == cl)
+            w->nclients--;
         free(cl);
         famqp_io_free(io);
     }
 }
 
+void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg)
+{
+    (void)l;
+    worker *w0 = arg;
+    broker *b = w0->b;
+    worker *w = &b->workers[w0->next_accept];
+    w0->next_accept = (w0->next_accept + 1) % b->cfg.threads;
+    if (w == w0) {
+        client_start(w, io);
+        return;
+    }
+    incoming *x = malloc(sizeof *x);
+    if (!x) {
+        fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
+        famqp_io_free(io);
+        return;
+    }
+    x->io = io;
+    pthread_mutex_lock(&b->mu);
+    /* Order does not matter between connections: a stack will do. */
+    x->next = w->incoming;
+    w->incoming = x;
+    worker_wake(w0, w);
+    pthread_mutex_unlock(&b->mu);
+    worker_post_wakes(w0);
+}
+
+void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery *d, famqp_outcome_kind kind,
+                          const char *name, const char *description)
+{
+    producer *p = worker_slot_get(w, slot, gen);
+    if (!p)
+        return; /* its link or connection is gone, and the delivery with it */
+    if (kind == FAMQP_OUTCOME_REJECTED)
+        famqp_delivery_reject(d, name, description);
+    else if (kind == FAMQP_OUTCOME_ACCEPTED)
+        famqp_delivery_accept(d);
+    else
+        famqp_delivery_settle(d);
+    client_flush(p->client);
+}
+
 void client_free(client *cl)
 {
-    broker *b = cl->b;
-    broker_forget_origins(b, cl, NULL);
+    worker *w = cl->w;
     /* No message goes to this client's other consumers while the first
      * one's are requeued. */
+    pthread_mutex_lock(&w->b->mu);
     for (size_t i = 0; i < cl->nconsumers; i++)
-        queue_remove_consumer(cl->consumers[i]->queue, cl->consumers[i]);
+        consumer_detach(cl->consumers[i]);
+    pthread_mutex_unlock(&w->b->mu);
     while (cl->nconsumers)
         drop_consumer(cl, cl->consumers[cl->nconsumers - 1]);
     while (cl->nproducers)
         drop_producer(cl, cl->producers[cl->nproducers - 1]);
     free(cl->consumers);
     free(cl->producers);
-    b->clients[cl->index] = b->clients[--b->nclients];
-    b->clients[cl->index]->index = cl->index;
-    if (b->current == cl)
-        b->current = NULL;
+    w->clients[cl->index] = w->clients[--w->nclients];
+    w->clients[cl->index]->index = cl->index;
+    if (w->current == cl)
+        w->current = NULL;
     famqp_loop_watch_free(cl->hello); /* before the socket closes */
     if (cl->lc)
         famqp_loop_conn_free(cl->lc); /* frees io and connection (at once, or after its callback) */
@@ -470,16 +569,17 @@ void client_free(client *cl)
     free(cl);
 }
 
-void broker_close_clients(broker *b)
+void worker_close_clients(worker *w)
 {
-    b->stopping = true;
-    for (size_t i = 0; i < b->nclients; i++)
-        if (b->clients[i]->conn)
-            famqp_connection_close(b->clients[i]->conn, "amqp:connection:forced", "famqp-broker is shutting down");
-    for (size_t i = 0; i < b->nclients; i++)
-        famqp_io_flush(b->clients[i]->io, 200);
-    while (b->nclients)
-        client_free(b->clients[b->nclients - 1]);
-    free(b->clients);
-    b->clients = NULL;
+    w->stopping = true;
+    for (size_t i = 0; i < w->nclients; i++)
+        if (w->clients[i]->conn)
+            famqp_connection_close(w->clients[i]->conn, "amqp:connection:forced", "famqp-broker is shutting down");
+    for (size_t i = 0; i < w->nclients; i++)
+        famqp_io_flush(w->clients[i]->io, 200);
+    while (w->nclients)
+        client_free(w->clients[w->nclients - 1]);
+    free(w->clients);
+    w->clients = NULL;
+    w->cap = 0;
 }

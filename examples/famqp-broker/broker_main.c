@@ -1,9 +1,11 @@
-/* famqp-broker: command line, the event loop over the listener and all
- * client connections, and shutdown on SIGINT/SIGTERM. */
+/* famqp-broker: command line, the worker threads (worker 0 on the main
+ * thread, with the listener and the signals), and shutdown on
+ * SIGINT/SIGTERM. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -16,7 +18,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
-            "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N] [--verbose]\n"
+            "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
+            "                    [--threads N] [--verbose]\n"
             "\n"
             "An in-memory AMQP 1.0 queue broker.  A queue is created when a link attaches\n"
             "to an address (the target of a sender, the source of a receiver).  Messages\n"
@@ -39,6 +42,9 @@ static void usage(FILE *f)
             "                       accepted it (its rejection is passed back too): the\n"
             "                       broker then never acknowledges a message it could\n"
             "                       still lose by dying (end-to-end at-least-once)\n"
+            "  --threads N          run N event loops on N threads, 1 to 64 (default 1):\n"
+            "                       connections are spread over them in turn; queues are\n"
+            "                       shared (order per sender, credit and --max-depth hold)\n"
             "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
@@ -69,6 +75,7 @@ int main(int argc, char **argv)
     famqp_listener_options_init(&lo);
     broker b;
     memset(&b, 0, sizeof b);
+    b.cfg.threads = 1;
     b.cfg.credit = 1000;
     b.cfg.max_depth = 1000000;
     b.next_id = 1;
@@ -84,6 +91,13 @@ int main(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--accept-when-consumed") == 0) {
             b.cfg.accept_when_consumed = true;
+            continue;
+        }
+        if (strcmp(a, "--threads") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, 1, 64, &n))
+                return 2;
+            b.cfg.threads = (unsigned)n;
+            i++;
             continue;
         }
         if (strcmp(a, "--credit") == 0 || strcmp(a, "--max-depth") == 0) {
@@ -137,24 +151,46 @@ int main(int argc, char **argv)
     signals sig = {.fd = -1};
     famqp_loop_watch *sig_watch = NULL;
     famqp_loop_listener *ll = NULL;
-    famqp_loop_status ls = famqp_loop_new(NULL, &b.loop);
+    unsigned made = 0; /* workers initialised (to destroy) */
+    famqp_loop_status ls = FAMQP_LOOP_ERR_NOMEM;
+    b.workers = calloc(b.cfg.threads, sizeof *b.workers);
+    if (b.workers && pthread_mutex_init(&b.mu, NULL) == 0) {
+        ls = FAMQP_LOOP_OK;
+        for (; made < b.cfg.threads && ls == FAMQP_LOOP_OK; made++)
+            ls = worker_init(&b, made);
+    }
+    worker *w0 = b.workers ? &b.workers[0] : NULL;
     if (ls == FAMQP_LOOP_OK) {
+        /* Blocked before the threads start, so every thread inherits it. */
         sigprocmask(SIG_BLOCK, &mask, NULL);
         sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
         if (sig.fd < 0)
             ls = FAMQP_LOOP_ERR_SYSTEM;
     }
     if (ls == FAMQP_LOOP_OK)
-        ls = famqp_loop_watch_new(b.loop, sig.fd, FAMQP_LOOP_READABLE, on_signal, &sig, &sig_watch);
+        ls = famqp_loop_watch_new(w0->loop, sig.fd, FAMQP_LOOP_READABLE, on_signal, &sig, &sig_watch);
     if (ls == FAMQP_LOOP_OK)
-        ls = famqp_loop_timer_new(b.loop, broker_top_up, &b, &b.topup_timer);
-    if (ls == FAMQP_LOOP_OK)
-        ls = famqp_loop_listener_new(b.loop, l, client_accept, &b, &ll);
+        ls = famqp_loop_listener_new(w0->loop, l, client_accept, w0, &ll);
+    unsigned started = 1; /* threads running: worker 0 is this one */
+    while (ls == FAMQP_LOOP_OK && started < b.cfg.threads) {
+        if (pthread_create(&b.workers[started].thread, NULL, worker_thread, &b.workers[started]) != 0)
+            ls = FAMQP_LOOP_ERR_SYSTEM;
+        else
+            started++;
+    }
     if (ls != FAMQP_LOOP_OK) {
         fprintf(stderr, "famqp-broker: event loop: %s\n", famqp_loop_status_name(ls));
-        famqp_listener_close(l);
+        for (unsigned i = 1; i < started; i++) {
+            worker_stop(&b.workers[i]);
+            pthread_join(b.workers[i].thread, NULL);
+        }
+        if (!ll)
+            famqp_listener_close(l);
+        famqp_loop_listener_free(ll);
         famqp_loop_watch_free(sig_watch);
-        famqp_loop_free(b.loop);
+        for (unsigned i = 0; i < made; i++)
+            worker_destroy(&b.workers[i]);
+        free(b.workers);
         if (sig.fd >= 0)
             close(sig.fd);
         return 1;
@@ -170,19 +206,29 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     int rc = 0;
-    if (famqp_loop_run(b.loop) != FAMQP_LOOP_OK) {
+    if (famqp_loop_run(w0->loop) != FAMQP_LOOP_OK) {
         perror("famqp-broker: epoll");
         rc = 1;
     }
     if (sig.which)
         fprintf(stderr, "famqp-broker: %s: shutting down\n", sig.which == SIGINT ? "SIGINT" : "SIGTERM");
-    /* Tell connected clients, give the close frames a moment to leave. */
-    broker_close_clients(&b);
-    broker_free_queues(&b);
+    /* No new connections; every worker tells its clients and frees them
+     * (in parallel), then the shared queues go. */
     famqp_loop_listener_free(ll);
+    for (unsigned i = 1; i < b.cfg.threads; i++)
+        worker_stop(&b.workers[i]);
+    worker_close_clients(w0);
+    for (unsigned i = 1; i < b.cfg.threads; i++) {
+        pthread_join(b.workers[i].thread, NULL);
+        if (b.workers[i].run_failed)
+            rc = 1;
+    }
+    broker_free_queues(&b);
     famqp_loop_watch_free(sig_watch);
-    famqp_loop_timer_free(b.topup_timer);
     close(sig.fd);
-    famqp_loop_free(b.loop);
+    for (unsigned i = 0; i < b.cfg.threads; i++)
+        worker_destroy(&b.workers[i]);
+    free(b.workers);
+    pthread_mutex_destroy(&b.mu);
     return rc;
 }

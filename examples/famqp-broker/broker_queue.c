@@ -1,5 +1,7 @@
-/* famqp-broker queues: message lists, consumers and round-robin dispatch,
- * producers and their credit. */
+/* famqp-broker queues: message lists, consumers and round-robin dispatch
+ * into their outboxes, producers and their credit.  Queues are shared by
+ * all workers (broker.mu); engine calls here are on the caller's own
+ * links only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,15 @@ void list_push_front(msg_list *l, message *m)
         l->tail = m;
     l->head = m;
     l->count++;
+}
+
+void list_prepend_all(msg_list *to, msg_list *from)
+{
+    while (from->tail) {
+        message *m = from->tail;
+        list_remove(from, m);
+        list_push_front(to, m);
+    }
 }
 
 void list_remove(msg_list *l, message *m)
@@ -124,7 +135,24 @@ static void put_tag(uint8_t tag[8], uint64_t id)
     }
 }
 
-static void queue_dispatch(queue *q)
+/* mu held: p is to be checked for credit by its worker. */
+static void mark_topup(worker *self, producer *p)
+{
+    if (p->topup)
+        return;
+    worker *pw = p->client->w;
+    p->topup = true;
+    p->topup_next = pw->topups;
+    pw->topups = p;
+    if (pw == self) {
+        if (!famqp_loop_timer_active(self->topup_timer))
+            famqp_loop_timer_start(self->topup_timer, 0); /* on failure the next message retries */
+    } else {
+        worker_wake(self, pw);
+    }
+}
+
+void queue_dispatch(worker *w, queue *q)
 {
     while (q->messages.head && q->nconsumers) {
         /* The next consumer (from rr on) that has credit. */
@@ -132,40 +160,48 @@ static void queue_dispatch(queue *q)
         size_t i;
         for (size_t k = 0; k < q->nconsumers; k++) {
             i = (q->rr + k) % q->nconsumers;
-            if (famqp_link_credit(q->consumers[i]->link) > 0) {
+            if (q->consumers[i]->credit > 0) {
                 c = q->consumers[i];
                 break;
             }
         }
         if (!c)
-            return;
+            break;
         message *m = q->messages.head;
-        uint8_t tag[8];
-        put_tag(tag, m->id);
-        famqp_engine_status st =
-            famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
-        if (st != FAMQP_ENGINE_OK)
-            return; /* e.g. the connection failed: its cleanup requeues */
-        client_flush(c->client);
         list_remove(&q->messages, m);
-        if (c->presettled) {
-            famqp_outcome sent = {.kind = FAMQP_OUTCOME_ACCEPTED};
-            message_done(m, &sent); /* at-most-once: gone once sent */
+        list_push_back(&c->outbox, m);
+        c->credit--;
+        if (!c->ready) {
+            worker *cw = c->client->w;
+            c->ready = true;
+            c->ready_next = cw->ready;
+            cw->ready = c;
+            worker_wake(w, cw);
         }
-        else
-            list_push_back(&c->inflight, m);
         q->rr = (i + 1) % q->nconsumers;
+    }
+    if (q->blocked && q->messages.count < w->b->cfg.max_depth) {
+        q->blocked = false;
+        for (size_t i = 0; i < q->nproducers; i++)
+            mark_topup(w, q->producers[i]);
     }
 }
 
-/* Grants the queue's producers credit again when they used half (and the
- * queue has room). */
-static void queue_top_up_credit(queue *q)
+void queue_service(worker *w, queue *q)
 {
-    if (!q->nproducers)
-        return;
-    const broker_config *cfg = &q->producers[0]->client->b->cfg;
+    pthread_mutex_lock(&w->b->mu);
+    queue_dispatch(w, q);
+    pthread_mutex_unlock(&w->b->mu);
+    worker_post_wakes(w);
+    worker_process(w, false);
+}
+
+void producer_top_up(worker *w, producer *p)
+{
+    const broker_config *cfg = &w->b->cfg;
     uint32_t window = cfg->credit;
+    queue *q = p->queue;
+    pthread_mutex_lock(&w->b->mu);
     bool full = q->messages.count >= cfg->max_depth;
     /* Once per filling (again only after it drained to half), so a
      * stalled sender's cause is in the log without flooding it. */
@@ -176,55 +212,79 @@ static void queue_top_up_credit(queue *q)
                 q->name, q->messages.count, cfg->max_depth);
     if (full) {
         q->full_logged = true;
-        return;
-    }
-    if (q->messages.count < cfg->max_depth / 2)
+        q->blocked = true; /* queue_dispatch tops us up once there is room */
+    } else if (q->messages.count < cfg->max_depth / 2) {
         q->full_logged = false;
-    for (size_t i = 0; i < q->nproducers; i++) {
-        producer *p = q->producers[i];
-        if (famqp_link_credit(p->link) <= window / 2) {
-            famqp_link_set_credit(p->link, window);
-            client_flush(p->client);
+    }
+    pthread_mutex_unlock(&w->b->mu);
+    if (!full && famqp_link_credit(p->link) <= window / 2) {
+        famqp_link_set_credit(p->link, window);
+        client_flush(p->client);
+    }
+}
+
+/* mu held: the credit queue_dispatch may use for c. */
+static void report_credit(consumer *c)
+{
+    uint32_t cr = famqp_link_credit(c->link);
+    c->credit = cr > c->outbox.count ? (uint32_t)(cr - c->outbox.count) : 0;
+}
+
+void consumer_flush(worker *w, consumer *c)
+{
+    broker *b = w->b;
+    pthread_mutex_lock(&b->mu);
+    msg_list out = c->outbox;
+    c->outbox = (msg_list){0};
+    pthread_mutex_unlock(&b->mu);
+    while (out.head && famqp_link_credit(c->link) > 0) {
+        message *m = out.head;
+        uint8_t tag[8];
+        put_tag(tag, m->id);
+        famqp_engine_status st =
+            famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
+        if (st != FAMQP_ENGINE_OK)
+            break; /* e.g. the connection failed: its cleanup requeues */
+        client_flush(c->client);
+        list_remove(&out, m);
+        if (c->presettled) {
+            famqp_outcome sent = {.kind = FAMQP_OUTCOME_ACCEPTED};
+            message_done(w, m, &sent); /* at-most-once: gone once sent */
+        } else {
+            list_push_back(&c->inflight, m);
         }
     }
+    pthread_mutex_lock(&b->mu);
+    list_prepend_all(&c->outbox, &out); /* unsent: first next time */
+    report_credit(c);
+    if (c->attached)
+        queue_dispatch(w, c->queue);
+    pthread_mutex_unlock(&b->mu);
+    worker_post_wakes(w);
 }
 
-void queue_service(queue *q)
+void consumer_detach(consumer *c)
 {
-    queue_dispatch(q);
-    /* Credit waits until the connection's events of this wake-up are all
-     * handled: the engine counted transfers it read that are not queued
-     * yet, and a grant now would let the queue pass --max-depth. */
-    if (q->nproducers && !q->topup_pending) {
-        broker *b = q->producers[0]->client->b;
-        q->topup_pending = true;
-        q->topup_next = b->topups;
-        b->topups = q;
-        if (!famqp_loop_timer_active(b->topup_timer))
-            famqp_loop_timer_start(b->topup_timer, 0); /* on failure the next event retries */
+    if (c->attached) {
+        queue_remove_consumer(c->queue, c);
+        c->attached = false;
     }
-}
-
-void broker_top_up(famqp_loop_timer *t, void *arg)
-{
-    (void)t;
-    broker *b = arg;
-    while (b->topups) {
-        queue *q = b->topups;
-        b->topups = q->topup_next;
-        q->topup_pending = false;
-        queue_top_up_credit(q);
+    if (c->ready) {
+        worker *cw = c->client->w;
+        for (consumer **pp = &cw->ready; *pp; pp = &(*pp)->ready_next)
+            if (*pp == c) {
+                *pp = c->ready_next;
+                break;
+            }
+        c->ready = false;
     }
 }
 
 void consumer_requeue_all(consumer *c)
 {
-    /* Back to the head, in their original order. */
-    while (c->inflight.tail) {
-        message *m = c->inflight.tail;
-        list_remove(&c->inflight, m);
-        list_push_front(&c->queue->messages, m);
-    }
+    /* Back to the head, in their original order: sent ones first. */
+    list_prepend_all(&c->queue->messages, &c->outbox);
+    list_prepend_all(&c->queue->messages, &c->inflight);
 }
 
 void broker_free_queues(broker *b)
@@ -244,34 +304,50 @@ void broker_free_queues(broker *b)
     }
 }
 
-void message_done(message *m, const famqp_outcome *o)
+static char *copy_str(const char *s)
 {
-    if (m->origin) {
-        if (o->kind == FAMQP_OUTCOME_REJECTED)
-            famqp_delivery_reject(m->origin, o->error.name, o->error.description);
-        else if (o->kind == FAMQP_OUTCOME_ACCEPTED)
-            famqp_delivery_accept(m->origin);
-        else
-            famqp_delivery_settle(m->origin);
-        client_flush(m->origin_client);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+void message_done(worker *w, message *m, const famqp_outcome *o)
+{
+    if (m->origin_gen) {
+        famqp_outcome_kind kind = o->kind == FAMQP_OUTCOME_REJECTED   ? FAMQP_OUTCOME_REJECTED
+                                  : o->kind == FAMQP_OUTCOME_ACCEPTED ? FAMQP_OUTCOME_ACCEPTED
+                                                                      : FAMQP_OUTCOME_NONE;
+        if (m->origin_worker == w->index) {
+            client_settle_origin(w, m->origin_slot, m->origin_gen, m->origin, kind, o->error.name,
+                                 o->error.description);
+        } else {
+            settle *s = calloc(1, sizeof *s);
+            if (s) {
+                s->delivery = m->origin;
+                s->slot = m->origin_slot;
+                s->gen = m->origin_gen;
+                s->kind = kind;
+                if (kind == FAMQP_OUTCOME_REJECTED) {
+                    s->name = copy_str(o->error.name);
+                    s->description = copy_str(o->error.description);
+                }
+                worker *pw = &w->b->workers[m->origin_worker];
+                pthread_mutex_lock(&w->b->mu);
+                s->next = pw->settles;
+                pw->settles = s;
+                worker_wake(w, pw);
+                pthread_mutex_unlock(&w->b->mu);
+                worker_post_wakes(w);
+            } else {
+                /* Out of memory: the producer's delivery stays unsettled
+                 * (its sender sees no outcome) rather than a wrong one. */
+                fprintf(stderr, "famqp-broker: out of memory: a sender's delivery stays unsettled\n");
+            }
+        }
     }
     free(m);
-}
-
-static void forget_in(msg_list *l, client *cl, famqp_link *link)
-{
-    for (message *m = l->head; m; m = m->next)
-        if (m->origin && m->origin_client == cl && (!link || m->origin_link == link))
-            m->origin = NULL;
-}
-
-void broker_forget_origins(broker *b, client *cl, famqp_link *link)
-{
-    if (!b->cfg.accept_when_consumed)
-        return;
-    for (queue *q = b->queues; q; q = q->next) {
-        forget_in(&q->messages, cl, link);
-        for (size_t i = 0; i < q->nconsumers; i++)
-            forget_in(&q->consumers[i]->inflight, cl, link);
-    }
 }
