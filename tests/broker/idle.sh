@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # An idle famqp-broker sleeps in the event loop until there is work: over
-# 3 s with one idle client connected it wakes (voluntary context switches)
-# at most twice, where a loop polling a stop flag every second wakes at
-# least three times.  SIGTERM and SIGINT (a signalfd the loop watches) stop
+# 3 s with one idle client connected it wakes (voluntary context switches,
+# summed over all its threads) at most twice, where a loop polling a stop
+# flag every second wakes at least three times.  SIGTERM and SIGINT (a signalfd the loop watches) stop
 # it within a second, exit 0, with "SIGTERM: shutting down" and the
 # client's connection closed with amqp:connection:forced.
 # usage: idle.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]
@@ -10,7 +10,15 @@ BIN=${1:?usage: idle.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]}
 shift
 . "$(dirname "$0")/../tools/lib.sh"
 
-switches() { sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$1/status"; }
+# Every thread's (with --threads N, N loops must each sleep).
+switches() {
+    local n=0 v f
+    for f in /proc/"$1"/task/*/status; do
+        v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$f" 2>/dev/null) || v=0
+        n=$((n + ${v:-0}))
+    done
+    echo "$n"
+}
 
 for sig in TERM INT; do
     start_broker "b-$sig" "$@"

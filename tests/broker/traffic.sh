@@ -5,7 +5,9 @@
 # running at the same time, with a small --credit and --max-depth so credit
 # is topped up and queues fill and drain many times.  Then a consumer that
 # leaves with messages in flight: the rest are requeued and a second
-# consumer gets all the remaining ones.
+# consumer gets all the remaining ones.  Last, --accept-when-consumed on a
+# second broker: each sender's messages are settled only with its
+# consumer's outcome (with --threads, by another thread than the consumer's).
 # usage: traffic.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]
 BIN=${1:?usage: traffic.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]}
 shift
@@ -52,4 +54,27 @@ kill -TERM "$broker_pid"
 rc=0
 wait "$broker_pid" || rc=$?
 [[ $rc == 0 ]] || fail "famqp-broker exit $rc after SIGTERM"
+
+start_broker bw --accept-when-consumed --credit 50 "$@"
+url=amqp://127.0.0.1:$port
+pids=()
+for i in 1 2 3; do
+    "$recv" "$url/w$i" --count 2000 --check-sequence --credit 100 --timeout 30 >"$tmp/w-r$i.out" 2>"$tmp/w-r$i.err" &
+    pids+=($!) && rc_pids+=($!)
+    "$send" "$url/w$i" --count 2000 --size 100 --timeout 30 >"$tmp/w-s$i.out" 2>"$tmp/w-s$i.err" &
+    pids+=($!) && rc_pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    rc=0
+    wait "$pid" || rc=$?
+    [[ $rc == 0 ]] || fail "--accept-when-consumed: a sender or receiver (pid $pid) exited $rc"
+done
+for i in 1 2 3; do
+    expect "$tmp/w-r$i.out" "^received 2000 messages" "--accept-when-consumed: receiver of w$i"
+    expect "$tmp/w-s$i.out" "^sent 2000 messages" "--accept-when-consumed: sender of w$i"
+done
+kill -TERM "$broker_pid"
+rc=0
+wait "$broker_pid" || rc=$?
+[[ $rc == 0 ]] || fail "famqp-broker --accept-when-consumed exit $rc after SIGTERM"
 finish
