@@ -237,14 +237,17 @@ void consumer_flush(worker *w, consumer *c)
     msg_list out = c->outbox;
     c->outbox = (msg_list){0};
     pthread_mutex_unlock(&b->mu);
+    bool failed = false;
     while (out.head && famqp_link_credit(c->link) > 0) {
         message *m = out.head;
         uint8_t tag[8];
         put_tag(tag, m->id);
         famqp_engine_status st =
             famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
-        if (st != FAMQP_ENGINE_OK)
-            break; /* e.g. the connection failed: its cleanup requeues */
+        if (st != FAMQP_ENGINE_OK) {
+            failed = true; /* e.g. the connection failed: no more until its next flow */
+            break;
+        }
         client_flush(c->client);
         list_remove(&out, m);
         if (c->presettled) {
@@ -255,10 +258,18 @@ void consumer_flush(worker *w, consumer *c)
         }
     }
     pthread_mutex_lock(&b->mu);
-    list_prepend_all(&c->outbox, &out); /* unsent: first next time */
-    report_credit(c);
-    if (c->attached)
+    /* Unsent (the peer took credit back, e.g. a drain, or the link
+     * failed): back to the head of the queue for any consumer, rather
+     * than waiting for this one.  Outbox messages are older than the
+     * queue's, so the order holds. */
+    list_prepend_all(&c->outbox, &out);
+    if (c->attached) {
+        list_prepend_all(&c->queue->messages, &c->outbox);
+        report_credit(c);
+        if (failed)
+            c->credit = 0;
         queue_dispatch(w, c->queue);
+    }
     pthread_mutex_unlock(&b->mu);
     worker_post_wakes(w);
 }
