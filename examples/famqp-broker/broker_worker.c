@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "broker.h"
@@ -57,20 +58,39 @@ static void on_retry(famqp_loop_timer *t, void *arg)
     worker_post_wakes(arg);
 }
 
+/* mu held: the next consumer or producer off w's lists (one at a time:
+ * once off, another thread may link it again, rewriting its next). */
+static consumer *pop_ready(worker *w)
+{
+    consumer *c = w->ready;
+    if (c) {
+        w->ready = c->ready_next;
+        c->ready = false;
+    }
+    return c;
+}
+
+static producer *pop_topup(worker *w)
+{
+    producer *p = w->topups;
+    if (p) {
+        w->topups = p->topup_next;
+        p->topup = false;
+    }
+    return p;
+}
+
 static void on_topup(famqp_loop_timer *t, void *arg)
 {
     (void)t;
     worker *w = arg;
-    pthread_mutex_lock(&w->b->mu);
-    producer *p = w->topups;
-    w->topups = NULL;
-    for (producer *x = p; x; x = x->topup_next)
-        x->topup = false;
-    pthread_mutex_unlock(&w->b->mu);
-    while (p) {
-        producer *next = p->topup_next;
+    for (;;) {
+        pthread_mutex_lock(&w->b->mu);
+        producer *p = pop_topup(w);
+        pthread_mutex_unlock(&w->b->mu);
+        if (!p)
+            return;
         producer_top_up(w, p);
-        p = next;
     }
 }
 
@@ -79,20 +99,15 @@ void worker_process(worker *w, bool all)
     broker *b = w->b;
     for (;;) {
         pthread_mutex_lock(&b->mu);
-        consumer *ready = w->ready;
+        consumer *c = pop_ready(w);
         settle *settles = w->settles;
         incoming *in = all ? w->incoming : NULL;
         bool topups = all && w->topups;
-        w->ready = NULL;
         w->settles = NULL;
         if (all)
             w->incoming = NULL;
-        /* Taken off the list now: consumer_detach no longer finds them,
-         * and this thread alone frees consumers. */
-        for (consumer *c = ready; c; c = c->ready_next)
-            c->ready = false;
         pthread_mutex_unlock(&b->mu);
-        if (!ready && !settles && !in && !topups)
+        if (!c && !settles && !in && !topups)
             return;
         while (settles) {
             settle *s = settles;
@@ -102,11 +117,10 @@ void worker_process(worker *w, bool all)
             free(s->description);
             free(s);
         }
-        while (ready) {
-            consumer *c = ready;
-            ready = c->ready_next;
+        /* Off the list: consumer_detach no longer finds it, and this
+         * thread alone frees consumers. */
+        if (c)
             consumer_flush(w, c);
-        }
         while (in) {
             incoming *x = in;
             in = x->next;
@@ -200,6 +214,10 @@ void worker_destroy(worker *w)
 void *worker_thread(void *arg)
 {
     worker *w = arg;
+    /* Named, so tools (and the tests) tell the loops from helper threads. */
+    char name[16];
+    snprintf(name, sizeof name, "famqp-broker/%u", w->index);
+    prctl(PR_SET_NAME, name);
     if (famqp_loop_run(w->loop) != FAMQP_LOOP_OK) {
         perror("famqp-broker: epoll");
         w->run_failed = true;

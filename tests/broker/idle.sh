@@ -10,11 +10,13 @@ BIN=${1:?usage: idle.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]}
 shift
 . "$(dirname "$0")/../tools/lib.sh"
 
-# Every thread's (with --threads N, N loops must each sleep).
+# The main thread's and every loop thread's ("famqp-broker/N", with
+# --threads N: each must sleep); not a sanitizer's helper thread.
 switches() {
-    local n=0 v f
-    for f in /proc/"$1"/task/*/status; do
-        v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$f" 2>/dev/null) || v=0
+    local n=0 v t
+    for t in /proc/"$1"/task/*; do
+        [[ ${t##*/} == "$1" ]] || grep -q '^famqp-broker/' "$t/comm" 2>/dev/null || continue
+        v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$t/status" 2>/dev/null) || v=0
         n=$((n + ${v:-0}))
     done
     echo "$n"

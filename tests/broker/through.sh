@@ -30,5 +30,5 @@ done
 kill -TERM "$broker_pid"
 rc=0
 wait "$broker_pid" || rc=$?
-[[ $rc == 0 ]] || fail "famqp-broker exit $rc after SIGTERM"
+[[ $rc == 0 ]] || { fail "famqp-broker exit $rc after SIGTERM:"; cat "$tmp/b.err" >&2; }
 finish

@@ -53,7 +53,7 @@ fi
 kill -TERM "$broker_pid"
 rc=0
 wait "$broker_pid" || rc=$?
-[[ $rc == 0 ]] || fail "famqp-broker exit $rc after SIGTERM"
+[[ $rc == 0 ]] || { fail "famqp-broker exit $rc after SIGTERM:"; cat "$tmp/b.err" >&2; }
 
 start_broker bw --accept-when-consumed --credit 50 "$@"
 url=amqp://127.0.0.1:$port
@@ -76,5 +76,5 @@ done
 kill -TERM "$broker_pid"
 rc=0
 wait "$broker_pid" || rc=$?
-[[ $rc == 0 ]] || fail "famqp-broker --accept-when-consumed exit $rc after SIGTERM"
+[[ $rc == 0 ]] || { fail "famqp-broker --accept-when-consumed exit $rc after SIGTERM:"; cat "$tmp/bw.err" >&2; }
 finish
