@@ -110,8 +110,12 @@ void tool_failover_print_used(const tool_failover *f, FILE *out)
 
 void tool_failover_free(tool_failover *f)
 {
-    for (size_t i = 0; i < f->count; i++)
+    for (size_t i = 0; i < f->count; i++) {
         free(f->bases[i]);
-    for (size_t i = 0; i <= TOOL_MAX_FAILOVER; i++)
+        f->bases[i] = NULL;
+    }
+    for (size_t i = 0; i <= TOOL_MAX_FAILOVER; i++) {
         free(f->used[i]);
+        f->used[i] = NULL;
+    }
 }

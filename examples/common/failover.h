@@ -41,6 +41,7 @@ void tool_failover_apply(tool_failover *f, famqp_client_options *co);
 void tool_failover_connected(tool_failover *f, const famqp_client *c);
 /* Appends ", urls used N: URL URL..." to the summary line on f. */
 void tool_failover_print_used(const tool_failover *f, FILE *out);
+/* Frees what f holds; safe to call again (each exit path calls it). */
 void tool_failover_free(tool_failover *f);
 
 #endif

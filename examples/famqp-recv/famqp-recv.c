@@ -190,6 +190,7 @@ int main(int argc, char **argv)
     famqp_client_error err;
     if (famqp_client_connect(base, &co, &c, &err) != FAMQP_CLIENT_OK) {
         fprintf(stderr, PROG ": cannot connect: %s%s\n", err.message, tool_tls_hint(base, err.message));
+        tool_failover_free(&fo);
         return 1;
     }
     tool_failover_connected(&fo, c);
@@ -203,6 +204,7 @@ int main(int argc, char **argv)
     if (famqp_receiver_open(c, address, &ro, &r) != FAMQP_CLIENT_OK) {
         fprintf(stderr, "famqp-recv: cannot attach receiver: %s\n", famqp_client_last_error(c)->message);
         famqp_client_close(c, 2000);
+        tool_failover_free(&fo);
         return 1;
     }
 
@@ -211,6 +213,7 @@ int main(int argc, char **argv)
     recv_check k;
     if (!recv_check_init(&k, count, check, at_least_once)) {
         fprintf(stderr, "famqp-recv: out of memory\n");
+        tool_failover_free(&fo);
         return 1;
     }
     uint64_t start = 0, start_us = 0;
@@ -273,6 +276,7 @@ int main(int argc, char **argv)
         if (cst != FAMQP_CLIENT_OK)
             fprintf(stderr, PROG ": close failed: %s\n", famqp_client_status_name(cst));
         recv_check_free(&k);
+        tool_failover_free(&fo);
         return TOOL_EXIT_INTERRUPTED;
     }
     rc = recv_check_finish(&k, rc);

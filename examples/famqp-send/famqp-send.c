@@ -263,6 +263,7 @@ int main(int argc, char **argv)
     famqp_client_error err;
     if (famqp_client_connect(base, &co, &c, &err) != FAMQP_CLIENT_OK) {
         fprintf(stderr, PROG ": cannot connect: %s%s\n", err.message, tool_tls_hint(base, err.message));
+        tool_failover_free(&fo);
         return 1;
     }
     tool_failover_connected(&fo, c);
@@ -278,6 +279,7 @@ int main(int argc, char **argv)
     if (famqp_sender_open(c, address, &so, &s) != FAMQP_CLIENT_OK) {
         int rc = fail("cannot attach sender", famqp_client_last_error(c));
         famqp_client_close(c, 2000);
+        tool_failover_free(&fo);
         return rc;
     }
 
@@ -286,6 +288,7 @@ int main(int argc, char **argv)
     uint8_t *enc = malloc(enc_cap);
     if (!body || !enc) {
         fprintf(stderr, PROG ": out of memory\n");
+        tool_failover_free(&fo);
         return 1;
     }
     /* Every message is the same but for its message-id and the sequence
@@ -364,6 +367,7 @@ int main(int argc, char **argv)
             fprintf(stderr, PROG ": close failed: %s\n", famqp_client_status_name(cst));
         free(body);
         free(enc);
+        tool_failover_free(&fo);
         return TOOL_EXIT_INTERRUPTED;
     }
     uint64_t settled_ok = settled ? sum.presettled : sum.accepted;
