@@ -19,6 +19,7 @@
 
 #include "famqp/message.h"
 #include "famqp/uv.h"
+#include "test_peer.h"
 
 #define QUEUE "uv-q"
 
@@ -36,31 +37,10 @@ typedef struct server {
     famqp_uv_conn *last; /* the most recent connection */
 } server;
 
-static void server_event(famqp_uv_conn *uc, const famqp_event *e, void *arg)
+static void server_event(famqp_uv_conn *conn, const famqp_event *e, void *arg)
 {
-    server *s = arg;
-    (void)uc;
-    switch (e->type) {
-    case FAMQP_EVENT_CONNECTION_REMOTE_OPEN: famqp_connection_open(e->connection); break;
-    case FAMQP_EVENT_CONNECTION_REMOTE_CLOSE: famqp_connection_close(e->connection, NULL, NULL); break;
-    case FAMQP_EVENT_SESSION_REMOTE_BEGIN: famqp_session_open(e->session); break;
-    case FAMQP_EVENT_SESSION_REMOTE_END: famqp_session_close(e->session, NULL, NULL); break;
-    case FAMQP_EVENT_LINK_REMOTE_ATTACH: {
-        famqp_link_options o;
-        famqp_link_options_init(&o);
-        o.target_address = famqp_link_remote_target_address(e->link);
-        o.credit_window = 200;
-        famqp_link_set_options(e->link, &o);
-        famqp_link_open(e->link);
-        break;
-    }
-    case FAMQP_EVENT_LINK_REMOTE_DETACH: famqp_link_close(e->link, NULL, NULL); break;
-    case FAMQP_EVENT_DELIVERY:
-        s->received++;
-        famqp_delivery_accept(e->delivery);
-        break;
-    default: break;
-    }
+    (void)conn;
+    test_peer_serve(e, &((server *)arg)->received);
 }
 
 static void server_done(famqp_uv_conn *uc, famqp_io_status state, void *arg)
@@ -78,10 +58,7 @@ static void server_accept(famqp_uv_listener *l, famqp_io *io, void *arg)
     server *s = arg;
     s->accepted_sockets++;
     famqp_connection_options o;
-    famqp_connection_options_init(&o);
-    o.role = FAMQP_CONNECTION_SERVER;
-    o.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
-    o.idle_timeout_ms = s->idle_timeout_ms;
+    test_peer_server_options(&o, s->idle_timeout_ms);
     famqp_connection *c;
     ck_assert_int_eq(famqp_connection_new(&o, &c), FAMQP_ENGINE_OK);
     famqp_uv_conn_handler h = {server_event, server_done, s};
@@ -125,20 +102,7 @@ typedef struct client {
 
 static void client_send(client *c)
 {
-    while (c->sent < c->allowed && famqp_link_credit(c->sender) > 0) {
-        char body[64];
-        int n = snprintf(body, sizeof body, "message %zu", c->sent);
-        famqp_message m;
-        famqp_message_init(&m);
-        famqp_message_set_data(&m, body, (size_t)n);
-        uint8_t bytes[128];
-        size_t len = famqp_message_encode(bytes, sizeof bytes, &m);
-        uint8_t tag[8];
-        memcpy(tag, &c->sent, sizeof tag);
-        ck_assert_int_eq(famqp_link_send(c->sender, famqp_binary_of(tag, sizeof tag), bytes, len, false, NULL),
-                         FAMQP_ENGINE_OK);
-        c->sent++;
-    }
+    test_peer_send(c->sender, &c->sent, c->allowed, 0);
 }
 
 static void client_event(famqp_uv_conn *uc, const famqp_event *e, void *arg)
@@ -159,9 +123,7 @@ static void client_event(famqp_uv_conn *uc, const famqp_event *e, void *arg)
         client_send(c);
         break;
     case FAMQP_EVENT_DELIVERY_UPDATED:
-        if (famqp_delivery_remote_state(e->delivery).kind == FAMQP_OUTCOME_ACCEPTED)
-            c->accepted++;
-        famqp_delivery_settle(e->delivery);
+        test_peer_outcome(e, &c->accepted);
         if (c->accepted == c->total && !c->closing) {
             c->closing = true;
             famqp_connection_close(famqp_uv_conn_connection(uc), NULL, NULL);
@@ -186,21 +148,8 @@ static void client_start(client *c, uv_loop_t *loop, uint16_t port, size_t total
 {
     c->total = total;
     c->allowed = allowed;
-    famqp_connection_options o;
-    famqp_connection_options_init(&o);
-    o.sasl_mechanisms = FAMQP_SASL_ANONYMOUS;
-    o.idle_timeout_ms = c->idle_timeout_ms;
     famqp_connection *conn;
-    ck_assert_int_eq(famqp_connection_new(&o, &conn), FAMQP_ENGINE_OK);
-    famqp_connection_open(conn);
-    famqp_session *s;
-    ck_assert_int_eq(famqp_session_new(conn, &s), FAMQP_ENGINE_OK);
-    famqp_session_open(s);
-    famqp_link_options lo;
-    famqp_link_options_init(&lo);
-    lo.target_address = QUEUE;
-    ck_assert_int_eq(famqp_link_new(s, "uv-sender", FAMQP_LINK_SENDER, &lo, &c->sender), FAMQP_ENGINE_OK);
-    famqp_link_open(c->sender);
+    c->sender = test_peer_client(QUEUE, c->idle_timeout_ms, &conn);
     famqp_url url;
     famqp_io_error err;
     char text[64];
