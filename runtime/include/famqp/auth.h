@@ -7,7 +7,7 @@
  *
  * - famqp_sas_token() makes the token a CBS put-token carries,
  *   `SharedAccessSignature sr=<URI>&sig=<signature>&se=<expiry>&skn=<key name>`,
- *   byte for byte as Microsoft's JavaScript SDK (@azure/core-amqp) makes it.
+ *   byte for byte as Microsoft's JavaScript SDK (\@azure/core-amqp) makes it.
  * - famqp_connection_string_parse() reads
  *   `Endpoint=sb://NAMESPACE/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=...`
  *   (or `SharedAccessSignature=...`, `UseDevelopmentEmulator=true`) into
@@ -72,7 +72,7 @@ FAMQP_API const char *famqp_auth_status_name(famqp_auth_status s);
  *  expiry is decimal epoch seconds, and the HMAC key is the key's UTF-8
  *  bytes as given (not base64-decoded).  The URI is used as given (not
  *  lower-cased), e.g. "sb://NAMESPACE.servicebus.windows.net/ENTITY".  This
- *  is what Microsoft's @azure/core-amqp makes, byte for byte.
+ *  is what Microsoft's \@azure/core-amqp makes, byte for byte.
  *
  *  @param uri the audience (resource URI), NUL-terminated UTF-8, not empty
  *  @param key_name the policy name (skn), NUL-terminated UTF-8, not empty
@@ -147,7 +147,7 @@ FAMQP_API famqp_auth_status famqp_connection_string_amqp_url(const famqp_connect
 
 /** Writes the SAS audience of the connection string's entity: the
  *  Endpoint as written, a `/` added when it does not end in one, then the
- *  EntityPath (none: the namespace itself), as @azure/core-amqp builds it:
+ *  EntityPath (none: the namespace itself), as \@azure/core-amqp builds it:
  *  e.g. "sb://ns.servicebus.windows.net/myhub".
  *  out, cap, len and err as for famqp_sas_token.
  *  @return FAMQP_AUTH_OK, ERR_ARG (cs NULL) or ERR_SPACE. */
