@@ -115,10 +115,11 @@ typedef struct famqp_connection_string {
 /** Parses a connection string: `;`-separated `Key=Value` entries (the
  *  value runs to the next `;`, so it may contain `=`), ASCII whitespace
  *  around entries, keys and values ignored, empty entries (a trailing `;`)
- *  skipped.  Keys are case-insensitive, as Microsoft's .NET and Python SDKs
- *  treat them; keys other than Endpoint, SharedAccessKeyName,
+ *  skipped.  Keys are case-insensitive, as Microsoft's Python SDK treats
+ *  them; keys other than Endpoint, SharedAccessKeyName,
  *  SharedAccessKey, SharedAccessSignature, EntityPath and
- *  UseDevelopmentEmulator are ignored, as all their SDKs do.
+ *  UseDevelopmentEmulator are ignored, as their JavaScript and Python
+ *  SDKs do.
  *
  *  Errors (ERR_ARG, the message naming the key): an entry without `=` or
  *  without a key; a known key given twice or with an empty value; no
