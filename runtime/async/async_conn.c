@@ -500,10 +500,14 @@ static void on_conn_done(famqp_loop_conn *lc, famqp_io_status state, void *arg)
 {
     famqp_async_conn *c = arg;
     async_conn_enter(c);
-    if (state != FAMQP_IO_OK)
-        set_failure(c, NULL, NULL, "%s", famqp_io_error_message(famqp_loop_conn_io(lc))[0]
-                                             ? famqp_io_error_message(famqp_loop_conn_io(lc))
-                                             : "the peer closed the socket");
+    const char *why = famqp_io_error_message(famqp_loop_conn_io(lc));
+    if (state == FAMQP_IO_ERR_FAILED && why[0]) {
+        /* The socket's reason (refused, TLS verification) is the real one:
+         * the engine only saw the bytes stop. */
+        c->msg[0] = 0;
+        set_failure(c, NULL, NULL, "%s", why);
+    } else if (state != FAMQP_IO_OK)
+        set_failure(c, NULL, NULL, "the peer closed the socket");
     else
         set_failure(c, NULL, NULL, "the connection closed");
     attempt_failed(c);

@@ -1,0 +1,288 @@
+/* The async client's failures and recovery: a refused connect and an
+ * unresolvable host end in a CLOSED event with the reason; a broker
+ * killed in the middle of a stream is replaced by the next URL of the
+ * failover list and nothing sent is lost (at-least-once). */
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "async_test.h"
+
+typedef struct watch {
+    bool opened, closed;
+    int reconnecting, reconnected;
+    size_t last_index;
+    char msg[1024];
+} watch;
+
+static void on_event(famqp_async_conn *c, const famqp_async_event *ev, void *arg)
+{
+    (void)c;
+    watch *w = arg;
+    switch (ev->type) {
+    case FAMQP_ASYNC_OPENED: w->opened = true; break;
+    case FAMQP_ASYNC_RECONNECTING: w->reconnecting++; break;
+    case FAMQP_ASYNC_RECONNECTED:
+        w->reconnected++;
+        w->last_index = ev->url_index;
+        break;
+    case FAMQP_ASYNC_CLOSED:
+        w->closed = true;
+        snprintf(w->msg, sizeof w->msg, "%s", ev->message);
+        break;
+    }
+}
+
+static bool closed(void *arg) { return ((watch *)arg)->closed; }
+
+/* A loopback port nobody listens on. */
+static uint16_t dead_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    REQUIRE(bind(fd, (struct sockaddr *)&a, sizeof a) == 0, "bind");
+    REQUIRE(getsockname(fd, (struct sockaddr *)&a, &len) == 0, "getsockname");
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static int outcome_closed;
+static void count_outcome(famqp_async_sender *s, famqp_async_status st, const famqp_outcome *o, void *arg)
+{
+    (void)s;
+    (void)o;
+    (void)arg;
+    if (st == FAMQP_ASYNC_ERR_CLOSED)
+        outcome_closed++;
+}
+
+static void connect_fails(const char *url, const char *expect)
+{
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    watch w = {0};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.on_event = on_event;
+    o.on_event_arg = &w;
+    o.connect_timeout_ms = 5000;
+    famqp_async_conn *c;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_OK);
+    famqp_async_sender *s;
+    ck_assert_int_eq(famqp_async_sender_open(c, "q", NULL, &s), FAMQP_ASYNC_OK);
+    outcome_closed = 0;
+    ck_assert_int_eq(famqp_async_send_bytes(s, "x", 1, count_outcome, NULL), FAMQP_ASYNC_OK);
+    ck_assert(!w.closed); /* reported by the loop, not by the call */
+    REQUIRE(run_until(loop, closed, &w, 15000), "no CLOSED event for %s", url);
+    ck_assert(!w.opened);
+    ck_assert_msg(strstr(w.msg, expect) != NULL, "'%s' does not say '%s'", w.msg, expect);
+    ck_assert_int_eq(outcome_closed, 1); /* the waiting send was told */
+    ck_assert_int_eq(famqp_async_send_bytes(s, "x", 1, count_outcome, NULL), FAMQP_ASYNC_ERR_STATE);
+    famqp_async_close(c, NULL, NULL);
+    run_for(loop, 20);
+    famqp_loop_free(loop);
+}
+
+START_TEST(test_connect_refused)
+{
+    char url[64];
+    snprintf(url, sizeof url, "amqp://127.0.0.1:%u", (unsigned)dead_port());
+    connect_fails(url, "refused");
+}
+END_TEST
+
+START_TEST(test_unresolvable_host)
+{
+    connect_fails("amqp://no-such-host.invalid:5672", "no-such-host.invalid");
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    famqp_async_conn *c = (famqp_async_conn *)1;
+    ck_assert_int_eq(famqp_async_connect(loop, "http://x", NULL, &c), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_ptr_null(c);
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    const char *urls[] = {"amqp://127.0.0.1:1"};
+    o.reconnect.failover_urls = urls;
+    o.reconnect.failover_url_count = 1; /* without max_attempts */
+    ck_assert_int_eq(famqp_async_connect(loop, "amqp://127.0.0.1:1", &o, &c), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_str_eq(famqp_async_status_name(FAMQP_ASYNC_ERR_FULL), "FAMQP_ASYNC_ERR_FULL");
+    famqp_loop_free(loop);
+}
+END_TEST
+
+/* ---- failover in the middle of a stream ---- */
+
+#define TOTAL 3000
+
+typedef struct stream {
+    famqp_async_sender *s;
+    uint8_t seen[TOTAL];
+    uint32_t distinct, accepted, other;
+    uint32_t last; /* highest number received */
+    test_broker *first;
+    bool killed;
+} stream;
+
+static void stream_outcome(famqp_async_sender *s, famqp_async_status st, const famqp_outcome *o, void *arg)
+{
+    (void)s;
+    stream *t = arg;
+    if (st == FAMQP_ASYNC_OK && o->kind == FAMQP_OUTCOME_ACCEPTED)
+        t->accepted++;
+    else
+        t->other++;
+}
+
+static void stream_message(famqp_async_receiver *r, famqp_async_delivery *d, void *arg)
+{
+    (void)r;
+    stream *t = arg;
+    uint32_t n = number_of(d);
+    if (n >= TOTAL) {
+        t->other++;
+        return;
+    }
+    if (!t->seen[n]++)
+        t->distinct++;
+    if (t->distinct == TOTAL / 3 && !t->killed) {
+        t->killed = true;
+        broker_stop(t->first, true); /* a crash, in the middle */
+    }
+}
+
+static bool stream_done(void *arg)
+{
+    stream *t = arg;
+    return t->distinct == TOTAL && t->accepted == TOTAL;
+}
+
+START_TEST(test_failover_mid_stream)
+{
+    /* The broker accepts a message only once its consumer accepted it, so
+     * a crash loses nothing the sender was told is safe. */
+    const char *args[] = {"--accept-when-consumed", NULL};
+    test_broker a, b;
+    broker_start(&a, 0, args);
+    broker_start(&b, 0, args);
+    char url_a[64], url_b[64];
+    broker_url(url_a, sizeof url_a, &a);
+    broker_url(url_b, sizeof url_b, &b);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    static stream t;
+    memset(&t, 0, sizeof t);
+    t.first = &a;
+    watch ws = {0}, wr = {0};
+    const char *fail_to[] = {url_b};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.reconnect.max_attempts = 20;
+    o.reconnect.initial_backoff_ms = 20;
+    o.reconnect.max_backoff_ms = 200;
+    o.reconnect.failover_urls = fail_to;
+    o.reconnect.failover_url_count = 1;
+    o.on_event = on_event;
+    o.on_event_arg = &ws;
+    famqp_async_conn *cs, *cr;
+    ck_assert_int_eq(famqp_async_connect(loop, url_a, &o, &cs), FAMQP_ASYNC_OK);
+    o.on_event_arg = &wr;
+    ck_assert_int_eq(famqp_async_connect(loop, url_a, &o, &cr), FAMQP_ASYNC_OK);
+    famqp_async_receiver *r;
+    ck_assert_int_eq(famqp_async_receiver_open(cr, "stream", NULL, stream_message, &t, &r), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(famqp_async_sender_open(cs, "stream", NULL, &t.s), FAMQP_ASYNC_OK);
+    for (uint32_t i = 0; i < TOTAL; i++) {
+        famqp_message m;
+        uint32_t v;
+        numbered(&m, &v, i);
+        ck_assert_int_eq(famqp_async_send(t.s, &m, stream_outcome, &t), FAMQP_ASYNC_OK);
+    }
+    REQUIRE(run_until(loop, stream_done, &t, 60000),
+            "distinct %u accepted %u other %u of %u; killed %d; sender reconnected %d (%s), receiver %d (%s)",
+            t.distinct, t.accepted, t.other, TOTAL, t.killed, ws.reconnected, ws.msg, wr.reconnected, wr.msg);
+    ck_assert(t.killed);
+    ck_assert_int_eq(t.other, 0);
+    ck_assert_int_ge(ws.reconnecting, 1);
+    ck_assert_int_eq(ws.reconnected, 1);
+    ck_assert_int_eq(wr.reconnected, 1);
+    ck_assert_uint_eq(ws.last_index, 1);
+    ck_assert_uint_eq(famqp_async_url_index(cs), 1);
+    ck_assert_uint_eq(famqp_async_url_index(cr), 1);
+    ck_assert_uint_eq(famqp_async_reconnects(cs), 1);
+    ck_assert_uint_eq(famqp_async_sender_pending(t.s), 0);
+    famqp_async_close(cs, NULL, NULL);
+    famqp_async_close(cr, NULL, NULL);
+    run_for(loop, 200);
+    famqp_loop_free(loop);
+    broker_stop(&b, false);
+}
+END_TEST
+
+/* Reconnecting gives up after max_attempts: CLOSED, sends told. */
+START_TEST(test_reconnect_gives_up)
+{
+    test_broker a;
+    broker_start(&a, 0, NULL);
+    char url[64];
+    broker_url(url, sizeof url, &a);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    watch w = {0};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.reconnect.max_attempts = 3;
+    o.reconnect.initial_backoff_ms = 10;
+    o.on_event = on_event;
+    o.on_event_arg = &w;
+    famqp_async_conn *c;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_OK);
+    famqp_async_sender_options so;
+    famqp_async_sender_options_init(&so);
+    famqp_async_sender *s;
+    ck_assert_int_eq(famqp_async_sender_open(c, "nowhere", &so, &s), FAMQP_ASYNC_OK);
+    for (int i = 0; i < 100 && !w.opened; i++)
+        famqp_loop_run_once(loop, 20, NULL);
+    ck_assert(w.opened);
+    broker_stop(&a, true);
+    outcome_closed = 0;
+    ck_assert_int_eq(famqp_async_send_bytes(s, "x", 1, count_outcome, NULL), FAMQP_ASYNC_OK);
+    REQUIRE(run_until(loop, closed, &w, 15000), "did not give up");
+    ck_assert_int_eq(w.reconnecting, 3);
+    ck_assert_msg(strstr(w.msg, "reconnecting failed after 3 attempts") != NULL, "%s", w.msg);
+    ck_assert_int_eq(outcome_closed, 1);
+    famqp_async_close(c, NULL, NULL);
+    run_for(loop, 20);
+    famqp_loop_free(loop);
+}
+END_TEST
+
+Suite *async_errors_suite(void)
+{
+    Suite *s = suite_create("async_errors");
+    TCase *tc = tcase_create("errors");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_connect_refused);
+    tcase_add_test(tc, test_unresolvable_host);
+    tcase_add_test(tc, test_bad_arguments);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+Suite *async_reconnect_suite(void)
+{
+    Suite *s = suite_create("async_reconnect");
+    TCase *tc = tcase_create("reconnect");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_failover_mid_stream);
+    tcase_add_test(tc, test_reconnect_gives_up);
+    suite_add_tcase(s, tc);
+    return s;
+}
