@@ -637,8 +637,10 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
 
 void famqp_async_close(famqp_async_conn *c, famqp_async_closed_fn *on_closed, void *arg)
 {
-    if (!c || c->state == AS_CLOSING || c->state == AS_DONE)
+    /* Once: the send callbacks it makes may call it again. */
+    if (!c || c->close_called)
         return;
+    c->close_called = true;
     c->on_closed = on_closed;
     c->closed_arg = arg;
     bool failed = c->state == AS_FAILED;

@@ -103,6 +103,7 @@ struct famqp_async_conn {
     int connect_timeout_ms;
     char cond[128], desc[512], msg[1024]; /* the last failure */
     async_link *links;
+    bool close_called; /* famqp_async_close ran: no new links or sends */
     famqp_async_closed_fn *on_closed;
     void *closed_arg;
     int busy;      /* callbacks running: closed links are freed after */

@@ -30,7 +30,7 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
     *out = NULL;
     if (!c || !address || !on_message)
         return FAMQP_ASYNC_ERR_ARG;
-    if (c->state == AS_FAILED || c->state == AS_CLOSING || c->state == AS_DONE)
+    if (c->close_called || c->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
     famqp_async_receiver_options defaults;
     if (!opts) {

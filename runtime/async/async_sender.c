@@ -31,7 +31,7 @@ famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *addr
     *out = NULL;
     if (!c || !address)
         return FAMQP_ASYNC_ERR_ARG;
-    if (c->state == AS_FAILED || c->state == AS_CLOSING || c->state == AS_DONE)
+    if (c->close_called || c->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
     famqp_async_sender_options defaults;
     if (!opts) {
@@ -137,8 +137,7 @@ static famqp_async_status enqueue(famqp_async_sender *s, const famqp_message *m,
                                   famqp_async_outcome_fn *fn, void *arg)
 {
     famqp_async_conn *c = s->base.conn;
-    if (s->base.closed || s->base.refused || c->state == AS_FAILED || c->state == AS_CLOSING ||
-        c->state == AS_DONE)
+    if (s->base.closed || s->base.refused || c->close_called || c->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
     if (m) {
         len = famqp_message_encode(NULL, 0, m);
@@ -234,6 +233,7 @@ void async_sender_event(famqp_async_sender *s, const famqp_event *e)
             famqp_delivery_settle(d);
         if (q)
             entry_done(s, q, FAMQP_ASYNC_OK, &o);
+        async_sender_pump(s); /* below max_unsettled_per_link again */
         break;
     }
     case FAMQP_EVENT_LINK_REMOTE_DETACH: {
