@@ -100,6 +100,7 @@ struct famqp_async_conn {
     bool ever_open, remote_open, remote_begin, authenticated, auth_failed;
     uint32_t attempt, backoff;
     uint64_t reconnects;
+    unsigned link_counter; /* generated link names: unique with the container id */
     int connect_timeout_ms;
     char cond[128], desc[512], msg[1024]; /* the last failure */
     async_link *links;

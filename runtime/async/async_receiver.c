@@ -24,7 +24,6 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
                                              famqp_async_message_fn *on_message, void *arg,
                                              famqp_async_receiver **out)
 {
-    static unsigned counter;
     if (!out)
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
@@ -47,7 +46,7 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
     r->auto_accept = opts->auto_accept;
     char name[200];
     if (!opts->name)
-        snprintf(name, sizeof name, "%s-receiver-%u", c->container_id, ++counter);
+        snprintf(name, sizeof name, "%s-receiver-%u", c->container_id, ++c->link_counter);
     if (!async_dup(&r->base.name, opts->name ? opts->name : name) || !async_dup(&r->base.address, address)) {
         async_receiver_free(r);
         return FAMQP_ASYNC_ERR_NOMEM;

@@ -25,7 +25,6 @@ const char *famqp_async_sender_condition(const famqp_async_sender *s) { return s
 famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *address,
                                            const famqp_async_sender_options *opts, famqp_async_sender **out)
 {
-    static unsigned counter; /* link names: unique per process is enough with the container id */
     if (!out)
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
@@ -47,7 +46,7 @@ famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *addr
     s->max_bytes = opts->max_pending_bytes;
     char name[200];
     if (!opts->name)
-        snprintf(name, sizeof name, "%s-sender-%u", c->container_id, ++counter);
+        snprintf(name, sizeof name, "%s-sender-%u", c->container_id, ++c->link_counter);
     if (!async_dup(&s->base.name, opts->name ? opts->name : name) || !async_dup(&s->base.address, address)) {
         async_sender_free(s);
         return FAMQP_ASYNC_ERR_NOMEM;
