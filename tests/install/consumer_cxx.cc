@@ -13,6 +13,7 @@
 #include <famqp/io.h>
 #include <famqp/loop.h>
 #include <famqp/message.h>
+#include <famqp/request.h>
 /* installed with the libuv adapter only (when libuv was found) */
 #if defined(__has_include)
 #if __has_include(<famqp/uv.h>)
