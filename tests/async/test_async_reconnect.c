@@ -1,7 +1,8 @@
 /* The async client's failures and recovery: a refused connect and an
  * unresolvable host end in a CLOSED event with the reason; a broker
  * killed in the middle of a stream is replaced by the next URL of the
- * failover list and nothing sent is lost (at-least-once). */
+ * failover list, or started again on its port, and nothing sent is lost
+ * (at-least-once). */
 #define _GNU_SOURCE
 #include <netinet/in.h>
 #include <stdio.h>
@@ -130,6 +131,7 @@ typedef struct stream {
     uint32_t last; /* highest number received */
     test_broker *first;
     bool killed;
+    bool restart; /* start it again on the same port at once */
 } stream;
 
 static void stream_outcome(famqp_async_sender *s, famqp_async_status st, const famqp_outcome *o, void *arg)
@@ -155,7 +157,12 @@ static void stream_message(famqp_async_receiver *r, famqp_async_delivery *d, voi
         t->distinct++;
     if (t->distinct == TOTAL / 3 && !t->killed) {
         t->killed = true;
+        uint16_t port = t->first->port;
         broker_stop(t->first, true); /* a crash, in the middle */
+        if (t->restart) {
+            const char *args[] = {"--accept-when-consumed", NULL};
+            broker_start(t->first, port, args);
+        }
     }
 }
 
@@ -226,6 +233,59 @@ START_TEST(test_failover_mid_stream)
 }
 END_TEST
 
+/* The same broker, killed and started again on its port: the one URL is
+ * reconnected to, the stream goes on, nothing is lost. */
+START_TEST(test_restart_same_port)
+{
+    const char *args[] = {"--accept-when-consumed", NULL};
+    test_broker a;
+    broker_start(&a, 0, args);
+    char url[64];
+    broker_url(url, sizeof url, &a);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    static stream t;
+    memset(&t, 0, sizeof t);
+    t.first = &a;
+    t.restart = true;
+    watch ws = {0}, wr = {0};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.reconnect.max_attempts = 50;
+    o.reconnect.initial_backoff_ms = 20;
+    o.reconnect.max_backoff_ms = 200;
+    o.on_event = on_event;
+    o.on_event_arg = &ws;
+    famqp_async_conn *cs, *cr;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &cs), FAMQP_ASYNC_OK);
+    o.on_event_arg = &wr;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &cr), FAMQP_ASYNC_OK);
+    famqp_async_receiver *r;
+    ck_assert_int_eq(famqp_async_receiver_open(cr, "restart", NULL, stream_message, &t, &r), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(famqp_async_sender_open(cs, "restart", NULL, &t.s), FAMQP_ASYNC_OK);
+    for (uint32_t i = 0; i < TOTAL; i++) {
+        famqp_message m;
+        uint32_t v;
+        numbered(&m, &v, i);
+        ck_assert_int_eq(famqp_async_send(t.s, &m, stream_outcome, &t), FAMQP_ASYNC_OK);
+    }
+    REQUIRE(run_until(loop, stream_done, &t, 60000),
+            "distinct %u accepted %u other %u of %u; killed %d; sender reconnected %d (%s), receiver %d (%s)",
+            t.distinct, t.accepted, t.other, TOTAL, t.killed, ws.reconnected, ws.msg, wr.reconnected, wr.msg);
+    ck_assert(t.killed);
+    ck_assert_int_eq(t.other, 0);
+    ck_assert_int_ge(ws.reconnected, 1);
+    ck_assert_int_ge(wr.reconnected, 1);
+    ck_assert_uint_eq(famqp_async_url_index(cs), 0);
+    ck_assert_uint_gt(famqp_async_sender_resent(t.s), 0);
+    famqp_async_close(cs, NULL, NULL);
+    famqp_async_close(cr, NULL, NULL);
+    run_for(loop, 200);
+    famqp_loop_free(loop);
+    broker_stop(&a, false);
+}
+END_TEST
+
 /* Reconnecting gives up after max_attempts: CLOSED, sends told. */
 START_TEST(test_reconnect_gives_up)
 {
@@ -282,6 +342,7 @@ Suite *async_reconnect_suite(void)
     TCase *tc = tcase_create("reconnect");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_failover_mid_stream);
+    tcase_add_test(tc, test_restart_same_port);
     tcase_add_test(tc, test_reconnect_gives_up);
     suite_add_tcase(s, tc);
     return s;
