@@ -372,6 +372,37 @@ START_TEST(test_close_with_pending_sends)
 }
 END_TEST
 
+START_TEST(test_presettled)
+{
+    test_broker b;
+    broker_start(&b, 0, NULL);
+    char url[64];
+    broker_url(url, sizeof url, &b);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    one t = {0};
+    one_connect(&t, loop, url, NULL);
+    famqp_async_sender_options so;
+    famqp_async_sender_options_init(&so);
+    so.presettled = true;
+    ck_assert_int_eq(famqp_async_sender_open(t.conn, "presettled", &so, &t.s), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(famqp_async_receiver_open(t.conn, "presettled", NULL, one_message_auto, &t, &t.r),
+                     FAMQP_ASYNC_OK);
+    send_n(&t, 0, 20);
+    want_got = 20;
+    REQUIRE(run_until(loop, one_got, &t, 10000), "got %d", t.ngot);
+    /* Each send was reported settled (no outcome: NONE) once handed over. */
+    ck_assert_int_eq(t.outcomes[FAMQP_ASYNC_OK], 20);
+    ck_assert_int_eq(t.kinds[FAMQP_OUTCOME_NONE], 20);
+    ck_assert_uint_eq(famqp_async_sender_pending(t.s), 0);
+    for (int i = 0; i < 20; i++)
+        ck_assert_uint_eq(t.got[i], (uint32_t)i);
+    one_close(&t, loop);
+    famqp_loop_free(loop);
+    broker_stop(&b, false);
+}
+END_TEST
+
 static void round_trip(famqp_loop *loop, one *t)
 {
     ck_assert_int_eq(famqp_async_sender_open(t->conn, "rt", NULL, &t->s), FAMQP_ASYNC_OK);
@@ -478,6 +509,7 @@ Suite *async_basic_suite(void)
     tcase_add_test(tc, test_credit_set_not_add);
     tcase_add_test(tc, test_queue_limits);
     tcase_add_test(tc, test_close_with_pending_sends);
+    tcase_add_test(tc, test_presettled);
     tcase_add_test(tc, test_sasl_plain);
     tcase_add_test(tc, test_tls);
     suite_add_tcase(s, tc);

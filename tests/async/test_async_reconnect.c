@@ -102,6 +102,51 @@ START_TEST(test_unresolvable_host)
 }
 END_TEST
 
+/* A peer that takes the TCP connection and never speaks: the idle timeout
+ * (or the open deadline) ends it with a CLOSED event. */
+static void silent_peer(int idle_ms, int connect_ms, const char *expect)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    REQUIRE(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 4) == 0, "listen");
+    REQUIRE(getsockname(fd, (struct sockaddr *)&a, &len) == 0, "getsockname");
+    char url[64];
+    snprintf(url, sizeof url, "amqp://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    watch w = {0};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.on_event = on_event;
+    o.on_event_arg = &w;
+    o.idle_timeout_ms = (uint32_t)idle_ms;
+    o.connect_timeout_ms = connect_ms;
+    famqp_async_conn *c;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_OK);
+    uint64_t t0 = famqp_io_now_ms();
+    REQUIRE(run_until(loop, closed, &w, 8000), "no CLOSED event");
+    ck_assert_uint_lt(famqp_io_now_ms() - t0, 4000);
+    ck_assert(!w.opened);
+    ck_assert_msg(strstr(w.msg, expect) != NULL, "'%s' does not say '%s'", w.msg, expect);
+    famqp_async_close(c, NULL, NULL);
+    run_for(loop, 20);
+    famqp_loop_free(loop);
+    close(fd);
+}
+
+START_TEST(test_idle_timeout)
+{
+    silent_peer(500, 10000, "idle");
+}
+END_TEST
+
+START_TEST(test_open_deadline)
+{
+    silent_peer(0, 500, "timed out");
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     famqp_loop *loop;
@@ -332,6 +377,8 @@ Suite *async_errors_suite(void)
     tcase_add_test(tc, test_connect_refused);
     tcase_add_test(tc, test_unresolvable_host);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_idle_timeout);
+    tcase_add_test(tc, test_open_deadline);
     suite_add_tcase(s, tc);
     return s;
 }
