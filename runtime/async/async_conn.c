@@ -136,6 +136,7 @@ static void conn_free(famqp_async_conn *c)
     }
     famqp_loop_conn_free(c->lc);
     famqp_loop_timer_free(c->timer);
+    famqp_loop_timer_free(c->kick);
     for (size_t i = 0; c->targets && i < c->ntargets; i++) {
         free(c->targets[i].user);
         wipe(c->targets[i].password);
@@ -190,6 +191,23 @@ void async_link_unlink_free(async_link *l)
         async_sender_free((famqp_async_sender *)l);
     else
         async_receiver_free((famqp_async_receiver *)l);
+}
+
+void async_conn_kick(famqp_async_conn *c)
+{
+    if (!famqp_loop_timer_active(c->kick))
+        famqp_loop_timer_start(c->kick, 0); /* on failure the next credit event sends */
+}
+
+static void on_kick(famqp_loop_timer *t, void *arg)
+{
+    (void)t;
+    famqp_async_conn *c = arg;
+    async_conn_enter(c);
+    for (async_link *l = c->links; l; l = l->next)
+        if (l->kind == ASYNC_SENDER && !l->closed)
+            async_sender_pump((famqp_async_sender *)l);
+    async_conn_leave(c);
 }
 
 void async_conn_flush(famqp_async_conn *c)
@@ -581,7 +599,8 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
         else
             memcpy(c->props, opts->properties.items, opts->properties.len);
     }
-    if (st == FAMQP_ASYNC_OK && famqp_loop_timer_new(loop, on_timer, c, &c->timer) != FAMQP_LOOP_OK)
+    if (st == FAMQP_ASYNC_OK && (famqp_loop_timer_new(loop, on_timer, c, &c->timer) != FAMQP_LOOP_OK ||
+                                 famqp_loop_timer_new(loop, on_kick, c, &c->kick) != FAMQP_LOOP_OK))
         st = FAMQP_ASYNC_ERR_NOMEM;
     if (st != FAMQP_ASYNC_OK) {
         conn_free(c);

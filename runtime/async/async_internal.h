@@ -96,6 +96,7 @@ struct famqp_async_conn {
     famqp_async_event_fn *on_event;
     void *on_event_arg;
     famqp_loop_timer *timer;
+    famqp_loop_timer *kick; /* pre-settled sends: handed over (and reported) from the loop */
     async_state state;
     bool ever_open, remote_open, remote_begin, authenticated, auth_failed;
     uint32_t attempt, backoff;
@@ -115,6 +116,7 @@ struct famqp_async_conn {
 void async_conn_enter(famqp_async_conn *c);
 void async_conn_leave(famqp_async_conn *c);
 void async_conn_flush(famqp_async_conn *c);
+void async_conn_kick(famqp_async_conn *c);
 void async_link_add(famqp_async_conn *c, async_link *l);
 bool async_dup(char **dst, const char *src);
 famqp_async_status async_link_attach(async_link *l);

@@ -397,6 +397,12 @@ START_TEST(test_presettled)
     ck_assert_uint_eq(famqp_async_sender_pending(t.s), 0);
     for (int i = 0; i < 20; i++)
         ck_assert_uint_eq(t.got[i], (uint32_t)i);
+    /* With credit at hand the notification still comes from the loop,
+     * not from inside famqp_async_send. */
+    send_n(&t, 20, 1);
+    ck_assert_int_eq(t.outcomes[FAMQP_ASYNC_OK], 20);
+    want_ok = 21;
+    REQUIRE(run_until(loop, one_ok, &t, 10000), "no notification");
     one_close(&t, loop);
     famqp_loop_free(loop);
     broker_stop(&b, false);
