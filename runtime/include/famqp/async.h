@@ -199,7 +199,9 @@ typedef void famqp_async_closed_fn(famqp_async_conn *conn, void *arg);
  *  from the loop once the peer answered (or connect_timeout_ms passed, or
  *  at once when the connection was not up), after the CLOSED event.  Also
  *  frees a connection that failed for good.  NULL is ignored; a second
- *  call does nothing. */
+ *  call does nothing.  Close every connection (and let on_closed run)
+ *  before famqp_loop_free: freeing the loop closes the sockets but cannot
+ *  free the connection objects. */
 FAMQP_API void famqp_async_close(famqp_async_conn *conn, famqp_async_closed_fn *on_closed, void *arg);
 
 /** True while the connection is open (between OPENED or RECONNECTED and
