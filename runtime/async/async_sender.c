@@ -184,7 +184,12 @@ static famqp_async_status enqueue(famqp_async_sender *s, const famqp_message *m,
         s->next_unsent = e;
     s->pending++;
     s->pending_bytes += len;
-    async_sender_pump(s);
+    /* A pre-settled send is finished once handed over: that (and its
+     * callback) happens from the loop, never inside this call. */
+    if (s->presettled)
+        async_conn_kick(c);
+    else
+        async_sender_pump(s);
     return FAMQP_ASYNC_OK;
 }
 
