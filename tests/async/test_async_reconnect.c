@@ -331,6 +331,60 @@ START_TEST(test_restart_same_port)
 }
 END_TEST
 
+/* A delivery held by a manual receiver when its connection is lost stays
+ * safe to settle: famqp_async_accept says ERR_LOST (the peer will deliver
+ * it again) instead of touching the freed connection. */
+static famqp_async_delivery *held_delivery;
+static void hold_message(famqp_async_receiver *r, famqp_async_delivery *d, void *arg)
+{
+    (void)r;
+    (void)arg;
+    held_delivery = d;
+}
+static bool holding(void *arg) { (void)arg; return held_delivery != NULL; }
+static bool reconnected(void *arg) { return ((watch *)arg)->reconnected > 0; }
+
+START_TEST(test_held_delivery_lost)
+{
+    test_broker a;
+    broker_start(&a, 0, NULL);
+    char url[64];
+    broker_url(url, sizeof url, &a);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    watch w = {0};
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.reconnect.max_attempts = 50;
+    o.reconnect.initial_backoff_ms = 20;
+    o.on_event = on_event;
+    o.on_event_arg = &w;
+    famqp_async_conn *c;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_OK);
+    famqp_async_receiver_options ro;
+    famqp_async_receiver_options_init(&ro);
+    ro.auto_accept = false;
+    famqp_async_receiver *r;
+    famqp_async_sender *s;
+    held_delivery = NULL;
+    ck_assert_int_eq(famqp_async_receiver_open(c, "held", &ro, hold_message, NULL, &r), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(famqp_async_sender_open(c, "held", NULL, &s), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(famqp_async_send_bytes(s, "\x00\x53\x75\xa0\x01x", 6, NULL, NULL), FAMQP_ASYNC_OK);
+    REQUIRE(run_until(loop, holding, NULL, 10000), "nothing received");
+    ck_assert_uint_eq(famqp_async_delivery_bytes(held_delivery).len, 6);
+    uint16_t port = a.port;
+    broker_stop(&a, true);
+    broker_start(&a, port, NULL);
+    REQUIRE(run_until(loop, reconnected, &w, 10000), "not reconnected: %s", w.msg);
+    ck_assert_uint_eq(famqp_async_delivery_bytes(held_delivery).len, 0);
+    ck_assert_int_eq(famqp_async_accept(held_delivery), FAMQP_ASYNC_ERR_LOST);
+    famqp_async_close(c, NULL, NULL);
+    run_for(loop, 100);
+    famqp_loop_free(loop);
+    broker_stop(&a, false);
+}
+END_TEST
+
 /* Reconnecting gives up after max_attempts: CLOSED, sends told. */
 START_TEST(test_reconnect_gives_up)
 {
@@ -390,6 +444,7 @@ Suite *async_reconnect_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_failover_mid_stream);
     tcase_add_test(tc, test_restart_same_port);
+    tcase_add_test(tc, test_held_delivery_lost);
     tcase_add_test(tc, test_reconnect_gives_up);
     suite_add_tcase(s, tc);
     return s;
