@@ -592,6 +592,8 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
         (!async_dup(&c->ca_file, opts->io.tls_ca_file) || !async_dup(&c->server_name, opts->io.tls_server_name) ||
          !async_dup(&c->cert_file, opts->io.tls_cert_file) || !async_dup(&c->key_file, opts->io.tls_key_file)))
         st = FAMQP_ASYNC_ERR_NOMEM;
+    if (st == FAMQP_ASYNC_OK && opts->properties.count && !opts->properties.items)
+        st = FAMQP_ASYNC_ERR_ARG;
     if (st == FAMQP_ASYNC_OK && opts->properties.count) {
         c->props = malloc(opts->properties.len ? opts->properties.len : 1);
         if (!c->props)

@@ -160,6 +160,11 @@ START_TEST(test_bad_arguments)
     o.reconnect.failover_urls = urls;
     o.reconnect.failover_url_count = 1; /* without max_attempts */
     ck_assert_int_eq(famqp_async_connect(loop, "amqp://127.0.0.1:1", &o, &c), FAMQP_ASYNC_ERR_ARG);
+    famqp_async_options_init(&o);
+    o.properties.count = 1; /* a map whose bytes are missing */
+    o.properties.len = 4;
+    ck_assert_int_eq(famqp_async_connect(loop, "amqp://127.0.0.1:1", &o, &c), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_ptr_null(c);
     ck_assert_str_eq(famqp_async_status_name(FAMQP_ASYNC_ERR_FULL), "FAMQP_ASYNC_ERR_FULL");
     famqp_loop_free(loop);
 }
