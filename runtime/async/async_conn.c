@@ -63,11 +63,22 @@ static void show_url(char *out, size_t cap, const famqp_url *u)
              u->user, u->user[0] ? "@" : "", u->host, (unsigned)u->port);
 }
 
-static famqp_async_status target_setup(async_target *t, const char *user, const char *password,
+/* Why a connect was refused (famqp_async_options_check says it). */
+static famqp_async_status refuse(famqp_async_conn *c, famqp_async_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static famqp_async_status target_setup(famqp_async_conn *c, size_t i, const char *user, const char *password,
                                        const famqp_async_options *o)
 {
+    async_target *t = &c->targets[i];
     if (!async_dup(&t->user, user) || !async_dup(&t->password, password))
-        return FAMQP_ASYNC_ERR_NOMEM;
+        return refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
     if (o->sasl_mechanisms == FAMQP_ASYNC_NO_SASL)
         t->sasl_mechanisms = 0;
     else if (o->sasl_mechanisms)
@@ -78,7 +89,10 @@ static famqp_async_status target_setup(async_target *t, const char *user, const 
     /* PLAIN puts the password on the wire as it is: only inside TLS, or
      * when the application says so (as the blocking client). */
     if ((t->sasl_mechanisms & FAMQP_SASL_PLAIN) && !t->url.tls && !o->allow_plain_insecure)
-        return FAMQP_ASYNC_ERR_ARG;
+        return refuse(c, FAMQP_ASYNC_ERR_ARG,
+                      "%s: refusing SASL PLAIN over unencrypted amqp://: the password would cross the network in "
+                      "clear text; use amqps://, or set allow_plain_insecure",
+                      i ? "a failover URL" : "the URL");
     return FAMQP_ASYNC_OK;
 }
 
@@ -86,24 +100,34 @@ static famqp_async_status targets_init(famqp_async_conn *c, const char *url, con
 {
     const famqp_async_reconnect *p = &o->reconnect;
     size_t extra = p->failover_url_count;
-    if ((extra && !p->failover_urls) || extra > FAMQP_ASYNC_MAX_FAILOVER_URLS || (extra && !p->max_attempts))
-        return FAMQP_ASYNC_ERR_ARG;
+    if (extra && !p->failover_urls)
+        return refuse(c, FAMQP_ASYNC_ERR_ARG, "reconnect.failover_url_count is %zu but failover_urls is NULL", extra);
+    if (extra > FAMQP_ASYNC_MAX_FAILOVER_URLS)
+        return refuse(c, FAMQP_ASYNC_ERR_ARG, "reconnect.failover_urls: %zu given, at most %d", extra,
+                      FAMQP_ASYNC_MAX_FAILOVER_URLS);
+    if (extra && !p->max_attempts)
+        return refuse(c, FAMQP_ASYNC_ERR_ARG,
+                      "reconnect.failover_urls given but reconnect.max_attempts is 0: failover happens when "
+                      "reconnecting");
     c->targets = calloc(1 + extra, sizeof *c->targets);
     if (!c->targets)
-        return FAMQP_ASYNC_ERR_NOMEM;
+        return refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
     c->ntargets = 1 + extra;
     famqp_io_error err;
     async_target *first = &c->targets[0];
     if (!famqp_url_parse(url, &first->url, &err))
-        return FAMQP_ASYNC_ERR_ARG;
+        return refuse(c, FAMQP_ASYNC_ERR_ARG, "%s", err.message);
     const char *user = o->user ? o->user : (first->url.user[0] ? first->url.user : NULL);
     const char *password = o->password ? o->password : first->url.password;
-    famqp_async_status st = target_setup(first, user, password, o);
+    famqp_async_status st = target_setup(c, 0, user, password, o);
     for (size_t i = 1; i <= extra && st == FAMQP_ASYNC_OK; i++) {
         async_target *t = &c->targets[i];
-        if (!p->failover_urls[i - 1] || !famqp_url_parse(p->failover_urls[i - 1], &t->url, &err))
-            return FAMQP_ASYNC_ERR_ARG;
-        st = t->url.user[0] ? target_setup(t, t->url.user, t->url.password, o) : target_setup(t, user, password, o);
+        if (!p->failover_urls[i - 1])
+            return refuse(c, FAMQP_ASYNC_ERR_ARG, "reconnect.failover_urls[%zu] is NULL", i - 1);
+        if (!famqp_url_parse(p->failover_urls[i - 1], &t->url, &err))
+            return refuse(c, FAMQP_ASYNC_ERR_ARG, "reconnect.failover_urls[%zu]: %s", i - 1, err.message);
+        st = t->url.user[0] ? target_setup(c, i, t->url.user, t->url.password, o)
+                            : target_setup(c, i, user, password, o);
     }
     return st;
 }
@@ -569,45 +593,33 @@ static void on_timer(famqp_loop_timer *t, void *arg)
 
 /* ---- connect and close ---- */
 
-famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const famqp_async_options *opts,
-                                       famqp_async_conn **out)
+/* Checks and copies everything a connection needs; with a loop, also its
+ * timers.  On failure c->msg says why (c is still to be freed). */
+static famqp_async_status conn_make(famqp_loop *loop, const char *url, const famqp_async_options *opts,
+                                    famqp_async_conn *c)
 {
     static atomic_uint counter;
-    if (!out)
-        return FAMQP_ASYNC_ERR_ARG;
-    *out = NULL;
-    if (!loop || !url)
-        return FAMQP_ASYNC_ERR_ARG;
-    famqp_async_options defaults;
-    if (!opts) {
-        famqp_async_options_init(&defaults);
-        opts = &defaults;
-    }
-    famqp_async_conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return FAMQP_ASYNC_ERR_NOMEM;
     c->loop = loop;
     famqp_async_status st = targets_init(c, url, opts);
     if (st == FAMQP_ASYNC_OK &&
         (!async_dup(&c->ca_file, opts->io.tls_ca_file) || !async_dup(&c->server_name, opts->io.tls_server_name) ||
          !async_dup(&c->cert_file, opts->io.tls_cert_file) || !async_dup(&c->key_file, opts->io.tls_key_file)))
-        st = FAMQP_ASYNC_ERR_NOMEM;
+        st = refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
     if (st == FAMQP_ASYNC_OK && opts->properties.count && !opts->properties.items)
-        st = FAMQP_ASYNC_ERR_ARG;
+        st = refuse(c, FAMQP_ASYNC_ERR_ARG, "properties: count %u but no bytes", (unsigned)opts->properties.count);
     if (st == FAMQP_ASYNC_OK && opts->properties.count) {
         c->props = malloc(opts->properties.len ? opts->properties.len : 1);
         if (!c->props)
-            st = FAMQP_ASYNC_ERR_NOMEM;
+            st = refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
         else
             memcpy(c->props, opts->properties.items, opts->properties.len);
     }
-    if (st == FAMQP_ASYNC_OK && (famqp_loop_timer_new(loop, on_timer, c, &c->timer) != FAMQP_LOOP_OK ||
-                                 famqp_loop_timer_new(loop, on_kick, c, &c->kick) != FAMQP_LOOP_OK))
-        st = FAMQP_ASYNC_ERR_NOMEM;
-    if (st != FAMQP_ASYNC_OK) {
-        conn_free(c);
+    if (st == FAMQP_ASYNC_OK && loop &&
+        (famqp_loop_timer_new(loop, on_timer, c, &c->timer) != FAMQP_LOOP_OK ||
+         famqp_loop_timer_new(loop, on_kick, c, &c->kick) != FAMQP_LOOP_OK))
+        st = refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
+    if (st != FAMQP_ASYNC_OK)
         return st;
-    }
     if (opts->container_id)
         snprintf(c->container_id, sizeof c->container_id, "%s", opts->container_id);
     else
@@ -625,10 +637,9 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
         co->properties.items = c->props;
     }
     target_use(c, 0);
-    if (famqp_connection_options_check(co, NULL, 0) != FAMQP_ENGINE_OK) {
-        conn_free(c);
-        return FAMQP_ASYNC_ERR_ARG;
-    }
+    char why[256];
+    if (famqp_connection_options_check(co, why, sizeof why) != FAMQP_ENGINE_OK)
+        return refuse(c, FAMQP_ASYNC_ERR_ARG, "%s", why);
     c->iopts = opts->io;
     c->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
     c->iopts.connect_timeout_ms = c->connect_timeout_ms;
@@ -646,12 +657,57 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
     c->on_event = opts->on_event;
     c->on_event_arg = opts->on_event_arg;
     c->state = AS_START;
-    /* The first attempt runs from the loop, so that its outcome (even an
-     * unresolvable host) is reported by a callback, never by this call. */
-    if (famqp_loop_timer_start(c->timer, 0) != FAMQP_LOOP_OK) {
-        conn_free(c);
+    return FAMQP_ASYNC_OK;
+}
+
+famqp_async_status famqp_async_options_check(const char *url, const famqp_async_options *opts, char *why,
+                                             size_t cap)
+{
+    famqp_async_options defaults;
+    if (!opts) {
+        famqp_async_options_init(&defaults);
+        opts = &defaults;
+    }
+    famqp_async_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        if (why && cap)
+            snprintf(why, cap, "out of memory");
         return FAMQP_ASYNC_ERR_NOMEM;
     }
+    famqp_async_status st = url ? conn_make(NULL, url, opts, c) : refuse(c, FAMQP_ASYNC_ERR_ARG, "no URL given");
+    if (why && cap)
+        snprintf(why, cap, "%s", st == FAMQP_ASYNC_OK ? "" : c->msg);
+    conn_free(c);
+    return st;
+}
+
+famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const famqp_async_options *opts,
+                                       famqp_async_conn **out)
+{
+    if (!out)
+        return FAMQP_ASYNC_ERR_ARG;
+    *out = NULL;
+    if (!loop || !url)
+        return FAMQP_ASYNC_ERR_ARG;
+    famqp_async_options defaults;
+    if (!opts) {
+        famqp_async_options_init(&defaults);
+        opts = &defaults;
+    }
+    famqp_async_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return FAMQP_ASYNC_ERR_NOMEM;
+    famqp_async_status st = conn_make(loop, url, opts, c);
+    /* The first attempt runs from the loop, so that its outcome (even an
+     * unresolvable host) is reported by a callback, never by this call. */
+    if (st == FAMQP_ASYNC_OK && famqp_loop_timer_start(c->timer, 0) != FAMQP_LOOP_OK)
+        st = FAMQP_ASYNC_ERR_NOMEM;
+    if (st != FAMQP_ASYNC_OK) {
+        c->msg[0] = 0;
+        conn_free(c);
+        return st;
+    }
+    c->msg[0] = 0;
     *out = c;
     return FAMQP_ASYNC_OK;
 }

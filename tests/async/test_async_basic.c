@@ -436,8 +436,13 @@ START_TEST(test_sasl_plain)
     famqp_async_conn *c;
     ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_ERR_ARG);
     ck_assert_ptr_null(c);
+    char why[512];
+    ck_assert_int_eq(famqp_async_options_check(url, &o, why, sizeof why), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_msg(strstr(why, "refusing SASL PLAIN over unencrypted amqp://") != NULL, "%s", why);
     one t = {0};
     o.allow_plain_insecure = true;
+    ck_assert_int_eq(famqp_async_options_check(url, &o, why, sizeof why), FAMQP_ASYNC_OK);
+    ck_assert_str_eq(why, "");
     one_connect(&t, loop, url, &o);
     round_trip(loop, &t);
     one_close(&t, loop);

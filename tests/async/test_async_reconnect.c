@@ -160,6 +160,11 @@ START_TEST(test_bad_arguments)
     o.reconnect.failover_urls = urls;
     o.reconnect.failover_url_count = 1; /* without max_attempts */
     ck_assert_int_eq(famqp_async_connect(loop, "amqp://127.0.0.1:1", &o, &c), FAMQP_ASYNC_ERR_ARG);
+    char why[512];
+    ck_assert_int_eq(famqp_async_options_check("amqp://127.0.0.1:1", &o, why, sizeof why), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_msg(strstr(why, "max_attempts is 0") != NULL, "%s", why);
+    ck_assert_int_eq(famqp_async_options_check("http://x", NULL, why, sizeof why), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_msg(strstr(why, "scheme") != NULL, "%s", why);
     famqp_async_options_init(&o);
     o.properties.count = 1; /* a map whose bytes are missing */
     o.properties.len = 4;

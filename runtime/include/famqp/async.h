@@ -185,9 +185,19 @@ FAMQP_API void famqp_async_options_init(famqp_async_options *o);
  *  (refused, unresolvable, authentication failed, timeout) reports how it
  *  went.  opts NULL: defaults.  The URL and every failover URL are checked
  *  here.  @return FAMQP_ASYNC_OK with *out set; ERR_ARG (bad URL or
- *  options) or ERR_NOMEM with *out NULL. */
+ *  options: famqp_async_options_check says why) or ERR_NOMEM with *out
+ *  NULL. */
 FAMQP_API famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const famqp_async_options *opts,
                                                  famqp_async_conn **out);
+
+/** Checks url and opts (NULL: defaults) as famqp_async_connect does,
+ *  without connecting, and says why they are refused in why[0..cap)
+ *  (NUL-terminated, "" when they are fine; why may be NULL with cap 0),
+ *  e.g. "the URL: refusing SASL PLAIN over unencrypted amqp://: ...".
+ *  Any thread (it touches no loop).  @return FAMQP_ASYNC_OK, ERR_ARG or
+ *  ERR_NOMEM. */
+FAMQP_API famqp_async_status famqp_async_options_check(const char *url, const famqp_async_options *opts, char *why,
+                                                       size_t cap);
 
 /** Called once a close has finished; conn is freed when it returns. */
 typedef void famqp_async_closed_fn(famqp_async_conn *conn, void *arg);
