@@ -113,6 +113,7 @@ struct famqp_async_conn {
 };
 
 /* async_conn.c */
+void async_conn_free(famqp_async_conn *c);
 void async_conn_enter(famqp_async_conn *c);
 void async_conn_leave(famqp_async_conn *c);
 void async_conn_flush(famqp_async_conn *c);
@@ -121,6 +122,17 @@ void async_link_add(famqp_async_conn *c, async_link *l);
 bool async_dup(char **dst, const char *src);
 famqp_async_status async_link_attach(async_link *l);
 void async_link_unlink_free(async_link *l);
+
+/* async_targets.c */
+famqp_async_status async_refuse(famqp_async_conn *c, famqp_async_status st, const char *fmt, ...);
+famqp_async_status async_targets_init(famqp_async_conn *c, const char *url, const famqp_async_options *o);
+void async_target_use(famqp_async_conn *c, size_t i);
+void async_targets_free(famqp_async_conn *c);
+
+/* async_reconnect.c */
+void async_timer_start(famqp_async_conn *c, int ms);
+void async_drop_connection(famqp_async_conn *c);
+void async_on_timer(famqp_loop_timer *t, void *arg);
 
 /* async_sender.c */
 void async_sender_event(famqp_async_sender *s, const famqp_event *e);

@@ -183,8 +183,16 @@ static famqp_async_status settle(famqp_async_delivery *h, famqp_outcome_kind how
     return st;
 }
 
-famqp_async_status famqp_async_accept(famqp_async_delivery *d) { return settle(d, FAMQP_OUTCOME_ACCEPTED, NULL, NULL); }
-famqp_async_status famqp_async_release(famqp_async_delivery *d) { return settle(d, FAMQP_OUTCOME_RELEASED, NULL, NULL); }
+famqp_async_status famqp_async_accept(famqp_async_delivery *d)
+{
+    return settle(d, FAMQP_OUTCOME_ACCEPTED, NULL, NULL);
+}
+
+famqp_async_status famqp_async_release(famqp_async_delivery *d)
+{
+    return settle(d, FAMQP_OUTCOME_RELEASED, NULL, NULL);
+}
+
 famqp_async_status famqp_async_reject(famqp_async_delivery *d, const char *condition, const char *description)
 {
     return settle(d, FAMQP_OUTCOME_REJECTED, condition, description);
