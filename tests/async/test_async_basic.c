@@ -409,6 +409,36 @@ START_TEST(test_presettled)
 }
 END_TEST
 
+/* A link the peer refuses (famqp-broker: no address): the sends waiting
+ * on it are told ERR_REFUSED, later ones are refused at once. */
+static bool one_refused(void *arg) { return ((one *)arg)->outcomes[FAMQP_ASYNC_ERR_REFUSED] >= 3; }
+
+START_TEST(test_sender_refused)
+{
+    test_broker b;
+    broker_start(&b, 0, NULL);
+    char url[64];
+    broker_url(url, sizeof url, &b);
+    famqp_loop *loop;
+    ck_assert_int_eq(famqp_loop_new(NULL, &loop), FAMQP_LOOP_OK);
+    one t = {0};
+    one_connect(&t, loop, url, NULL);
+    ck_assert_int_eq(famqp_async_sender_open(t.conn, "", NULL, &t.s), FAMQP_ASYNC_OK);
+    send_n(&t, 0, 3);
+    REQUIRE(run_until(loop, one_refused, &t, 10000), "refused %d", t.outcomes[FAMQP_ASYNC_ERR_REFUSED]);
+    ck_assert_str_eq(famqp_async_sender_condition(t.s), "amqp:invalid-field");
+    famqp_message m;
+    uint32_t v;
+    numbered(&m, &v, 3);
+    ck_assert_int_eq(famqp_async_send(t.s, &m, one_outcome, &t), FAMQP_ASYNC_ERR_STATE);
+    ck_assert(!t.closed); /* the connection is fine */
+    one_close(&t, loop);
+    ck_assert_int_eq(t.outcomes[FAMQP_ASYNC_ERR_REFUSED], 3);
+    famqp_loop_free(loop);
+    broker_stop(&b, false);
+}
+END_TEST
+
 static void round_trip(famqp_loop *loop, one *t)
 {
     ck_assert_int_eq(famqp_async_sender_open(t->conn, "rt", NULL, &t->s), FAMQP_ASYNC_OK);
@@ -521,6 +551,7 @@ Suite *async_basic_suite(void)
     tcase_add_test(tc, test_queue_limits);
     tcase_add_test(tc, test_close_with_pending_sends);
     tcase_add_test(tc, test_presettled);
+    tcase_add_test(tc, test_sender_refused);
     tcase_add_test(tc, test_sasl_plain);
     tcase_add_test(tc, test_tls);
     suite_add_tcase(s, tc);
