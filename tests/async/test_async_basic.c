@@ -283,9 +283,13 @@ START_TEST(test_credit_set_not_add)
     ck_assert_int_eq(t.ngot, 0); /* no credit, nothing comes */
     ck_assert_int_eq(famqp_async_receiver_set_credit(t.r, 3), FAMQP_ASYNC_OK);
     ck_assert_int_eq(famqp_async_receiver_set_credit(t.r, 3), FAMQP_ASYNC_OK); /* sets: still 3 */
-    run_for(loop, 300);
+    want_got = 3;
+    REQUIRE(run_until(loop, one_got, &t, 10000), "got %d", t.ngot);
+    run_for(loop, 300); /* and no more come */
     ck_assert_int_eq(t.ngot, 3);
     ck_assert_int_eq(famqp_async_receiver_set_credit(t.r, 2), FAMQP_ASYNC_OK);
+    want_got = 5;
+    REQUIRE(run_until(loop, one_got, &t, 10000), "got %d", t.ngot);
     run_for(loop, 300);
     ck_assert_int_eq(t.ngot, 5);
     for (int i = 0; i < 5; i++)
