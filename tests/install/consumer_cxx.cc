@@ -3,6 +3,7 @@
 // declarations must be valid C++.  It encodes and decodes an open
 // performative, builds a message and makes a SAS token, so the declarations
 // are also linked.
+#include <famqp/async.h>
 #include <famqp/auth.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
@@ -51,6 +52,12 @@ int main()
     if (famqp_sas_token("sb://a/b", "name", "key", 1700000000, token, sizeof token, nullptr, nullptr) != FAMQP_AUTH_OK ||
         std::strstr(token, "&sig=jyOyRWMIxD22QWwsstFKNaWpgGO044TafSD%2FXx3dRCQ%3D&") == nullptr) {
         std::fprintf(stderr, "consumer_cxx: SAS token %s\n", token);
+        return 1;
+    }
+    famqp_async_options ao;
+    famqp_async_options_init(&ao);
+    if (std::strcmp(famqp_async_status_name(FAMQP_ASYNC_ERR_FULL), "FAMQP_ASYNC_ERR_FULL") != 0) {
+        std::fprintf(stderr, "consumer_cxx: famqp_async_status_name\n");
         return 1;
     }
     std::printf("consumer_cxx: ok (%s, flatamqp %s)\n", famqp_client_status_name(FAMQP_CLIENT_OK), famqp_version());
