@@ -41,7 +41,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE]\n"
-            "                  [--allow-plain-insecure]\n"
+            "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
@@ -61,6 +61,10 @@ static void usage(FILE *f)
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
             "                   TLS (the password crosses the network in clear text)\n"
+            "  --sas-key-name N --sas-key K\n"
+            "                   claims-based security (Azure Event Hubs / Service Bus): put a\n"
+            "                   SAS token made with this key to $cbs before attaching (SASL\n"
+            "                   ANONYMOUS; audience sb://HOST/ADDRESS; refreshed before expiry)\n"
             "  --reconnect      reconnect when the connection is lost (at-least-once: with\n"
             "                   --check-sequence, duplicates are counted, not errors); prints\n"
             "                   'reconnects R, urls used K: URL...' (with --check-sequence:\n"
@@ -86,6 +90,7 @@ int main(int argc, char **argv)
     uint64_t count = 1, credit = 1000, timeout_s = 30, rate = 0;
     bool check = false, allow_plain = false, reconnect = false;
     const char *ca = NULL;
+    const char *sas_key_name = NULL, *sas_key = NULL;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
@@ -98,6 +103,13 @@ int main(int argc, char **argv)
             check = true;
         } else if (!strcmp(a, "--allow-plain-insecure")) {
             allow_plain = true;
+        } else if (!strcmp(a, "--sas-key-name") || !strcmp(a, "--sas-key")) {
+            if (!v || !*v) {
+                fprintf(stderr, PROG ": %s needs a value\n", a);
+                return 2;
+            }
+            *(a[9] ? &sas_key_name : &sas_key) = v;
+            i++;
         } else if (!strcmp(a, "--reconnect")) {
             reconnect = true;
         } else if (!strcmp(a, "--failover")) {
@@ -164,6 +176,11 @@ int main(int argc, char **argv)
      * other consumers of the queue and released at close. */
     if (count && credit > count)
         credit = count;
+    if (!sas_key_name != !sas_key) {
+        fprintf(stderr, PROG ": --sas-key-name and --sas-key go together\n");
+        tool_failover_free(&fo);
+        return 2;
+    }
     int timeout_ms = (int)(timeout_s * 1000);
     if (listen_at) {
         recv_listen_options lo = {.listen_at = listen_at,
@@ -179,6 +196,8 @@ int main(int argc, char **argv)
     famqp_client_options_init(&co);
     co.connect_timeout_ms = timeout_ms;
     co.allow_plain_insecure = allow_plain;
+    if (sas_key_name)
+        famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
     co.io.tls_ca_file = ca;
     if (reconnect) {
         co.reconnect.max_attempts = 60;

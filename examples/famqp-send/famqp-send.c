@@ -39,7 +39,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
             "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
-            "                  [--ca FILE] [--allow-plain-insecure]\n"
+            "                  [--ca FILE] [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
             "  URL        amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
             "  ADDRESS    node (queue) to send to; may be given as the URL path instead\n"
             "             (not both, unless they agree)\n"
@@ -65,6 +65,10 @@ static void usage(FILE *f)
             "              the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
             "              TLS (the password crosses the network in clear text)\n"
+            "  --sas-key-name N --sas-key K\n"
+            "              claims-based security (Azure Event Hubs / Service Bus): put a SAS\n"
+            "              token made with this key to $cbs before attaching (SASL ANONYMOUS;\n"
+            "              audience sb://HOST/ADDRESS; refreshed before expiry)\n"
             "  --help      this text\n"
             "Prints 'sent N messages in S s: R msg/s' and exits 0 when all N were sent\n"
             "and settled (accepted); 1 when not, 2 for a usage error.  On a terminal,\n"
@@ -186,6 +190,7 @@ int main(int argc, char **argv)
     uint64_t count = 1, size = 100, window = 1000, timeout_s = 30, rate = 0;
     bool settled = false, allow_plain = false, reconnect = false, durable = false;
     const char *ca = NULL;
+    const char *sas_key_name = NULL, *sas_key = NULL;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
@@ -198,6 +203,13 @@ int main(int argc, char **argv)
             settled = true;
         } else if (!strcmp(a, "--allow-plain-insecure")) {
             allow_plain = true;
+        } else if (!strcmp(a, "--sas-key-name") || !strcmp(a, "--sas-key")) {
+            if (!v || !*v) {
+                fprintf(stderr, PROG ": %s needs a value\n", a);
+                return 2;
+            }
+            *(a[9] ? &sas_key_name : &sas_key) = v;
+            i++;
         } else if (!strcmp(a, "--reconnect")) {
             reconnect = true;
         } else if (!strcmp(a, "--failover")) {
@@ -245,12 +257,19 @@ int main(int argc, char **argv)
         tool_failover_free(&fo);
         return 2;
     }
+    if (!sas_key_name != !sas_key) {
+        fprintf(stderr, PROG ": --sas-key-name and --sas-key go together\n");
+        tool_failover_free(&fo);
+        return 2;
+    }
     int timeout_ms = (int)(timeout_s * 1000);
 
     famqp_client_options co;
     famqp_client_options_init(&co);
     co.connect_timeout_ms = timeout_ms;
     co.allow_plain_insecure = allow_plain;
+    if (sas_key_name)
+        famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
     co.io.tls_ca_file = ca;
     if (reconnect) {
         /* Enough attempts to ride out a broker restart of tens of seconds. */

@@ -208,6 +208,8 @@ static void io_lost(famqp_client *c)
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg)
 {
     bool just_wrote = false;
+    if (c->cbs)
+        client_cbs_refresh(c); /* no timer thread: every wait checks (client.h) */
     for (;;) {
         if (!c->conn)
             return client_failed(c); /* every reconnect attempt failed */
@@ -249,6 +251,8 @@ famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
         client_retired_sweep(c);
     if (c->failed && !client_recover(c))
         return client_failed(c);
+    if (c->cbs)
+        client_cbs_refresh(c);
     dispatch(c);
     if (!c->failed)
         resend_all(c);

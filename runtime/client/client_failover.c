@@ -50,7 +50,7 @@ static famqp_client_status target_setup(famqp_client *c, size_t i, const char *u
     else if (opts->sasl_mechanisms)
         t->sasl_mechanisms = opts->sasl_mechanisms;
     else
-        t->sasl_mechanisms = user ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
+        t->sasl_mechanisms = user && !client_cbs_wanted(opts) ? FAMQP_SASL_PLAIN : FAMQP_SASL_ANONYMOUS;
     show_url(t->shown, sizeof t->shown, &t->url);
     /* PLAIN puts the password on the wire as it is: only inside TLS, or
      * when the application says so. */

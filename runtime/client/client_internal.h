@@ -62,8 +62,11 @@ typedef struct client_target {
     char shown[1100];          /* the URL without password (famqp_client_url) */
 } client_target;
 
+typedef struct client_cbs client_cbs;
+
 struct famqp_client {
     famqp_connection *conn;
+    client_cbs *cbs; /* claims-based security (client_cbs.c); NULL: off */
     famqp_io *io;
     famqp_session *session;
     bool remote_open;
@@ -183,6 +186,38 @@ void client_output_written(famqp_client *c);
 bool client_recover(famqp_client *c);
 /* Frees the retired connections whose deliveries are all settled. */
 void client_retired_sweep(famqp_client *c);
+
+/* ---- client_cbs.c: claims-based security ---- */
+
+#define FAMQP_CBS_NODE "$cbs"
+/* The options turn CBS on. */
+bool client_cbs_wanted(const famqp_client_options *o);
+/* Copies the CBS options into c->cbs (nothing when off); c->targets set. */
+famqp_client_status client_cbs_init(famqp_client *c, const famqp_client_options *opts);
+void client_cbs_free(famqp_client *c);
+/* Opens the $cbs requester (after the first connect). */
+famqp_client_status client_cbs_open(famqp_client *c);
+/* address is the $cbs node (its links are reattached before any other). */
+bool client_cbs_address(const char *address);
+/* Before a link to address is attached: puts a token for its audience
+ * unless one was put; ERR_AUTH when refused. */
+famqp_client_status client_cbs_authorize(famqp_client *c, const char *address);
+/* Puts new tokens for the audiences due (called by every wait). */
+void client_cbs_refresh(famqp_client *c);
+/* After a reconnect, the $cbs links reattached: puts every token again. */
+famqp_client_status client_cbs_reput(famqp_client *c);
+
+/* ---- client_cbs_sas.c: the built-in providers ---- */
+
+typedef struct client_cbs_sas {
+    char *key_name, *key; /* SAS key (owned) */
+    uint32_t lifetime_s;
+    char *fixed;          /* a fixed token (owned), else NULL */
+    uint64_t fixed_expiry;
+} client_cbs_sas;
+famqp_client_status client_cbs_sas_init(client_cbs_sas *s, const famqp_cbs_options *o, char *why, size_t cap);
+void client_cbs_sas_free(client_cbs_sas *s);
+bool client_cbs_sas_provide(void *context, const char *audience, famqp_cbs_token *out);
 
 /* ---- client_links.c: link handles ---- */
 

@@ -55,6 +55,9 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
     }
     if (!address && !opts->dynamic)
         return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "a receiver needs an address or dynamic");
+    famqp_client_status cst = client_cbs_authorize(c, opts->dynamic ? NULL : address);
+    if (cst != FAMQP_CLIENT_OK)
+        return cst;
     famqp_receiver *r = client_link_alloc(c, sizeof *r, &receiver_ops);
     if (!r)
         return FAMQP_CLIENT_ERR_NOMEM;

@@ -121,11 +121,18 @@ static void reattach_done(famqp_client *c)
     }
 }
 
-/* Attaches every live handle again on the new connection. */
-static famqp_client_status reattach_all(famqp_client *c)
+/* The handle's link goes to the $cbs node. */
+static bool cbs_link(const client_link *h)
+{
+    return client_cbs_address(h->ops->role == FAMQP_LINK_SENDER ? h->lo.target_address : h->lo.source_address);
+}
+
+/* Attaches the live handles of one group (cbs: the $cbs links, else the
+ * others) again on the new connection and waits for the peer's answers. */
+static famqp_client_status reattach_group(famqp_client *c, bool cbs)
 {
     for (client_link *h = c->links; h; h = h->next) {
-        if (h->remote_detached || h->local_closed || h->finished || !h->name)
+        if (h->remote_detached || h->local_closed || h->finished || !h->name || cbs_link(h) != cbs)
             continue;
         h->reattaching = true;
         famqp_client_status st = client_link_attach(c, h, h->name, &h->lo);
@@ -138,6 +145,8 @@ static famqp_client_status reattach_all(famqp_client *c)
     if (st != FAMQP_CLIENT_OK)
         return st;
     for (client_link *h = c->links; h; h = h->next) {
+        if (cbs_link(h) != cbs)
+            continue;
         if (h->reattaching && h->remote_detached)
             return client_set_error(c, FAMQP_CLIENT_ERR_CONNECTION, h->cond, h->desc,
                                     "reattaching link '%s' refused", h->name);
@@ -145,6 +154,21 @@ static famqp_client_status reattach_all(famqp_client *c)
             h->ops->reattach(h);
     }
     return FAMQP_CLIENT_OK;
+}
+
+/* Attaches every live handle again: with CBS the $cbs links first, then
+ * every token is put again, then the links that need them. */
+static famqp_client_status reattach_all(famqp_client *c)
+{
+    famqp_client_status st = FAMQP_CLIENT_OK;
+    if (c->cbs) {
+        st = reattach_group(c, true);
+        if (st == FAMQP_CLIENT_OK)
+            st = client_cbs_reput(c);
+        if (st != FAMQP_CLIENT_OK)
+            return st;
+    }
+    return reattach_group(c, false);
 }
 
 bool client_recover(famqp_client *c)

@@ -63,6 +63,9 @@ famqp_client_status famqp_sender_open(famqp_client *c, const char *address, cons
         famqp_sender_options_init(&defaults);
         opts = &defaults;
     }
+    famqp_client_status cst = client_cbs_authorize(c, address);
+    if (cst != FAMQP_CLIENT_OK)
+        return cst;
     famqp_sender *s = client_link_alloc(c, sizeof *s, &sender_ops);
     if (!s)
         return FAMQP_CLIENT_ERR_NOMEM;

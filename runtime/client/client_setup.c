@@ -34,6 +34,7 @@ static bool ready(void *arg)
 static void client_free(famqp_client *c)
 {
     client_links_free(c);
+    client_cbs_free(c);
     famqp_io_free(c->io);
     if (c->conn)
         famqp_connection_free(c->conn);
@@ -166,7 +167,12 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
     if (c->policy.max_backoff_ms < c->policy.initial_backoff_ms)
         c->policy.max_backoff_ms = c->policy.initial_backoff_ms;
 
+    st = client_cbs_init(c, opts);
+    if (st != FAMQP_CLIENT_OK)
+        return connect_fail(c, st, err);
     st = client_open_connection(c);
+    if (st == FAMQP_CLIENT_OK)
+        st = client_cbs_open(c);
     if (st != FAMQP_CLIENT_OK)
         return connect_fail(c, st, err);
     c->established = true;

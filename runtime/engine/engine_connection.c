@@ -57,7 +57,7 @@ static bool options_valid(const famqp_connection_options *o)
     if (o->max_links_per_session == 0 || o->incoming_window == 0 || o->max_message_size == 0 ||
         o->max_unsettled_per_link == 0)
         return false;
-    unsigned known = FAMQP_SASL_ANONYMOUS | FAMQP_SASL_PLAIN | FAMQP_SASL_EXTERNAL;
+    unsigned known = FAMQP_SASL_ANONYMOUS | FAMQP_SASL_PLAIN | FAMQP_SASL_EXTERNAL | FAMQP_SASL_MSSBCBS;
     if (o->sasl_mechanisms & ~known)
         return false;
     if (o->role == FAMQP_CONNECTION_CLIENT) {
@@ -67,8 +67,8 @@ static bool options_valid(const famqp_connection_options *o)
         if ((m & FAMQP_SASL_PLAIN) && (!o->sasl_username || !o->sasl_password))
             return false;
     } else {
-        if (o->sasl_mechanisms & FAMQP_SASL_EXTERNAL)
-            return false; /* the server side of EXTERNAL needs TLS identities */
+        if (o->sasl_mechanisms & (FAMQP_SASL_EXTERNAL | FAMQP_SASL_MSSBCBS))
+            return false; /* EXTERNAL needs TLS identities; MSSBCBS is client only */
         if ((o->sasl_mechanisms & FAMQP_SASL_PLAIN) && !o->sasl_check)
             return false;
     }

@@ -13,6 +13,7 @@ static const char *mech_name(unsigned m)
     case FAMQP_SASL_ANONYMOUS: return "ANONYMOUS";
     case FAMQP_SASL_PLAIN: return "PLAIN";
     case FAMQP_SASL_EXTERNAL: return "EXTERNAL";
+    case FAMQP_SASL_MSSBCBS: return "MSSBCBS";
     }
     return "?";
 }
@@ -106,7 +107,9 @@ static void client_mechanisms(famqp_connection *c, const famqp_sasl_mechanisms *
     } else if (want == FAMQP_SASL_ANONYMOUS) {
         in->initial_response = famqp_binary_of("anonymous", 9);
     } else {
-        in->initial_response = famqp_binary_of("", 0); /* EXTERNAL: identity from TLS */
+        /* EXTERNAL: identity from TLS; MSSBCBS: the token comes later by
+         * CBS, and uAMQP sends an empty response too. */
+        in->initial_response = famqp_binary_of("", 0);
     }
     eng_write_sasl_frame(c, &f);
     if (resp) {

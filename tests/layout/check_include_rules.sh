@@ -21,7 +21,7 @@
 #   uv         io, engine, message, generated, codec (beside loop, not on it)
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
-#   client     loop, io, engine, message, generated, codec
+#   client     loop, io, engine, message, auth, generated, codec
 #                                           runtime/client/, famqp/client.h, famqp/request.h
 #   async      loop, io, engine, message, generated, codec (beside client, not on it)
 #                                           runtime/async/, famqp/async.h
@@ -43,7 +43,7 @@ declare -A allowed=(
     [io]="io engine message generated codec"
     [loop]="loop io engine message generated codec"
     [uv]="uv io engine message generated codec"
-    [client]="client loop io engine message generated codec"
+    [client]="client loop io engine message auth generated codec"
     [async]="async loop io engine message generated codec"
 )
 

@@ -175,8 +175,88 @@ typedef struct famqp_reconnect_policy {
     void *on_reconnect_context; /**< passed to on_reconnect */
 } famqp_reconnect_policy;
 
+typedef struct famqp_client_options famqp_client_options;
+
+/** Longest token text a CBS token provider may return, in bytes. */
+#define FAMQP_CBS_MAX_TOKEN_BYTES 8192
+/** famqp_cbs_token.type of a SAS token. */
+#define FAMQP_CBS_TYPE_SAS "servicebus.windows.net:sastoken"
+/** famqp_cbs_token.type of an Azure AD (JWT) token. */
+#define FAMQP_CBS_TYPE_JWT "jwt"
+
+/** What a CBS token provider fills in (famqp_cbs_token_provider). */
+typedef struct famqp_cbs_token {
+    char type[64];        /**< token type; "" means FAMQP_CBS_TYPE_SAS */
+    char text[FAMQP_CBS_MAX_TOKEN_BYTES]; /**< the token, NUL-terminated */
+    uint64_t expiry_epoch_s; /**< when it expires, seconds since 1970 UTC */
+    char error[256];      /**< on failure: why (becomes the link open's error) */
+} famqp_cbs_token;
+
+/** Makes a token for audience (e.g. "sb://NS.servicebus.windows.net/queue").
+ *  Called on the client's thread, from inside the call that needs the
+ *  token (a link open, a refresh, a reconnect); it must not call the
+ *  client.  *out is zeroed before the call.  Returns true with type, text
+ *  and expiry set, or false with error set: the link open that needed it
+ *  fails with FAMQP_CLIENT_ERR_AUTH saying so. */
+typedef bool (*famqp_cbs_token_provider)(void *context, const char *audience, famqp_cbs_token *out);
+
+/** Claims-based security (AMQP CBS 1.0, as Azure Event Hubs and Service
+ * Bus use it; docs/azure.md).  Off unless a provider, a SAS key or a fixed
+ * SAS token is set.  When on, the client attaches a requester to `$cbs`
+ * (famqp/request.h) once the connection is open, and before it attaches a
+ * sender or receiver to address A it puts a token for A's audience,
+ * audience_prefix + A (Azure's SDKs: "sb://HOST/" + the entity path, for
+ * senders and receivers alike, e.g. "sb://ns.servicebus.windows.net/hub/
+ * ConsumerGroups/$default/Partitions/0").  A put-token answered with a
+ * status other than 200 or 202 fails the open with FAMQP_CLIENT_ERR_AUTH,
+ * the status description in the error.  One token per audience, reused by
+ * later links to it.
+ *
+ * <b>Refresh.</b>  The blocking client has no timer thread: every call
+ * that waits for the peer (famqp_send, famqp_receive with a timeout,
+ * famqp_client_pump, opens, closes, famqp_client_wait_all, ...) first puts
+ * a new token for each audience whose token expires within
+ * refresh_margin_s.  An application that makes no call for longer than
+ * that lets its tokens expire: call famqp_client_pump now and then.
+ *
+ * <b>Reconnect.</b>  After every reconnect the client reattaches the
+ * `$cbs` links first, puts every audience's token again (fresh from the
+ * provider), then reattaches the other links.
+ *
+ * <b>SASL.</b>  With CBS the client uses SASL ANONYMOUS unless
+ * famqp_client_options.sasl_mechanisms says otherwise (FAMQP_SASL_MSSBCBS
+ * for the Microsoft mechanism). */
+typedef struct famqp_cbs_options {
+    famqp_cbs_token_provider provider; /**< NULL: the SAS fields below */
+    void *provider_context;            /**< passed to provider */
+    /** The built-in SAS provider (used when provider is NULL and both are
+     *  set): tokens from famqp_sas_token (famqp/auth.h) with this key. */
+    const char *sas_key_name;
+    const char *sas_key;        /**< the shared access key, as given */
+    uint32_t sas_lifetime_s;    /**< each SAS token's lifetime; 0: 3600 */
+    /** A fixed SAS token ("SharedAccessSignature sr=...&se=..."), e.g. a
+     *  connection string's SharedAccessSignature: put as is for every
+     *  audience, its se= as expiry, never refreshed.  Used when provider
+     *  and sas_key are not set. */
+    const char *sas_token;
+    /** Prepended to a link's address to form its audience; NULL:
+     *  "sb://HOST/" with the URL's host. */
+    const char *audience_prefix;
+    uint32_t refresh_margin_s; /**< put a new token this long before expiry; 0: 300 */
+    int put_timeout_ms;        /**< for each put-token; 0: 10000, -1: no limit */
+} famqp_cbs_options;
+
+/** Turns on CBS with the built-in SAS provider: sets o->cbs's key name,
+ *  key and token lifetime (0: 3600 s).  The strings must live until
+ *  famqp_client_connect returns (the client copies them).
+ *
+ *      famqp_client_options_init(&o);
+ *      famqp_cbs_use_sas(&o, "RootManageSharedAccessKey", key, 0); */
+FAMQP_API void famqp_cbs_use_sas(famqp_client_options *o, const char *key_name, const char *key,
+                                 uint32_t lifetime_s);
+
 /** A client's settings; famqp_client_options_init sets the defaults. */
-typedef struct famqp_client_options {
+struct famqp_client_options {
     const char *container_id;  /**< NULL: "famqp-<pid>-<n>" */
     const char *user;          /**< overrides the URL's user (SASL PLAIN) */
     const char *password;      /**< overrides the URL's password */
@@ -208,7 +288,8 @@ typedef struct famqp_client_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
     famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
-} famqp_client_options;
+    famqp_cbs_options cbs; /**< claims-based security; off by default */
+};
 
 /** famqp_client_options.sasl_mechanisms: no SASL layer (bare AMQP). */
 #define FAMQP_CLIENT_NO_SASL 0x80000000u
@@ -258,6 +339,10 @@ FAMQP_API uint64_t famqp_client_resent(const famqp_client *c);
  * those are settled (seen by the next famqp_receive or famqp_client_pump);
  * a reconnect frees the lost connection at once when none is held. */
 FAMQP_API size_t famqp_client_retired(const famqp_client *c);
+
+/** Put-tokens the `$cbs` node accepted so far (first puts, refreshes and
+ *  puts after reconnects); 0 without CBS (famqp_cbs_options). */
+FAMQP_API uint64_t famqp_client_cbs_puts(const famqp_client *c);
 
 /** Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */

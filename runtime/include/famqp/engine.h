@@ -96,7 +96,10 @@ typedef enum famqp_connection_role {
 enum {
     FAMQP_SASL_ANONYMOUS = 1u << 0, /**< ANONYMOUS */
     FAMQP_SASL_PLAIN = 1u << 1,     /**< PLAIN: user name and password */
-    FAMQP_SASL_EXTERNAL = 1u << 2   /**< EXTERNAL: e.g. the TLS client certificate */
+    FAMQP_SASL_EXTERNAL = 1u << 2,  /**< EXTERNAL: e.g. the TLS client certificate */
+    /** MSSBCBS (client only): Microsoft's "authenticated later by CBS"
+     *  mechanism, an empty initial response as uAMQP sends */
+    FAMQP_SASL_MSSBCBS = 1u << 3
 };
 
 /** Server: checks PLAIN credentials; return true to accept.  Views are not
