@@ -98,10 +98,11 @@ void client_cbs_free(famqp_client *c)
         free(b->aud[i].name);
     free(b->aud);
     free(b->prefix);
+    client_requester_drop(b->req);
     client_cbs_sas_free(&b->sas);
     memset(&b->tok, 0, sizeof b->tok); /* a token is a credential */
     free(b);
-    c->cbs = NULL; /* the requester is freed with the client's links */
+    c->cbs = NULL;
 }
 
 famqp_client_status client_cbs_open(famqp_client *c)

@@ -207,6 +207,13 @@ void client_cbs_refresh(famqp_client *c);
 /* After a reconnect, the $cbs links reattached: puts every token again. */
 famqp_client_status client_cbs_reput(famqp_client *c);
 
+/* ---- client_request.c ---- */
+
+struct famqp_requester;
+/* Frees a requester whose links client_links_free freed already (the
+ * client's own $cbs requester, at famqp_client_close). */
+void client_requester_drop(struct famqp_requester *r);
+
 /* ---- client_cbs_sas.c: the built-in providers ---- */
 
 typedef struct client_cbs_sas {

@@ -58,6 +58,12 @@ static void requester_free(famqp_requester *r)
     free(r);
 }
 
+void client_requester_drop(famqp_requester *r)
+{
+    if (r)
+        requester_free(r);
+}
+
 famqp_client_status famqp_requester_open(famqp_client *c, const char *node, const famqp_requester_options *opts,
                                          famqp_requester **out)
 {
