@@ -2,8 +2,9 @@
 # Claims-based security against a foreign peer: flatamqp's client
 # (cbs_client) with the built-in SAS provider against the rhea CBS peer
 # (cbs_peer.js), which checks each SAS signature with Node's crypto and
-# refuses links without a valid token.  Usage: cbs.sh CBS_CLIENT CASE,
-# CASE one of sendrecv wrongkey refresh reconnect mssbcbs.
+# refuses links without a valid token.  Usage: cbs.sh CBS_CLIENT CASE
+# [BIN_DIR], CASE one of sendrecv wrongkey refresh reconnect mssbcbs tools
+# (famqp-send and famqp-recv from BIN_DIR with --sas-key-name/--sas-key).
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 client=$1
@@ -72,6 +73,16 @@ reconnect)
     for i in $(seq 0 59); do
         grep -q "\"body\":\"m$i\"" "$log" || { echo "FAILED: message m$i lost" >&2; exit 1; }
     done
+    ;;
+tools)
+    bin=$3
+    start send timeout 60 "$bin/famqp-send/famqp-send" "$url" queue-t --count 50 --sas-key-name "$key_name" --sas-key "$key"
+    finish "$last_pid" send
+    start recv timeout 60 "$bin/famqp-recv/famqp-recv" "$url" queue-t --count 50 --sas-key-name "$key_name" --sas-key "$key"
+    finish "$last_pid" recv
+    grep -q 'received 50 messages' "$interop_tmp/recv.out" || { echo "FAILED: famqp-recv did not get 50" >&2; exit 1; }
+    [[ $(count '"audience":"sb://127.0.0.1/queue-t".*"status":200') -eq 2 ]] ||
+        { echo "FAILED: expected one put-token from each tool" >&2; cat "$log" >&2; exit 1; }
     ;;
 *)
     echo "usage: cbs.sh CBS_CLIENT sendrecv|wrongkey|refresh|reconnect|mssbcbs" >&2
