@@ -24,6 +24,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../reconnect/lib.sh"
 source "$here/lib.sh"
+# Signals and a closed stdout (CTest gone) end the script through its
+# EXIT trap, which stops the tools (lib.sh's rc_cleanup).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 141' PIPE
 bin=$1
 cl_load "$(cd "$2" && pwd)"
 count=${3:-15000}

@@ -47,7 +47,7 @@ cl_alive() {
 # cl_ours PID: alive and started for this cluster (its environment names
 # DIR), so a recycled PID is never signalled.
 cl_ours() {
-    cl_alive "$1" && tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qxF "FAMQP_CLUSTER_DIR=$cl_dir"
+    cl_alive "$1" && { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null | grep -qxF "FAMQP_CLUSTER_DIR=$cl_dir"
 }
 
 cl_load() {
@@ -81,6 +81,9 @@ cl_env() {
         RABBITMQ_FEATURE_FLAGS_FILE="$d/feature_flags"
         ERL_EPMD_ADDRESS=127.0.0.1
         ERL_EPMD_PORT="$cl_epmd_port"
+        # Never start an epmd of its own when ours is gone (it would be
+        # a daemon nobody stops): fail instead.
+        ERL_FLAGS="-start_epmd false"
     )
 }
 
@@ -196,5 +199,12 @@ cl_stop_all() {
             kill -TERM "$pid" 2>/dev/null || true
             cl_wait_gone "$pid" 5 || kill -9 "$pid" 2>/dev/null || true
         fi
+    done
+    # Whatever else carries the cluster's mark (a rabbitmqctl still
+    # running, a helper process of a VM): SIGKILL, but not this shell.
+    local p
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        [[ $pid != "$$" && $pid != "$BASHPID" ]] && cl_ours "$pid" && kill -9 "$pid" 2>/dev/null || true
     done
 }

@@ -6,7 +6,9 @@ a progress line ("sent X of N ..., Y settled" / "received X of N ...")
 every 250 ms: the times at which those counts move again after a node is
 killed are the failover times.  CMD's stdout is this program's.  SIGTERM,
 SIGINT and SIGHUP are passed on to CMD; the exit status is CMD's (128 +
-signal when a signal ended it)."""
+signal when a signal ended it).  CMD gets SIGKILL when this program dies
+(a test stopping it by PID must not leave CMD behind)."""
+import ctypes
 import os
 import pty
 import re
@@ -17,7 +19,10 @@ import time
 
 out = open(sys.argv[1], "wb")
 master, slave = pty.openpty()
-child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stderr=slave)
+libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stderr=slave,
+                         preexec_fn=lambda: libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL))
 os.close(slave)
 for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(s, lambda sig, _frame: child.send_signal(sig))
