@@ -121,8 +121,7 @@ failover_time() {
     for _ in $(seq 600); do
         alive "$2" || running=
         t=$(awk -v s="$3" '
-            $1 < s { next }
-            / reconnected to / { back = 1; next }
+            $1 >= s && / reconnected to / { back = 1; next }
             $2 == "sent" && $4 == "of" && match($0, /, [0-9]+ settled/) {
                 n = substr($0, RSTART + 2, RLENGTH - 10) + 0
             }
