@@ -2,6 +2,7 @@
 // -pedantic, warnings as errors): the headers' extern "C" guards and
 // declarations must be valid C++.  It encodes and decodes an open
 // performative and builds a message, so the declarations are also linked.
+#include <famqp/async.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
@@ -12,6 +13,7 @@
 #include <famqp/io.h>
 #include <famqp/loop.h>
 #include <famqp/message.h>
+#include <famqp/request.h>
 /* installed with the libuv adapter only (when libuv was found) */
 #if defined(__has_include)
 #if __has_include(<famqp/uv.h>)
@@ -42,6 +44,12 @@ int main()
     famqp_message_init(&m);
     if (std::strcmp(famqp_version(), FAMQP_VERSION_STRING) != 0) {
         std::fprintf(stderr, "consumer_cxx: library %s, headers %s\n", famqp_version(), FAMQP_VERSION_STRING);
+        return 1;
+    }
+    famqp_async_options ao;
+    famqp_async_options_init(&ao);
+    if (std::strcmp(famqp_async_status_name(FAMQP_ASYNC_ERR_FULL), "FAMQP_ASYNC_ERR_FULL") != 0) {
+        std::fprintf(stderr, "consumer_cxx: famqp_async_status_name\n");
         return 1;
     }
     std::printf("consumer_cxx: ok (%s, flatamqp %s)\n", famqp_client_status_name(FAMQP_CLIENT_OK), famqp_version());

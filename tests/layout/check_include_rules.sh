@@ -21,6 +21,8 @@
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, generated, codec
 #                                           runtime/client/, famqp/client.h, famqp/request.h
+#   async      loop, io, engine, message, generated, codec (beside client, not on it)
+#                                           runtime/async/, famqp/async.h
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
@@ -39,6 +41,7 @@ declare -A allowed=(
     [loop]="loop io engine message generated codec"
     [uv]="uv io engine message generated codec"
     [client]="client loop io engine message generated codec"
+    [async]="async loop io engine message generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -55,6 +58,7 @@ header_layer() {
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
     famqp/client.h | famqp/request.h) echo client ;;
+    famqp/async.h) echo async ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
         local d
