@@ -41,12 +41,12 @@ done
 url=amqp://127.0.0.1:$port
 fds_before=$(fds "$broker_pid")
 
-timeout 300 "$hold" "$url/hold" --count "$n" --concurrency 200 --idle-timeout 3000 --timeout 240 \
+timeout 300 "$hold" "$url/hold" --count "$n" --concurrency 200 --idle-timeout 3000 --timeout 120 \
     >"$tmp/h.out" 2>"$tmp/h.err" &
 hold_pid=$!
 rc_pids+=("$hold_pid")
 opened=""
-for _ in $(seq 2400); do
+for _ in $(seq 1300); do
     opened=$(grep -m1 '^opened ' "$tmp/h.out" || true)
     [[ -n $opened ]] && break
     alive "$hold_pid" || break
