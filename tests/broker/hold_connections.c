@@ -23,7 +23,7 @@
  * Exit 0 when every connection opened and closed cleanly (and none was
  * lost); 1 otherwise, or when --timeout S (default 120) passed in a phase
  * (opening, closing; the hold itself is not bounded by it); 2 on bad usage.
- * Its own descriptor limit is raised to the hard limit when N needs it.
+ * Its own descriptor limit is raised (up to the hard limit) when N needs it.
  *
  * Threads: one; every connection belongs to the one loop. */
 #define _POSIX_C_SOURCE 200809L
@@ -400,7 +400,7 @@ int main(int argc, char **argv)
     }
     h.address = h.url.address[0] ? h.url.address : "hold";
     h.n = (size_t)n;
-    raise_fd_limit(h.n);
+    raise_fd_limit(h.setup_mode ? h.concurrency : h.n); /* what is open at once */
     signal(SIGPIPE, SIG_IGN);
     sigset_t mask;
     sigemptyset(&mask);
