@@ -11,7 +11,8 @@
  *     100: a broker's accept backlog may be small), prints
  *     "opened N of N connections in T s" once every one is attached (or
  *     failed), holds them for MS milliseconds or, without --hold-ms, until
- *     SIGTERM or SIGINT, then closes them all and prints "closed M of N
+ *     SIGTERM or SIGINT (at once when one failed to open), then closes
+ *     them all and prints "closed M of N
  *     connections cleanly".  A connection the broker drops while held is
  *     reported ("lost ...").  Heartbeats: the engine answers the broker's
  *     idle timeout; --idle-timeout asks the broker for ours.
@@ -62,7 +63,7 @@ struct holder {
     size_t n, next, pending, concurrency;
     size_t opened, failed, lost, closed_clean, done;
     uint32_t idle_timeout_ms;
-    bool setup_mode, closing, timed_out;
+    bool setup_mode, closing, timed_out, finished;
     long long hold_ms; /* -1: until a signal */
     uint64_t timeout_ms, t0, t_close;
     unsigned reported; /* error lines printed (bounded) */
@@ -90,7 +91,8 @@ static double secs_since(uint64_t t)
 
 static void finish_if_done(holder *h)
 {
-    if (h->closing && h->done == h->next) {
+    if (h->closing && h->done == h->next && !h->finished) {
+        h->finished = true;
         if (h->setup_mode) {
             double s = secs_since(h->t0);
             printf("set up and closed %zu connections (open + attach + close, %zu at a time) in %.2f s: %.0f "
@@ -114,7 +116,9 @@ static void check_all_open(holder *h)
     famqp_loop_timer_stop(h->give_up);
     printf("opened %zu of %zu connections in %.2f s\n", h->opened, h->n, secs_since(h->t0));
     fflush(stdout);
-    if (h->hold_ms >= 0)
+    if (h->failed)
+        close_all(h); /* nothing to hold for: the run failed */
+    else if (h->hold_ms >= 0)
         famqp_loop_timer_start(h->hold_timer, (uint64_t)h->hold_ms);
 }
 
@@ -171,7 +175,7 @@ static void on_done(famqp_loop_conn *lc, famqp_io_status state, void *arg)
     hconn *c = arg;
     holder *h = c->h;
     size_t i = (size_t)(c - h->conns);
-    if (state != FAMQP_IO_OK && !c->error) {
+    if (state != FAMQP_IO_OK) { /* the root cause ("connection refused"), after the engine's view */
         report(h, i, c->state == C_CLOSING ? "socket failed while closing" : "socket failed",
                famqp_io_error_message(famqp_loop_conn_io(lc)), NULL);
         c->error = true;
@@ -360,7 +364,7 @@ int main(int argc, char **argv)
     h.timeout_ms = 120000;
     h.sigfd = -1;
     unsigned long long n = 0, v;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc; i += 2) { /* every option takes a value */
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--count")) {
             if (!number(a, val, 1, 1000000, &n))
@@ -387,7 +391,6 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        i++;
     }
     if (!n) {
         usage(stderr);
@@ -427,7 +430,7 @@ int main(int argc, char **argv)
         h.closing = true; /* every start failed */
     finish_if_done(&h);
     famqp_loop_status rs = FAMQP_LOOP_OK;
-    if (!(h.closing && h.done == h.next))
+    if (!h.finished)
         rs = famqp_loop_run(h.loop);
     if (rs != FAMQP_LOOP_OK)
         fprintf(stderr, "hold_connections: event loop: %s\n", famqp_loop_status_name(rs));
