@@ -105,9 +105,13 @@ stop_broker() {
 
 # Runs happen in subshells ($(...)): a failure shows as FAILED in the
 # results, counted at the end.
-# run PAIRS: one run against the broker on $port; prints msg/s or FAILED.
+# The broker's CPU time (all threads, user + system) in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$bpid/stat"; }
+
+# run PAIRS: one run against the broker on $port; prints "MSG_PER_S CPU%"
+# (the broker's CPU time over the run's wall time) or FAILED.
 run() {
-    local p=$1 per=$(($count / $1)) i rc=0 t0 t1
+    local p=$1 per=$(($count / $1)) i rc=0 t0 t1 c0 c1
     local rp=() sp=()
     for i in $(seq "$p"); do
         timeout "$timeout_s" "$recv" "amqp://127.0.0.1:$port" "q$i" --count "$per" --check-sequence --timeout 60 \
@@ -116,6 +120,7 @@ run() {
     done
     pids+=("${rp[@]}")
     sleep 0.5
+    c0=$(cpu_ticks)
     t0=$(now_ns)
     for i in $(seq "$p"); do
         timeout "$timeout_s" "$send" "amqp://127.0.0.1:$port" "q$i" --count "$per" --size 100 --timeout 60 \
@@ -125,23 +130,26 @@ run() {
     pids+=("${sp[@]}")
     for i in "${rp[@]}" "${sp[@]}"; do wait "$i" || rc=$?; done
     t1=$(now_ns)
+    c1=$(cpu_ticks)
     if [ $rc -ne 0 ]; then
         echo "perf/broker_bench.sh: a client exited $rc (124: timed out):" >&2
         cat "$tmp"/r*.err "$tmp"/s*.err | head -5 >&2
         echo FAILED
         return
     fi
-    awk -v n=$((per * p)) -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f\n", n / (ns / 1e9) }'
+    awk -v n=$((per * p)) -v ns=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.0f %.0f%%\n", n / (ns / 1e9), 100 * c / hz / (ns / 1e9) }'
 }
 
-# median of the numbers given (FAILED when any run failed).
+# median of the runs given ("MSG_PER_S CPU%", by msg/s; FAILED when any
+# run failed).
 median() {
     local v
     for v in "$@"; do [ "$v" = FAILED ] && { echo FAILED; return; }; done
     printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"
 }
 
-declare -A res runs
+declare -A res runs cpu
 # measure KEY PAIRS BROKER_COMMAND...: REPS runs, each on a fresh broker.
 measure() {
     local key=$1 p=$2 r v=()
@@ -151,8 +159,11 @@ measure() {
         v+=("$(run "$p")")
         stop_broker
     done
-    res[$key]=$(median "${v[@]}")
-    runs[$key]="${v[*]}"
+    local m
+    m=$(median "${v[@]}")
+    res[$key]=${m%% *}
+    cpu[$key]=${m#* }
+    runs[$key]=$(printf '%s ' "${v[@]%% *}")
     echo "perf/broker_bench.sh: $key: ${runs[$key]} -> ${res[$key]}" >&2
 }
 
@@ -167,14 +178,16 @@ done
 ratio() {
     case "$1$2" in *FAILED* | *-*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;; esac
 }
-printf '\n%-8s %-6s %14s %14s %12s  %s\n' threads pairs "famqp msg/s" "Proton msg/s" famqp/Proton "runs (famqp | Proton)"
+printf '\n%-8s %-6s %12s %6s %13s %6s %12s  %s\n' threads pairs "famqp msg/s" cpu "Proton msg/s" cpu \
+    famqp/Proton "runs (famqp | Proton)"
 for t in 1 2; do
     for p in 1 50; do
         f=${res[famqp/$t/$p]} pn=${res[proton/$t/$p]:--}
-        printf '%-8s %-6s %14s %14s %12s  %s | %s\n' "$t" "$p" "$f" "$pn" "$(ratio "$f" "$pn")" \
-            "${runs[famqp/$t/$p]}" "${runs[proton/$t/$p]:--}"
+        printf '%-8s %-6s %12s %6s %13s %6s %12s  %s| %s\n' "$t" "$p" "$f" "${cpu[famqp/$t/$p]:--}" "$pn" \
+            "${cpu[proton/$t/$p]:--}" "$(ratio "$f" "$pn")" "${runs[famqp/$t/$p]}" "${runs[proton/$t/$p]:--}"
     done
 done
+echo "(cpu: the broker's CPU time over the median run's wall time, all its threads)"
 printf '\n2 threads / 1 thread at 50 pairs: famqp-broker %s' "$(ratio "${res[famqp/2/50]}" "${res[famqp/1/50]}")"
 [ "$proton" = 1 ] && printf ', Proton %s' "$(ratio "${res[proton/2/50]}" "${res[proton/1/50]}")"
 printf '\n'
