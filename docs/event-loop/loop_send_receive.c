@@ -137,25 +137,37 @@ static bool run_on_famqp_loop(app *a, famqp_io *io, famqp_connection *conn)
 
 /* ---- driver 2: the application's own poll() loop ------------------------ */
 
+typedef struct own_loop {
+    app *a;
+    famqp_connection *conn;
+} own_loop;
+
+static bool on_own_loop_event(void *arg, const famqp_event *e)
+{
+    own_loop *o = arg;
+    handle(o->a, o->conn, e);
+    return true; /* false would end the round (after freeing the io, say) */
+}
+
 static bool run_on_own_loop(app *a, famqp_io *io, famqp_connection *conn)
 {
+    own_loop o = {a, conn};
     uint64_t give_up = famqp_io_now_ms() + 60000;
     bool readable = false;
-    while (!famqp_io_done(io) && famqp_io_now_ms() < give_up) {
-        /* The connect, socket I/O and the engine's clock, then every event
-         * it made.  famqp_io_fd may change while connecting (the next
-         * address), so it is read again for each poll. */
-        famqp_io_process(io, readable);
-        const famqp_event *e;
-        while ((e = famqp_connection_next_event(conn)) != NULL)
-            handle(a, conn, e);
-        famqp_io_process(io, false); /* what the handler queued */
-        /* Wait for the socket, or the engine's next deadline (heartbeats). */
+    while (famqp_io_now_ms() < give_up) {
+        /* The connect, socket I/O and the engine's clock, every event to
+         * the handler and what the handler queued, at most 16 turns. */
+        famqp_io_served served = famqp_io_serve(io, readable, 16, on_own_loop_event, &o);
+        if (served == FAMQP_IO_SERVED_DONE)
+            break;
+        /* Wait for the socket (famqp_io_fd may change while connecting: the
+         * next address), or the engine's next deadline (heartbeats); not
+         * at all when the turns ran out with events still coming. */
         struct pollfd p = {.fd = famqp_io_fd(io),
                            .events = (short)((famqp_io_wants_read(io) ? POLLIN : 0) |
                                              (famqp_io_wants_write(io) ? POLLOUT : 0))};
         uint64_t deadline = famqp_io_deadline(io);
-        int wait = deadline ? famqp_io_ms_until(deadline) : 1000;
+        int wait = served == FAMQP_IO_SERVED_MORE ? 0 : deadline ? famqp_io_ms_until(deadline) : 1000;
         if (poll(&p, 1, wait < 1000 ? wait : 1000) < 0)
             return false;
         readable = (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;

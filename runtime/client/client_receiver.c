@@ -67,6 +67,8 @@ famqp_client_status famqp_receiver_open(famqp_client *c, const char *address, co
      * undelivered messages instead of whatever the peer can send. */
     lo.credit_window = 0;
     lo.dynamic = opts->dynamic;
+    if (opts->target_address)
+        lo.target_address = opts->target_address;
     if (opts->selector && opts->filter.count) {
         free(r);
         return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,

@@ -72,42 +72,41 @@ static void rearm(famqp_loop_conn *lc)
     famqp_loop_timer_start(lc->tick, deadline > now ? deadline - now : 0);
 }
 
+static bool on_event(void *arg, const famqp_event *e)
+{
+    famqp_loop_conn *lc = arg;
+    lc->handler.on_event(lc, e, lc->handler.arg);
+    return !lc->free_pending;
+}
+
 static void service(famqp_loop_conn *lc, bool readable)
 {
+    if (lc->done || lc->free_pending)
+        return;
     lc->depth++;
-    for (int round = 0; round < CONN_ROUNDS_PER_WAKE && !lc->free_pending && !lc->done; round++) {
-        if (famqp_io_connecting(lc->io))
-            lc->watch_stale = true;
-        famqp_io_process(lc->io, readable && round == 0);
-        size_t handled = 0;
-        const famqp_event *e;
-        while (!lc->free_pending && (e = famqp_connection_next_event(lc->connection))) {
-            lc->handler.on_event(lc, e, lc->handler.arg);
-            handled++;
-        }
-        if (lc->free_pending)
-            break;
-        if (handled == 0) {
-            if (famqp_io_done(lc->io)) {
-                /* Nothing more can happen on the socket: stop watching it
-                 * (a hung-up socket stays ready and would spin the loop). */
-                lc->done = true;
-                famqp_loop_watch_free(lc->watch);
-                lc->watch = NULL;
-                famqp_loop_timer_stop(lc->tick);
-                famqp_loop_timer_stop(lc->flush);
-                if (lc->handler.on_done)
-                    lc->handler.on_done(lc, famqp_io_state(lc->io), lc->handler.arg);
-            } else {
-                rearm(lc);
-            }
-            break;
-        }
-        if (round + 1 == CONN_ROUNDS_PER_WAKE) {
-            famqp_io_process(lc->io, false); /* the last handlers' output */
-            rearm(lc);
-            famqp_loop_conn_flush(lc); /* more next wake-up */
-        }
+    if (famqp_io_connecting(lc->io))
+        lc->watch_stale = true;
+    switch (famqp_io_serve(lc->io, readable, CONN_ROUNDS_PER_WAKE, on_event, lc)) {
+    case FAMQP_IO_SERVED_IDLE:
+        rearm(lc);
+        break;
+    case FAMQP_IO_SERVED_MORE:
+        rearm(lc);
+        famqp_loop_conn_flush(lc); /* more next wake-up */
+        break;
+    case FAMQP_IO_SERVED_DONE:
+        /* Nothing more can happen on the socket: stop watching it (a
+         * hung-up socket stays ready and would spin the loop). */
+        lc->done = true;
+        famqp_loop_watch_free(lc->watch);
+        lc->watch = NULL;
+        famqp_loop_timer_stop(lc->tick);
+        famqp_loop_timer_stop(lc->flush);
+        if (lc->handler.on_done)
+            lc->handler.on_done(lc, famqp_io_state(lc->io), lc->handler.arg);
+        break;
+    case FAMQP_IO_SERVED_STOPPED:
+        break;
     }
     lc->depth--;
     if (lc->free_pending && lc->depth == 0)

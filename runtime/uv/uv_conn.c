@@ -142,35 +142,33 @@ static void finish(famqp_uv_conn *c)
         c->handler.on_done(c, famqp_io_state(c->io), c->handler.arg);
 }
 
+static bool on_event(void *arg, const famqp_event *e)
+{
+    famqp_uv_conn *c = arg;
+    c->handler.on_event(c, e, c->handler.arg);
+    return !c->free_pending;
+}
+
 static void service(famqp_uv_conn *c, bool readable)
 {
     if (c->freed || c->done)
         return;
     c->depth++;
-    for (int round = 0; round < CONN_ROUNDS_PER_CALLBACK && !c->free_pending && !c->done; round++) {
-        if (famqp_io_connecting(c->io))
-            c->poll_stale = true;
-        famqp_io_process(c->io, readable && round == 0);
-        size_t handled = 0;
-        const famqp_event *e;
-        while (!c->free_pending && (e = famqp_connection_next_event(c->connection))) {
-            c->handler.on_event(c, e, c->handler.arg);
-            handled++;
-        }
-        if (c->free_pending)
-            break;
-        if (handled == 0) {
-            if (famqp_io_done(c->io))
-                finish(c);
-            else
-                rearm(c);
-            break;
-        }
-        if (round + 1 == CONN_ROUNDS_PER_CALLBACK) {
-            famqp_io_process(c->io, false); /* the last handlers' output */
-            rearm(c);
-            famqp_uv_conn_flush(c); /* more next iteration */
-        }
+    if (famqp_io_connecting(c->io))
+        c->poll_stale = true;
+    switch (famqp_io_serve(c->io, readable, CONN_ROUNDS_PER_CALLBACK, on_event, c)) {
+    case FAMQP_IO_SERVED_IDLE:
+        rearm(c);
+        break;
+    case FAMQP_IO_SERVED_MORE:
+        rearm(c);
+        famqp_uv_conn_flush(c); /* more next iteration */
+        break;
+    case FAMQP_IO_SERVED_DONE:
+        finish(c);
+        break;
+    case FAMQP_IO_SERVED_STOPPED:
+        break;
     }
     c->depth--;
     if (c->free_pending && c->depth == 0)

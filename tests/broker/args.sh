@@ -16,9 +16,8 @@ for v in 0 65 -1 x 4x ""; do
 done
 for n in 1 64; do
     start_broker "b$n" --threads "$n"
-    kill -TERM "$broker_pid"
     rc=0
-    wait "$broker_pid" || rc=$?
+    term_wait "$broker_pid" 30 famqp-broker || rc=$?
     [[ $rc == 0 ]] || { fail "--threads $n: exit $rc after SIGTERM:"; cat "$tmp/b$n.err" >&2; }
 done
 finish

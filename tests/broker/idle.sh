@@ -10,14 +10,6 @@ BIN=${1:?usage: idle.sh BUILD_EXAMPLES_DIR [BROKER_ARGS...]}
 shift
 . "$(dirname "$0")/../tools/lib.sh"
 
-# Running: the status read in one go (lib's alive reads it twice, and a
-# process reaped in between looked alive).
-running() {
-    local st
-    st=$(cat "/proc/$1/status" 2>/dev/null) || return 1
-    ! grep -q '^State:[[:space:]]*Z' <<<"$st"
-}
-
 # The main thread's and every loop thread's ("famqp-broker/N", with
 # --threads N: each must sleep); not a sanitizer's helper thread.
 switches() {
@@ -46,8 +38,8 @@ for sig in TERM INT; do
 
     kill "-$sig" "$broker_pid"
     rc=0
-    for _ in $(seq 10); do running "$broker_pid" || break; sleep 0.1; done
-    running "$broker_pid" && fail "famqp-broker still runs 1 s after SIG$sig"
+    for _ in $(seq 10); do alive "$broker_pid" || break; sleep 0.1; done
+    alive "$broker_pid" && { fail "famqp-broker still runs 1 s after SIG$sig; its threads:"; dump_stacks "$broker_pid" >&2; }
     wait "$broker_pid" || rc=$?
     [[ $rc == 0 ]] || fail "famqp-broker exit $rc after SIG$sig, expected 0"
     expect "$tmp/b-$sig.err" "famqp-broker: SIG$sig: shutting down" "SIG$sig shutdown message"

@@ -27,8 +27,7 @@ for mode in at-least-once at-most-once; do
     done
     expect "$tmp/r-$mode.out" "^received $count messages" "$mode: receiver"
 done
-kill -TERM "$broker_pid"
 rc=0
-wait "$broker_pid" || rc=$?
+term_wait "$broker_pid" 30 famqp-broker || rc=$?
 [[ $rc == 0 ]] || { fail "famqp-broker exit $rc after SIGTERM:"; cat "$tmp/b.err" >&2; }
 finish

@@ -50,9 +50,8 @@ if grep -q "failed" "$tmp/b.err"; then
     fail "the broker saw a connection fail:"
     cat "$tmp/b.err" >&2
 fi
-kill -TERM "$broker_pid"
 rc=0
-wait "$broker_pid" || rc=$?
+term_wait "$broker_pid" 30 famqp-broker || rc=$?
 [[ $rc == 0 ]] || { fail "famqp-broker exit $rc after SIGTERM:"; cat "$tmp/b.err" >&2; }
 
 start_broker bw --accept-when-consumed --credit 50 "$@"
@@ -73,8 +72,7 @@ for i in 1 2 3; do
     expect "$tmp/w-r$i.out" "^received 2000 messages" "--accept-when-consumed: receiver of w$i"
     expect "$tmp/w-s$i.out" "^sent 2000 messages" "--accept-when-consumed: sender of w$i"
 done
-kill -TERM "$broker_pid"
 rc=0
-wait "$broker_pid" || rc=$?
+term_wait "$broker_pid" 30 famqp-broker || rc=$?
 [[ $rc == 0 ]] || { fail "famqp-broker --accept-when-consumed exit $rc after SIGTERM:"; cat "$tmp/bw.err" >&2; }
 finish

@@ -20,7 +20,7 @@
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, generated, codec
-#                                           runtime/client/, famqp/client.h
+#                                           runtime/client/, famqp/client.h, famqp/request.h
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
@@ -54,7 +54,7 @@ header_layer() {
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
-    famqp/client.h) echo client ;;
+    famqp/client.h | famqp/request.h) echo client ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
         local d

@@ -6,10 +6,8 @@ set -euo pipefail
 rc_pids=()
 rc_tmp=$(mktemp -d)
 
-# alive PID: true while PID runs (a zombie counts as gone).
-alive() {
-    [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
+# alive, dump_stacks, term_wait
+source "$(dirname "${BASH_SOURCE[0]}")/../common/procs.sh"
 
 stop_pid() {
     local pid=$1

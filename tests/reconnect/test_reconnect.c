@@ -18,55 +18,9 @@
 #include <unistd.h>
 
 #include "famqp/client.h"
+#include "reconnect_support.h"
 
 Suite *reconnect_suite(void);
-
-typedef struct broker_proc {
-    pid_t pid;
-    unsigned port;
-} broker_proc;
-
-/* Starts famqp-broker on 127.0.0.1:port (0: a free one) and reads the port
- * from its "listening on" line. */
-static void broker_start(broker_proc *b, unsigned port)
-{
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    char listen[64];
-    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(FAMQP_BROKER, FAMQP_BROKER, "--listen", listen, "--accept-when-consumed", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[256] = "";
-    ck_assert_msg(f && fgets(line, sizeof line, f), "famqp-broker printed nothing");
-    fclose(f);
-    const char *colon = strrchr(line, ':');
-    ck_assert_msg(strncmp(line, "listening on ", 13) == 0 && colon, "unexpected: %s", line);
-    b->pid = pid;
-    b->port = (unsigned)strtoul(colon + 1, NULL, 10);
-}
-
-static void broker_kill(broker_proc *b)
-{
-    kill(b->pid, SIGKILL);
-    int status;
-    ck_assert_int_eq(waitpid(b->pid, &status, 0), b->pid);
-    b->pid = 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static famqp_client *connect_to(const broker_proc *b, uint32_t attempts)
 {
@@ -84,32 +38,10 @@ static famqp_client *connect_to(const broker_proc *b, uint32_t attempts)
     return c;
 }
 
-static void put_seq(uint8_t body[8], uint64_t n)
-{
-    for (int i = 0; i < 8; i++)
-        body[i] = (uint8_t)(n >> (56 - 8 * i));
-}
-
-static famqp_client_status send_seq(famqp_sender *s, uint64_t n, bool blocking)
-{
-    uint8_t body[8];
-    put_seq(body, n);
-    famqp_message m;
-    famqp_message_init(&m);
-    famqp_message_set_data(&m, body, sizeof body);
-    if (!blocking)
-        return famqp_send_async(s, &m, 10000);
-    famqp_outcome o;
-    famqp_client_status st = famqp_send(s, &m, 10000, &o);
-    if (st == FAMQP_CLIENT_OK)
-        ck_assert_int_eq(o.kind, FAMQP_OUTCOME_ACCEPTED);
-    return st;
-}
-
 START_TEST(off_by_default)
 {
     broker_proc b;
-    broker_start(&b, 0);
+    broker_start(&b, 0, "--accept-when-consumed", NULL, NULL, NULL);
     famqp_client *c = connect_to(&b, 0);
     famqp_sender *s;
     ck_assert_int_eq(famqp_sender_open(c, "q", NULL, &s), FAMQP_CLIENT_OK);
@@ -123,60 +55,18 @@ START_TEST(off_by_default)
 }
 END_TEST
 
-/* The receiving side of rides_out_a_restart, in its own thread (the
- * broker settles a sender's message only once the receiver accepted it). */
+/* The receiver runs in its own thread (receive_all): the broker settles a
+ * sender's message only once the receiver accepted it. */
 enum { RESTART_N = 3000, RESTART_WINDOW = 200 };
-
-typedef struct recv_job {
-    famqp_client *c;
-    famqp_receiver *r;
-    uint8_t seen[RESTART_N];
-    uint64_t distinct, received, bad;
-    famqp_client_status status;
-    char why[1024];
-} recv_job;
-
-static uint64_t seq_or_max(const famqp_delivery *d)
-{
-    famqp_message m;
-    if (famqp_delivery_read_message(d, &m, NULL) != FAMQP_OK || m.body.kind != FAMQP_BODY_DATA ||
-        m.body.data.len < 8)
-        return UINT64_MAX;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | m.body.data.ptr[i];
-    return v;
-}
-
-static void *receive_all(void *arg)
-{
-    recv_job *j = arg;
-    while (j->distinct < RESTART_N) {
-        famqp_delivery *d;
-        j->status = famqp_receive(j->r, 20000, &d);
-        if (j->status != FAMQP_CLIENT_OK) {
-            snprintf(j->why, sizeof j->why, "%s", famqp_client_last_error(j->c)->message);
-            return NULL;
-        }
-        uint64_t q = seq_or_max(d);
-        j->received++;
-        if (q >= RESTART_N)
-            j->bad++;
-        else if (!j->seen[q]++)
-            j->distinct++;
-        famqp_delivery_accept(d);
-    }
-    famqp_client_pump(j->c, 0); /* the last settlements */
-    return NULL;
-}
 
 START_TEST(rides_out_a_restart)
 {
     broker_proc b;
-    broker_start(&b, 0);
+    broker_start(&b, 0, "--accept-when-consumed", NULL, NULL, NULL);
     famqp_client *sc = connect_to(&b, 50);
     static recv_job job;
     memset(&job, 0, sizeof job);
+    job.want = RESTART_N;
     job.c = connect_to(&b, 50);
     famqp_sender_options so;
     famqp_sender_options_init(&so);
@@ -201,7 +91,7 @@ START_TEST(rides_out_a_restart)
     broker_kill(&b);
     sleep_ms(300);
     broker_proc b2;
-    broker_start(&b2, b.port);
+    broker_start(&b2, b.port, "--accept-when-consumed", NULL, NULL, NULL);
     /* Both clients learn of the loss on their next call. */
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, receive_all, &job), 0);
@@ -238,7 +128,7 @@ END_TEST
 START_TEST(attempts_run_out)
 {
     broker_proc b;
-    broker_start(&b, 0);
+    broker_start(&b, 0, "--accept-when-consumed", NULL, NULL, NULL);
     famqp_client *c = connect_to(&b, 3);
     famqp_sender *s;
     ck_assert_int_eq(famqp_sender_open(c, "q", NULL, &s), FAMQP_CLIENT_OK);

@@ -404,6 +404,9 @@ typedef struct famqp_receiver_options {
     const char *name;         /**< link name; NULL: generated */
     int attach_timeout_ms;    /**< default (and 0) 10000; -1: no limit */
     famqp_client_link_options link; /**< properties, capabilities, expiry, ... */
+    /** Our terminus' address (the attach's target), e.g. the reply-to
+     *  address responses are sent to; NULL: the same as the source's. */
+    const char *target_address;
     /** Any filter-set (famqp_filter_set_builder in engine.h: selectors,
      *  com.microsoft:session-filter, ...); count 0: none.  Not together
      *  with selector (ERR_ARG): put the selector into the set instead. */

@@ -237,6 +237,37 @@ FAMQP_API famqp_io_status famqp_io_process(famqp_io *io, bool readable);
  *  famqp_io_now_ms clock; 0 when it has none.  A loop calls
  *  famqp_io_process again by then (heartbeats, idle timeout). */
 FAMQP_API uint64_t famqp_io_deadline(const famqp_io *io);
+
+/** What famqp_io_serve leaves its event loop to do. */
+typedef enum famqp_io_served {
+    /** Caught up: watch famqp_io_fd for famqp_io_wants_read / _wants_write
+     *  and serve again when it is ready or by famqp_io_deadline. */
+    FAMQP_IO_SERVED_IDLE,
+    /** The turns ran out while events kept coming: as IDLE, and serve again
+     *  on the next wake-up without waiting for the socket. */
+    FAMQP_IO_SERVED_MORE,
+    /** famqp_io_done: nothing more can happen; stop watching the socket. */
+    FAMQP_IO_SERVED_DONE,
+    /** The event callback returned false (it may have freed the io):
+     *  nothing of this io may be touched in this round any more. */
+    FAMQP_IO_SERVED_STOPPED
+} famqp_io_served;
+
+/** Called by famqp_io_serve for each engine event, on the loop's thread.
+ *  Returns false to end the round at once (after freeing the io, say). */
+typedef bool famqp_io_event_fn(void *arg, const famqp_event *event);
+
+/** For an event loop that watches famqp_io_fd itself: one service round of
+ *  the io and its bound connection.  Runs famqp_io_process (reading when
+ *  readable is true), hands every engine event to on_event, and repeats
+ *  while the events' handlers produced more, at most max_rounds turns (0
+ *  counts as 1): a handler whose output keeps making events cannot hold
+ *  the loop.  The output of the last turn is written before it returns.
+ *  If famqp_io_connecting was true before the call, the socket may be
+ *  another now: watch famqp_io_fd afresh.  Never blocks.
+ *  @return what the loop does next (famqp_io_served). */
+FAMQP_API famqp_io_served famqp_io_serve(famqp_io *io, bool readable, unsigned max_rounds,
+                                         famqp_io_event_fn *on_event, void *arg);
 /** Peer address as "HOST:PORT" (IPv6 as "[ADDR]:PORT"). */
 FAMQP_API const char *famqp_io_peer(const famqp_io *io);
 /** True when the socket speaks TLS. */

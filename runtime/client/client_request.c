@@ -1,0 +1,286 @@
+/* Request/response over a sender/receiver pair (famqp/request.h): requests
+ * numbered by message-id, responses matched by correlation-id and held,
+ * unsettled, in the slot of the request they answer until released. */
+#define _GNU_SOURCE /* getrandom */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "client_internal.h"
+#include "famqp/request.h"
+
+enum { REQUEST_MAX_IN_FLIGHT = 65536 };
+
+typedef struct request_slot {
+    uint64_t id;
+    bool waiting;            /* started, not yet waited for to the end */
+    famqp_delivery *answer;  /* its response, once here */
+} request_slot;
+
+struct famqp_requester {
+    famqp_client *client;
+    famqp_sender *sender;
+    famqp_receiver *receiver;
+    char *reply_to;
+    uint64_t next_id;
+    uint64_t unmatched;
+    uint32_t cap;
+    request_slot *slots;
+};
+
+void famqp_requester_options_init(famqp_requester_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_in_flight = 64;
+    o->attach_timeout_ms = 10000;
+}
+
+/* "famqp-reply-" and 16 hex digits: unique enough that two requesters (in
+ * any number of processes) never share a reply address. */
+static char *fresh_reply_to(void)
+{
+    uint8_t r[8];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        return NULL;
+    char *s = malloc(32);
+    if (s)
+        snprintf(s, 32, "famqp-reply-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                 r[7]);
+    return s;
+}
+
+static void requester_free(famqp_requester *r)
+{
+    free(r->slots);
+    free(r->reply_to);
+    free(r);
+}
+
+famqp_client_status famqp_requester_open(famqp_client *c, const char *node, const famqp_requester_options *opts,
+                                         famqp_requester **out)
+{
+    *out = NULL;
+    famqp_requester_options defaults;
+    if (!opts) {
+        famqp_requester_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!node || !*node)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "a requester needs a node address");
+    if (opts->max_in_flight < 1 || opts->max_in_flight > REQUEST_MAX_IN_FLIGHT)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL,
+                                "requester max_in_flight %" PRIu32 ": must be from 1 to %d", opts->max_in_flight,
+                                REQUEST_MAX_IN_FLIGHT);
+    famqp_requester *r = calloc(1, sizeof *r);
+    if (!r)
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory for a requester");
+    r->client = c;
+    r->cap = opts->max_in_flight;
+    r->slots = calloc(r->cap, sizeof *r->slots);
+    r->reply_to = opts->reply_to ? strdup(opts->reply_to) : fresh_reply_to();
+    r->next_id = 1;
+    if (!r->slots || !r->reply_to) {
+        requester_free(r);
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory for a requester");
+    }
+    famqp_sender_options so;
+    famqp_sender_options_init(&so);
+    so.attach_timeout_ms = opts->attach_timeout_ms;
+    famqp_client_status st = famqp_sender_open(c, node, &so, &r->sender);
+    if (st != FAMQP_CLIENT_OK) {
+        requester_free(r);
+        return st;
+    }
+    famqp_receiver_options ro;
+    famqp_receiver_options_init(&ro);
+    ro.attach_timeout_ms = opts->attach_timeout_ms;
+    ro.credit_window = r->cap; /* every waiting request's response can come */
+    ro.target_address = r->reply_to;
+    ro.name = r->reply_to;
+    st = famqp_receiver_open(c, node, &ro, &r->receiver);
+    if (st != FAMQP_CLIENT_OK) {
+        famqp_client_error keep = *famqp_client_last_error(c);
+        famqp_sender_close(r->sender, 0);
+        requester_free(r);
+        return client_set_error(c, keep.status, keep.condition, keep.description, "%s", keep.message);
+    }
+    *out = r;
+    return FAMQP_CLIENT_OK;
+}
+
+const char *famqp_requester_reply_to(const famqp_requester *r) { return r->reply_to; }
+uint64_t famqp_requester_unmatched(const famqp_requester *r) { return r->unmatched; }
+
+famqp_client_status famqp_requester_close(famqp_requester *r, int timeout_ms)
+{
+    if (!r)
+        return FAMQP_CLIENT_OK;
+    for (uint32_t i = 0; i < r->cap; i++)
+        if (r->slots[i].answer)
+            famqp_delivery_accept(r->slots[i].answer);
+    uint64_t deadline = client_deadline(timeout_ms);
+    famqp_client_status st = famqp_sender_close(r->sender, timeout_ms);
+    int left = deadline ? famqp_io_ms_until(deadline) : -1;
+    famqp_client_status st2 = famqp_receiver_close(r->receiver, left);
+    requester_free(r);
+    return st != FAMQP_CLIENT_OK ? st : st2;
+}
+
+static request_slot *find(famqp_requester *r, uint64_t id)
+{
+    for (uint32_t i = 0; i < r->cap; i++)
+        if (r->slots[i].waiting && r->slots[i].id == id)
+            return &r->slots[i];
+    return NULL;
+}
+
+famqp_client_status famqp_request_start(famqp_requester *r, const famqp_message *request, int timeout_ms,
+                                        uint64_t *id)
+{
+    *id = 0;
+    request_slot *slot = NULL;
+    for (uint32_t i = 0; i < r->cap && !slot; i++)
+        if (!r->slots[i].waiting)
+            slot = &r->slots[i];
+    if (!slot)
+        return client_set_error(r->client, FAMQP_CLIENT_ERR_STATE, NULL, NULL,
+                                "%" PRIu32 " requests wait for responses (max_in_flight): wait for one first",
+                                r->cap);
+    famqp_message m = *request;
+    m.properties.present |= FAMQP_PROPERTIES_HAS_MESSAGE_ID | FAMQP_PROPERTIES_HAS_REPLY_TO;
+    m.properties.message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG;
+    m.properties.message_id.u.message_id_ulong = r->next_id;
+    m.properties.reply_to.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
+    m.properties.reply_to.u.address_string = (famqp_string){r->reply_to, strlen(r->reply_to)};
+    famqp_client_status st = famqp_send_async(r->sender, &m, timeout_ms);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    slot->id = r->next_id++;
+    slot->waiting = true;
+    slot->answer = NULL;
+    *id = slot->id;
+    return FAMQP_CLIENT_OK;
+}
+
+/* An application property's integer value, if it fits an int32. */
+static bool property_int(const famqp_message *m, const char *name, int32_t *out)
+{
+    famqp_value v;
+    if (!famqp_message_property(m, name, &v))
+        return false;
+    int64_t l;
+    uint64_t ul;
+    int32_t i;
+    uint32_t u;
+    int16_t s;
+    uint16_t us;
+    int8_t b;
+    uint8_t ub;
+    if (famqp_value_get_int(v, &i))
+        l = i;
+    else if (famqp_value_get_long(v, &l))
+        ;
+    else if (famqp_value_get_uint(v, &u))
+        l = u;
+    else if (famqp_value_get_ulong(v, &ul))
+        l = ul > INT32_MAX ? (int64_t)INT32_MAX + 1 : (int64_t)ul;
+    else if (famqp_value_get_short(v, &s))
+        l = s;
+    else if (famqp_value_get_ushort(v, &us))
+        l = us;
+    else if (famqp_value_get_byte(v, &b))
+        l = b;
+    else if (famqp_value_get_ubyte(v, &ub))
+        l = ub;
+    else
+        return false;
+    if (l < INT32_MIN || l > INT32_MAX)
+        return false;
+    *out = (int32_t)l;
+    return true;
+}
+
+static bool property_string(const famqp_message *m, const char *name, famqp_string *out)
+{
+    famqp_value v;
+    return famqp_message_property(m, name, &v) && famqp_value_get_string(v, out);
+}
+
+static famqp_client_status answer(famqp_requester *r, request_slot *slot, famqp_response *out)
+{
+    memset(out, 0, sizeof *out);
+    famqp_delivery *d = slot->answer;
+    slot->waiting = false;
+    slot->answer = NULL;
+    famqp_error err;
+    if (famqp_delivery_read_message(d, &out->message, &err) != FAMQP_OK) {
+        char why[256];
+        famqp_error_format(&err, why, sizeof why);
+        famqp_delivery_reject(d, "amqp:decode-error", "the response does not decode");
+        return client_set_error(r->client, FAMQP_CLIENT_ERR_STATE, NULL, NULL,
+                                "the response to request %" PRIu64 " does not decode: %s", slot->id, why);
+    }
+    out->delivery = d;
+    out->status_code = -1;
+    if (!property_int(&out->message, "status-code", &out->status_code))
+        property_int(&out->message, "statusCode", &out->status_code);
+    if (!property_string(&out->message, "status-description", &out->status_description))
+        property_string(&out->message, "statusDescription", &out->status_description);
+    return FAMQP_CLIENT_OK;
+}
+
+famqp_client_status famqp_request_wait(famqp_requester *r, uint64_t id, int timeout_ms, famqp_response *out)
+{
+    memset(out, 0, sizeof *out);
+    request_slot *slot = find(r, id);
+    if (!slot)
+        return client_set_error(r->client, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "no request %" PRIu64 " is waiting",
+                                id);
+    uint64_t deadline = client_deadline(timeout_ms);
+    while (!slot->answer) {
+        famqp_delivery *d;
+        famqp_client_status st = famqp_receive(r->receiver, deadline ? famqp_io_ms_until(deadline) : -1, &d);
+        if (st != FAMQP_CLIENT_OK) {
+            slot->waiting = false; /* given up: a late response is unmatched */
+            if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+                client_set_error(r->client, st, NULL, NULL, "no response to request %" PRIu64 " within %d ms", id,
+                                 timeout_ms);
+            return st;
+        }
+        famqp_message m;
+        const famqp_properties *p = &m.properties;
+        request_slot *to = NULL;
+        if (famqp_delivery_read_message(d, &m, NULL) == FAMQP_OK &&
+            (p->present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) &&
+            p->correlation_id.kind == FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG)
+            to = find(r, p->correlation_id.u.message_id_ulong);
+        if (to && !to->answer) {
+            to->answer = d;
+        } else {
+            r->unmatched++;
+            famqp_delivery_accept(d);
+        }
+    }
+    return answer(r, slot, out);
+}
+
+famqp_client_status famqp_request(famqp_requester *r, const famqp_message *request, int timeout_ms,
+                                  famqp_response *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t deadline = client_deadline(timeout_ms);
+    uint64_t id;
+    famqp_client_status st = famqp_request_start(r, request, timeout_ms, &id);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    return famqp_request_wait(r, id, deadline ? famqp_io_ms_until(deadline) : -1, out);
+}
+
+void famqp_response_release(famqp_response *response)
+{
+    if (response->delivery)
+        famqp_delivery_accept(response->delivery);
+    memset(response, 0, sizeof *response);
+}
