@@ -12,7 +12,7 @@
  *     "opened N of N connections in T s" once every one is attached (or
  *     failed), holds them for MS milliseconds or, without --hold-ms, until
  *     SIGTERM or SIGINT (at once when one failed to open), then closes
- *     them all and prints "closed M of N
+ *     them all (C at a time) and prints "closed M of N
  *     connections cleanly".  A connection the broker drops while held is
  *     reported ("lost ...").  Heartbeats: the engine answers the broker's
  *     idle timeout; --idle-timeout asks the broker for ours.
@@ -52,7 +52,8 @@ typedef struct hconn {
     famqp_loop_conn *lc; /* NULL before the start and once done */
     famqp_link *link;
     enum cstate state;
-    bool error; /* an error condition or a failed socket: not a clean end */
+    bool error;   /* an error condition or a failed socket: not a clean end */
+    bool batched; /* closed by close_some: counted in closes_pending */
 } hconn;
 
 struct holder {
@@ -61,6 +62,7 @@ struct holder {
     const char *address;
     hconn *conns;
     size_t n, next, pending, concurrency;
+    size_t close_next, closes_pending; /* the close, `concurrency` at a time */
     size_t opened, failed, lost, closed_clean, done;
     uint32_t idle_timeout_ms;
     bool setup_mode, closing, timed_out, finished;
@@ -73,6 +75,7 @@ struct holder {
 
 static void start_some(holder *h);
 static void close_all(holder *h);
+static void close_some(holder *h);
 
 /* At most 10 error lines: 10,000 failing connections must not flood. */
 static void report(holder *h, size_t i, const char *what, const char *name, const char *desc)
@@ -182,6 +185,8 @@ static void on_done(famqp_loop_conn *lc, famqp_io_status state, void *arg)
     }
     enum cstate was = c->state;
     c->state = C_DONE;
+    if (c->batched)
+        h->closes_pending--;
     c->lc = NULL;
     famqp_loop_conn_free(lc);
     h->done++;
@@ -200,6 +205,7 @@ static void on_done(famqp_loop_conn *lc, famqp_io_status state, void *arg)
     if (h->setup_mode && !h->closing && h->next == h->n && h->pending == 0)
         h->closing = true; /* nothing left to start */
     start_some(h);
+    close_some(h);
     check_all_open(h);
     finish_if_done(h);
 }
@@ -266,6 +272,29 @@ static void start_some(holder *h)
     }
 }
 
+static void close_one(holder *h, hconn *c)
+{
+    c->state = C_CLOSING;
+    c->batched = true;
+    h->closes_pending++;
+    famqp_connection_close(famqp_loop_conn_connection(c->lc), NULL, NULL);
+    famqp_loop_conn_flush(c->lc);
+}
+
+/* Held connections close `concurrency` at a time, as they opened: 10,000
+ * closes at once would keep a broker's loop busy past the idle timeout of
+ * the connections still waiting for their turn. */
+static void close_some(holder *h)
+{
+    if (!h->closing || h->setup_mode)
+        return;
+    while (h->closes_pending < h->concurrency && h->close_next < h->next) {
+        hconn *c = &h->conns[h->close_next++];
+        if (c->state == C_OPEN)
+            close_one(h, c);
+    }
+}
+
 static void close_all(holder *h)
 {
     if (h->closing)
@@ -276,13 +305,15 @@ static void close_all(holder *h)
     famqp_loop_timer_start(h->give_up, h->timeout_ms);
     for (size_t i = 0; i < h->next; i++) {
         hconn *c = &h->conns[i];
-        if (c->state == C_OPEN || c->state == C_OPENING) {
-            if (c->state == C_OPENING)
-                h->pending--;
-            c->state = C_CLOSING;
-            famqp_connection_close(famqp_loop_conn_connection(c->lc), NULL, NULL);
-            famqp_loop_conn_flush(c->lc);
+        if (c->state == C_OPENING) { /* at most `concurrency` of them */
+            h->pending--;
+            close_one(h, c);
         }
+    }
+    if (h->setup_mode) {
+        h->close_next = h->next; /* none is held */
+    } else {
+        close_some(h);
     }
     finish_if_done(h);
 }
