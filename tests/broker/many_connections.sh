@@ -4,12 +4,11 @@
 # connecting at a time) and asks for an idle timeout (3 s, or $HOLD_IDLE_MS
 # ms: CMake sets 10 s for sanitizer builds, whose starved holder can read a
 # socket seconds late), so the broker must heartbeat every one of them while
-# they are held for more than twice that; a
-# new famqp-send/famqp-recv pair then moves 20,000 messages through the
-# broker (in order, each once); the held connections all close cleanly (200
-# at a time), the
-# broker's descriptors go back to what they were, it logged nothing (it runs
-# without --verbose: any line is a complaint) and SIGTERM stops it, exit 0.
+# they are held for more than twice that; a new famqp-send/famqp-recv pair
+# moves 20,000 messages through the broker meanwhile (in order, each once);
+# the held connections all close cleanly (200 at a time), the broker's
+# descriptors go back to what they were, it logged nothing (it runs without
+# --verbose: any line is a complaint) and SIGTERM stops it, exit 0.
 # usage: many_connections.sh BUILD_EXAMPLES_DIR HOLD_CONNECTIONS N [BROKER_ARGS...]
 BIN=${1:?usage: many_connections.sh BUILD_EXAMPLES_DIR HOLD_CONNECTIONS N [BROKER_ARGS...]}
 hold=${2:?usage: many_connections.sh BUILD_EXAMPLES_DIR HOLD_CONNECTIONS N [BROKER_ARGS...]}
