@@ -9,6 +9,8 @@
 # the same in words):
 #   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
+#   auth       codec                        runtime/auth/, famqp/auth.h (SAS
+#                                           tokens, connection strings)
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
 #   message    generated, codec             runtime/message/, famqp/message.h
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
@@ -21,6 +23,8 @@
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, generated, codec
 #                                           runtime/client/, famqp/client.h, famqp/request.h
+#   async      loop, io, engine, message, generated, codec (beside client, not on it)
+#                                           runtime/async/, famqp/async.h
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
@@ -32,6 +36,7 @@ cd "$root"
 declare -A allowed=(
     [codec]="codec"
     [table]="table codec"
+    [auth]="auth codec"
     [generated]="generated table codec"
     [message]="message generated codec"
     [engine]="engine message generated codec"
@@ -39,6 +44,7 @@ declare -A allowed=(
     [loop]="loop io engine message generated codec"
     [uv]="uv io engine message generated codec"
     [client]="client loop io engine message generated codec"
+    [async]="async loop io engine message generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -48,6 +54,7 @@ header_layer() {
     case $name in
     famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
+    famqp/auth.h) echo auth ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
     famqp/message.h) echo message ;;
     famqp/engine.h) echo engine ;;
@@ -55,6 +62,7 @@ header_layer() {
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
     famqp/client.h | famqp/request.h) echo client ;;
+    famqp/async.h) echo async ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
         local d

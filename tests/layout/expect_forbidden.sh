@@ -12,6 +12,7 @@ expected=(
     'runtime/engine/engine_link.c:3: error: #include "famqp/client.h": layer '"'"'engine'"'"' may not use layer '"'"'client'"'"''
     'runtime/engine/engine_link.c:4: error: #include "message_internal.h": internal header of runtime/message/'
     'runtime/client/client_sender.c:5: error: #include "famqp/unknown.h": no layer knows this header'
+    'runtime/async/async_conn.c:3: error: #include "famqp/client.h": layer '"'"'async'"'"' may not use layer '"'"'client'"'"''
 )
 fail=0
 [ "$rc" = 1 ] || { echo "FAIL: expected exit 1, got $rc"; fail=1; }

@@ -1,0 +1,358 @@
+/** @file famqp/async.h
+ * @brief flatamqp: an asynchronous AMQP 1.0 client on a famqp_loop.
+ *
+ * The same features as the blocking client (client.h): connect with SASL
+ * and TLS, senders with outcomes, receivers with automatic or manual
+ * acceptance, reconnect with failover over a list of URLs and resending
+ * of what the peer had not settled; but nothing here waits.  Every call
+ * returns at once and what happens later is reported through callbacks on
+ * the loop's thread, so one thread runs hundreds of connections:
+ *
+ *     famqp_async_conn *c;
+ *     famqp_async_connect(loop, "amqp://127.0.0.1:5672", NULL, &c);
+ *     famqp_async_sender *s;
+ *     famqp_async_sender_open(c, "queue", NULL, &s);
+ *     famqp_async_send(s, &message, on_outcome, arg);  // queued; on_outcome later
+ *     famqp_loop_run(loop);
+ *
+ * Senders and receivers may be opened at once after famqp_async_connect:
+ * they attach when the connection is open (and again after every
+ * reconnect).  Sends made before the link has credit wait in the sender,
+ * bounded by famqp_async_sender_options.max_pending_messages and
+ * max_pending_bytes.
+ *
+ * Callbacks: every callback runs on the loop's thread, from the loop
+ * (never from inside the call that caused it, except that closing a
+ * sender or connection reports the sends it ends before it returns).  A
+ * callback may call any function of this header, including the close
+ * functions of the object it is called for.
+ *
+ * Threads: a famqp_async_conn, with its senders, receivers and
+ * deliveries, belongs to the thread that runs its loop; call these
+ * functions only there (or before the loop first runs, from the thread
+ * that made it).  Other threads hand work to a connection with
+ * famqp_loop_post (loop.h), whose function then runs on the loop's thread.
+ *
+ * Conventions (docs/api-conventions.md): calls return famqp_async_status,
+ * FAMQP_ASYNC_OK or `FAMQP_ASYNC_ERR_<WHAT>`; a call that creates an
+ * object writes it to *out, NULL whenever it fails; out of memory is
+ * ERR_NOMEM, never ERR_ARG; limits take -1 for "no limit"; timeouts in
+ * options are milliseconds, 0 the documented default, -1 no limit.
+ * famqp_async_receiver_set_credit SETS the credit (Proton's flow adds).
+ *
+ * Memory: objects are allocated when they are made; sends and received
+ * deliveries reuse per-link pools, so a steady stream allocates nothing
+ * once the pools have grown to the number of messages in flight.
+ */
+#ifndef FAMQP_ASYNC_H
+#define FAMQP_ASYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "famqp/engine.h"
+#include "famqp/io.h"
+#include "famqp/loop.h"
+#include "famqp/message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Results of the asynchronous client's calls and callbacks. */
+typedef enum famqp_async_status {
+    FAMQP_ASYNC_OK = 0,       /**< done (a callback: the outcome is valid) */
+    FAMQP_ASYNC_ERR_ARG,      /**< invalid argument or URL (nothing was done) */
+    FAMQP_ASYNC_ERR_NOMEM,    /**< an allocation failed; nothing changed */
+    FAMQP_ASYNC_ERR_FULL,     /**< the sender holds its limit of pending messages or bytes: retry later */
+    FAMQP_ASYNC_ERR_STATE,    /**< not possible now (closing, closed, link refused) */
+    FAMQP_ASYNC_ERR_CLOSED,   /**< a callback: the link or connection closed before the outcome
+                                   arrived (the message may or may not have reached the peer) */
+    FAMQP_ASYNC_ERR_REFUSED,  /**< a callback: the peer detached the link (see
+                                   famqp_async_sender_condition) before the outcome arrived */
+    FAMQP_ASYNC_ERR_LOST      /**< famqp_async_settle: the connection the delivery came on was
+                                   lost; the peer delivers the message again */
+} famqp_async_status;
+
+/** A short name of a status, e.g. "FAMQP_ASYNC_ERR_FULL". */
+FAMQP_API const char *famqp_async_status_name(famqp_async_status s);
+
+/** One connection (with one session) on a loop, reconnecting by its policy. */
+typedef struct famqp_async_conn famqp_async_conn;
+/** A sending link of a famqp_async_conn. */
+typedef struct famqp_async_sender famqp_async_sender;
+/** A receiving link of a famqp_async_conn. */
+typedef struct famqp_async_receiver famqp_async_receiver;
+/** A received message, handed to the receiver's on_message. */
+typedef struct famqp_async_delivery famqp_async_delivery;
+
+/* ---- connection events -------------------------------------------------- */
+
+/** What a connection event reports. */
+typedef enum famqp_async_event_type {
+    FAMQP_ASYNC_OPENED = 1,   /**< the connection and its session are open (once) */
+    FAMQP_ASYNC_RECONNECTING, /**< the connection was lost (reason in message); an attempt to
+                                   url_index starts after the backoff; sent before every attempt */
+    FAMQP_ASYNC_RECONNECTED,  /**< open again on url_index; links are being reattached and
+                                   unsettled sends are sent again */
+    FAMQP_ASYNC_CLOSED        /**< for good: closed by famqp_async_close (condition ""), or
+                                   failed: the first connect failed, the peer closed it, or
+                                   reconnecting gave up (condition, description, message) */
+} famqp_async_event_type;
+
+/** A connection event; the strings are valid during the callback only. */
+typedef struct famqp_async_event {
+    famqp_async_event_type type; /**< what happened */
+    /** The URL concerned: 0 the URL given to famqp_async_connect, i > 0
+     *  failover_urls[i - 1]; for RECONNECTING the one about to be tried. */
+    size_t url_index;
+    /** The URL as "amqp[s]://[user@]host:port" (no password, no path). */
+    const char *url;
+    uint32_t attempt;        /**< RECONNECTING, RECONNECTED: attempts of this reconnect so far */
+    const char *condition;   /**< the AMQP condition of the failure ("" when none) */
+    const char *description; /**< its description ("" when none) */
+    const char *message;     /**< one readable line ("" when nothing failed) */
+} famqp_async_event;
+
+/** A connection's event callback (famqp_async_options.on_event). */
+typedef void famqp_async_event_fn(famqp_async_conn *conn, const famqp_async_event *event, void *arg);
+
+/* ---- options ---------------------------------------------------------- */
+
+/** Most URLs in famqp_async_options.failover_urls. */
+#define FAMQP_ASYNC_MAX_FAILOVER_URLS 16
+
+/** famqp_async_options.sasl_mechanisms: no SASL layer (bare AMQP). */
+#define FAMQP_ASYNC_NO_SASL 0x80000000u
+
+/** Reconnect policy (off by default), as the blocking client's
+ *  famqp_reconnect_policy (client.h), on timers: when an established
+ *  connection is lost (socket error or EOF, the peer closing the
+ *  connection), the connection waits the backoff, connects to the next URL
+ *  of the list (position 0 is the URL given to famqp_async_connect, then
+ *  failover_urls; wrapping), opens its session again, reattaches every
+ *  sender and receiver under its link name and sends again, in order,
+ *  every message the peer had not settled (at-least-once).  The backoff
+ *  starts at initial_backoff_ms and doubles, up to max_backoff_ms, after
+ *  each round over the list that found no URL working.  A failed first
+ *  connect is not retried (FAMQP_ASYNC_CLOSED).  Authentication failures
+ *  never reconnect. */
+typedef struct famqp_async_reconnect {
+    uint32_t max_attempts;       /**< 0: never reconnect (default) */
+    uint32_t initial_backoff_ms; /**< default 100 */
+    uint32_t max_backoff_ms;     /**< default 5000 */
+    /** Further URLs (amqp[s]://[user:pass@]host[:port]), copied by
+     *  famqp_async_connect; at most FAMQP_ASYNC_MAX_FAILOVER_URLS; needs
+     *  max_attempts > 0.  A URL naming a user brings its own credentials,
+     *  one naming none uses the first URL's. */
+    const char *const *failover_urls;
+    size_t failover_url_count; /**< entries in failover_urls */
+} famqp_async_reconnect;
+
+/** A connection's settings; famqp_async_options_init sets the defaults. */
+typedef struct famqp_async_options {
+    const char *container_id; /**< NULL: "famqp-async-<pid>-<n>" */
+    const char *user;         /**< overrides the URL's user (SASL PLAIN) */
+    const char *password;     /**< overrides the URL's password */
+    /** One FAMQP_SASL_*; 0: PLAIN with a user, else ANONYMOUS;
+     *  FAMQP_ASYNC_NO_SASL: bare AMQP. */
+    unsigned sasl_mechanisms;
+    /** SASL PLAIN over amqp:// (no TLS) sends the password in clear text:
+     *  refused (ERR_ARG) unless this is set. */
+    bool allow_plain_insecure;
+    int connect_timeout_ms;   /**< TCP + TLS + AMQP open, and a close's wait; default (and 0) 10000; -1: no limit */
+    uint32_t idle_timeout_ms; /**< 0: none (default) */
+    uint32_t max_frame_size;  /**< 0: engine default */
+    famqp_io_options io;      /**< TLS: CA file, server name, client certificate, insecure */
+    int trace;                /**< -1: FAMQP_TRACE (default), 0 off, 1 on */
+    /** Sent in every open (copied by famqp_async_connect): a symbol-keyed
+     *  map, e.g. from famqp_fields_builder; count 0: none. */
+    famqp_map properties;
+    famqp_async_reconnect reconnect; /**< off by default */
+    famqp_async_event_fn *on_event;  /**< connection events; NULL: none */
+    void *on_event_arg;              /**< passed to on_event */
+} famqp_async_options;
+
+/** Sets *o to the defaults. */
+FAMQP_API void famqp_async_options_init(famqp_async_options *o);
+
+/* ---- connection ---------------------------------------------------------- */
+
+/** Starts connecting to url on loop and returns at once: the connect
+ *  (famqp_io_connect_start, resolving the host name), TLS, SASL and the
+ *  AMQP open run from the loop; FAMQP_ASYNC_OPENED or FAMQP_ASYNC_CLOSED
+ *  (refused, unresolvable, authentication failed, timeout) reports how it
+ *  went.  opts NULL: defaults.  The URL and every failover URL are checked
+ *  here.  @return FAMQP_ASYNC_OK with *out set; ERR_ARG (bad URL or
+ *  options: famqp_async_options_check says why) or ERR_NOMEM with *out
+ *  NULL. */
+FAMQP_API famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const famqp_async_options *opts,
+                                                 famqp_async_conn **out);
+
+/** Checks url and opts (NULL: defaults) as famqp_async_connect does,
+ *  without connecting, and says why they are refused in why[0..cap)
+ *  (NUL-terminated, "" when they are fine; why may be NULL with cap 0),
+ *  e.g. "the URL: refusing SASL PLAIN over unencrypted amqp://: ...".
+ *  Any thread (it touches no loop).  @return FAMQP_ASYNC_OK, ERR_ARG or
+ *  ERR_NOMEM. */
+FAMQP_API famqp_async_status famqp_async_options_check(const char *url, const famqp_async_options *opts, char *why,
+                                                       size_t cap);
+
+/** Called once a close has finished; conn is freed when it returns. */
+typedef void famqp_async_closed_fn(famqp_async_conn *conn, void *arg);
+
+/** Closes gracefully and frees conn with its senders and receivers: sends
+ *  still waiting for an outcome get their callback (FAMQP_ASYNC_ERR_CLOSED)
+ *  before this returns, deliveries not yet settled are released, links are
+ *  detached and the connection is closed; on_closed (may be NULL) runs
+ *  from the loop once the peer answered (or connect_timeout_ms passed, or
+ *  at once when the connection was not up), after the CLOSED event.  Also
+ *  frees a connection that failed for good.  NULL is ignored; a second
+ *  call does nothing.  Close every connection (and let on_closed run)
+ *  before famqp_loop_free: freeing the loop closes the sockets but cannot
+ *  free the connection objects. */
+FAMQP_API void famqp_async_close(famqp_async_conn *conn, famqp_async_closed_fn *on_closed, void *arg);
+
+/** True while the connection is open (between OPENED or RECONNECTED and
+ *  the next loss). */
+FAMQP_API bool famqp_async_is_open(const famqp_async_conn *conn);
+/** Where the connection is (or is trying) in the list of URLs: 0 the URL
+ *  given to famqp_async_connect, i > 0 failover_urls[i - 1]. */
+FAMQP_API size_t famqp_async_url_index(const famqp_async_conn *conn);
+/** Successful reconnects so far. */
+FAMQP_API uint64_t famqp_async_reconnects(const famqp_async_conn *conn);
+/** The loop the connection runs on. */
+FAMQP_API famqp_loop *famqp_async_loop(const famqp_async_conn *conn);
+/** The current engine connection (for its famqp_connection_remote_*
+ *  accessors); NULL while there is none (reconnecting, closed).  A
+ *  reconnect replaces it. */
+FAMQP_API famqp_connection *famqp_async_connection(const famqp_async_conn *conn);
+
+/* ---- senders ------------------------------------------------------------- */
+
+/** A send's result, once: status FAMQP_ASYNC_OK with the peer's outcome
+ *  (kind ACCEPTED, REJECTED with its condition, RELEASED, MODIFIED; NONE
+ *  for a pre-settled send, reported once it was handed to the
+ *  connection), or ERR_CLOSED / ERR_REFUSED with outcome NULL.  The
+ *  outcome's strings are valid during the call. */
+typedef void famqp_async_outcome_fn(famqp_async_sender *sender, famqp_async_status status,
+                                    const famqp_outcome *outcome, void *arg);
+
+/** A sender's settings; famqp_async_sender_options_init sets the defaults. */
+typedef struct famqp_async_sender_options {
+    /** true: send pre-settled (at-most-once; no outcome, nothing resent). */
+    bool presettled;
+    /** Most sends held (waiting for credit or for their outcome); more
+     *  return FAMQP_ASYNC_ERR_FULL.  Default 10000; -1: no limit. */
+    int64_t max_pending_messages;
+    /** Most bytes of encoded messages held, as max_pending_messages.
+     *  Default 16 MiB; -1: no limit. */
+    int64_t max_pending_bytes;
+    const char *name; /**< link name; NULL: generated */
+} famqp_async_sender_options;
+
+/** Sets *o to the defaults. */
+FAMQP_API void famqp_async_sender_options_init(famqp_async_sender_options *o);
+
+/** Makes a sender to address (copied); it attaches as soon as the
+ *  connection is open.  opts NULL: defaults.  @return FAMQP_ASYNC_OK with
+ *  *out set, ERR_ARG, ERR_NOMEM or ERR_STATE (conn closing or closed),
+ *  *out NULL then. */
+FAMQP_API famqp_async_status famqp_async_sender_open(famqp_async_conn *conn, const char *address,
+                                                     const famqp_async_sender_options *opts,
+                                                     famqp_async_sender **out);
+
+/** Queues one message (encoded and copied before this returns) and sends
+ *  it as soon as there is credit; on_outcome (may be NULL) is called once
+ *  with the result.  @return FAMQP_ASYNC_OK (on_outcome will be called),
+ *  ERR_FULL (the pending limits are reached: nothing queued), ERR_ARG,
+ *  ERR_NOMEM or ERR_STATE (sender closed or refused): on_outcome will not
+ *  be called. */
+FAMQP_API famqp_async_status famqp_async_send(famqp_async_sender *sender, const famqp_message *m,
+                                              famqp_async_outcome_fn *on_outcome, void *arg);
+/** famqp_async_send of an already encoded message (its sections' bytes,
+ *  copied). */
+FAMQP_API famqp_async_status famqp_async_send_bytes(famqp_async_sender *sender, const void *bytes, size_t len,
+                                                    famqp_async_outcome_fn *on_outcome, void *arg);
+
+/** Sends held now: waiting for credit or for their outcome. */
+FAMQP_API size_t famqp_async_sender_pending(const famqp_async_sender *sender);
+/** Bytes of the sends held now. */
+FAMQP_API size_t famqp_async_sender_pending_bytes(const famqp_async_sender *sender);
+/** Messages sent again after a reconnect. */
+FAMQP_API uint64_t famqp_async_sender_resent(const famqp_async_sender *sender);
+/** The error of the peer's detach ("" when none). */
+FAMQP_API const char *famqp_async_sender_condition(const famqp_async_sender *sender);
+
+/** Detaches and frees the sender: sends still held get their callback
+ *  (FAMQP_ASYNC_ERR_CLOSED) before this returns.  NULL is ignored. */
+FAMQP_API void famqp_async_sender_close(famqp_async_sender *sender);
+
+/* ---- receivers ------------------------------------------------------------ */
+
+/** A message arrived.  With auto_accept it is accepted when the callback
+ *  returns (unless the callback settled it); without, the application
+ *  settles it later with famqp_async_accept / _release / _reject, and the
+ *  delivery stays valid until then. */
+typedef void famqp_async_message_fn(famqp_async_receiver *receiver, famqp_async_delivery *delivery, void *arg);
+
+/** A receiver's settings; famqp_async_receiver_options_init sets the
+ *  defaults. */
+typedef struct famqp_async_receiver_options {
+    /** Credit kept available automatically (granted again as messages
+     *  arrive); default 100; 0: manual, famqp_async_receiver_set_credit. */
+    uint32_t credit_window;
+    bool auto_accept;  /**< accept each message after on_message (default true) */
+    const char *name;  /**< link name; NULL: generated */
+} famqp_async_receiver_options;
+
+/** Sets *o to the defaults. */
+FAMQP_API void famqp_async_receiver_options_init(famqp_async_receiver_options *o);
+
+/** Makes a receiver from address (copied) calling on_message(receiver,
+ *  delivery, arg) for each message; it attaches as soon as the connection
+ *  is open.  opts NULL: defaults.  @return FAMQP_ASYNC_OK with *out set,
+ *  ERR_ARG (on_message NULL), ERR_NOMEM or ERR_STATE; *out NULL then. */
+FAMQP_API famqp_async_status famqp_async_receiver_open(famqp_async_conn *conn, const char *address,
+                                                       const famqp_async_receiver_options *opts,
+                                                       famqp_async_message_fn *on_message, void *arg,
+                                                       famqp_async_receiver **out);
+
+/** Manual credit (credit_window 0): link-credit becomes `credit`; it does
+ *  not add (to add n, pass what is left + n).  Kept across reconnects
+ *  (less what arrived).  @return OK, or ERR_STATE for a receiver with a
+ *  credit window. */
+FAMQP_API famqp_async_status famqp_async_receiver_set_credit(famqp_async_receiver *receiver, uint32_t credit);
+/** Messages received so far. */
+FAMQP_API uint64_t famqp_async_receiver_received(const famqp_async_receiver *receiver);
+
+/** Detaches and frees the receiver; deliveries it handed out and not yet
+ *  settled are released (and must not be used).  NULL is ignored. */
+FAMQP_API void famqp_async_receiver_close(famqp_async_receiver *receiver);
+
+/** The message's bytes (its encoded sections), valid until settled. */
+FAMQP_API famqp_binary famqp_async_delivery_bytes(const famqp_async_delivery *d);
+/** Decodes the message into *m (views into the delivery, valid until it is
+ *  settled); on failure *m is reset and err (may be NULL) says why. */
+FAMQP_API famqp_status famqp_async_delivery_read(const famqp_async_delivery *d, famqp_message *m, famqp_error *err);
+/** The receiver the delivery arrived on. */
+FAMQP_API famqp_async_receiver *famqp_async_delivery_receiver(const famqp_async_delivery *d);
+
+/** Accepts and settles the delivery (d is finished with: not to be used
+ *  again).  @return OK, or ERR_LOST when the connection it came on was
+ *  lost meanwhile (the peer delivers it again). */
+FAMQP_API famqp_async_status famqp_async_accept(famqp_async_delivery *d);
+/** Releases and settles the delivery (the peer may deliver it again), as
+ *  famqp_async_accept. */
+FAMQP_API famqp_async_status famqp_async_release(famqp_async_delivery *d);
+/** Rejects and settles the delivery with condition (e.g.
+ *  "amqp:decode-error") and an optional description, as
+ *  famqp_async_accept. */
+FAMQP_API famqp_async_status famqp_async_reject(famqp_async_delivery *d, const char *condition,
+                                                const char *description);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAMQP_ASYNC_H */
