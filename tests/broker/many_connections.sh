@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # famqp-broker holding N idle connections (default 10,000; issue 12):
 # hold_connections opens them (open, begin, attach a receiver, 200
-# connecting at a time) and asks for an idle timeout (3 s, or $HOLD_IDLE_MS
+# connecting at a time) and asks for an idle timeout (5 s, or $HOLD_IDLE_MS
 # ms: CMake sets 10 s for sanitizer builds, whose starved holder can read a
 # socket seconds late), so the broker must heartbeat every one of them while
 # they are held for more than twice that; a new famqp-send/famqp-recv pair
@@ -43,7 +43,7 @@ done
 url=amqp://127.0.0.1:$port
 fds_before=$(fds "$broker_pid")
 
-idle_ms=${HOLD_IDLE_MS:-3000}
+idle_ms=${HOLD_IDLE_MS:-5000}
 timeout 300 "$hold" "$url/hold" --count "$n" --concurrency 200 --idle-timeout "$idle_ms" --timeout 120 \
     >"$tmp/h.out" 2>"$tmp/h.err" &
 hold_pid=$!
