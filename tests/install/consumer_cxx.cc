@@ -8,7 +8,6 @@
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
-#include <famqp/eventhubs.h>
 #include <famqp/export.h>
 #include <famqp/frame.h>
 #include <famqp/gen/table.h>
@@ -53,11 +52,6 @@ int main()
     if (famqp_sas_token("sb://a/b", "name", "key", 1700000000, token, sizeof token, nullptr, nullptr) != FAMQP_AUTH_OK ||
         std::strstr(token, "&sig=jyOyRWMIxD22QWwsstFKNaWpgGO044TafSD%2FXx3dRCQ%3D&") == nullptr) {
         std::fprintf(stderr, "consumer_cxx: SAS token %s\n", token);
-        return 1;
-    }
-    char address[64];
-    if (famqp_eventhubs_partition_address(address, sizeof address, "hub", "$Default", "0", nullptr) != FAMQP_OK) {
-        std::fprintf(stderr, "consumer_cxx: eventhubs address\n");
         return 1;
     }
     famqp_async_options ao;
