@@ -10,7 +10,7 @@
 #   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
-#   message    generated, codec             runtime/message/, famqp/message.h
+#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
 #   io         engine, message, generated, codec
 #                                           runtime/io/, famqp/io.h
@@ -52,7 +52,7 @@ header_layer() {
     famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
-    famqp/message.h) echo message ;;
+    famqp/message.h | famqp/batch.h) echo message ;;
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
