@@ -55,7 +55,7 @@ int main()
         std::fprintf(stderr, "consumer_cxx: SAS token %s\n", token);
         return 1;
     }
-    uint8_t batch_buf[64];
+    uint8_t batch_buf[256];
     famqp_batch batch;
     if (famqp_batch_init(&batch, batch_buf, sizeof batch_buf, -1, "pk") != FAMQP_OK ||
         famqp_batch_add(&batch, &m) != FAMQP_OK || famqp_batch_count(&batch) != 1) {
