@@ -9,6 +9,7 @@
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
+#include <famqp/eventhubs.h>
 #include <famqp/export.h>
 #include <famqp/frame.h>
 #include <famqp/gen/table.h>
@@ -60,6 +61,11 @@ int main()
     if (famqp_batch_init(&batch, batch_buf, sizeof batch_buf, -1, "pk") != FAMQP_OK ||
         famqp_batch_add(&batch, &m) != FAMQP_OK || famqp_batch_count(&batch) != 1) {
         std::fprintf(stderr, "consumer_cxx: batch\n");
+        return 1;
+    }
+    char address[64];
+    if (famqp_eventhubs_partition_address(address, sizeof address, "hub", "$Default", "0", nullptr) != FAMQP_OK) {
+        std::fprintf(stderr, "consumer_cxx: eventhubs address\n");
         return 1;
     }
     famqp_async_options ao;

@@ -45,7 +45,7 @@ typedef enum famqp_eventhubs_position_kind {
 } famqp_eventhubs_position_kind;
 
 /** Writes the selector filter for a position:
- *  `amqp.annotation.x-opt-<what> >[=] '<value>'` (`>=` when inclusive).
+ *  `amqp.annotation.x-opt-offset > '7'` and the like (`>=` when inclusive).
  *  value: the offset string, or the sequence number / time in decimal.
  *  FAMQP_ERR_INVALID_VALUE also for a value holding a quote. */
 FAMQP_API famqp_status famqp_eventhubs_position_filter(char *out, size_t cap, famqp_eventhubs_position_kind kind,
