@@ -14,6 +14,7 @@ typedef struct client_kept {
     size_t off, len;          /* its bytes in the sender's kept buffer */
     bool done;                /* settled by the peer: dropped at the front */
     bool waited;              /* the delivery a blocking famqp_send waits for */
+    uint32_t format;          /* the transfer's message-format */
 } client_kept;
 
 struct famqp_sender {
@@ -138,9 +139,10 @@ static bool kept_reserve(famqp_sender *s, size_t len)
 }
 
 /* After kept_reserve: keeps a copy of a delivery just sent. */
-static void kept_push(famqp_sender *s, famqp_delivery *d, const void *bytes, size_t len)
+static void kept_push(famqp_sender *s, famqp_delivery *d, uint32_t format, const void *bytes, size_t len)
 {
     client_kept *k = kept_at(s, s->kept_count);
+    k->format = format;
     k->delivery = d;
     k->off = s->kbuf_len;
     k->len = len;
@@ -211,8 +213,8 @@ static void sender_resend(client_link *h)
             uint8_t tag[8];
             put_tag(tag, s->next_tag++);
             famqp_delivery *d = NULL;
-            if (famqp_link_send(l, famqp_binary_of(tag, sizeof tag), s->kbuf + k->off, k->len, false, &d) !=
-                FAMQP_ENGINE_OK)
+            if (famqp_link_send_format(l, famqp_binary_of(tag, sizeof tag), k->format, s->kbuf + k->off, k->len,
+                                       false, &d) != FAMQP_ENGINE_OK)
                 return; /* tried again on the next round */
             k->delivery = d;
             if (k->waited)
@@ -367,8 +369,8 @@ static uint64_t deadline_at(send_deadline *d)
  * *out gets the delivery when it is unsettled.  pipelined: the caller
  * returns now, so the linger decides when the bytes are written (a
  * blocking send writes them while it waits). */
-static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t len, send_deadline *deadline,
-                                    bool pipelined, famqp_delivery **out)
+static famqp_client_status send_one(famqp_sender *s, uint32_t format, const void *bytes, size_t len,
+                                    send_deadline *deadline, bool pipelined, famqp_delivery **out)
 {
     famqp_client *c = s->base.client;
     *out = NULL;
@@ -398,13 +400,13 @@ static famqp_client_status send_one(famqp_sender *s, const void *bytes, size_t l
     famqp_connection_output(c->conn, &before);
     uint8_t tag[8];
     put_tag(tag, s->next_tag++);
-    famqp_engine_status es =
-        famqp_link_send(s->base.link, famqp_binary_of(tag, sizeof tag), bytes, len, s->presettled, out);
+    famqp_engine_status es = famqp_link_send_format(s->base.link, famqp_binary_of(tag, sizeof tag), format, bytes,
+                                                    len, s->presettled, out);
     if (es != FAMQP_ENGINE_OK)
         return client_set_error(c, es == FAMQP_ENGINE_ERR_NOMEM ? FAMQP_CLIENT_ERR_NOMEM : FAMQP_CLIENT_ERR_STATE,
                                 NULL, NULL, "send failed: %s", famqp_engine_status_name(es));
     if (keep && *out)
-        kept_push(s, *out, bytes, len);
+        kept_push(s, *out, format, bytes, len);
     s->sum.sent++;
     if (s->presettled)
         s->sum.presettled++;
@@ -439,13 +441,19 @@ static bool waiting_done(void *arg)
 famqp_client_status famqp_send_bytes(famqp_sender *s, const void *bytes, size_t len, int timeout_ms,
                                      famqp_outcome *outcome)
 {
+    return famqp_send_bytes_format(s, 0, bytes, len, timeout_ms, outcome);
+}
+
+famqp_client_status famqp_send_bytes_format(famqp_sender *s, uint32_t format, const void *bytes, size_t len,
+                                            int timeout_ms, famqp_outcome *outcome)
+{
     famqp_client *c = s->base.client;
     send_deadline dl = {.timeout_ms = timeout_ms};
     uint64_t deadline = deadline_at(&dl);
     if (outcome)
         memset(outcome, 0, sizeof *outcome);
     famqp_delivery *d;
-    famqp_client_status st = send_one(s, bytes, len, &dl, false, &d);
+    famqp_client_status st = send_one(s, format, bytes, len, &dl, false, &d);
     if (st != FAMQP_CLIENT_OK)
         return st;
     if (!d) { /* pre-settled: done once written (deadline 0: no limit) */
@@ -484,9 +492,15 @@ famqp_client_status famqp_send(famqp_sender *s, const famqp_message *m, int time
 
 famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms)
 {
+    return famqp_send_bytes_format_async(s, 0, bytes, len, timeout_ms);
+}
+
+famqp_client_status famqp_send_bytes_format_async(famqp_sender *s, uint32_t format, const void *bytes, size_t len,
+                                                  int timeout_ms)
+{
     famqp_delivery *d;
     send_deadline dl = {.timeout_ms = timeout_ms}; /* the clock is read only if the send waits */
-    return send_one(s, bytes, len, &dl, true, &d);
+    return send_one(s, format, bytes, len, &dl, true, &d);
 }
 
 famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms)

@@ -229,6 +229,12 @@ void eng_link_send_queued(famqp_link *l)
 famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len, bool settled,
                                     famqp_delivery **out)
 {
+    return famqp_link_send_format(l, tag, 0, msg, len, settled, out);
+}
+
+famqp_engine_status famqp_link_send_format(famqp_link *l, famqp_binary tag, uint32_t format, const void *msg,
+                                           size_t len, bool settled, famqp_delivery **out)
+{
     famqp_session *s = l->session;
     famqp_connection *c = s->conn;
     if (out)
@@ -255,6 +261,7 @@ famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void 
     d->id = s->next_delivery_id++;
     memcpy(d->tag, tag.ptr ? tag.ptr : (const uint8_t *)"", tag.len);
     d->tag_len = tag.len;
+    d->format = format;
     d->local_settled = settled;
     l->credit--;
     l->delivery_count++;

@@ -5,9 +5,11 @@
 // are also linked.
 #include <famqp/async.h>
 #include <famqp/auth.h>
+#include <famqp/batch.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
+#include <famqp/eventhubs.h>
 #include <famqp/export.h>
 #include <famqp/frame.h>
 #include <famqp/gen/table.h>
@@ -52,6 +54,18 @@ int main()
     if (famqp_sas_token("sb://a/b", "name", "key", 1700000000, token, sizeof token, nullptr, nullptr) != FAMQP_AUTH_OK ||
         std::strstr(token, "&sig=jyOyRWMIxD22QWwsstFKNaWpgGO044TafSD%2FXx3dRCQ%3D&") == nullptr) {
         std::fprintf(stderr, "consumer_cxx: SAS token %s\n", token);
+        return 1;
+    }
+    uint8_t batch_buf[256];
+    famqp_batch batch;
+    if (famqp_batch_init(&batch, batch_buf, sizeof batch_buf, -1, "pk") != FAMQP_OK ||
+        famqp_batch_add(&batch, &m) != FAMQP_OK || famqp_batch_count(&batch) != 1) {
+        std::fprintf(stderr, "consumer_cxx: batch\n");
+        return 1;
+    }
+    char address[64];
+    if (famqp_eventhubs_partition_address(address, sizeof address, "hub", "$Default", "0", nullptr) != FAMQP_OK) {
+        std::fprintf(stderr, "consumer_cxx: eventhubs address\n");
         return 1;
     }
     famqp_async_options ao;

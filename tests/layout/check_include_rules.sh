@@ -12,7 +12,7 @@
 #   auth       codec                        runtime/auth/, famqp/auth.h (SAS
 #                                           tokens, connection strings)
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
-#   message    generated, codec             runtime/message/, famqp/message.h
+#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h, famqp/eventhubs.h
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
 #   io         engine, message, generated, codec
 #                                           runtime/io/, famqp/io.h
@@ -56,7 +56,7 @@ header_layer() {
     famqp/gen/table.h) echo table ;;
     famqp/auth.h) echo auth ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
-    famqp/message.h) echo message ;;
+    famqp/message.h | famqp/batch.h | famqp/eventhubs.h) echo message ;;
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;

@@ -435,6 +435,14 @@ FAMQP_API famqp_client_status famqp_send_bytes(famqp_sender *s, const void *byte
 FAMQP_API famqp_client_status famqp_send_async(famqp_sender *s, const famqp_message *m, int timeout_ms);
 /** famqp_send_async of an already encoded message (its sections' bytes). */
 FAMQP_API famqp_client_status famqp_send_bytes_async(famqp_sender *s, const void *bytes, size_t len, int timeout_ms);
+/** famqp_send_bytes with the transfer's message-format (0 for AMQP 1.0
+ *  messages; FAMQP_BATCH_MESSAGE_FORMAT for a famqp/batch.h batch's
+ *  payload).  A resend after a reconnect keeps the format. */
+FAMQP_API famqp_client_status famqp_send_bytes_format(famqp_sender *s, uint32_t format, const void *bytes, size_t len,
+                                                      int timeout_ms, famqp_outcome *outcome);
+/** famqp_send_bytes_async with the transfer's message-format. */
+FAMQP_API famqp_client_status famqp_send_bytes_format_async(famqp_sender *s, uint32_t format, const void *bytes,
+                                                            size_t len, int timeout_ms);
 
 /** Outcome counts of everything this sender sent. */
 typedef struct famqp_send_summary {

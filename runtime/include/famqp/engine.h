@@ -621,6 +621,11 @@ FAMQP_API famqp_engine_status famqp_link_request_echo(famqp_link *l);
  *  outcome. */
 FAMQP_API famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void *msg, size_t len,
                                     bool settled, famqp_delivery **out);
+/** famqp_link_send with the transfer's message-format (0 for AMQP 1.0
+ *  messages; e.g. FAMQP_BATCH_MESSAGE_FORMAT of famqp/batch.h). */
+FAMQP_API famqp_engine_status famqp_link_send_format(famqp_link *l, famqp_binary tag, uint32_t format,
+                                                     const void *msg, size_t len, bool settled,
+                                                     famqp_delivery **out);
 /** Sender: aborts the delivery whose frames are still being sent. */
 FAMQP_API famqp_engine_status famqp_delivery_abort(famqp_delivery *d);
 
