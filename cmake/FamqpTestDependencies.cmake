@@ -13,7 +13,8 @@
 #   FAMQP_PROTON_PKG           pkg-config module of Qpid Proton-C
 #   FAMQP_PROTON_EXAMPLES_DIR  Qpid Proton's examples (c/, python/)
 #   FAMQP_PYTHON               the Python that has Qpid Proton's binding
-#   FAMQP_NODE                 node, for rhea (npm ci by scripts/install-deps.sh)
+#   FAMQP_NODE                 node, for rhea and @azure/core-amqp (npm ci by
+#                              scripts/install-deps.sh)
 #   FAMQP_RABBITMQ_BIN         RabbitMQ's scripts (rabbitmq-server)
 #   FAMQP_VALGRIND, FAMQP_VALGRIND_INCLUDE_DIR  valgrind and its callgrind.h
 # The test scripts run the Debian paths these default to.
@@ -101,6 +102,16 @@ if(FAMQP_BUILD_TESTS)
         set(FAMQP_RHEA_FOUND OFF)
     endif()
     set(FAMQP_RHEA_HOW "node and rhea (node 20, then scripts/install-deps.sh runs npm ci in tests/interop/rhea)")
+
+    # node and Microsoft's @azure/core-amqp (npm ci into tests/auth/node):
+    # FAMQP_AZURE_JS_FOUND, for the auth_crosscheck_* tests.
+    if(FAMQP_NODE AND EXISTS "${FAMQP_NODE}"
+       AND EXISTS "${PROJECT_SOURCE_DIR}/tests/auth/node/node_modules/@azure/core-amqp/package.json")
+        set(FAMQP_AZURE_JS_FOUND ON)
+    else()
+        set(FAMQP_AZURE_JS_FOUND OFF)
+    endif()
+    set(FAMQP_AZURE_JS_HOW "node and @azure/core-amqp (node 20, then scripts/install-deps.sh runs npm ci in tests/auth/node)")
 
     # RabbitMQ with the AMQP 1.0 plugin: FAMQP_RABBITMQ_FOUND.
     set(FAMQP_RABBITMQ_BIN "/usr/lib/rabbitmq/bin" CACHE PATH "RabbitMQ's scripts (interop tests only)")

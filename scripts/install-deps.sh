@@ -55,6 +55,24 @@ if [[ $sets == *test* && -f $ws_dir/package-lock.json ]]; then
         (cd "$ws_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
+# @azure/core-amqp and @azure/core-auth for tests/auth/node (owner: auth
+# tests): Microsoft's SAS token and connection-string code, the reference
+# of the auth_crosscheck_* tests.  Pinned and installed the same way.
+azure_dir=$here/../tests/auth/node
+if [[ $sets == *test* && -f $azure_dir/package-lock.json ]]; then
+    azure_ok=$(cd "$azure_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const lock = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+            const ok = ["@azure/core-amqp", "@azure/core-auth"].every((p) =>
+                lock["node_modules/" + p].version ===
+                JSON.parse(fs.readFileSync("node_modules/" + p + "/package.json")).version);
+            console.log(ok ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $azure_ok != yes ]]; then
+        (cd "$azure_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
 # --- end npm ---------------------------------------------------------------
 
 # The lines of the chosen [set]s, without comments and blank lines.

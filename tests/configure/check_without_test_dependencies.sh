@@ -58,7 +58,7 @@ peer_tests=(codec_proton_primitives proton_types proton_message interop_proton_p
     interop_tls_famqp_broker interop_proton_python_broker_matrix interop_proton_client
     interop_proton_c_broker_matrix interop_rabbitmq_matrix reconnect_rabbitmq_restart perf_diff_quick
     perf_e2e_smoke perf_codec_bench_validate interop_proton_python_props interop_proton_python_broker_props
-    uv uv_broker_100k uv_install exported_symbols_uv)
+    uv uv_broker_100k uv_install exported_symbols_uv auth_crosscheck_node)
 before=$fail
 if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
     log=$scratch/tests-on.log
@@ -68,6 +68,7 @@ if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
         "interop_proton_c_broker skipped: needs Qpid Proton-C and its C examples" \
         "interop_proton_python_broker skipped: needs $none/python3 with Qpid Proton's binding" \
         "interop_rhea_broker, interop_rhea_client, interop_tls_* skipped: needs node and rhea" \
+        "auth_crosscheck_node skipped: needs node and @azure/core-amqp" \
         "interop_rabbitmq_matrix skipped: needs RabbitMQ" \
         "reconnect_rabbitmq_restart skipped: needs RabbitMQ" \
         "perf/ (codec-bench, e2e) skipped: needs Qpid Proton-C (" \
@@ -77,7 +78,7 @@ if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
     for t in "${peer_tests[@]}"; do
         ! grep -qE "Test +#[0-9]+: $t\$" "$scratch/tests-on.list" || failed "tests on, no peer, yet $t is registered"
     done
-    expect_in "$scratch/tests-on.list" "interop_famqp_broker" "engine_trace"
+    expect_in "$scratch/tests-on.list" "interop_famqp_broker" "engine_trace" "auth"
     [[ $fail = "$before" ]] && echo "ok: tests on, no peers: configured, a warning per peer, their tests left out"
 else
     failed "configure with tests on failed without the test peers:"; cat "$scratch/tests-on.log"
@@ -103,7 +104,7 @@ if configure require-all -DFAMQP_REQUIRE_ALL_TESTS=ON; then
     failed "FAMQP_REQUIRE_ALL_TESTS=ON accepted missing dependencies"
 else
     expect_in "$scratch/require-all.log" "needs Qpid Proton-C (" "needs Qpid Proton-C and its C examples" \
-        "with Qpid Proton's binding" "needs node and rhea" "needs RabbitMQ" "needs valgrind/callgrind.h" \
+        "with Qpid Proton's binding" "needs node and rhea" "needs node and @azure/core-amqp" "needs RabbitMQ" "needs valgrind/callgrind.h" \
         "the libuv adapter (flatamqp_uv, famqp/uv.h, tests/uv) needs libuv (" \
         "(FAMQP_REQUIRE_ALL_TESTS is ON)"
     [[ $fail = "$before" ]] && echo "ok: FAMQP_REQUIRE_ALL_TESTS=ON refuses the configure and names every missing peer"

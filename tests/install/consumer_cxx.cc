@@ -1,8 +1,10 @@
 // A C++ program that includes every public header of flatamqp (C++11,
 // -pedantic, warnings as errors): the headers' extern "C" guards and
 // declarations must be valid C++.  It encodes and decodes an open
-// performative and builds a message, so the declarations are also linked.
+// performative, builds a message and makes a SAS token, so the declarations
+// are also linked.
 #include <famqp/async.h>
+#include <famqp/auth.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
@@ -44,6 +46,12 @@ int main()
     famqp_message_init(&m);
     if (std::strcmp(famqp_version(), FAMQP_VERSION_STRING) != 0) {
         std::fprintf(stderr, "consumer_cxx: library %s, headers %s\n", famqp_version(), FAMQP_VERSION_STRING);
+        return 1;
+    }
+    char token[256];
+    if (famqp_sas_token("sb://a/b", "name", "key", 1700000000, token, sizeof token, nullptr, nullptr) != FAMQP_AUTH_OK ||
+        std::strstr(token, "&sig=jyOyRWMIxD22QWwsstFKNaWpgGO044TafSD%2FXx3dRCQ%3D&") == nullptr) {
+        std::fprintf(stderr, "consumer_cxx: SAS token %s\n", token);
         return 1;
     }
     famqp_async_options ao;

@@ -9,6 +9,8 @@
 # the same in words):
 #   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
+#   auth       codec                        runtime/auth/, famqp/auth.h (SAS
+#                                           tokens, connection strings)
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
 #   message    generated, codec             runtime/message/, famqp/message.h
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
@@ -34,6 +36,7 @@ cd "$root"
 declare -A allowed=(
     [codec]="codec"
     [table]="table codec"
+    [auth]="auth codec"
     [generated]="generated table codec"
     [message]="message generated codec"
     [engine]="engine message generated codec"
@@ -51,6 +54,7 @@ header_layer() {
     case $name in
     famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
+    famqp/auth.h) echo auth ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
     famqp/message.h) echo message ;;
     famqp/engine.h) echo engine ;;
