@@ -21,6 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_broker() {
+    : >"$tmp/b.out" # there before the loop below reads it
     "$broker" --listen 127.0.0.1:0 >"$tmp/b.out" 2>"$tmp/b.err" &
     bp=$!
     for _ in $(seq 100); do grep -q '^listening on ' "$tmp/b.out" && break; sleep 0.05; done

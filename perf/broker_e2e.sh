@@ -8,6 +8,7 @@ broker=$1; bin=$2; count=$3; reps=$4; shift 4
 out=()
 for r in $(seq "$reps"); do
   tmp=$(mktemp -d)
+  : >"$tmp/b.out" # there before the loop below reads it
   "$broker" --listen 127.0.0.1:0 "$@" >"$tmp/b.out" 2>"$tmp/b.err" & bp=$!
   for i in $(seq 50); do grep -q listening "$tmp/b.out" && break; sleep 0.1; done
   port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\).*/\1/p' "$tmp/b.out")

@@ -2,8 +2,8 @@
  * by N famqp_loops on N threads (--threads).  Shared types of
  * broker_main.c (options, threads, signals), broker_worker.c (one loop's
  * thread and the hand-over between threads), broker_conn.c (accepting,
- * and the engine events of one client connection) and broker_queue.c
- * (queues).
+ * and the engine events of one client connection), broker_queue.c
+ * (queues) and broker_pool.c (message blocks).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)
@@ -36,8 +36,20 @@ typedef struct message {
     unsigned origin_worker;
     uint32_t origin_slot, origin_gen;
     size_t len;
+    uint16_t home;      /* the worker whose pool made the block */
+    uint8_t pool_class; /* its size class; POOL_CLASSES: malloc'd alone */
     uint8_t data[];
 } message;
+
+/* broker_pool.c: message blocks in three size classes, cached per worker. */
+enum { POOL_CLASSES = 3 };
+typedef struct msg_pool {
+    message *cache[POOL_CLASSES]; /* own: free blocks (linked by next) */
+    size_t cached[POOL_CLASSES];  /* own: how many */
+    message **giveback;           /* own: [threads] blocks of other homes, to return */
+    uint32_t *giveback_count;     /* own: [threads] */
+    message *returned;            /* mu: this worker's blocks other workers gave back */
+} msg_pool;
 
 typedef struct msg_list {
     message *head, *tail;
@@ -129,6 +141,7 @@ typedef struct worker {
     uint32_t *gens;                /* each slot's generation (bumped when freed) */
     uint32_t nslots;
     unsigned next_accept;          /* worker 0: the next worker to get a socket */
+    msg_pool pool;                 /* message blocks (returned: under mu) */
     /* mu: */
     bool wake_posted; /* a wake is queued (or being retried) */
     consumer *ready;  /* consumers with an outbox to send */
@@ -160,6 +173,15 @@ typedef struct client {
 } client;
 
 /* broker_queue.c */
+/* broker_pool.c */
+bool pool_init(struct worker *w, unsigned threads);
+/* A block for a message of len bytes (NULL: out of memory). */
+message *pool_get(struct worker *w, size_t len);
+/* A message's block back to its pool (the worker done with it). */
+void pool_put(struct worker *w, message *m);
+/* Frees every block the worker's pool holds (shutdown, all threads joined). */
+void pool_free_all(struct worker *w, unsigned threads);
+
 void list_push_back(msg_list *l, message *m);
 void list_push_front(msg_list *l, message *m);
 void list_remove(msg_list *l, message *m);

@@ -262,12 +262,12 @@ static void on_message(client *cl, famqp_delivery *d)
         return;
     }
     famqp_binary body = famqp_delivery_message(d);
-    message *m = malloc(sizeof *m + body.len);
+    worker *w = cl->w;
+    message *m = pool_get(w, body.len);
     if (!m) {
         famqp_delivery_release(d);
         return;
     }
-    worker *w = cl->w;
     m->len = body.len;
     m->origin = NULL;
     m->origin_gen = 0;

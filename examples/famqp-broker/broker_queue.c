@@ -360,5 +360,5 @@ void message_done(worker *w, message *m, const famqp_outcome *o)
             }
         }
     }
-    free(m);
+    pool_put(w, m);
 }

@@ -177,7 +177,7 @@ famqp_loop_status worker_init(broker *b, unsigned i)
     w->b = b;
     w->index = i;
     w->need_wake = calloc(b->cfg.threads, sizeof *w->need_wake);
-    if (!w->need_wake)
+    if (!w->need_wake || !pool_init(w, b->cfg.threads))
         return FAMQP_LOOP_ERR_NOMEM;
     famqp_loop_status st = famqp_loop_new(NULL, &w->loop);
     if (st == FAMQP_LOOP_OK)
@@ -205,6 +205,7 @@ void worker_destroy(worker *w)
         famqp_io_free(x->io);
         free(x);
     }
+    pool_free_all(w, w->b->cfg.threads);
     free(w->need_wake);
     free(w->slots);
     free(w->gens);

@@ -98,7 +98,7 @@ static famqp_delivery *delivery_new(famqp_link *l, bool outgoing, size_t need)
     famqp_delivery *d = c->pool;
     if (d) {
         c->pool = d->pool_next;
-        c->npool--;
+        c->pool_bytes -= sizeof *d + d->cap;
         uint8_t *data = d->data;
         size_t cap = d->cap;
         memset(d, 0, sizeof *d);

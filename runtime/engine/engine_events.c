@@ -8,7 +8,6 @@
 
 #include "engine_internal.h"
 
-#define ENG_POOL_MAX 256u
 #define ENG_POOL_MAX_BUFFER 65536u
 
 const char *famqp_event_type_name(famqp_event_type t)
@@ -49,18 +48,19 @@ void eng_delivery_free(famqp_delivery *d)
     if (l->incoming == d)
         l->incoming = NULL;
     eng_cond_free(c, &d->remote_err);
-    if (c->destroying || c->npool >= ENG_POOL_MAX) {
+    if (d->cap > ENG_POOL_MAX_BUFFER) { /* do not hoard big buffers */
+        eng_free(c, d->data);
+        d->data = NULL;
+        d->cap = 0;
+    }
+    size_t bytes = sizeof *d + d->cap;
+    if (c->destroying || c->pool_bytes + bytes > c->opts.delivery_pool_bytes) {
         eng_free(c, d->data);
         eng_free(c, d);
     } else {
-        if (d->cap > ENG_POOL_MAX_BUFFER) { /* do not hoard big buffers */
-            eng_free(c, d->data);
-            d->data = NULL;
-            d->cap = 0;
-        }
         d->pool_next = c->pool;
         c->pool = d;
-        c->npool++;
+        c->pool_bytes += bytes;
     }
     if (!c->destroying)
         eng_link_unref(l);
@@ -74,7 +74,7 @@ void eng_delivery_pool_free(famqp_connection *c)
         eng_free(c, d->data);
         eng_free(c, d);
     }
-    c->npool = 0;
+    c->pool_bytes = 0;
 }
 
 void eng_delivery_unref(famqp_delivery *d)

@@ -208,7 +208,7 @@ struct famqp_connection {
     /* freed deliveries kept for reuse (with their buffers, when small), so
      * a steady stream of messages allocates nothing */
     famqp_delivery *pool;
-    uint32_t npool;
+    size_t pool_bytes; /* of the pooled deliveries and their buffers */
 
     /* pending dispositions (coalesced into ranges) */
     eng_disp *disps;

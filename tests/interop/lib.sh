@@ -25,6 +25,7 @@ trap interop_cleanup EXIT
 start() {
     local name=$1
     shift
+    : >"$interop_tmp/$name.out" # there before its reader looks (the child opens it later)
     "$@" >"$interop_tmp/$name.out" 2>"$interop_tmp/$name.err" &
     last_pid=$!
     interop_pids+=("$last_pid")

@@ -57,6 +57,7 @@ listen() {
     shift
     # --foreground: see perf/e2e's start_server (timeout's SIGCONT to the
     # group can hang an ASan build's leak check at exit).
+    : >"$tmp/$name.out" # there before the loop below reads it (the child opens it later)
     timeout --foreground 120 "$recv" --listen 127.0.0.1:0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     recv_pid=$!
     pids+=("$recv_pid")

@@ -31,6 +31,7 @@ trap rc_cleanup EXIT
 start() {
     local name=$1
     shift
+    : >"$rc_tmp/$name.out" # there before its reader looks (the child opens it later)
     "$@" >"$rc_tmp/$name.out" 2>"$rc_tmp/$name.err" &
     last_pid=$!
     rc_pids+=("$last_pid")

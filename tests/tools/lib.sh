@@ -29,6 +29,7 @@ expect() {
 start_broker() {
     local name=$1
     shift
+    : >"$tmp/$name.out" # there before the loop below reads it (the child opens it later)
     "$broker" --listen 127.0.0.1:0 --verbose "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     broker_pid=$!
     rc_pids+=("$broker_pid")

@@ -143,6 +143,8 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_IDLE_FLOWS_PER_S 5000u
 /** famqp_connection_options.max_credit_overrun: beyond the largest grant */
 #define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u
+/** Default famqp_connection_options.delivery_pool_bytes: 1 MiB. */
+#define FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1024u * 1024u)
 /** @} */
 
 /** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
@@ -205,6 +207,12 @@ typedef struct famqp_connection_options {
      * RabbitMQ 3.x sends more transfers than granted, seen up to about one
      * grant (rabbitmq-server issue 2597).  Default 16. */
     uint32_t max_credit_overrun;
+    /** Settled deliveries (and their message buffers) the connection keeps
+     *  for reuse, in bytes: once a link's in-flight window fits, sending and
+     *  receiving allocate nothing.  Buffers above 64 KiB are never kept.
+     *  Default FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1 MiB); 0 keeps
+     *  none. */
+    uint32_t delivery_pool_bytes;
     /** SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      *  header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      *  offered (0 = no SASL layer; a SASL header is then refused). */

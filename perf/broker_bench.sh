@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# perf/broker_bench.sh: famqp-broker beside Qpid Proton-C's multi-threaded
+# example broker (broker.c), aggregate msg/s through each with the same
+# clients (issue 12).
+#
+# usage: perf/broker_bench.sh BUILD_DIR [--count N] [--reps R] [--timeout S] [--no-proton]
+#   BUILD_DIR   a build with famqp-broker, famqp-send and famqp-recv
+#   --count N   messages per run, over all pairs (default 500000; each of
+#               50 pairs moves N/50)
+#   --reps R    runs per row, the median is reported (default 3, at least 3)
+#   --timeout S a run is killed after S seconds and reported FAILED (default 120)
+#   --no-proton only famqp-broker's rows
+# Exit 1 when a run failed, 2 on bad usage or a missing program.
+#
+# Rows: broker x threads (1, 2) x pairs (1, 50).  A pair is one famqp-recv
+# (--check-sequence) and one famqp-send (100-byte messages, at-least-once)
+# on a queue of its own; all pairs run at once.  msg/s = N / (time from
+# the first sender's start to the last receiver's exit), the receivers
+# having had 0.5 s to attach.  Every process is bounded by --timeout and
+# stopped by PID.
+#
+# Proton's broker.c runs a fixed 4 threads (b.threads = 4); this script
+# builds a copy whose third argument sets the count (that one line changed,
+# checked), so both brokers run with 1 and 2.  Proton grants its senders 5
+# credits at a time (WINDOW) and delivers pre-settled: that is its design,
+# measured as it is.
+#
+# The machine's cores are shared by the broker and all its clients: with 2
+# cores and 50 pairs the clients take most of them, which bounds what a
+# second broker thread can show (see perf/README.md).
+set -euo pipefail
+build=${1:?usage: perf/broker_bench.sh BUILD_DIR [--count N] [--reps R] [--timeout S] [--no-proton]}
+shift
+count=500000 reps=3 timeout_s=120 proton=1
+while [ $# -gt 0 ]; do
+    case $1 in
+    --count) count=${2:?}; shift ;;
+    --reps) reps=${2:?}; shift ;;
+    --timeout) timeout_s=${2:?}; shift ;;
+    --no-proton) proton=0 ;;
+    *) echo "perf/broker_bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+for v in "$count" "$reps" "$timeout_s"; do
+    [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "perf/broker_bench.sh: --count, --reps and --timeout take positive numbers" >&2; exit 2; }
+done
+((reps >= 3)) || { echo "perf/broker_bench.sh: --reps must be at least 3 (medians)" >&2; exit 2; }
+((count >= 50)) || { echo "perf/broker_bench.sh: --count must be at least 50 (one per pair)" >&2; exit 2; }
+
+broker=$build/examples/famqp-broker/famqp-broker
+send=$build/examples/famqp-send/famqp-send
+recv=$build/examples/famqp-recv/famqp-recv
+for b in "$broker" "$send" "$recv"; do
+    [ -x "$b" ] || { echo "perf/broker_bench.sh: $b not built" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/famqp-broker-bench.XXXXXX")
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+examples=/usr/share/proton/examples/c
+if [ "$proton" = 1 ]; then
+    [ -f $examples/broker.c ] || { echo "perf/broker_bench.sh: $examples missing (apt-get install libqpid-proton11-dev-examples)" >&2; exit 2; }
+    sed 's/^  b\.threads = 4;$/  b.threads = argc > 3 ? (size_t)atoi(argv[3]) : 4;/' $examples/broker.c >"$tmp/pn-broker.c"
+    grep -q 'b.threads = argc > 3' "$tmp/pn-broker.c" ||
+        { echo "perf/broker_bench.sh: broker.c has no 'b.threads = 4;' line to make a thread count of" >&2; exit 2; }
+    cc -O2 -w -I$examples -o "$tmp/pn-broker" "$tmp/pn-broker.c" -lqpid-proton -lpthread ||
+        { echo "perf/broker_bench.sh: cannot build Proton's broker.c" >&2; exit 2; }
+fi
+
+now_ns() { date +%s%N; }
+
+# start_broker COMMAND...: sets $bpid and $port once it prints
+# "listening on [HOST:]PORT".
+start_broker() {
+    "$@" >"$tmp/b.out" 2>"$tmp/b.err" &
+    bpid=$!
+    pids+=("$bpid")
+    port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on \(.*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p' "$tmp/b.out" | head -n1)
+        [ -n "$port" ] && return 0
+        kill -0 "$bpid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "perf/broker_bench.sh: broker did not start: $*" >&2
+    cat "$tmp/b.out" "$tmp/b.err" >&2
+    return 1
+}
+
+stop_broker() {
+    kill -TERM "$bpid" 2>/dev/null || true
+    wait "$bpid" 2>/dev/null || true
+}
+
+# Runs happen in subshells ($(...)): a failure shows as FAILED in the
+# results, counted at the end.
+# The broker's CPU time (all threads, user + system) in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$bpid/stat"; }
+
+# run PAIRS: one run against the broker on $port; prints "MSG_PER_S CPU%"
+# (the broker's CPU time over the run's wall time) or FAILED.
+run() {
+    local p=$1 per=$(($count / $1)) i rc=0 t0 t1 c0 c1
+    local rp=() sp=()
+    for i in $(seq "$p"); do
+        timeout "$timeout_s" "$recv" "amqp://127.0.0.1:$port" "q$i" --count "$per" --check-sequence --timeout 60 \
+            >"$tmp/r$i.out" 2>"$tmp/r$i.err" &
+        rp+=($!)
+    done
+    pids+=("${rp[@]}")
+    sleep 0.5
+    c0=$(cpu_ticks)
+    t0=$(now_ns)
+    for i in $(seq "$p"); do
+        timeout "$timeout_s" "$send" "amqp://127.0.0.1:$port" "q$i" --count "$per" --size 100 --timeout 60 \
+            >"$tmp/s$i.out" 2>"$tmp/s$i.err" &
+        sp+=($!)
+    done
+    pids+=("${sp[@]}")
+    for i in "${rp[@]}" "${sp[@]}"; do wait "$i" || rc=$?; done
+    t1=$(now_ns)
+    c1=$(cpu_ticks)
+    if [ $rc -ne 0 ]; then
+        echo "perf/broker_bench.sh: a client exited $rc (124: timed out):" >&2
+        cat "$tmp"/r*.err "$tmp"/s*.err | head -5 >&2
+        echo FAILED
+        return
+    fi
+    awk -v n=$((per * p)) -v ns=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.0f %.0f%%\n", n / (ns / 1e9), 100 * c / hz / (ns / 1e9) }'
+}
+
+# median of the runs given ("MSG_PER_S CPU%", by msg/s; FAILED when any
+# run failed).
+median() {
+    local v
+    for v in "$@"; do [ "$v" = FAILED ] && { echo FAILED; return; }; done
+    printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"
+}
+
+declare -A res runs cpu
+# measure KEY PAIRS BROKER_COMMAND...: REPS runs, each on a fresh broker.
+measure() {
+    local key=$1 p=$2 r v=()
+    shift 2
+    for r in $(seq "$reps"); do
+        start_broker "$@"
+        v+=("$(run "$p")")
+        stop_broker
+    done
+    local m
+    m=$(median "${v[@]}")
+    res[$key]=${m%% *}
+    cpu[$key]=${m#* }
+    runs[$key]=$(printf '%s ' "${v[@]%% *}")
+    echo "perf/broker_bench.sh: $key: ${runs[$key]} -> ${res[$key]}" >&2
+}
+
+echo "perf/broker_bench.sh: $count messages of 100 bytes per run (at-least-once), $reps runs per row" >&2
+for t in 1 2; do
+    for p in 1 50; do
+        measure "famqp/$t/$p" "$p" "$broker" --listen 127.0.0.1:0 --threads "$t"
+        [ "$proton" = 1 ] && measure "proton/$t/$p" "$p" "$tmp/pn-broker" 127.0.0.1 0 "$t"
+    done
+done
+
+ratio() {
+    case "$1$2" in *FAILED* | *-*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;; esac
+}
+printf '\n%-8s %-6s %12s %6s %13s %6s %12s  %s\n' threads pairs "famqp msg/s" cpu "Proton msg/s" cpu \
+    famqp/Proton "runs (famqp | Proton)"
+for t in 1 2; do
+    for p in 1 50; do
+        f=${res[famqp/$t/$p]} pn=${res[proton/$t/$p]:--}
+        printf '%-8s %-6s %12s %6s %13s %6s %12s  %s| %s\n' "$t" "$p" "$f" "${cpu[famqp/$t/$p]:--}" "$pn" \
+            "${cpu[proton/$t/$p]:--}" "$(ratio "$f" "$pn")" "${runs[famqp/$t/$p]}" "${runs[proton/$t/$p]:--}"
+    done
+done
+echo "(cpu: the broker's CPU time over the median run's wall time, all its threads)"
+printf '\n2 threads / 1 thread at 50 pairs: famqp-broker %s' "$(ratio "${res[famqp/2/50]}" "${res[famqp/1/50]}")"
+[ "$proton" = 1 ] && printf ', Proton %s' "$(ratio "${res[proton/2/50]}" "${res[proton/1/50]}")"
+printf '\n'
+case "${runs[*]}" in *FAILED*) exit 1 ;; esac
+exit 0
