@@ -40,6 +40,21 @@ if [[ $sets == *test* && -f $rhea_dir/package-lock.json ]]; then
         (cd "$rhea_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
+# tests/interop/ws (owner: WebSockets interop): the ws package, pinned by
+# its package-lock.json the same way; rhea comes from tests/interop/rhea.
+ws_dir=$here/../tests/interop/ws
+if [[ $sets == *test* && -f $ws_dir/package-lock.json ]]; then
+    ws_ok=$(cd "$ws_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/ws"].version;
+            const have = JSON.parse(fs.readFileSync("node_modules/ws/package.json")).version;
+            console.log(want === have ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $ws_ok != yes ]]; then
+        (cd "$ws_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
 # @azure/core-amqp and @azure/core-auth for tests/auth/node (owner: auth
 # tests): Microsoft's SAS token and connection-string code, the reference
 # of the auth_crosscheck_* tests.  Pinned and installed the same way.

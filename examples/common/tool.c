@@ -43,6 +43,10 @@ bool tool_url_address(const char *prog, const char *url, char *base, size_t base
 {
     const char *auth = strstr(url, "://");
     const char *slash = auth ? strchr(auth + 3, '/') : NULL;
+    /* ws[s]://: the path is the WebSocket upgrade's, so the whole URL is
+     * what the client connects to and ADDRESS names the address. */
+    if (!strncmp(url, "ws://", 5) || !strncmp(url, "wss://", 6))
+        slash = NULL;
     size_t blen = slash ? (size_t)(slash - url) : strlen(url);
     if (blen >= base_cap) {
         fprintf(stderr, "%s: URL too long\n", prog);

@@ -22,7 +22,8 @@ bool tool_arg_u64(const char *prog, const char *opt, const char *val, uint64_t m
                   uint64_t *out);
 
 /* url is amqp[s]://[user:pass@]host[:port][/ADDRESS].  base gets the URL
- * without the path (what the client connects to).  *address: the ADDRESS
+ * without the path (what the client connects to); a ws[s]:// URL's path
+ * is its WebSocket path, so base gets all of it and ADDRESS is needed.  *address: the ADDRESS
  * argument (NULL when none was given); it becomes the URL's address when
  * only the URL has one.  Both naming different addresses, or neither
  * naming one, is an error: printed, false returned. */

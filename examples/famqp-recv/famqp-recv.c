@@ -24,6 +24,7 @@
 #include "famqp/client.h"
 #include "failover.h"
 #include "recv.h"
+#include "io_args.h"
 #include "tool.h"
 
 #define PROG "famqp-recv"
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
-            "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE]\n"
+            "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
@@ -57,6 +58,7 @@ static void usage(FILE *f)
             "  --timeout S      give up when no message arrives for S seconds, 1 to %llu\n"
             "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
+            TOOL_IO_ARGS_HELP
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -91,6 +93,9 @@ int main(int argc, char **argv)
     bool check = false, allow_plain = false, reconnect = false;
     const char *ca = NULL;
     const char *sas_key_name = NULL, *sas_key = NULL;
+    famqp_io_options io_opts;
+    famqp_io_options_init(&io_opts);
+    int io_arg;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
@@ -123,6 +128,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             listen_at = argv[++i];
+        } else if ((io_arg = tool_io_arg(PROG, a, v, &io_opts)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i++;
         } else if (!strcmp(a, "--ca")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "famqp-recv: --ca needs a file\n");
@@ -199,6 +208,8 @@ int main(int argc, char **argv)
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
     co.io.tls_ca_file = ca;
+    co.io.proxy = io_opts.proxy;
+    co.io.ws_max_frame = io_opts.ws_max_frame;
     if (reconnect) {
         co.reconnect.max_attempts = 60;
         co.reconnect.initial_backoff_ms = 100;

@@ -21,6 +21,7 @@
 #include "famqp/batch.h"
 #include "famqp/client.h"
 #include "failover.h"
+#include "io_args.h"
 #include "tool.h"
 
 #define PROG "famqp-send"
@@ -44,8 +45,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
             "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
-            "                  [--ca FILE] [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
-            "                  [--batch B]\n"
+            "                  [--ca FILE] [--allow-plain-insecure] [--proxy URL] [--ws-max-frame N]\n"
+            "                  [--sas-key-name N --sas-key K] [--batch B]\n"
             "  URL        amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
             "  ADDRESS    node (queue) to send to; may be given as the URL path instead\n"
             "             (not both, unless they agree)\n"
@@ -70,6 +71,7 @@ static void usage(FILE *f)
             "              goes to the next URL of URL, --failover... (wrapping); a URL without\n"
             "              user:pass uses URL's credentials; every reconnect is reported on\n"
             "              stderr\n"
+            TOOL_IO_ARGS_HELP
             "  --ca FILE   amqps: trust the CAs in this PEM file (default: the system store);\n"
             "              the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -200,6 +202,9 @@ int main(int argc, char **argv)
     bool settled = false, allow_plain = false, reconnect = false, durable = false;
     const char *ca = NULL;
     const char *sas_key_name = NULL, *sas_key = NULL;
+    famqp_io_options io_opts;
+    famqp_io_options_init(&io_opts);
+    int io_arg;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
     for (int i = 1; i < argc; i++) {
@@ -228,6 +233,10 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--durable")) {
             durable = true;
+        } else if ((io_arg = tool_io_arg(PROG, a, v, &io_opts)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i++;
         } else if (!strcmp(a, "--ca")) {
             if (!v) {
                 fprintf(stderr, PROG ": --ca needs a file (PEM CA certificates)\n");
@@ -281,6 +290,8 @@ int main(int argc, char **argv)
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
     co.io.tls_ca_file = ca;
+    co.io.proxy = io_opts.proxy;
+    co.io.ws_max_frame = io_opts.ws_max_frame;
     if (reconnect) {
         /* Enough attempts to ride out a broker restart of tens of seconds. */
         co.reconnect.max_attempts = 60;

@@ -35,8 +35,17 @@ famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *o
         *err = (famqp_io_error){.status = FAMQP_IO_OK};
     int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000; /* < 0: no limit */
     uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
+    /* Through a proxy we dial the proxy; TLS and the upgrade still name
+     * the URL's host. */
+    famqp_url proxy;
+    const famqp_url *dial = url;
+    if (opts->proxy && opts->proxy[0]) {
+        if (!io_proxy_url_parse(opts->proxy, &proxy, err))
+            return NULL;
+        dial = &proxy;
+    }
     struct addrinfo *res;
-    if (io_resolve(url, &res, err) < 0)
+    if (io_resolve(dial, &res, err) < 0)
         return NULL;
     struct io_connecting *cg = calloc(1, sizeof *cg);
     if (!cg) {
@@ -46,7 +55,7 @@ famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *o
     }
     cg->addrs = res;
     cg->deadline = deadline;
-    snprintf(cg->host, sizeof cg->host, "%s", url->host);
+    snprintf(cg->host, sizeof cg->host, "%s", dial->host);
     int fd = -1;
     bool pending = false;
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
@@ -66,7 +75,8 @@ famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *o
         return NULL;
     }
     io->connecting = cg;
-    if (url->tls && !io_tls_client_setup(io, url, opts, err)) {
+    if ((dial != url && !io_proxy_setup(io, dial, url, err)) || (url->tls && !io_tls_client_setup(io, url, opts, err)) ||
+        (url->websocket && !io_ws_setup(io, url, opts, err))) {
         famqp_io_free(io);
         return NULL;
     }
@@ -101,7 +111,7 @@ bool io_connect_progress(famqp_io *io)
         }
         famqp_io_error e;
         if (io_connect_finish(io->fd, cg->what, &e)) {
-            if (!io->ssl) /* TLS names the peer by its URL host, as certificates do */
+            if (!io->ssl && !io->proxy) /* TLS and proxies name the peer by its URL host */
                 io_describe_peer(io);
             io_connect_free(io);
             return true;
@@ -122,4 +132,44 @@ bool io_connect_progress(famqp_io *io)
             return false;
         }
     }
+}
+
+famqp_io *io_connect_staged(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+                            famqp_io_error *err)
+{
+    int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
+    uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
+    famqp_io *io = famqp_io_connect_start(url, opts, NULL, err);
+    if (!io)
+        return NULL;
+    bool readable = false;
+    while (famqp_io_process(io, readable) == FAMQP_IO_OK && famqp_io_handshaking(io)) {
+        int left = deadline ? famqp_io_ms_until(deadline) : -1;
+        if (left == 0) {
+            io_fail(io, "connect to %s:%u: timed out %s", url->host, (unsigned)url->port,
+                    io->proxy ? "waiting for the proxy" : io->connecting ? "connecting" : "in the handshake");
+            break;
+        }
+        struct pollfd p = {.fd = io->fd,
+                           .events = (short)((famqp_io_wants_read(io) ? POLLIN : 0) |
+                                             (famqp_io_wants_write(io) ? POLLOUT : 0))};
+        int n = poll(&p, 1, left);
+        if (n < 0 && errno != EINTR) {
+            io_fail(io, "poll: %s", strerror(errno));
+            break;
+        }
+        readable = n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+    }
+    if (io->state != FAMQP_IO_OK) {
+        if (io->state == FAMQP_IO_ERR_CLOSED)
+            io_errf(err, "%s closed the connection during the %s", io->peer,
+                    io->proxy ? "proxy's CONNECT" : io->ws ? "WebSocket handshake" : "handshake");
+        else
+            io_errf(err, "%s", io->error);
+        famqp_io_free(io);
+        return NULL;
+    }
+    if (conn)
+        famqp_io_set_connection(io, conn);
+    return io;
 }

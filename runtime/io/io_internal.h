@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "famqp/io.h"
+#include "io_http.h"
 
 /* Socket reads go through one buffer of this size per io (also reused for
  * TLS plaintext once the ciphertext is handed to OpenSSL). */
@@ -46,7 +47,25 @@ struct famqp_io {
     size_t tlen, toff, tcap;
     /* famqp_io_connect_start: a TCP connect still in progress (io_connect.c) */
     struct io_connecting *connecting;
+    /* HTTP CONNECT through a proxy, until the tunnel stands (io_proxy.c) */
+    struct io_proxy *proxy;
+    /* ws[s]: the upgrade, then WebSocket framing of the AMQP bytes (io_ws.c) */
+    struct io_ws *ws;
 };
+
+/* One HTTP exchange before AMQP (the proxy's CONNECT, the WebSocket
+ * upgrade): our request, then the reply head as it arrives. */
+struct io_http_exchange {
+    char req[2048];
+    size_t req_len, req_off;
+    uint8_t reply[IO_HTTP_HEAD_MAX];
+    size_t reply_len;
+};
+/* Appends n bytes of reply; the head's length once complete (the bytes
+ * after it are the caller's: p + (returned - earlier reply_len)), 0 when
+ * incomplete, -1 with why when malformed. */
+long io_http_exchange_input(struct io_http_exchange *x, const uint8_t *p, size_t n, io_http_head *head, char *why,
+                            size_t cap);
 
 /* Connecting without blocking: the addresses left to try and the deadline. */
 struct io_connecting {
@@ -68,6 +87,10 @@ bool io_connect_finish(int fd, const char *what, famqp_io_error *err);
  * once failed: io->state says which), and frees its state. */
 bool io_connect_progress(famqp_io *io);
 void io_connect_free(famqp_io *io);
+/* famqp_io_connect through a proxy or over WebSockets: connect_start and
+ * process until the handshakes are done, within the timeout. */
+famqp_io *io_connect_staged(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
+                            famqp_io_error *err);
 
 struct famqp_listener {
     int fd;
@@ -97,8 +120,8 @@ bool io_tls_server_setup(famqp_io *io, SSL_CTX *ctx, famqp_io_error *err);
 int io_tls_handshake(famqp_io *io);
 /* Sends pending ciphertext; false on a socket error (io_fail called). */
 bool io_tls_send_pending(famqp_io *io);
-/* Ciphertext arrived: n bytes in io->rbuf. */
-void io_tls_input(famqp_io *io, size_t n);
+/* Ciphertext arrived. */
+void io_tls_input(famqp_io *io, const uint8_t *p, size_t n);
 /* Decrypts what OpenSSL holds and feeds it on. */
 void io_tls_read_plain(famqp_io *io);
 /* Encrypts engine output and sends. */
@@ -108,8 +131,36 @@ void io_tls_free(famqp_io *io);
 /* OpenSSL's reason for the last failure plus the verify result. */
 void io_tls_reason(SSL *ssl, char *buf, size_t cap);
 
-/* io_pump.c: plaintext arrived (from the socket or from TLS). */
+/* io_proxy.c: the CONNECT exchange on the raw socket, before TLS. */
+bool io_proxy_url_parse(const char *text, famqp_url *out, famqp_io_error *err); /* io_url.c */
+bool io_proxy_setup(famqp_io *io, const famqp_url *proxy, const famqp_url *target, famqp_io_error *err);
+void io_proxy_write(famqp_io *io);
+bool io_proxy_wants_write(const famqp_io *io);
+void io_proxy_input(famqp_io *io, const uint8_t *p, size_t n);
+void io_proxy_free(famqp_io *io);
+
+/* io_ws.c: the upgrade and the framing, between the plaintext and the
+ * engine. */
+bool io_ws_setup(famqp_io *io, const famqp_url *url, const famqp_io_options *o, famqp_io_error *err);
+const uint8_t *io_ws_output(famqp_io *io, size_t *len);
+void io_ws_consume(famqp_io *io, size_t n);
+bool io_ws_wants_write(const famqp_io *io);
+bool io_ws_upgrading(const famqp_io *io);
+void io_ws_input(famqp_io *io, const uint8_t *p, size_t n);
+void io_ws_free(famqp_io *io);
+
+/* io_pump.c: raw bytes from the socket (to the proxy exchange, TLS or
+ * io_deliver). */
+void io_raw_input(famqp_io *io, const uint8_t *p, size_t n);
+/* io_pump.c: plaintext arrived (from the socket or from TLS), for the
+ * WebSocket layer or the engine. */
 void io_deliver(famqp_io *io, const uint8_t *p, size_t n);
+/* AMQP bytes for the engine (or the header buffer while unbound). */
+void io_deliver_amqp(famqp_io *io, const uint8_t *p, size_t n);
+/* The plaintext to send next (the WebSocket layer's or the engine's
+ * output) and how much of it was sent. */
+const uint8_t *io_out(famqp_io *io, size_t *len);
+void io_out_consume(famqp_io *io, size_t n);
 /* How many plaintext bytes io_deliver will take now. */
 size_t io_plain_room(const famqp_io *io);
 void io_set_eof(famqp_io *io);

@@ -15,12 +15,61 @@
 
 size_t io_plain_room(const famqp_io *io)
 {
-    if (io->conn)
+    if (io->conn || io_ws_upgrading(io))
         return SIZE_MAX;
     return sizeof io->hdr - io->hdr_len; /* unbound: only the header */
 }
 
+void io_raw_input(famqp_io *io, const uint8_t *p, size_t n)
+{
+    if (io->proxy)
+        io_proxy_input(io, p, n);
+    else if (io->ssl)
+        io_tls_input(io, p, n);
+    else
+        io_deliver(io, p, n);
+}
+
 void io_deliver(famqp_io *io, const uint8_t *p, size_t n)
+{
+    if (io->ws)
+        io_ws_input(io, p, n);
+    else
+        io_deliver_amqp(io, p, n);
+}
+
+const uint8_t *io_out(famqp_io *io, size_t *len)
+{
+    if (io->ws)
+        return io_ws_output(io, len);
+    if (!io->conn) {
+        *len = 0;
+        return NULL;
+    }
+    return famqp_connection_output(io->conn, len);
+}
+
+void io_out_consume(famqp_io *io, size_t n)
+{
+    if (io->ws)
+        io_ws_consume(io, n);
+    else
+        famqp_connection_output_consume(io->conn, n);
+}
+
+/* Whether io_out has bytes (without framing anything). */
+static bool out_pending(const famqp_io *io)
+{
+    if (io->ws && io_ws_wants_write(io))
+        return true;
+    if (!io->conn || io_ws_upgrading(io))
+        return false;
+    size_t len;
+    famqp_connection_output(io->conn, &len);
+    return len > 0;
+}
+
+void io_deliver_amqp(famqp_io *io, const uint8_t *p, size_t n)
 {
     if (!io->conn) {
         size_t take = n < sizeof io->hdr - io->hdr_len ? n : sizeof io->hdr - io->hdr_len;
@@ -69,17 +118,19 @@ static void write_out(famqp_io *io)
 {
     if (!usable(io))
         return;
+    if (io->proxy) {
+        io_proxy_write(io); /* the tunnel first: TLS and the rest go through it */
+        return;
+    }
     if (io->ssl) {
         if (!io->handshake_done && io_tls_handshake(io) < 0)
             return;
         io_tls_write(io);
         return;
     }
-    if (!io->conn)
-        return;
     for (;;) {
         size_t len;
-        const uint8_t *out = famqp_connection_output(io->conn, &len);
+        const uint8_t *out = io_out(io, &len);
         if (!len)
             return;
         ssize_t n = send(io->fd, out, len, MSG_NOSIGNAL);
@@ -90,7 +141,7 @@ static void write_out(famqp_io *io)
                 io_fail(io, "send to %s: %s", io->peer, strerror(errno));
             return;
         }
-        famqp_connection_output_consume(io->conn, (size_t)n);
+        io_out_consume(io, (size_t)n);
         if ((size_t)n < len)
             return; /* socket buffer full: wait for POLLOUT */
     }
@@ -99,7 +150,7 @@ static void write_out(famqp_io *io)
 static void read_in(famqp_io *io)
 {
     for (int i = 0; i < IO_READS_PER_ROUND && usable(io) && !io->eof; i++) {
-        size_t want = io->ssl ? IO_READ_BUF : io_plain_room(io);
+        size_t want = io->ssl || io->proxy ? IO_READ_BUF : io_plain_room(io);
         if (want == 0)
             return;
         if (want > IO_READ_BUF)
@@ -116,10 +167,7 @@ static void read_in(famqp_io *io)
             io_set_eof(io);
             return;
         }
-        if (io->ssl)
-            io_tls_input(io, (size_t)n);
-        else
-            io_deliver(io, io->rbuf, (size_t)n);
+        io_raw_input(io, io->rbuf, (size_t)n);
         if ((size_t)n < want)
             return; /* drained the socket */
     }
@@ -131,22 +179,25 @@ bool famqp_io_wants_write(const famqp_io *io)
         return false;
     if (io->connecting)
         return true; /* writable: the connect finished, one way or the other */
+    if (io->proxy)
+        return io_proxy_wants_write(io);
     if (io->ssl) {
         if (io_tls_wants_write(io))
             return true;
         if (!io->handshake_done)
             return false;
     }
-    if (!io->conn)
-        return false;
-    size_t len;
-    famqp_connection_output(io->conn, &len);
-    return len > 0;
+    return out_pending(io);
+}
+
+bool famqp_io_handshaking(const famqp_io *io)
+{
+    return io->connecting || io->proxy || (io->ssl && !io->handshake_done) || io_ws_upgrading(io);
 }
 
 static bool wants_read(const famqp_io *io)
 {
-    return usable(io) && !io->connecting && !io->eof && (io->ssl || io_plain_room(io) > 0);
+    return usable(io) && !io->connecting && !io->eof && (io->ssl || io->proxy || io_plain_room(io) > 0);
 }
 
 bool famqp_io_wants_read(const famqp_io *io)

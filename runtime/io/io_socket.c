@@ -255,6 +255,8 @@ famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, f
     if (err)
         *err = (famqp_io_error){.status = FAMQP_IO_OK};
     /* 0: the default; negative: no limit (deadline 0). */
+    if (url->websocket || (opts->proxy && opts->proxy[0]))
+        return io_connect_staged(url, opts, conn, err);
     int timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
     uint64_t deadline = timeout < 0 ? 0 : famqp_io_now_ms() + (uint64_t)timeout;
 
@@ -311,7 +313,7 @@ famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, f
                     return NULL;
                 }
                 if (got > 0)
-                    io_tls_input(io, (size_t)got);
+                    io_tls_input(io, io->rbuf, (size_t)got);
             }
         }
     }
@@ -325,6 +327,8 @@ void famqp_io_free(famqp_io *io)
     if (!io)
         return;
     io_connect_free(io);
+    io_proxy_free(io);
+    io_ws_free(io);
     io_tls_free(io);
     if (io->fd >= 0)
         close(io->fd);

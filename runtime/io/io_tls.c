@@ -235,9 +235,9 @@ int io_tls_handshake(famqp_io *io)
     return -1;
 }
 
-void io_tls_input(famqp_io *io, size_t n)
+void io_tls_input(famqp_io *io, const uint8_t *p, size_t n)
 {
-    if (BIO_write(io->rbio, io->rbuf, (int)n) != (int)n) {
+    if (BIO_write(io->rbio, p, (int)n) != (int)n) {
         io_fail(io, "TLS: out of memory");
         return;
     }
@@ -280,11 +280,11 @@ void io_tls_write(famqp_io *io)
 {
     if (!io_tls_send_pending(io))
         return;
-    if (!io->handshake_done || !io->conn)
+    if (!io->handshake_done)
         return;
     while (io->tlen - io->toff < IO_TLS_OUT_HIGH) {
         size_t len;
-        const uint8_t *out = famqp_connection_output(io->conn, &len);
+        const uint8_t *out = io_out(io, &len);
         if (!len)
             break;
         if (len > IO_TLS_WRITE_CHUNK)
@@ -297,7 +297,7 @@ void io_tls_write(famqp_io *io)
             io_fail(io, "TLS write to %s: %s", io->peer, why);
             return;
         }
-        famqp_connection_output_consume(io->conn, (size_t)n);
+        io_out_consume(io, (size_t)n);
         if (!io_tls_send_pending(io))
             return;
     }

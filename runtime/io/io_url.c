@@ -1,4 +1,5 @@
-/* amqp[s]:// URL parsing for the socket driver (io.h). */
+/* amqp[s]:// and ws[s]:// URL parsing for the socket driver (io.h), and
+ * the proxy's http:// URL (io_proxy.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,21 +70,33 @@ static void mask_password(const char *text, char *out, size_t cap)
         snprintf(out, cap, "%.*s***%s", (int)(colon + 1 - text), text, at);
 }
 
-static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_error *err);
+static bool parse(const char *text, const char *shown, bool proxy, famqp_url *out, famqp_io_error *err);
 
 bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
 {
     char shown[400] = "";
     if (text)
         mask_password(text, shown, sizeof shown);
-    if (parse(text, shown, out, err))
+    if (parse(text, shown, false, out, err))
         return true;
     memset(out, 0, sizeof *out); /* nothing half-parsed is left behind */
     io_argerr(err);
     return false;
 }
 
-static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_error *err)
+bool io_proxy_url_parse(const char *text, famqp_url *out, famqp_io_error *err)
+{
+    char shown[400] = "";
+    if (text)
+        mask_password(text, shown, sizeof shown);
+    if (parse(text, shown, true, out, err))
+        return true;
+    memset(out, 0, sizeof *out);
+    io_argerr(err);
+    return false;
+}
+
+static bool parse(const char *text, const char *shown, bool proxy, famqp_url *out, famqp_io_error *err)
 {
     memset(out, 0, sizeof *out);
     if (err)
@@ -93,13 +106,25 @@ static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_
         return false;
     }
     const char *p;
-    if (strncmp(text, "amqps://", 8) == 0) {
+    if (proxy) {
+        if (strncmp(text, "http://", 7) != 0) {
+            io_errf(err, "proxy URL '%s': scheme must be http://", shown);
+            return false;
+        }
+        p = text + 7;
+    } else if (strncmp(text, "amqps://", 8) == 0) {
         out->tls = true;
         p = text + 8;
     } else if (strncmp(text, "amqp://", 7) == 0) {
         p = text + 7;
+    } else if (strncmp(text, "wss://", 6) == 0) {
+        out->tls = out->websocket = true;
+        p = text + 6;
+    } else if (strncmp(text, "ws://", 5) == 0) {
+        out->websocket = true;
+        p = text + 5;
     } else {
-        io_errf(err, "URL '%s': scheme must be amqp:// or amqps://", shown);
+        io_errf(err, "URL '%s': scheme must be amqp://, amqps://, ws:// or wss://", shown);
         return false;
     }
     /* authority ends at the first '/' */
@@ -175,8 +200,37 @@ static bool parse(const char *text, const char *shown, famqp_url *out, famqp_io_
             return false;
         }
         out->port = (uint16_t)v;
+    } else if (proxy) {
+        io_errf(err, "proxy URL '%s': the port is missing (http://host:port)", shown);
+        return false;
+    } else if (out->websocket) {
+        out->port = out->tls ? FAMQP_URL_PORT_WSS : FAMQP_URL_PORT_WS;
     } else {
         out->port = out->tls ? FAMQP_URL_PORT_AMQPS : FAMQP_URL_PORT_AMQP;
+    }
+    if (proxy) {
+        if (slash && slash[1]) {
+            io_errf(err, "proxy URL '%s': a proxy URL has no path", shown);
+            return false;
+        }
+        return true;
+    }
+    if (out->websocket) {
+        /* The whole path is the upgrade request's; it goes on the request
+         * line as written, so nothing that could end or split it. */
+        const char *path = slash && slash[1] ? slash : FAMQP_URL_WS_PATH;
+        size_t n = strlen(path);
+        if (n >= sizeof out->ws_path) {
+            io_errf(err, "URL '%s': path longer than %zu bytes", shown, sizeof out->ws_path - 1);
+            return false;
+        }
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)path[i] <= 0x20 || path[i] == 0x7f) {
+                io_errf(err, "URL '%s': the path must not hold spaces or control characters", shown);
+                return false;
+            }
+        memcpy(out->ws_path, path, n + 1);
+        return true;
     }
     if (slash) {
         size_t n = strlen(slash + 1);

@@ -1,4 +1,5 @@
-/* famqp_url_parse: schemes, default ports, credentials, IPv6, errors. */
+/* famqp_url_parse: schemes, default ports, credentials, IPv6, errors,
+ * ws:// and wss:// (WebSocket path and ports). */
 #include <check.h>
 #include <string.h>
 
@@ -62,9 +63,38 @@ static void expect_bad(const char *url, const char *needle)
     ck_assert_msg(strstr(e.message, needle) != NULL, "'%s': message '%s' lacks '%s'", url, e.message, needle);
 }
 
+START_TEST(url_websocket)
+{
+    famqp_url u;
+    famqp_io_error e;
+    ck_assert(famqp_url_parse("ws://h", &u, &e));
+    ck_assert(u.websocket && !u.tls);
+    ck_assert_uint_eq(u.port, 80);
+    ck_assert_str_eq(u.ws_path, "/$servicebus/websocket");
+    ck_assert_str_eq(u.address, "");
+    ck_assert(famqp_url_parse("wss://user:pw@ns.example/", &u, &e));
+    ck_assert(u.websocket && u.tls);
+    ck_assert_uint_eq(u.port, 443);
+    ck_assert_str_eq(u.user, "user");
+    ck_assert_str_eq(u.ws_path, "/$servicebus/websocket");
+    ck_assert(famqp_url_parse("ws://[::1]:8080/amqp/ws?x=1", &u, &e));
+    ck_assert_str_eq(u.host, "::1");
+    ck_assert_uint_eq(u.port, 8080);
+    ck_assert_str_eq(u.ws_path, "/amqp/ws?x=1");
+    ck_assert_str_eq(u.address, "");
+    /* the path goes on the request line: nothing that would split it */
+    ck_assert(!famqp_url_parse("ws://h/a b", &u, &e));
+    ck_assert_int_eq(e.status, FAMQP_IO_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(e.message, "control characters"));
+    ck_assert(!famqp_url_parse("ws://h/a\r\nX: y", &u, &e));
+    ck_assert(!famqp_url_parse("http://h:1", &u, &e));
+    ck_assert_ptr_nonnull(strstr(e.message, "ws://"));
+}
+END_TEST
+
 START_TEST(url_errors)
 {
-    expect_bad("http://h", "scheme must be amqp:// or amqps://");
+    expect_bad("http://h", "scheme must be amqp://, amqps://, ws:// or wss://");
     expect_bad("amqp://", "host is missing");
     expect_bad("amqp://u:p@/x", "host is missing");
     expect_bad("amqp://h:", "port is empty");
@@ -95,5 +125,6 @@ TCase *io_url_tcase(void)
     tcase_add_test(tc, url_defaults);
     tcase_add_test(tc, url_percent_and_ipv6);
     tcase_add_test(tc, url_errors);
+    tcase_add_test(tc, url_websocket);
     return tc;
 }

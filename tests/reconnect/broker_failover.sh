@@ -42,7 +42,7 @@ for i in $(seq 17); do many+=(--failover "amqp://127.0.0.1:$((1000 + i))"); done
 expect_usage too_many "--failover" "1 to 16" -- "$send" amqp://127.0.0.1:1 q "${many[@]}"
 expect_usage too_many_recv "--failover" "1 to 16" -- "$recv" amqp://127.0.0.1:1 q "${many[@]}"
 expect_usage missing "--failover needs a URL" "1 to 16" -- "$send" amqp://127.0.0.1:1 q --failover
-expect_usage bad_scheme "--failover" "scheme must be amqp:// or amqps://" -- \
+expect_usage bad_scheme "--failover" "scheme must be amqp://, amqps://, ws:// or wss://" -- \
     "$send" amqp://127.0.0.1:1 q --failover http://u:s3cret@127.0.0.1:2
 grep -q s3cret "$rc_tmp/bad_scheme.err" && { echo "FAILED: the password was printed" >&2; fail=1; }
 expect_usage other_address "names address 'other'" -- "$recv" amqp://127.0.0.1:1 q --failover amqp://127.0.0.1:2/other

@@ -107,14 +107,26 @@ FAMQP_API const char *famqp_io_status_name(famqp_io_status s);
 #define FAMQP_URL_PORT_AMQP 5672u
 /** Port of amqps:// URLs that give none. */
 #define FAMQP_URL_PORT_AMQPS 5671u
+/** Port of ws:// URLs (AMQP over WebSockets) that give none. */
+#define FAMQP_URL_PORT_WS 80u
+/** Port of wss:// URLs that give none. */
+#define FAMQP_URL_PORT_WSS 443u
+/** HTTP path of ws:// and wss:// URLs that give none (Azure's). */
+#define FAMQP_URL_WS_PATH "/$servicebus/websocket"
 
-/** A parsed amqp[s]://[user[:password]@]host[:port][/address]
+/** A parsed amqp[s]://[user[:password]@]host[:port][/address] or
+ *  ws[s]://[user[:password]@]host[:port][/path] (AMQP over WebSockets,
+ *  the OASIS AMQP WebSocket Binding).
  *  user and password are percent-decoded; host may be a bracketed IPv6
  *  literal ("[::1]", stored without the brackets); the address is the text
- *  after the first '/' after the host, as written (not decoded).  Empty
- *  strings mean "absent". */
+ *  after the first '/' after the host, as written (not decoded).  In a
+ *  ws[s] URL that path is the HTTP path of the upgrade request instead
+ *  (ws_path, FAMQP_URL_WS_PATH when absent) and address stays empty.
+ *  Empty strings mean "absent". */
 typedef struct famqp_url {
-    bool tls;              /**< amqps */
+    bool tls;              /**< amqps or wss */
+    bool websocket;        /**< ws or wss: AMQP over WebSockets */
+    char ws_path[1024];    /**< ws[s]: the HTTP path, starting with '/' */
     char user[256];        /**< user name, percent-decoded */
     char password[256];    /**< password, percent-decoded */
     char host[256];        /**< host name or address (IPv6 without brackets) */
@@ -123,7 +135,7 @@ typedef struct famqp_url {
 } famqp_url;
 
 /** Parses text into *out.  False with err->message (e.g. "URL 'x': scheme
- *  must be amqp:// or amqps://") when the URL is malformed or a part is too
+ *  must be amqp://, amqps://, ws:// or wss://") when the URL is malformed or a part is too
  *  long. */
 FAMQP_API bool famqp_url_parse(const char *text, famqp_url *out, famqp_io_error *err);
 
@@ -142,6 +154,13 @@ typedef struct famqp_io_options {
     bool tls_insecure;           /**< true: do not verify certificate or name */
     const char *tls_cert_file;   /**< client certificate (SASL EXTERNAL); optional */
     const char *tls_key_file;    /**< its PEM private key */
+    /** HTTP CONNECT proxy, "http://[user:password@]host:port" (Basic
+     *  authentication when a user is given), for every URL scheme; NULL
+     *  or "": connect directly. */
+    const char *proxy;
+    /** ws[s]: the largest WebSocket frame payload sent; engine output is
+     *  split into frames of at most this many bytes.  0: 65536. */
+    size_t ws_max_frame;
 } famqp_io_options;
 
 /** Sets *o to the defaults. */
@@ -149,6 +168,9 @@ FAMQP_API void famqp_io_options_init(famqp_io_options *o);
 
 /** Resolves url->host, connects (non-blocking with the timeout, trying each
  * address), sets TCP_NODELAY, and for amqps completes the TLS handshake.
+ * With opts->proxy it connects to the proxy and tunnels with HTTP CONNECT
+ * first; for ws[s] it completes the WebSocket upgrade (subprotocols
+ * AMQPWSB10 and amqp offered) before returning, all within the timeout.
  * opts NULL: defaults.  conn may be NULL (attach later with
  * famqp_io_set_connection).  Returns NULL with err->message on failure. */
 FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,
@@ -160,8 +182,10 @@ FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_option
  *  Each later famqp_io_process or pump advances it: it tries the next
  *  address when one is refused, fails the io (FAMQP_IO_ERR_FAILED, with
  *  the reason in famqp_io_error_message) once all were or
- *  opts->connect_timeout_ms passed, and runs the TLS handshake of amqps://
- *  once TCP is connected.  While connecting, famqp_io_wants_write is true
+ *  opts->connect_timeout_ms passed, and runs the proxy's CONNECT
+ *  (opts->proxy), the TLS handshake of amqps:// and wss:// and the
+ *  WebSocket upgrade of ws[s]:// once TCP is connected
+ *  (famqp_io_handshaking).  While connecting, famqp_io_wants_write is true
  *  (poll for writability), famqp_io_deadline includes the connect deadline
  *  and famqp_io_fd may change (the next address gets a new socket: re-read
  *  it after each process).  opts NULL: defaults.  conn may be NULL.
@@ -220,6 +244,10 @@ FAMQP_API int famqp_io_fd(const famqp_io *io);
  *  watching famqp_io_fd registers it again after each process while this
  *  was true before it. */
 FAMQP_API bool famqp_io_connecting(const famqp_io *io);
+/** True until the io carries AMQP bytes: while connecting, while the
+ *  proxy's CONNECT, the TLS handshake or the WebSocket upgrade is under
+ *  way.  Engine output waits meanwhile. */
+FAMQP_API bool famqp_io_handshaking(const famqp_io *io);
 /** For integrating with another event loop: whether a pump would want to
  *  write (poll for POLLOUT). */
 FAMQP_API bool famqp_io_wants_write(const famqp_io *io);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# AMQP over WebSockets against plain TCP, same peer: famqp-send and
+# famqp-recv (100-byte messages, batched: up to 1000 unsettled in flight)
+# against rhea's broker, which listens on TCP and, through the `ws`
+# package, on WebSockets in the same process (tests/interop/ws/ws_broker.js).
+# Prints msg/s for each run and the median of RUNS runs per transport and
+# direction, and WebSockets as a share of TCP.
+#   perf/ws_bench.sh BUILD [COUNT (default 100000)] [RUNS (default 3)]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:?usage: perf/ws_bench.sh BUILD [COUNT] [RUNS]}" && pwd)
+count=${2:-100000}
+runs=${3:-3}
+send=$build/examples/famqp-send/famqp-send
+recv=$build/examples/famqp-recv/famqp-recv
+tmp=$(mktemp -d)
+node "$root/tests/interop/ws/ws_broker.js" --ws-listen 127.0.0.1:0 >"$tmp/broker.out" 2>"$tmp/broker.err" &
+broker=$!
+trap 'kill $broker 2>/dev/null || true; wait $broker 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+    grep -q "^ws listening" "$tmp/broker.out" && break
+    sleep 0.1
+done
+tcp=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/broker.out")
+ws=$(sed -n 's/^ws listening on .*:\([0-9]*\)$/\1/p' "$tmp/broker.out")
+[[ -n $tcp && -n $ws ]] || { echo "the broker did not start" >&2; cat "$tmp/broker.err" >&2; exit 1; }
+
+rate() { sed -n 's/.*: \([0-9]*\) msg\/s$/\1/p'; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A med
+for transport in tcp ws; do
+    if [[ $transport == tcp ]]; then url=amqp://127.0.0.1:$tcp; else url=ws://127.0.0.1:$ws; fi
+    : >"$tmp/$transport.send"
+    : >"$tmp/$transport.recv"
+    for r in $(seq "$runs"); do
+        s=$(timeout 300 "$send" "$url" "bench_${transport}_$r" --count "$count" --size 100 | rate)
+        v=$(timeout 300 "$recv" "$url" "bench_${transport}_$r" --count "$count" | rate)
+        echo "$transport run $r: send $s msg/s, receive $v msg/s"
+        echo "$s" >>"$tmp/$transport.send"
+        echo "$v" >>"$tmp/$transport.recv"
+    done
+    med[$transport.send]=$(median <"$tmp/$transport.send")
+    med[$transport.recv]=$(median <"$tmp/$transport.recv")
+done
+for d in send recv; do
+    echo "median $d: tcp ${med[tcp.$d]} msg/s, ws ${med[ws.$d]} msg/s," \
+        "ws/tcp $(awk -v a="${med[ws.$d]}" -v b="${med[tcp.$d]}" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
+done

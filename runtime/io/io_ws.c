@@ -1,0 +1,270 @@
+/* AMQP over WebSockets (the OASIS AMQP WebSocket Binding) for the socket
+ * driver: sits between the plaintext (socket or TLS) and the engine.
+ * First the upgrade (io_ws_handshake.c) goes out and its reply is checked;
+ * then engine output leaves as masked binary frames of at most
+ * ws_max_frame payload bytes, and the payload of the server's binary and
+ * continuation frames goes to the engine as it arrives (message boundaries
+ * mean nothing in the binding).  Pings are answered, a close is echoed and
+ * ends the input.  Framing is libwslay's sans-I/O frame API: our
+ * callbacks hand it bytes and take its frames into our buffer, so nothing
+ * is allocated per frame. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <wslay/wslay.h>
+
+#include "io_internal.h"
+#include "io_ws_handshake.h"
+
+/* Frame header bytes at most (2 + 8 length + 4 mask). */
+#define WS_HEADER_MAX 14u
+/* Room kept free in the output buffer for a pong or a close frame. */
+#define WS_CONTROL_ROOM 256u
+
+struct io_ws {
+    struct io_http_exchange *hs; /* the upgrade; NULL once done */
+    char key[25];
+    wslay_frame_context_ptr fr;
+    size_t max_frame;
+    uint8_t *obuf; /* framed output */
+    size_t olen, ooff, ocap;
+    const uint8_t *in; /* input wslay's recv callback reads */
+    size_t in_len;
+    uint64_t frame_left; /* payload bytes of the current frame still to come */
+    uint8_t opcode;      /* of the current frame */
+    uint8_t ctrl[125];   /* a control frame's payload */
+    size_t ctrl_len;
+    bool closed; /* a close frame came (and ours went) */
+};
+
+static ssize_t ws_send_cb(const uint8_t *data, size_t len, int flags, void *user)
+{
+    (void)flags;
+    struct io_ws *ws = user;
+    if (ws->ocap - ws->olen < len)
+        return -1; /* cannot happen: callers keep room for a whole frame */
+    memcpy(ws->obuf + ws->olen, data, len);
+    ws->olen += len;
+    return (ssize_t)len;
+}
+
+static ssize_t ws_recv_cb(uint8_t *buf, size_t len, int flags, void *user)
+{
+    (void)flags;
+    struct io_ws *ws = user;
+    if (ws->in_len == 0)
+        return -1; /* no more now: wslay says WANT_READ */
+    size_t n = len < ws->in_len ? len : ws->in_len;
+    memcpy(buf, ws->in, n);
+    ws->in += n;
+    ws->in_len -= n;
+    return (ssize_t)n;
+}
+
+static int ws_mask_cb(uint8_t *buf, size_t len, void *user)
+{
+    (void)user;
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+bool io_ws_setup(famqp_io *io, const famqp_url *url, const famqp_io_options *o, famqp_io_error *err)
+{
+    struct io_ws *ws = calloc(1, sizeof *ws);
+    if (!ws) {
+        io_nomem(err, "out of memory");
+        return false;
+    }
+    ws->max_frame = o->ws_max_frame ? o->ws_max_frame : 65536;
+    /* Several frames per socket write, and room for control frames. */
+    ws->ocap = 4 * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;
+    if (ws->ocap < 65536)
+        ws->ocap = 65536;
+    ws->obuf = malloc(ws->ocap);
+    ws->hs = calloc(1, sizeof *ws->hs);
+    struct wslay_frame_callbacks cb = {ws_send_cb, ws_recv_cb, ws_mask_cb};
+    if (!ws->obuf || !ws->hs || wslay_frame_context_init(&ws->fr, &cb, ws) != 0) {
+        free(ws->obuf);
+        free(ws->hs);
+        free(ws);
+        io_nomem(err, "out of memory");
+        return false;
+    }
+    io->ws = ws;
+    if (!io_ws_key(ws->key)) {
+        io_errf(err, "WebSocket handshake: no random bytes for the key");
+        return false; /* the caller frees the io and ws with it */
+    }
+    ws->hs->req_len =
+        io_ws_request(ws->hs->req, sizeof ws->hs->req, url->host, url->port, url->tls, url->ws_path, ws->key);
+    if (!ws->hs->req_len) {
+        io_errf(err, "WebSocket handshake: the upgrade request does not fit");
+        return false;
+    }
+    return true;
+}
+
+void io_ws_free(famqp_io *io)
+{
+    struct io_ws *ws = io->ws;
+    if (!ws)
+        return;
+    if (ws->fr)
+        wslay_frame_context_free(ws->fr);
+    free(ws->hs);
+    free(ws->obuf);
+    free(ws);
+    io->ws = NULL;
+}
+
+bool io_ws_upgrading(const famqp_io *io)
+{
+    return io->ws && io->ws->hs;
+}
+
+bool io_ws_wants_write(const famqp_io *io)
+{
+    const struct io_ws *ws = io->ws;
+    if (ws->hs)
+        return ws->hs->req_off < ws->hs->req_len;
+    return ws->ooff < ws->olen;
+}
+
+/* Appends one whole frame (a control frame, or a data frame the room was
+ * checked for). */
+static bool ws_frame(struct io_ws *ws, uint8_t opcode, const uint8_t *p, size_t n)
+{
+    if (ws->ocap - ws->olen < n + WS_HEADER_MAX)
+        return false;
+    struct wslay_frame_iocb f = {.fin = 1, .opcode = opcode, .mask = 1, .payload_length = n, .data = p,
+                                 .data_length = n};
+    ssize_t r = wslay_frame_send(ws->fr, &f);
+    return r == (ssize_t)n;
+}
+
+const uint8_t *io_ws_output(famqp_io *io, size_t *len)
+{
+    struct io_ws *ws = io->ws;
+    if (ws->hs) {
+        *len = ws->hs->req_len - ws->hs->req_off;
+        return (const uint8_t *)ws->hs->req + ws->hs->req_off;
+    }
+    if (ws->ooff == ws->olen) {
+        ws->ooff = ws->olen = 0;
+        /* Frame what the engine has, as long as whole frames fit. */
+        while (io->conn && !ws->closed &&
+               ws->olen + ws->max_frame + WS_HEADER_MAX + WS_CONTROL_ROOM <= ws->ocap) {
+            size_t n;
+            const uint8_t *out = famqp_connection_output(io->conn, &n);
+            if (!n)
+                break;
+            if (n > ws->max_frame)
+                n = ws->max_frame;
+            if (!ws_frame(ws, WSLAY_BINARY_FRAME, out, n)) {
+                io_fail(io, "WebSocket: framing to %s failed", io->peer);
+                break;
+            }
+            famqp_connection_output_consume(io->conn, n);
+        }
+    }
+    *len = ws->olen - ws->ooff;
+    return ws->obuf + ws->ooff;
+}
+
+void io_ws_consume(famqp_io *io, size_t n)
+{
+    struct io_ws *ws = io->ws;
+    if (ws->hs)
+        ws->hs->req_off += n;
+    else
+        ws->ooff += n;
+}
+
+/* A whole control frame arrived (its payload in ws->ctrl). */
+static void ws_control(famqp_io *io, struct io_ws *ws)
+{
+    if (ws->opcode == WSLAY_PING) {
+        /* RFC 6455 5.5.3: a pong may answer only the latest ping, so one
+         * that finds no room is dropped. */
+        ws_frame(ws, WSLAY_PONG, ws->ctrl, ws->ctrl_len);
+    } else if (ws->opcode == WSLAY_CONNECTION_CLOSE) {
+        /* Echo the status code, then no more input. */
+        ws_frame(ws, WSLAY_CONNECTION_CLOSE, ws->ctrl, ws->ctrl_len >= 2 ? 2 : 0);
+        ws->closed = true;
+        io_set_eof(io);
+    }
+}
+
+static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n)
+{
+    ws->in = p;
+    ws->in_len = n;
+    while (io->state != FAMQP_IO_ERR_FAILED && !ws->closed) {
+        struct wslay_frame_iocb f;
+        ssize_t r = wslay_frame_recv(ws->fr, &f);
+        if (r == WSLAY_ERR_WANT_READ)
+            break;
+        if (r < 0) {
+            io_fail(io, "WebSocket: bad frame from %s", io->peer);
+            break;
+        }
+        if (ws->frame_left == 0) { /* a new frame */
+            ws->frame_left = f.payload_length;
+            ws->opcode = f.opcode;
+            ws->ctrl_len = 0;
+            if (f.mask || f.rsv) {
+                io_fail(io, "WebSocket: %s frame from %s", f.mask ? "masked" : "reserved bits in a", io->peer);
+                break;
+            }
+            if (f.opcode == WSLAY_TEXT_FRAME) {
+                io_fail(io, "WebSocket: text frame from %s (AMQP goes in binary frames)", io->peer);
+                break;
+            }
+        }
+        ws->frame_left -= f.data_length;
+        if (f.opcode & 0x8) {
+            /* wslay refuses control frames over 125 bytes */
+            memcpy(ws->ctrl + ws->ctrl_len, f.data, f.data_length);
+            ws->ctrl_len += f.data_length;
+            if (ws->frame_left == 0)
+                ws_control(io, ws);
+        } else if (f.data_length) {
+            io_deliver_amqp(io, f.data, f.data_length);
+        }
+    }
+    ws->in = NULL;
+    ws->in_len = 0;
+}
+
+void io_ws_input(famqp_io *io, const uint8_t *p, size_t n)
+{
+    struct io_ws *ws = io->ws;
+    if (ws->closed)
+        return;
+    if (!ws->hs) {
+        ws_frames(io, ws, p, n);
+        return;
+    }
+    size_t before = ws->hs->reply_len;
+    io_http_head head;
+    char why[300];
+    long r = io_http_exchange_input(ws->hs, p, n, &head, why, sizeof why);
+    if (r < 0) {
+        io_fail(io, "WebSocket handshake with %s: %s", io->peer, why);
+        return;
+    }
+    if (r == 0)
+        return;
+    if (!io_ws_check_reply(&head, ws->key, why, sizeof why)) {
+        io_fail(io, "%s (%s)", why, io->peer);
+        return;
+    }
+    size_t used = (size_t)r - before;
+    free(ws->hs);
+    ws->hs = NULL;
+    if (used < n)
+        ws_frames(io, ws, p + used, n - used);
+}
