@@ -3,8 +3,8 @@
 # (tests/interop/rhea/broker.js) behind the `ws` package (ws_broker.js),
 # sending its AMQP bytes in WebSocket frames of at most 512 bytes while
 # famqp-send/famqp-recv send frames of at most 512 (--ws-max-frame).
-# 100,000 messages and one 4 MiB message through ws://, the same through
-# an HTTP CONNECT proxy (connect_proxy.js, test support) with and without
+# 100,000 messages and one 4 MiB message through ws://, 20,000 and one of
+# 4 MiB through an HTTP CONNECT proxy (connect_proxy.js, test support), with and without
 # Basic authentication, amqp:// and wss:// through the proxy, wss://
 # directly (tests/io/make_certs.sh), and the clear errors: a wrong proxy
 # password (407), no credentials (407), a server that is not a WebSocket
@@ -79,21 +79,21 @@ authproxy=$(port_of authproxy "proxy listening")
 small=(--ws-max-frame 512 --timeout 60)
 
 echo "--- ws://: 100000 messages and one of 4 MiB, 512-byte frames both ways"
-run send_ws timeout 120 "$send" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small[@]}"
-run recv_ws timeout 120 "$recv" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small[@]}"
+run send_ws timeout 300 "$send" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small[@]}"
+run recv_ws timeout 300 "$recv" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small[@]}"
 expect_count send_ws 100000
 expect_count recv_ws 100000
-run send_big timeout 60 "$send" "ws://127.0.0.1:$ws" big1 --size 4194304 "${small[@]}"
-run recv_big timeout 60 "$recv" "ws://127.0.0.1:$ws" big1 --count 1 "${small[@]}"
+run send_big timeout 180 "$send" "ws://127.0.0.1:$ws" big1 --size 4194304 "${small[@]}"
+run recv_big timeout 180 "$recv" "ws://127.0.0.1:$ws" big1 --count 1 "${small[@]}"
 expect_count recv_big 1
 
-echo "--- ws:// through a CONNECT proxy: 100000 messages and one of 4 MiB"
+echo "--- ws:// through a CONNECT proxy: 20000 messages and one of 4 MiB"
 via=(--proxy "http://127.0.0.1:$proxy")
-run send_px timeout 120 "$send" "ws://127.0.0.1:$ws" px1 --count 100000 "${small[@]}" "${via[@]}"
-run recv_px timeout 120 "$recv" "ws://127.0.0.1:$ws" px1 --count 100000 "${small[@]}" "${via[@]}"
-expect_count recv_px 100000
-run send_pxbig timeout 60 "$send" "ws://127.0.0.1:$ws" pxbig --size 4194304 "${small[@]}" "${via[@]}"
-run recv_pxbig timeout 60 "$recv" "ws://127.0.0.1:$ws" pxbig --count 1 "${small[@]}" "${via[@]}"
+run send_px timeout 300 "$send" "ws://127.0.0.1:$ws" px1 --count 20000 "${small[@]}" "${via[@]}"
+run recv_px timeout 300 "$recv" "ws://127.0.0.1:$ws" px1 --count 20000 "${small[@]}" "${via[@]}"
+expect_count recv_px 20000
+run send_pxbig timeout 180 "$send" "ws://127.0.0.1:$ws" pxbig --size 4194304 "${small[@]}" "${via[@]}"
+run recv_pxbig timeout 180 "$recv" "ws://127.0.0.1:$ws" pxbig --count 1 "${small[@]}" "${via[@]}"
 expect_count recv_pxbig 1
 if ! grep -q "^tunnels 4$" "$interop_tmp/proxy.err"; then
     echo "FAILED: the proxy did not tunnel the four connections" >&2
