@@ -202,7 +202,8 @@ void producer_top_up(worker *w, producer *p)
     uint32_t window = cfg->credit;
     queue *q = p->queue;
     pthread_mutex_lock(&w->b->mu);
-    bool full = q->messages.count >= cfg->max_depth;
+    size_t count = q->messages.count;
+    bool full = count >= cfg->max_depth;
     /* Once per filling (again only after it drained to half), so a
      * stalled sender's cause is in the log without flooding it. */
     if (full && !q->full_logged)
@@ -217,8 +218,14 @@ void producer_top_up(worker *w, producer *p)
         q->full_logged = false;
     }
     pthread_mutex_unlock(&w->b->mu);
-    if (!full && famqp_link_credit(p->link) <= window / 2) {
-        famqp_link_set_credit(p->link, window);
+    /* Never more credit than the queue has room for: a sender alone on
+     * its queue fills it to --max-depth exactly, whatever the timing of
+     * its transfers and our top-ups. */
+    size_t room = full ? 0 : cfg->max_depth - count;
+    uint32_t target = room < window ? (uint32_t)room : window;
+    uint32_t credit = famqp_link_credit(p->link);
+    if (!full && credit <= window / 2 && target > credit) {
+        famqp_link_set_credit(p->link, target);
         client_flush(p->client);
     }
 }
