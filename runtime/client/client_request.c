@@ -17,6 +17,7 @@ typedef struct request_slot {
     uint64_t id;
     bool waiting;            /* started, not yet waited for to the end */
     famqp_delivery *answer;  /* its response, once here */
+    famqp_message message;   /* answer's message, decoded when it came */
 } request_slot;
 
 struct famqp_requester {
@@ -214,27 +215,19 @@ static bool property_string(const famqp_message *m, const char *name, famqp_stri
     return famqp_message_property(m, name, &v) && famqp_value_get_string(v, out);
 }
 
-static famqp_client_status answer(famqp_requester *r, request_slot *slot, famqp_response *out)
+/* Hands the slot's response to *out (decoded once, when it arrived). */
+static void answer(request_slot *slot, famqp_response *out)
 {
     memset(out, 0, sizeof *out);
-    famqp_delivery *d = slot->answer;
+    out->delivery = slot->answer;
+    out->message = slot->message;
     slot->waiting = false;
     slot->answer = NULL;
-    famqp_error err;
-    if (famqp_delivery_read_message(d, &out->message, &err) != FAMQP_OK) {
-        char why[256];
-        famqp_error_format(&err, why, sizeof why);
-        famqp_delivery_reject(d, "amqp:decode-error", "the response does not decode");
-        return client_set_error(r->client, FAMQP_CLIENT_ERR_STATE, NULL, NULL,
-                                "the response to request %" PRIu64 " does not decode: %s", slot->id, why);
-    }
-    out->delivery = d;
     out->status_code = -1;
     if (!property_int(&out->message, "status-code", &out->status_code))
         property_int(&out->message, "statusCode", &out->status_code);
     if (!property_string(&out->message, "status-description", &out->status_description))
         property_string(&out->message, "statusDescription", &out->status_description);
-    return FAMQP_CLIENT_OK;
 }
 
 famqp_client_status famqp_request_wait(famqp_requester *r, uint64_t id, int timeout_ms, famqp_response *out)
@@ -264,12 +257,14 @@ famqp_client_status famqp_request_wait(famqp_requester *r, uint64_t id, int time
             to = find(r, p->correlation_id.u.message_id_ulong);
         if (to && !to->answer) {
             to->answer = d;
+            to->message = m;
         } else {
             r->unmatched++;
             famqp_delivery_accept(d);
         }
     }
-    return answer(r, slot, out);
+    answer(slot, out);
+    return FAMQP_CLIENT_OK;
 }
 
 famqp_client_status famqp_request(famqp_requester *r, const famqp_message *request, int timeout_ms,
