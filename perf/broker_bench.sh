@@ -66,47 +66,25 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+me=perf/broker_bench.sh
+# term_wait; build_proton_broker, start_broker, stop_broker
+. "$(dirname "$0")/../tests/common/procs.sh"
+. "$(dirname "$0")/broker_lib.sh"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-examples=/usr/share/proton/examples/c
-if [ "$proton" = 1 ]; then
-    [ -f $examples/broker.c ] || { echo "perf/broker_bench.sh: $examples missing (apt-get install libqpid-proton11-dev-examples)" >&2; exit 2; }
-    sed 's/^  b\.threads = 4;$/  b.threads = argc > 3 ? (size_t)atoi(argv[3]) : 4;/' $examples/broker.c >"$tmp/pn-broker.c"
-    grep -q 'b.threads = argc > 3' "$tmp/pn-broker.c" ||
-        { echo "perf/broker_bench.sh: broker.c has no 'b.threads = 4;' line to make a thread count of" >&2; exit 2; }
-    cc -O2 -w -I$examples -o "$tmp/pn-broker" "$tmp/pn-broker.c" -lqpid-proton -lpthread ||
-        { echo "perf/broker_bench.sh: cannot build Proton's broker.c" >&2; exit 2; }
-fi
+[ "$proton" = 1 ] && build_proton_broker
 
 now_ns() { date +%s%N; }
 
-# start_broker COMMAND...: sets $bpid and $port once it prints
-# "listening on [HOST:]PORT".
-start_broker() {
-    "$@" >"$tmp/b.out" 2>"$tmp/b.err" &
-    bpid=$!
-    pids+=("$bpid")
-    port=""
-    for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on \(.*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p' "$tmp/b.out" | head -n1)
-        [ -n "$port" ] && return 0
-        kill -0 "$bpid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "perf/broker_bench.sh: broker did not start: $*" >&2
-    cat "$tmp/b.out" "$tmp/b.err" >&2
-    return 1
-}
-
-stop_broker() {
-    kill -TERM "$bpid" 2>/dev/null || true
-    wait "$bpid" 2>/dev/null || true
-}
 
 # Runs happen in subshells ($(...)): a failure shows as FAILED in the
 # results, counted at the end.
 # The broker's CPU time (all threads, user + system) in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$bpid/stat"; }
+cpu_ticks() {
+    local pid
+    pid=$(pgrep -P "$bpid" | head -n1) # the broker, timeout's child
+    awk '{ print $14 + $15 }' "/proc/${pid:-$bpid}/stat"
+}
 
 # run PAIRS: one run against the broker on $port; prints "MSG_PER_S CPU%"
 # (the broker's CPU time over the run's wall time) or FAILED.

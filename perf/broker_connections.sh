@@ -67,36 +67,13 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+me=perf/broker_connections.sh
+# term_wait; build_proton_broker, start_broker, stop_broker
+. "$(dirname "$0")/../tests/common/procs.sh"
+. "$(dirname "$0")/broker_lib.sh"
 
-examples=/usr/share/proton/examples/c
-if [ "$proton" = 1 ]; then
-    [ -f $examples/broker.c ] || { echo "perf/broker_connections.sh: $examples missing (apt-get install libqpid-proton11-dev-examples)" >&2; exit 2; }
-    sed 's/^  b\.threads = 4;$/  b.threads = argc > 3 ? (size_t)atoi(argv[3]) : 4;/' $examples/broker.c >"$tmp/pn-broker.c"
-    grep -q 'b.threads = argc > 3' "$tmp/pn-broker.c" ||
-        { echo "perf/broker_connections.sh: broker.c has no 'b.threads = 4;' line" >&2; exit 2; }
-    cc -O2 -w -I$examples -o "$tmp/pn-broker" "$tmp/pn-broker.c" -lqpid-proton -lpthread ||
-        { echo "perf/broker_connections.sh: cannot build Proton's broker.c" >&2; exit 2; }
-fi
+[ "$proton" = 1 ] && build_proton_broker
 
-start_broker() {
-    timeout 600 "$@" >"$tmp/b.out" 2>"$tmp/b.err" &
-    bpid=$!
-    pids+=("$bpid")
-    port=""
-    for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on \(.*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p' "$tmp/b.out" | head -n1)
-        [ -n "$port" ] && return 0
-        kill -0 "$bpid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "perf/broker_connections.sh: broker did not start: $*" >&2
-    cat "$tmp/b.out" "$tmp/b.err" >&2
-    return 1
-}
-stop_broker() {
-    kill -TERM "$bpid" 2>/dev/null || true
-    wait "$bpid" 2>/dev/null || true
-}
 # The broker's resident set in KiB (timeout runs it as a child: its
 # process, not timeout's).
 rss_kib() {
