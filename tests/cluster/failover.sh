@@ -170,14 +170,7 @@ cat "$rc_tmp/send.out" "$rc_tmp/recv.out"
 # Their stderr but the progress lines: the reconnects and any stall.
 grep -hvE '^[0-9.]+ (sent|received) [0-9]+ of' "$rc_tmp/send.err" "$rc_tmp/recv.err" || true
 
-sent=$(sed -n 's/^sent \([0-9]*\) messages.*/\1/p' "$rc_tmp/send.out")
-received=$(sed -n 's/^received \([0-9]*\) messages.*/\1/p' "$rc_tmp/recv.out")
-resent=$(field send resent)
-send_reconnects=$(field send reconnects)
-recv_reconnects=$(field recv reconnects)
-duplicates=$(field recv duplicates)
-lost=$(field recv lost)
-distinct=$(field recv distinct)
+read_summaries
 echo "cluster failover: messages $count, sent $sent, received $received, duplicates $duplicates, lost $lost," \
     "resent $resent, reconnects $send_reconnects (sender) $recv_reconnects (receiver)," \
     "failover sender ${send_failover} s receiver ${recv_failover} s"

@@ -65,14 +65,7 @@ finish "$recv_pid" recv
 stop_pid "$broker_pid"
 cat "$rc_tmp/send.out" "$rc_tmp/recv.out"
 
-sent=$(sed -n 's/^sent \([0-9]*\) messages.*/\1/p' "$rc_tmp/send.out")
-received=$(sed -n 's/^received \([0-9]*\) messages.*/\1/p' "$rc_tmp/recv.out")
-resent=$(field send resent)
-send_reconnects=$(field send reconnects)
-recv_reconnects=$(field recv reconnects)
-duplicates=$(field recv duplicates)
-lost=$(field recv lost)
-distinct=$(field recv distinct)
+read_summaries
 echo "famqp-broker killed and restarted $restarts times: sent $sent, received $received, duplicates $duplicates, lost $lost," \
     "reconnects $send_reconnects (sender) $recv_reconnects (receiver), resent $resent"
 fail=0

@@ -72,3 +72,17 @@ finish() {
 field() {
     sed -n "s/.*\\b$2 \\([0-9][0-9]*\\).*/\\1/p" "$rc_tmp/$1.out" | tail -1
 }
+
+# read_summaries: the summary lines of the tools started as "send" and
+# "recv": sets sent, received, resent, send_reconnects, recv_reconnects,
+# duplicates, lost and distinct.
+read_summaries() {
+    sent=$(sed -n 's/^sent \([0-9]*\) messages.*/\1/p' "$rc_tmp/send.out")
+    received=$(sed -n 's/^received \([0-9]*\) messages.*/\1/p' "$rc_tmp/recv.out")
+    resent=$(field send resent)
+    send_reconnects=$(field send reconnects)
+    recv_reconnects=$(field recv reconnects)
+    duplicates=$(field recv duplicates)
+    lost=$(field recv lost)
+    distinct=$(field recv distinct)
+}

@@ -52,14 +52,7 @@ finish "$send_pid" send
 finish "$recv_pid" recv
 cat "$rc_tmp/send.out" "$rc_tmp/recv.out"
 
-sent=$(sed -n 's/^sent \([0-9]*\) messages.*/\1/p' "$rc_tmp/send.out")
-received=$(sed -n 's/^received \([0-9]*\) messages.*/\1/p' "$rc_tmp/recv.out")
-resent=$(field send resent)
-send_reconnects=$(field send reconnects)
-recv_reconnects=$(field recv reconnects)
-duplicates=$(field recv duplicates)
-lost=$(field recv lost)
-distinct=$(field recv distinct)
+read_summaries
 echo "RabbitMQ restart: sent $sent, received $received, duplicates $duplicates, lost $lost," \
     "reconnects $send_reconnects (sender) $recv_reconnects (receiver), resent $resent," \
     "left in queue $(rmq_queue_depth "$queue")"
