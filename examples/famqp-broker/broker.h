@@ -3,7 +3,8 @@
  * broker_main.c (options, threads, signals), broker_worker.c (one loop's
  * thread and the hand-over between threads), broker_conn.c (accepting,
  * and the engine events of one client connection), broker_queue.c
- * (queues) and broker_pool.c (message blocks).
+ * (queues), broker_pool.c (message blocks) and broker_cbs.c (the $cbs node
+ * and token checks of --sas-key).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)
@@ -19,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famqp/auth.h"
 #include "famqp/engine.h"
 #include "famqp/io.h"
 #include "famqp/loop.h"
@@ -73,6 +75,7 @@ typedef struct consumer {
     uint32_t credit;            /* its link credit less its outbox, as last reported */
     bool ready;                 /* in its worker's ready list */
     struct consumer *ready_next;
+    uint64_t auth_expiry_s; /* own: --sas-key: when the token that allows it expires; 0: none needed */
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -83,6 +86,7 @@ typedef struct producer {
     uint32_t slot;   /* own: in its worker's producer slots */
     bool topup;      /* mu: in its worker's top-up list */
     struct producer *topup_next;
+    uint64_t auth_expiry_s; /* own: as consumer's */
 } producer;
 
 /* mu, all of it. */
@@ -107,6 +111,8 @@ typedef struct broker_config {
     bool accept_when_consumed;   /* settle producers' messages with the consumer's outcome */
     bool tls;                    /* serving amqps (names plain clients as such) */
     unsigned threads;            /* --threads: workers */
+    famqp_sas_key *sas_keys;     /* --sas-key: CBS required when nsas_keys > 0 */
+    size_t nsas_keys;
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -137,6 +143,7 @@ typedef struct worker {
     bool stopping;          /* shutting down: no more dispatching */
     famqp_loop_timer *topup_timer; /* producer credit, after this wake-up's events */
     famqp_loop_timer *retry_timer; /* wake posts that failed (queue full) */
+    famqp_loop_timer *cbs_timer;   /* --sas-key: links whose tokens expired, every second */
     bool *need_wake;               /* [threads]: a wake post to retry */
     producer **slots;              /* producers by slot; NULL: free */
     uint32_t *gens;                /* each slot's generation (bumped when freed) */
@@ -171,7 +178,9 @@ typedef struct client {
     producer **producers;
     size_t nproducers, pcap;
     bool tls_hello; /* sent a TLS ClientHello to our plain port */
+    struct client_cbs *cbs; /* --sas-key: its $cbs links and tokens (broker_cbs.c); NULL until used */
 } client;
+typedef struct client_cbs client_cbs;
 
 /* broker_queue.c */
 /* broker_pool.c */
@@ -261,8 +270,29 @@ void client_free(client *cl);
 /* Settles a producer's delivery with a consumer's outcome. */
 void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery *d, famqp_outcome_kind kind,
                           const char *name, const char *description);
+/* Detaches l (ours to close) with condition and description: it leaves
+ * its queue first, as a peer's detach does. */
+void client_close_link(client *cl, famqp_link *l, const char *condition, const char *description);
 /* Shutdown: closes every connection of w with amqp:connection:forced,
  * gives the close frames a moment to leave and frees all its clients. */
 void worker_close_clients(worker *w);
+
+/* broker_cbs.c (--sas-key), all on the client's own worker */
+/* CBS is on: links other than $cbs need a token. */
+bool cbs_enabled(const broker *b);
+/* The address is the $cbs node. */
+bool cbs_node_address(const char *addr);
+/* Opens l as one of cl's $cbs links (sender: responses go out on it;
+ * receiver: put-token requests come in); false when refused (closed). */
+bool cbs_attach(client *cl, famqp_link *l, bool sender);
+/* l was one of cl's $cbs links: it is forgotten (true). */
+bool cbs_forget_link(client *cl, famqp_link *l);
+/* A delivery on one of cl's $cbs request links is handled (true). */
+bool cbs_on_message(client *cl, famqp_delivery *d);
+/* When the latest token of cl covering addr expires; 0: none valid. */
+uint64_t cbs_expiry_for(client *cl, const char *addr);
+/* Detaches w's links whose tokens expired (amqp:unauthorized-access). */
+void cbs_check_expiry(worker *w);
+void cbs_client_free(client *cl);
 
 #endif

@@ -149,8 +149,10 @@ static void drop_producer(client *cl, producer *p)
 static void forget_link(client *cl, famqp_link *l)
 {
     void *ctx = famqp_link_context(l);
-    if (!ctx)
+    if (!ctx) {
+        cbs_forget_link(cl, l);
         return;
+    }
     if (famqp_link_get_role(l) == FAMQP_LINK_SENDER)
         drop_consumer(cl, ctx);
     else
@@ -188,6 +190,25 @@ static void on_attach(client *cl, famqp_link *l)
                                 : "famqp-broker needs a target address (the queue to send to)");
         return;
     }
+    uint64_t auth_expiry_s = 0;
+    if (cbs_enabled(b)) {
+        if (cbs_node_address(addr)) {
+            cbs_attach(cl, l, sender);
+            return;
+        }
+        auth_expiry_s = cbs_expiry_for(cl, addr);
+        if (!auth_expiry_s) {
+            char desc[300];
+            snprintf(desc, sizeof desc, "no valid token for '%.200s': put one to $cbs first (put-token)", addr);
+            famqp_link_set_options(l, &o);
+            famqp_link_open(l);
+            famqp_link_close(l, "amqp:unauthorized-access", desc);
+            if (b->cfg.verbose)
+                fprintf(stderr, "famqp-broker: %s refused a link to '%s': no valid token\n", famqp_io_peer(cl->io),
+                        addr);
+            return;
+        }
+    }
     if (sender) {
         consumer *c = calloc(1, sizeof *c);
         bool ok = c && grow_consumers(cl);
@@ -208,6 +229,7 @@ static void on_attach(client *cl, famqp_link *l)
             return;
         }
         c->presettled = famqp_link_remote_snd_settle_mode(l) == 1; /* settled */
+        c->auth_expiry_s = auth_expiry_s;
         cl->consumers[cl->nconsumers++] = c;
         o.source_address = addr;
         o.source_capabilities = (famqp_symbols){queue_capability, 1};
@@ -235,6 +257,7 @@ static void on_attach(client *cl, famqp_link *l)
             return;
         }
         cl->producers[cl->nproducers++] = p;
+        p->auth_expiry_s = auth_expiry_s;
         o.target_address = addr;
         o.target_capabilities = (famqp_symbols){queue_capability, 1};
         o.credit_window = 0; /* we grant credit ourselves (producer_top_up) */
@@ -258,7 +281,8 @@ static void on_message(client *cl, famqp_delivery *d)
 {
     producer *p = famqp_link_context(famqp_delivery_link(d));
     if (!p) {
-        famqp_delivery_release(d);
+        if (!cbs_on_message(cl, d))
+            famqp_delivery_release(d);
         return;
     }
     famqp_binary body = famqp_delivery_message(d);
@@ -543,6 +567,13 @@ void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery
     client_flush(p->client);
 }
 
+void client_close_link(client *cl, famqp_link *l, const char *condition, const char *description)
+{
+    forget_link(cl, l);
+    famqp_link_close(l, condition, description);
+    client_flush(cl);
+}
+
 void client_free(client *cl)
 {
     worker *w = cl->w;
@@ -558,6 +589,7 @@ void client_free(client *cl)
         drop_producer(cl, cl->producers[cl->nproducers - 1]);
     free(cl->consumers);
     free(cl->producers);
+    cbs_client_free(cl);
     w->clients[cl->index] = w->clients[--w->nclients];
     w->clients[cl->index]->index = cl->index;
     if (w->current == cl)

@@ -19,7 +19,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
-            "                    [--threads N] [--verbose]\n"
+            "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "\n"
             "An in-memory AMQP 1.0 queue broker.  A queue is created when a link attaches\n"
             "to an address (the target of a sender, the source of a receiver).  Messages\n"
@@ -48,6 +48,12 @@ static void usage(FILE *f)
             "  --threads N          run N event loops on N threads, 1 to 64 (default 1):\n"
             "                       connections are spread over them in turn; queues are\n"
             "                       shared (order per sender, credit and --max-depth hold)\n"
+            "  --sas-key NAME=KEY   claims-based security, as Azure Event Hubs and Service Bus:\n"
+            "                       a link to an address needs a SAS token covering it, put\n"
+            "                       to the $cbs node first (signed with a key given here;\n"
+            "                       repeatable, at most 16); refused with\n"
+            "                       amqp:unauthorized-access without one, detached when it\n"
+            "                       expires\n"
             "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
@@ -82,6 +88,11 @@ int main(int argc, char **argv)
     b.cfg.credit = 1000;
     b.cfg.max_depth = 1000000;
     b.next_id = 1;
+    enum { MAX_SAS_KEYS = 16 };
+    static char key_names[MAX_SAS_KEYS][256];
+    static famqp_sas_key sas_keys[MAX_SAS_KEYS];
+    size_t nkeys = 0;
+    b.cfg.sas_keys = sas_keys;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -113,6 +124,29 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
+        if (strcmp(a, "--sas-key") == 0) {
+            const char *eq = v ? strchr(v, '=') : NULL;
+            if (!eq || eq == v || !eq[1]) {
+                fprintf(stderr, "famqp-broker: --sas-key takes NAME=KEY (the key may itself hold '=')\n");
+                return 2;
+            }
+            if (nkeys == MAX_SAS_KEYS) {
+                fprintf(stderr, "famqp-broker: at most %d --sas-key options\n", MAX_SAS_KEYS);
+                return 2;
+            }
+            size_t n = (size_t)(eq - v);
+            if (n >= sizeof key_names[0]) {
+                fprintf(stderr, "famqp-broker: --sas-key: the key name is longer than %zu bytes\n",
+                        sizeof key_names[0] - 1);
+                return 2;
+            }
+            memcpy(key_names[nkeys], v, n);
+            key_names[nkeys][n] = '\0';
+            sas_keys[nkeys] = (famqp_sas_key){key_names[nkeys], eq + 1};
+            nkeys++;
+            i++;
+            continue;
+        }
         bool known = !strcmp(a, "--listen") || !strcmp(a, "--user") || !strcmp(a, "--password") ||
                      !strcmp(a, "--tls-cert") || !strcmp(a, "--tls-key");
         if (!known) {
@@ -140,6 +174,7 @@ int main(int argc, char **argv)
         return 2;
     }
     b.cfg.tls = lo.tls_cert_file != NULL;
+    b.cfg.nsas_keys = nkeys;
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open_hostport(listen_at, &lo, &err);
     if (!l) {

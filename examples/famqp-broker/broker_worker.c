@@ -171,6 +171,12 @@ producer *worker_slot_get(worker *w, uint32_t slot, uint32_t gen)
     return slot < w->nslots && w->gens[slot] == gen ? w->slots[slot] : NULL;
 }
 
+static void on_cbs_tick(famqp_loop_timer *t, void *arg)
+{
+    cbs_check_expiry(arg);
+    famqp_loop_timer_start(t, 1000); /* on failure no more checks: the links stay, as without a check */
+}
+
 famqp_loop_status worker_init(broker *b, unsigned i)
 {
     worker *w = &b->workers[i];
@@ -184,6 +190,10 @@ famqp_loop_status worker_init(broker *b, unsigned i)
         st = famqp_loop_timer_new(w->loop, on_topup, w, &w->topup_timer);
     if (st == FAMQP_LOOP_OK)
         st = famqp_loop_timer_new(w->loop, on_retry, w, &w->retry_timer);
+    if (st == FAMQP_LOOP_OK && cbs_enabled(b))
+        st = famqp_loop_timer_new(w->loop, on_cbs_tick, w, &w->cbs_timer);
+    if (st == FAMQP_LOOP_OK && w->cbs_timer)
+        st = famqp_loop_timer_start(w->cbs_timer, 1000);
     return st;
 }
 
@@ -191,6 +201,7 @@ void worker_destroy(worker *w)
 {
     famqp_loop_timer_free(w->topup_timer);
     famqp_loop_timer_free(w->retry_timer);
+    famqp_loop_timer_free(w->cbs_timer);
     famqp_loop_free(w->loop); /* queued wakes are told CLOSED */
     while (w->settles) {
         settle *s = w->settles;
