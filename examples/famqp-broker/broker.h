@@ -25,6 +25,8 @@
 #include "famqp/io.h"
 #include "famqp/loop.h"
 
+#include "emulator_config.h"
+
 /* A stored message: the bytes of its sections as the producer sent them.
  * Linked into its queue, a consumer's outbox, or the in-flight list of the
  * consumer it was sent to (until that consumer's outcome). */
@@ -113,6 +115,7 @@ typedef struct broker_config {
     unsigned threads;            /* --threads: workers */
     famqp_sas_key *sas_keys;     /* --sas-key: CBS required when nsas_keys > 0 */
     size_t nsas_keys;
+    const emu_config *entities;  /* --config, --event-hub, ...: read-only once running */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */

@@ -20,6 +20,8 @@ static void usage(FILE *f)
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
+            "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
+            "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
             "\n"
             "An in-memory AMQP 1.0 queue broker.  A queue is created when a link attaches\n"
             "to an address (the target of a sender, the source of a receiver).  Messages\n"
@@ -54,6 +56,22 @@ static void usage(FILE *f)
             "                       repeatable, at most 16); refused with\n"
             "                       amqp:unauthorized-access without one, detached when it\n"
             "                       expires\n"
+            "  --config FILE        Azure emulator entities: an Event Hubs or a Service Bus\n"
+            "                       emulator Config.json (one of each at most; // comments\n"
+            "                       allowed); checked against the emulators' schemas, a\n"
+            "                       problem names the file and the path in it and the broker\n"
+            "                       does not start\n"
+            "  --event-hub NAME[:PARTITIONS]  an event hub (default 2 partitions, consumer\n"
+            "                       group $default)\n"
+            "  --sb-queue NAME      a Service Bus queue (the emulator's default properties)\n"
+            "  --sb-topic NAME:SUB[,SUB...]  a Service Bus topic and its subscriptions\n"
+            "  --check-config       print the entities the options above give and exit (0, or\n"
+            "                       1 with the problem)\n"
+            "                       With entities and no --sas-key, CBS is on with the\n"
+            "                       emulators' key RootManageSharedAccessKey=SAS_KEY_VALUE.\n"
+            "                       So far entities are read and checked only: messages to\n"
+            "                       them are kept in plain queues (no partitions, consumer\n"
+            "                       groups or locks yet)\n"
             "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
@@ -93,6 +111,9 @@ int main(int argc, char **argv)
     static famqp_sas_key sas_keys[MAX_SAS_KEYS];
     size_t nkeys = 0;
     b.cfg.sas_keys = sas_keys;
+    static emu_config entities; /* the broker's for its lifetime */
+    emu_config_init(&entities);
+    bool check_config = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -105,6 +126,28 @@ int main(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--accept-when-consumed") == 0) {
             b.cfg.accept_when_consumed = true;
+            continue;
+        } else if (strcmp(a, "--check-config") == 0) {
+            check_config = true;
+            continue;
+        }
+        if (!strcmp(a, "--config") || !strcmp(a, "--event-hub") || !strcmp(a, "--sb-queue") ||
+            !strcmp(a, "--sb-topic")) {
+            char why[600];
+            if (!v) {
+                fprintf(stderr, "famqp-broker: %s needs a value (see --help)\n", a);
+                return 2;
+            }
+            bool ok = !strcmp(a, "--config")      ? emu_config_load_file(&entities, v, why, sizeof why)
+                      : !strcmp(a, "--event-hub") ? emu_config_add_event_hub(&entities, v, why, sizeof why)
+                      : !strcmp(a, "--sb-queue")  ? emu_config_add_sb_queue(&entities, v, why, sizeof why)
+                                                  : emu_config_add_sb_topic(&entities, v, why, sizeof why);
+            if (!ok) {
+                fprintf(stderr, "famqp-broker: %s\n", why);
+                emu_config_free(&entities);
+                return strcmp(a, "--config") ? 2 : 1;
+            }
+            i++;
             continue;
         }
         if (strcmp(a, "--threads") == 0) {
@@ -174,6 +217,21 @@ int main(int argc, char **argv)
         return 2;
     }
     b.cfg.tls = lo.tls_cert_file != NULL;
+    if (check_config) {
+        if (!emu_config_any(&entities))
+            printf("no entities (give --config, --event-hub, --sb-queue or --sb-topic)\n");
+        emu_config_print(stdout, &entities);
+        emu_config_free(&entities);
+        return 0;
+    }
+    if (emu_config_any(&entities) && nkeys == 0) {
+        /* As the emulators: CBS with their published key. */
+        sas_keys[0] = (famqp_sas_key){"RootManageSharedAccessKey", "SAS_KEY_VALUE"};
+        nkeys = 1;
+    }
+    if (emu_config_any(&entities))
+        emu_config_print(stderr, &entities);
+    b.cfg.entities = &entities;
     b.cfg.nsas_keys = nkeys;
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open_hostport(listen_at, &lo, &err);
@@ -268,5 +326,6 @@ int main(int argc, char **argv)
         worker_destroy(&b.workers[i]);
     free(b.workers);
     pthread_mutex_destroy(&b.mu);
+    emu_config_free(&entities);
     return rc;
 }
