@@ -338,11 +338,19 @@ void async_on_timer(famqp_loop_timer *t, void *arg)
     case AS_START:
         attempt(c);
         break;
-    case AS_OPENING:
-        set_failure(c, NULL, NULL, "timed out connecting to %s after %d ms", c->targets[c->cur].shown,
-                    c->connect_timeout_ms);
+    case AS_OPENING: {
+        /* Still in the proxy's CONNECT, TLS or the WebSocket upgrade: the
+         * io's deadline (the same timeout, started first) is due too, and
+         * its message names the stage. */
+        famqp_io *io = c->lc ? famqp_loop_conn_io(c->lc) : NULL;
+        if (io && famqp_io_handshaking(io) && famqp_io_process(io, false) == FAMQP_IO_ERR_FAILED)
+            set_failure(c, NULL, NULL, "%s", famqp_io_error_message(io));
+        else
+            set_failure(c, NULL, NULL, "timed out connecting to %s after %d ms", c->targets[c->cur].shown,
+                        c->connect_timeout_ms);
         attempt_failed(c);
         break;
+    }
     case AS_CLOSING: /* the peer did not answer our close in time */
         async_drop_connection(c);
         c->state = AS_DONE;
