@@ -191,7 +191,7 @@ END_TEST
 
 /* ---- a scripted WebSocket server ------------------------------------- */
 
-enum ws_script { WS_CLOSE_1000, WS_CLOSE_1011, WS_TEXT, WS_HUGE };
+enum ws_script { WS_CLOSE_1000, WS_CLOSE_1011, WS_TEXT, WS_HUGE, WS_BAD_LENGTH, WS_LONG_HEAD, WS_MANY_HEADERS };
 
 typedef struct ws_server {
     int lfd;
@@ -238,6 +238,24 @@ static void *ws_server_main(void *arg)
         if (!read_some(fd, buf, sizeof buf - 1, &len, 3000))
             goto out;
     buf[len] = 0;
+    if (s->script == WS_LONG_HEAD || s->script == WS_MANY_HEADERS) {
+        /* A reply head past the parser's bounds (8 KiB, 64 lines), and
+         * more after it: the client must stop reading at the bound. */
+        send_all(fd, "HTTP/1.1 200 OK\r\n", 17);
+        char line[64];
+        if (s->script == WS_MANY_HEADERS) { /* 100 short lines, a complete head */
+            for (int j = 0; j < 100; j++)
+                send_all(fd, line, (size_t)snprintf(line, sizeof line, "X-%d: v\r\n", j));
+            send_all(fd, "\r\n", 2);
+        } else { /* one header line that never ends */
+            memset(line, 'a', sizeof line);
+            send_all(fd, "X-Long: ", 8);
+            for (int j = 0; j < 2000; j++)
+                if (send(fd, line, sizeof line, MSG_NOSIGNAL) <= 0)
+                    break; /* the client gave up: it read at most the bound */
+        }
+        goto out;
+    }
     const char *k = strstr((char *)buf, "Sec-WebSocket-Key: ");
     if (!k)
         goto out;
@@ -277,6 +295,11 @@ static void *ws_server_main(void *arg)
         send_all(fd, h, sizeof h);
         break;
     }
+    case WS_BAD_LENGTH: /* a 64-bit length with its top bit set (RFC 6455 5.2) */
+        send_all(fd, "\x82\x7f\x80\0\0\0\0\0\0\0", 10);
+        break;
+    default:
+        break;
     }
     /* The client's frames (masked): find its close frame. */
     for (;;) {
@@ -408,6 +431,50 @@ START_TEST(peer_huge_frame)
 }
 END_TEST
 
+START_TEST(peer_bad_length)
+{
+    ws_server s;
+    ws_server_start(&s, WS_BAD_LENGTH);
+    char why[512];
+    famqp_io_status st = ws_client_run(&s, why, sizeof why);
+    ck_assert_int_eq(st, FAMQP_IO_ERR_FAILED);
+    ck_assert_msg(strstr(why, "WebSocket: bad frame"), "got '%s'", why);
+    ck_assert_int_eq(s.close_code, 1002);
+}
+END_TEST
+
+/* Reply heads past the bounds, for the upgrade (_i 0, 1) and the proxy's
+ * CONNECT (_i 2, 3): a clear error, whatever follows. */
+START_TEST(reply_head_bounds)
+{
+    ws_server s;
+    ws_server_start(&s, _i % 2 ? WS_MANY_HEADERS : WS_LONG_HEAD);
+    char text[64], proxy[64];
+    famqp_io_options o;
+    famqp_io_options_init(&o);
+    o.connect_timeout_ms = 3000;
+    if (_i < 2) {
+        snprintf(text, sizeof text, "ws://127.0.0.1:%u", s.port);
+    } else {
+        snprintf(text, sizeof text, "amqp://127.0.0.1:9");
+        snprintf(proxy, sizeof proxy, "http://127.0.0.1:%u", s.port);
+        o.proxy = proxy;
+    }
+    famqp_url url;
+    famqp_io_error err;
+    ck_assert(famqp_url_parse(text, &url, &err));
+    famqp_io *io = famqp_io_connect(&url, &o, NULL, &err);
+    ck_assert_ptr_null(io);
+    ck_assert_msg(strstr(err.message, _i % 2 ? "more than 64 header lines" : "more than 8192 bytes of headers"),
+                  "got '%s'", err.message);
+    ck_assert_msg(_i < 2 ? strstr(err.message, "WebSocket handshake") != NULL
+                         : strstr(err.message, "bad reply to CONNECT") != NULL,
+                  "got '%s'", err.message);
+    pthread_join(s.thread, NULL);
+    close(s.lfd);
+}
+END_TEST
+
 TCase *io_ws_tcase(void)
 {
     TCase *tc = tcase_create("ws");
@@ -419,5 +486,7 @@ TCase *io_ws_tcase(void)
     tcase_add_test(tc, peer_close_1011);
     tcase_add_test(tc, peer_text_frame);
     tcase_add_test(tc, peer_huge_frame);
+    tcase_add_test(tc, peer_bad_length);
+    tcase_add_loop_test(tc, reply_head_bounds, 0, 4);
     return tc;
 }
