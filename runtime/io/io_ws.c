@@ -245,10 +245,11 @@ static void ws_control(famqp_io *io, struct io_ws *ws)
          * that finds no room is dropped. */
         ws_frame(ws, WSLAY_PONG, ws->ctrl, ws->ctrl_len);
     } else if (ws->opcode == WSLAY_CONNECTION_CLOSE) {
-        /* Answer with ours (the same code), then no more input; it goes
-         * out in this round's write, before the io reports the end. */
+        /* Answer with ours (the same code; 1000 for none, as 1005 may not
+         * be sent), then no more input; it goes out in this round's
+         * write, before the io reports the end. */
         unsigned code = ws->ctrl_len >= 2 ? (unsigned)ws->ctrl[0] << 8 | ws->ctrl[1] : 0;
-        ws_close(ws, code, NULL);
+        ws_close(ws, code ? code : 1000, NULL);
         ws->input_done = true;
         if (code == 0 || code == 1000) {
             io_set_eof(io);
