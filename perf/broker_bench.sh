@@ -4,20 +4,28 @@
 # clients (issue 12).
 #
 # usage: perf/broker_bench.sh BUILD_DIR [--count N] [--reps R] [--timeout S] [--no-proton]
-#   BUILD_DIR   a build with famqp-broker, famqp-send and famqp-recv
+#                                       [--clients async|tools]
+#   BUILD_DIR   a build with famqp-broker, famqp-send, famqp-recv and
+#               perf/async-pairs
 #   --count N   messages per run, over all pairs (default 500000; each of
 #               50 pairs moves N/50)
 #   --reps R    runs per row, the median is reported (default 3, at least 3)
 #   --timeout S a run is killed after S seconds and reported FAILED (default 120)
 #   --no-proton only famqp-broker's rows
+#   --clients   async (default): all pairs in one process, perf/async-pairs
+#               (one async receiving and one sending connection per pair, one
+#               loop thread); tools: one famqp-recv and one famqp-send
+#               process per pair
 # Exit 1 when a run failed, 2 on bad usage or a missing program.
 #
-# Rows: broker x threads (1, 2) x pairs (1, 50).  A pair is one famqp-recv
-# (--check-sequence) and one famqp-send (100-byte messages, at-least-once)
-# on a queue of its own; all pairs run at once.  msg/s = N / (time from
-# the first sender's start to the last receiver's exit), the receivers
-# having had 0.5 s to attach.  Every process is bounded by --timeout and
-# stopped by PID.
+# Rows: broker x threads (1, 2) x pairs (1, 50).  A pair is a receiver and
+# a sender (100-byte messages, at-least-once) on a queue of its own; all
+# pairs run at once and every receiver checks its sender's sequence (no
+# loss, duplicate or reordering).  With --clients tools, msg/s = N / (time
+# from the first famqp-send's start to the last famqp-recv's exit), the
+# receivers having had 0.5 s to attach; with async, async-pairs times the
+# first send to the last arrival, its receivers attached before.  Every
+# process is bounded by --timeout and stopped by PID.
 #
 # Proton's broker.c runs a fixed 4 threads (b.threads = 4); this script
 # builds a copy whose third argument sets the count (that one line changed,
@@ -26,18 +34,24 @@
 # measured as it is.
 #
 # The machine's cores are shared by the broker and all its clients: with 2
-# cores and 50 pairs the clients take most of them, which bounds what a
-# second broker thread can show (see perf/README.md).
+# cores the clients' CPU bounds what a second broker thread can show; the
+# table has both sides' CPU (see perf/README.md).
 set -euo pipefail
 build=${1:?usage: perf/broker_bench.sh BUILD_DIR [--count N] [--reps R] [--timeout S] [--no-proton]}
 shift
-count=500000 reps=3 timeout_s=120 proton=1
+count=500000 reps=3 timeout_s=120 proton=1 clients=async
 while [ $# -gt 0 ]; do
     case $1 in
     --count) count=${2:?}; shift ;;
     --reps) reps=${2:?}; shift ;;
     --timeout) timeout_s=${2:?}; shift ;;
     --no-proton) proton=0 ;;
+    --clients)
+        clients=${2:?}
+        shift
+        [[ $clients == async || $clients == tools ]] ||
+            { echo "perf/broker_bench.sh: --clients takes async or tools" >&2; exit 2; }
+        ;;
     *) echo "perf/broker_bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -51,7 +65,8 @@ done
 broker=$build/examples/famqp-broker/famqp-broker
 send=$build/examples/famqp-send/famqp-send
 recv=$build/examples/famqp-recv/famqp-recv
-for b in "$broker" "$send" "$recv"; do
+pairs_bin=$build/perf/async-pairs
+for b in "$broker" "$send" "$recv" "$pairs_bin"; do
     [ -x "$b" ] || { echo "perf/broker_bench.sh: $b not built" >&2; exit 2; }
 done
 
@@ -86,9 +101,35 @@ cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/${pid:-$bpid}/stat"
 }
 
-# run PAIRS: one run against the broker on $port; prints "MSG_PER_S CPU%"
-# (the broker's CPU time over the run's wall time) or FAILED.
+# run_async PAIRS: as run, with all pairs in one async-pairs process; its
+# CPU share is the process's user + system time over the time it reports.
+run_async() {
+    local p=$1 per=$(($count / $1)) rc=0 c0 c1 rate secs ct
+    c0=$(cpu_ticks)
+    {
+        TIMEFORMAT='%U %S'
+        time timeout "$timeout_s" "$pairs_bin" "amqp://127.0.0.1:$port" "$p" "$per" 100 1 \
+            >"$tmp/a.out" 2>"$tmp/a.err"
+    } 2>"$tmp/a.time" || rc=$?
+    c1=$(cpu_ticks)
+    if [ $rc -ne 0 ]; then
+        echo "perf/broker_bench.sh: async-pairs exited $rc (124: timed out):" >&2
+        head -5 "$tmp/a.err" >&2
+        echo FAILED
+        return
+    fi
+    # "moved N messages over P pairs in S s: R msg/s"
+    read -r secs rate < <(sed -n 's/.* in \([0-9.]*\) s: \([0-9]*\) msg\/s$/\1 \2/p' "$tmp/a.out")
+    ct=$(tail -n1 "$tmp/a.time")
+    awk -v r="$rate" -v s="$secs" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v ct="$ct" \
+        'BEGIN { split(ct, t, " "); printf "%s %.0f%% %.0f%%\n", r, 100 * c / hz / s, 100 * (t[1] + t[2]) / s }'
+}
+
+# run PAIRS: one run against the broker on $port; prints "MSG_PER_S CPU%
+# CLIENTS_CPU%" (the broker's and the clients' CPU time over the run's
+# wall time; the clients' "-" with --clients tools) or FAILED.
 run() {
+    [ "$clients" = async ] && { run_async "$1"; return; }
     local p=$1 per=$(($count / $1)) i rc=0 t0 t1 c0 c1
     local rp=() sp=()
     for i in $(seq "$p"); do
@@ -116,7 +157,7 @@ run() {
         return
     fi
     awk -v n=$((per * p)) -v ns=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.0f %.0f%%\n", n / (ns / 1e9), 100 * c / hz / (ns / 1e9) }'
+        'BEGIN { printf "%.0f %.0f%% -\n", n / (ns / 1e9), 100 * c / hz / (ns / 1e9) }'
 }
 
 # median of the runs given ("MSG_PER_S CPU%", by msg/s; FAILED when any
@@ -127,7 +168,7 @@ median() {
     printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"
 }
 
-declare -A res runs cpu
+declare -A res runs cpu ccpu
 # measure KEY PAIRS BROKER_COMMAND...: REPS runs, each on a fresh broker.
 measure() {
     local key=$1 p=$2 r v=()
@@ -139,8 +180,8 @@ measure() {
     done
     local m
     m=$(median "${v[@]}")
-    res[$key]=${m%% *}
-    cpu[$key]=${m#* }
+    read -r res[$key] cpu[$key] ccpu[$key] <<<"$m"
+    [ "${cpu[$key]}" ] || cpu[$key]=- ccpu[$key]=-
     runs[$key]=$(printf '%s ' "${v[@]%% *}")
     echo "perf/broker_bench.sh: $key: ${runs[$key]} -> ${res[$key]}" >&2
 }
@@ -156,16 +197,18 @@ done
 ratio() {
     case "$1$2" in *FAILED* | *-*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;; esac
 }
-printf '\n%-8s %-6s %12s %6s %13s %6s %12s  %s\n' threads pairs "famqp msg/s" cpu "Proton msg/s" cpu \
-    famqp/Proton "runs (famqp | Proton)"
+printf '\n%-8s %-6s %12s %6s %7s %13s %6s %7s %12s  %s\n' threads pairs "famqp msg/s" cpu clients \
+    "Proton msg/s" cpu clients famqp/Proton "runs (famqp | Proton)"
 for t in 1 2; do
     for p in 1 50; do
         f=${res[famqp/$t/$p]} pn=${res[proton/$t/$p]:--}
-        printf '%-8s %-6s %12s %6s %13s %6s %12s  %s| %s\n' "$t" "$p" "$f" "${cpu[famqp/$t/$p]:--}" "$pn" \
-            "${cpu[proton/$t/$p]:--}" "$(ratio "$f" "$pn")" "${runs[famqp/$t/$p]}" "${runs[proton/$t/$p]:--}"
+        printf '%-8s %-6s %12s %6s %7s %13s %6s %7s %12s  %s| %s\n' "$t" "$p" "$f" "${cpu[famqp/$t/$p]:--}" \
+            "${ccpu[famqp/$t/$p]:--}" "$pn" "${cpu[proton/$t/$p]:--}" "${ccpu[proton/$t/$p]:--}" \
+            "$(ratio "$f" "$pn")" "${runs[famqp/$t/$p]}" "${runs[proton/$t/$p]:--}"
     done
 done
-echo "(cpu: the broker's CPU time over the median run's wall time, all its threads)"
+echo "(cpu: the broker's CPU time over the median run's wall time, all its threads; clients: the"
+echo " clients' (--clients async: async-pairs'), 100% = one core; clients: $clients)"
 printf '\n2 threads / 1 thread at 50 pairs: famqp-broker %s' "$(ratio "${res[famqp/2/50]}" "${res[famqp/1/50]}")"
 [ "$proton" = 1 ] && printf ', Proton %s' "$(ratio "${res[proton/2/50]}" "${res[proton/1/50]}")"
 printf '\n'

@@ -36,6 +36,7 @@ typedef struct message {
     unsigned origin_worker;
     uint32_t origin_slot, origin_gen;
     size_t len;
+    uint32_t format;    /* the transfer's message-format, passed on as it came */
     uint16_t home;      /* the worker whose pool made the block */
     uint8_t pool_class; /* its size class; POOL_CLASSES: malloc'd alone */
     uint8_t data[];

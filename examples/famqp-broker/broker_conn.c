@@ -269,6 +269,7 @@ static void on_message(client *cl, famqp_delivery *d)
         return;
     }
     m->len = body.len;
+    m->format = famqp_delivery_message_format(d);
     m->origin = NULL;
     m->origin_gen = 0;
     memcpy(m->data, body.ptr, body.len);

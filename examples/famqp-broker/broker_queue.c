@@ -250,7 +250,8 @@ void consumer_flush(worker *w, consumer *c)
         uint8_t tag[8];
         put_tag(tag, m->id);
         famqp_engine_status st =
-            famqp_link_send(c->link, famqp_binary_of(tag, sizeof tag), m->data, m->len, c->presettled, NULL);
+            famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), m->format, m->data, m->len,
+                                   c->presettled, NULL);
         if (st != FAMQP_ENGINE_OK) {
             failed = true; /* e.g. the connection failed: no more until its next flow */
             break;

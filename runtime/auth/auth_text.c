@@ -13,6 +13,7 @@ const char *famqp_auth_status_name(famqp_auth_status s)
     case FAMQP_AUTH_ERR_ARG: return "invalid argument";
     case FAMQP_AUTH_ERR_SPACE: return "space";
     case FAMQP_AUTH_ERR_CRYPTO: return "crypto";
+    case FAMQP_AUTH_ERR_DENIED: return "denied";
     }
     return "unknown";
 }

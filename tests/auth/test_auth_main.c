@@ -1,15 +1,18 @@
-/* auth suite (famqp/auth.h): SAS tokens and connection strings. */
+/* auth suite (famqp/auth.h): SAS tokens, their verification and
+ * connection strings. */
 #include <check.h>
 #include <stdlib.h>
 
 TCase *sas_tcase(void);
 TCase *connection_string_tcase(void);
+TCase *sas_verify_tcase(void);
 
 int main(void)
 {
     Suite *s = suite_create("auth");
     suite_add_tcase(s, sas_tcase());
     suite_add_tcase(s, connection_string_tcase());
+    suite_add_tcase(s, sas_verify_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -46,7 +46,8 @@ typedef enum famqp_auth_status {
     FAMQP_AUTH_OK = 0,     /**< done */
     FAMQP_AUTH_ERR_ARG,    /**< bad input: a NULL or empty argument, text that is not UTF-8, a malformed connection string */
     FAMQP_AUTH_ERR_SPACE,  /**< the output buffer is too small; *len holds the length needed (without the NUL) */
-    FAMQP_AUTH_ERR_CRYPTO  /**< OpenSSL failed to compute the HMAC */
+    FAMQP_AUTH_ERR_CRYPTO, /**< OpenSSL failed to compute the HMAC */
+    FAMQP_AUTH_ERR_DENIED  /**< a token that does not verify: wrong signature, unknown key name, expired */
 } famqp_auth_status;
 
 /** Why an auth call failed: its status and a human-readable reason. */
@@ -89,6 +90,53 @@ FAMQP_API const char *famqp_auth_status_name(famqp_auth_status s);
 FAMQP_API famqp_auth_status famqp_sas_token(const char *uri, const char *key_name, const char *key,
                                             uint64_t expiry_epoch_s, char *out, size_t cap, size_t *len,
                                             famqp_auth_error *err);
+
+/** A key a SAS token may be signed with (famqp_sas_token_verify). */
+typedef struct famqp_sas_key {
+    const char *name; /**< the policy name (skn), e.g. "RootManageSharedAccessKey" */
+    const char *key;  /**< the shared access key, as given (its UTF-8 bytes are the HMAC key) */
+} famqp_sas_key;
+
+/** Longest audience (decoded sr) famqp_sas_token_verify hands back, in bytes. */
+#define FAMQP_SAS_MAX_AUDIENCE 1024
+/** Longest token famqp_sas_token_verify reads, in bytes. */
+#define FAMQP_SAS_MAX_TOKEN 8192
+
+/** What a verified token says (famqp_sas_token_verify). */
+typedef struct famqp_sas_claims {
+    /** The resource URI the token is for (sr, percent-decoded),
+     *  NUL-terminated, e.g. "sb://localhost/hub". */
+    char audience[FAMQP_SAS_MAX_AUDIENCE];
+    char key_name[256];      /**< the key it was signed with (skn, decoded) */
+    uint64_t expiry_epoch_s; /**< when it expires (se), seconds since 1970 UTC */
+} famqp_sas_claims;
+
+/** Verifies a SAS token, as a CBS server does with each put-token: the
+ *  text must be `SharedAccessSignature ` and `&`-separated fields with sr,
+ *  sig, se and skn once each (any order; others are ignored), skn must
+ *  name one of keys, and sig must be the base64 HMAC-SHA256, under that
+ *  key, of the sr field as it appears in the token (still percent-encoded)
+ *  "
+" the se field, compared in constant time.  A token expires when se
+ *  <= now_epoch_s.  Tokens made by famqp_sas_token verify, and so do those
+ *  of any signer that encodes sr the same way on both sides of the HMAC.
+ *
+ *  @param token the token's bytes (need not be NUL-terminated)
+ *  @param len its length, at most FAMQP_SAS_MAX_TOKEN
+ *  @param keys the keys tokens may be signed with
+ *  @param nkeys entries in keys
+ *  @param now_epoch_s the time now, seconds since 1970 UTC
+ *  @param claims receives the audience, key name and expiry on success
+ *         (may be NULL); zeroed on failure
+ *  @param err the reason on failure (may be NULL), e.g. "SAS token:
+ *         expired 12 s ago"
+ *  @return FAMQP_AUTH_OK; ERR_ARG when the text is not a SAS token (a
+ *          field missing, repeated or badly encoded, too long); ERR_DENIED
+ *          for an unknown key name, a wrong signature or an expired token;
+ *          ERR_CRYPTO. */
+FAMQP_API famqp_auth_status famqp_sas_token_verify(const char *token, size_t len, const famqp_sas_key *keys,
+                                                   size_t nkeys, uint64_t now_epoch_s, famqp_sas_claims *claims,
+                                                   famqp_auth_error *err);
 
 /* ---- connection strings -------------------------------------------------- */
 
