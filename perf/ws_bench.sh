@@ -4,17 +4,22 @@
 # against rhea's broker, which listens on TCP and, through the `ws`
 # package, on WebSockets in the same process (tests/interop/ws/ws_broker.js).
 # Prints msg/s for each run and the median of RUNS runs per transport and
-# direction, and WebSockets as a share of TCP.
-#   perf/ws_bench.sh BUILD [COUNT (default 100000)] [RUNS (default 3)]
+# direction, and WebSockets as a share of TCP.  FRAME (default 0: the
+# defaults) makes both sides send WebSocket frames of at most FRAME payload
+# bytes (the broker's --chunk, the clients' --ws-max-frame).
+#   perf/ws_bench.sh BUILD [COUNT (default 100000)] [RUNS (default 3)] [FRAME]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:?usage: perf/ws_bench.sh BUILD [COUNT] [RUNS]}" && pwd)
+build=$(cd "${1:?usage: perf/ws_bench.sh BUILD [COUNT] [RUNS] [FRAME]}" && pwd)
 count=${2:-100000}
 runs=${3:-3}
+frame=${4:-0}
+small=()
+[[ $frame -gt 0 ]] && small=(--ws-max-frame "$frame")
 send=$build/examples/famqp-send/famqp-send
 recv=$build/examples/famqp-recv/famqp-recv
 tmp=$(mktemp -d)
-node "$root/tests/interop/ws/ws_broker.js" --ws-listen 127.0.0.1:0 >"$tmp/broker.out" 2>"$tmp/broker.err" &
+node "$root/tests/interop/ws/ws_broker.js" --ws-listen 127.0.0.1:0 --chunk "$frame" >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker=$!
 trap 'kill $broker 2>/dev/null || true; wait $broker 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
@@ -29,12 +34,13 @@ rate() { sed -n 's/.*: \([0-9]*\) msg\/s$/\1/p'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A med
 for transport in tcp ws; do
-    if [[ $transport == tcp ]]; then url=amqp://127.0.0.1:$tcp; else url=ws://127.0.0.1:$ws; fi
+    opts=()
+    if [[ $transport == tcp ]]; then url=amqp://127.0.0.1:$tcp; else url=ws://127.0.0.1:$ws opts=("${small[@]}"); fi
     : >"$tmp/$transport.send"
     : >"$tmp/$transport.recv"
     for r in $(seq "$runs"); do
-        s=$(timeout 300 "$send" "$url" "bench_${transport}_$r" --count "$count" --size 100 | rate)
-        v=$(timeout 300 "$recv" "$url" "bench_${transport}_$r" --count "$count" | rate)
+        s=$(timeout 300 "$send" "$url" "bench_${transport}_$r" --count "$count" --size 100 "${opts[@]}" | rate)
+        v=$(timeout 300 "$recv" "$url" "bench_${transport}_$r" --count "$count" "${opts[@]}" | rate)
         echo "$transport run $r: send $s msg/s, receive $v msg/s"
         echo "$s" >>"$tmp/$transport.send"
         echo "$v" >>"$tmp/$transport.recv"

@@ -338,11 +338,25 @@ void async_on_timer(famqp_loop_timer *t, void *arg)
     case AS_START:
         attempt(c);
         break;
-    case AS_OPENING:
-        set_failure(c, NULL, NULL, "timed out connecting to %s after %d ms", c->targets[c->cur].shown,
-                    c->connect_timeout_ms);
+    case AS_OPENING: {
+        /* Still in the proxy's CONNECT, TLS or the WebSocket upgrade: the
+         * io's own deadline (the same timeout, started a little earlier by
+         * the clock, maybe later by the loop's cached time) ends the
+         * attempt with a message naming the stage. */
+        famqp_io *io = c->lc ? famqp_loop_conn_io(c->lc) : NULL;
+        uint64_t due = io && famqp_io_handshaking(io) ? famqp_io_deadline(io) : 0, now = famqp_io_now_ms();
+        if (due > now) {
+            async_timer_start(c, (int)(due - now));
+            break;
+        }
+        if (io && famqp_io_handshaking(io) && famqp_io_process(io, false) == FAMQP_IO_ERR_FAILED)
+            set_failure(c, NULL, NULL, "%s", famqp_io_error_message(io));
+        else
+            set_failure(c, NULL, NULL, "timed out connecting to %s after %d ms", c->targets[c->cur].shown,
+                        c->connect_timeout_ms);
         attempt_failed(c);
         break;
+    }
     case AS_CLOSING: /* the peer did not answer our close in time */
         async_drop_connection(c);
         c->state = AS_DONE;

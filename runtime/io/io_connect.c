@@ -75,6 +75,7 @@ famqp_io *famqp_io_connect_start(const famqp_url *url, const famqp_io_options *o
         return NULL;
     }
     io->connecting = cg;
+    io->hs_deadline = deadline;
     if ((dial != url && !io_proxy_setup(io, dial, url, err)) || (url->tls && !io_tls_client_setup(io, url, opts, err)) ||
         (url->websocket && !io_ws_setup(io, url, opts, err))) {
         famqp_io_free(io);
@@ -92,11 +93,36 @@ bool famqp_io_connecting(const famqp_io *io)
     return io->connecting != NULL;
 }
 
+const char *io_handshake_stage(const famqp_io *io)
+{
+    if (io->connecting)
+        return "connecting";
+    if (io->proxy)
+        return "waiting for the proxy's reply to CONNECT";
+    if (io->ssl && !io->handshake_done)
+        return "in the TLS handshake";
+    if (io_ws_upgrading(io))
+        return "waiting for the WebSocket upgrade's reply";
+    return "in the handshake";
+}
+
+void io_handshake_check(famqp_io *io)
+{
+    if (!io->hs_deadline || io->connecting || io->state == FAMQP_IO_ERR_FAILED)
+        return; /* a connect in progress has its own check (below) */
+    if (!famqp_io_handshaking(io))
+        io->hs_deadline = 0; /* all done: AMQP's own timeouts take over */
+    else if (famqp_io_now_ms() >= io->hs_deadline)
+        io_fail(io, "connect to %s: timed out %s", io->peer, io_handshake_stage(io));
+}
+
 bool io_connect_progress(famqp_io *io)
 {
     struct io_connecting *cg = io->connecting;
-    if (!cg)
-        return true;
+    if (!cg) {
+        io_handshake_check(io);
+        return io->state != FAMQP_IO_ERR_FAILED;
+    }
     for (;;) {
         struct pollfd p = {.fd = io->fd, .events = POLLOUT};
         int n = poll(&p, 1, 0);
@@ -146,8 +172,7 @@ famqp_io *io_connect_staged(const famqp_url *url, const famqp_io_options *opts, 
     while (famqp_io_process(io, readable) == FAMQP_IO_OK && famqp_io_handshaking(io)) {
         int left = deadline ? famqp_io_ms_until(deadline) : -1;
         if (left == 0) {
-            io_fail(io, "connect to %s:%u: timed out %s", url->host, (unsigned)url->port,
-                    io->proxy ? "waiting for the proxy" : io->connecting ? "connecting" : "in the handshake");
+            io_fail(io, "connect to %s:%u: timed out %s", url->host, (unsigned)url->port, io_handshake_stage(io));
             break;
         }
         struct pollfd p = {.fd = io->fd,

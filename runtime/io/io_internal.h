@@ -47,6 +47,9 @@ struct famqp_io {
     size_t tlen, toff, tcap;
     /* famqp_io_connect_start: a TCP connect still in progress (io_connect.c) */
     struct io_connecting *connecting;
+    /* famqp_io_connect_start: the connect deadline, which also bounds the
+     * proxy's CONNECT, TLS and the WebSocket upgrade; 0 = none, or done */
+    uint64_t hs_deadline;
     /* HTTP CONNECT through a proxy, until the tunnel stands (io_proxy.c) */
     struct io_proxy *proxy;
     /* ws[s]: the upgrade, then WebSocket framing of the AMQP bytes (io_ws.c) */
@@ -87,6 +90,11 @@ bool io_connect_finish(int fd, const char *what, famqp_io_error *err);
  * once failed: io->state says which), and frees its state. */
 bool io_connect_progress(famqp_io *io);
 void io_connect_free(famqp_io *io);
+/* io_connect.c: fails the io once hs_deadline passed with a handshake
+ * still under way (the stage named); forgets the deadline once none is. */
+void io_handshake_check(famqp_io *io);
+/* "waiting for the proxy", "in the WebSocket upgrade", ...: for errors. */
+const char *io_handshake_stage(const famqp_io *io);
 /* famqp_io_connect through a proxy or over WebSockets: connect_start and
  * process until the handshakes are done, within the timeout. */
 famqp_io *io_connect_staged(const famqp_url *url, const famqp_io_options *opts, famqp_connection *conn,

@@ -218,11 +218,20 @@ famqp_io_status famqp_io_process(famqp_io *io, bool readable)
     return io->state;
 }
 
+/* The earlier of two deadlines (0: none). */
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+    return a && (!b || a < b) ? a : b;
+}
+
 uint64_t famqp_io_deadline(const famqp_io *io)
 {
-    if (io->connecting && io->connecting->deadline)
-        return io->deadline && io->deadline < io->connecting->deadline ? io->deadline : io->connecting->deadline;
-    return io->deadline;
+    uint64_t d = io->deadline;
+    if (io->connecting)
+        d = earlier(d, io->connecting->deadline);
+    if (io->hs_deadline && famqp_io_handshaking(io))
+        d = earlier(d, io->hs_deadline);
+    return d;
 }
 
 bool famqp_io_done(const famqp_io *io)
@@ -279,7 +288,8 @@ int famqp_io_wait(famqp_io *const *ios, size_t n_ios, famqp_listener *const *lis
             io_tls_read_plain(io);
         tick(io);
         write_out(io);
-        limit_timeout(&timeout_ms, io->deadline);
+        io_handshake_check(io);
+        limit_timeout(&timeout_ms, famqp_io_deadline(io));
         if (!usable(io)) {
             timeout_ms = 0; /* report the failure now */
             continue;

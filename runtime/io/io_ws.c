@@ -4,8 +4,15 @@
  * then engine output leaves as masked binary frames of at most
  * ws_max_frame payload bytes, and the payload of the server's binary and
  * continuation frames goes to the engine as it arrives (message boundaries
- * mean nothing in the binding).  Pings are answered, a close is echoed and
- * ends the input.  Framing is libwslay's sans-I/O frame API: our
+ * mean nothing in the binding).  Pings are answered.  The close handshake
+ * (RFC 6455 5.5.1): once the engine is finished our close frame (1000, or
+ * 1002 after an AMQP failure) goes out before the socket is let go; a
+ * peer's close is answered with ours and ends the input (1000 or no code:
+ * a clean end, any other code: a failure naming it); a bad frame from the
+ * peer sends 1002 or 1003 before the io fails.  A frame's payload is
+ * streamed, whatever length its header claims: nothing is sized from it
+ * (AMQP frames are bounded by the engine's max-frame-size).  Framing is
+ * libwslay's sans-I/O frame API: our
  * callbacks hand it bytes and take its frames into our buffer, so nothing
  * is allocated per frame. */
 #define _POSIX_C_SOURCE 200809L
@@ -22,8 +29,8 @@
 
 /* Frame header bytes at most (2 + 8 length + 4 mask). */
 #define WS_HEADER_MAX 14u
-/* Room kept free in the output buffer for a pong or a close frame. */
-#define WS_CONTROL_ROOM 256u
+/* Room kept free in the output buffer for a pong and a close frame. */
+#define WS_CONTROL_ROOM 512u
 
 struct io_ws {
     struct io_http_exchange *hs; /* the upgrade; NULL once done */
@@ -38,7 +45,9 @@ struct io_ws {
     uint8_t opcode;      /* of the current frame */
     uint8_t ctrl[125];   /* a control frame's payload */
     size_t ctrl_len;
-    bool closed; /* a close frame came (and ours went) */
+    bool close_sent;     /* our close frame is framed: no more data frames */
+    bool input_done;     /* the peer's close came, or its input failed */
+    char fail[512];      /* a failure reported once our close frame is out */
 };
 
 static ssize_t ws_send_cb(const uint8_t *data, size_t len, int flags, void *user)
@@ -125,12 +134,19 @@ bool io_ws_upgrading(const famqp_io *io)
     return io->ws && io->ws->hs;
 }
 
+/* The engine is finished (closed both ways or failed, its output all
+ * framed): our close frame is next. */
+static bool ws_close_due(const famqp_io *io, const struct io_ws *ws)
+{
+    return !ws->hs && !ws->close_sent && io->conn && famqp_connection_finished(io->conn);
+}
+
 bool io_ws_wants_write(const famqp_io *io)
 {
     const struct io_ws *ws = io->ws;
     if (ws->hs)
         return ws->hs->req_off < ws->hs->req_len;
-    return ws->ooff < ws->olen;
+    return ws->ooff < ws->olen || ws_close_due(io, ws) || ws->fail[0];
 }
 
 /* Appends one whole frame (a control frame, or a data frame the room was
@@ -145,6 +161,37 @@ static bool ws_frame(struct io_ws *ws, uint8_t opcode, const uint8_t *p, size_t 
     return r == (ssize_t)n;
 }
 
+/* Frames our close (code 0: none) once; WS_CONTROL_ROOM keeps room for it. */
+static void ws_close(struct io_ws *ws, unsigned code, const char *reason)
+{
+    if (ws->close_sent)
+        return;
+    ws->close_sent = true;
+    uint8_t p[125];
+    size_t n = 0;
+    if (code) {
+        p[0] = (uint8_t)(code >> 8);
+        p[1] = (uint8_t)code;
+        n = 2;
+        size_t r = reason ? strlen(reason) : 0;
+        if (r > sizeof p - n)
+            r = sizeof p - n;
+        if (r)
+            memcpy(p + n, reason, r);
+        n += r;
+    }
+    ws_frame(ws, WSLAY_CONNECTION_CLOSE, p, n);
+}
+
+/* The input ends in a failure: our close with code goes out first (the
+ * next write; the failure waits in ws->fail until then). */
+static void ws_refuse(famqp_io *io, struct io_ws *ws, unsigned code, const char *what)
+{
+    ws->input_done = true;
+    snprintf(ws->fail, sizeof ws->fail, "WebSocket: %s from %s", what, io->peer);
+    ws_close(ws, code, code == 1003 ? "binary frames only" : "protocol error");
+}
+
 const uint8_t *io_ws_output(famqp_io *io, size_t *len)
 {
     struct io_ws *ws = io->ws;
@@ -154,8 +201,13 @@ const uint8_t *io_ws_output(famqp_io *io, size_t *len)
     }
     if (ws->ooff == ws->olen) {
         ws->ooff = ws->olen = 0;
+        if (ws->fail[0]) { /* our close for a bad frame is out */
+            io_fail(io, "%s", ws->fail);
+            *len = 0;
+            return ws->obuf;
+        }
         /* Frame what the engine has, as long as whole frames fit. */
-        while (io->conn && !ws->closed &&
+        while (io->conn && !ws->close_sent &&
                ws->olen + ws->max_frame + WS_HEADER_MAX + WS_CONTROL_ROOM <= ws->ocap) {
             size_t n;
             const uint8_t *out = famqp_connection_output(io->conn, &n);
@@ -169,6 +221,8 @@ const uint8_t *io_ws_output(famqp_io *io, size_t *len)
             }
             famqp_connection_output_consume(io->conn, n);
         }
+        if (ws_close_due(io, ws))
+            ws_close(ws, famqp_connection_failed(io->conn) ? 1002 : 1000, NULL);
     }
     *len = ws->olen - ws->ooff;
     return ws->obuf + ws->ooff;
@@ -191,10 +245,24 @@ static void ws_control(famqp_io *io, struct io_ws *ws)
          * that finds no room is dropped. */
         ws_frame(ws, WSLAY_PONG, ws->ctrl, ws->ctrl_len);
     } else if (ws->opcode == WSLAY_CONNECTION_CLOSE) {
-        /* Echo the status code, then no more input. */
-        ws_frame(ws, WSLAY_CONNECTION_CLOSE, ws->ctrl, ws->ctrl_len >= 2 ? 2 : 0);
-        ws->closed = true;
-        io_set_eof(io);
+        /* Answer with ours (the same code; 1000 for none, as 1005 may not
+         * be sent), then no more input; it goes out in this round's
+         * write, before the io reports the end. */
+        unsigned code = ws->ctrl_len >= 2 ? (unsigned)ws->ctrl[0] << 8 | ws->ctrl[1] : 0;
+        ws_close(ws, code ? code : 1000, NULL);
+        ws->input_done = true;
+        if (code == 0 || code == 1000) {
+            io_set_eof(io);
+            return;
+        }
+        char reason[124] = "";
+        size_t r = ws->ctrl_len - 2;
+        for (size_t i = 0; i < r; i++) /* printable only: it goes into a message */
+            reason[i] = ws->ctrl[2 + i] >= 0x20 && ws->ctrl[2 + i] < 0x7f ? (char)ws->ctrl[2 + i] : '?';
+        reason[r] = '\0';
+        /* Reported once our answer is out (io_ws_output). */
+        snprintf(ws->fail, sizeof ws->fail, "WebSocket: %s closed the connection with %u%s%s", io->peer, code,
+                 r ? " " : "", reason);
     }
 }
 
@@ -202,13 +270,13 @@ static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n
 {
     ws->in = p;
     ws->in_len = n;
-    while (io->state != FAMQP_IO_ERR_FAILED && !ws->closed) {
+    while (io->state != FAMQP_IO_ERR_FAILED && !ws->input_done) {
         struct wslay_frame_iocb f;
         ssize_t r = wslay_frame_recv(ws->fr, &f);
         if (r == WSLAY_ERR_WANT_READ)
             break;
         if (r < 0) {
-            io_fail(io, "WebSocket: bad frame from %s", io->peer);
+            ws_refuse(io, ws, 1002, "bad frame");
             break;
         }
         if (ws->frame_left == 0) { /* a new frame */
@@ -216,11 +284,11 @@ static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n
             ws->opcode = f.opcode;
             ws->ctrl_len = 0;
             if (f.mask || f.rsv) {
-                io_fail(io, "WebSocket: %s frame from %s", f.mask ? "masked" : "reserved bits in a", io->peer);
+                ws_refuse(io, ws, 1002, f.mask ? "masked frame" : "reserved bits in a frame");
                 break;
             }
             if (f.opcode == WSLAY_TEXT_FRAME) {
-                io_fail(io, "WebSocket: text frame from %s (AMQP goes in binary frames)", io->peer);
+                ws_refuse(io, ws, 1003, "text frame (AMQP goes in binary frames)");
                 break;
             }
         }
@@ -242,7 +310,7 @@ static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n
 void io_ws_input(famqp_io *io, const uint8_t *p, size_t n)
 {
     struct io_ws *ws = io->ws;
-    if (ws->closed)
+    if (ws->input_done)
         return;
     if (!ws->hs) {
         ws_frames(io, ws, p, n);

@@ -148,7 +148,8 @@ typedef struct famqp_listener famqp_listener;
 
 /** How famqp_io_connect connects; famqp_io_options_init sets the defaults. */
 typedef struct famqp_io_options {
-    int connect_timeout_ms;      /**< TCP connect + TLS handshake; default (and 0) 10000; -1: no limit */
+    int connect_timeout_ms;      /**< TCP connect + proxy CONNECT + TLS handshake + WebSocket upgrade;
+                                      default (and 0) 10000; -1: no limit */
     const char *tls_ca_file;     /**< PEM CA bundle; NULL: the system store */
     const char *tls_server_name; /**< name verified and sent as SNI; NULL: url host */
     bool tls_insecure;           /**< true: do not verify certificate or name */
@@ -185,8 +186,12 @@ FAMQP_API famqp_io *famqp_io_connect(const famqp_url *url, const famqp_io_option
  *  opts->connect_timeout_ms passed, and runs the proxy's CONNECT
  *  (opts->proxy), the TLS handshake of amqps:// and wss:// and the
  *  WebSocket upgrade of ws[s]:// once TCP is connected
- *  (famqp_io_handshaking).  While connecting, famqp_io_wants_write is true
+ *  (famqp_io_handshaking), all within the same timeout: past it the io
+ *  fails with "connect to HOST: timed out waiting for the proxy's reply
+ *  to CONNECT" (or "in the TLS handshake", "waiting for the WebSocket
+ *  upgrade's reply").  While connecting, famqp_io_wants_write is true
  *  (poll for writability), famqp_io_deadline includes the connect deadline
+ *  until the handshakes are done,
  *  and famqp_io_fd may change (the next address gets a new socket: re-read
  *  it after each process).  opts NULL: defaults.  conn may be NULL.
  *  @return the io, or NULL with err->message when resolving failed or no

@@ -13,7 +13,8 @@
 // BYTES payload (one fragmented binary message: a first frame and
 // continuations), so small frames reach the client.  Prints
 // "ws listening on HOST:PORT" (and "wss listening on HOST:PORT") after
-// broker.js's own "listening on" line.
+// broker.js's own "listening on" line, and "ws close CODE" on stderr when
+// a WebSocket connection ends.
 'use strict';
 
 const fs = require('fs');
@@ -87,7 +88,12 @@ function listen(hostport, tls) {
     const server = tls ? https.createServer({ cert: fs.readFileSync(ours.cert), key: fs.readFileSync(ours.key) })
         : http.createServer();
     const wss = new WebSocketServer({ server, handleProtocols: protocol, perMessageDeflate: false });
-    wss.on('connection', (ws) => container.websocket_accept(chunked(ws, ours.chunk), {}));
+    wss.on('connection', (ws) => {
+        // The close code the client's close frame carried (1005: none;
+        // 1006: the socket closed without a close frame), for the tests.
+        ws.on('close', (code) => process.stderr.write('ws close ' + code + '\n'));
+        container.websocket_accept(chunked(ws, ours.chunk), {});
+    });
     return new Promise((resolve) => server.listen(port, host, () => {
         const a = server.address();
         resolve((tls ? 'wss' : 'ws') + ' listening on ' + a.address + ':' + a.port + '\n');

@@ -9,7 +9,8 @@
 # directly (tests/io/make_certs.sh), and the clear errors: a wrong proxy
 # password (407), no credentials (407), a server that is not a WebSocket
 # server; the async client (famqp_io_connect_start, the non-blocking
-# path: docs/async-client's program) over ws://.  Usage: ws_rhea.sh BIN_DIR ASYNC_PROGRAM
+# path: docs/async-client's program) over ws://; our close frames (1000)
+# as the ws package saw them.  Usage: ws_rhea.sh BIN_DIR ASYNC_PROGRAM
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 bin=$1
@@ -83,6 +84,14 @@ run send_ws timeout 300 "$send" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small
 run recv_ws timeout 300 "$recv" "ws://127.0.0.1:$ws" ws1 --count 100000 "${small[@]}"
 expect_count send_ws 100000
 expect_count recv_ws 100000
+# The close handshake: the ws package saw our close frame with 1000 on both
+# connections, whichever side closed first (1006 would mean the socket
+# closed without one, 1005 a close frame without a code).
+if [[ $(grep -c "^ws close 1000$" "$interop_tmp/broker.err") -ne 2 ]]; then
+    echo "FAILED: the server did not see two close frames with 1000:" >&2
+    grep "^ws close" "$interop_tmp/broker.err" >&2
+    exit 1
+fi
 run send_big timeout 180 "$send" "ws://127.0.0.1:$ws" big1 --size 4194304 "${small[@]}"
 run recv_big timeout 180 "$recv" "ws://127.0.0.1:$ws" big1 --count 1 "${small[@]}"
 expect_count recv_big 1
