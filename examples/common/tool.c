@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <famqp/client.h>
+
 volatile sig_atomic_t tool_signal;
 
 bool tool_arg_u64(const char *prog, const char *opt, const char *val, uint64_t min, uint64_t max,
@@ -95,6 +97,9 @@ bool tool_url_address(const char *prog, const char *url, char *base, size_t base
 }
 
 static volatile sig_atomic_t hits;
+static famqp_client *volatile interrupted_client;
+
+void tool_interrupt_client(famqp_client *c) { interrupted_client = c; }
 
 static void on_signal(int sig)
 {
@@ -105,6 +110,8 @@ static void on_signal(int sig)
         _exit(TOOL_EXIT_INTERRUPTED);
     if (!tool_signal)
         tool_signal = sig;
+    if (interrupted_client)
+        famqp_client_interrupt(interrupted_client); /* async-signal-safe (client.h) */
 }
 
 void tool_catch_signals(void)

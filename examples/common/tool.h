@@ -35,6 +35,10 @@ bool tool_url_address(const char *prog, const char *url, char *base, size_t base
  * can still be stopped. */
 extern volatile sig_atomic_t tool_signal;
 void tool_catch_signals(void);
+struct famqp_client;
+/* The signals also interrupt c (famqp_client_interrupt), so a client
+ * that is reconnecting stops at once; NULL: none. */
+void tool_interrupt_client(struct famqp_client *c);
 const char *tool_signal_name(int sig);
 
 /* CLOCK_MONOTONIC (famqp_io_now_ms's clock) in microseconds. */

@@ -226,6 +226,7 @@ int main(int argc, char **argv)
     tool_failover_connected(&fo, c);
     /* Caught only now: before, there is nothing to close or report. */
     tool_catch_signals();
+    tool_interrupt_client(c);
     famqp_receiver_options ro;
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;

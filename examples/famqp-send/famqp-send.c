@@ -150,6 +150,10 @@ static famqp_client_status send_one(run *r, uint32_t format, const uint8_t *enc,
     uint64_t since = 0;
     for (;;) {
         famqp_client_status st = famqp_send_bytes_format_async(r->s, format, enc, len, since ? SLICE_MS : 0);
+        if (st == FAMQP_CLIENT_ERR_INTERRUPTED) {
+            *interrupted = true;
+            return st;
+        }
         if (st != FAMQP_CLIENT_ERR_TIMEOUT) {
             if (since)
                 r->stall_reported = false;
@@ -176,6 +180,10 @@ static famqp_client_status wait_all(run *r, bool *interrupted)
     for (;;) {
         famqp_send_summary sum;
         famqp_client_status st = famqp_sender_wait_all(r->s, SLICE_MS, &sum);
+        if (st == FAMQP_CLIENT_ERR_INTERRUPTED) {
+            *interrupted = true;
+            return st;
+        }
         if (st != FAMQP_CLIENT_ERR_TIMEOUT)
             return st;
         if (tool_signal) {
@@ -309,6 +317,7 @@ int main(int argc, char **argv)
     tool_failover_connected(&fo, c);
     /* Caught only now: before, there is nothing to close or report. */
     tool_catch_signals();
+    tool_interrupt_client(c);
 
     famqp_sender_options so;
     famqp_sender_options_init(&so);

@@ -23,6 +23,7 @@ const char *famqp_client_status_name(famqp_client_status s)
     case FAMQP_CLIENT_ERR_STATE: return "invalid state";
     case FAMQP_CLIENT_ERR_NOMEM: return "out of memory";
     case FAMQP_CLIENT_ERR_CREDIT: return "no credit";
+    case FAMQP_CLIENT_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown status";
 }
@@ -205,6 +206,25 @@ static void io_lost(famqp_client *c)
                                                 : "the peer closed the socket during connection setup"));
 }
 
+void famqp_client_interrupt(famqp_client *c)
+{
+    if (c)
+        atomic_store(&c->interrupt, 1);
+}
+
+bool client_interrupted(famqp_client *c)
+{
+    /* Inside a reconnect the flag stays for client_recover to see. */
+    if (c->closing || !(c->reconnecting ? atomic_load(&c->interrupt) : atomic_exchange(&c->interrupt, 0)))
+        return false;
+    client_set_error(c, FAMQP_CLIENT_ERR_INTERRUPTED, NULL, NULL, "interrupted (famqp_client_interrupt)");
+    return true;
+}
+
+/* Longest single wait in client_wait: how soon an interrupt from another
+ * thread is noticed (a signal on this thread ends the poll at once). */
+enum { INTERRUPT_SLICE_MS = 100 };
+
 famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)(void *arg), void *arg)
 {
     bool just_wrote = false;
@@ -213,6 +233,8 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
     for (;;) {
         if (!c->conn)
             return client_failed(c); /* every reconnect attempt failed */
+        if (client_interrupted(c))
+            return FAMQP_CLIENT_ERR_INTERRUPTED;
         dispatch(c);
         if (!c->failed)
             resend_all(c);
@@ -232,7 +254,8 @@ famqp_client_status client_wait(famqp_client *c, uint64_t deadline, bool (*done)
          * a blocking poll waiting for the whole timeout. */
         bool write_now = !just_wrote && famqp_io_wants_write(c->io);
         just_wrote = write_now;
-        famqp_io_status st = famqp_io_pump(c->io, write_now ? 0 : left);
+        int slice = left < 0 || left > INTERRUPT_SLICE_MS ? INTERRUPT_SLICE_MS : left;
+        famqp_io_status st = famqp_io_pump(c->io, write_now ? 0 : slice);
         if (st == FAMQP_IO_ERR_FAILED || st == FAMQP_IO_ERR_CLOSED) {
             dispatch(c);
             if (done && done(arg))
@@ -249,6 +272,8 @@ famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms)
 {
     if (c->nretired)
         client_retired_sweep(c);
+    if (client_interrupted(c))
+        return FAMQP_CLIENT_ERR_INTERRUPTED;
     if (c->failed && !client_recover(c))
         return client_failed(c);
     if (c->cbs)

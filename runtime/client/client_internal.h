@@ -3,6 +3,8 @@
 #ifndef FAMQP_CLIENT_INTERNAL_H
 #define FAMQP_CLIENT_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "famqp_spec.h"
 
 #include "famqp/client.h"
@@ -92,6 +94,9 @@ struct famqp_client {
     famqp_reconnect_policy policy;
     bool established;  /* the first connect succeeded */
     bool reconnecting; /* inside a reconnect: failures are not retried */
+    /* famqp_client_interrupt (any thread, signal handlers): consumed by the
+     * wait that reports it (client_interrupted). */
+    atomic_int interrupt;
     uint64_t reconnects, resent;
     /* Connections replaced by a reconnect while the application still
      * held received deliveries from them (client_reconnect.c). */
@@ -184,6 +189,9 @@ void client_output_written(famqp_client *c);
 /* A failed connection: reconnects when the policy allows (true: usable
  * again).  Otherwise false and c->failed stays set. */
 bool client_recover(famqp_client *c);
+/* An interrupt is pending (famqp_client_interrupt): it is consumed and
+ * becomes the client's error (ERR_INTERRUPTED).  Never while closing. */
+bool client_interrupted(famqp_client *c);
 /* Frees the retired connections whose deliveries are all settled. */
 void client_retired_sweep(famqp_client *c);
 

@@ -74,11 +74,19 @@ size_t famqp_client_retired(const famqp_client *c) { return c->nretired; }
 
 /* ---- reconnecting ---- */
 
-static void sleep_ms(uint32_t ms)
+/* Sleeps ms in short slices; false as soon as an interrupt is pending. */
+static bool sleep_ms(famqp_client *c, uint32_t ms)
 {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    while (!atomic_load(&c->interrupt)) {
+        uint32_t slice = ms < 20 ? ms : 20;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)slice * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !atomic_load(&c->interrupt)) {
+        }
+        ms -= slice;
+        if (!ms)
+            return !atomic_load(&c->interrupt);
     }
+    return false;
 }
 
 /* Lets go of the current connection: links lose their engine objects,
@@ -186,11 +194,17 @@ bool client_recover(famqp_client *c)
     size_t from = c->cur, n = c->ntargets;
     uint32_t backoff = c->policy.initial_backoff_ms;
     uint32_t attempt;
+    bool interrupted = false;
+    uint32_t made = 0; /* attempts made (an interrupt may come before one) */
     for (attempt = 1; attempt <= c->policy.max_attempts; attempt++) {
-        sleep_ms(backoff);
+        if (!sleep_ms(c, backoff)) {
+            interrupted = true;
+            break;
+        }
         if (attempt % n == 0)
             backoff = backoff > c->policy.max_backoff_ms / 2 ? c->policy.max_backoff_ms : backoff * 2;
         client_target_use(c, (from + attempt) % n);
+        made++;
         famqp_client_status st = client_open_connection(c);
         if (st == FAMQP_CLIENT_OK)
             st = reattach_all(c);
@@ -206,18 +220,29 @@ bool client_recover(famqp_client *c)
         retire_connection(c, c->remote_begin);
         if (st == FAMQP_CLIENT_ERR_AUTH)
             break; /* the credentials were refused: retrying will not help */
+        if (atomic_load(&c->interrupt)) {
+            interrupted = true;
+            break;
+        }
     }
+    if (interrupted)
+        atomic_store(&c->interrupt, 0); /* consumed: the client's failure says it from now on */
     c->reconnecting = false;
     client_target_use(c, from); /* famqp_client_url: the last one connected to */
     c->failed = true;
-    c->fail_status = FAMQP_CLIENT_ERR_CONNECTION;
+    c->fail_status = interrupted ? FAMQP_CLIENT_ERR_INTERRUPTED : FAMQP_CLIENT_ERR_CONNECTION;
     client_copy(c->fail_err.condition, sizeof c->fail_err.condition, last.condition);
     client_copy(c->fail_err.description, sizeof c->fail_err.description, last.description);
-    c->fail_err.status = FAMQP_CLIENT_ERR_CONNECTION;
-    snprintf(c->fail_err.message, sizeof c->fail_err.message,
-             "connection lost (%.300s); reconnecting failed after %u attempt%s: %.300s", lost.message,
-             attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt, attempt == 1 ? "" : "s",
-             last.message);
+    c->fail_err.status = c->fail_status;
+    if (interrupted)
+        snprintf(c->fail_err.message, sizeof c->fail_err.message,
+                 "connection lost (%.300s); reconnecting interrupted after %u attempt%s (famqp_client_interrupt)",
+                 lost.message, made, made == 1 ? "" : "s");
+    else
+        snprintf(c->fail_err.message, sizeof c->fail_err.message,
+                 "connection lost (%.300s); reconnecting failed after %u attempt%s: %.300s", lost.message,
+                 attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt, attempt == 1 ? "" : "s",
+                 last.message);
     client_failover_notify(c, false, from, &lost, attempt > c->policy.max_attempts ? c->policy.max_attempts : attempt);
     return false;
 }

@@ -25,7 +25,9 @@
  * senders and receivers and the deliveries they hand out are one unit,
  * used from the thread that uses the client (nothing is locked, and no
  * background thread does I/O); separate clients share nothing and may
- * run on separate threads.
+ * run on separate threads.  The one exception is famqp_client_interrupt,
+ * which any thread (or a signal handler) may call to make the client's
+ * thread stop waiting.
   *
  * Conventions (docs/api-conventions.md): calls return
  * famqp_client_status, FAMQP_CLIENT_OK or `FAMQP_CLIENT_ERR_<WHAT>`, the
@@ -62,7 +64,8 @@ typedef enum famqp_client_status {
     FAMQP_CLIENT_ERR_CONNECTION, /**< the connection or session closed or failed */
     FAMQP_CLIENT_ERR_STATE,      /**< not possible now (e.g. link already closed) */
     FAMQP_CLIENT_ERR_NOMEM,      /**< out of memory */
-    FAMQP_CLIENT_ERR_CREDIT      /**< receiver: no credit and none will come (manual credit) */
+    FAMQP_CLIENT_ERR_CREDIT,     /**< receiver: no credit and none will come (manual credit) */
+    FAMQP_CLIENT_ERR_INTERRUPTED /**< famqp_client_interrupt ended the wait */
 } famqp_client_status;
 
 /** Short name of a client status. */
@@ -347,6 +350,19 @@ FAMQP_API uint64_t famqp_client_cbs_puts(const famqp_client *c);
 /** Does I/O for at most timeout_ms: sends what is queued (e.g. dispositions
  * of accepted deliveries) and handles what arrives. */
 FAMQP_API famqp_client_status famqp_client_pump(famqp_client *c, int timeout_ms);
+
+/** Makes the client's current (or next) wait return
+ *  FAMQP_CLIENT_ERR_INTERRUPTED: a send, receive, wait_all, drain, pump,
+ *  open or request that is waiting returns within about 100 ms, and one
+ *  that is reconnecting gives the reconnect up at once (between attempts,
+ *  or when the attempt under way ends, bounded by connect_timeout_ms): the
+ *  client has then failed, and every later call but famqp_client_close
+ *  returns ERR_INTERRUPTED.  Outside a reconnect one interrupt ends one
+ *  wait and the client goes on.  famqp_client_close is not interrupted.
+ *
+ *  The one call any thread may make on a client, and async-signal-safe:
+ *  a SIGINT/SIGTERM handler may call it (famqp-send and famqp-recv do). */
+FAMQP_API void famqp_client_interrupt(famqp_client *c);
 
 /* ---- sending ------------------------------------------------------------- */
 
