@@ -28,6 +28,15 @@ typedef struct walk {
     bool failed;
 } walk;
 
+/* A problem is one line: the document's own bytes quoted in it (a key, or
+ * jansson's "near '...'") may hold control characters, shown as '?'. */
+static void one_line(char *text)
+{
+    for (unsigned char *p = (unsigned char *)text; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 static bool fail(walk *w, const char *fmt, ...)
 {
     if (w->failed)
@@ -39,6 +48,8 @@ static bool fail(walk *w, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(w->why, w->cap, "%s: error: %s%s%s", w->file, w->path, w->len ? ": " : "", msg);
+    if (w->cap)
+        one_line(w->why);
     return false;
 }
 
@@ -780,6 +791,8 @@ bool emu_config_load_text(emu_config *c, const char *name, const char *text, siz
     free(clean);
     if (!root) {
         snprintf(why, cap, "%s:%d:%d: error: %s", name, jerr.line, jerr.column, jerr.text);
+        if (cap)
+            one_line(why);
         return false;
     }
     emu_config next = *c; /* the new entities are added to a copy's arrays... */
