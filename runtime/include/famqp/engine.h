@@ -249,6 +249,22 @@ FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
 FAMQP_API famqp_engine_status famqp_connection_options_check(const famqp_connection_options *o, char *why,
                                                              size_t cap);
 
+/** Copies *src into *dst with everything it points at (container id,
+ *  host name, SASL user and password, properties, capabilities) in one
+ *  block allocated with malloc (not options.alloc), so the copy outlives the caller's buffers: what a
+ *  client keeps to open the connection again on reconnect.  Other fields
+ *  (allocator, callbacks, trace file) are copied as they are.  dst may be
+ *  src.  Free the block with famqp_options_copy_free once *dst is no longer
+ *  used.  @return FAMQP_ENGINE_OK with *block set, ERR_ARG (a NULL
+ *  argument) or ERR_NOMEM; nothing is allocated on failure. */
+FAMQP_API famqp_engine_status famqp_connection_options_copy(famqp_connection_options *dst,
+                                                            const famqp_connection_options *src, void **block);
+
+/** Wipes (it may hold a password) and frees a block made by
+ *  famqp_connection_options_copy or famqp_link_options_copy; NULL is
+ *  ignored. */
+FAMQP_API void famqp_options_copy_free(void *block);
+
 /* ---- objects ---------------------------------------------------------- */
 
 /** One AMQP connection: the engine's state for one byte stream. */
@@ -458,6 +474,14 @@ FAMQP_API void famqp_link_options_init(famqp_link_options *o);
  *  or non-ASCII symbol, unknown expiry policy, durable above 2) or
  *  FAMQP_ENGINE_ERR_LIMIT (above FAMQP_ENGINE_MAX_*). */
 FAMQP_API famqp_engine_status famqp_link_options_check(const famqp_link_options *o, char *why, size_t cap);
+
+/** famqp_connection_options_copy for link options: *dst = *src with its
+ *  addresses, expiry policy, filter, node properties, properties and
+ *  capabilities copied into one block (free it with
+ *  famqp_options_copy_free).  dst may be src.  @return FAMQP_ENGINE_OK,
+ *  ERR_ARG or ERR_NOMEM. */
+FAMQP_API famqp_engine_status famqp_link_options_copy(famqp_link_options *dst, const famqp_link_options *src,
+                                                      void **block);
 
 /* ---- filter sets and fields maps ---------------------------------------- */
 
