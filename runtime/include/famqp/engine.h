@@ -148,6 +148,9 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u
 /** Default famqp_connection_options.delivery_pool_bytes: 1 MiB. */
 #define FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1024u * 1024u)
+/** Default famqp_connection_options.max_incoming_bytes: 128 MiB (two
+ *  messages of the default max_message_size). */
+#define FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128ull * 1024u * 1024u)
 /** @} */
 
 /** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
@@ -216,6 +219,13 @@ typedef struct famqp_connection_options {
      *  Default FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1 MiB); 0 keeps
      *  none. */
     uint32_t delivery_pool_bytes;
+    /** Bytes of incomplete incoming messages (multi-frame messages being
+     *  reassembled) the connection holds across all its sessions and
+     *  links: max_message_size bounds one, this bounds them together, so
+     *  a peer cannot hold a message open on every link.  Beyond it the
+     *  connection closes with amqp:resource-limit-exceeded.  Default
+     *  FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128 MiB); 0: no limit. */
+    uint64_t max_incoming_bytes;
     /** SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      *  header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      *  offered (0 = no SASL layer; a SASL header is then refused). */
