@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure_args.h"
 #include "famqp/client.h"
 #include "failover.h"
 #include "recv.h"
@@ -41,6 +42,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
+            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
@@ -59,6 +61,7 @@ static void usage(FILE *f)
             "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
             TOOL_IO_ARGS_HELP
+            TOOL_AZURE_HELP
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -98,6 +101,8 @@ int main(int argc, char **argv)
     int io_arg;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
+    static tool_azure az; /* connection string buffers: kept off the stack */
+    tool_azure_init(&az, PROG, true);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -132,6 +137,10 @@ int main(int argc, char **argv)
             if (io_arg < 0)
                 return 2;
             i++;
+        } else if ((io_arg = tool_azure_arg(&az, a, v)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i += io_arg - 1;
         } else if (!strcmp(a, "--ca")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "famqp-recv: --ca needs a file\n");
@@ -159,6 +168,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!listen_at && !tool_azure_resolve(&az, &url, &address))
+        return 2;
     if (listen_at && !address && url) {
         address = url; /* --listen after the address: the one positional was the address */
         url = NULL;
@@ -171,7 +182,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: --listen takes ADDRESS only, no URL (see --help)\n");
         return 2;
     }
-    if (listen_at && (ca || allow_plain || reconnect || rate || fo.count)) {
+    if (listen_at && (ca || allow_plain || reconnect || rate || fo.count || tool_azure_given(&az))) {
         fprintf(stderr, "famqp-recv: with --listen only --count, --credit, --check-sequence and --timeout apply\n");
         return 2;
     }
@@ -207,6 +218,10 @@ int main(int argc, char **argv)
     co.allow_plain_insecure = allow_plain;
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
+    if (!tool_azure_apply(&az, &co)) {
+        tool_failover_free(&fo);
+        return 2;
+    }
     co.io.tls_ca_file = ca;
     co.io.proxy = io_opts.proxy;
     co.io.ws_max_frame = io_opts.ws_max_frame;

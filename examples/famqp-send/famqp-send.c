@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure_args.h"
 #include "famqp/batch.h"
 #include "famqp/client.h"
 #include "failover.h"
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
+            "       famqp-send --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
             "                  [--ca FILE] [--allow-plain-insecure] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--sas-key-name N --sas-key K] [--batch B]\n"
@@ -72,6 +74,7 @@ static void usage(FILE *f)
             "              user:pass uses URL's credentials; every reconnect is reported on\n"
             "              stderr\n"
             TOOL_IO_ARGS_HELP
+            TOOL_AZURE_HELP
             "  --ca FILE   amqps: trust the CAs in this PEM file (default: the system store);\n"
             "              the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -215,6 +218,8 @@ int main(int argc, char **argv)
     int io_arg;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
+    static tool_azure az; /* connection string buffers: kept off the stack */
+    tool_azure_init(&az, PROG, false);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -245,6 +250,10 @@ int main(int argc, char **argv)
             if (io_arg < 0)
                 return 2;
             i++;
+        } else if ((io_arg = tool_azure_arg(&az, a, v)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i += io_arg - 1;
         } else if (!strcmp(a, "--ca")) {
             if (!v) {
                 fprintf(stderr, PROG ": --ca needs a file (PEM CA certificates)\n");
@@ -274,6 +283,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!tool_azure_resolve(&az, &url, &address))
+        return 2;
     if (!url) {
         usage(stderr);
         return 2;
@@ -297,6 +308,10 @@ int main(int argc, char **argv)
     co.allow_plain_insecure = allow_plain;
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
+    if (!tool_azure_apply(&az, &co)) {
+        tool_failover_free(&fo);
+        return 2;
+    }
     co.io.tls_ca_file = ca;
     co.io.proxy = io_opts.proxy;
     co.io.ws_max_frame = io_opts.ws_max_frame;
