@@ -8,6 +8,7 @@
 #include "famqp_spec.h"
 
 #include "famqp/client.h"
+#include "famqp/management.h"
 
 typedef struct client_link client_link;
 
@@ -188,7 +189,6 @@ void client_retired_sweep(famqp_client *c);
 
 /* ---- client_cbs.c: claims-based security ---- */
 
-#define FAMQP_CBS_NODE "$cbs"
 /* The options turn CBS on. */
 bool client_cbs_wanted(const famqp_client_options *o);
 /* Copies the CBS options into c->cbs (nothing when off); c->targets set. */
@@ -212,18 +212,6 @@ struct famqp_requester;
 /* Frees a requester whose links client_links_free freed already (the
  * client's own $cbs requester, at famqp_client_close). */
 void client_requester_drop(struct famqp_requester *r);
-
-/* ---- client_cbs_sas.c: the built-in providers ---- */
-
-typedef struct client_cbs_sas {
-    char *key_name, *key; /* SAS key (owned) */
-    uint32_t lifetime_s;
-    char *fixed;          /* a fixed token (owned), else NULL */
-    uint64_t fixed_expiry;
-} client_cbs_sas;
-famqp_client_status client_cbs_sas_init(client_cbs_sas *s, const famqp_cbs_options *o, char *why, size_t cap);
-void client_cbs_sas_free(client_cbs_sas *s);
-bool client_cbs_sas_provide(void *context, const char *audience, famqp_cbs_token *out);
 
 /* ---- client_links.c: link handles ---- */
 
