@@ -22,7 +22,8 @@
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, auth, generated, codec
-#                                           runtime/client/, famqp/client.h, famqp/request.h
+#                                           runtime/client/, famqp/client.h, famqp/request.h,
+#                                           famqp/servicebus.h
 #   async      loop, io, engine, message, generated, codec (beside client, not on it)
 #                                           runtime/async/, famqp/async.h
 # A folder's internal headers (beside its sources) belong to that folder
@@ -61,7 +62,7 @@ header_layer() {
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
-    famqp/client.h | famqp/request.h) echo client ;;
+    famqp/client.h | famqp/request.h | famqp/servicebus.h) echo client ;;
     famqp/async.h) echo async ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
