@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "famqp/engine.h"
 #include "famqp/io.h"
@@ -68,6 +69,7 @@ typedef struct sb_peer {
     bool lock_lost;            /* settlements answered with rejected message-lock-lost */
     bool never_settle;         /* settlements never answered */
     const char *grant_session; /* "sq" with a null filter: this session */
+    FILE *log;                 /* when set: one line per attach and disposition (sb_peer_main) */
     /* recorded (read under mu) */
     pthread_mutex_t mu;
     bool attached;
