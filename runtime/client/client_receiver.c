@@ -330,16 +330,22 @@ famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int
 
 famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
 {
+    return client_receiver_close(r, timeout_ms, true);
+}
+
+famqp_client_status client_receiver_close(famqp_receiver *r, int timeout_ms, bool release)
+{
     if (!r)
         return FAMQP_CLIENT_OK;
-    /* Queued deliveries nobody saw are released (redelivered elsewhere);
-     * those from a connection a reconnect replaced are only let go. */
+    /* Queued deliveries nobody saw are released (redelivered elsewhere),
+     * or left to the detach; those from a connection a reconnect replaced
+     * are only let go. */
     famqp_client *c = r->base.client;
     while (r->count && ((r->base.link && !r->base.remote_detached) || c->nretired)) {
         famqp_delivery *d = r->ring[r->head];
         if (famqp_session_connection(famqp_link_session(famqp_delivery_link(d))) != c->conn)
             famqp_delivery_settle(d);
-        else if (r->base.link && !r->base.remote_detached)
+        else if (r->base.link && !r->base.remote_detached && release)
             famqp_delivery_release(d);
         r->head = (r->head + 1) % r->ring_cap;
         r->count--;

@@ -86,13 +86,18 @@ famqp_client_status famqp_sb_receiver_open(famqp_client *c, const char *entity, 
     ro.name = r->link_name;
     ro.attach_timeout_ms = opts->attach_timeout_ms;
     ro.credit_window = opts->prefetch;
+    /* The next available session: the broker may wait for one to free up,
+     * as long as the SDK's operation has left (its com.microsoft:timeout). */
+    uint32_t server_timeout = opts->server_timeout_ms;
+    if (!server_timeout && opts->session && !opts->session_id && opts->attach_timeout_ms >= 0)
+        server_timeout = opts->attach_timeout_ms ? (uint32_t)opts->attach_timeout_ms : 10000u;
     bool peek = opts->mode == FAMQP_SB_PEEK_LOCK;
     ro.snd_settle_mode = peek ? FAMQP_SENDER_SETTLE_MODE_UNSETTLED : FAMQP_SENDER_SETTLE_MODE_SETTLED;
     ro.rcv_settle_mode = peek ? FAMQP_RECEIVER_SETTLE_MODE_SECOND : FAMQP_RECEIVER_SETTLE_MODE_FIRST;
     famqp_client_status st = FAMQP_CLIENT_OK;
     if (!props_buf || !filter_buf)
         st = client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
-    else if (!attach_properties(props_buf, props_cap, receiver_name, opts->server_timeout_ms, &ro.link.properties) ||
+    else if (!attach_properties(props_buf, props_cap, receiver_name, server_timeout, &ro.link.properties) ||
              (opts->session && !sb_session_filter(filter_buf, filter_cap, opts->session_id, &ro.filter)))
         st = client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the receiver's attach");
     else
@@ -127,7 +132,9 @@ famqp_client_status famqp_sb_receiver_close(famqp_sb_receiver *r, int timeout_ms
     if (!r)
         return FAMQP_CLIENT_OK;
     famqp_client_status st = famqp_requester_close(r->mgmt, timeout_ms);
-    famqp_client_status st2 = famqp_receiver_close(r->base, timeout_ms);
+    /* Prefetched messages nobody saw are left to the detach, as the SDK
+     * does (no released disposition). */
+    famqp_client_status st2 = client_receiver_close(r->base, timeout_ms, false);
     sb_free(r);
     return st != FAMQP_CLIENT_OK ? st : st2;
 }

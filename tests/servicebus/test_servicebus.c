@@ -318,6 +318,25 @@ START_TEST(lock_lost_and_timeout)
 }
 END_TEST
 
+/* Prefetched messages nobody received are left to the detach, as the SDK
+ * leaves them: no disposition (famqp_receiver_close would release them). */
+START_TEST(close_leaves_prefetched)
+{
+    famqp_client *c = connect_ok();
+    famqp_sb_receiver_options o;
+    famqp_sb_receiver_options_init(&o);
+    o.prefetch = SB_PEER_MESSAGES;
+    famqp_sb_receiver *r = open_ok(c, "q", &o);
+    famqp_delivery *d = receive_ok(r, c);
+    ck_assert_int_eq(famqp_sb_complete(r, d, 5000), FAMQP_CLIENT_OK);
+    famqp_client_pump(c, 200); /* the other three arrive */
+    ck_assert_uint_eq(famqp_receiver_queued(famqp_sb_receiver_base(r)), SB_PEER_MESSAGES - 1);
+    ck_assert_int_eq(famqp_sb_receiver_close(r, 5000), FAMQP_CLIENT_OK);
+    famqp_client_close(c, 5000);
+    ck_assert_uint_eq(peer_disps(), 1); /* the complete alone */
+}
+END_TEST
+
 START_TEST(receive_and_delete)
 {
     famqp_client *c = connect_ok();
@@ -458,6 +477,14 @@ START_TEST(sessions)
     r = open_ok(c, "sq", &o);
     sent_filter(&kind, text, sizeof text);
     ck_assert_int_eq(kind, FAMQP_KIND_NULL);
+    /* the broker may wait for a session: com.microsoft:timeout = the attach timeout */
+    pthread_mutex_lock(&peer.mu);
+    famqp_map props = {peer.attach_properties_count, peer.attach_properties, peer.attach_properties_len};
+    famqp_value v;
+    uint32_t timeout = 0;
+    ck_assert(famqp_map_get_symbol_key(&props, "com.microsoft:timeout", &v) && famqp_value_get_uint(v, &timeout));
+    ck_assert_uint_eq(timeout, 10000);
+    pthread_mutex_unlock(&peer.mu);
     ck_assert_str_eq(famqp_sb_receiver_session_id(r), "granted-7");
     famqp_sb_receiver_close(r, 5000);
 
@@ -495,6 +522,7 @@ static Suite *servicebus_suite(void)
     tcase_add_test(peer_tc, peek_lock_settlements);
     tcase_add_test(peer_tc, lock_lost_and_timeout);
     tcase_add_test(peer_tc, receive_and_delete);
+    tcase_add_test(peer_tc, close_leaves_prefetched);
     tcase_add_test(peer_tc, renew_lock);
     tcase_add_test(peer_tc, sessions);
     suite_add_tcase(s, peer_tc);

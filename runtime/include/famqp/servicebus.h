@@ -86,7 +86,9 @@ typedef struct famqp_sb_receiver_options {
     /** The com.microsoft:receiver-name attach property; NULL: the link name. */
     const char *receiver_name;
     /** com.microsoft:timeout attach property (ms the broker may take to
-     *  grant a session); 0: absent. */
+     *  grant a session); 0: absent, except for the next available session
+     *  (session without session_id): the attach timeout then, as the SDK
+     *  sends the time its operation has left. */
     uint32_t server_timeout_ms;
     int attach_timeout_ms;       /**< default (and 0) 10000; -1: no limit */
 } famqp_sb_receiver_options;
@@ -113,7 +115,10 @@ FAMQP_API const char *famqp_sb_receiver_session_id(const famqp_sb_receiver *r);
 FAMQP_API bool famqp_sb_receiver_session_locked_until(const famqp_sb_receiver *r, int64_t *ms);
 /** famqp_receive on the receiver. */
 FAMQP_API famqp_client_status famqp_sb_receive(famqp_sb_receiver *r, int timeout_ms, famqp_delivery **d);
-/** Detaches the receiver and its `$management` links and frees it. */
+/** Detaches the receiver and its `$management` links and frees it.
+ *  Prefetched messages not yet received are left to the detach (no
+ *  disposition is sent for them, as the SDK does): Service Bus gives them
+ *  to another receiver once their locks end. */
 FAMQP_API famqp_client_status famqp_sb_receiver_close(famqp_sb_receiver *r, int timeout_ms);
 
 /* ---- received messages ---------------------------------------------------- */

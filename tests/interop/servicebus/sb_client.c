@@ -3,7 +3,9 @@
  * sb_peer.js: receive four peek-lock messages from "q", complete the
  * first, abandon the second with {"x-why": "retry"}, dead-letter the third
  * (reason "poison", description "could not parse"), renew the fourth's
- * lock, then defer it.  Prints what sdk_client.js prints.
+ * lock, then defer it; then accept session "s-1" of "sq" (completing its
+ * first message) and the next available session.  Prints what
+ * sdk_client.js prints.
  *
  *   famqp-sb-client PORT */
 #include <inttypes.h>
@@ -75,6 +77,23 @@ int main(int argc, char **argv)
     if (famqp_sb_defer(r, d[3], NULL, 10000) != FAMQP_CLIENT_OK)
         return fail(c, "defer");
     famqp_sb_receiver_close(r, 5000);
+    /* sessions: the one asked for (complete its first message), then the next available */
+    o.session = true;
+    o.prefetch = 1;
+    for (int k = 0; k < 2; k++) {
+        o.session_id = k == 0 ? "s-1" : NULL;
+        if (famqp_sb_receiver_open(c, "sq", &o, &r) != FAMQP_CLIENT_OK)
+            return fail(c, "session open");
+        int64_t ms = 0;
+        famqp_sb_receiver_session_locked_until(r, &ms);
+        printf("session %s locked until %" PRId64 "\n", famqp_sb_receiver_session_id(r), ms);
+        if (k == 0) {
+            famqp_delivery *sd;
+            if (famqp_sb_receive(r, 10000, &sd) != FAMQP_CLIENT_OK || famqp_sb_complete(r, sd, 10000) != FAMQP_CLIENT_OK)
+                return fail(c, "session s-1");
+        }
+        famqp_sb_receiver_close(r, 5000);
+    }
     famqp_client_close(c, 5000);
     printf("done\n");
     return 0;

@@ -4,7 +4,9 @@
 // four peek-lock messages (16-byte delivery tags, x-opt-* annotations,
 // header delivery-count), each settlement answered with a settled
 // accepted; "q/$management" answers com.microsoft:renew-lock with
-// statusCode 200 and {"expirations": [...]}; "$cbs" accepts every
+// statusCode 200 and {"expirations": [...]}; "sq" is the same queue with
+// sessions (the session asked for is granted, "granted-7" for the next
+// available one, with com.microsoft:locked-until-utc); "$cbs" accepts every
 // put-token (202).  What the client sends is appended to LOG as JSON
 // lines, with the AMQP type of every value (from the raw bytes), and with
 // what differs by design between clients (link names, message ids,
@@ -33,6 +35,9 @@ if (!o.log) { process.stderr.write('usage: sb_peer.js --log FILE [--listen HOST:
 const MESSAGES = 4;
 const LOCKED_UNTIL = 1700000000000;
 const RENEWED = 1800000000000;
+// The session lock's end granted: 2024-01-02T03:04:05.678Z in .NET ticks.
+const SESSION_LOCKED_UNTIL_TICKS = Buffer.alloc(8);
+SESSION_LOCKED_UNTIL_TICKS.writeBigInt64BE(638397614456780000n);
 
 function record(r) { fs.appendFileSync(o.log, JSON.stringify(r) + '\n'); }
 
@@ -107,11 +112,14 @@ container.sasl_server_mechanisms['ANONYMOUS'] = function () {
 container.sasl_server_mechanisms['MSSBCBS'] = container.sasl_server_mechanisms['ANONYMOUS'];
 
 // {"com.microsoft:receiver-name": any string} becomes "<a string>" (each
-// client names its receiver its own way).
+// client names its receiver its own way), com.microsoft:timeout's value
+// "<a uint>".
 function replaceNames(pairs) {
     return pairs.map(([k, v]) => {
         const key = k && (k.symbol || k.string);
         if (key === 'com.microsoft:receiver-name' && v && typeof v.string === 'string') return [k, '<a string>'];
+        // the SDK sends the time its operation has left: any uint
+        if (key === 'com.microsoft:timeout' && v && typeof v.uint === 'number') return [k, '<a uint>'];
         return [k, v];
     });
 }
@@ -119,20 +127,30 @@ function replaceNames(pairs) {
 container.on('sender_open', (ctx) => {
     const s = ctx.sender;
     const address = s.source && s.source.address;
-    if (address === 'q') {
+    if (address === 'q' || address === 'sq') {
         const a = s.remote.attach;
         const raw = a.value || [];
         const props = raw[13] ? canon(raw[13]) : null;
+        const source = raw[5] && raw[5].value; // the source's fields, as encoded
+        const filter = source && source[7] ? canon(source[7]) : null;
         record({
             event: 'attach',
             address: address,
             snd_settle_mode: a.snd_settle_mode,
             rcv_settle_mode: a.rcv_settle_mode,
             properties: props && props.map ? replaceNames(props.map) : props,
-            filter: s.source.filter || null,
+            filter: filter,
         });
         ctx.connection.receiverName = s.name;
-        s.set_source({ address: address });
+        if (address === 'sq') {
+            // the session asked for, or (null) the next available one
+            const asked = s.source.filter && s.source.filter['com.microsoft:session-filter'];
+            s.sbSession = typeof asked === 'string' ? asked : 'granted-7';
+            s.set_source({ address: address, filter: { 'com.microsoft:session-filter': s.sbSession } });
+            s.local.attach.properties = { 'com.microsoft:locked-until-utc': rhea.types.wrap_long(SESSION_LOCKED_UNTIL_TICKS) };
+        } else {
+            s.set_source({ address: address });
+        }
         s.set_target(s.target);
         s.open();
         s.next = 0;
@@ -149,11 +167,12 @@ container.on('receiver_open', (ctx) => {
 });
 container.on('sendable', (ctx) => {
     const s = ctx.sender;
-    if (!(s.source && s.source.address === 'q')) return;
+    if (!(s.source && (s.source.address === 'q' || s.source.address === 'sq'))) return;
     while (s.next < MESSAGES && s.sendable()) {
         const i = s.next++;
         s.send({
             message_id: 'msg-' + i,
+            group_id: s.sbSession,
             delivery_count: i,
             message_annotations: {
                 'x-opt-locked-until': new Date(LOCKED_UNTIL + i),
@@ -167,7 +186,7 @@ container.on('sendable', (ctx) => {
 
 function onOutcome(ctx) {
     const d = ctx.delivery;
-    if (!(d.link.source && d.link.source.address === 'q')) return;
+    if (!(d.link.source && (d.link.source.address === 'q' || d.link.source.address === 'sq'))) return;
     const st = d.remote_state;
     if (d.recorded) return; // rhea reports a modified outcome as released too
     d.recorded = true;

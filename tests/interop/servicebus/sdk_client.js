@@ -4,7 +4,9 @@
 // peek-lock messages from "q", complete the first, abandon the second
 // with {"x-why": "retry"}, dead-letter the third (reason "poison",
 // description "could not parse"), renew the fourth's lock, then defer it.
-// Prints "lock N TOKEN" per message and "renewed MS", then "done".
+// Then accepts session "s-1" of "sq" (completing its first message) and
+// the next available session.  Prints "lock N TOKEN" per message,
+// "renewed MS", "session ID locked until MS" per session, then "done".
 //
 //   node sdk_client.js PORT
 'use strict';
@@ -30,6 +32,17 @@ async function main() {
     console.log('renewed ' + until.getTime());
     await receiver.deferMessage(msgs[3]);
     await receiver.close();
+    // sessions: the one asked for (complete its first message), then the next available
+    const noRenew = { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: 0 };
+    const s1 = await client.acceptSession('sq', 's-1', noRenew);
+    console.log('session ' + s1.sessionId + ' locked until ' + s1.sessionLockedUntilUtc.getTime());
+    const got = await s1.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    if (got.length !== 1) throw new Error('no message from session s-1');
+    await s1.completeMessage(got[0]);
+    await s1.close();
+    const s2 = await client.acceptNextSession('sq', noRenew);
+    console.log('session ' + s2.sessionId + ' locked until ' + s2.sessionLockedUntilUtc.getTime());
+    await s2.close();
     await client.close();
     console.log('done');
 }
