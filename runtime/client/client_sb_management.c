@@ -161,7 +161,7 @@ static famqp_client_status management(famqp_sb_receiver *r, int timeout_ms)
     snprintf(node, len, "%s/$management", r->entity);
     famqp_requester_options o;
     famqp_requester_options_init(&o);
-    o.attach_timeout_ms = timeout_ms ? timeout_ms : -1;
+    o.attach_timeout_ms = timeout_ms; /* 0: the default 10 s (attaching cannot be instant) */
     famqp_client_status st = famqp_requester_open(r->client, node, &o, &r->mgmt);
     free(node);
     return st;
