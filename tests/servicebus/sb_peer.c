@@ -55,6 +55,9 @@ static void feed(famqp_link *l)
         famqp_map_builder_put_timestamp(&b, "x-opt-locked-until", SB_PEER_LOCKED_UNTIL + i);
         famqp_map_builder_put_long(&b, "x-opt-sequence-number", 100 + i);
         famqp_map_builder_put_timestamp(&b, "x-opt-enqueued-time", SB_PEER_LOCKED_UNTIL - 60000);
+        if (i == 3) /* the last one names its lock token (as messages received by sequence number do) */
+            famqp_map_builder_put_uuid(&b, "x-opt-lock-token", (famqp_uuid){{0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+                                                                             0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89}});
         must(famqp_message_set_map(&m, &b) == FAMQP_OK);
         if (st->session[0]) {
             m.properties.group_id = (famqp_string){st->session, strlen(st->session)};

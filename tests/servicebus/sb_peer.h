@@ -10,8 +10,10 @@
  *                    filter entry when grant_session is NULL), and the
  *                    property com.microsoft:locked-until-utc;
  *   "q/$management"  renew-lock requests, answered as renew_reply says;
- * and records what the client sent: the receiver's attach, every
- * disposition (its state with the maps' bytes) and every request. */
+ * message 3 also carries the annotation x-opt-lock-token
+ * abcdef01-2345-6789-abcd-ef0123456789.  It records what the client sent:
+ * the receiver's attach, every disposition (its state with the maps'
+ * bytes) and every request. */
 #ifndef FAMQP_TEST_SB_PEER_H
 #define FAMQP_TEST_SB_PEER_H
 

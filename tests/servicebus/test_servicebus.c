@@ -245,7 +245,10 @@ START_TEST(peek_lock_settlements)
         uint8_t tag[16];
         sb_peer_tag(i, tag);
         char want[37];
-        snprintf(want, sizeof want, "332211%02x-5544-7766-8899-aabbccddeeff", i);
+        if (i == 3) /* x-opt-lock-token wins over the tag */
+            snprintf(want, sizeof want, "abcdef01-2345-6789-abcd-ef0123456789");
+        else
+            snprintf(want, sizeof want, "332211%02x-5544-7766-8899-aabbccddeeff", i);
         ck_assert(info.has_lock_token);
         ck_assert_str_eq(info.lock_token_text, want);
         ck_assert(info.has_locked_until && info.locked_until_ms == SB_PEER_LOCKED_UNTIL + i);
