@@ -73,6 +73,24 @@ if [[ $sets == *test* && -f $azure_dir/package-lock.json ]]; then
         (cd "$azure_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
+# @azure/service-bus and rhea for tests/interop/servicebus (owner: Service
+# Bus interop): Microsoft's Service Bus client, the reference of
+# interop_servicebus_sdk.  Pinned and installed the same way.
+sb_dir=$here/../tests/interop/servicebus
+if [[ $sets == *test* && -f $sb_dir/package-lock.json ]]; then
+    sb_ok=$(cd "$sb_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const lock = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+            const ok = ["@azure/service-bus", "rhea"].every((p) =>
+                lock["node_modules/" + p].version ===
+                JSON.parse(fs.readFileSync("node_modules/" + p + "/package.json")).version);
+            console.log(ok ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $sb_ok != yes ]]; then
+        (cd "$sb_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
 # --- end npm ---------------------------------------------------------------
 
 # The lines of the chosen [set]s, without comments and blank lines.

@@ -24,7 +24,8 @@
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, auth, generated, codec
-#                                           runtime/client/, famqp/client.h, famqp/request.h
+#                                           runtime/client/, famqp/client.h, famqp/request.h,
+#                                           famqp/servicebus.h
 #   async      loop, io, engine, message, auth, generated, codec (beside client, not on it;
 #                                           auth for CBS token providers)
 #                                           runtime/async/, famqp/async.h
@@ -64,7 +65,7 @@ header_layer() {
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
-    famqp/client.h | famqp/request.h) echo client ;;
+    famqp/client.h | famqp/request.h | famqp/servicebus.h) echo client ;;
     famqp/async.h) echo async ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
