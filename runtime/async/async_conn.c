@@ -22,6 +22,7 @@ const char *famqp_async_status_name(famqp_async_status s)
     case FAMQP_ASYNC_ERR_CLOSED: return "FAMQP_ASYNC_ERR_CLOSED";
     case FAMQP_ASYNC_ERR_REFUSED: return "FAMQP_ASYNC_ERR_REFUSED";
     case FAMQP_ASYNC_ERR_LOST: return "FAMQP_ASYNC_ERR_LOST";
+    case FAMQP_ASYNC_ERR_TIMEOUT: return "FAMQP_ASYNC_ERR_TIMEOUT";
     }
     return "unknown status";
 }
@@ -53,6 +54,7 @@ famqp_connection *famqp_async_connection(const famqp_async_conn *c) { return c->
 
 void async_conn_free(famqp_async_conn *c)
 {
+    async_requesters_free(c);
     while (c->links) {
         async_link *l = c->links;
         c->links = l->next;
@@ -147,6 +149,7 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     static atomic_uint counter;
     c->loop = loop;
     famqp_async_status st = async_targets_init(c, url, opts);
+
     if (st == FAMQP_ASYNC_OK &&
         (!async_dup(&c->ca_file, opts->io.tls_ca_file) || !async_dup(&c->server_name, opts->io.tls_server_name) ||
          !async_dup(&c->cert_file, opts->io.tls_cert_file) || !async_dup(&c->key_file, opts->io.tls_key_file)))
@@ -272,6 +275,7 @@ void famqp_async_close(famqp_async_conn *c, famqp_async_closed_fn *on_closed, vo
     if (failed)
         c->on_event = NULL; /* CLOSED was reported when it failed */
     async_conn_enter(c);
+    async_requesters_close(c);
     for (async_link *l = c->links; l; l = l->next) {
         if (l->kind == ASYNC_SENDER)
             famqp_async_sender_close((famqp_async_sender *)l);

@@ -34,7 +34,12 @@ typedef struct async_link {
     int kind;
     famqp_async_conn *conn;
     char *name, *address;
+    char *target; /* a receiver's target address (a requester's reply-to); NULL: none */
     famqp_link *link;
+    /* Called by links_lost after every link let go of the connection (a
+     * requester's sender: its requests in flight are lost). */
+    void (*lost_hook)(void *owner);
+    void *owner;
     bool closed;  /* closed by the application: freed when the conn is idle */
     bool refused; /* the peer detached it */
     struct async_link *prev, *next;
@@ -108,6 +113,7 @@ struct famqp_async_conn {
     bool close_called; /* famqp_async_close ran: no new links or sends */
     famqp_async_closed_fn *on_closed;
     void *closed_arg;
+    struct famqp_async_requester *requesters; /* open requesters (async_request.c) */
     int busy;      /* callbacks running: closed links are freed after */
     bool closed_links; /* some link waits to be freed */
 };
@@ -141,10 +147,24 @@ void async_sender_lost(famqp_async_sender *s);
 void async_sender_fail_all(famqp_async_sender *s, famqp_async_status st);
 void async_sender_free(famqp_async_sender *s);
 
+/* Removes the sends the lost connection had transferred (the requester's:
+ * they are not sent again), calling their callbacks with st. */
+void async_sender_drop_sent(famqp_async_sender *s, famqp_async_status st);
+
 /* async_receiver.c */
+famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address, const char *target,
+                                       const famqp_async_receiver_options *opts, famqp_async_message_fn *on_message,
+                                       void *arg, famqp_async_receiver **out);
 void async_receiver_event(famqp_async_receiver *r, const famqp_event *e);
 void async_receiver_attached(famqp_async_receiver *r);
 void async_receiver_lost(famqp_async_receiver *r);
 void async_receiver_free(famqp_async_receiver *r);
+
+/* async_request.c */
+/* famqp_async_close: every requester of c ends its requests and is freed. */
+void async_requesters_close(famqp_async_conn *c);
+/* Frees requesters left on a connection being freed (their links are
+ * freed with the connection's). */
+void async_requesters_free(famqp_async_conn *c);
 
 #endif

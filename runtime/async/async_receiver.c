@@ -24,6 +24,13 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
                                              famqp_async_message_fn *on_message, void *arg,
                                              famqp_async_receiver **out)
 {
+    return async_receiver_make(c, address, NULL, opts, on_message, arg, out);
+}
+
+famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address, const char *target,
+                                       const famqp_async_receiver_options *opts, famqp_async_message_fn *on_message,
+                                       void *arg, famqp_async_receiver **out)
+{
     if (!out)
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
@@ -47,7 +54,8 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
     char name[200];
     if (!opts->name)
         snprintf(name, sizeof name, "%s-receiver-%u", c->container_id, ++c->link_counter);
-    if (!async_dup(&r->base.name, opts->name ? opts->name : name) || !async_dup(&r->base.address, address)) {
+    if (!async_dup(&r->base.name, opts->name ? opts->name : name) || !async_dup(&r->base.address, address) ||
+        !async_dup(&r->base.target, target)) {
         async_receiver_free(r);
         return FAMQP_ASYNC_ERR_NOMEM;
     }
@@ -252,5 +260,6 @@ void async_receiver_free(famqp_async_receiver *r)
     }
     free(r->base.name);
     free(r->base.address);
+    free(r->base.target);
     free(r);
 }

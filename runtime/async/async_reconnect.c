@@ -68,6 +68,7 @@ famqp_async_status async_link_attach(async_link *l)
         famqp_async_receiver *r = (famqp_async_receiver *)l;
         role = FAMQP_LINK_RECEIVER;
         lo.source_address = l->address;
+        lo.target_address = l->target;
         lo.credit_window = r->window;
     }
     famqp_engine_status es = famqp_link_new(c->session, l->name, role, &lo, &l->link);
@@ -93,6 +94,9 @@ static void links_lost(famqp_async_conn *c)
         else
             async_receiver_lost((famqp_async_receiver *)l);
     }
+    for (async_link *l = c->links; l; l = l->next)
+        if (l->lost_hook && !l->closed)
+            l->lost_hook(l->owner);
 }
 
 static void fail_all_sends(famqp_async_conn *c, famqp_async_status st)

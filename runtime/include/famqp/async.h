@@ -71,8 +71,11 @@ typedef enum famqp_async_status {
                                    arrived (the message may or may not have reached the peer) */
     FAMQP_ASYNC_ERR_REFUSED,  /**< a callback: the peer detached the link (see
                                    famqp_async_sender_condition) before the outcome arrived */
-    FAMQP_ASYNC_ERR_LOST      /**< famqp_async_settle: the connection the delivery came on was
-                                   lost; the peer delivers the message again */
+    FAMQP_ASYNC_ERR_LOST,     /**< famqp_async_accept etc.: the connection the delivery came on
+                                   was lost; the peer delivers the message again.  A request's
+                                   callback: the connection was lost after the request went out,
+                                   so its response cannot come (repeat it if that is safe) */
+    FAMQP_ASYNC_ERR_TIMEOUT   /**< a request's callback: no response within its timeout */
 } famqp_async_status;
 
 /** A short name of a status, e.g. "FAMQP_ASYNC_ERR_FULL". */
@@ -351,6 +354,109 @@ FAMQP_API famqp_async_status famqp_async_release(famqp_async_delivery *d);
  *  famqp_async_accept. */
 FAMQP_API famqp_async_status famqp_async_reject(famqp_async_delivery *d, const char *condition,
                                                 const char *description);
+
+/* ---- requesters (request/response) ---------------------------------------- */
+
+/** A sender/receiver pair to a node (e.g. "$management") carrying requests
+ *  and their responses: the AMQP management pattern on the asynchronous
+ *  client (the blocking client's is famqp/request.h; the message side is
+ *  famqp/management.h).  Each request leaves with a fresh ulong
+ *  message-id and the requester's reply-to address; the node answers with
+ *  correlation-id = that id on the receiver, whose target is the reply-to.
+ *  Many requests may be in flight; each has a timeout (a loop timer) and
+ *  gets exactly one callback.
+ *
+ *  The links attach as soon as the connection is open and again after
+ *  every reconnect.  Requests made while the connection is down wait in
+ *  the sender and go out after the reattach.  A request that had gone
+ *  out when the connection was lost ends with FAMQP_ASYNC_ERR_LOST: its
+ *  response went with the old connection (the requester does not send it
+ *  again; repeat it if that is safe). */
+typedef struct famqp_async_requester famqp_async_requester;
+
+/** A response as its callback sees it; valid during the callback only. */
+typedef struct famqp_async_response {
+    uint64_t id;                     /**< the request's id (famqp_async_request's *id) */
+    /** The response message, views into the received delivery (accepted
+     *  when the callback returns); NULL unless the status is OK. */
+    const famqp_message *message;
+    /** "status-code" or "statusCode" (famqp_management_status); -1 when
+     *  the response has neither, or when there is no response. */
+    int32_t status_code;
+    /** "status-description" or "statusDescription"; len 0 when absent. */
+    famqp_string status_description;
+} famqp_async_response;
+
+/** A request's result, once, on the loop's thread.  status: FAMQP_ASYNC_OK
+ *  (response->message is the response; any status_code, also 4xx/5xx, is
+ *  the node's answer), ERR_TIMEOUT (no response within the timeout; a
+ *  later one is counted by famqp_async_requester_unmatched), ERR_LOST (the
+ *  connection was lost with the request out), ERR_REFUSED (the node
+ *  refused the request link, or rejected or released the request), or
+ *  ERR_CLOSED (the requester or its connection closed first).  response is
+ *  never NULL (its id is always set).  The callback may make requests and
+ *  close the requester. */
+typedef void famqp_async_response_fn(famqp_async_requester *requester, famqp_async_status status,
+                                     const famqp_async_response *response, void *arg);
+
+/** Most requests one requester may have in flight
+ *  (famqp_async_requester_options.max_in_flight). */
+#define FAMQP_ASYNC_MAX_IN_FLIGHT 65536
+
+/** A requester's settings; famqp_async_requester_options_init sets the
+ *  defaults. */
+typedef struct famqp_async_requester_options {
+    /** The address responses are sent to (the receiver's target and link
+     *  name, the requests' reply-to); NULL: a fresh "famqp-reply-" and 16
+     *  random hex digits. */
+    const char *reply_to;
+    /** Requests in flight at most, 1 to FAMQP_ASYNC_MAX_IN_FLIGHT; default
+     *  64.  The receiver's credit window is twice this (credit is topped
+     *  up when half is used), so no response waits for credit. */
+    uint32_t max_in_flight;
+    /** A request's timeout when famqp_async_request is given 0: default
+     *  (and 0) 10000 ms; -1: none. */
+    int timeout_ms;
+} famqp_async_requester_options;
+
+/** Sets *o to the defaults. */
+FAMQP_API void famqp_async_requester_options_init(famqp_async_requester_options *o);
+
+/** Makes a requester to node on conn: a sender to node and a receiver
+ *  from it, attached as soon as the connection is open.  opts NULL:
+ *  defaults.  @return FAMQP_ASYNC_OK with *out set; ERR_ARG (no node,
+ *  max_in_flight out of range), ERR_NOMEM, ERR_STATE (conn closing or
+ *  closed), *out NULL then. */
+FAMQP_API famqp_async_status famqp_async_requester_open(famqp_async_conn *conn, const char *node,
+                                                        const famqp_async_requester_options *opts,
+                                                        famqp_async_requester **out);
+
+/** Sends a request: a copy of *request (encoded before this returns) with
+ *  message-id a fresh ulong (written to *id, may be NULL) and reply-to the
+ *  requester's (any the application set are replaced).  fn (may be NULL)
+ *  is called once with the result, never from inside this call.
+ *  timeout_ms: from now until the response, 0 the requester's default,
+ *  -1 none.  @return FAMQP_ASYNC_OK (fn will be called); ERR_FULL
+ *  (max_in_flight requests in flight, or the sender's limits); ERR_ARG;
+ *  ERR_NOMEM; ERR_STATE (requester or connection closed, a link refused):
+ *  fn will not be called. */
+FAMQP_API famqp_async_status famqp_async_request(famqp_async_requester *requester, const famqp_message *request,
+                                                 int timeout_ms, famqp_async_response_fn *fn, void *arg,
+                                                 uint64_t *id);
+
+/** Requests in flight (sent or waiting to be, no callback yet). */
+FAMQP_API size_t famqp_async_requester_in_flight(const famqp_async_requester *requester);
+/** Responses that matched no request in flight (one that timed out or
+ *  was lost, or an id never used); each was accepted and dropped. */
+FAMQP_API uint64_t famqp_async_requester_unmatched(const famqp_async_requester *requester);
+/** The reply-to address the requester's requests carry. */
+FAMQP_API const char *famqp_async_requester_reply_to(const famqp_async_requester *requester);
+
+/** Detaches both links and frees the requester; requests in flight get
+ *  their callback (FAMQP_ASYNC_ERR_CLOSED) before this returns.
+ *  famqp_async_close closes the connection's requesters the same way.
+ *  NULL is ignored. */
+FAMQP_API void famqp_async_requester_close(famqp_async_requester *requester);
 
 #ifdef __cplusplus
 }
