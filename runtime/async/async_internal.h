@@ -85,8 +85,12 @@ struct famqp_async_receiver {
     famqp_async_delivery *held, *free_list;
 };
 
+typedef struct async_cbs async_cbs;
+
 struct famqp_async_conn {
     famqp_loop *loop;
+    async_cbs *cbs; /* claims-based security (async_cbs.c); NULL: off */
+    uint64_t gen;   /* the connect attempt's number, from 1: what a token was put on */
     famqp_loop_conn *lc; /* the current socket + engine, or NULL */
     famqp_connection *engine;
     famqp_session *session;
@@ -159,6 +163,17 @@ void async_receiver_event(famqp_async_receiver *r, const famqp_event *e);
 void async_receiver_attached(famqp_async_receiver *r);
 void async_receiver_lost(famqp_async_receiver *r);
 void async_receiver_free(famqp_async_receiver *r);
+
+/* async_cbs.c */
+/* Checks and copies the CBS options (nothing when off); c->targets set.
+ * On failure c->msg says why. */
+famqp_async_status async_cbs_init(famqp_async_conn *c, const famqp_async_options *opts);
+/* Opens the $cbs requester (famqp_async_connect). */
+famqp_async_status async_cbs_open(famqp_async_conn *c);
+void async_cbs_free(famqp_async_conn *c);
+/* May l attach now?  False: its audience's token is being put on this
+ * connection (started here when it was not); the put attaches it. */
+bool async_cbs_allows(async_link *l);
 
 /* async_request.c */
 /* famqp_async_close: every requester of c ends its requests and is freed. */

@@ -56,6 +56,8 @@ famqp_async_status async_link_attach(async_link *l)
     famqp_async_conn *c = l->conn;
     if (!c->session || l->link || l->closed || l->refused)
         return FAMQP_ASYNC_OK;
+    if (c->cbs && !async_cbs_allows(l))
+        return FAMQP_ASYNC_OK; /* attached once its token is put */
     famqp_link_options lo;
     famqp_link_options_init(&lo);
     famqp_link_role role;
@@ -126,6 +128,7 @@ static void attempt(famqp_async_conn *c)
 {
     c->remote_open = c->remote_begin = c->authenticated = c->auth_failed = false;
     c->msg[0] = 0;
+    c->gen++;
     async_target *t = &c->targets[c->cur];
     async_target_use(c, c->cur);
     famqp_connection *engine = NULL;

@@ -4,13 +4,16 @@
  * answers (the receiver gets the requests back: unmatched), so requests
  * time out; a broker killed with requests out loses them (ERR_LOST) while
  * a request made during the outage goes out after the reconnect; closing
- * ends requests in flight with ERR_CLOSED before it returns. */
+ * ends requests in flight with ERR_CLOSED before it returns.  CBS with the
+ * application's token provider: its token put before the link attaches,
+ * its failure reported (FAMQP_ASYNC_CBS_REFUSED) and the link refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <famqp/auth.h>
+#include <famqp/cbs.h>
 #include <famqp/management.h>
 
 #include "async_test.h"
@@ -282,6 +285,126 @@ START_TEST(lost_with_requests_out)
 }
 END_TEST
 
+/* ---- CBS with the application's token provider ---- */
+
+typedef struct cbs_app {
+    famqp_cbs_sas_provider *sas;
+    bool fail; /* the provider refuses */
+    int calls, puts, refused, accepted, send_refused;
+    char desc[128];
+    int32_t code;
+} cbs_app;
+
+static bool provider(void *context, const char *audience, famqp_cbs_token *out)
+{
+    cbs_app *x = context;
+    x->calls++;
+    if (x->fail) {
+        snprintf(out->error, sizeof out->error, "no credentials for %s", audience);
+        return false;
+    }
+    return famqp_cbs_sas_provide(x->sas, audience, out);
+}
+
+static void on_cbs(famqp_async_conn *c, const famqp_async_cbs_event *ev, void *arg)
+{
+    (void)c;
+    cbs_app *x = arg;
+    if (ev->type == FAMQP_ASYNC_CBS_PUT) {
+        x->puts++;
+        ck_assert_uint_gt(ev->expiry_epoch_s, (uint64_t)time(NULL));
+    } else {
+        x->refused++;
+        x->code = ev->status_code;
+        snprintf(x->desc, sizeof x->desc, "%s", ev->description);
+    }
+    ck_assert_str_eq(ev->audience, "sb://127.0.0.1/cbs-q");
+}
+
+static void on_cbs_outcome(famqp_async_sender *s, famqp_async_status st, const famqp_outcome *o, void *arg)
+{
+    (void)s;
+    cbs_app *x = arg;
+    if (st == FAMQP_ASYNC_OK && o->kind == FAMQP_OUTCOME_ACCEPTED)
+        x->accepted++;
+    else if (st == FAMQP_ASYNC_ERR_REFUSED)
+        x->send_refused++;
+}
+
+static bool cbs_settled(void *arg)
+{
+    cbs_app *x = arg;
+    return x->accepted + x->send_refused == 1;
+}
+
+/* One sender to cbs-q with one message, CBS through the provider. */
+static void cbs_run(test_broker *b, cbs_app *x)
+{
+    famqp_loop *loop = new_loop();
+    char url[64];
+    broker_url(url, sizeof url, b);
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.cbs.provider = provider;
+    o.cbs.provider_context = x;
+    o.on_cbs_event = on_cbs;
+    o.on_cbs_event_arg = x;
+    famqp_async_conn *c;
+    ck_assert_int_eq(famqp_async_connect(loop, url, &o, &c), FAMQP_ASYNC_OK);
+    famqp_async_sender *s;
+    ck_assert_int_eq(famqp_async_sender_open(c, "cbs-q", NULL, &s), FAMQP_ASYNC_OK);
+    famqp_message m;
+    famqp_message_init(&m);
+    famqp_message_set_string(&m, "x");
+    ck_assert_int_eq(famqp_async_send(s, &m, on_cbs_outcome, x), FAMQP_ASYNC_OK);
+    ck_assert_int_eq(x->calls, 0); /* nothing before the connection is open */
+    ck_assert(run_until(loop, cbs_settled, x, 10000));
+    if (x->send_refused)
+        ck_assert_str_eq(famqp_async_sender_condition(s), "amqp:unauthorized-access");
+    ck_assert_uint_eq(famqp_async_cbs_puts(c), (uint64_t)x->puts);
+    famqp_async_close(c, NULL, NULL);
+    run_for(loop, 100);
+    famqp_loop_free(loop);
+}
+
+START_TEST(cbs_token_provider)
+{
+    test_broker b;
+    const char *args[] = {"--sas-key", "RootManageSharedAccessKey=SAS_KEY_VALUE", NULL};
+    broker_start(&b, 0, args);
+    cbs_app x = {0};
+    ck_assert_int_eq(famqp_cbs_sas_provider_new("RootManageSharedAccessKey", "SAS_KEY_VALUE", 0, NULL, &x.sas, NULL),
+                     FAMQP_AUTH_OK);
+    cbs_run(&b, &x);
+    ck_assert_int_eq(x.calls, 1);
+    ck_assert_int_eq(x.puts, 1);
+    ck_assert_int_eq(x.accepted, 1);
+    ck_assert_int_eq(x.refused, 0);
+    /* The provider fails: reported with its reason, the link never attached. */
+    cbs_app y = {.sas = x.sas, .fail = true};
+    cbs_run(&b, &y);
+    ck_assert_int_eq(y.refused, 1);
+    ck_assert_int_eq(y.code, -1);
+    ck_assert_str_eq(y.desc, "no credentials for sb://127.0.0.1/cbs-q");
+    ck_assert_int_eq(y.send_refused, 1);
+    ck_assert_int_eq(y.puts, 0);
+    famqp_cbs_sas_provider_free(x.sas);
+    /* Bad CBS options are refused by famqp_async_connect's checks. */
+    famqp_async_options o;
+    famqp_async_options_init(&o);
+    o.cbs.sas_token = "SharedAccessSignature sr=a&sig=b&skn=c";
+    char why[256];
+    ck_assert_int_eq(famqp_async_options_check("amqp://127.0.0.1", &o, why, sizeof why), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_str_eq(why, "CBS: the SAS token has no se= expiry");
+    famqp_async_options_init(&o);
+    o.cbs.sas_key_name = "n";
+    o.cbs.sas_key = "";
+    ck_assert_int_eq(famqp_async_options_check("amqp://127.0.0.1", &o, why, sizeof why), FAMQP_ASYNC_ERR_ARG);
+    ck_assert_str_eq(why, "CBS: the SAS key name and key must not be empty");
+    broker_stop(&b, false);
+}
+END_TEST
+
 Suite *async_request_suite(void)
 {
     Suite *s = suite_create("async_request");
@@ -290,6 +413,7 @@ Suite *async_request_suite(void)
     tcase_add_test(tc, many_in_flight);
     tcase_add_test(tc, timeout_unmatched_close);
     tcase_add_test(tc, lost_with_requests_out);
+    tcase_add_test(tc, cbs_token_provider);
     suite_add_tcase(s, tc);
     return s;
 }

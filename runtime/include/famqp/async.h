@@ -51,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famqp/cbs.h"
 #include "famqp/engine.h"
 #include "famqp/io.h"
 #include "famqp/loop.h"
@@ -153,6 +154,56 @@ typedef struct famqp_async_reconnect {
     size_t failover_url_count; /**< entries in failover_urls */
 } famqp_async_reconnect;
 
+/** What a CBS event reports (famqp_async_options.on_cbs_event). */
+typedef enum famqp_async_cbs_event_type {
+    FAMQP_ASYNC_CBS_PUT = 1, /**< the `$cbs` node accepted a token (status 200 or 202): a first put,
+                                  a refresh, or a put again after a reconnect */
+    FAMQP_ASYNC_CBS_REFUSED  /**< a put-token failed: the node answered another status, the
+                                  provider gave no token, or no answer came within
+                                  put_timeout_ms.  A first put (or one after a reconnect): the
+                                  links waiting for it are not attached (their sends end with
+                                  FAMQP_ASYNC_ERR_REFUSED); a refresh: retried a second later,
+                                  the links stay while the old token holds */
+} famqp_async_cbs_event_type;
+
+/** A CBS event; the strings are valid during the callback only. */
+typedef struct famqp_async_cbs_event {
+    famqp_async_cbs_event_type type; /**< what happened */
+    const char *audience;            /**< the token's audience */
+    bool refresh;                    /**< a refresh of a token put on this connection */
+    int32_t status_code;             /**< the node's status; -1 when it did not answer */
+    /** The node's status description, or why there was no answer (the
+     *  provider's error, "no response within N ms"). */
+    const char *description;
+    uint64_t expiry_epoch_s; /**< PUT: when the token expires (seconds since 1970 UTC) */
+} famqp_async_cbs_event;
+
+/** A connection's CBS callback (famqp_async_options.on_cbs_event). */
+typedef void famqp_async_cbs_fn(famqp_async_conn *conn, const famqp_async_cbs_event *event, void *arg);
+
+/* Claims-based security on the asynchronous client (famqp_async_options.cbs,
+ *  a famqp_cbs_options from famqp/cbs.h; docs/async-client.md), as the
+ *  blocking client's but on timers.  Off unless a provider, a SAS key or a
+ *  fixed SAS token is set.  When on, the
+ *  connection opens a requester to `$cbs` (its links attach at once), and
+ *  a sender or receiver to address A (a requester's links too) is attached
+ *  only once a token for its audience, audience_prefix + A, was put on the
+ *  current connection: the first link to an audience starts the put, and
+ *  every link to it attaches when the node accepts (FAMQP_ASYNC_CBS_PUT).
+ *  A refused put (FAMQP_ASYNC_CBS_REFUSED) leaves the links waiting for it
+ *  unattached and refused.
+ *
+ *  <b>Refresh.</b>  A timer puts a new token for each audience
+ *  refresh_margin_s before its token expires (or halfway through the
+ *  token's life when that is sooner); a fixed sas_token is never
+ *  refreshed.
+ *
+ *  <b>Reconnect.</b>  After every reconnect each audience's token is put
+ *  again (fresh from the provider) before its links reattach.
+ *
+ *  <b>SASL.</b>  With no user in the URL or options the connection uses
+ *  SASL ANONYMOUS; sasl_mechanisms FAMQP_SASL_MSSBCBS for the Microsoft
+ *  mechanism. */
 /** A connection's settings; famqp_async_options_init sets the defaults. */
 typedef struct famqp_async_options {
     const char *container_id; /**< NULL: "famqp-async-<pid>-<n>" */
@@ -175,6 +226,11 @@ typedef struct famqp_async_options {
     famqp_async_reconnect reconnect; /**< off by default */
     famqp_async_event_fn *on_event;  /**< connection events; NULL: none */
     void *on_event_arg;              /**< passed to on_event */
+    /** Claims-based security (famqp/cbs.h), as the comment above
+     *  famqp_async_options says; off by default. */
+    famqp_cbs_options cbs;
+    famqp_async_cbs_fn *on_cbs_event; /**< every put-token's result (famqp_async_cbs_event); NULL: none */
+    void *on_cbs_event_arg;           /**< passed to on_cbs_event */
 } famqp_async_options;
 
 /** Sets *o to the defaults. */
@@ -227,6 +283,9 @@ FAMQP_API size_t famqp_async_url_index(const famqp_async_conn *conn);
 FAMQP_API uint64_t famqp_async_reconnects(const famqp_async_conn *conn);
 /** The loop the connection runs on. */
 FAMQP_API famqp_loop *famqp_async_loop(const famqp_async_conn *conn);
+/** Put-tokens the `$cbs` node accepted so far on this connection object
+ *  (first puts, refreshes, puts after reconnects); 0 without CBS. */
+FAMQP_API uint64_t famqp_async_cbs_puts(const famqp_async_conn *conn);
 /** The current engine connection (for its famqp_connection_remote_*
  *  accessors); NULL while there is none (reconnecting, closed).  A
  *  reconnect replaces it. */
