@@ -181,11 +181,12 @@ typedef struct famqp_reconnect_policy {
 
 typedef struct famqp_client_options famqp_client_options;
 
-/* The CBS token, its provider callback and the token types are in
- * famqp/cbs.h (famqp_cbs_token, famqp_cbs_token_provider, FAMQP_CBS_TYPE_*). */
+/* The CBS options, token, provider callback and token types are in
+ * famqp/cbs.h (famqp_cbs_options, famqp_cbs_token, famqp_cbs_token_provider,
+ * FAMQP_CBS_TYPE_*). */
 
-/** Claims-based security (AMQP CBS 1.0, as Azure Event Hubs and Service
- * Bus use it; docs/azure.md).  Off unless a provider, a SAS key or a fixed
+/* Claims-based security on the blocking client (famqp_client_options.cbs,
+ * a famqp_cbs_options from famqp/cbs.h; docs/azure.md).  Off unless a provider, a SAS key or a fixed
  * SAS token is set.  When on, the client attaches a requester to `$cbs`
  * (famqp/request.h) once the connection is open, and before it attaches a
  * sender or receiver to address A it puts a token for A's audience,
@@ -210,25 +211,6 @@ typedef struct famqp_client_options famqp_client_options;
  * <b>SASL.</b>  With CBS the client uses SASL ANONYMOUS unless
  * famqp_client_options.sasl_mechanisms says otherwise (FAMQP_SASL_MSSBCBS
  * for the Microsoft mechanism). */
-typedef struct famqp_cbs_options {
-    famqp_cbs_token_provider provider; /**< NULL: the SAS fields below */
-    void *provider_context;            /**< passed to provider */
-    /** The built-in SAS provider (used when provider is NULL and both are
-     *  set): tokens from famqp_sas_token (famqp/auth.h) with this key. */
-    const char *sas_key_name;
-    const char *sas_key;        /**< the shared access key, as given */
-    uint32_t sas_lifetime_s;    /**< each SAS token's lifetime; 0: 3600 */
-    /** A fixed SAS token ("SharedAccessSignature sr=...&se=..."), e.g. a
-     *  connection string's SharedAccessSignature: put as is for every
-     *  audience, its se= as expiry, never refreshed.  Used when provider
-     *  and sas_key are not set. */
-    const char *sas_token;
-    /** Prepended to a link's address to form its audience; NULL:
-     *  "sb://HOST/" with the URL's host. */
-    const char *audience_prefix;
-    uint32_t refresh_margin_s; /**< put a new token this long before expiry; 0: 300 */
-    int put_timeout_ms;        /**< for each put-token; 0: 10000, -1: no limit */
-} famqp_cbs_options;
 
 /** Turns on CBS with the built-in SAS provider: sets o->cbs's key name,
  *  key and token lifetime (0: 3600 s).  The strings must live until
@@ -272,7 +254,9 @@ struct famqp_client_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
     famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
-    famqp_cbs_options cbs; /**< claims-based security; off by default */
+    /** Claims-based security (famqp/cbs.h), as the comment above
+     *  famqp_cbs_use_sas says; off by default. */
+    famqp_cbs_options cbs;
 };
 
 /** famqp_client_options.sasl_mechanisms: no SASL layer (bare AMQP). */
