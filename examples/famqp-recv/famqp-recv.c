@@ -61,7 +61,7 @@ static void usage(FILE *f)
             "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
             TOOL_IO_ARGS_HELP
-            TOOL_AZURE_HELP
+            TOOL_AZURE_HELP TOOL_AZURE_RECV_HELP
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
     }
     char base[1024], path[512];
     if (url && (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
-                !tool_failover_finish(&fo, address))) {
+                !tool_failover_finish(&fo, address) || !tool_azure_finish(&az, &address))) {
         tool_failover_free(&fo);
         return 2;
     }
@@ -246,6 +246,7 @@ int main(int argc, char **argv)
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;
     ro.attach_timeout_ms = timeout_ms;
+    tool_azure_receiver(&az, &ro);
     famqp_receiver *r;
     if (famqp_receiver_open(c, address, &ro, &r) != FAMQP_CLIENT_OK) {
         fprintf(stderr, "famqp-recv: cannot attach receiver: %s\n", famqp_client_last_error(c)->message);
@@ -307,6 +308,8 @@ int main(int argc, char **argv)
         if ((k.received & 1023) == 0)
             tool_progress_update(&progress, k.received, NULL); /* the clock is read here, not per message */
         famqp_binary msg = famqp_delivery_message(d);
+        if (az.print)
+            tool_azure_print(&az, stdout, k.received, msg.ptr, msg.len);
         recv_check_message(&k, msg.ptr, msg.len);
         famqp_delivery_accept(d);
     }
