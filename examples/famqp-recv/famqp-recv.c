@@ -42,9 +42,11 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
-            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
+            "                  [--partition N [--consumer-group G]] [--from-offset X | --from-sequence N\n"
+            "                  | --from-time MS [--inclusive]] [--print-annotations]\n"
+            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"

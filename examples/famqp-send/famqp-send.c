@@ -45,10 +45,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
-            "       famqp-send --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
             "                  [--ca FILE] [--allow-plain-insecure] [--proxy URL] [--ws-max-frame N]\n"
-            "                  [--sas-key-name N --sas-key K] [--batch B]\n"
+            "                  [--sas-key-name N --sas-key K] [--batch B] [--partition N | --partition-key KEY]\n"
+            "       famqp-send --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "  URL        amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
             "  ADDRESS    node (queue) to send to; may be given as the URL path instead\n"
             "             (not both, unless they agree)\n"
