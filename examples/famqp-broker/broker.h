@@ -78,6 +78,7 @@ typedef struct consumer {
     bool ready;                 /* in its worker's ready list */
     struct consumer *ready_next;
     uint64_t auth_expiry_s; /* own: --sas-key: when the token that allows it expires; 0: none needed */
+    struct eh_reader *eh;   /* an Event Hubs partition reader (broker_eventhub.c), queue NULL; else NULL */
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -89,6 +90,8 @@ typedef struct producer {
     bool topup;      /* mu: in its worker's top-up list */
     struct producer *topup_next;
     uint64_t auth_expiry_s; /* own: as consumer's */
+    struct eh_hub *hub;     /* an Event Hubs publisher (broker_eventhub.c), queue NULL; else NULL */
+    int32_t partition;      /* with hub: the partition it sends to, -1: spread by key or in turn */
 } producer;
 
 /* mu, all of it. */
@@ -116,6 +119,8 @@ typedef struct broker_config {
     famqp_sas_key *sas_keys;     /* --sas-key: CBS required when nsas_keys > 0 */
     size_t nsas_keys;
     const emu_config *entities;  /* --config, --event-hub, ...: read-only once running */
+    size_t eh_max_events;        /* --eh-max-events: events an Event Hubs partition retains */
+    size_t eh_max_bytes;         /* --eh-max-bytes: their bytes */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -167,6 +172,8 @@ typedef struct broker {
     queue *queues;    /* mu */
     uint64_t next_id; /* mu */
     worker *workers;  /* [cfg.threads] */
+    struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
+    size_t nhubs;
 } broker;
 
 typedef struct client {
@@ -185,7 +192,6 @@ typedef struct client {
 } client;
 typedef struct client_cbs client_cbs;
 
-/* broker_queue.c */
 /* broker_pool.c */
 bool pool_init(struct worker *w, unsigned threads);
 /* A block for a message of len bytes (NULL: out of memory). */
@@ -195,6 +201,7 @@ void pool_put(struct worker *w, message *m);
 /* Frees every block the worker's pool holds (shutdown, all threads joined). */
 void pool_free_all(struct worker *w, unsigned threads);
 
+/* broker_queue.c */
 void list_push_back(msg_list *l, message *m);
 void list_push_front(msg_list *l, message *m);
 void list_remove(msg_list *l, message *m);
@@ -220,6 +227,9 @@ void producer_top_up(worker *w, producer *p);
 /* Own thread, mu not held: sends c's outbox within its link credit and
  * reports the credit left. */
 void consumer_flush(worker *w, consumer *c);
+/* mu held, on worker w: c goes on its worker's ready list (that worker
+ * woken) unless it is there. */
+void consumer_mark_ready(worker *w, consumer *c);
 /* mu held: c leaves its queue and its worker's ready list. */
 void consumer_detach(consumer *c);
 /* mu held: c's outbox and in-flight messages back at the head of its
@@ -276,6 +286,12 @@ void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery
 /* Detaches l (ours to close) with condition and description: it leaves
  * its queue first, as a peer's detach does. */
 void client_close_link(client *cl, famqp_link *l, const char *condition, const char *description);
+/* Adds c / p to cl's links (false: out of memory). */
+bool client_add_consumer(client *cl, consumer *c);
+bool client_add_producer(client *cl, producer *p);
+/* Opens l with o and closes it at once with condition and description (a
+ * refused attach). */
+void client_refuse_link(famqp_link *l, famqp_link_options *o, const char *condition, const char *description);
 /* Shutdown: closes every connection of w with amqp:connection:forced,
  * gives the close frames a moment to leave and frees all its clients. */
 void worker_close_clients(worker *w);
@@ -283,6 +299,9 @@ void worker_close_clients(worker *w);
 /* broker_cbs.c (--sas-key), all on the client's own worker */
 /* CBS is on: links other than $cbs need a token. */
 bool cbs_enabled(const broker *b);
+/* The entity an address names, by its path: "hub" of "hub" and of
+ * "amqps://host/hub" (leading '/' skipped). */
+const char *cbs_entity_path(const char *addr);
 /* The address is the $cbs node. */
 bool cbs_node_address(const char *addr);
 /* Opens l as one of cl's $cbs links (sender: responses go out on it;
@@ -297,5 +316,22 @@ uint64_t cbs_expiry_for(client *cl, const char *addr);
 /* Detaches w's links whose tokens expired (amqp:unauthorized-access). */
 void cbs_check_expiry(worker *w);
 void cbs_client_free(client *cl);
+
+/* broker_eventhub.c: Event Hubs partitions (see broker_eventhub.h) */
+/* Before the workers start: a partition log for every configured hub. */
+bool eh_setup(broker *b);
+void eh_free(broker *b);
+/* On attach: when addr is an Event Hubs address of a configured hub, the
+ * link is attached as a publisher or partition reader, or refused (true);
+ * false: not one of the hubs' addresses. */
+bool eh_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_t auth_expiry_s);
+/* A transfer from an Event Hubs publisher (a batch split into its events):
+ * stored, readers woken, settled. */
+void eh_publish(client *cl, producer *p, famqp_delivery *d);
+/* Own thread, mu not held: sends a partition reader what it has credit
+ * for (or detaches it when a higher epoch took its place). */
+void eh_reader_flush(worker *w, consumer *c);
+/* mu held: the reader leaves its partition. */
+void eh_reader_detach(consumer *c);
 
 #endif

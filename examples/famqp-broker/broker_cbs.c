@@ -67,8 +67,7 @@ static client_cbs *state(client *cl)
     return cl->cbs;
 }
 
-/* An address names an entity by its path: "hub", "amqps://host/hub". */
-static const char *entity_path(const char *addr)
+const char *cbs_entity_path(const char *addr)
 {
     const char *scheme = strstr(addr, "://");
     if (scheme) {
@@ -94,7 +93,7 @@ uint64_t cbs_expiry_for(client *cl, const char *addr)
 {
     client_cbs *s = cl->cbs;
     uint64_t best = 0, now = now_s();
-    const char *entity = entity_path(addr);
+    const char *entity = cbs_entity_path(addr);
     for (size_t i = 0; s && i < s->ntokens; i++)
         if (s->tokens[i].expiry_s > now && s->tokens[i].expiry_s > best && covers(s->tokens[i].path, entity))
             best = s->tokens[i].expiry_s;
@@ -218,7 +217,7 @@ static int put_token(client *cl, const famqp_message *m, char *desc, size_t cap)
         return 401;
     }
     client_cbs *s = cl->cbs;
-    const char *path = entity_path(claims.audience);
+    const char *path = cbs_entity_path(claims.audience);
     for (size_t i = 0; i < s->ntokens; i++)
         if (strcasecmp(s->tokens[i].path, path) == 0) {
             s->tokens[i].expiry_s = claims.expiry_epoch_s; /* a refresh */

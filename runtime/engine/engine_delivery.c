@@ -411,12 +411,24 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
                  limit);
         return;
     }
+    uint64_t budget = c->opts.max_incoming_bytes;
+    if (t->more && budget && c->incoming_bytes + n > budget) {
+        eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
+                 "incomplete incoming messages would hold more than %" PRIu64
+                 " bytes on this connection (limit max_incoming_bytes)",
+                 budget);
+        return;
+    }
     if (!data_reserve(c, d, d->len + n))
         return;
     if (n)
         memcpy(d->data + d->len, payload, n);
     d->len += n;
-    if (!t->more) {
+    if (t->more) {
+        d->partial += n;
+        c->incoming_bytes += n;
+    } else {
+        eng_delivery_complete(d);
         l->incoming = NULL;
         list_push(d); /* reachable until the application settles it */
         eng_event(c, FAMQP_EVENT_DELIVERY, s, l, d, (famqp_condition){0});

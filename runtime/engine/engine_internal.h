@@ -78,6 +78,8 @@ struct famqp_delivery {
     uint8_t *data;               /* receiver: message; sender: unsent bytes */
     size_t len, cap;
     size_t sent;                 /* sender: bytes of data already framed */
+    size_t partial;              /* receiver: bytes counted in conn->incoming_bytes
+                                    while the message is incomplete */
     famqp_delivery *pool_next;   /* free list of the connection */
 };
 
@@ -209,6 +211,7 @@ struct famqp_connection {
      * a steady stream of messages allocates nothing */
     famqp_delivery *pool;
     size_t pool_bytes; /* of the pooled deliveries and their buffers */
+    uint64_t incoming_bytes; /* of incomplete incoming messages (max_incoming_bytes) */
 
     /* pending dispositions (coalesced into ranges) */
     eng_disp *disps;
@@ -357,6 +360,9 @@ void eng_disps_free(famqp_connection *c);
 void eng_delivery_unlink(famqp_delivery *d);
 /* Unlinks d from its session list and link, marks it dead, frees it when unreferenced. */
 void eng_delivery_kill(famqp_delivery *d);
+/* A received delivery is complete (or gone): its bytes leave the
+ * connection's incoming_bytes. */
+void eng_delivery_complete(famqp_delivery *d);
 void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o,
                             eng_cond *err);
 

@@ -6,6 +6,7 @@
 #include <famqp/async.h>
 #include <famqp/auth.h>
 #include <famqp/batch.h>
+#include <famqp/cbs.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
@@ -16,6 +17,7 @@
 #include <famqp/gen/wire.h>
 #include <famqp/io.h>
 #include <famqp/loop.h>
+#include <famqp/management.h>
 #include <famqp/message.h>
 #include <famqp/request.h>
 /* installed with the libuv adapter only (when libuv was found) */

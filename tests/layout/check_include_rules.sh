@@ -10,9 +10,11 @@
 #   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
 #   auth       codec                        runtime/auth/, famqp/auth.h (SAS
-#                                           tokens, connection strings)
+#                                           tokens, connection strings),
+#                                           famqp/cbs.h (CBS token providers)
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
-#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h, famqp/eventhubs.h
+#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h, famqp/eventhubs.h,
+#                                           famqp/management.h (request ids, status, put-token)
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
 #   io         engine, message, generated, codec
 #                                           runtime/io/, famqp/io.h
@@ -23,7 +25,8 @@
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, auth, generated, codec
 #                                           runtime/client/, famqp/client.h, famqp/request.h
-#   async      loop, io, engine, message, generated, codec (beside client, not on it)
+#   async      loop, io, engine, message, auth, generated, codec (beside client, not on it;
+#                                           auth for CBS token providers)
 #                                           runtime/async/, famqp/async.h
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
@@ -44,7 +47,7 @@ declare -A allowed=(
     [loop]="loop io engine message generated codec"
     [uv]="uv io engine message generated codec"
     [client]="client loop io engine message auth generated codec"
-    [async]="async loop io engine message generated codec"
+    [async]="async loop io engine message auth generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -54,9 +57,9 @@ header_layer() {
     case $name in
     famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
-    famqp/auth.h) echo auth ;;
+    famqp/auth.h | famqp/cbs.h) echo auth ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
-    famqp/message.h | famqp/batch.h | famqp/eventhubs.h) echo message ;;
+    famqp/message.h | famqp/batch.h | famqp/eventhubs.h | famqp/management.h) echo message ;;
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;

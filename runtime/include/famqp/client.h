@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famqp/cbs.h"
 #include "famqp/engine.h"
 #include "famqp/io.h"
 #include "famqp/message.h"
@@ -180,28 +181,8 @@ typedef struct famqp_reconnect_policy {
 
 typedef struct famqp_client_options famqp_client_options;
 
-/** Longest token text a CBS token provider may return, in bytes. */
-#define FAMQP_CBS_MAX_TOKEN_BYTES 8192
-/** famqp_cbs_token.type of a SAS token. */
-#define FAMQP_CBS_TYPE_SAS "servicebus.windows.net:sastoken"
-/** famqp_cbs_token.type of an Azure AD (JWT) token. */
-#define FAMQP_CBS_TYPE_JWT "jwt"
-
-/** What a CBS token provider fills in (famqp_cbs_token_provider). */
-typedef struct famqp_cbs_token {
-    char type[64];        /**< token type; "" means FAMQP_CBS_TYPE_SAS */
-    char text[FAMQP_CBS_MAX_TOKEN_BYTES]; /**< the token, NUL-terminated */
-    uint64_t expiry_epoch_s; /**< when it expires, seconds since 1970 UTC */
-    char error[256];      /**< on failure: why (becomes the link open's error) */
-} famqp_cbs_token;
-
-/** Makes a token for audience (e.g. "sb://NS.servicebus.windows.net/queue").
- *  Called on the client's thread, from inside the call that needs the
- *  token (a link open, a refresh, a reconnect); it must not call the
- *  client.  *out is zeroed before the call.  Returns true with type, text
- *  and expiry set, or false with error set: the link open that needed it
- *  fails with FAMQP_CLIENT_ERR_AUTH saying so. */
-typedef bool (*famqp_cbs_token_provider)(void *context, const char *audience, famqp_cbs_token *out);
+/* The CBS token, its provider callback and the token types are in
+ * famqp/cbs.h (famqp_cbs_token, famqp_cbs_token_provider, FAMQP_CBS_TYPE_*). */
 
 /** Claims-based security (AMQP CBS 1.0, as Azure Event Hubs and Service
  * Bus use it; docs/azure.md).  Off unless a provider, a SAS key or a fixed

@@ -148,6 +148,9 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u
 /** Default famqp_connection_options.delivery_pool_bytes: 1 MiB. */
 #define FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1024u * 1024u)
+/** Default famqp_connection_options.max_incoming_bytes: 128 MiB (two
+ *  messages of the default max_message_size). */
+#define FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128ull * 1024u * 1024u)
 /** @} */
 
 /** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
@@ -216,6 +219,13 @@ typedef struct famqp_connection_options {
      *  Default FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1 MiB); 0 keeps
      *  none. */
     uint32_t delivery_pool_bytes;
+    /** Bytes of incomplete incoming messages (multi-frame messages being
+     *  reassembled) the connection holds across all its sessions and
+     *  links: max_message_size bounds one, this bounds them together, so
+     *  a peer cannot hold a message open on every link.  Beyond it the
+     *  connection closes with amqp:resource-limit-exceeded.  Default
+     *  FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128 MiB); 0: no limit. */
+    uint64_t max_incoming_bytes;
     /** SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      *  header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      *  offered (0 = no SASL layer; a SASL header is then refused). */
@@ -248,6 +258,22 @@ FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
  *  FAMQP_ENGINE_ERR_LIMIT (a list, symbol or map above FAMQP_ENGINE_MAX_*). */
 FAMQP_API famqp_engine_status famqp_connection_options_check(const famqp_connection_options *o, char *why,
                                                              size_t cap);
+
+/** Copies *src into *dst with everything it points at (container id,
+ *  host name, SASL user and password, properties, capabilities) in one
+ *  block allocated with malloc (not options.alloc), so the copy outlives the caller's buffers: what a
+ *  client keeps to open the connection again on reconnect.  Other fields
+ *  (allocator, callbacks, trace file) are copied as they are.  dst may be
+ *  src.  Free the block with famqp_options_copy_free once *dst is no longer
+ *  used.  @return FAMQP_ENGINE_OK with *block set, ERR_ARG (a NULL
+ *  argument) or ERR_NOMEM; nothing is allocated on failure. */
+FAMQP_API famqp_engine_status famqp_connection_options_copy(famqp_connection_options *dst,
+                                                            const famqp_connection_options *src, void **block);
+
+/** Wipes (it may hold a password) and frees a block made by
+ *  famqp_connection_options_copy or famqp_link_options_copy; NULL is
+ *  ignored. */
+FAMQP_API void famqp_options_copy_free(void *block);
 
 /* ---- objects ---------------------------------------------------------- */
 
@@ -458,6 +484,14 @@ FAMQP_API void famqp_link_options_init(famqp_link_options *o);
  *  or non-ASCII symbol, unknown expiry policy, durable above 2) or
  *  FAMQP_ENGINE_ERR_LIMIT (above FAMQP_ENGINE_MAX_*). */
 FAMQP_API famqp_engine_status famqp_link_options_check(const famqp_link_options *o, char *why, size_t cap);
+
+/** famqp_connection_options_copy for link options: *dst = *src with its
+ *  addresses, expiry policy, filter, node properties, properties and
+ *  capabilities copied into one block (free it with
+ *  famqp_options_copy_free).  dst may be src.  @return FAMQP_ENGINE_OK,
+ *  ERR_ARG or ERR_NOMEM. */
+FAMQP_API famqp_engine_status famqp_link_options_copy(famqp_link_options *dst, const famqp_link_options *src,
+                                                      void **block);
 
 /* ---- filter sets and fields maps ---------------------------------------- */
 
