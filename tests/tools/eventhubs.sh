@@ -4,14 +4,18 @@
 # from the FAMQP_TRACE frame trace (--partition: hub/Partitions/N for
 # senders, hub/ConsumerGroups/GROUP/Partitions/N for receivers, $Default
 # unless --consumer-group; --from-offset / --from-sequence / --from-time
-# [--inclusive]: the selector filter Microsoft's SDKs send), then
-# --partition-key on single messages and on --batch transfers, shown by
-# famqp-recv --print-annotations; every option error exits 2 with one line.
+# [--inclusive]: the selector filter Microsoft's SDKs send); then through
+# famqp-broker's Event Hubs data plane: events sent to a partition read
+# back from a sequence number with their x-opt-* annotations
+# (--print-annotations), a keyed batch split into events that all carry
+# the key and land in one partition; --partition-key on single messages
+# and on --batch transfers through a plain queue (the outer annotation);
+# every option error exits 2 with one line.
 # usage: eventhubs.sh BUILD_EXAMPLES_DIR
 BIN=${1:?usage: eventhubs.sh BUILD_EXAMPLES_DIR}
 . "$(dirname "$0")/lib.sh"
 
-start_broker b --event-hub hub:2
+start_broker b --event-hub hub:2 --event-hub keyed:2
 cs="Endpoint=sb://127.0.0.1:$port;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE"
 cs="$cs;UseDevelopmentEmulator=true;EntityPath=hub"
 
@@ -44,7 +48,30 @@ FAMQP_TRACE=1 runs recv_time "" "$recv" "amqp://127.0.0.1:$port" hub/ConsumerGro
     --from-time 1700000000000 --sas-key-name RootManageSharedAccessKey --sas-key SAS_KEY_VALUE --timeout 1
 attached recv_time true 'hub/ConsumerGroups/cg2/Partitions/1' "amqp.annotation.x-opt-enqueued-time > '1700000000000'"
 
-# The partition key: an annotation on every message, and on each batch.
+# The data plane: the 3 events sent to partition 1 above, read back.
+runs recv_p 0 "$recv" --connection-string "$cs" --partition 1 --from-sequence 0 --inclusive --count 3 \
+    --check-sequence --print-annotations
+expect "$tmp/recv_p.out" "^received 3 messages" "famqp-recv --partition 1"
+for n in 0 1 2; do
+    expect "$tmp/recv_p.out" "^annotations $n: x-opt-sequence-number=$n x-opt-offset=\"[0-9]+\" x-opt-enqueued-time=20[0-9-]+T[0-9:.]+Z$" \
+        "--print-annotations, event $n"
+done
+runs recv_after 0 "$recv" --connection-string "$cs" --partition 1 --from-sequence 1 --count 1 --print-annotations
+expect "$tmp/recv_after.out" "^annotations 0: x-opt-sequence-number=2 " "--from-sequence 1 (after 1)"
+# A keyed batch: its 4 events, split by the hub, in one partition, each
+# with the key.
+runs send_keyed 0 "$send" --connection-string "$cs" keyed --partition-key dev-7 --count 4 --batch 2
+for p in 0 1; do
+    runs "keyed_$p" "" "$recv" --connection-string "$cs" keyed --partition "$p" --from-offset -1 --count 4 \
+        --timeout 2 --check-sequence --print-annotations
+done
+[[ $(cat "$tmp/keyed_0.out" "$tmp/keyed_1.out" | grep -c '^received 4 messages') == 1 ]] ||
+    fail "the keyed batch is not in exactly one partition: $(cat "$tmp/keyed_0.out" "$tmp/keyed_1.out")"
+[[ $(cat "$tmp/keyed_0.out" "$tmp/keyed_1.out" | grep -Ec '^annotations [0-3]: x-opt-sequence-number=[0-3] .* x-opt-partition-key="dev-7"$') == 4 ]] ||
+    fail "the keyed events lack their key: $(cat "$tmp/keyed_0.out" "$tmp/keyed_1.out")"
+
+# The partition key through a plain queue: an annotation on every message,
+# and on each batch's outer message.
 runs send_key 0 "$send" --connection-string "$cs" pk --partition-key "k-é1" --count 2
 runs send_batch 0 "$send" --connection-string "$cs" pk --partition-key k2 --count 4 --batch 2
 runs send_plain 0 "$send" --connection-string "$cs" pk --count 1
