@@ -87,6 +87,7 @@ typedef struct tool_azure {
     const char *partition_key;
     const char *from_opt;     /* the --from-* option given; NULL: none */
     const char *from_value;
+    char from_number[24];     /* --from-sequence / --from-time in decimal */
     famqp_eventhubs_position_kind from_kind;
     bool inclusive;
     bool print;               /* --print-annotations */

@@ -41,13 +41,17 @@ static int from_arg(tool_azure *az, const char *a, const char *v)
         fprintf(stderr, "%s: %s and %s exclude each other: give one position\n", az->prog, az->from_opt, a);
         return -1;
     }
-    uint64_t n;
+    uint64_t n = 0;
     if (kind != FAMQP_EVENTHUBS_FROM_OFFSET && !tool_arg_u64(az->prog, a, v, 0, INT64_MAX, &n))
         return -1;
     if (kind == FAMQP_EVENTHUBS_FROM_OFFSET && (!v || !*v || strchr(v, '\''))) {
         fprintf(stderr, "%s: --from-offset needs an offset (e.g. 1024, -1 for the start, @latest), without quotes\n",
                 az->prog);
         return -1;
+    }
+    if (kind != FAMQP_EVENTHUBS_FROM_OFFSET) { /* in decimal, as the SDKs write it ("007" is 7) */
+        snprintf(az->from_number, sizeof az->from_number, "%" PRIu64, n);
+        v = az->from_number;
     }
     az->from_opt = a;
     az->from_value = v;

@@ -40,7 +40,7 @@ attached() {
 FAMQP_TRACE=1 runs send_p 0 "$send" --connection-string "$cs" --partition 1 --count 3
 attached send_p false 'hub/Partitions/1'
 FAMQP_TRACE=1 runs recv_seq "" "$recv" --connection-string "$cs" --partition 1 --consumer-group cg1 \
-    --from-sequence 41 --inclusive --timeout 1
+    --from-sequence 041 --inclusive --timeout 1
 attached recv_seq true 'hub/ConsumerGroups/cg1/Partitions/1' "amqp.annotation.x-opt-sequence-number >= '41'"
 FAMQP_TRACE=1 runs recv_off "" "$recv" --connection-string "$cs" --partition 0 --from-offset -1 --timeout 1
 attached recv_off true 'hub/ConsumerGroups/\$Default/Partitions/0' "amqp.annotation.x-opt-offset > '-1'"
