@@ -42,10 +42,12 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
-            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
+            "                  [--partition N [--consumer-group G]] [--from-offset X | --from-sequence N\n"
+            "                  | --from-time MS [--inclusive]] [--print-annotations]\n"
             "                  [--peek-lock [--settle HOW]] [--session ID | --next-session]\n"
+            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
@@ -62,7 +64,7 @@ static void usage(FILE *f)
             "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
             TOOL_IO_ARGS_HELP
-            TOOL_AZURE_HELP
+            TOOL_AZURE_HELP TOOL_AZURE_RECV_HELP
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -197,7 +199,7 @@ int main(int argc, char **argv)
     }
     char base[1024], path[512];
     if (url && (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
-                !tool_failover_finish(&fo, address))) {
+                !tool_failover_finish(&fo, address) || !tool_azure_finish(&az, &address))) {
         tool_failover_free(&fo);
         return 2;
     }
@@ -255,6 +257,7 @@ int main(int argc, char **argv)
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;
     ro.attach_timeout_ms = timeout_ms;
+    tool_azure_receiver(&az, &ro);
     famqp_receiver *r;
     if ((sb.on ? recv_sb_open(&sb, c, address, (uint32_t)credit, timeout_ms, &r)
                : famqp_receiver_open(c, address, &ro, &r)) != FAMQP_CLIENT_OK) {
@@ -317,6 +320,8 @@ int main(int argc, char **argv)
         if ((k.received & 1023) == 0)
             tool_progress_update(&progress, k.received, NULL); /* the clock is read here, not per message */
         famqp_binary msg = famqp_delivery_message(d);
+        if (az.print)
+            tool_azure_print(&az, stdout, k.received, msg.ptr, msg.len);
         recv_check_message(&k, msg.ptr, msg.len);
         if (!sb.on)
             famqp_delivery_accept(d);
