@@ -266,6 +266,23 @@ static bool is_broker_key(famqp_value key, bool replace_partition_key)
            (replace_partition_key && famqp_symbol_eq(s, "x-opt-partition-key"));
 }
 
+/* A section's descriptor as its code (a symbolic descriptor by its name;
+ * UINT64_MAX for one not known, which sorts after message-annotations). */
+static uint64_t section_code(famqp_value desc)
+{
+    static const char *const names[] = {"amqp:header:list", "amqp:delivery-annotations:map",
+                                        "amqp:message-annotations:map"};
+    uint64_t code;
+    famqp_symbol name;
+    if (famqp_value_get_ulong(desc, &code))
+        return code;
+    if (famqp_value_get_symbol(desc, &name))
+        for (uint64_t i = 0; i < 3; i++)
+            if (famqp_symbol_eq(name, names[i]))
+                return 0x70 + i;
+    return UINT64_MAX;
+}
+
 size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_stamp *st, famqp_error *err)
 {
     famqp_message m;
@@ -284,7 +301,7 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
         if (pos < n && famqp_value_validate(ev + pos, n - pos, NULL, &len, NULL) == FAMQP_OK) {
             sec = (famqp_value){ev + pos, len};
             if (famqp_value_get_described(sec, &desc, &body))
-                famqp_value_get_ulong(desc, &code);
+                code = section_code(desc);
         }
         if (!written && (pos == n || code >= 0x72)) {
             famqp_write_described(&w);
