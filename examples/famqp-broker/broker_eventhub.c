@@ -229,6 +229,8 @@ static int64_t position_seq(const eh_partition *pt, const eh_position *pos)
     case EH_POS_START: return lo;
     case EH_POS_END: return hi;
     case EH_POS_SEQUENCE: {
+        if (pos->value >= hi)
+            return hi; /* past the newest: from the next event on */
         int64_t s = pos->inclusive ? pos->value : pos->value + 1;
         return s < lo ? lo : s;
     }

@@ -246,6 +246,10 @@ static void step3(void)
     famqp_receiver *latest = receiver("telemetry/ConsumerGroups/$Default/Partitions/1",
                                       "amqp.annotation.x-opt-offset > '@latest'");
     nothing_more(latest, "@latest");
+    /* Past the newest (the largest long: no overflow): from the next one on. */
+    famqp_receiver *beyond = receiver("telemetry/ConsumerGroups/$Default/Partitions/1",
+                                      "amqp.annotation.x-opt-sequence-number > '9223372036854775807'");
+    nothing_more(beyond, "sequence number > 2^63 - 1");
     struct timespec pause = {0, 20 * 1000000};
     nanosleep(&pause, NULL);
     famqp_sender *s = sender("telemetry/Partitions/1");
@@ -253,10 +257,13 @@ static void step3(void)
     event e;
     CHECK(receive(latest, 10000, &e) && e.seq == 10, "@latest: the new event (sequence number 10) did not arrive");
     famqp_receiver_close(latest, 5000);
+    CHECK(receive(beyond, 10000, &e) && e.seq == 10, "> 2^63 - 1: the new event did not arrive");
+    famqp_receiver_close(beyond, 5000);
     snprintf(sel, sizeof sel, "amqp.annotation.x-opt-enqueued-time > '%" PRId64 "'", last_time);
     first_at(sel, 10);
     famqp_sender_close(s, 5000);
-    printf("ok 3: positions by sequence number, offset (> and >=, -1), @latest, enqueued time\n");
+    printf("ok 3: positions by sequence number (also past the newest), offset (> and >=, -1), @latest, enqueued "
+           "time\n");
 }
 
 static void step4(void)
