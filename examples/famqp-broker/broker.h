@@ -390,5 +390,7 @@ void eh_publish(client *cl, producer *p, famqp_delivery *d);
 void eh_reader_flush(worker *w, consumer *c);
 /* mu held: the reader leaves its partition. */
 void eh_reader_detach(consumer *c);
+/* Frees a reader (detached; NULL: nothing). */
+void eh_reader_free(struct eh_reader *r);
 
 #endif

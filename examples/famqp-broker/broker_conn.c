@@ -140,7 +140,7 @@ static void drop_consumer(client *cl, consumer *c)
             cl->consumers[i] = cl->consumers[--cl->nconsumers];
             break;
         }
-    free(c->eh);
+    eh_reader_free(c->eh);
     free(c);
     if (!w->stopping)
         worker_process(w, false);

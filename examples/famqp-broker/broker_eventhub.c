@@ -325,6 +325,13 @@ void eh_reader_detach(consumer *c)
     r->listed = false;
 }
 
+void eh_reader_free(eh_reader *r)
+{
+    if (r)
+        free(r->scratch);
+    free(r);
+}
+
 /* The link's com.microsoft:epoch (a long, as the SDKs send it; an int is
  * taken too).  False with why when it has another type. */
 static bool read_epoch(famqp_link *l, eh_reader *r, char *why, size_t cap)
@@ -346,6 +353,10 @@ static bool read_epoch(famqp_link *l, eh_reader *r, char *why, size_t cap)
     }
     return true;
 }
+
+/* The receiver wants the partition's last enqueued event with each event
+ * (the SDKs' trackLastEnqueuedEventProperties). */
+static const char *const runtime_metric_capability[] = {"com.microsoft:enable-receiver-runtime-metric"};
 
 static void attach_reader(client *cl, famqp_link *l, const char *addr, eh_hub *h, uint32_t part, size_t group,
                           uint64_t auth_expiry_s)
@@ -370,6 +381,12 @@ static void attach_reader(client *cl, famqp_link *l, const char *addr, eh_hub *h
     r->hub = h;
     r->part = part;
     r->group = group;
+    famqp_symbols want = famqp_link_remote_desired_capabilities(l);
+    for (uint32_t i = 0; i < want.count; i++)
+        if (strcmp(want.items[i], runtime_metric_capability[0]) == 0) {
+            r->runtime_metric = true;
+            o.offered_capabilities = (famqp_symbols){runtime_metric_capability, 1};
+        }
     const char *condition = "amqp:invalid-field";
     bool ok = eh_position_from_filter(famqp_link_remote_filter(l), &pos, why, sizeof why) &&
               read_epoch(l, r, why, sizeof why);
@@ -503,6 +520,24 @@ static void put_tag(uint8_t tag[8], uint64_t v)
     }
 }
 
+/* mu held: e with the partition's runtime info, in r's scratch buffer
+ * (false: out of memory). */
+static bool with_runtime_info(eh_reader *r, const eh_partition *pt, const eh_event *e, famqp_binary *out)
+{
+    const eh_event *last = event_at(pt, pt->next_seq - 1);
+    eh_runtime_info ri = {last->seq, last->offset, last->enqueued_ms, now_ms()};
+    size_t need = eh_with_runtime_info(NULL, 0, e->data, e->len, &ri);
+    if (need > r->scratch_cap) {
+        uint8_t *p = realloc(r->scratch, need);
+        if (!p)
+            return false;
+        r->scratch = p;
+        r->scratch_cap = need;
+    }
+    *out = famqp_binary_of(r->scratch, eh_with_runtime_info(r->scratch, r->scratch_cap, e->data, e->len, &ri));
+    return out->len > 0;
+}
+
 void eh_reader_flush(worker *w, consumer *c)
 {
     eh_reader *r = c->eh;
@@ -526,8 +561,13 @@ void eh_reader_flush(worker *w, consumer *c)
         const eh_event *e = event_at(pt, r->next_seq);
         uint8_t tag[8];
         put_tag(tag, (uint64_t)e->seq);
-        if (famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), 0, e->data, e->len, settled, NULL) !=
-            FAMQP_ENGINE_OK) {
+        famqp_binary payload = {e->data, e->len};
+        if (r->runtime_metric && !with_runtime_info(r, pt, e, &payload)) {
+            failed = true; /* out of memory: until its next flow */
+            break;
+        }
+        if (famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), 0, payload.ptr, payload.len, settled,
+                                   NULL) != FAMQP_ENGINE_OK) {
             failed = true; /* the connection failed, or unsettled ones at the limit: until its next flow */
             break;
         }

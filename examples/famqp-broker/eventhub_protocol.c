@@ -340,12 +340,48 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
         }
         if (pos == n)
             break;
-        famqp_write_value(&w, sec); /* decoded above: every section validates */
+        if (code != 0x71) /* delivery-annotations: for the hop to us */
+            famqp_write_value(&w, sec); /* decoded above: every section validates */
         pos += len;
     }
     if (famqp_writer_status(&w) == FAMQP_ERR_INVALID_VALUE)
         return 0;
     return famqp_writer_len(&w);
+}
+
+size_t eh_with_runtime_info(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_runtime_info *ri)
+{
+    famqp_writer w;
+    famqp_writer_init(&w, out, cap);
+    size_t head = 0;
+    famqp_value desc, body;
+    if (n && famqp_value_validate(ev, n, NULL, &head, NULL) != FAMQP_OK)
+        return 0;
+    if (!(head && famqp_value_get_described((famqp_value){ev, head}, &desc, &body) && section_code(desc) == 0x70))
+        head = 0; /* no header: the annotations come first */
+    if (head)
+        famqp_write_value(&w, (famqp_value){ev, head});
+    famqp_write_described(&w);
+    famqp_write_ulong(&w, 0x71);
+    famqp_write_map_begin(&w);
+    famqp_write_csymbol(&w, "last_enqueued_sequence_number");
+    famqp_write_long(&w, ri->last_sequence_number);
+    char off[24];
+    snprintf(off, sizeof off, "%" PRIu64, ri->last_offset);
+    famqp_write_csymbol(&w, "last_enqueued_offset");
+    famqp_write_cstring(&w, off);
+    famqp_write_csymbol(&w, "last_enqueued_time_utc");
+    famqp_write_timestamp(&w, ri->last_enqueued_ms);
+    famqp_write_csymbol(&w, "runtime_info_retrieval_time_utc");
+    famqp_write_timestamp(&w, ri->retrieval_ms);
+    famqp_write_map_end(&w);
+    size_t da = famqp_writer_len(&w);
+    if (famqp_writer_status(&w) == FAMQP_ERR_INVALID_VALUE)
+        return 0;
+    size_t total = da + (n - head);
+    if (out && total <= cap)
+        memcpy(out + da, ev + head, n - head);
+    return total;
 }
 
 /* ---- $management requests ---------------------------------------------- */

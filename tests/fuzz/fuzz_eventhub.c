@@ -8,7 +8,9 @@
  *   1: an event to stamp (eh_stamp_event): the count matches what is
  *     written, the stamped event decodes and carries the broker's
  *     x-opt-sequence-number, x-opt-offset, x-opt-enqueued-time and the
- *     partition key, its other sections unchanged in size
+ *     partition key, its other sections unchanged in size, no
+ *     delivery-annotations; with eh_with_runtime_info it decodes and
+ *     carries them
  *   2: a selector filter's text (eh_position_parse) and the same text as a
  *     filter-set entry (eh_position_from_filter): both agree; a refusal
  *     says why on one line
@@ -79,6 +81,22 @@ static void stamp(const uint8_t *p, size_t n)
                "the body changed");
     FUZZ_CHECK(m.application_properties.value.len == in.application_properties.value.len,
                "the application properties changed");
+    FUZZ_CHECK(!(m.present & FAMQP_MESSAGE_HAS_DELIVERY_ANNOTATIONS), "delivery-annotations kept");
+    /* As a receiver with the runtime metric gets it. */
+    static uint8_t with[1 << 17];
+    eh_runtime_info ri = {st.sequence_number + 5, st.offset + 77, st.enqueued_ms + 1, st.enqueued_ms + 2};
+    size_t wn = eh_with_runtime_info(NULL, 0, out, need, &ri);
+    FUZZ_CHECK(wn > need && wn <= sizeof with && eh_with_runtime_info(with, sizeof with, out, need, &ri) == wn,
+               "runtime info: %zu bytes", wn);
+    famqp_message mr;
+    famqp_value v;
+    int64_t last;
+    FUZZ_CHECK(famqp_message_decode(with, wn, &mr, &err) == FAMQP_OK, "the event with runtime info does not decode");
+    FUZZ_CHECK(famqp_event_sequence_number(&mr, &seq) && seq == st.sequence_number, "its sequence number");
+    FUZZ_CHECK(famqp_map_get_symbol_key(&mr.delivery_annotations.value, "last_enqueued_sequence_number", &v) &&
+                   famqp_value_get_long(v, &last) && last == ri.last_sequence_number,
+               "last_enqueued_sequence_number");
+    FUZZ_CHECK(mr.body.wire.len == in.body.wire.len, "the body changed with runtime info");
 }
 
 static void position(const uint8_t *p, size_t n)

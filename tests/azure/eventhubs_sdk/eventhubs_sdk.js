@@ -5,7 +5,8 @@
 // 4 partitions, consumer groups $default, analytics, archive.
 // usage: node eventhubs_sdk.js PORT SCENARIO
 //   properties       getEventHubProperties / getPartitionProperties (both
-//                    clients), before and after events
+//                    clients), before and after events; a receiver's
+//                    lastEnqueuedEventProperties (trackLastEnqueuedEventProperties)
 //   send_receive     10,000 events: 8,000 in batches to the 4 partitions,
 //                    2,000 in batches by 10 partition keys; each partition
 //                    read from the earliest event: bodies, properties and
@@ -77,7 +78,8 @@ function readPartition(consumer, partitionId, startPosition, count, options = {}
             sub.close().then(() => (err ? reject(err) : resolve(got)), reject);
         };
         const sub = consumer.subscribe(partitionId, {
-            processEvents: async (events) => {
+            processEvents: async (events, context) => {
+                if (options.onBatch) options.onBatch(events, context);
                 got.push(...events);
                 if (got.length > count)
                     finish(new Error(`partition ${partitionId}: ${got.length} events, expected ${count}`));
@@ -147,6 +149,16 @@ const scenarios = {
             `event 2's offset ${events[2].offset}`);
         check(pp.lastEnqueuedOnUtc.getTime() === events[2].enqueuedTimeUtc.getTime(),
             `lastEnqueuedOnUtc ${pp.lastEnqueuedOnUtc.toISOString()}`);
+        // trackLastEnqueuedEventProperties: the runtime metric with each event
+        let last;
+        await readPartition(consumer, "3", { sequenceNumber: 0 }, 2, {
+            subscribe: { trackLastEnqueuedEventProperties: true },
+            onBatch: (evs, context) => { last = { ...context.lastEnqueuedEventProperties }; },
+        });
+        check(last && last.sequenceNumber === 2 && last.offset === events[2].offset &&
+              last.enqueuedOn instanceof Date && last.enqueuedOn.getTime() === events[2].enqueuedTimeUtc.getTime() &&
+              last.retrievedOn instanceof Date && Math.abs(last.retrievedOn - Date.now()) < 60000,
+            `lastEnqueuedEventProperties ${JSON.stringify(last)}`);
         await producer.close();
         await consumer.close();
         return `hub ${props.name} partitions ${props.partitionIds.join(",")}; partition 3 ` +
