@@ -283,6 +283,21 @@ static uint64_t section_code(famqp_value desc)
     return UINT64_MAX;
 }
 
+/* An event's place as map entries: its sequence number (long), offset
+ * (decimal string) and enqueued time (timestamp), under these keys. */
+static void write_position(famqp_writer *w, const char *seq_key, int64_t seq, const char *off_key, uint64_t offset,
+                           const char *time_key, int64_t ms)
+{
+    char off[24];
+    snprintf(off, sizeof off, "%" PRIu64, offset);
+    famqp_write_csymbol(w, seq_key);
+    famqp_write_long(w, seq);
+    famqp_write_csymbol(w, off_key);
+    famqp_write_cstring(w, off);
+    famqp_write_csymbol(w, time_key);
+    famqp_write_timestamp(w, ms);
+}
+
 size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_stamp *st, famqp_error *err)
 {
     famqp_message m;
@@ -319,14 +334,8 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
                     famqp_write_value(&w, k);
                     famqp_write_value(&w, v);
                 }
-            famqp_write_csymbol(&w, "x-opt-sequence-number");
-            famqp_write_long(&w, st->sequence_number);
-            char off[24];
-            snprintf(off, sizeof off, "%" PRIu64, st->offset);
-            famqp_write_csymbol(&w, "x-opt-offset");
-            famqp_write_cstring(&w, off);
-            famqp_write_csymbol(&w, "x-opt-enqueued-time");
-            famqp_write_timestamp(&w, st->enqueued_ms);
+            write_position(&w, "x-opt-sequence-number", st->sequence_number, "x-opt-offset", st->offset,
+                           "x-opt-enqueued-time", st->enqueued_ms);
             if (replace_key) {
                 famqp_write_csymbol(&w, "x-opt-partition-key");
                 famqp_write_string(&w, st->partition_key);
@@ -364,14 +373,8 @@ size_t eh_with_runtime_info(uint8_t *out, size_t cap, const uint8_t *ev, size_t 
     famqp_write_described(&w);
     famqp_write_ulong(&w, 0x71);
     famqp_write_map_begin(&w);
-    famqp_write_csymbol(&w, "last_enqueued_sequence_number");
-    famqp_write_long(&w, ri->last_sequence_number);
-    char off[24];
-    snprintf(off, sizeof off, "%" PRIu64, ri->last_offset);
-    famqp_write_csymbol(&w, "last_enqueued_offset");
-    famqp_write_cstring(&w, off);
-    famqp_write_csymbol(&w, "last_enqueued_time_utc");
-    famqp_write_timestamp(&w, ri->last_enqueued_ms);
+    write_position(&w, "last_enqueued_sequence_number", ri->last_sequence_number, "last_enqueued_offset",
+                   ri->last_offset, "last_enqueued_time_utc", ri->last_enqueued_ms);
     famqp_write_csymbol(&w, "runtime_info_retrieval_time_utc");
     famqp_write_timestamp(&w, ri->retrieval_ms);
     famqp_write_map_end(&w);
