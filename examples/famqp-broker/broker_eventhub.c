@@ -21,6 +21,9 @@
 /* The largest message a publisher may send, as the service's standard
  * tier advertises it (the SDKs size their batches by it). */
 #define EH_MAX_MESSAGE_BYTES (1024u * 1024u)
+/* Receivers of one partition in one consumer group, at most (the
+ * service's quota). */
+enum { EH_MAX_READERS = 5 };
 
 static int64_t now_ms(void)
 {
@@ -261,18 +264,31 @@ static void describe_epoch(char *out, size_t cap, const eh_reader *r)
 }
 
 /* mu held: whether r may join its partition's readers of its group (else
- * why), and the readers it takes the partition from marked stolen. */
-static bool epoch_admit(worker *w, eh_reader *r, const char *addr, char *why, size_t cap)
+ * why and *condition), and the readers it takes the partition from marked
+ * stolen. */
+static bool epoch_admit(worker *w, eh_reader *r, const char *addr, const char **condition, char *why, size_t cap)
 {
     eh_partition *pt = &r->hub->parts[r->part];
     char mine[40], theirs[40];
     describe_epoch(mine, sizeof mine, r);
+    size_t same = 0;
     for (size_t i = 0; i < pt->nreaders; i++) {
         eh_reader *o = pt->readers[i]->eh;
         if (o->group != r->group || o->stolen)
             continue;
+        if (!(r->has_epoch && (!o->has_epoch || o->epoch < r->epoch)))
+            same++; /* stays beside r */
+        if (same >= EH_MAX_READERS) {
+            *condition = "amqp:resource-limit-exceeded";
+            snprintf(why, cap,
+                     "'%.150s' has %d receivers in this consumer group already (at most %d per partition and group, "
+                     "as the service allows)",
+                     addr, EH_MAX_READERS, EH_MAX_READERS);
+            return false;
+        }
         bool blocked = r->has_epoch ? (o->has_epoch && o->epoch > r->epoch) : o->has_epoch;
         if (blocked) {
+            *condition = "amqp:link:stolen";
             describe_epoch(theirs, sizeof theirs, o);
             snprintf(why, cap,
                      "a receiver with %s holds '%.150s': a receiver with %s cannot be created (use a higher epoch, "
@@ -393,8 +409,7 @@ static void attach_reader(client *cl, famqp_link *l, const char *addr, eh_hub *h
     if (ok) {
         pthread_mutex_lock(&w->b->mu);
         eh_partition *pt = &h->parts[part];
-        ok = epoch_admit(w, r, addr, why, sizeof why);
-        condition = "amqp:link:stolen";
+        ok = epoch_admit(w, r, addr, &condition, why, sizeof why);
         if (ok && !add_reader(pt, c)) {
             ok = false;
             condition = "amqp:resource-limit-exceeded";

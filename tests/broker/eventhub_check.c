@@ -15,7 +15,9 @@
  *   5. 8 keyless events to rr: 2 in each of its 4 partitions
  *   6. refusals (amqp:not-found): an unknown consumer group, partition 9, a
  *      receiver on a publishing address; the analytics group reads
- *      partition 1 again from sequence number 0
+ *      partition 1 again from sequence number 0; a sixth receiver of one
+ *      partition and group (amqp:resource-limit-exceeded), then one once
+ *      another left
  *   7. epochs: a receiver with epoch 2 detaches the one with epoch 1
  *      (amqp:link:stolen); epoch 1 and no epoch are then refused
  *      (amqp:link:stolen); epoch 3 takes over again
@@ -330,8 +332,18 @@ static void step6(void)
     for (int i = 0; i < 11; i++)
         CHECK(got[i].seq == i, "analytics: event %d has sequence number %" PRId64, i, got[i].seq);
     famqp_receiver_close(r, 5000);
+    /* At most 5 receivers per partition and consumer group, as the service. */
+    const char *addr = "telemetry/ConsumerGroups/archive/Partitions/0";
+    famqp_receiver *five[5];
+    for (int i = 0; i < 5; i++)
+        five[i] = receiver(addr, NULL);
+    refused(addr, "amqp:resource-limit-exceeded", "has 5 receivers in this consumer group already");
+    famqp_receiver_close(five[0], 5000);
+    five[0] = receiver(addr, NULL);
+    for (int i = 0; i < 5; i++)
+        famqp_receiver_close(five[i], 5000);
     printf("ok 6: unknown group, partition and a publishing address refused (amqp:not-found); another group "
-           "reads from 0\n");
+           "reads from 0; a sixth receiver refused (amqp:resource-limit-exceeded)\n");
 }
 
 static famqp_map epoch_props(uint8_t *buf, size_t cap, int64_t epoch)
