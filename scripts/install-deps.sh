@@ -91,6 +91,22 @@ if [[ $sets == *test* && -f $sb_dir/package-lock.json ]]; then
         (cd "$sb_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
+# @azure/event-hubs for tests/azure/eventhubs_sdk (owner: famqp-broker's
+# Event Hubs emulation): Microsoft's SDK as the emulator's client.  Pinned
+# and installed the same way.
+eh_dir=$here/../tests/azure/eventhubs_sdk
+if [[ $sets == *test* && -f $eh_dir/package-lock.json ]]; then
+    eh_ok=$(cd "$eh_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/@azure/event-hubs"].version;
+            const have = JSON.parse(fs.readFileSync("node_modules/@azure/event-hubs/package.json")).version;
+            console.log(want === have ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $eh_ok != yes ]]; then
+        (cd "$eh_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
 # --- end npm ---------------------------------------------------------------
 
 # The lines of the chosen [set]s, without comments and blank lines.
