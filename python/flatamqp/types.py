@@ -102,8 +102,9 @@ class Described(NamedTuple):
 
 
 class Array(NamedTuple):
-    """AMQP array: the elements' AMQP type name ("symbol", "int", ...) and
-    the elements.  Encoding supports arrays of symbol."""
+    """AMQP array: the elements' AMQP type name ("symbol", "int", "list",
+    ...) and the elements.  Arrays of described values decode (type
+    "described") but do not encode."""
     type: str
     items: list[Any]
 

@@ -153,6 +153,27 @@ FAMQP_PY_PRIM(binary, famqp_binary)
 FAMQP_PY_PRIM(string, famqp_string)
 FAMQP_PY_PRIM(symbol, famqp_symbol)
 #undef FAMQP_PY_PRIM
+/* Room for one C value of any scalar primitive (conversion scratch). */
+typedef union famqp_py_cvalue {
+    bool b;
+    uint8_t u8;
+    uint16_t u16;
+    uint32_t u32;
+    uint64_t u64;
+    int8_t i8;
+    int16_t i16;
+    int32_t i32;
+    int64_t i64;
+    float f;
+    double d;
+    famqp_decimal32 d32;
+    famqp_decimal64 d64;
+    famqp_decimal128 d128;
+    famqp_uuid uuid;
+    famqp_binary bin;
+    famqp_string str;
+    famqp_symbol sym;
+} famqp_py_cvalue;
 /* Compounds: lists and maps of any values (value.c). */
 PyObject *famqp_py_from_list(famqp_py_dec *d, const famqp_list *v);
 int famqp_py_to_list(famqp_py_enc *e, PyObject *o, famqp_list *out);
@@ -160,6 +181,8 @@ bool famqp_py_fits_list(PyObject *o);
 PyObject *famqp_py_from_map(famqp_py_dec *d, const famqp_map *v);
 int famqp_py_to_map(famqp_py_enc *e, PyObject *o, famqp_map *out);
 bool famqp_py_fits_map(PyObject *o);
+/* Array(type, items) as one array32 in the arena (array.c). */
+int famqp_py_encode_array(famqp_py_enc *e, PyObject *type, PyObject *items, famqp_value *out);
 /* A binary as a memoryview slice of the input (zero-copy). */
 PyObject *famqp_py_from_binary_view(famqp_py_dec *d, const famqp_binary *v);
 /* Any value: the Python type decides the AMQP type (docs/python.md). */

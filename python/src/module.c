@@ -271,6 +271,19 @@ static PyObject *py_encode(PyObject *self, PyObject *obj)
     return out.bytes ? out.bytes : PyBytes_FromStringAndSize(NULL, 0);
 }
 
+static PyObject *py_encode_value(PyObject *self, PyObject *obj)
+{
+    (void)self;
+    famqp_py_enc e;
+    famqp_py_enc_init(&e);
+    famqp_value v;
+    PyObject *r = NULL;
+    if (famqp_py_to_value(&e, obj, &v) == 0)
+        r = PyBytes_FromStringAndSize((const char *)v.ptr, (Py_ssize_t)v.len);
+    famqp_py_enc_done(&e);
+    return r;
+}
+
 static PyObject *py_encode_into(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
@@ -422,6 +435,8 @@ PyObject *famqp_py_namedtuple(const char *name, const char *fields, Py_ssize_t n
 static PyMethodDef methods[] = {
     {"encode", py_encode, METH_O,
      "encode(obj) -> bytes\n\nEncodes a Message or an instance of an AMQP class (Transfer, Data, ...)."},
+    {"encode_value", py_encode_value, METH_O,
+     "encode_value(obj) -> bytes\n\nEncodes any Python value as one AMQP value (docs/python.md has the types)."},
     {"encode_into", (PyCFunction)(void (*)(void))py_encode_into, METH_VARARGS | METH_KEYWORDS,
      "encode_into(obj, buffer, offset=0) -> int\n\nEncodes obj into buffer at offset (a bytearray grows to "
      "fit; another writable buffer must have room) and returns the bytes written."},

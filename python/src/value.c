@@ -51,8 +51,9 @@ static PyObject *from_map(famqp_py_dec *d, const famqp_map *m, int depth)
         if (rc < 0) {
             if (PyErr_ExceptionMatches(PyExc_TypeError)) { /* an unhashable key: a valid map Python cannot hold */
                 PyErr_Clear();
-                PyErr_Format(PyExc_ValueError, "map key of AMQP type %s cannot be a dict key",
-                             famqp_kind_name(famqp_value_kind(k)));
+                famqp_error err = {FAMQP_ERR_INVALID_VALUE, "map", NULL, 0,
+                                   "a key of this AMQP type (list, map, array) cannot be a dict key"};
+                famqp_py_raise_decode(&err, d, k.ptr);
             }
             Py_DECREF(r);
             return NULL;
@@ -309,21 +310,14 @@ static int write_spec(famqp_py_enc *e, famqp_writer *w, PyObject *o, int idx)
 
 static int write_array(famqp_py_enc *e, famqp_writer *w, PyObject *o)
 {
-    PyObject *kind = PyTuple_Check(o) && PyTuple_GET_SIZE(o) == 2 ? PyTuple_GET_ITEM(o, 0) : NULL;
-    PyObject *items = kind ? PyTuple_GET_ITEM(o, 1) : NULL;
-    if (!kind || !PyUnicode_Check(kind) || !items || (!PyList_Check(items) && !PyTuple_Check(items)))
-    {
+    if (PyTuple_GET_SIZE(o) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(o, 0))) {
         PyErr_SetString(PyExc_TypeError, "an Array is (type name, list of items)");
         return -1;
     }
-    if (PyUnicode_CompareWithASCIIString(kind, "symbol") != 0) {
-        PyErr_Format(PyExc_ValueError, "encoding arrays of %U is not supported (arrays of symbol are)", kind);
+    famqp_value v;
+    if (famqp_py_encode_array(e, PyTuple_GET_ITEM(o, 0), PyTuple_GET_ITEM(o, 1), &v))
         return -1;
-    }
-    famqp_multiple m;
-    if (famqp_py_to_multiple_symbol(e, items, &m))
-        return -1;
-    famqp_write_array_symbol(w, m.items, m.count);
+    famqp_write_value(w, v);
     return 0;
 }
 
@@ -384,22 +378,7 @@ static int write_value(famqp_py_enc *e, famqp_writer *w, PyObject *o, int depth)
         return 0;
     }
     /* the value classes, then the spec's classes */
-    union {
-        uint8_t u8;
-        uint16_t u16;
-        uint32_t u32;
-        uint64_t u64;
-        int8_t i8;
-        int16_t i16;
-        int32_t i32;
-        int64_t i64;
-        float f;
-        famqp_symbol sym;
-        famqp_decimal32 d32;
-        famqp_decimal64 d64;
-        famqp_decimal128 d128;
-        famqp_uuid uuid;
-    } u;
+    famqp_py_cvalue u;
 #define VCLASS(k, conv, writer, field)                                                                       \
     if (famqp_py_is_v(o, k)) {                                                                                       \
         if (famqp_py_to_##conv(e, o, &u.field))                                                              \
