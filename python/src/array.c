@@ -6,59 +6,6 @@
 
 #include "famqp_py.h"
 
-typedef struct growbuf {
-    uint8_t *p;
-    size_t len, cap;
-} growbuf;
-
-static uint8_t *grow(growbuf *g, size_t n)
-{
-    if (n > SIZE_MAX / 2 - g->len) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    if (g->len + n > g->cap) {
-        size_t cap = g->cap ? g->cap : 256;
-        while (cap < g->len + n)
-            cap *= 2;
-        uint8_t *p = PyMem_Realloc(g->p, cap);
-        if (!p) {
-            PyErr_NoMemory();
-            return NULL;
-        }
-        g->p = p;
-        g->cap = cap;
-    }
-    uint8_t *at = g->p + g->len;
-    g->len += n;
-    return at;
-}
-
-static int put_be(growbuf *g, uint64_t v, int width)
-{
-    uint8_t *p = grow(g, (size_t)width);
-    if (!p)
-        return -1;
-    for (int i = 0; i < width; i++)
-        p[i] = (uint8_t)(v >> (8 * (width - 1 - i)));
-    return 0;
-}
-
-static int put_bytes(growbuf *g, const void *src, size_t n, bool with_len)
-{
-    if (with_len && (n > UINT32_MAX || put_be(g, n, 4) < 0)) {
-        if (n > UINT32_MAX)
-            PyErr_SetString(PyExc_OverflowError, "array element longer than 4 GiB");
-        return -1;
-    }
-    uint8_t *p = grow(g, n);
-    if (!p)
-        return -1;
-    if (n)
-        memcpy(p, src, n);
-    return 0;
-}
-
 /* The element constructor of each kind (0: not encodable in an array). */
 static uint8_t array_code(famqp_kind k)
 {
@@ -76,7 +23,7 @@ static uint8_t array_code(famqp_kind k)
 }
 
 /* One element's body (no constructor). */
-static int put_element(famqp_py_enc *e, growbuf *g, famqp_kind k, uint8_t code, PyObject *x)
+static int put_element(famqp_py_enc *e, famqp_py_growbuf *g, famqp_kind k, uint8_t code, PyObject *x)
 {
     famqp_py_cvalue u;
     uint32_t f32;
@@ -88,35 +35,35 @@ static int put_element(famqp_py_enc *e, growbuf *g, famqp_kind k, uint8_t code, 
             return -1;
         }
         return 0;
-    case FAMQP_KIND_BOOLEAN: return famqp_py_to_bool(e, x, &u.b) ? -1 : put_be(g, u.b, 1);
-    case FAMQP_KIND_UBYTE: return famqp_py_to_ubyte(e, x, &u.u8) ? -1 : put_be(g, u.u8, 1);
-    case FAMQP_KIND_USHORT: return famqp_py_to_ushort(e, x, &u.u16) ? -1 : put_be(g, u.u16, 2);
-    case FAMQP_KIND_UINT: return famqp_py_to_uint(e, x, &u.u32) ? -1 : put_be(g, u.u32, 4);
-    case FAMQP_KIND_ULONG: return famqp_py_to_ulong(e, x, &u.u64) ? -1 : put_be(g, u.u64, 8);
-    case FAMQP_KIND_BYTE: return famqp_py_to_byte(e, x, &u.i8) ? -1 : put_be(g, (uint8_t)u.i8, 1);
-    case FAMQP_KIND_SHORT: return famqp_py_to_short(e, x, &u.i16) ? -1 : put_be(g, (uint16_t)u.i16, 2);
-    case FAMQP_KIND_INT: return famqp_py_to_int(e, x, &u.i32) ? -1 : put_be(g, (uint32_t)u.i32, 4);
-    case FAMQP_KIND_LONG: return famqp_py_to_long(e, x, &u.i64) ? -1 : put_be(g, (uint64_t)u.i64, 8);
-    case FAMQP_KIND_TIMESTAMP: return famqp_py_to_timestamp(e, x, &u.i64) ? -1 : put_be(g, (uint64_t)u.i64, 8);
-    case FAMQP_KIND_CHAR: return famqp_py_to_char(e, x, &u.u32) ? -1 : put_be(g, u.u32, 4);
+    case FAMQP_KIND_BOOLEAN: return famqp_py_to_bool(e, x, &u.b) ? -1 : famqp_py_put_be(g, u.b, 1);
+    case FAMQP_KIND_UBYTE: return famqp_py_to_ubyte(e, x, &u.u8) ? -1 : famqp_py_put_be(g, u.u8, 1);
+    case FAMQP_KIND_USHORT: return famqp_py_to_ushort(e, x, &u.u16) ? -1 : famqp_py_put_be(g, u.u16, 2);
+    case FAMQP_KIND_UINT: return famqp_py_to_uint(e, x, &u.u32) ? -1 : famqp_py_put_be(g, u.u32, 4);
+    case FAMQP_KIND_ULONG: return famqp_py_to_ulong(e, x, &u.u64) ? -1 : famqp_py_put_be(g, u.u64, 8);
+    case FAMQP_KIND_BYTE: return famqp_py_to_byte(e, x, &u.i8) ? -1 : famqp_py_put_be(g, (uint8_t)u.i8, 1);
+    case FAMQP_KIND_SHORT: return famqp_py_to_short(e, x, &u.i16) ? -1 : famqp_py_put_be(g, (uint16_t)u.i16, 2);
+    case FAMQP_KIND_INT: return famqp_py_to_int(e, x, &u.i32) ? -1 : famqp_py_put_be(g, (uint32_t)u.i32, 4);
+    case FAMQP_KIND_LONG: return famqp_py_to_long(e, x, &u.i64) ? -1 : famqp_py_put_be(g, (uint64_t)u.i64, 8);
+    case FAMQP_KIND_TIMESTAMP: return famqp_py_to_timestamp(e, x, &u.i64) ? -1 : famqp_py_put_be(g, (uint64_t)u.i64, 8);
+    case FAMQP_KIND_CHAR: return famqp_py_to_char(e, x, &u.u32) ? -1 : famqp_py_put_be(g, u.u32, 4);
     case FAMQP_KIND_FLOAT:
         if (famqp_py_to_float(e, x, &u.f))
             return -1;
         memcpy(&f32, &u.f, 4);
-        return put_be(g, f32, 4);
+        return famqp_py_put_be(g, f32, 4);
     case FAMQP_KIND_DOUBLE:
         if (famqp_py_to_double(e, x, &u.d))
             return -1;
         memcpy(&f64, &u.d, 8);
-        return put_be(g, f64, 8);
-    case FAMQP_KIND_DECIMAL32: return famqp_py_to_decimal32(e, x, &u.d32) ? -1 : put_bytes(g, u.d32.bytes, 4, false);
-    case FAMQP_KIND_DECIMAL64: return famqp_py_to_decimal64(e, x, &u.d64) ? -1 : put_bytes(g, u.d64.bytes, 8, false);
+        return famqp_py_put_be(g, f64, 8);
+    case FAMQP_KIND_DECIMAL32: return famqp_py_to_decimal32(e, x, &u.d32) ? -1 : famqp_py_put_bytes(g, u.d32.bytes, 4, false);
+    case FAMQP_KIND_DECIMAL64: return famqp_py_to_decimal64(e, x, &u.d64) ? -1 : famqp_py_put_bytes(g, u.d64.bytes, 8, false);
     case FAMQP_KIND_DECIMAL128:
-        return famqp_py_to_decimal128(e, x, &u.d128) ? -1 : put_bytes(g, u.d128.bytes, 16, false);
-    case FAMQP_KIND_UUID: return famqp_py_to_uuid(e, x, &u.uuid) ? -1 : put_bytes(g, u.uuid.bytes, 16, false);
-    case FAMQP_KIND_BINARY: return famqp_py_to_binary(e, x, &u.bin) ? -1 : put_bytes(g, u.bin.ptr, u.bin.len, true);
-    case FAMQP_KIND_STRING: return famqp_py_to_string(e, x, &u.str) ? -1 : put_bytes(g, u.str.ptr, u.str.len, true);
-    case FAMQP_KIND_SYMBOL: return famqp_py_to_symbol(e, x, &u.sym) ? -1 : put_bytes(g, u.sym.ptr, u.sym.len, true);
+        return famqp_py_to_decimal128(e, x, &u.d128) ? -1 : famqp_py_put_bytes(g, u.d128.bytes, 16, false);
+    case FAMQP_KIND_UUID: return famqp_py_to_uuid(e, x, &u.uuid) ? -1 : famqp_py_put_bytes(g, u.uuid.bytes, 16, false);
+    case FAMQP_KIND_BINARY: return famqp_py_to_binary(e, x, &u.bin) ? -1 : famqp_py_put_bytes(g, u.bin.ptr, u.bin.len, true);
+    case FAMQP_KIND_STRING: return famqp_py_to_string(e, x, &u.str) ? -1 : famqp_py_put_bytes(g, u.str.ptr, u.str.len, true);
+    case FAMQP_KIND_SYMBOL: return famqp_py_to_symbol(e, x, &u.sym) ? -1 : famqp_py_put_bytes(g, u.sym.ptr, u.sym.len, true);
     case FAMQP_KIND_LIST:
     case FAMQP_KIND_MAP:
     case FAMQP_KIND_ARRAY: {
@@ -131,12 +78,12 @@ static int put_element(famqp_py_enc *e, growbuf *g, famqp_kind k, uint8_t code, 
         if (famqp_py_to_value(e, x, &v))
             return -1;
         if (v.len == 1 && v.ptr[0] == 0x45) /* list0: an empty list32 body */
-            return put_be(g, 4, 4) || put_be(g, 0, 4) ? -1 : 0;
+            return famqp_py_put_be(g, 4, 4) || famqp_py_put_be(g, 0, 4) ? -1 : 0;
         if (v.len < 1 || v.ptr[0] != code) {
             PyErr_Format(PyExc_ValueError, "array element not in its 32-bit form (0x%02x)", v.len ? v.ptr[0] : 0);
             return -1;
         }
-        return put_bytes(g, v.ptr + 1, v.len - 1, false);
+        return famqp_py_put_bytes(g, v.ptr + 1, v.len - 1, false);
     }
     default: break;
     }
@@ -159,14 +106,14 @@ int famqp_py_encode_array(famqp_py_enc *e, PyObject *type, PyObject *items, famq
     if (!seq)
         return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    growbuf g = {0};
+    famqp_py_growbuf g = {0};
     int rc = -1;
     /* 0xf0, size (filled in last), count, constructor */
     if (n > UINT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "array of more than 2^32-1 elements");
         goto done;
     }
-    if (put_be(&g, 0xf0, 1) || put_be(&g, 0, 4) || put_be(&g, (uint64_t)n, 4) || put_be(&g, code, 1))
+    if (famqp_py_put_be(&g, 0xf0, 1) || famqp_py_put_be(&g, 0, 4) || famqp_py_put_be(&g, (uint64_t)n, 4) || famqp_py_put_be(&g, code, 1))
         goto done;
     for (Py_ssize_t i = 0; i < n; i++)
         if (put_element(e, &g, k, code, PySequence_Fast_GET_ITEM(seq, i)))

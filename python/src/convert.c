@@ -83,6 +83,56 @@ static Py_buffer *hold_buffer(famqp_py_enc *e, PyObject *o)
     return b;
 }
 
+/* ---- growing byte buffers ----------------------------------------------- */
+
+uint8_t *famqp_py_grow(famqp_py_growbuf *g, size_t n)
+{
+    if (n > SIZE_MAX / 2 - g->len) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (g->len + n > g->cap) {
+        size_t cap = g->cap ? g->cap : 256;
+        while (cap < g->len + n)
+            cap *= 2;
+        uint8_t *p = PyMem_Realloc(g->p, cap);
+        if (!p) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        g->p = p;
+        g->cap = cap;
+    }
+    uint8_t *at = g->p + g->len;
+    g->len += n;
+    return at;
+}
+
+int famqp_py_put_be(famqp_py_growbuf *g, uint64_t v, int width)
+{
+    uint8_t *p = famqp_py_grow(g, (size_t)width);
+    if (!p)
+        return -1;
+    for (int i = 0; i < width; i++)
+        p[i] = (uint8_t)(v >> (8 * (width - 1 - i)));
+    return 0;
+}
+
+int famqp_py_put_bytes(famqp_py_growbuf *g, const void *src, size_t n, bool with_len)
+{
+    if (with_len && (n > UINT32_MAX || famqp_py_put_be(g, n, 4) < 0)) {
+        if (n > UINT32_MAX)
+            PyErr_SetString(PyExc_OverflowError, "array element longer than 4 GiB");
+        return -1;
+    }
+    uint8_t *p = famqp_py_grow(g, n);
+    if (!p)
+        return -1;
+    if (n)
+        memcpy(p, src, n);
+    return 0;
+}
+
 /* ---- the value classes ---------------------------------------------------- */
 
 PyObject *famqp_py_vclasses[FAMQP_PY_V_COUNT];

@@ -51,6 +51,18 @@ typedef struct famqp_py_out {
 int famqp_py_write(famqp_py_enc *e, famqp_py_out *out, size_t (*put)(uint8_t *, size_t, const void *),
                    const void *v);
 
+/* A byte buffer that grows (PyMem; the owner frees p): array.c, pyamqp.c. */
+typedef struct famqp_py_growbuf {
+    uint8_t *p;
+    size_t len, cap;
+} famqp_py_growbuf;
+/* n more bytes at the end (NULL with MemoryError set). */
+uint8_t *famqp_py_grow(famqp_py_growbuf *g, size_t n);
+/* v big-endian in width bytes; 0 or -1. */
+int famqp_py_put_be(famqp_py_growbuf *g, uint64_t v, int width);
+/* n bytes, after a 4-byte big-endian length when with_len; 0 or -1. */
+int famqp_py_put_bytes(famqp_py_growbuf *g, const void *src, size_t n, bool with_len);
+
 /* ---- decoding: C views to Python objects --------------------------------- */
 
 typedef struct famqp_py_dec {
@@ -224,6 +236,9 @@ PyObject *famqp_py_raise_decode(const famqp_error *err, famqp_py_dec *d, const u
 int famqp_py_peek_index(const uint8_t *p, size_t n, famqp_error *err);
 /* A new namedtuple class (module flatamqp) whose n fields default to None. */
 PyObject *famqp_py_namedtuple(const char *name, const char *fields, Py_ssize_t n);
+
+/* pyamqp-compatible encode_payload(output, message) (pyamqp.c). */
+PyObject *famqp_py_pyamqp_encode_payload(PyObject *self, PyObject *args);
 
 /* ---- messages (message.c) ---------------------------------------------------- */
 

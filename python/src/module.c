@@ -448,6 +448,8 @@ static PyMethodDef methods[] = {
      "after it (a transfer's payload starts there)."},
     {"decode_message", (PyCFunction)(void (*)(void))py_decode_message, METH_VARARGS | METH_KEYWORDS,
      "decode_message(buffer, offset=0) -> Message\n\nDecodes the sections of a message."},
+    {"_pyamqp_encode_payload", famqp_py_pyamqp_encode_payload, METH_VARARGS,
+     "internal: flatamqp.pyamqp.encode_payload"},
     {"_register_value_types", py_register_value_types, METH_O, "internal: the classes of flatamqp.types"},
     {NULL, NULL, 0, NULL},
 };
