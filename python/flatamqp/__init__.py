@@ -12,7 +12,8 @@ DecodeError and EncodeError.  See docs/python.md.
 """
 from . import types
 from ._flatamqp import *  # noqa: F401,F403  (the classes, encode, decode, ...)
-from ._flatamqp import DecodeError, EncodeError, Message, decode, decode_message, decode_prefix, encode, encode_into, encode_value
+from ._flatamqp import (DecodeError, EncodeError, Message, decode, decode_frame, decode_message, decode_prefix,
+                        encode, encode_frame, encode_into, encode_value)
 from ._flatamqp import _register_value_types
 from .types import Array, Described, symbol
 

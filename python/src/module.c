@@ -396,6 +396,114 @@ static PyObject *py_decode_message(PyObject *self, PyObject *args, PyObject *kw)
     return decode_with(args, kw, "O|n:decode_message", MESSAGE);
 }
 
+/* encode_frame(performative, payload=None, channel=0): the 8-byte frame
+ * header (size, doff 2, type 0 AMQP or 1 SASL, channel), the performative
+ * and the payload (bytes-like, or a Message encoded in place). */
+static PyObject *py_encode_frame(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"performative", "payload", "channel", NULL};
+    PyObject *perf, *payload = Py_None;
+    unsigned int channel = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OI:encode_frame", names, &perf, &payload, &channel))
+        return NULL;
+    if (channel > 0xffff) {
+        PyErr_SetString(PyExc_ValueError, "channel above 65535");
+        return NULL;
+    }
+    int idx = famqp_py_index_of(perf);
+    if (idx < 0) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "encode_frame takes a performative, not %.100s", Py_TYPE(perf)->tp_name);
+        return NULL;
+    }
+    famqp_py_out out = {PyBytes_FromStringAndSize(NULL, 8), NULL, 8};
+    if (!out.bytes || encode_any(perf, &out) < 0)
+        goto fail;
+    if (payload != Py_None) {
+        if (PyObject_TypeCheck(payload, (PyTypeObject *)famqp_py_message_class)) {
+            if (encode_any(payload, &out) < 0)
+                goto fail;
+        } else {
+            Py_buffer b;
+            if (PyObject_GetBuffer(payload, &b, PyBUF_SIMPLE) < 0)
+                goto fail;
+            int r = _PyBytes_Resize(&out.bytes, out.offset + b.len);
+            if (r == 0)
+                memcpy(PyBytes_AS_STRING(out.bytes) + out.offset, b.buf, (size_t)b.len);
+            out.offset += b.len;
+            PyBuffer_Release(&b);
+            if (r < 0)
+                goto fail;
+        }
+    }
+    if (out.offset > (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "frame larger than 4 GiB");
+        goto fail;
+    }
+    uint8_t *h = (uint8_t *)PyBytes_AS_STRING(out.bytes);
+    uint32_t size = (uint32_t)out.offset;
+    const char *amqp = famqp_py_types[idx].amqp;
+    h[0] = (uint8_t)(size >> 24), h[1] = (uint8_t)(size >> 16), h[2] = (uint8_t)(size >> 8), h[3] = (uint8_t)size;
+    h[4] = 2;
+    h[5] = strncmp(amqp, "sasl-", 5) == 0 ? 1 : 0;
+    h[6] = (uint8_t)(channel >> 8), h[7] = (uint8_t)channel;
+    return out.bytes;
+fail:
+    Py_XDECREF(out.bytes);
+    return NULL;
+}
+
+/* decode_frame(buffer) -> (channel, performative or None, payload): one
+ * whole frame; the payload is a memoryview of what follows the
+ * performative (a transfer's message bytes). */
+static PyObject *py_decode_frame(PyObject *self, PyObject *buf)
+{
+    (void)self;
+    Py_buffer b;
+    if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0)
+        return NULL;
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL};
+    const uint8_t *p = b.buf;
+    size_t n = (size_t)b.len, used = 0;
+    PyObject *r = NULL, *perf = NULL;
+    famqp_error err = {FAMQP_OK, "frame", "header", 0, NULL};
+    if (n < 8) {
+        err.status = FAMQP_ERR_TRUNCATED;
+        err.detail = "a frame header is 8 bytes";
+    } else if (((size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3]) != n) {
+        err.status = FAMQP_ERR_INVALID_VALUE;
+        err.detail = "frame size is not the buffer's length";
+    } else if (p[4] < 2 || (size_t)p[4] * 4 > n) {
+        err.status = FAMQP_ERR_INVALID_VALUE;
+        err.offset = 4;
+        err.detail = "data offset below 2 or past the frame";
+    }
+    if (err.status != FAMQP_OK) {
+        famqp_py_raise_decode(&err, &d, p);
+        goto done;
+    }
+    size_t at = (size_t)p[4] * 4;
+    if (at < n) {
+        perf = decode_one(&d, p + at, n - at, &used);
+        if (!perf)
+            goto done;
+    } else {
+        perf = famqp_py_none();
+    }
+    if (!d.view && !(d.view = PyMemoryView_FromObject(buf)))
+        goto done;
+    PyObject *payload = PySequence_GetSlice(d.view, (Py_ssize_t)(at + used), (Py_ssize_t)n);
+    if (payload)
+        r = Py_BuildValue("(iNN)", (int)(p[6] << 8 | p[7]), perf, payload);
+    perf = NULL;
+done:
+    Py_XDECREF(perf);
+    Py_XDECREF(d.view);
+    PyBuffer_Release(&b);
+    return r;
+}
+
 static PyObject *py_register_value_types(PyObject *self, PyObject *classes)
 {
     (void)self;
@@ -448,6 +556,12 @@ static PyMethodDef methods[] = {
      "after it (a transfer's payload starts there)."},
     {"decode_message", (PyCFunction)(void (*)(void))py_decode_message, METH_VARARGS | METH_KEYWORDS,
      "decode_message(buffer, offset=0) -> Message\n\nDecodes the sections of a message."},
+    {"encode_frame", (PyCFunction)(void (*)(void))py_encode_frame, METH_VARARGS | METH_KEYWORDS,
+     "encode_frame(performative, payload=None, channel=0) -> bytes\n\nA whole AMQP (or SASL) frame: header, "
+     "performative, payload (bytes-like or a Message)."},
+    {"decode_frame", py_decode_frame, METH_O,
+     "decode_frame(buffer) -> (channel, performative, payload)\n\nOne whole frame; payload is a memoryview of "
+     "the bytes after the performative; an empty frame's performative is None."},
     {"_pyamqp_encode_payload", famqp_py_pyamqp_encode_payload, METH_VARARGS,
      "internal: flatamqp.pyamqp.encode_payload"},
     {"_register_value_types", py_register_value_types, METH_O, "internal: the classes of flatamqp.types"},

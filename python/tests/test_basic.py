@@ -82,3 +82,24 @@ def test_encode_error_names_field():
 def test_encode_rejects_foreign_objects():
     with pytest.raises(TypeError):
         flatamqp.encode(object())
+
+
+def test_frames_round_trip_with_payload_and_channel():
+    t = flatamqp.Transfer(handle=1, delivery_id=5, delivery_tag=b"t", message_format=0)
+    m = flatamqp.Message(properties=flatamqp.Properties(message_id="m"), body=b"hi")
+    frame = flatamqp.encode_frame(t, m, channel=3)
+    assert int.from_bytes(frame[:4], "big") == len(frame) and frame[4:8] == b"\x02\x00\x00\x03"
+    channel, perf, payload = flatamqp.decode_frame(frame)
+    assert (channel, perf) == (3, t) and isinstance(payload, memoryview)
+    assert flatamqp.decode_message(payload) == flatamqp.decode_message(flatamqp.encode(m))
+    sasl = flatamqp.encode_frame(flatamqp.SaslInit(mechanism="ANONYMOUS"))
+    assert sasl[5] == 1 and flatamqp.decode_frame(sasl)[1].mechanism == "ANONYMOUS"
+    assert flatamqp.decode_frame(b"\x00\x00\x00\x08\x02\x00\x00\x00") == (0, None, b"")
+
+
+def test_bad_frames_raise_decode_error():
+    frame = flatamqp.encode_frame(flatamqp.Flow(next_incoming_id=1, incoming_window=2, next_outgoing_id=3,
+                                                outgoing_window=4))
+    for bad in (frame[:5], frame[:-1], frame[:4] + b"\x01" + frame[5:], frame + b"x"):
+        with pytest.raises(flatamqp.DecodeError):
+            flatamqp.decode_frame(bad)
