@@ -109,6 +109,32 @@ if [[ $sets == *test* && -f $eh_dir/package-lock.json ]]; then
 fi
 # --- end npm ---------------------------------------------------------------
 
+# --- PyPI: the Python extension's tests (owner: python/) --------------------
+# A venv made from Debian's /usr/bin/python3 with its site packages (so
+# python3-qpid-proton imports in it) holding python/requirements-test.txt,
+# and a wheel cache of python/requirements-build.txt (pip install ./python
+# builds offline from it).  Remade when asked (CI) or when a pinned list
+# changed.  Where: $FAMQP_PY_CACHE, default ~/.cache/flatamqp/python (the
+# tests find it through CMake's FAMQP_PYTHON_CACHE, the same default).
+python_venv() {
+    local py_dir=$here/../python
+    [[ $sets == *test* && -f $py_dir/requirements-test.txt ]] || return 0
+    local cache=${FAMQP_PY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flatamqp/python}
+    local want
+    want=$(cat "$py_dir/requirements-test.txt" "$py_dir/requirements-build.txt" | sha256sum | cut -d' ' -f1)
+    if [[ $always != true && -x $cache/venv/bin/pytest && $(cat "$cache/venv/.pins" 2>/dev/null) == "$want" ]]; then
+        return 0
+    fi
+    rm -rf "$cache/venv" "$cache/wheels"
+    mkdir -p "$cache"
+    /usr/bin/python3 -m venv --system-site-packages "$cache/venv"
+    "$cache/venv/bin/pip" install --quiet --disable-pip-version-check -r "$py_dir/requirements-test.txt"
+    "$cache/venv/bin/pip" wheel --quiet --disable-pip-version-check -w "$cache/wheels" \
+        -r "$py_dir/requirements-build.txt"
+    echo "$want" >"$cache/venv/.pins"
+}
+# --- end PyPI ----------------------------------------------------------------
+
 # The lines of the chosen [set]s, without comments and blank lines.
 mapfile -t packages < <(awk -v sets=",$sets," '
     /^[[:space:]]*(#|$)/ { next }
@@ -125,6 +151,7 @@ for p in "${packages[@]}"; do
 done
 
 if [[ $always != true && ${#missing[@]} -eq 0 ]]; then
+    python_venv
     exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -133,8 +160,10 @@ if [[ $(id -u) -ne 0 ]]; then
         echo "install them as root: apt-get install ${missing[*]}" >&2
         exit 1
     fi
+    python_venv
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"
+python_venv
