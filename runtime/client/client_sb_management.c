@@ -11,6 +11,7 @@
 #include "client_sb_internal.h"
 
 #define RENEW_LOCK_OPERATION "com.microsoft:renew-lock"
+#define RENEW_SESSION_LOCK_OPERATION "com.microsoft:renew-session-lock"
 
 /* An array32 of uuids (what rhea's wrap_array writes): 0xf0, size, count,
  * the uuid constructor 0x98, then 16 bytes each. */
@@ -31,6 +32,21 @@ static size_t uuid_array(uint8_t *p, size_t cap, const famqp_uuid *tokens, size_
     return need;
 }
 
+/* The application properties every $management request of a receiver
+ * carries, as the SDK sends them. */
+static famqp_status request_properties(famqp_message *m, const char *operation, const char *tracking_id,
+                                       const char *associated_link_name, uint8_t *buf, size_t cap)
+{
+    famqp_map_builder b;
+    famqp_map_builder_init(&b, FAMQP_ANY_SECTION_APPLICATION_PROPERTIES, buf, cap);
+    famqp_map_builder_put_string(&b, "operation", operation);
+    if (tracking_id)
+        famqp_map_builder_put_string(&b, "com.microsoft:tracking-id", tracking_id);
+    if (associated_link_name)
+        famqp_map_builder_put_string(&b, "associated-link-name", associated_link_name);
+    return famqp_message_set_map(m, &b);
+}
+
 famqp_status famqp_sb_renew_lock_request(famqp_message *m, const famqp_uuid *tokens, size_t n,
                                          const char *tracking_id, const char *associated_link_name, void *buf,
                                          size_t cap)
@@ -41,14 +57,7 @@ famqp_status famqp_sb_renew_lock_request(famqp_message *m, const famqp_uuid *tok
     uint8_t *p = buf;
     size_t half = cap / 2;
     /* application properties in the first half, the body in the second */
-    famqp_map_builder b;
-    famqp_map_builder_init(&b, FAMQP_ANY_SECTION_APPLICATION_PROPERTIES, p, half);
-    famqp_map_builder_put_string(&b, "operation", RENEW_LOCK_OPERATION);
-    if (tracking_id)
-        famqp_map_builder_put_string(&b, "com.microsoft:tracking-id", tracking_id);
-    if (associated_link_name)
-        famqp_map_builder_put_string(&b, "associated-link-name", associated_link_name);
-    famqp_status st = famqp_message_set_map(m, &b);
+    famqp_status st = request_properties(m, RENEW_LOCK_OPERATION, tracking_id, associated_link_name, p, half);
     if (st != FAMQP_OK)
         return st;
     uint8_t array[16 * FAMQP_SB_MAX_RENEW_TOKENS + 16];
@@ -105,9 +114,12 @@ famqp_status famqp_sb_renew_lock_reply(const famqp_message *reply, size_t n, int
     return FAMQP_OK;
 }
 
-/* The condition Microsoft's SDK (core-amqp's ConditionStatusMapper) gives
- * an answer without an error-condition. */
-static const char *status_condition(int32_t status)
+/* The condition of an answer without an error-condition (Service Bus
+ * sends one with its errors): the usual one for the status, `gone` for 410
+ * (the lock the operation is about).  Not core-amqp's table, whose reverse
+ * lookup gives the last condition listed per status (410: amqp:link:stolen,
+ * 400: amqp:not-allowed). */
+static const char *status_condition(int32_t status, const char *gone)
 {
     switch (status) {
     case 400: return "com.microsoft:argument-error";
@@ -116,7 +128,7 @@ static const char *status_condition(int32_t status)
     case 404: return "amqp:not-found";
     case 408: return "com.microsoft:timeout";
     case 409: return "com.microsoft:entity-already-exists";
-    case 410: return "com.microsoft:message-lock-lost";
+    case 410: return gone;
     case 501: return "amqp:not-implemented";
     case 503: return "com.microsoft:server-busy";
     default: return "amqp:internal-error";
@@ -167,6 +179,46 @@ static famqp_client_status management(famqp_sb_receiver *r, int timeout_ms)
     return st;
 }
 
+/* Sends req to the entity's $management node (attached on first use) and
+ * waits until deadline: OK with *resp holding a 2xx answer (release it),
+ * ERR_REFUSED for any other status (its condition and description). */
+static famqp_client_status management_call(famqp_sb_receiver *r, const char *what, const char *gone,
+                                           const famqp_message *req, int timeout_ms, uint64_t deadline,
+                                           famqp_response *resp)
+{
+    int left = timeout_ms;
+    if (timeout_ms > 0) {
+        uint64_t now = famqp_io_now_ms();
+        left = now >= deadline ? 0 : (int)(deadline - now);
+    }
+    famqp_client_status st = famqp_request(r->mgmt, req, left, resp);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    int32_t code = resp->status_code;
+    if (code >= 200 && code <= 299)
+        return FAMQP_CLIENT_OK;
+    char cond[128], desc[512];
+    if (!property_text(&resp->message, "error-condition", cond, sizeof cond) &&
+        !property_text(&resp->message, "errorCondition", cond, sizeof cond))
+        snprintf(cond, sizeof cond, "%s", status_condition(code, gone));
+    snprintf(desc, sizeof desc, "%.*s", (int)(resp->status_description.len < 511 ? resp->status_description.len : 511),
+             resp->status_description.ptr ? resp->status_description.ptr : "");
+    famqp_response_release(resp);
+    return client_set_error(r->client, FAMQP_CLIENT_ERR_REFUSED, cond, desc, "%s on %s/$management answered %" PRId32,
+                            what, r->entity, code);
+}
+
+/* The management link and a tracking id, for a request due by deadline. */
+static famqp_client_status prepare(famqp_sb_receiver *r, int timeout_ms, char tid[37])
+{
+    famqp_client_status st = management(r, timeout_ms);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    if (!tracking_id(tid))
+        return client_set_error(r->client, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "no random bytes for a tracking id");
+    return FAMQP_CLIENT_OK;
+}
+
 famqp_client_status famqp_sb_renew_locks(famqp_sb_receiver *r, const famqp_uuid *tokens, size_t n, int timeout_ms,
                                          int64_t *locked_until_ms)
 {
@@ -175,51 +227,85 @@ famqp_client_status famqp_sb_renew_locks(famqp_sb_receiver *r, const famqp_uuid 
         return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "renew-lock takes 1 to %d lock tokens, not %zu",
                                 FAMQP_SB_MAX_RENEW_TOKENS, n);
     uint64_t deadline = client_deadline(timeout_ms);
-    famqp_client_status st = management(r, timeout_ms);
+    char tid[37];
+    famqp_client_status st = prepare(r, timeout_ms, tid);
     if (st != FAMQP_CLIENT_OK)
         return st;
-    char tid[37];
-    if (!tracking_id(tid))
-        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "no random bytes for a tracking id");
     size_t cap = 2 * (16 * n + strlen(r->link_name) + 256);
     uint8_t *buf = malloc(cap);
     if (!buf)
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
     famqp_message req;
     famqp_status fs = famqp_sb_renew_lock_request(&req, tokens, n, tid, r->link_name, buf, cap);
-    if (fs != FAMQP_OK) {
-        free(buf);
-        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the renew-lock request: %s",
-                                famqp_status_name(fs));
-    }
-    int left = timeout_ms;
-    if (timeout_ms > 0) {
-        uint64_t now = famqp_io_now_ms();
-        left = now >= deadline ? 0 : (int)(deadline - now);
-    }
     famqp_response resp;
-    st = famqp_request(r->mgmt, &req, left, &resp);
+    if (fs != FAMQP_OK)
+        st = client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the renew-lock request: %s",
+                              famqp_status_name(fs));
+    else
+        st = management_call(r, "renew-lock", FAMQP_SB_LOCK_LOST_CONDITION, &req, timeout_ms, deadline, &resp);
     free(buf);
     if (st != FAMQP_CLIENT_OK)
         return st;
-    int32_t code = resp.status_code;
-    if (code < 200 || code > 299) {
-        char cond[128], desc[512];
-        if (!property_text(&resp.message, "error-condition", cond, sizeof cond) &&
-            !property_text(&resp.message, "errorCondition", cond, sizeof cond))
-            snprintf(cond, sizeof cond, "%s", status_condition(code));
-        snprintf(desc, sizeof desc, "%.*s", (int)(resp.status_description.len < 511 ? resp.status_description.len : 511),
-                 resp.status_description.ptr ? resp.status_description.ptr : "");
-        famqp_response_release(&resp);
-        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, cond, desc, "renew-lock on %s/$management answered %" PRId32,
-                                r->entity, code);
-    }
     famqp_error err;
     fs = famqp_sb_renew_lock_reply(&resp.message, n, locked_until_ms, &err);
     famqp_response_release(&resp);
     if (fs != FAMQP_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, "amqp:decode-error", err.detail,
                                 "renew-lock on %s/$management: a bad answer (%s)", r->entity, err.detail);
+    return FAMQP_CLIENT_OK;
+}
+
+famqp_client_status famqp_sb_renew_session_lock(famqp_sb_receiver *r, int timeout_ms, int64_t *locked_until_ms)
+{
+    famqp_client *c = r->client;
+    if (!r->session_id)
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL, "renew-session-lock: %s is not a session receiver",
+                                r->link_name);
+    uint64_t deadline = client_deadline(timeout_ms);
+    char tid[37];
+    famqp_client_status st = prepare(r, timeout_ms, tid);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    size_t cap = 2 * (strlen(r->session_id) + strlen(r->link_name) + 256);
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
+    famqp_message req;
+    famqp_message_init(&req);
+    famqp_writer w;
+    famqp_writer_init(&w, buf + cap / 2, cap - cap / 2);
+    famqp_write_map_begin(&w);
+    famqp_write_cstring(&w, "session-id");
+    famqp_write_cstring(&w, r->session_id);
+    famqp_write_map_end(&w);
+    famqp_status fs = request_properties(&req, RENEW_SESSION_LOCK_OPERATION, tid, r->link_name, buf, cap / 2);
+    if (fs == FAMQP_OK)
+        fs = famqp_writer_status(&w);
+    famqp_response resp;
+    if (fs != FAMQP_OK) {
+        st = client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "could not encode the renew-session-lock request: %s",
+                              famqp_status_name(fs));
+    } else {
+        famqp_message_set_value(&req, famqp_writer_value(&w));
+        st = management_call(r, "renew-session-lock", "com.microsoft:session-lock-lost", &req, timeout_ms, deadline, &resp);
+    }
+    free(buf);
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    famqp_value body, v;
+    famqp_map map;
+    int64_t until = 0;
+    bool ok = famqp_message_get_value(&resp.message, &body) && famqp_value_get_map(body, &map) &&
+              famqp_map_get_string_key(&map, "expiration", &v) && famqp_value_get_timestamp(v, &until);
+    famqp_response_release(&resp);
+    if (!ok)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, "amqp:decode-error", NULL,
+                                "renew-session-lock on %s/$management: the answer's body has no \"expiration\" timestamp",
+                                r->entity);
+    r->locked_until_ms = until;
+    r->has_locked_until = true;
+    if (locked_until_ms)
+        *locked_until_ms = until;
     return FAMQP_CLIENT_OK;
 }
 

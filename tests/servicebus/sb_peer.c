@@ -165,7 +165,7 @@ static void on_attach(peer_conn *pc, famqp_link *l)
     o.source_address = famqp_link_remote_source_address(l);
     o.target_address = famqp_link_remote_target_address(l);
     o.credit_window = peer_sends ? 0 : 10;
-    if (!is(addr, "q/$management")) {
+    if (!is(addr, "q/$management") && !is(addr, "sq/$management")) {
         famqp_link_set_options(l, &o);
         famqp_link_open(l);
         famqp_link_close(l, "amqp:not-found", "no such entity");
@@ -257,12 +257,16 @@ static void on_request(peer_conn *pc, famqp_delivery *d)
     famqp_message req;
     must(famqp_delivery_read_message(d, &req, NULL) == FAMQP_OK);
     size_t n = 0;
-    famqp_value body, tokens;
+    famqp_value body, tokens, op;
     famqp_map map;
     famqp_array arr;
+    famqp_string op_text = {0};
     if (famqp_message_get_value(&req, &body) && famqp_value_get_map(body, &map) &&
         famqp_map_get_string_key(&map, "lock-tokens", &tokens) && famqp_value_get_array(tokens, &arr))
         n = arr.count;
+    if (famqp_map_get_string_key(&req.application_properties.value, "operation", &op))
+        famqp_value_get_string(op, &op_text);
+    bool session_op = famqp_string_eq(op_text, "com.microsoft:renew-session-lock");
     famqp_link *out = NULL;
     famqp_string reply_to = req.properties.reply_to.u.address_string;
     for (size_t i = 0; i < 4 && !out; i++) {
@@ -281,7 +285,11 @@ static void on_request(peer_conn *pc, famqp_delivery *d)
     famqp_writer w;
     famqp_writer_init(&w, bodybuf, sizeof bodybuf);
     famqp_write_map_begin(&w);
-    if (mode == SB_RENEW_OK) {
+    if (mode == SB_RENEW_OK && session_op) {
+        famqp_map_builder_put_int(&b, "statusCode", 200);
+        famqp_write_cstring(&w, "expiration");
+        famqp_write_timestamp(&w, SB_PEER_RENEWED);
+    } else if (mode == SB_RENEW_OK) {
         famqp_map_builder_put_int(&b, "statusCode", 200);
         famqp_write_cstring(&w, "expirations");
         famqp_write_value(&w, (famqp_value){arrbuf, timestamps(arrbuf, n)});

@@ -9,7 +9,9 @@
  *                    session asked for, or grant_session for null (no
  *                    filter entry when grant_session is NULL), and the
  *                    property com.microsoft:locked-until-utc;
- *   "q/$management"  renew-lock requests, answered as renew_reply says;
+ *   "q/$management"  renew-lock requests, answered as renew_reply says
+ *                    ("sq/$management" the same, and renew-session-lock:
+ *                    {"expiration": SB_PEER_RENEWED});
  * message 3 also carries the annotation x-opt-lock-token
  * abcdef01-2345-6789-abcd-ef0123456789.  It records what the client sent:
  * the receiver's attach, every disposition (its state with the maps'

@@ -431,6 +431,7 @@ START_TEST(renew_lock)
     ck_assert_int_eq(famqp_sb_renew_lock(r, tokens[0], 5000, until), FAMQP_CLIENT_ERR_REFUSED);
     ck_assert_str_eq(famqp_client_last_error(c)->condition, "amqp:decode-error");
     ck_assert_int_eq(famqp_sb_renew_locks(r, tokens, 0, 5000, until), FAMQP_CLIENT_ERR_ARG);
+    ck_assert_int_eq(famqp_sb_renew_session_lock(r, 5000, until), FAMQP_CLIENT_ERR_STATE); /* no session */
     famqp_sb_receiver_close(r, 5000);
     famqp_client_close(c, 5000);
 }
@@ -473,6 +474,29 @@ START_TEST(sessions)
     famqp_sb_message_info info;
     ck_assert_int_eq(famqp_sb_message_info_read(d, &info, NULL), FAMQP_OK);
     ck_assert(famqp_string_eq(info.session_id, "s-1"));
+    /* the session's lock renewed through sq/$management */
+    ck_assert_msg(famqp_sb_renew_session_lock(r, 5000, &until) == FAMQP_CLIENT_OK, "renew session: %s", why(c));
+    ck_assert(until == SB_PEER_RENEWED);
+    ck_assert(famqp_sb_receiver_session_locked_until(r, &until) && until == SB_PEER_RENEWED);
+    pthread_mutex_lock(&peer.mu);
+    ck_assert_uint_eq(peer.nreqs, 1);
+    famqp_message m;
+    ck_assert_int_eq(famqp_message_decode(peer.reqs[0].bytes, peer.reqs[0].len, &m, NULL), FAMQP_OK);
+    famqp_map ap = m.application_properties.value;
+    ck_assert(map_text(ap.items, ap.len, ap.count, "operation", false, text, sizeof text));
+    ck_assert_str_eq(text, "com.microsoft:renew-session-lock");
+    famqp_value body;
+    famqp_map bm;
+    ck_assert(famqp_message_get_value(&m, &body) && famqp_value_get_map(body, &bm));
+    ck_assert(map_text(bm.items, bm.len, bm.count, "session-id", false, text, sizeof text));
+    ck_assert_str_eq(text, "s-1");
+    peer.renew_reply = SB_RENEW_GONE;
+    pthread_mutex_unlock(&peer.mu);
+    ck_assert_int_eq(famqp_sb_renew_session_lock(r, 5000, NULL), FAMQP_CLIENT_ERR_REFUSED);
+    ck_assert_str_eq(famqp_client_last_error(c)->condition, "com.microsoft:session-lock-lost");
+    pthread_mutex_lock(&peer.mu);
+    peer.renew_reply = SB_RENEW_OK;
+    pthread_mutex_unlock(&peer.mu);
     ck_assert_int_eq(famqp_sb_complete(r, d, 5000), FAMQP_CLIENT_OK);
     famqp_sb_receiver_close(r, 5000);
 

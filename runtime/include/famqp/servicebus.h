@@ -216,15 +216,26 @@ FAMQP_API famqp_client_status famqp_sb_dead_letter(famqp_sb_receiver *r, famqp_d
  *  first use, with CBS when the client has it), waiting at most timeout_ms:
  *  locked_until_ms[i] (may be NULL) gets token i's new expiry, ms since the
  *  Unix epoch.  A status other than 2xx: ERR_REFUSED with the answer's
- *  error-condition (or, without one, the condition Microsoft's SDK maps
- *  the status to, e.g. 410 -> com.microsoft:message-lock-lost) and its
- *  statusDescription.  An answer without n expirations: ERR_REFUSED
+ *  error-condition (or, without one, the usual condition for the status:
+ *  410 com.microsoft:message-lock-lost, 404 amqp:not-found, 400
+ *  com.microsoft:argument-error, ...) and its statusDescription.  An answer without n expirations: ERR_REFUSED
  *  (amqp:decode-error) naming what was wrong. */
 FAMQP_API famqp_client_status famqp_sb_renew_locks(famqp_sb_receiver *r, const famqp_uuid *tokens, size_t n,
                                                    int timeout_ms, int64_t *locked_until_ms);
 /** famqp_sb_renew_locks of one token. */
 FAMQP_API famqp_client_status famqp_sb_renew_lock(famqp_sb_receiver *r, famqp_uuid token, int timeout_ms,
                                                   int64_t *locked_until_ms);
+
+/** Renews the lock of a session receiver's session through
+ *  `<entity>/$management` (application properties operation
+ *  "com.microsoft:renew-session-lock", tracking id and
+ *  associated-link-name as renew-lock's, body {"session-id": the
+ *  session}): *locked_until_ms (may be NULL) and
+ *  famqp_sb_receiver_session_locked_until get the answer's "expiration".
+ *  ERR_STATE for a receiver without a session; the answer's errors as
+ *  famqp_sb_renew_locks (a bare 410: com.microsoft:session-lock-lost). */
+FAMQP_API famqp_client_status famqp_sb_renew_session_lock(famqp_sb_receiver *r, int timeout_ms,
+                                                          int64_t *locked_until_ms);
 
 /** The renew-lock request for tokens[0..n) as a message into buf[0..cap)
  *  (its application properties and body; the message's views point into

@@ -3,8 +3,9 @@
  * sb_peer.js: receive four peek-lock messages from "q", complete the
  * first, abandon the second with {"x-why": "retry"}, dead-letter the third
  * (reason "poison", description "could not parse"), renew the fourth's
- * lock, then defer it; then accept session "s-1" of "sq" (completing its
- * first message) and the next available session.  Prints what
+ * lock, then defer it; then accept session "s-1" of "sq" (renewing the
+ * session's lock and completing its first message) and the next available
+ * session.  Prints what
  * sdk_client.js prints.
  *
  *   famqp-sb-client PORT */
@@ -89,8 +90,13 @@ int main(int argc, char **argv)
         printf("session %s locked until %" PRId64 "\n", famqp_sb_receiver_session_id(r), ms);
         if (k == 0) {
             famqp_delivery *sd;
-            if (famqp_sb_receive(r, 10000, &sd) != FAMQP_CLIENT_OK || famqp_sb_complete(r, sd, 10000) != FAMQP_CLIENT_OK)
-                return fail(c, "session s-1");
+            if (famqp_sb_receive(r, 10000, &sd) != FAMQP_CLIENT_OK)
+                return fail(c, "session s-1 receive");
+            if (famqp_sb_renew_session_lock(r, 10000, &ms) != FAMQP_CLIENT_OK)
+                return fail(c, "renew-session-lock");
+            printf("session renewed %" PRId64 "\n", ms);
+            if (famqp_sb_complete(r, sd, 10000) != FAMQP_CLIENT_OK)
+                return fail(c, "session s-1 complete");
         }
         famqp_sb_receiver_close(r, 5000);
     }

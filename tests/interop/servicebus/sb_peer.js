@@ -4,7 +4,8 @@
 // four peek-lock messages (16-byte delivery tags, x-opt-* annotations,
 // header delivery-count), each settlement answered with a settled
 // accepted; "q/$management" answers com.microsoft:renew-lock with
-// statusCode 200 and {"expirations": [...]}; "sq" is the same queue with
+// statusCode 200 and {"expirations": [...]} (and "sq/$management"
+// com.microsoft:renew-session-lock with {"expiration": ...}); "sq" is the same queue with
 // sessions (the session asked for is granted, "granted-7" for the next
 // available one, with com.microsoft:locked-until-utc); "$cbs" accepts every
 // put-token (202).  What the client sends is appended to LOG as JSON
@@ -168,7 +169,10 @@ container.on('receiver_open', (ctx) => {
 container.on('sendable', (ctx) => {
     const s = ctx.sender;
     if (!(s.source && (s.source.address === 'q' || s.source.address === 'sq'))) return;
-    while (s.next < MESSAGES && s.sendable()) {
+    // rhea takes credit when it writes a transfer, not when send() queues
+    // it: count what is queued, or a delivery waiting for credit would hold
+    // up every later one of the session (replies included).
+    while (s.next < MESSAGES && s.sendable() && s.credit - (s.next - s.delivery_count) > 0) {
         const i = s.next++;
         s.send({
             message_id: 'msg-' + i,
@@ -211,7 +215,7 @@ container.on('message', (ctx) => {
     ctx.delivery.accept();
     let ap = { 'status-code': 202, 'status-description': 'Accepted' };
     let body = null;
-    if (address === 'q/$management') {
+    if (address === 'q/$management' || address === 'sq/$management') {
         const props = raw[0x74] ? canon(bare(raw[0x74])) : null;
         const tokens = new Map();
         for (let i = 0; i < MESSAGES; i++) tokens.set(tokenOf(i), 'lock token of message ' + i);
@@ -239,11 +243,15 @@ container.on('message', (ctx) => {
             application_properties: named.sort((a, b) => JSON.stringify(a[0]).localeCompare(JSON.stringify(b[0]))),
             body: value,
         });
-        const n = m.body && m.body['lock-tokens'] ? m.body['lock-tokens'].length : 0;
-        const exps = [];
-        for (let i = 0; i < n; i++) exps.push(RENEWED + i);
         ap = { statusCode: 200 };
-        body = { expirations: rhea.types.wrap_array(exps, 0x83) };
+        if ((m.application_properties || {}).operation === 'com.microsoft:renew-session-lock') {
+            body = { expiration: new Date(RENEWED) };
+        } else {
+            const n = m.body && m.body['lock-tokens'] ? m.body['lock-tokens'].length : 0;
+            const exps = [];
+            for (let i = 0; i < n; i++) exps.push(RENEWED + i);
+            body = { expirations: rhea.types.wrap_array(exps, 0x83) };
+        }
     }
     // The link back: the one whose target is reply-to, else the one from the same node.
     const reply = ctx.connection.find_sender((s) => s.target && s.target.address === m.reply_to) ||

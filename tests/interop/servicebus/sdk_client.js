@@ -4,9 +4,11 @@
 // peek-lock messages from "q", complete the first, abandon the second
 // with {"x-why": "retry"}, dead-letter the third (reason "poison",
 // description "could not parse"), renew the fourth's lock, then defer it.
-// Then accepts session "s-1" of "sq" (completing its first message) and
+// Then accepts session "s-1" of "sq" (renewing the session's lock and
+// completing its first message) and
 // the next available session.  Prints "lock N TOKEN" per message,
-// "renewed MS", "session ID locked until MS" per session, then "done".
+// "renewed MS", "session ID locked until MS" per session, "session renewed
+// MS", then "done".
 //
 //   node sdk_client.js PORT
 'use strict';
@@ -38,6 +40,7 @@ async function main() {
     console.log('session ' + s1.sessionId + ' locked until ' + s1.sessionLockedUntilUtc.getTime());
     const got = await s1.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     if (got.length !== 1) throw new Error('no message from session s-1');
+    console.log('session renewed ' + (await s1.renewSessionLock()).getTime());
     await s1.completeMessage(got[0]);
     await s1.close();
     const s2 = await client.acceptNextSession('sq', noRenew);
