@@ -63,6 +63,10 @@
     "              (0 to 9223372036854775807) or enqueued at MS (ms since 1970, same\n"           \
     "              range); offset -1 is the start, @latest the end (a selector filter)\n"         \
     "  --inclusive with --from-*: start at that event, not after it\n"                           \
+    "  --epoch N   Event Hubs: an epoch receiver (com.microsoft:epoch N, 0 to\n"                  \
+    "              9223372036854775807): a receiver with a higher epoch on the same\n"           \
+    "              partition and group takes over (this one ends with amqp:link:stolen),\n"     \
+    "              one with a lower epoch is refused\n"                                           \
     "  --print-annotations  print each message's x-opt-* annotations (sequence number,\n"         \
     "              offset, enqueued time, partition key, ...) on stdout, one line each\n"
 
@@ -91,6 +95,9 @@ typedef struct tool_azure {
     famqp_eventhubs_position_kind from_kind;
     bool inclusive;
     bool print;               /* --print-annotations */
+    bool has_epoch;           /* --epoch */
+    uint64_t epoch;
+    uint8_t epoch_properties[64]; /* the attach properties {com.microsoft:epoch: long} */
     char address[1024];       /* the partition's address */
     char selector[600];       /* the position filter */
     uint8_t annotations[TOOL_AZURE_ANNOTATION_ROOM];
@@ -118,8 +125,9 @@ bool tool_azure_finish(tool_azure *az, const char **address);
  * false (printed) when --sas-key-name/--sas-key were given as well. */
 bool tool_azure_apply(tool_azure *az, famqp_client_options *co);
 
-/* famqp-recv: the position filter (--from-*). */
-void tool_azure_receiver(const tool_azure *az, famqp_receiver_options *ro);
+/* famqp-recv: the position filter (--from-*) and the epoch (--epoch) on the
+ * receiver; false (printed) when they do not fit. */
+bool tool_azure_receiver(tool_azure *az, famqp_receiver_options *ro);
 /* famqp-send: the partition key annotation on m (views into az). */
 void tool_azure_message(tool_azure *az, famqp_message *m);
 /* famqp-recv --print-annotations: "annotations N: x-opt-...=V ..." for

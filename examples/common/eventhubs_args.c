@@ -77,6 +77,12 @@ int tool_eventhubs_arg(tool_azure *az, const char *a, const char *v)
         az->consumer_group = v;
         return 2;
     }
+    if (!strcmp(a, "--epoch")) {
+        if (!tool_arg_u64(az->prog, a, v, 0, INT64_MAX, &az->epoch))
+            return -1;
+        az->has_epoch = true;
+        return 2;
+    }
     if (!strncmp(a, "--from-", 7) &&
         (!strcmp(a + 7, "offset") || !strcmp(a + 7, "sequence") || !strcmp(a + 7, "time")))
         return from_arg(az, a, v);
@@ -117,10 +123,21 @@ bool tool_azure_finish(tool_azure *az, const char **address)
     return true;
 }
 
-void tool_azure_receiver(const tool_azure *az, famqp_receiver_options *ro)
+bool tool_azure_receiver(tool_azure *az, famqp_receiver_options *ro)
 {
     if (az->from_opt)
         ro->selector = az->selector;
+    if (az->has_epoch) { /* a long, as Microsoft's SDKs send it */
+        famqp_fields_builder b;
+        famqp_fields_init(&b, az->epoch_properties, sizeof az->epoch_properties);
+        famqp_write_long(famqp_fields_key(&b, FAMQP_EVENTHUBS_EPOCH_PROPERTY), (int64_t)az->epoch);
+        if (famqp_fields_finish(&b, &ro->link.properties) != FAMQP_OK) {
+            fprintf(stderr, "%s: --epoch: the attach properties do not fit %zu bytes\n", az->prog,
+                    sizeof az->epoch_properties);
+            return false;
+        }
+    }
+    return true;
 }
 
 void tool_azure_message(tool_azure *az, famqp_message *m)

@@ -45,7 +45,7 @@ static void usage(FILE *f)
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
             "                  [--partition N [--consumer-group G]] [--from-offset X | --from-sequence N\n"
-            "                  | --from-time MS [--inclusive]] [--print-annotations]\n"
+            "                  | --from-time MS [--inclusive]] [--epoch N] [--print-annotations]\n"
             "                  [--peek-lock [--settle HOW]] [--session ID | --next-session]\n"
             "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
@@ -257,7 +257,11 @@ int main(int argc, char **argv)
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;
     ro.attach_timeout_ms = timeout_ms;
-    tool_azure_receiver(&az, &ro);
+    if (!tool_azure_receiver(&az, &ro)) {
+        famqp_client_close(c, 2000);
+        tool_failover_free(&fo);
+        return 2;
+    }
     famqp_receiver *r;
     if ((sb.on ? recv_sb_open(&sb, c, address, (uint32_t)credit, timeout_ms, &r)
                : famqp_receiver_open(c, address, &ro, &r)) != FAMQP_CLIENT_OK) {

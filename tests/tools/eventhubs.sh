@@ -10,6 +10,7 @@
 # (--print-annotations), a keyed batch split into events that all carry
 # the key and land in one partition; --partition-key on single messages
 # and on --batch transfers through a plain queue (the outer annotation);
+# --epoch: a higher epoch takes a partition over, a lower one is refused;
 # every option error exits 2 with one line.
 # usage: eventhubs.sh BUILD_EXAMPLES_DIR
 BIN=${1:?usage: eventhubs.sh BUILD_EXAMPLES_DIR}
@@ -91,6 +92,36 @@ bad() {
     expect "$tmp/bad_$name.err" "^${prog##*/}: $pattern" "${prog##*/}, $name"
     [[ $(wc -l <"$tmp/bad_$name.err") == 1 ]] || fail "${prog##*/}, $name: more than one line"
 }
+# --epoch: a receiver with epoch 5 on partition 0 is taken over by one with
+# epoch 6 (the first ends with amqp:link:stolen, exit 1); while epoch 6
+# reads, epoch 4 is refused; the attach carries com.microsoft:epoch.
+# epoch_recv NAME N: famqp-recv --epoch N in the background ($last), once
+# the broker answered its attach.
+epoch_recv() {
+    : >"$tmp/$1.err"
+    FAMQP_TRACE=1 timeout 60 "$recv" --connection-string "$cs" --partition 0 --epoch "$2" --timeout 30 \
+        >"$tmp/$1.out" 2>"$tmp/$1.err" &
+    last=$!
+    for _ in $(seq 200); do
+        grep -q '<- @attach' "$tmp/$1.err" && return 0
+        sleep 0.05
+    done
+    fail "--epoch $2: no attach answered in 10 s"
+}
+epoch_recv epoch5 5
+epoch5=$last
+expect "$tmp/epoch5.err" '^\[[^]]*\]:0 -> @attach\(18\) \[.*properties=\{:com.microsoft:epoch=5\}' "--epoch 5: the attach"
+epoch_recv epoch6 6
+epoch6=$last
+rc=0
+wait "$epoch5" || rc=$?
+[[ $rc == 1 ]] || fail "--epoch 5 after --epoch 6 took over: exit $rc, expected 1"
+expect "$tmp/epoch5.err" "amqp:link:stolen" "--epoch 5: ended by the higher epoch"
+runs epoch4 1 "$recv" --connection-string "$cs" --partition 0 --epoch 4 --timeout 1
+expect "$tmp/epoch4.err" "cannot attach receiver" "--epoch 4 while epoch 6 reads"
+kill -TERM "$epoch6"
+wait "$epoch6" || true
+bad "$recv" epoch_negative "--epoch -1: must be a whole number from 0 to 9223372036854775807" --epoch -1
 bad "$recv" group_alone "--consumer-group goes with --partition" --consumer-group cg
 bad "$recv" inclusive_alone "--inclusive goes with --from-offset, --from-sequence or --from-time" --inclusive
 bad "$recv" two_positions "--from-offset and --from-sequence exclude each other" --from-offset 5 --from-sequence 5
