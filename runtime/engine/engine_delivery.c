@@ -364,7 +364,7 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         if (l->local != ENG_ACTIVE || (l->credit == 0 && l->overrun >= l->overrun_allowed)) {
             eng_fail(c, FAMQP_LINK_ERROR_TRANSFER_LIMIT_EXCEEDED_SYMBOL,
                      "transfer on link \"%s\" without link credit (delivery-count %" PRIu32
-                     ", %" PRIu32 " beyond credit already; allowed: the largest grant plus max_credit_overrun = %" PRIu32 ")",
+                     ", %" PRIu32 " beyond credit already; allowed: twice the largest grant plus max_credit_overrun = %" PRIu32 ")",
                      l->name, l->delivery_count, l->overrun, c->opts.max_credit_overrun);
             return;
         }
