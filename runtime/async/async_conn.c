@@ -22,6 +22,7 @@ const char *famqp_async_status_name(famqp_async_status s)
     case FAMQP_ASYNC_ERR_CLOSED: return "FAMQP_ASYNC_ERR_CLOSED";
     case FAMQP_ASYNC_ERR_REFUSED: return "FAMQP_ASYNC_ERR_REFUSED";
     case FAMQP_ASYNC_ERR_LOST: return "FAMQP_ASYNC_ERR_LOST";
+    case FAMQP_ASYNC_ERR_TIMEOUT: return "FAMQP_ASYNC_ERR_TIMEOUT";
     }
     return "unknown status";
 }
@@ -53,6 +54,7 @@ famqp_connection *famqp_async_connection(const famqp_async_conn *c) { return c->
 
 void async_conn_free(famqp_async_conn *c)
 {
+    async_requesters_free(c);
     while (c->links) {
         async_link *l = c->links;
         c->links = l->next;
@@ -64,12 +66,13 @@ void async_conn_free(famqp_async_conn *c)
     famqp_loop_conn_free(c->lc);
     famqp_loop_timer_free(c->timer);
     famqp_loop_timer_free(c->kick);
+    async_cbs_free(c);
     async_targets_free(c);
     free(c->ca_file);
     free(c->server_name);
     free(c->cert_file);
     free(c->key_file);
-    free(c->props);
+    famqp_options_copy_free(c->copts_block);
     free(c);
 }
 
@@ -97,6 +100,46 @@ void async_link_add(famqp_async_conn *c, async_link *l)
     if (c->links)
         c->links->prev = l;
     c->links = l;
+}
+
+/* What sender and receiver opens share: the name (generated unless
+ * given), copies of the address and link options (checked), the attach. */
+famqp_async_status async_link_open(famqp_async_conn *c, async_link *l, const char *role, const char *name,
+                                   const char *address, const famqp_link_options *lo)
+{
+    char generated[200];
+    if (!name) {
+        snprintf(generated, sizeof generated, "%s-%s-%u", c->container_id, role, ++c->link_counter);
+        name = generated;
+    }
+    famqp_link_options none;
+    if (!lo) {
+        famqp_link_options_init(&none);
+        lo = &none;
+    }
+    famqp_engine_status es = famqp_link_options_check(lo, NULL, 0);
+    if (es == FAMQP_ENGINE_OK)
+        es = famqp_link_options_copy(&l->lo, lo, &l->lo_block);
+    if (es == FAMQP_ENGINE_OK && (!async_dup(&l->name, name) || (address && !async_dup(&l->address, address))))
+        es = FAMQP_ENGINE_ERR_NOMEM;
+    if (es != FAMQP_ENGINE_OK) {
+        async_link_free_fields(l);
+        free(l);
+        return es == FAMQP_ENGINE_ERR_NOMEM ? FAMQP_ASYNC_ERR_NOMEM : FAMQP_ASYNC_ERR_ARG;
+    }
+    async_link_add(c, l);
+    if (async_link_attach(l) != FAMQP_ASYNC_OK) {
+        async_link_unlink_free(l);
+        return FAMQP_ASYNC_ERR_NOMEM;
+    }
+    return FAMQP_ASYNC_OK;
+}
+
+void async_link_free_fields(async_link *l)
+{
+    free(l->name);
+    free(l->address);
+    famqp_options_copy_free(l->lo_block);
 }
 
 void async_link_unlink_free(async_link *l)
@@ -147,6 +190,8 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     static atomic_uint counter;
     c->loop = loop;
     famqp_async_status st = async_targets_init(c, url, opts);
+    if (st == FAMQP_ASYNC_OK)
+        st = async_cbs_init(c, opts);
     if (st == FAMQP_ASYNC_OK &&
         (!async_dup(&c->ca_file, opts->io.tls_ca_file) || !async_dup(&c->server_name, opts->io.tls_server_name) ||
          !async_dup(&c->cert_file, opts->io.tls_cert_file) || !async_dup(&c->key_file, opts->io.tls_key_file)))
@@ -154,13 +199,6 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     if (st == FAMQP_ASYNC_OK && opts->properties.count && !opts->properties.items)
         st = async_refuse(c, FAMQP_ASYNC_ERR_ARG, "properties: count %u but no bytes",
                           (unsigned)opts->properties.count);
-    if (st == FAMQP_ASYNC_OK && opts->properties.count) {
-        c->props = malloc(opts->properties.len ? opts->properties.len : 1);
-        if (!c->props)
-            st = async_refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
-        else
-            memcpy(c->props, opts->properties.items, opts->properties.len);
-    }
     if (st == FAMQP_ASYNC_OK && loop &&
         (famqp_loop_timer_new(loop, async_on_timer, c, &c->timer) != FAMQP_LOOP_OK ||
          famqp_loop_timer_new(loop, on_kick, c, &c->kick) != FAMQP_LOOP_OK))
@@ -179,14 +217,16 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     co->idle_timeout_ms = opts->idle_timeout_ms;
     if (opts->max_frame_size)
         co->max_frame_size = opts->max_frame_size;
-    if (c->props) {
-        co->properties = opts->properties;
-        co->properties.items = c->props;
-    }
+    co->properties = opts->properties;
+    co->offered_capabilities = opts->offered_capabilities;
+    co->desired_capabilities = opts->desired_capabilities;
     async_target_use(c, 0);
     char why[256];
     if (famqp_connection_options_check(co, why, sizeof why) != FAMQP_ENGINE_OK)
         return async_refuse(c, FAMQP_ASYNC_ERR_ARG, "%s", why);
+    /* Kept for every reconnect, after the application reused its buffers. */
+    if (famqp_connection_options_copy(co, co, &c->copts_block) != FAMQP_ENGINE_OK)
+        return async_refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
     c->iopts = opts->io;
     c->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
     c->iopts.connect_timeout_ms = c->connect_timeout_ms;
@@ -246,6 +286,8 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
     if (!c)
         return FAMQP_ASYNC_ERR_NOMEM;
     famqp_async_status st = conn_make(loop, url, opts, c);
+    if (st == FAMQP_ASYNC_OK)
+        st = async_cbs_open(c);
     /* The first attempt runs from the loop, so that its outcome (even an
      * unresolvable host) is reported by a callback, never by this call. */
     if (st == FAMQP_ASYNC_OK && famqp_loop_timer_start(c->timer, 0) != FAMQP_LOOP_OK)
@@ -272,6 +314,7 @@ void famqp_async_close(famqp_async_conn *c, famqp_async_closed_fn *on_closed, vo
     if (failed)
         c->on_event = NULL; /* CLOSED was reported when it failed */
     async_conn_enter(c);
+    async_requesters_close(c);
     for (async_link *l = c->links; l; l = l->next) {
         if (l->kind == ASYNC_SENDER)
             famqp_async_sender_close((famqp_async_sender *)l);

@@ -33,8 +33,14 @@ enum { ASYNC_SENDER, ASYNC_RECEIVER };
 typedef struct async_link {
     int kind;
     famqp_async_conn *conn;
-    char *name, *address;
+    char *name, *address;   /* address NULL: a dynamic node */
+    famqp_link_options lo;  /* the application's link options (famqp_link_options_copy) */
+    void *lo_block;         /* what lo points at */
     famqp_link *link;
+    /* Called by links_lost after every link let go of the connection (a
+     * requester's sender: its requests in flight are lost). */
+    void (*lost_hook)(void *owner);
+    void *owner;
     bool closed;  /* closed by the application: freed when the conn is idle */
     bool refused; /* the peer detached it */
     struct async_link *prev, *next;
@@ -80,15 +86,19 @@ struct famqp_async_receiver {
     famqp_async_delivery *held, *free_list;
 };
 
+typedef struct async_cbs async_cbs;
+
 struct famqp_async_conn {
     famqp_loop *loop;
+    async_cbs *cbs; /* claims-based security (async_cbs.c); NULL: off */
+    uint64_t gen;   /* the connect attempt's number, from 1: what a token was put on */
     famqp_loop_conn *lc; /* the current socket + engine, or NULL */
     famqp_connection *engine;
     famqp_session *session;
     famqp_connection_options copts;
     famqp_io_options iopts;
     char *ca_file, *server_name, *cert_file, *key_file;
-    uint8_t *props; /* copy of the open properties */
+    void *copts_block; /* what copts points at (famqp_connection_options_copy) */
     char container_id[128];
     async_target *targets;
     size_t ntargets, cur, lost_from;
@@ -108,6 +118,7 @@ struct famqp_async_conn {
     bool close_called; /* famqp_async_close ran: no new links or sends */
     famqp_async_closed_fn *on_closed;
     void *closed_arg;
+    struct famqp_async_requester *requesters; /* open requesters (async_request.c) */
     int busy;      /* callbacks running: closed links are freed after */
     bool closed_links; /* some link waits to be freed */
 };
@@ -120,8 +131,11 @@ void async_conn_flush(famqp_async_conn *c);
 void async_conn_kick(famqp_async_conn *c);
 void async_link_add(famqp_async_conn *c, async_link *l);
 bool async_dup(char **dst, const char *src);
+famqp_async_status async_link_open(famqp_async_conn *c, async_link *l, const char *role, const char *name,
+                                   const char *address, const famqp_link_options *lo);
 famqp_async_status async_link_attach(async_link *l);
 void async_link_unlink_free(async_link *l);
+void async_link_free_fields(async_link *l);
 
 /* async_targets.c */
 famqp_async_status async_refuse(famqp_async_conn *c, famqp_async_status st, const char *fmt, ...);
@@ -141,10 +155,35 @@ void async_sender_lost(famqp_async_sender *s);
 void async_sender_fail_all(famqp_async_sender *s, famqp_async_status st);
 void async_sender_free(famqp_async_sender *s);
 
+/* Removes the sends the lost connection had transferred (the requester's:
+ * they are not sent again), calling their callbacks with st. */
+void async_sender_drop_sent(famqp_async_sender *s, famqp_async_status st);
+
 /* async_receiver.c */
+famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address, const char *target,
+                                       const famqp_async_receiver_options *opts, famqp_async_message_fn *on_message,
+                                       void *arg, famqp_async_receiver **out);
 void async_receiver_event(famqp_async_receiver *r, const famqp_event *e);
 void async_receiver_attached(famqp_async_receiver *r);
 void async_receiver_lost(famqp_async_receiver *r);
 void async_receiver_free(famqp_async_receiver *r);
+
+/* async_cbs.c */
+/* Checks and copies the CBS options (nothing when off); c->targets set.
+ * On failure c->msg says why. */
+famqp_async_status async_cbs_init(famqp_async_conn *c, const famqp_async_options *opts);
+/* Opens the $cbs requester (famqp_async_connect). */
+famqp_async_status async_cbs_open(famqp_async_conn *c);
+void async_cbs_free(famqp_async_conn *c);
+/* May l attach now?  False: its audience's token is being put on this
+ * connection (started here when it was not); the put attaches it. */
+bool async_cbs_allows(async_link *l);
+
+/* async_request.c */
+/* famqp_async_close: every requester of c ends its requests and is freed. */
+void async_requesters_close(famqp_async_conn *c);
+/* Frees requesters left on a connection being freed (their links are
+ * freed with the connection's). */
+void async_requesters_free(famqp_async_conn *c);
 
 #endif

@@ -14,6 +14,7 @@ const char *famqp_auth_status_name(famqp_auth_status s)
     case FAMQP_AUTH_ERR_SPACE: return "space";
     case FAMQP_AUTH_ERR_CRYPTO: return "crypto";
     case FAMQP_AUTH_ERR_DENIED: return "denied";
+    case FAMQP_AUTH_ERR_NOMEM: return "out of memory";
     }
     return "unknown";
 }

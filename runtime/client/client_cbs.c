@@ -1,8 +1,9 @@
 /* Claims-based security (famqp_cbs_options, client.h): the `$cbs`
  * requester, one token per audience put before the first link to it,
  * refreshed before expiry from the calls that wait, put again after a
- * reconnect.  The token comes from the application's provider, the
- * built-in SAS provider (client_cbs_sas.c) or a fixed SAS token. */
+ * reconnect.  The token comes from the application's provider or the
+ * built-in SAS provider (famqp/cbs.h: a key or a fixed SAS token); the
+ * request is famqp/management.h's put-token. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ struct client_cbs {
     uint64_t refresh_failures; /* refreshes refused or failed */
     bool refreshing;     /* a refresh is under way: client_wait must not start another */
     famqp_cbs_token tok; /* the provider's output (8 KiB: kept off the stack) */
-    client_cbs_sas sas;
+    famqp_cbs_sas_provider *sas; /* the built-in provider, when used */
 };
 
 void famqp_cbs_use_sas(famqp_client_options *o, const char *key_name, const char *key, uint32_t lifetime_s)
@@ -47,10 +48,7 @@ void famqp_cbs_use_sas(famqp_client_options *o, const char *key_name, const char
 
 static uint64_t now_s(void) { return (uint64_t)time(NULL); }
 
-bool client_cbs_wanted(const famqp_client_options *o)
-{
-    return o->cbs.provider || (o->cbs.sas_key_name && o->cbs.sas_key) || o->cbs.sas_token;
-}
+bool client_cbs_wanted(const famqp_client_options *o) { return famqp_cbs_options_wanted(&o->cbs); }
 
 famqp_client_status client_cbs_init(famqp_client *c, const famqp_client_options *opts)
 {
@@ -75,17 +73,12 @@ famqp_client_status client_cbs_init(famqp_client *c, const famqp_client_options 
             return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
         snprintf(b->prefix, n, "sb://%s/", u->host);
     }
-    if (o->provider) {
-        b->provider = o->provider;
-        b->context = o->provider_context;
-        return FAMQP_CLIENT_OK;
-    }
-    char why[256];
-    famqp_client_status st = client_cbs_sas_init(&b->sas, o, why, sizeof why);
-    if (st != FAMQP_CLIENT_OK)
-        return client_set_error(c, st, NULL, NULL, "CBS: %s", why);
-    b->provider = client_cbs_sas_provide;
-    b->context = &b->sas;
+    bool fixed;
+    famqp_auth_error e;
+    famqp_auth_status as = famqp_cbs_options_provider(o, &b->provider, &b->context, &b->sas, &fixed, &e);
+    if (as != FAMQP_AUTH_OK)
+        return client_set_error(c, as == FAMQP_AUTH_ERR_NOMEM ? FAMQP_CLIENT_ERR_NOMEM : FAMQP_CLIENT_ERR_ARG, NULL,
+                                NULL, "CBS: %s", e.message);
     return FAMQP_CLIENT_OK;
 }
 
@@ -99,7 +92,7 @@ void client_cbs_free(famqp_client *c)
     free(b->aud);
     free(b->prefix);
     client_requester_drop(b->req);
-    client_cbs_sas_free(&b->sas);
+    famqp_cbs_sas_provider_free(b->sas);
     memset(&b->tok, 0, sizeof b->tok); /* a token is a credential */
     free(b);
     c->cbs = NULL;
@@ -138,27 +131,6 @@ static void recompute_due(client_cbs *b)
     }
 }
 
-/* The put-token request's application properties: operation, type, name
- * and expiration (epoch seconds as an int, a long past 2038, as
- * Microsoft's Python SDK sends it). */
-static bool put_properties(famqp_writer *w, const char *type, const char *audience, uint64_t expiry)
-{
-    famqp_write_map_begin(w);
-    famqp_write_string(w, famqp_string_of("operation"));
-    famqp_write_string(w, famqp_string_of("put-token"));
-    famqp_write_string(w, famqp_string_of("type"));
-    famqp_write_string(w, famqp_string_of(type));
-    famqp_write_string(w, famqp_string_of("name"));
-    famqp_write_string(w, famqp_string_of(audience));
-    famqp_write_string(w, famqp_string_of("expiration"));
-    if (expiry <= INT32_MAX)
-        famqp_write_int(w, (int32_t)expiry);
-    else
-        famqp_write_long(w, (int64_t)expiry);
-    famqp_write_map_end(w);
-    return famqp_writer_status(w) == FAMQP_OK;
-}
-
 /* Asks the provider for audience's token and puts it; ERR_AUTH with the
  * provider's reason or the node's status description on refusal. */
 static famqp_client_status put_token(famqp_client *c, cbs_audience *a)
@@ -174,13 +146,15 @@ static famqp_client_status put_token(famqp_client *c, cbs_audience *a)
     b->tok.text[sizeof b->tok.text - 1] = '\0';
     const char *type = b->tok.type[0] ? b->tok.type : FAMQP_CBS_TYPE_SAS;
     uint8_t props[1024];
-    famqp_writer w;
-    famqp_writer_init(&w, props, sizeof props);
     famqp_message m;
     famqp_message_init(&m);
-    if (!put_properties(&w, type, a->name, b->tok.expiry_epoch_s) || !famqp_message_set_application_properties(&m, &w))
-        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "CBS: audience '%.200s' too long", a->name);
-    famqp_message_set_string(&m, b->tok.text);
+    famqp_status ms = famqp_cbs_put_token_request(&m, props, sizeof props, type, a->name, b->tok.expiry_epoch_s,
+                                                  b->tok.text);
+    if (ms != FAMQP_OK)
+        return client_set_error(c, ms == FAMQP_ERR_LIMIT ? FAMQP_CLIENT_ERR_ARG : FAMQP_CLIENT_ERR_AUTH, NULL, NULL,
+                                ms == FAMQP_ERR_LIMIT ? "CBS: audience '%.200s' too long"
+                                                      : "CBS: the token provider gave an empty token for '%.200s'",
+                                a->name);
     famqp_response r;
     famqp_client_status st = famqp_request(b->req, &m, b->put_ms, &r);
     memset(b->tok.text, 0, sizeof b->tok.text);

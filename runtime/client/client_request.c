@@ -1,12 +1,11 @@
 /* Request/response over a sender/receiver pair (famqp/request.h): requests
  * numbered by message-id, responses matched by correlation-id and held,
  * unsettled, in the slot of the request they answer until released. */
-#define _GNU_SOURCE /* getrandom */
+#define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "client_internal.h"
 #include "famqp/request.h"
@@ -38,18 +37,10 @@ void famqp_requester_options_init(famqp_requester_options *o)
     o->attach_timeout_ms = 10000;
 }
 
-/* "famqp-reply-" and 16 hex digits: unique enough that two requesters (in
- * any number of processes) never share a reply address. */
 static char *fresh_reply_to(void)
 {
-    uint8_t r[8];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-        return NULL;
-    char *s = malloc(32);
-    if (s)
-        snprintf(s, 32, "famqp-reply-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                 r[7]);
-    return s;
+    char buf[FAMQP_MANAGEMENT_REPLY_TO_SIZE];
+    return famqp_management_fresh_reply_to(buf) ? strdup(buf) : NULL;
 }
 
 static void requester_free(famqp_requester *r)
@@ -156,11 +147,7 @@ famqp_client_status famqp_request_start(famqp_requester *r, const famqp_message 
                                 "%" PRIu32 " requests wait for responses (max_in_flight): wait for one first",
                                 r->cap);
     famqp_message m = *request;
-    m.properties.present |= FAMQP_PROPERTIES_HAS_MESSAGE_ID | FAMQP_PROPERTIES_HAS_REPLY_TO;
-    m.properties.message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG;
-    m.properties.message_id.u.message_id_ulong = r->next_id;
-    m.properties.reply_to.kind = FAMQP_ANY_ADDRESS_ADDRESS_STRING;
-    m.properties.reply_to.u.address_string = (famqp_string){r->reply_to, strlen(r->reply_to)};
+    famqp_management_set_request(&m, r->next_id, r->reply_to);
     famqp_client_status st = famqp_send_async(r->sender, &m, timeout_ms);
     if (st != FAMQP_CLIENT_OK)
         return st;
@@ -171,50 +158,6 @@ famqp_client_status famqp_request_start(famqp_requester *r, const famqp_message 
     return FAMQP_CLIENT_OK;
 }
 
-/* An application property's integer value, if it fits an int32. */
-static bool property_int(const famqp_message *m, const char *name, int32_t *out)
-{
-    famqp_value v;
-    if (!famqp_message_property(m, name, &v))
-        return false;
-    int64_t l;
-    uint64_t ul;
-    int32_t i;
-    uint32_t u;
-    int16_t s;
-    uint16_t us;
-    int8_t b;
-    uint8_t ub;
-    if (famqp_value_get_int(v, &i))
-        l = i;
-    else if (famqp_value_get_long(v, &l))
-        ;
-    else if (famqp_value_get_uint(v, &u))
-        l = u;
-    else if (famqp_value_get_ulong(v, &ul))
-        l = ul > INT32_MAX ? (int64_t)INT32_MAX + 1 : (int64_t)ul;
-    else if (famqp_value_get_short(v, &s))
-        l = s;
-    else if (famqp_value_get_ushort(v, &us))
-        l = us;
-    else if (famqp_value_get_byte(v, &b))
-        l = b;
-    else if (famqp_value_get_ubyte(v, &ub))
-        l = ub;
-    else
-        return false;
-    if (l < INT32_MIN || l > INT32_MAX)
-        return false;
-    *out = (int32_t)l;
-    return true;
-}
-
-static bool property_string(const famqp_message *m, const char *name, famqp_string *out)
-{
-    famqp_value v;
-    return famqp_message_property(m, name, &v) && famqp_value_get_string(v, out);
-}
-
 /* Hands the slot's response to *out (decoded once, when it arrived). */
 static void answer(request_slot *slot, famqp_response *out)
 {
@@ -223,11 +166,7 @@ static void answer(request_slot *slot, famqp_response *out)
     out->message = slot->message;
     slot->waiting = false;
     slot->answer = NULL;
-    out->status_code = -1;
-    if (!property_int(&out->message, "status-code", &out->status_code))
-        property_int(&out->message, "statusCode", &out->status_code);
-    if (!property_string(&out->message, "status-description", &out->status_description))
-        property_string(&out->message, "statusDescription", &out->status_description);
+    famqp_management_status(&out->message, &out->status_code, &out->status_description);
 }
 
 famqp_client_status famqp_request_wait(famqp_requester *r, uint64_t id, int timeout_ms, famqp_response *out)
@@ -249,12 +188,10 @@ famqp_client_status famqp_request_wait(famqp_requester *r, uint64_t id, int time
             return st;
         }
         famqp_message m;
-        const famqp_properties *p = &m.properties;
+        uint64_t cid;
         request_slot *to = NULL;
-        if (famqp_delivery_read_message(d, &m, NULL) == FAMQP_OK &&
-            (p->present & FAMQP_PROPERTIES_HAS_CORRELATION_ID) &&
-            p->correlation_id.kind == FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG)
-            to = find(r, p->correlation_id.u.message_id_ulong);
+        if (famqp_delivery_read_message(d, &m, NULL) == FAMQP_OK && famqp_management_correlation_id(&m, &cid))
+            to = find(r, cid);
         if (to && !to->answer) {
             to->answer = d;
             to->message = m;

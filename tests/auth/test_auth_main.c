@@ -1,11 +1,12 @@
-/* auth suite (famqp/auth.h): SAS tokens, their verification and
- * connection strings. */
+/* auth suite (famqp/auth.h, famqp/cbs.h): SAS tokens, their verification,
+ * connection strings and the built-in CBS token provider. */
 #include <check.h>
 #include <stdlib.h>
 
 TCase *sas_tcase(void);
 TCase *connection_string_tcase(void);
 TCase *sas_verify_tcase(void);
+TCase *cbs_sas_tcase(void);
 
 int main(void)
 {
@@ -13,6 +14,7 @@ int main(void)
     suite_add_tcase(s, sas_tcase());
     suite_add_tcase(s, connection_string_tcase());
     suite_add_tcase(s, sas_verify_tcase());
+    suite_add_tcase(s, cbs_sas_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

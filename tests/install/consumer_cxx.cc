@@ -6,6 +6,7 @@
 #include <famqp/async.h>
 #include <famqp/auth.h>
 #include <famqp/batch.h>
+#include <famqp/cbs.h>
 #include <famqp/client.h>
 #include <famqp/codec.h>
 #include <famqp/engine.h>
@@ -16,8 +17,10 @@
 #include <famqp/gen/wire.h>
 #include <famqp/io.h>
 #include <famqp/loop.h>
+#include <famqp/management.h>
 #include <famqp/message.h>
 #include <famqp/request.h>
+#include <famqp/servicebus.h>
 /* installed with the libuv adapter only (when libuv was found) */
 #if defined(__has_include)
 #if __has_include(<famqp/uv.h>)

@@ -10,9 +10,11 @@
 #   codec      nothing else                 runtime/codec/, famqp/codec.h, frame.h, version.h, export.h, gen/wire.h
 #   table      codec                        runtime/table/, famqp/gen/table.h
 #   auth       codec                        runtime/auth/, famqp/auth.h (SAS
-#                                           tokens, connection strings)
+#                                           tokens, connection strings),
+#                                           famqp/cbs.h (CBS token providers)
 #   generated  table, codec                 generated/ (famqp_spec*.h and the .c files)
-#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h, famqp/eventhubs.h
+#   message    generated, codec             runtime/message/, famqp/message.h, famqp/batch.h, famqp/eventhubs.h,
+#                                           famqp/management.h (request ids, status, put-token)
 #   engine     message, generated, codec    runtime/engine/, famqp/engine.h
 #   io         engine, message, generated, codec
 #                                           runtime/io/, famqp/io.h
@@ -22,9 +24,14 @@
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, auth, generated, codec
-#                                           runtime/client/, famqp/client.h, famqp/request.h
-#   async      loop, io, engine, message, generated, codec (beside client, not on it)
+#                                           runtime/client/, famqp/client.h, famqp/request.h,
+#                                           famqp/servicebus.h
+#   async      loop, io, engine, message, auth, generated, codec (beside client, not on it;
+#                                           auth for CBS token providers)
 #                                           runtime/async/, famqp/async.h
+#   python     generated, codec             generated/python/ (famqp-gen --emit python),
+#                                           famqp_py.h (python/src/: the Python
+#                                           extension, built beside the library)
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
@@ -44,7 +51,8 @@ declare -A allowed=(
     [loop]="loop io engine message generated codec"
     [uv]="uv io engine message generated codec"
     [client]="client loop io engine message auth generated codec"
-    [async]="async loop io engine message generated codec"
+    [async]="async loop io engine message auth generated codec"
+    [python]="python generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -54,15 +62,16 @@ header_layer() {
     case $name in
     famqp/codec.h | famqp/frame.h | famqp/version.h | famqp/export.h | famqp/gen/wire.h) echo codec ;;
     famqp/gen/table.h) echo table ;;
-    famqp/auth.h) echo auth ;;
+    famqp/auth.h | famqp/cbs.h) echo auth ;;
     famqp_spec.h | famqp_spec_internal.h | famqp_spec_table.h) echo generated ;;
-    famqp/message.h | famqp/batch.h | famqp/eventhubs.h) echo message ;;
+    famqp/message.h | famqp/batch.h | famqp/eventhubs.h | famqp/management.h) echo message ;;
     famqp/engine.h) echo engine ;;
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
-    famqp/client.h | famqp/request.h) echo client ;;
+    famqp/client.h | famqp/request.h | famqp/servicebus.h) echo client ;;
     famqp/async.h) echo async ;;
+    famqp_py.h) echo python ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
         local d
@@ -82,6 +91,7 @@ header_layer() {
 file_layer() {
     local f=$1
     case $f in
+    generated/python/*) echo python ;;
     generated/*) echo generated ;;
     runtime/include/famqp/*) header_layer "${f#runtime/include/}" ;;
     runtime/*/*) local d=${f#runtime/}; echo "${d%%/*}" ;;

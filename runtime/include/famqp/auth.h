@@ -47,7 +47,8 @@ typedef enum famqp_auth_status {
     FAMQP_AUTH_ERR_ARG,    /**< bad input: a NULL or empty argument, text that is not UTF-8, a malformed connection string */
     FAMQP_AUTH_ERR_SPACE,  /**< the output buffer is too small; *len holds the length needed (without the NUL) */
     FAMQP_AUTH_ERR_CRYPTO, /**< OpenSSL failed to compute the HMAC */
-    FAMQP_AUTH_ERR_DENIED  /**< a token that does not verify: wrong signature, unknown key name, expired */
+    FAMQP_AUTH_ERR_DENIED, /**< a token that does not verify: wrong signature, unknown key name, expired */
+    FAMQP_AUTH_ERR_NOMEM   /**< an allocation failed (famqp_cbs_sas_provider_new, famqp/cbs.h) */
 } famqp_auth_status;
 
 /** Why an auth call failed: its status and a human-readable reason. */
