@@ -3,8 +3,10 @@
  * broker_main.c (options, threads, signals), broker_worker.c (one loop's
  * thread and the hand-over between threads), broker_conn.c (accepting,
  * and the engine events of one client connection), broker_queue.c
- * (queues), broker_pool.c (message blocks) and broker_cbs.c (the $cbs node
- * and token checks of --sas-key).
+ * (queues), broker_pool.c (message blocks), broker_cbs.c (the $cbs node
+ * and token checks of --sas-key), broker_node.c (the links of request/
+ * response nodes), broker_eventhub.c (Event Hubs partitions, publishers,
+ * readers) and broker_management.c (the Event Hubs $management node).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)

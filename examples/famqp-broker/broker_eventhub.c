@@ -269,8 +269,9 @@ static void describe_epoch(char *out, size_t cap, const eh_reader *r)
 static bool epoch_admit(worker *w, eh_reader *r, const char *addr, const char **condition, char *why, size_t cap)
 {
     eh_partition *pt = &r->hub->parts[r->part];
-    char mine[40], theirs[40];
+    char mine[40], theirs[40], q[EH_QUOTE_MAX + 1];
     describe_epoch(mine, sizeof mine, r);
+    eh_quote(q, addr, strlen(addr));
     size_t same = 0;
     for (size_t i = 0; i < pt->nreaders; i++) {
         eh_reader *o = pt->readers[i]->eh;
@@ -281,9 +282,9 @@ static bool epoch_admit(worker *w, eh_reader *r, const char *addr, const char **
         if (same >= EH_MAX_READERS) {
             *condition = "amqp:resource-limit-exceeded";
             snprintf(why, cap,
-                     "'%.150s' has %d receivers in this consumer group already (at most %d per partition and group, "
+                     "'%s' has %d receivers in this consumer group already (at most %d per partition and group, "
                      "as the service allows)",
-                     addr, EH_MAX_READERS, EH_MAX_READERS);
+                     q, EH_MAX_READERS, EH_MAX_READERS);
             return false;
         }
         bool blocked = r->has_epoch ? (o->has_epoch && o->epoch > r->epoch) : o->has_epoch;
@@ -291,9 +292,9 @@ static bool epoch_admit(worker *w, eh_reader *r, const char *addr, const char **
             *condition = "amqp:link:stolen";
             describe_epoch(theirs, sizeof theirs, o);
             snprintf(why, cap,
-                     "a receiver with %s holds '%.150s': a receiver with %s cannot be created (use a higher epoch, "
+                     "a receiver with %s holds '%s': a receiver with %s cannot be created (use a higher epoch, "
                      "or close the other first)",
-                     theirs, addr, mine);
+                     theirs, q, mine);
             return false;
         }
     }
@@ -488,22 +489,26 @@ bool eh_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_
     else
         o.target_address = addr;
     uint32_t part = 0, n = h->cfg->partitions;
+    char q[EH_QUOTE_MAX + 1], qpart[EH_QUOTE_MAX + 1], qgroup[EH_QUOTE_MAX + 1];
+    eh_quote(q, addr, strlen(addr));
+    eh_quote(qpart, a.partition.ptr, a.partition.len);
+    eh_quote(qgroup, a.group.ptr, a.group.len);
     if (kind == EH_ADDRESS_BAD) {
         client_refuse_link(l, &o, "amqp:not-found", why);
     } else if (sender && kind != EH_ADDRESS_GROUP_PARTITION) {
         snprintf(why, sizeof why,
-                 "'%.150s' is an event hub publishing address: receive from "
+                 "'%s' is an event hub publishing address: receive from "
                  "%s/ConsumerGroups/<group>/Partitions/<partition>",
-                 addr, h->cfg->name);
+                 q, h->cfg->name);
         client_refuse_link(l, &o, "amqp:not-found", why);
     } else if (!sender && kind == EH_ADDRESS_GROUP_PARTITION) {
         snprintf(why, sizeof why,
-                 "'%.150s' is a consumer group's partition: send to %s or %s/Partitions/<partition>", addr,
+                 "'%s' is a consumer group's partition: send to %s or %s/Partitions/<partition>", q,
                  h->cfg->name, h->cfg->name);
         client_refuse_link(l, &o, "amqp:not-found", why);
     } else if (kind != EH_ADDRESS_HUB && !eh_partition_index(a.partition, n, &part)) {
-        snprintf(why, sizeof why, "event hub '%s' has no partition '%.*s' (its partitions are 0 to %u)",
-                 h->cfg->name, (int)(a.partition.len > 40 ? 40 : a.partition.len), a.partition.ptr, n - 1);
+        snprintf(why, sizeof why, "event hub '%s' has no partition '%s' (its partitions are 0 to %u)",
+                 h->cfg->name, qpart, n - 1);
         client_refuse_link(l, &o, "amqp:not-found", why);
     } else if (!sender) {
         attach_publisher(cl, l, addr, h, kind == EH_ADDRESS_HUB ? -1 : (int32_t)part, auth_expiry_s);
@@ -513,8 +518,8 @@ bool eh_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_
                                          strncasecmp(h->cfg->groups[g], a.group.ptr, a.group.len) == 0))
             g++;
         if (g == h->cfg->ngroups) {
-            int k = snprintf(why, sizeof why, "consumer group '%.*s' does not exist in event hub '%s' (it has:",
-                             (int)(a.group.len > 60 ? 60 : a.group.len), a.group.ptr, h->cfg->name);
+            int k = snprintf(why, sizeof why, "consumer group '%s' does not exist in event hub '%s' (it has:",
+                             qgroup, h->cfg->name);
             for (size_t i = 0; i < h->cfg->ngroups && k > 0 && (size_t)k < sizeof why; i++)
                 k += snprintf(why + k, sizeof why - (size_t)k, " %s", h->cfg->groups[i]);
             if (k > 0 && (size_t)k < sizeof why - 1)

@@ -93,15 +93,15 @@ static void write_string_array(famqp_writer *w, char ids[][12], uint32_t count)
 static int read_entity(broker *b, const eh_mgmt_request *r, int type, famqp_writer *w, char *desc, size_t cap)
 {
     eh_hub *h = eh_find_hub(b, r->name);
+    char q[EH_QUOTE_MAX + 1];
     if (!h) {
-        snprintf(desc, cap, "event hub '%.*s' does not exist", (int)(r->name.len > 100 ? 100 : r->name.len),
-                 r->name.ptr);
+        snprintf(desc, cap, "event hub '%s' does not exist", eh_quote(q, r->name.ptr, r->name.len));
         return 404;
     }
     uint32_t part = 0;
     if (type == EH_MGMT_PARTITION && !eh_partition_index(r->partition, h->cfg->partitions, &part)) {
-        snprintf(desc, cap, "event hub '%s' has no partition '%.*s' (its partitions are 0 to %u)", h->cfg->name,
-                 (int)(r->partition.len > 40 ? 40 : r->partition.len), r->partition.ptr, h->cfg->partitions - 1);
+        snprintf(desc, cap, "event hub '%s' has no partition '%s' (its partitions are 0 to %u)", h->cfg->name,
+                 eh_quote(q, r->partition.ptr, r->partition.len), h->cfg->partitions - 1);
         return 404;
     }
     famqp_write_map_begin(w);
@@ -173,8 +173,9 @@ bool mgmt_on_message(client *cl, famqp_delivery *d)
     int status = eh_mgmt_parse(&m, &r, &type, desc, sizeof desc);
     if (status == 0 && !authorized(cl, &r)) {
         status = 401;
-        snprintf(desc, sizeof desc, "no valid token covers '%.*s/$management' (put one to $cbs, or send it as "
-                 "security_token)", (int)(r.name.len > 100 ? 100 : r.name.len), r.name.ptr);
+        char q[EH_QUOTE_MAX + 1];
+        snprintf(desc, sizeof desc, "no valid token covers '%s/$management' (put one to $cbs, or send it as "
+                 "security_token)", eh_quote(q, r.name.ptr, r.name.len));
     }
     if (status == 0) {
         pthread_mutex_lock(&cl->w->b->mu);

@@ -9,10 +9,22 @@
 
 #include "eventhub_protocol.h"
 
+const char *eh_quote(char out[EH_QUOTE_MAX + 1], const char *s, size_t n)
+{
+    if (n > EH_QUOTE_MAX)
+        n = EH_QUOTE_MAX;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[n] = '\0';
+    return out;
+}
+
+/* why = fmt with its one %s the quoted a[0..alen). */
 static void say(char *why, size_t cap, const char *fmt, const char *a, size_t alen)
 {
+    char q[EH_QUOTE_MAX + 1];
     if (cap)
-        snprintf(why, cap, fmt, (int)(alen > 100 ? 100 : alen), a);
+        snprintf(why, cap, fmt, eh_quote(q, a, alen));
 }
 
 /* The next '/'-separated segment of *p (advanced past it). */
@@ -48,7 +60,7 @@ eh_address_kind eh_address_parse(const char *addr, eh_address *out, char *why, s
         out->kind = n == 3 && seg[2].len ? EH_ADDRESS_PARTITION : EH_ADDRESS_BAD;
         out->partition = n == 3 ? seg[2] : (famqp_string){0};
         if (out->kind == EH_ADDRESS_BAD)
-            say(why, cap, "address '%.*s': expected <hub>/Partitions/<partition>", addr, strlen(addr));
+            say(why, cap, "address '%s': expected <hub>/Partitions/<partition>", addr, strlen(addr));
     } else if (word_is(seg[1], "ConsumerGroups")) {
         bool ok = n == 5 && seg[2].len && word_is(seg[3], "Partitions") && seg[4].len;
         out->kind = ok ? EH_ADDRESS_GROUP_PARTITION : EH_ADDRESS_BAD;
@@ -56,7 +68,7 @@ eh_address_kind eh_address_parse(const char *addr, eh_address *out, char *why, s
             out->group = seg[2];
             out->partition = seg[4];
         } else {
-            say(why, cap, "address '%.*s': expected <hub>/ConsumerGroups/<group>/Partitions/<partition>", addr,
+            say(why, cap, "address '%s': expected <hub>/ConsumerGroups/<group>/Partitions/<partition>", addr,
                 strlen(addr));
         }
     } else {
@@ -155,13 +167,13 @@ bool eh_position_parse(const char *s, size_t n, eh_position *out, char *why, siz
         return true;
     }
     if (!parse_i64(v, vlen, &out->value)) {
-        say(why, cap, "selector filter: '%.*s' is not a number (nor '@latest' for an offset)", v, vlen);
+        say(why, cap, "selector filter: '%s' is not a number (nor '@latest' for an offset)", v, vlen);
         return false;
     }
     /* Before the first event: the start ("-1" as the SDKs send for earliest). */
     if (out->value < 0 && out->kind != EH_POS_TIME) {
         if (out->value != -1 || out->inclusive) {
-            say(why, cap, "selector filter: '%.*s' is out of range (-1 is the start)", v, vlen);
+            say(why, cap, "selector filter: '%s' is out of range (-1 is the start)", v, vlen);
             return false;
         }
         out->kind = EH_POS_START;
@@ -170,7 +182,7 @@ bool eh_position_parse(const char *s, size_t n, eh_position *out, char *why, siz
     return true;
 bad:
     say(why, cap,
-        "selector filter '%.*s' is not amqp.annotation.x-opt-offset / x-opt-sequence-number / "
+        "selector filter '%s' is not amqp.annotation.x-opt-offset / x-opt-sequence-number / "
         "x-opt-enqueued-time followed by > or >= and a quoted value",
         s, n);
     return false;
@@ -404,7 +416,7 @@ int eh_mgmt_parse(const famqp_message *m, eh_mgmt_request *r, int *type, char *d
         return 400;
     }
     if (!famqp_string_eq(r->operation, "READ")) {
-        say(desc, cap, "operation '%.*s' is not supported by this node (READ is)", r->operation.ptr,
+        say(desc, cap, "operation '%s' is not supported by this node (READ is)", r->operation.ptr,
             r->operation.len);
         return 501;
     }
@@ -430,7 +442,7 @@ int eh_mgmt_parse(const famqp_message *m, eh_mgmt_request *r, int *type, char *d
         *type = EH_MGMT_PARTITION;
         return 0;
     }
-    say(desc, cap, "type '%.*s' is not supported (com.microsoft:eventhub and com.microsoft:partition are)",
+    say(desc, cap, "type '%s' is not supported (com.microsoft:eventhub and com.microsoft:partition are)",
         r->type.ptr, r->type.len);
     return 501;
 }

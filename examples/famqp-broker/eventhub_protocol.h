@@ -14,6 +14,12 @@
 
 #include "famqp/message.h"
 
+/* Longest piece of a peer's text quoted in a description. */
+#define EH_QUOTE_MAX 100
+/* out = the first EH_QUOTE_MAX bytes of s[0..n), control characters as
+ * '?' (descriptions stay one line), NUL-terminated; returns out. */
+const char *eh_quote(char out[EH_QUOTE_MAX + 1], const char *s, size_t n);
+
 /* What an address names: `<hub>` (send, spread over partitions),
  * `<hub>/Partitions/<n>` (send to one) or
  * `<hub>/ConsumerGroups/<group>/Partitions/<n>` (receive).  Keywords are
