@@ -44,7 +44,12 @@ typedef struct famqp_py_out {
     PyObject *bytes;       /* encode(): the result, made at the first write */
     PyObject *target;      /* encode_into(): the bytearray or buffer object */
     Py_ssize_t offset;     /* where the next value goes */
+    Py_ssize_t cap;        /* bytes: its size (it grows by doubling; see famqp_py_out_bytes) */
 } famqp_py_out;
+
+/* The bytes of an encode() cut to what was written (a new reference, b""
+ * when nothing was); out->bytes is taken over. */
+PyObject *famqp_py_out_bytes(famqp_py_out *out);
 
 /* Writes one value: put(NULL, 0, v) sizes it, then it is written at
  * out->offset (the GIL released when it is big). */
@@ -86,6 +91,9 @@ typedef struct famqp_py_type {
     /* decodes one value at p[0..n): the object, or NULL with err->status
      * set (a decode error) or with a Python exception (err->status OK) */
     PyObject *(*decode)(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err);
+    /* described restricted types (sections): decode, giving the value
+     * alone (a message's annotations as their dict); NULL for composites */
+    PyObject *(*decode_value)(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err);
 } famqp_py_type;
 
 extern const famqp_py_type famqp_py_types[];

@@ -13,6 +13,43 @@
 
 static PyObject *from_value(famqp_py_dec *d, famqp_value v, int depth);
 
+/* Symbols repeat (annotation keys, conditions): the flatamqp.symbol of each
+ * text seen is kept, up to SYMBOL_CACHE_MAX of them, and shared (symbols
+ * are immutable), which saves the call to the class per symbol. */
+#define SYMBOL_CACHE_MAX 4096
+static PyObject *symbol_cache;
+
+static PyObject *symbol_object(famqp_py_dec *d, const famqp_symbol *sym)
+{
+    PyObject *text = famqp_py_from_symbol(d, sym);
+    if (!text)
+        return NULL;
+    if (!symbol_cache && !(symbol_cache = PyDict_New())) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    PyObject *hit = PyDict_GetItemWithError(symbol_cache, text);
+    if (hit && Py_TYPE(hit) == (PyTypeObject *)famqp_py_vclasses[FAMQP_PY_V_SYMBOL]) {
+        Py_DECREF(text);
+        Py_INCREF(hit);
+        return hit;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    Py_INCREF(text);
+    PyObject *obj = famqp_py_make_v(FAMQP_PY_V_SYMBOL, text); /* steals one reference */
+    if (obj) {
+        if (PyDict_GET_SIZE(symbol_cache) >= SYMBOL_CACHE_MAX)
+            PyDict_Clear(symbol_cache);
+        if (PyDict_SetItem(symbol_cache, text, obj) < 0)
+            Py_CLEAR(obj);
+    }
+    Py_DECREF(text);
+    return obj;
+}
+
 static PyObject *from_list(famqp_py_dec *d, const famqp_list *l, int depth)
 {
     PyObject *r = PyList_New(l->count);
@@ -228,9 +265,7 @@ static PyObject *from_value(famqp_py_dec *d, famqp_value v, int depth)
     case FAMQP_KIND_UUID: famqp_value_get_uuid(v, &u.uuid); return famqp_py_from_uuid(d, &u.uuid);
     case FAMQP_KIND_BINARY: famqp_value_get_binary(v, &u.bin); return famqp_py_from_binary(d, &u.bin);
     case FAMQP_KIND_STRING: famqp_value_get_string(v, &u.str); return famqp_py_from_string(d, &u.str);
-    case FAMQP_KIND_SYMBOL:
-        famqp_value_get_symbol(v, &u.sym);
-        return famqp_py_make_v(FAMQP_PY_V_SYMBOL, famqp_py_from_symbol(d, &u.sym));
+    case FAMQP_KIND_SYMBOL: famqp_value_get_symbol(v, &u.sym); return symbol_object(d, &u.sym);
     case FAMQP_KIND_LIST:
         if (!famqp_value_get_list(v, &u.list))
             break;
