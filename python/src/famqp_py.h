@@ -201,6 +201,9 @@ bool famqp_py_fits_list(PyObject *o);
 PyObject *famqp_py_from_map(famqp_py_dec *d, const famqp_map *v);
 int famqp_py_to_map(famqp_py_enc *e, PyObject *o, famqp_map *out);
 bool famqp_py_fits_map(PyObject *o);
+PyObject *famqp_py_from_array(famqp_py_dec *d, const famqp_array *v);
+int famqp_py_to_array(famqp_py_enc *e, PyObject *o, famqp_array *out);
+bool famqp_py_fits_array(PyObject *o);
 /* Array(type, items) as one array32 in the arena (array.c). */
 int famqp_py_encode_array(famqp_py_enc *e, PyObject *type, PyObject *items, famqp_value *out);
 /* A binary as a memoryview slice of the input (zero-copy). */

@@ -302,6 +302,11 @@ PyObject *famqp_py_from_map(famqp_py_dec *d, const famqp_map *v)
     return from_map(d, v, 0);
 }
 
+PyObject *famqp_py_from_array(famqp_py_dec *d, const famqp_array *v)
+{
+    return from_array(d, v, 0);
+}
+
 /* ---- encoding ------------------------------------------------------------------ */
 
 static int write_value(famqp_py_enc *e, famqp_writer *w, PyObject *o, int depth);
@@ -567,4 +572,21 @@ int famqp_py_to_map(famqp_py_enc *e, PyObject *o, famqp_map *out)
 bool famqp_py_fits_map(PyObject *o)
 {
     return PyDict_Check(o);
+}
+
+int famqp_py_to_array(famqp_py_enc *e, PyObject *o, famqp_array *out)
+{
+    if (!famqp_py_is_v(o, FAMQP_PY_V_ARRAY) || PyTuple_GET_SIZE(o) != 2) {
+        PyErr_Format(PyExc_TypeError, "expected flatamqp.types.Array, got %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    famqp_value v;
+    if (famqp_py_encode_array(e, PyTuple_GET_ITEM(o, 0), PyTuple_GET_ITEM(o, 1), &v))
+        return -1;
+    return famqp_value_get_array(v, out) ? 0 : (PyErr_SetString(PyExc_ValueError, "not an array"), -1);
+}
+
+bool famqp_py_fits_array(PyObject *o)
+{
+    return famqp_py_is_v(o, FAMQP_PY_V_ARRAY);
 }
