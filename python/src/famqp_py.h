@@ -76,6 +76,8 @@ typedef struct famqp_py_dec {
     const uint8_t *base;      /* its first byte */
     size_t len;               /* its length */
     const famqp_limits *lim;  /* decode limits */
+    bool plain;               /* pyamqp's conventions: strings and symbols as bytes, no value
+                                 classes, described values as their value (flatamqp.pyamqp) */
 } famqp_py_dec;
 
 /* ---- the generated class table -------------------------------------------- */
@@ -250,6 +252,9 @@ PyObject *famqp_py_namedtuple(const char *name, const char *fields, Py_ssize_t n
 
 /* pyamqp-compatible encode_payload(output, message) (pyamqp.c). */
 PyObject *famqp_py_pyamqp_encode_payload(PyObject *self, PyObject *args);
+/* The sections of a message, decoded with d->plain: a list of (AMQP name,
+ * value) in wire order (module.c). */
+PyObject *famqp_py_pyamqp_sections(PyObject *self, PyObject *buf);
 
 /* ---- messages (message.c) ---------------------------------------------------- */
 

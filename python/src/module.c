@@ -398,7 +398,7 @@ static PyObject *decode_with(PyObject *const *args, Py_ssize_t nargs, PyObject *
         return NULL;
     }
     PyObject *r = NULL;
-    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL};
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, false};
     if (offset < 0 || offset > b.len) {
         PyErr_Format(PyExc_ValueError, "offset %zd outside the buffer's %zd bytes", offset, b.len);
         goto done;
@@ -444,6 +444,45 @@ static PyObject *py_decode_message(PyObject *self, PyObject *const *args, Py_ssi
 {
     (void)self;
     return decode_with(args, nargs, kwnames, "decode_message", MESSAGE);
+}
+
+PyObject *famqp_py_pyamqp_sections(PyObject *self, PyObject *buf)
+{
+    (void)self;
+    Py_buffer b = {0};
+    if (PyBytes_CheckExact(buf)) {
+        b.buf = PyBytes_AS_STRING(buf);
+        b.len = PyBytes_GET_SIZE(buf);
+    } else if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, true};
+    const uint8_t *p = b.buf;
+    size_t n = (size_t)b.len, pos = 0;
+    PyObject *list = PyList_New(0);
+    while (list && pos < n) {
+        famqp_error err = {0};
+        int idx = famqp_py_peek_index(p + pos, n - pos, &err);
+        const famqp_py_type *t = idx >= 0 ? &famqp_py_types[idx] : NULL;
+        size_t used = 0;
+        PyObject *x = NULL;
+        if (t && (x = (t->decode_value ? t->decode_value : t->decode)(&d, p + pos, n - pos, &used, &err))) {
+            PyObject *pair = Py_BuildValue("(sN)", t->amqp, x);
+            if (!pair || PyList_Append(list, pair) < 0)
+                Py_CLEAR(list);
+            Py_XDECREF(pair);
+            pos += used;
+            continue;
+        }
+        if (!t && err.status == FAMQP_OK)
+            err = (famqp_error){FAMQP_ERR_TYPE_MISMATCH, "message", NULL, 0, "not a message section"};
+        if (err.status != FAMQP_OK)
+            famqp_py_raise_decode(&err, &d, p + pos);
+        Py_CLEAR(list);
+    }
+    if (b.obj)
+        PyBuffer_Release(&b);
+    return list;
 }
 
 /* encode_frame(performative, payload=None, channel=0): the 8-byte frame
@@ -515,7 +554,7 @@ static PyObject *py_decode_frame(PyObject *self, PyObject *buf)
     Py_buffer b;
     if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0)
         return NULL;
-    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL};
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, false};
     const uint8_t *p = b.buf;
     size_t n = (size_t)b.len, used = 0;
     PyObject *r = NULL, *perf = NULL;
@@ -614,6 +653,7 @@ static PyMethodDef methods[] = {
     {"decode_frame", py_decode_frame, METH_O,
      "decode_frame(buffer) -> (channel, performative, payload)\n\nOne whole frame; payload is a memoryview of "
      "the bytes after the performative; an empty frame's performative is None."},
+    {"_pyamqp_sections", famqp_py_pyamqp_sections, METH_O, "internal: flatamqp.pyamqp.decode_payload"},
     {"_pyamqp_encode_payload", famqp_py_pyamqp_encode_payload, METH_VARARGS,
      "internal: flatamqp.pyamqp.encode_payload"},
     {"_register_value_types", py_register_value_types, METH_O, "internal: the classes of flatamqp.types"},
