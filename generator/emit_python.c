@@ -172,6 +172,16 @@ static void emit_type(const model *m, const type *t, outbuf *c)
                  "    %s v;\n    size_t u;\n    FAMQP_PY_NOGIL(n, u = famqp_%s_decode_ex(p, n, &v, d->lim, err));\n"
                  "    if (!u)\n        return NULL;\n    *used = u;\n    return py_from_%s(d, &v);\n}\n\n",
               L, S, L, L);
+    if (!composite) { /* a section's value alone, without its class around it */
+        char *lv = xasprintf("v.%s", t->fields[0].member);
+        char *fx = from_expr(t, vkind_of_field(&t->fields[0]), lv);
+        free(lv);
+        ob_printf(c, "static PyObject *decode_value_%s(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)\n{\n"
+                     "    %s v;\n    size_t u;\n    FAMQP_PY_NOGIL(n, u = famqp_%s_decode_ex(p, n, &v, d->lim, err));\n"
+                     "    if (!u)\n        return NULL;\n    *used = u;\n    return %s;\n}\n\n",
+                  L, S, L, fx);
+        free(fx);
+    }
 }
 
 /* Condition under which a Python object `x` becomes provider p. */
@@ -282,7 +292,10 @@ void emit_python_c(const model *m, outbuf *c)
             ob_printf(c, "%s%s", k ? " " : "", fname);
             free(fname);
         }
-        ob_printf(c, "\", encode_%s, decode_%s},\n", t->lower, t->lower);
+        if (t->klass == C_COMPOSITE)
+            ob_printf(c, "\", encode_%s, decode_%s, NULL},\n", t->lower, t->lower);
+        else
+            ob_printf(c, "\", encode_%s, decode_%s, decode_value_%s},\n", t->lower, t->lower, t->lower);
         free(cls);
         n++;
     }

@@ -2403,6 +2403,17 @@ static PyObject *decode_delivery_annotations(famqp_py_dec *d, const uint8_t *p, 
     return py_from_delivery_annotations(d, &v);
 }
 
+static PyObject *decode_value_delivery_annotations(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_delivery_annotations v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_delivery_annotations_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_map(d, &v.value);
+}
+
 /* message-annotations */
 static PyObject *py_from_message_annotations(famqp_py_dec *d, const famqp_message_annotations *v)
 {
@@ -2454,6 +2465,17 @@ static PyObject *decode_message_annotations(famqp_py_dec *d, const uint8_t *p, s
         return NULL;
     *used = u;
     return py_from_message_annotations(d, &v);
+}
+
+static PyObject *decode_value_message_annotations(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_message_annotations v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_message_annotations_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_map(d, &v.value);
 }
 
 /* any message-id */
@@ -2730,6 +2752,17 @@ static PyObject *decode_application_properties(famqp_py_dec *d, const uint8_t *p
     return py_from_application_properties(d, &v);
 }
 
+static PyObject *decode_value_application_properties(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_application_properties v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_application_properties_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_map(d, &v.value);
+}
+
 /* data */
 static PyObject *py_from_data(famqp_py_dec *d, const famqp_data *v)
 {
@@ -2781,6 +2814,17 @@ static PyObject *decode_data(famqp_py_dec *d, const uint8_t *p, size_t n, size_t
         return NULL;
     *used = u;
     return py_from_data(d, &v);
+}
+
+static PyObject *decode_value_data(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_data v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_data_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_binary_view(d, &v.value);
 }
 
 /* amqp-sequence */
@@ -2836,6 +2880,17 @@ static PyObject *decode_amqp_sequence(famqp_py_dec *d, const uint8_t *p, size_t 
     return py_from_amqp_sequence(d, &v);
 }
 
+static PyObject *decode_value_amqp_sequence(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_amqp_sequence v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_amqp_sequence_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_list(d, &v.value);
+}
+
 /* amqp-value */
 static PyObject *py_from_amqp_value(famqp_py_dec *d, const famqp_amqp_value *v)
 {
@@ -2889,6 +2944,17 @@ static PyObject *decode_amqp_value(famqp_py_dec *d, const uint8_t *p, size_t n, 
     return py_from_amqp_value(d, &v);
 }
 
+static PyObject *decode_value_amqp_value(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_amqp_value v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_amqp_value_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_value(d, &v.value);
+}
+
 /* footer */
 static PyObject *py_from_footer(famqp_py_dec *d, const famqp_footer *v)
 {
@@ -2940,6 +3006,17 @@ static PyObject *decode_footer(famqp_py_dec *d, const uint8_t *p, size_t n, size
         return NULL;
     *used = u;
     return py_from_footer(d, &v);
+}
+
+static PyObject *decode_value_footer(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_footer v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_footer_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_map(d, &v.value);
 }
 
 /* delete-on-close */
@@ -3624,6 +3701,17 @@ static PyObject *decode_legacy_amqp_direct_binding(famqp_py_dec *d, const uint8_
     return py_from_legacy_amqp_direct_binding(d, &v);
 }
 
+static PyObject *decode_value_legacy_amqp_direct_binding(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_legacy_amqp_direct_binding v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_legacy_amqp_direct_binding_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_string(d, &v.value);
+}
+
 /* legacy-amqp-topic-binding */
 static PyObject *py_from_legacy_amqp_topic_binding(famqp_py_dec *d, const famqp_legacy_amqp_topic_binding *v)
 {
@@ -3675,6 +3763,17 @@ static PyObject *decode_legacy_amqp_topic_binding(famqp_py_dec *d, const uint8_t
         return NULL;
     *used = u;
     return py_from_legacy_amqp_topic_binding(d, &v);
+}
+
+static PyObject *decode_value_legacy_amqp_topic_binding(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_legacy_amqp_topic_binding v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_legacy_amqp_topic_binding_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_string(d, &v.value);
 }
 
 /* legacy-amqp-headers-binding */
@@ -3730,6 +3829,17 @@ static PyObject *decode_legacy_amqp_headers_binding(famqp_py_dec *d, const uint8
     return py_from_legacy_amqp_headers_binding(d, &v);
 }
 
+static PyObject *decode_value_legacy_amqp_headers_binding(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_legacy_amqp_headers_binding v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_legacy_amqp_headers_binding_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_map(d, &v.value);
+}
+
 /* no-local-filter */
 static PyObject *py_from_no_local_filter(famqp_py_dec *d, const famqp_no_local_filter *v)
 {
@@ -3781,6 +3891,17 @@ static PyObject *decode_no_local_filter(famqp_py_dec *d, const uint8_t *p, size_
         return NULL;
     *used = u;
     return py_from_no_local_filter(d, &v);
+}
+
+static PyObject *decode_value_no_local_filter(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_no_local_filter v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_no_local_filter_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_list(d, &v.value);
 }
 
 /* selector-filter */
@@ -3836,6 +3957,17 @@ static PyObject *decode_selector_filter(famqp_py_dec *d, const uint8_t *p, size_
     return py_from_selector_filter(d, &v);
 }
 
+static PyObject *decode_value_selector_filter(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_selector_filter v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_selector_filter_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_string(d, &v.value);
+}
+
 /* xquery-filter */
 static PyObject *py_from_xquery_filter(famqp_py_dec *d, const famqp_xquery_filter *v)
 {
@@ -3889,55 +4021,66 @@ static PyObject *decode_xquery_filter(famqp_py_dec *d, const uint8_t *p, size_t 
     return py_from_xquery_filter(d, &v);
 }
 
+static PyObject *decode_value_xquery_filter(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err)
+{
+    famqp_xquery_filter v;
+    size_t u;
+    FAMQP_PY_NOGIL(n, u = famqp_xquery_filter_decode_ex(p, n, &v, d->lim, err));
+    if (!u)
+        return NULL;
+    *used = u;
+    return famqp_py_from_string(d, &v.value);
+}
+
 /* ---- the class table ---- */
 
 const famqp_py_type famqp_py_types[] = {
-    {"Open", "open", FAMQP_OPEN_CODE, FAMQP_OPEN_NAME, 10, "container_id hostname max_frame_size channel_max idle_time_out outgoing_locales incoming_locales offered_capabilities desired_capabilities properties", encode_open, decode_open},
-    {"Begin", "begin", FAMQP_BEGIN_CODE, FAMQP_BEGIN_NAME, 8, "remote_channel next_outgoing_id incoming_window outgoing_window handle_max offered_capabilities desired_capabilities properties", encode_begin, decode_begin},
-    {"Attach", "attach", FAMQP_ATTACH_CODE, FAMQP_ATTACH_NAME, 14, "name handle role snd_settle_mode rcv_settle_mode source target unsettled incomplete_unsettled initial_delivery_count max_message_size offered_capabilities desired_capabilities properties", encode_attach, decode_attach},
-    {"Flow", "flow", FAMQP_FLOW_CODE, FAMQP_FLOW_NAME, 11, "next_incoming_id incoming_window next_outgoing_id outgoing_window handle delivery_count link_credit available drain echo properties", encode_flow, decode_flow},
-    {"Transfer", "transfer", FAMQP_TRANSFER_CODE, FAMQP_TRANSFER_NAME, 11, "handle delivery_id delivery_tag message_format settled more rcv_settle_mode state resume aborted batchable", encode_transfer, decode_transfer},
-    {"Disposition", "disposition", FAMQP_DISPOSITION_CODE, FAMQP_DISPOSITION_NAME, 6, "role first last settled state batchable", encode_disposition, decode_disposition},
-    {"Detach", "detach", FAMQP_DETACH_CODE, FAMQP_DETACH_NAME, 3, "handle closed error", encode_detach, decode_detach},
-    {"End", "end", FAMQP_END_CODE, FAMQP_END_NAME, 1, "error", encode_end, decode_end},
-    {"Close", "close", FAMQP_CLOSE_CODE, FAMQP_CLOSE_NAME, 1, "error", encode_close, decode_close},
-    {"Error", "error", FAMQP_ERROR_CODE, FAMQP_ERROR_NAME, 3, "condition description info", encode_error, decode_error},
-    {"Header", "header", FAMQP_HEADER_CODE, FAMQP_HEADER_NAME, 5, "durable priority ttl first_acquirer delivery_count", encode_header, decode_header},
-    {"DeliveryAnnotations", "delivery-annotations", FAMQP_DELIVERY_ANNOTATIONS_CODE, FAMQP_DELIVERY_ANNOTATIONS_NAME, 1, "value", encode_delivery_annotations, decode_delivery_annotations},
-    {"MessageAnnotations", "message-annotations", FAMQP_MESSAGE_ANNOTATIONS_CODE, FAMQP_MESSAGE_ANNOTATIONS_NAME, 1, "value", encode_message_annotations, decode_message_annotations},
-    {"Properties", "properties", FAMQP_PROPERTIES_CODE, FAMQP_PROPERTIES_NAME, 13, "message_id user_id to subject reply_to correlation_id content_type content_encoding absolute_expiry_time creation_time group_id group_sequence reply_to_group_id", encode_properties, decode_properties},
-    {"ApplicationProperties", "application-properties", FAMQP_APPLICATION_PROPERTIES_CODE, FAMQP_APPLICATION_PROPERTIES_NAME, 1, "value", encode_application_properties, decode_application_properties},
-    {"Data", "data", FAMQP_DATA_CODE, FAMQP_DATA_NAME, 1, "value", encode_data, decode_data},
-    {"AmqpSequence", "amqp-sequence", FAMQP_AMQP_SEQUENCE_CODE, FAMQP_AMQP_SEQUENCE_NAME, 1, "value", encode_amqp_sequence, decode_amqp_sequence},
-    {"AmqpValue", "amqp-value", FAMQP_AMQP_VALUE_CODE, FAMQP_AMQP_VALUE_NAME, 1, "value", encode_amqp_value, decode_amqp_value},
-    {"Footer", "footer", FAMQP_FOOTER_CODE, FAMQP_FOOTER_NAME, 1, "value", encode_footer, decode_footer},
-    {"Received", "received", FAMQP_RECEIVED_CODE, FAMQP_RECEIVED_NAME, 2, "section_number section_offset", encode_received, decode_received},
-    {"Accepted", "accepted", FAMQP_ACCEPTED_CODE, FAMQP_ACCEPTED_NAME, 0, "", encode_accepted, decode_accepted},
-    {"Rejected", "rejected", FAMQP_REJECTED_CODE, FAMQP_REJECTED_NAME, 1, "error", encode_rejected, decode_rejected},
-    {"Released", "released", FAMQP_RELEASED_CODE, FAMQP_RELEASED_NAME, 0, "", encode_released, decode_released},
-    {"Modified", "modified", FAMQP_MODIFIED_CODE, FAMQP_MODIFIED_NAME, 3, "delivery_failed undeliverable_here message_annotations", encode_modified, decode_modified},
-    {"Source", "source", FAMQP_SOURCE_CODE, FAMQP_SOURCE_NAME, 11, "address durable expiry_policy timeout dynamic dynamic_node_properties distribution_mode filter default_outcome outcomes capabilities", encode_source, decode_source},
-    {"Target", "target", FAMQP_TARGET_CODE, FAMQP_TARGET_NAME, 7, "address durable expiry_policy timeout dynamic dynamic_node_properties capabilities", encode_target, decode_target},
-    {"DeleteOnClose", "delete-on-close", FAMQP_DELETE_ON_CLOSE_CODE, FAMQP_DELETE_ON_CLOSE_NAME, 0, "", encode_delete_on_close, decode_delete_on_close},
-    {"DeleteOnNoLinks", "delete-on-no-links", FAMQP_DELETE_ON_NO_LINKS_CODE, FAMQP_DELETE_ON_NO_LINKS_NAME, 0, "", encode_delete_on_no_links, decode_delete_on_no_links},
-    {"DeleteOnNoMessages", "delete-on-no-messages", FAMQP_DELETE_ON_NO_MESSAGES_CODE, FAMQP_DELETE_ON_NO_MESSAGES_NAME, 0, "", encode_delete_on_no_messages, decode_delete_on_no_messages},
-    {"DeleteOnNoLinksOrMessages", "delete-on-no-links-or-messages", FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_CODE, FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_NAME, 0, "", encode_delete_on_no_links_or_messages, decode_delete_on_no_links_or_messages},
-    {"SaslMechanisms", "sasl-mechanisms", FAMQP_SASL_MECHANISMS_CODE, FAMQP_SASL_MECHANISMS_NAME, 1, "sasl_server_mechanisms", encode_sasl_mechanisms, decode_sasl_mechanisms},
-    {"SaslInit", "sasl-init", FAMQP_SASL_INIT_CODE, FAMQP_SASL_INIT_NAME, 3, "mechanism initial_response hostname", encode_sasl_init, decode_sasl_init},
-    {"SaslChallenge", "sasl-challenge", FAMQP_SASL_CHALLENGE_CODE, FAMQP_SASL_CHALLENGE_NAME, 1, "challenge", encode_sasl_challenge, decode_sasl_challenge},
-    {"SaslResponse", "sasl-response", FAMQP_SASL_RESPONSE_CODE, FAMQP_SASL_RESPONSE_NAME, 1, "response", encode_sasl_response, decode_sasl_response},
-    {"SaslOutcome", "sasl-outcome", FAMQP_SASL_OUTCOME_CODE, FAMQP_SASL_OUTCOME_NAME, 2, "code additional_data", encode_sasl_outcome, decode_sasl_outcome},
-    {"Coordinator", "coordinator", FAMQP_COORDINATOR_CODE, FAMQP_COORDINATOR_NAME, 1, "capabilities", encode_coordinator, decode_coordinator},
-    {"Declare", "declare", FAMQP_DECLARE_CODE, FAMQP_DECLARE_NAME, 1, "global_id", encode_declare, decode_declare},
-    {"Discharge", "discharge", FAMQP_DISCHARGE_CODE, FAMQP_DISCHARGE_NAME, 2, "txn_id fail", encode_discharge, decode_discharge},
-    {"Declared", "declared", FAMQP_DECLARED_CODE, FAMQP_DECLARED_NAME, 1, "txn_id", encode_declared, decode_declared},
-    {"TransactionalState", "transactional-state", FAMQP_TRANSACTIONAL_STATE_CODE, FAMQP_TRANSACTIONAL_STATE_NAME, 2, "txn_id outcome", encode_transactional_state, decode_transactional_state},
-    {"LegacyAmqpDirectBinding", "legacy-amqp-direct-binding", FAMQP_LEGACY_AMQP_DIRECT_BINDING_CODE, FAMQP_LEGACY_AMQP_DIRECT_BINDING_NAME, 1, "value", encode_legacy_amqp_direct_binding, decode_legacy_amqp_direct_binding},
-    {"LegacyAmqpTopicBinding", "legacy-amqp-topic-binding", FAMQP_LEGACY_AMQP_TOPIC_BINDING_CODE, FAMQP_LEGACY_AMQP_TOPIC_BINDING_NAME, 1, "value", encode_legacy_amqp_topic_binding, decode_legacy_amqp_topic_binding},
-    {"LegacyAmqpHeadersBinding", "legacy-amqp-headers-binding", FAMQP_LEGACY_AMQP_HEADERS_BINDING_CODE, FAMQP_LEGACY_AMQP_HEADERS_BINDING_NAME, 1, "value", encode_legacy_amqp_headers_binding, decode_legacy_amqp_headers_binding},
-    {"NoLocalFilter", "no-local-filter", FAMQP_NO_LOCAL_FILTER_CODE, FAMQP_NO_LOCAL_FILTER_NAME, 1, "value", encode_no_local_filter, decode_no_local_filter},
-    {"SelectorFilter", "selector-filter", FAMQP_SELECTOR_FILTER_CODE, FAMQP_SELECTOR_FILTER_NAME, 1, "value", encode_selector_filter, decode_selector_filter},
-    {"XqueryFilter", "xquery-filter", FAMQP_XQUERY_FILTER_CODE, FAMQP_XQUERY_FILTER_NAME, 1, "value", encode_xquery_filter, decode_xquery_filter},
+    {"Open", "open", FAMQP_OPEN_CODE, FAMQP_OPEN_NAME, 10, "container_id hostname max_frame_size channel_max idle_time_out outgoing_locales incoming_locales offered_capabilities desired_capabilities properties", encode_open, decode_open, NULL},
+    {"Begin", "begin", FAMQP_BEGIN_CODE, FAMQP_BEGIN_NAME, 8, "remote_channel next_outgoing_id incoming_window outgoing_window handle_max offered_capabilities desired_capabilities properties", encode_begin, decode_begin, NULL},
+    {"Attach", "attach", FAMQP_ATTACH_CODE, FAMQP_ATTACH_NAME, 14, "name handle role snd_settle_mode rcv_settle_mode source target unsettled incomplete_unsettled initial_delivery_count max_message_size offered_capabilities desired_capabilities properties", encode_attach, decode_attach, NULL},
+    {"Flow", "flow", FAMQP_FLOW_CODE, FAMQP_FLOW_NAME, 11, "next_incoming_id incoming_window next_outgoing_id outgoing_window handle delivery_count link_credit available drain echo properties", encode_flow, decode_flow, NULL},
+    {"Transfer", "transfer", FAMQP_TRANSFER_CODE, FAMQP_TRANSFER_NAME, 11, "handle delivery_id delivery_tag message_format settled more rcv_settle_mode state resume aborted batchable", encode_transfer, decode_transfer, NULL},
+    {"Disposition", "disposition", FAMQP_DISPOSITION_CODE, FAMQP_DISPOSITION_NAME, 6, "role first last settled state batchable", encode_disposition, decode_disposition, NULL},
+    {"Detach", "detach", FAMQP_DETACH_CODE, FAMQP_DETACH_NAME, 3, "handle closed error", encode_detach, decode_detach, NULL},
+    {"End", "end", FAMQP_END_CODE, FAMQP_END_NAME, 1, "error", encode_end, decode_end, NULL},
+    {"Close", "close", FAMQP_CLOSE_CODE, FAMQP_CLOSE_NAME, 1, "error", encode_close, decode_close, NULL},
+    {"Error", "error", FAMQP_ERROR_CODE, FAMQP_ERROR_NAME, 3, "condition description info", encode_error, decode_error, NULL},
+    {"Header", "header", FAMQP_HEADER_CODE, FAMQP_HEADER_NAME, 5, "durable priority ttl first_acquirer delivery_count", encode_header, decode_header, NULL},
+    {"DeliveryAnnotations", "delivery-annotations", FAMQP_DELIVERY_ANNOTATIONS_CODE, FAMQP_DELIVERY_ANNOTATIONS_NAME, 1, "value", encode_delivery_annotations, decode_delivery_annotations, decode_value_delivery_annotations},
+    {"MessageAnnotations", "message-annotations", FAMQP_MESSAGE_ANNOTATIONS_CODE, FAMQP_MESSAGE_ANNOTATIONS_NAME, 1, "value", encode_message_annotations, decode_message_annotations, decode_value_message_annotations},
+    {"Properties", "properties", FAMQP_PROPERTIES_CODE, FAMQP_PROPERTIES_NAME, 13, "message_id user_id to subject reply_to correlation_id content_type content_encoding absolute_expiry_time creation_time group_id group_sequence reply_to_group_id", encode_properties, decode_properties, NULL},
+    {"ApplicationProperties", "application-properties", FAMQP_APPLICATION_PROPERTIES_CODE, FAMQP_APPLICATION_PROPERTIES_NAME, 1, "value", encode_application_properties, decode_application_properties, decode_value_application_properties},
+    {"Data", "data", FAMQP_DATA_CODE, FAMQP_DATA_NAME, 1, "value", encode_data, decode_data, decode_value_data},
+    {"AmqpSequence", "amqp-sequence", FAMQP_AMQP_SEQUENCE_CODE, FAMQP_AMQP_SEQUENCE_NAME, 1, "value", encode_amqp_sequence, decode_amqp_sequence, decode_value_amqp_sequence},
+    {"AmqpValue", "amqp-value", FAMQP_AMQP_VALUE_CODE, FAMQP_AMQP_VALUE_NAME, 1, "value", encode_amqp_value, decode_amqp_value, decode_value_amqp_value},
+    {"Footer", "footer", FAMQP_FOOTER_CODE, FAMQP_FOOTER_NAME, 1, "value", encode_footer, decode_footer, decode_value_footer},
+    {"Received", "received", FAMQP_RECEIVED_CODE, FAMQP_RECEIVED_NAME, 2, "section_number section_offset", encode_received, decode_received, NULL},
+    {"Accepted", "accepted", FAMQP_ACCEPTED_CODE, FAMQP_ACCEPTED_NAME, 0, "", encode_accepted, decode_accepted, NULL},
+    {"Rejected", "rejected", FAMQP_REJECTED_CODE, FAMQP_REJECTED_NAME, 1, "error", encode_rejected, decode_rejected, NULL},
+    {"Released", "released", FAMQP_RELEASED_CODE, FAMQP_RELEASED_NAME, 0, "", encode_released, decode_released, NULL},
+    {"Modified", "modified", FAMQP_MODIFIED_CODE, FAMQP_MODIFIED_NAME, 3, "delivery_failed undeliverable_here message_annotations", encode_modified, decode_modified, NULL},
+    {"Source", "source", FAMQP_SOURCE_CODE, FAMQP_SOURCE_NAME, 11, "address durable expiry_policy timeout dynamic dynamic_node_properties distribution_mode filter default_outcome outcomes capabilities", encode_source, decode_source, NULL},
+    {"Target", "target", FAMQP_TARGET_CODE, FAMQP_TARGET_NAME, 7, "address durable expiry_policy timeout dynamic dynamic_node_properties capabilities", encode_target, decode_target, NULL},
+    {"DeleteOnClose", "delete-on-close", FAMQP_DELETE_ON_CLOSE_CODE, FAMQP_DELETE_ON_CLOSE_NAME, 0, "", encode_delete_on_close, decode_delete_on_close, NULL},
+    {"DeleteOnNoLinks", "delete-on-no-links", FAMQP_DELETE_ON_NO_LINKS_CODE, FAMQP_DELETE_ON_NO_LINKS_NAME, 0, "", encode_delete_on_no_links, decode_delete_on_no_links, NULL},
+    {"DeleteOnNoMessages", "delete-on-no-messages", FAMQP_DELETE_ON_NO_MESSAGES_CODE, FAMQP_DELETE_ON_NO_MESSAGES_NAME, 0, "", encode_delete_on_no_messages, decode_delete_on_no_messages, NULL},
+    {"DeleteOnNoLinksOrMessages", "delete-on-no-links-or-messages", FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_CODE, FAMQP_DELETE_ON_NO_LINKS_OR_MESSAGES_NAME, 0, "", encode_delete_on_no_links_or_messages, decode_delete_on_no_links_or_messages, NULL},
+    {"SaslMechanisms", "sasl-mechanisms", FAMQP_SASL_MECHANISMS_CODE, FAMQP_SASL_MECHANISMS_NAME, 1, "sasl_server_mechanisms", encode_sasl_mechanisms, decode_sasl_mechanisms, NULL},
+    {"SaslInit", "sasl-init", FAMQP_SASL_INIT_CODE, FAMQP_SASL_INIT_NAME, 3, "mechanism initial_response hostname", encode_sasl_init, decode_sasl_init, NULL},
+    {"SaslChallenge", "sasl-challenge", FAMQP_SASL_CHALLENGE_CODE, FAMQP_SASL_CHALLENGE_NAME, 1, "challenge", encode_sasl_challenge, decode_sasl_challenge, NULL},
+    {"SaslResponse", "sasl-response", FAMQP_SASL_RESPONSE_CODE, FAMQP_SASL_RESPONSE_NAME, 1, "response", encode_sasl_response, decode_sasl_response, NULL},
+    {"SaslOutcome", "sasl-outcome", FAMQP_SASL_OUTCOME_CODE, FAMQP_SASL_OUTCOME_NAME, 2, "code additional_data", encode_sasl_outcome, decode_sasl_outcome, NULL},
+    {"Coordinator", "coordinator", FAMQP_COORDINATOR_CODE, FAMQP_COORDINATOR_NAME, 1, "capabilities", encode_coordinator, decode_coordinator, NULL},
+    {"Declare", "declare", FAMQP_DECLARE_CODE, FAMQP_DECLARE_NAME, 1, "global_id", encode_declare, decode_declare, NULL},
+    {"Discharge", "discharge", FAMQP_DISCHARGE_CODE, FAMQP_DISCHARGE_NAME, 2, "txn_id fail", encode_discharge, decode_discharge, NULL},
+    {"Declared", "declared", FAMQP_DECLARED_CODE, FAMQP_DECLARED_NAME, 1, "txn_id", encode_declared, decode_declared, NULL},
+    {"TransactionalState", "transactional-state", FAMQP_TRANSACTIONAL_STATE_CODE, FAMQP_TRANSACTIONAL_STATE_NAME, 2, "txn_id outcome", encode_transactional_state, decode_transactional_state, NULL},
+    {"LegacyAmqpDirectBinding", "legacy-amqp-direct-binding", FAMQP_LEGACY_AMQP_DIRECT_BINDING_CODE, FAMQP_LEGACY_AMQP_DIRECT_BINDING_NAME, 1, "value", encode_legacy_amqp_direct_binding, decode_legacy_amqp_direct_binding, decode_value_legacy_amqp_direct_binding},
+    {"LegacyAmqpTopicBinding", "legacy-amqp-topic-binding", FAMQP_LEGACY_AMQP_TOPIC_BINDING_CODE, FAMQP_LEGACY_AMQP_TOPIC_BINDING_NAME, 1, "value", encode_legacy_amqp_topic_binding, decode_legacy_amqp_topic_binding, decode_value_legacy_amqp_topic_binding},
+    {"LegacyAmqpHeadersBinding", "legacy-amqp-headers-binding", FAMQP_LEGACY_AMQP_HEADERS_BINDING_CODE, FAMQP_LEGACY_AMQP_HEADERS_BINDING_NAME, 1, "value", encode_legacy_amqp_headers_binding, decode_legacy_amqp_headers_binding, decode_value_legacy_amqp_headers_binding},
+    {"NoLocalFilter", "no-local-filter", FAMQP_NO_LOCAL_FILTER_CODE, FAMQP_NO_LOCAL_FILTER_NAME, 1, "value", encode_no_local_filter, decode_no_local_filter, decode_value_no_local_filter},
+    {"SelectorFilter", "selector-filter", FAMQP_SELECTOR_FILTER_CODE, FAMQP_SELECTOR_FILTER_NAME, 1, "value", encode_selector_filter, decode_selector_filter, decode_value_selector_filter},
+    {"XqueryFilter", "xquery-filter", FAMQP_XQUERY_FILTER_CODE, FAMQP_XQUERY_FILTER_NAME, 1, "value", encode_xquery_filter, decode_xquery_filter, decode_value_xquery_filter},
 };
 const size_t famqp_py_type_count = 46;
 PyObject *famqp_py_classes[46];

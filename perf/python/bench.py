@@ -5,10 +5,14 @@ pure-Python codec) and python-qpid-proton (Proton-C under Python).
 
     perf/python/run.sh BUILD         (the venv of scripts/install-deps.sh,
                                       PYTHONPATH=BUILD/python)
+    perf/python/run.sh BUILD --instructions
 
 Each cell: the median of REPEAT timeit runs of NUMBER calls, in
 microseconds per call (one run, this machine).  Each implementation's
 decode is checked against what was encoded before anything is timed.
+With --instructions, each cell is instead the CPU instructions per call
+that callgrind counts (valgrind): a process doing N calls less one doing
+none, divided by N; exact where the machine is shared and times are not.
 
 The typical event is the talk's: properties (message-id, to, subject,
 content-type, creation-time), application properties {"tenant": "acme",
@@ -19,10 +23,12 @@ and that event as its payload; decoding a frame reads the performative and
 the message in it.
 """
 import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
 import timeit
-import uuid
 
 BODY = bytes(range(100))
 TAG = b"\x00\x00\x00\x00\x00\x00\x30\x39"
@@ -179,6 +185,37 @@ IMPLS = {
 }
 
 
+OPS = ["event enc", "event dec", "frame enc", "frame dec"]
+
+
+def make(name):
+    return IMPLS[name](None) if name == "flatamqp" else IMPLS[name]()
+
+
+def op_callable(name, op):
+    enc_e, dec_e, enc_f, dec_f, check = make(name)
+    ev, fr = bytes(enc_e()), bytes(enc_f())
+    check(ev, fr)
+    return {"event enc": enc_e, "event dec": lambda: dec_e(ev), "frame enc": enc_f, "frame dec": lambda: dec_f(fr)}[op]
+
+
+def run_one(name, op, n):
+    fn = op_callable(name, op)
+    for _ in range(n):
+        fn()
+
+
+def instructions(name, op, n):
+    """Instructions per call under callgrind: n calls less none."""
+    counts = []
+    for k in (0, n):
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                              os.path.abspath(__file__), "--one", name, op, str(k)],
+                             capture_output=True, text=True, check=True).stderr
+        counts.append(int(re.search(r"Collected : (\d+)", out).group(1)))
+    return (counts[1] - counts[0]) / n
+
+
 def median_us(fn, number, repeat):
     runs = timeit.repeat(fn, number=number, repeat=repeat)
     return statistics.median(runs) / number * 1e6
@@ -189,24 +226,34 @@ def main():
     ap.add_argument("--number", type=int, default=20000, help="calls per timeit run")
     ap.add_argument("--repeat", type=int, default=7, help="timeit runs; the median is reported")
     ap.add_argument("--impls", default=",".join(IMPLS), help="comma-separated: " + ", ".join(IMPLS))
+    ap.add_argument("--instructions", type=int, nargs="?", const=2000, metavar="N",
+                    help="callgrind instructions per call over N calls (default 2000) instead of times")
+    ap.add_argument("--one", nargs=3, metavar=("IMPL", "OP", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        run_one(args.one[0], args.one[1], int(args.one[2]))
+        return
     rows = []
     for name in args.impls.split(","):
-        if name == "flatamqp":
-            enc_e, dec_e, enc_f, dec_f, check = IMPLS[name](None)
-        else:
-            enc_e, dec_e, enc_f, dec_f, check = IMPLS[name]()
+        enc_e, dec_e, enc_f, dec_f, check = make(name)
         ev, fr = bytes(enc_e()), bytes(enc_f())
         check(ev, fr)
-        cells = [median_us(enc_e, args.number, args.repeat), median_us(lambda: dec_e(ev), args.number, args.repeat),
-                 median_us(enc_f, args.number, args.repeat), median_us(lambda: dec_f(fr), args.number, args.repeat)]
+        if args.instructions:
+            cells = [instructions(name, op, args.instructions) for op in OPS]
+        else:
+            cells = [median_us(enc_e, args.number, args.repeat), median_us(lambda: dec_e(ev), args.number, args.repeat),
+                     median_us(enc_f, args.number, args.repeat), median_us(lambda: dec_f(fr), args.number, args.repeat)]
         rows.append((name, len(ev), len(fr), cells))
-    print(f"python {sys.version.split()[0]}; median of {args.repeat} x {args.number} calls; microseconds per call")
+    if args.instructions:
+        print(f"python {sys.version.split()[0]}; callgrind instructions per call ({args.instructions} calls less 0)")
+    else:
+        print(f"python {sys.version.split()[0]}; median of {args.repeat} x {args.number} calls; microseconds per call")
     print(f"{'implementation':<18}{'event B':>8}{'frame B':>8}{'event enc':>11}{'event dec':>11}"
           f"{'frame enc':>11}{'frame dec':>11}")
     base = {r[0]: r[3] for r in rows}
     for name, ne, nf, c in rows:
-        print(f"{name:<18}{ne:>8}{nf:>8}" + "".join(f"{x:>11.2f}" for x in c))
+        print(f"{name:<18}{ne:>8}{nf:>8}" + "".join(f"{x:>11.0f}" if args.instructions else f"{x:>11.2f}"
+                                                    for x in c))
     if "pyamqp" in base and "flatamqp" in base:
         ratio = [p / f for p, f in zip(base["pyamqp"], base["flatamqp"])]
         print(f"{'pyamqp / flatamqp':<34}" + "".join(f"{x:>10.1f}x" for x in ratio))

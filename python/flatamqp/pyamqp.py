@@ -22,11 +22,9 @@ the same fields.
 """
 from __future__ import annotations
 
-import uuid
 from typing import Any, NamedTuple, Optional
 
 from . import _flatamqp as _f
-from . import types as _t
 
 __all__ = ["encode_payload", "decode_payload", "Message", "Header", "Properties"]
 
@@ -76,68 +74,22 @@ def encode_payload(output: bytearray, payload: Any) -> bytearray:
     return _f._pyamqp_encode_payload(output, payload)
 
 
-# described values pyamqp's decoder names (its _COMPOSITES)
-_OUTCOMES = {0x23: "received", 0x24: "accepted", 0x25: "rejected", 0x26: "released", 0x27: "modified"}
-
-
-def _plain(v: Any) -> Any:
-    """A value decoded by flatamqp as pyamqp's decoder gives it."""
-    if v is None or v is True or v is False:
-        return v
-    if isinstance(v, str):
-        return v.encode("utf-8")
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return float(v)
-    if isinstance(v, (bytes, memoryview)):
-        return bytes(v)
-    if isinstance(v, dict):
-        return {_plain(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    if isinstance(v, _t.Array):
-        return [_plain(x) for x in v.items]
-    if isinstance(v, _t.Described):
-        value = _plain(v.value)
-        name = _OUTCOMES.get(v.descriptor) if isinstance(v.descriptor, int) else None
-        return {name: value} if name else value
-    if isinstance(v, tuple) and hasattr(v, "descriptor"):  # a spec class: its fields as on the wire
-        fields = list(v)
-        while fields and fields[-1] is None:
-            fields.pop()
-        value = [_plain(x) for x in fields]
-        name = _OUTCOMES.get(v.descriptor)
-        return {name: value} if name else value
-    if isinstance(v, uuid.UUID):
-        return v
-    return v
-
-
 def decode_payload(buffer: Any) -> Any:
     """Decodes the sections of a message into a pyamqp Message (pyamqp's
     ``decode_payload``)."""
     fields: dict[str, Any] = {}
-    pos, end = 0, len(buffer)
-    while pos < end:
-        section, pos = _f.decode_prefix(buffer, pos)
-        kind = type(section)
-        if kind is _f.Header:
-            fields["header"] = Header(*section)
-        elif kind is _f.Properties:
-            fields["properties"] = Properties(*[_plain(x) for x in section])
-        elif kind is _f.DeliveryAnnotations:
-            fields["delivery_annotations"] = _plain(section.value)
-        elif kind is _f.MessageAnnotations:
-            fields["message_annotations"] = _plain(section.value)
-        elif kind is _f.ApplicationProperties:
-            fields["application_properties"] = _plain(section.value)
-        elif kind is _f.Data:
-            fields.setdefault("data", []).append(bytes(section.value))
-        elif kind is _f.AmqpSequence:
-            fields.setdefault("sequence", []).append(_plain(section.value))
-        elif kind is _f.AmqpValue:
-            fields["value"] = _plain(section.value)
-        elif kind is _f.Footer:
-            fields["footer"] = _plain(section.value)
+    for name, value in _f._pyamqp_sections(buffer):
+        if name == "header":
+            fields["header"] = Header(*value)
+        elif name == "properties":
+            fields["properties"] = Properties(*value)
+        elif name in _LISTS:
+            fields.setdefault(_LISTS[name], []).append(value)
+        elif name in _FIELDS:
+            fields[_FIELDS[name]] = value
     return Message(**fields)
+
+
+_LISTS = {"data": "data", "amqp-sequence": "sequence"}
+_FIELDS = {"delivery-annotations": "delivery_annotations", "message-annotations": "message_annotations",
+           "application-properties": "application_properties", "amqp-value": "value", "footer": "footer"}

@@ -490,6 +490,8 @@ PyObject *famqp_py_from_binary(famqp_py_dec *d, const famqp_binary *v)
 
 PyObject *famqp_py_from_binary_view(famqp_py_dec *d, const famqp_binary *v)
 {
+    if (d->plain)
+        return famqp_py_from_binary(d, v);
     if (!d->view) {
         d->view = PyMemoryView_FromObject(d->input);
         if (!d->view)
@@ -524,7 +526,8 @@ bool famqp_py_fits_binary(PyObject *o)
 
 PyObject *famqp_py_from_string(famqp_py_dec *d, const famqp_string *v)
 {
-    (void)d;
+    if (d->plain)
+        return PyBytes_FromStringAndSize(v->ptr, (Py_ssize_t)v->len);
     return PyUnicode_DecodeUTF8(v->ptr, (Py_ssize_t)v->len, "strict");
 }
 
@@ -549,7 +552,8 @@ bool famqp_py_fits_string(PyObject *o)
 
 PyObject *famqp_py_from_symbol(famqp_py_dec *d, const famqp_symbol *v)
 {
-    (void)d;
+    if (d->plain)
+        return PyBytes_FromStringAndSize(v->ptr, (Py_ssize_t)v->len);
     return PyUnicode_DecodeASCII(v->ptr, (Py_ssize_t)v->len, "strict");
 }
 

@@ -44,7 +44,12 @@ typedef struct famqp_py_out {
     PyObject *bytes;       /* encode(): the result, made at the first write */
     PyObject *target;      /* encode_into(): the bytearray or buffer object */
     Py_ssize_t offset;     /* where the next value goes */
+    Py_ssize_t cap;        /* bytes: its size (it grows by doubling; see famqp_py_out_bytes) */
 } famqp_py_out;
+
+/* The bytes of an encode() cut to what was written (a new reference, b""
+ * when nothing was); out->bytes is taken over. */
+PyObject *famqp_py_out_bytes(famqp_py_out *out);
 
 /* Writes one value: put(NULL, 0, v) sizes it, then it is written at
  * out->offset (the GIL released when it is big). */
@@ -71,6 +76,8 @@ typedef struct famqp_py_dec {
     const uint8_t *base;      /* its first byte */
     size_t len;               /* its length */
     const famqp_limits *lim;  /* decode limits */
+    bool plain;               /* pyamqp's conventions: strings and symbols as bytes, no value
+                                 classes, described values as their value (flatamqp.pyamqp) */
 } famqp_py_dec;
 
 /* ---- the generated class table -------------------------------------------- */
@@ -86,6 +93,9 @@ typedef struct famqp_py_type {
     /* decodes one value at p[0..n): the object, or NULL with err->status
      * set (a decode error) or with a Python exception (err->status OK) */
     PyObject *(*decode)(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err);
+    /* described restricted types (sections): decode, giving the value
+     * alone (a message's annotations as their dict); NULL for composites */
+    PyObject *(*decode_value)(famqp_py_dec *d, const uint8_t *p, size_t n, size_t *used, famqp_error *err);
 } famqp_py_type;
 
 extern const famqp_py_type famqp_py_types[];
@@ -193,6 +203,9 @@ bool famqp_py_fits_list(PyObject *o);
 PyObject *famqp_py_from_map(famqp_py_dec *d, const famqp_map *v);
 int famqp_py_to_map(famqp_py_enc *e, PyObject *o, famqp_map *out);
 bool famqp_py_fits_map(PyObject *o);
+PyObject *famqp_py_from_array(famqp_py_dec *d, const famqp_array *v);
+int famqp_py_to_array(famqp_py_enc *e, PyObject *o, famqp_array *out);
+bool famqp_py_fits_array(PyObject *o);
 /* Array(type, items) as one array32 in the arena (array.c). */
 int famqp_py_encode_array(famqp_py_enc *e, PyObject *type, PyObject *items, famqp_value *out);
 /* A binary as a memoryview slice of the input (zero-copy). */
@@ -239,6 +252,9 @@ PyObject *famqp_py_namedtuple(const char *name, const char *fields, Py_ssize_t n
 
 /* pyamqp-compatible encode_payload(output, message) (pyamqp.c). */
 PyObject *famqp_py_pyamqp_encode_payload(PyObject *self, PyObject *args);
+/* The sections of a message, decoded with d->plain: a list of (AMQP name,
+ * value) in wire order (module.c). */
+PyObject *famqp_py_pyamqp_sections(PyObject *self, PyObject *buf);
 
 /* ---- messages (message.c) ---------------------------------------------------- */
 

@@ -46,12 +46,28 @@ static int encode_section(famqp_py_enc *e, famqp_py_out *out, int s, PyObject *x
     int idx = sidx[s];
     if (famqp_py_is(x, idx))
         return famqp_py_types[idx].encode(e, x, out);
-    PyObject *w = famqp_py_new(idx, 1);
-    if (!w)
-        return -1;
+    /* one wrapper per section kind, reused while nobody else holds it (it
+     * is never handed out; a second user, e.g. a thread running while a big
+     * encode released the GIL, gets a new one) */
+    static PyObject *cached[S_COUNT];
+    PyObject *w = cached[s];
+    if (w && Py_REFCNT(w) == 1) {
+        Py_INCREF(w);
+    } else {
+        if (!(w = famqp_py_new(idx, 1)))
+            return -1;
+        PyTuple_SET_ITEM(w, 0, NULL);
+        if (!cached[s]) { /* kept out of the collector's lists: gc.get_objects() must not see it empty */
+            PyObject_GC_UnTrack(w);
+            Py_INCREF(w);
+            cached[s] = w;
+        }
+    }
     Py_INCREF(x);
     PyTuple_SET_ITEM(w, 0, x);
     int r = famqp_py_types[idx].encode(e, w, out);
+    PyTuple_SET_ITEM(w, 0, NULL);
+    Py_DECREF(x);
     Py_DECREF(w);
     return r;
 }
@@ -144,7 +160,9 @@ PyObject *famqp_py_decode_message(famqp_py_dec *d, const uint8_t *p, size_t n)
             goto fail;
         }
         size_t used = 0;
-        PyObject *x = famqp_py_types[idx].decode(d, p + pos, n - pos, &used, &err);
+        bool value_only = s != S_HEADER && s != S_PROPS && f != 5; /* annotations, properties map, footer */
+        PyObject *x = value_only ? famqp_py_types[idx].decode_value(d, p + pos, n - pos, &used, &err)
+                                 : famqp_py_types[idx].decode(d, p + pos, n - pos, &used, &err);
         if (!x) {
             if (err.status != FAMQP_OK)
                 famqp_py_raise_decode(&err, d, p + pos);
@@ -164,13 +182,7 @@ PyObject *famqp_py_decode_message(famqp_py_dec *d, const uint8_t *p, size_t n)
                 goto fail;
             continue;
         }
-        if (s == S_HEADER || s == S_PROPS) {
-            fields[f] = x;
-        } else { /* annotations, application-properties, footer: their map */
-            fields[f] = PyTuple_GET_ITEM(x, 0);
-            Py_INCREF(fields[f]);
-            Py_DECREF(x);
-        }
+        fields[f] = x; /* header, properties; the maps of the others */
     }
     if (bodies) { /* one body section as itself, several as a list */
         if (PyList_GET_SIZE(bodies) == 1) {

@@ -200,12 +200,19 @@ int famqp_py_write(famqp_py_enc *e, famqp_py_out *out, size_t (*put)(uint8_t *, 
     uint8_t *dst;
     Py_buffer b = {0};
     if (!out->target) {
-        if (!out->bytes) {
-            out->bytes = PyBytes_FromStringAndSize(NULL, end);
-            if (!out->bytes)
+        /* a message's sections are written one after the other: room for
+         * more than this one, so most of them need no new allocation */
+        if (!out->bytes || end > out->cap) {
+            Py_ssize_t cap = out->bytes ? 2 * out->cap : 256;
+            if (cap < end)
+                cap = end;
+            if (!out->bytes) {
+                if (!(out->bytes = PyBytes_FromStringAndSize(NULL, cap)))
+                    return -1;
+            } else if (_PyBytes_Resize(&out->bytes, cap) < 0) {
                 return -1;
-        } else if (_PyBytes_Resize(&out->bytes, end) < 0) {
-            return -1;
+            }
+            out->cap = cap;
         }
         dst = (uint8_t *)PyBytes_AS_STRING(out->bytes);
     } else if (PyByteArray_Check(out->target)) {
@@ -236,6 +243,17 @@ int famqp_py_write(famqp_py_enc *e, famqp_py_out *out, size_t (*put)(uint8_t *, 
 }
 
 /* ---- module functions ------------------------------------------------------------------ */
+
+PyObject *famqp_py_out_bytes(famqp_py_out *out)
+{
+    if (!out->bytes)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    PyObject *b = out->bytes;
+    out->bytes = NULL;
+    if (PyBytes_GET_SIZE(b) != out->offset && _PyBytes_Resize(&b, out->offset) < 0)
+        return NULL;
+    return b;
+}
 
 static int encode_any(PyObject *obj, famqp_py_out *out)
 {
@@ -268,7 +286,7 @@ static PyObject *py_encode(PyObject *self, PyObject *obj)
         Py_XDECREF(out.bytes);
         return NULL;
     }
-    return out.bytes ? out.bytes : PyBytes_FromStringAndSize(NULL, 0);
+    return famqp_py_out_bytes(&out);
 }
 
 static PyObject *py_encode_value(PyObject *self, PyObject *obj)
@@ -309,7 +327,7 @@ static PyObject *py_encode_into(PyObject *self, PyObject *args, PyObject *kw)
     } else if (offset > PyByteArray_GET_SIZE(buf) && PyByteArray_Resize(buf, offset) < 0) {
         return NULL;
     }
-    famqp_py_out out = {NULL, buf, offset};
+    famqp_py_out out = {NULL, buf, offset, 0};
     if (encode_any(obj, &out) < 0)
         return NULL;
     return PyLong_FromSsize_t(out.offset - offset);
@@ -339,18 +357,48 @@ static PyObject *decode_one(famqp_py_dec *d, const uint8_t *p, size_t n, size_t 
 
 enum decode_mode { WHOLE, PREFIX, MESSAGE };
 
-static PyObject *decode_with(PyObject *args, PyObject *kw, const char *fmt, enum decode_mode mode)
+/* (buffer, offset=0) of the decode functions, by the vectorcall
+ * convention (no argument tuple or dict is built per call). */
+static int buffer_offset_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, const char *fn,
+                              PyObject **buf, Py_ssize_t *offset)
 {
-    static char *names[] = {"buffer", "offset", NULL};
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *off = nargs > 1 ? args[1] : NULL;
+    if (nargs < 1 || nargs > 2) {
+        PyErr_Format(PyExc_TypeError, "%s(buffer, offset=0) takes 1 or 2 positional arguments", fn);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        if (off || PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), "offset") != 0) {
+            PyErr_Format(PyExc_TypeError, "%s(buffer, offset=0): unexpected keyword argument %R", fn,
+                         PyTuple_GET_ITEM(kwnames, i));
+            return -1;
+        }
+        off = args[nargs + i];
+    }
+    *buf = args[0];
+    *offset = 0;
+    if (off && (*offset = PyLong_AsSsize_t(off)) == -1 && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+static PyObject *decode_with(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, const char *fn,
+                             enum decode_mode mode)
+{
     PyObject *buf;
-    Py_ssize_t offset = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &buf, &offset))
+    Py_ssize_t offset;
+    if (buffer_offset_args(args, nargs, kwnames, fn, &buf, &offset) < 0)
         return NULL;
-    Py_buffer b;
-    if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0)
+    Py_buffer b = {0};
+    if (PyBytes_CheckExact(buf)) { /* immutable and alive for the call: no export needed */
+        b.buf = PyBytes_AS_STRING(buf);
+        b.len = PyBytes_GET_SIZE(buf);
+    } else if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0) {
         return NULL;
+    }
     PyObject *r = NULL;
-    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL};
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, false};
     if (offset < 0 || offset > b.len) {
         PyErr_Format(PyExc_ValueError, "offset %zd outside the buffer's %zd bytes", offset, b.len);
         goto done;
@@ -369,31 +417,72 @@ static PyObject *decode_with(PyObject *args, PyObject *kw, const char *fmt, enum
         r = t;
     } else if (used != n) {
         Py_DECREF(r);
-        famqp_error err = {FAMQP_ERR_INVALID_VALUE, "value", NULL, used, "bytes after the value (decode_prefix reads one value)"};
+        famqp_error err = {FAMQP_ERR_INVALID_VALUE, "value", NULL, used,
+                           "bytes after the value (decode_prefix reads one value)"};
         r = famqp_py_raise_decode(&err, &d, p);
     }
 done:
     Py_XDECREF(d.view);
-    PyBuffer_Release(&b);
+    if (b.obj)
+        PyBuffer_Release(&b);
     return r;
 }
 
-static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
+static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)self;
-    return decode_with(args, kw, "O|n:decode", WHOLE);
+    return decode_with(args, nargs, kwnames, "decode", WHOLE);
 }
 
-static PyObject *py_decode_prefix(PyObject *self, PyObject *args, PyObject *kw)
+static PyObject *py_decode_prefix(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)self;
-    return decode_with(args, kw, "O|n:decode_prefix", PREFIX);
+    return decode_with(args, nargs, kwnames, "decode_prefix", PREFIX);
 }
 
-static PyObject *py_decode_message(PyObject *self, PyObject *args, PyObject *kw)
+static PyObject *py_decode_message(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)self;
-    return decode_with(args, kw, "O|n:decode_message", MESSAGE);
+    return decode_with(args, nargs, kwnames, "decode_message", MESSAGE);
+}
+
+PyObject *famqp_py_pyamqp_sections(PyObject *self, PyObject *buf)
+{
+    (void)self;
+    Py_buffer b = {0};
+    if (PyBytes_CheckExact(buf)) {
+        b.buf = PyBytes_AS_STRING(buf);
+        b.len = PyBytes_GET_SIZE(buf);
+    } else if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, true};
+    const uint8_t *p = b.buf;
+    size_t n = (size_t)b.len, pos = 0;
+    PyObject *list = PyList_New(0);
+    while (list && pos < n) {
+        famqp_error err = {0};
+        int idx = famqp_py_peek_index(p + pos, n - pos, &err);
+        const famqp_py_type *t = idx >= 0 ? &famqp_py_types[idx] : NULL;
+        size_t used = 0;
+        PyObject *x = NULL;
+        if (t && (x = (t->decode_value ? t->decode_value : t->decode)(&d, p + pos, n - pos, &used, &err))) {
+            PyObject *pair = Py_BuildValue("(sN)", t->amqp, x);
+            if (!pair || PyList_Append(list, pair) < 0)
+                Py_CLEAR(list);
+            Py_XDECREF(pair);
+            pos += used;
+            continue;
+        }
+        if (!t && err.status == FAMQP_OK)
+            err = (famqp_error){FAMQP_ERR_TYPE_MISMATCH, "message", NULL, 0, "not a message section"};
+        if (err.status != FAMQP_OK)
+            famqp_py_raise_decode(&err, &d, p + pos);
+        Py_CLEAR(list);
+    }
+    if (b.obj)
+        PyBuffer_Release(&b);
+    return list;
 }
 
 /* encode_frame(performative, payload=None, channel=0): the 8-byte frame
@@ -417,7 +506,7 @@ static PyObject *py_encode_frame(PyObject *self, PyObject *args, PyObject *kw)
             PyErr_Format(PyExc_TypeError, "encode_frame takes a performative, not %.100s", Py_TYPE(perf)->tp_name);
         return NULL;
     }
-    famqp_py_out out = {PyBytes_FromStringAndSize(NULL, 8), NULL, 8};
+    famqp_py_out out = {PyBytes_FromStringAndSize(NULL, 256), NULL, 8, 256};
     if (!out.bytes || encode_any(perf, &out) < 0)
         goto fail;
     if (payload != Py_None) {
@@ -428,9 +517,11 @@ static PyObject *py_encode_frame(PyObject *self, PyObject *args, PyObject *kw)
             Py_buffer b;
             if (PyObject_GetBuffer(payload, &b, PyBUF_SIMPLE) < 0)
                 goto fail;
-            int r = _PyBytes_Resize(&out.bytes, out.offset + b.len);
-            if (r == 0)
+            int r = out.offset + b.len > out.cap ? _PyBytes_Resize(&out.bytes, out.offset + b.len) : 0;
+            if (r == 0) {
+                out.cap = out.offset + b.len > out.cap ? out.offset + b.len : out.cap;
                 memcpy(PyBytes_AS_STRING(out.bytes) + out.offset, b.buf, (size_t)b.len);
+            }
             out.offset += b.len;
             PyBuffer_Release(&b);
             if (r < 0)
@@ -448,7 +539,7 @@ static PyObject *py_encode_frame(PyObject *self, PyObject *args, PyObject *kw)
     h[4] = 2;
     h[5] = strncmp(amqp, "sasl-", 5) == 0 ? 1 : 0;
     h[6] = (uint8_t)(channel >> 8), h[7] = (uint8_t)channel;
-    return out.bytes;
+    return famqp_py_out_bytes(&out);
 fail:
     Py_XDECREF(out.bytes);
     return NULL;
@@ -463,7 +554,7 @@ static PyObject *py_decode_frame(PyObject *self, PyObject *buf)
     Py_buffer b;
     if (PyObject_GetBuffer(buf, &b, PyBUF_SIMPLE) < 0)
         return NULL;
-    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL};
+    famqp_py_dec d = {buf, NULL, b.buf, (size_t)b.len, NULL, false};
     const uint8_t *p = b.buf;
     size_t n = (size_t)b.len, used = 0;
     PyObject *r = NULL, *perf = NULL;
@@ -548,13 +639,13 @@ static PyMethodDef methods[] = {
     {"encode_into", (PyCFunction)(void (*)(void))py_encode_into, METH_VARARGS | METH_KEYWORDS,
      "encode_into(obj, buffer, offset=0) -> int\n\nEncodes obj into buffer at offset (a bytearray grows to "
      "fit; another writable buffer must have room) and returns the bytes written."},
-    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
+    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL | METH_KEYWORDS,
      "decode(buffer, offset=0) -> object\n\nDecodes the one value that buffer[offset:] holds: a performative, "
      "section or other described type of the spec as its class, any other value as its Python form."},
-    {"decode_prefix", (PyCFunction)(void (*)(void))py_decode_prefix, METH_VARARGS | METH_KEYWORDS,
+    {"decode_prefix", (PyCFunction)(void (*)(void))py_decode_prefix, METH_FASTCALL | METH_KEYWORDS,
      "decode_prefix(buffer, offset=0) -> (object, end)\n\nDecodes one value at offset; end is the offset "
      "after it (a transfer's payload starts there)."},
-    {"decode_message", (PyCFunction)(void (*)(void))py_decode_message, METH_VARARGS | METH_KEYWORDS,
+    {"decode_message", (PyCFunction)(void (*)(void))py_decode_message, METH_FASTCALL | METH_KEYWORDS,
      "decode_message(buffer, offset=0) -> Message\n\nDecodes the sections of a message."},
     {"encode_frame", (PyCFunction)(void (*)(void))py_encode_frame, METH_VARARGS | METH_KEYWORDS,
      "encode_frame(performative, payload=None, channel=0) -> bytes\n\nA whole AMQP (or SASL) frame: header, "
@@ -562,6 +653,7 @@ static PyMethodDef methods[] = {
     {"decode_frame", py_decode_frame, METH_O,
      "decode_frame(buffer) -> (channel, performative, payload)\n\nOne whole frame; payload is a memoryview of "
      "the bytes after the performative; an empty frame's performative is None."},
+    {"_pyamqp_sections", famqp_py_pyamqp_sections, METH_O, "internal: flatamqp.pyamqp.decode_payload"},
     {"_pyamqp_encode_payload", famqp_py_pyamqp_encode_payload, METH_VARARGS,
      "internal: flatamqp.pyamqp.encode_payload"},
     {"_register_value_types", py_register_value_types, METH_O, "internal: the classes of flatamqp.types"},

@@ -13,6 +13,49 @@
 
 static PyObject *from_value(famqp_py_dec *d, famqp_value v, int depth);
 
+/* Symbols repeat (annotation keys, conditions): the flatamqp.symbol of each
+ * text seen is kept, up to SYMBOL_CACHE_MAX of them, and shared (symbols
+ * are immutable), which saves the call to the class per symbol. */
+#define SYMBOL_CACHE_MAX 4096
+static PyObject *symbol_cache;
+
+static PyObject *symbol_object(famqp_py_dec *d, const famqp_symbol *sym)
+{
+    PyObject *text = famqp_py_from_symbol(d, sym);
+    if (!text)
+        return NULL;
+    if (!symbol_cache && !(symbol_cache = PyDict_New())) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    PyObject *hit = PyDict_GetItemWithError(symbol_cache, text);
+    if (hit && Py_TYPE(hit) == (PyTypeObject *)famqp_py_vclasses[FAMQP_PY_V_SYMBOL]) {
+        Py_DECREF(text);
+        Py_INCREF(hit);
+        return hit;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    Py_INCREF(text);
+    PyObject *obj = famqp_py_make_v(FAMQP_PY_V_SYMBOL, text); /* steals one reference */
+    if (obj) {
+        if (PyDict_GET_SIZE(symbol_cache) >= SYMBOL_CACHE_MAX)
+            PyDict_Clear(symbol_cache);
+        if (PyDict_SetItem(symbol_cache, text, obj) < 0)
+            Py_CLEAR(obj);
+    }
+    Py_DECREF(text);
+    return obj;
+}
+
+/* A value class instance, or in pyamqp's plain mode the value itself. */
+static PyObject *typed(famqp_py_dec *d, enum famqp_py_vclass k, PyObject *arg)
+{
+    return d->plain ? arg : famqp_py_make_v(k, arg);
+}
+
 static PyObject *from_list(famqp_py_dec *d, const famqp_list *l, int depth)
 {
     PyObject *r = PyList_New(l->count);
@@ -101,6 +144,8 @@ static PyObject *from_array(famqp_py_dec *d, const famqp_array *a, int depth)
         famqp_value ev = {a->ctor, a->ctor_len};
         kind = famqp_value_kind(ev);
     }
+    if (d->plain) /* pyamqp: a list */
+        return items;
     PyObject *c = famqp_py_vclasses[FAMQP_PY_V_ARRAY];
     if (!c) {
         PyErr_SetString(PyExc_RuntimeError, "flatamqp: Array not registered");
@@ -110,6 +155,34 @@ static PyObject *from_array(famqp_py_dec *d, const famqp_array *a, int depth)
 fail:
     Py_DECREF(items);
     return NULL;
+}
+
+/* pyamqp's form of a spec type's instance (stolen): its fields as a list
+ * (trailing absent ones left out, nested instances alike), an outcome as
+ * {"accepted": [...]} (pyamqp's decoder names those five). */
+static PyObject *plain_spec(PyObject *obj)
+{
+    int idx = famqp_py_index_of(obj);
+    Py_ssize_t n = PyTuple_GET_SIZE(obj);
+    while (n > 0 && PyTuple_GET_ITEM(obj, n - 1) == Py_None)
+        n--;
+    PyObject *l = PyList_New(n);
+    for (Py_ssize_t i = 0; l && i < n; i++) {
+        PyObject *x = PyTuple_GET_ITEM(obj, i);
+        Py_INCREF(x);
+        if (famqp_py_index_of(x) >= 0 && !(x = plain_spec(x))) {
+            Py_CLEAR(l);
+            break;
+        }
+        PyList_SET_ITEM(l, i, x);
+    }
+    Py_DECREF(obj);
+    if (!l || idx < 0)
+        return l;
+    uint64_t code = famqp_py_types[idx].code;
+    if (code < 0x23 || code > 0x27)
+        return l;
+    return Py_BuildValue("{sN}", famqp_py_types[idx].amqp, l);
 }
 
 static PyObject *from_described(famqp_py_dec *d, famqp_value v, int depth)
@@ -127,8 +200,10 @@ static PyObject *from_described(famqp_py_dec *d, famqp_value v, int depth)
         PyObject *r = famqp_py_types[idx].decode(d, v.ptr, v.len, &used, &err);
         if (!r && err.status != FAMQP_OK)
             return famqp_py_raise_decode(&err, d, v.ptr);
-        return r;
+        return r && d->plain ? plain_spec(r) : r;
     }
+    if (d->plain) /* pyamqp: the value, its descriptor dropped */
+        return from_value(d, inner, depth + 1);
     PyObject *pd = from_value(d, desc, depth + 1);
     PyObject *pv = pd ? from_value(d, inner, depth + 1) : NULL;
     if (!pv) {
@@ -190,22 +265,22 @@ static PyObject *from_value(famqp_py_dec *d, famqp_value v, int depth)
             x = b32, vk = FAMQP_PY_V_UINT;
         else if (famqp_value_get_ulong(v, &u.u))
             x = u.u;
-        return famqp_py_make_v(vk, PyLong_FromUnsignedLongLong(x));
+        return typed(d, vk, PyLong_FromUnsignedLongLong(x));
     }
     case FAMQP_KIND_BYTE: {
         int8_t x = 0;
         famqp_value_get_byte(v, &x);
-        return famqp_py_make_v(FAMQP_PY_V_BYTE, PyLong_FromLong(x));
+        return typed(d, FAMQP_PY_V_BYTE, PyLong_FromLong(x));
     }
     case FAMQP_KIND_SHORT: {
         int16_t x = 0;
         famqp_value_get_short(v, &x);
-        return famqp_py_make_v(FAMQP_PY_V_SHORT, PyLong_FromLong(x));
+        return typed(d, FAMQP_PY_V_SHORT, PyLong_FromLong(x));
     }
     case FAMQP_KIND_INT: {
         int32_t x = 0;
         famqp_value_get_int(v, &x);
-        return famqp_py_make_v(FAMQP_PY_V_INT, PyLong_FromLong(x));
+        return typed(d, FAMQP_PY_V_INT, PyLong_FromLong(x));
     }
     case FAMQP_KIND_LONG: {
         int64_t x = 0;
@@ -214,23 +289,23 @@ static PyObject *from_value(famqp_py_dec *d, famqp_value v, int depth)
     }
     case FAMQP_KIND_FLOAT:
         famqp_value_get_float(v, &u.f);
-        return famqp_py_make_v(FAMQP_PY_V_FLOAT, PyFloat_FromDouble(u.f));
+        return typed(d, FAMQP_PY_V_FLOAT, PyFloat_FromDouble(u.f));
     case FAMQP_KIND_DOUBLE: famqp_value_get_double(v, &u.x); return PyFloat_FromDouble(u.x);
     case FAMQP_KIND_DECIMAL32: famqp_value_get_decimal32(v, &u.d32); return famqp_py_from_decimal32(d, &u.d32);
     case FAMQP_KIND_DECIMAL64: famqp_value_get_decimal64(v, &u.d64); return famqp_py_from_decimal64(d, &u.d64);
     case FAMQP_KIND_DECIMAL128: famqp_value_get_decimal128(v, &u.d128); return famqp_py_from_decimal128(d, &u.d128);
     case FAMQP_KIND_CHAR:
         famqp_value_get_char(v, &u.c);
-        return famqp_py_make_v(FAMQP_PY_V_CHAR, PyUnicode_FromOrdinal((int)u.c));
+        return typed(d, FAMQP_PY_V_CHAR, PyUnicode_FromOrdinal((int)u.c));
     case FAMQP_KIND_TIMESTAMP:
         famqp_value_get_timestamp(v, &u.i);
-        return famqp_py_make_v(FAMQP_PY_V_TIMESTAMP, PyLong_FromLongLong(u.i));
+        return typed(d, FAMQP_PY_V_TIMESTAMP, PyLong_FromLongLong(u.i));
     case FAMQP_KIND_UUID: famqp_value_get_uuid(v, &u.uuid); return famqp_py_from_uuid(d, &u.uuid);
     case FAMQP_KIND_BINARY: famqp_value_get_binary(v, &u.bin); return famqp_py_from_binary(d, &u.bin);
     case FAMQP_KIND_STRING: famqp_value_get_string(v, &u.str); return famqp_py_from_string(d, &u.str);
     case FAMQP_KIND_SYMBOL:
         famqp_value_get_symbol(v, &u.sym);
-        return famqp_py_make_v(FAMQP_PY_V_SYMBOL, famqp_py_from_symbol(d, &u.sym));
+        return d->plain ? famqp_py_from_symbol(d, &u.sym) : symbol_object(d, &u.sym);
     case FAMQP_KIND_LIST:
         if (!famqp_value_get_list(v, &u.list))
             break;
@@ -265,6 +340,11 @@ PyObject *famqp_py_from_list(famqp_py_dec *d, const famqp_list *v)
 PyObject *famqp_py_from_map(famqp_py_dec *d, const famqp_map *v)
 {
     return from_map(d, v, 0);
+}
+
+PyObject *famqp_py_from_array(famqp_py_dec *d, const famqp_array *v)
+{
+    return from_array(d, v, 0);
 }
 
 /* ---- encoding ------------------------------------------------------------------ */
@@ -532,4 +612,21 @@ int famqp_py_to_map(famqp_py_enc *e, PyObject *o, famqp_map *out)
 bool famqp_py_fits_map(PyObject *o)
 {
     return PyDict_Check(o);
+}
+
+int famqp_py_to_array(famqp_py_enc *e, PyObject *o, famqp_array *out)
+{
+    if (!famqp_py_is_v(o, FAMQP_PY_V_ARRAY) || PyTuple_GET_SIZE(o) != 2) {
+        PyErr_Format(PyExc_TypeError, "expected flatamqp.types.Array, got %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    famqp_value v;
+    if (famqp_py_encode_array(e, PyTuple_GET_ITEM(o, 0), PyTuple_GET_ITEM(o, 1), &v))
+        return -1;
+    return famqp_value_get_array(v, out) ? 0 : (PyErr_SetString(PyExc_ValueError, "not an array"), -1);
+}
+
+bool famqp_py_fits_array(PyObject *o)
+{
+    return famqp_py_is_v(o, FAMQP_PY_V_ARRAY);
 }

@@ -24,7 +24,11 @@ LONG = "L" * 300
 UNTYPED = [None, True, False, 0, 1, -1, 127, -128, 128, 2**31 - 1, -(2**31), 1.5, -0.0, "", "s", LONG,
            b"", b"b", LONG.encode(), uuid.UUID(int=7), [], [1, "a", [None]], list(range(300)), {"k": {"n": 1}},
            {i: i for i in range(200)}, ("desc", "value"), (typed(AMQPTypes.ulong, 0x1234), [1]),
-           datetime.datetime(2024, 1, 2, 3, 4, 5, 678000)]
+           datetime.datetime(2024, 1, 2, 3, 4, 5, 678000),
+           # described values of the spec: an outcome (pyamqp names it), a rejected one with its error
+           (typed(AMQPTypes.ulong, 0x24), []),
+           (typed(AMQPTypes.ulong, 0x25), [(typed(AMQPTypes.ulong, 0x1d), [typed(AMQPTypes.symbol, "amqp:x"), "d"])]),
+           (typed(AMQPTypes.ulong, 0x28), [typed(AMQPTypes.string, "addr")])]
 TYPED = [typed(AMQPTypes.null, None), typed(AMQPTypes.boolean, True), typed(AMQPTypes.ubyte, 200),
          typed(AMQPTypes.byte, -5), typed(AMQPTypes.ushort, 65000), typed(AMQPTypes.short, -300),
          typed(AMQPTypes.uint, 0), typed(AMQPTypes.uint, 9), typed(AMQPTypes.uint, 70000),
