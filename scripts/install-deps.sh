@@ -75,6 +75,13 @@ if [[ $sets == *test* && -f $azure_dir/package-lock.json ]]; then
 fi
 # --- end npm ---------------------------------------------------------------
 
+# --- Maven Central and the Go module proxy: ActiveMQ Artemis, Qpid JMS and
+# go-amqp for tests/interop/{artemis,jms,go} (owner: interop, issue 15),
+# pinned, into ~/.cache/flatamqp (see that script).
+if [[ $sets == *test* ]]; then
+    "$here/install-peers-jvm-go.sh" $([[ $always == true ]] && echo --always)
+fi
+
 # The lines of the chosen [set]s, without comments and blank lines.
 mapfile -t packages < <(awk -v sets=",$sets," '
     /^[[:space:]]*(#|$)/ { next }
