@@ -98,6 +98,13 @@ if n != 1:
 # Redeliveries for the outcome tests: at most 3 attempts, then the DLQ.
 text, n = re.subn(r"<max-delivery-attempts>-?\d+</max-delivery-attempts>", "", text)
 text = text.replace('<address-setting match="#">', '<address-setting match="#">\n            <max-delivery-attempts>3</max-delivery-attempts>', 1)
+# Addresses under famqp-nocreate. are never auto-created: attaching to one
+# is refused (the refusal cells).
+text = text.replace('<address-settings>', """<address-settings>
+         <address-setting match="famqp-nocreate.#">
+            <auto-create-queues>false</auto-create-queues>
+            <auto-create-addresses>false</auto-create-addresses>
+         </address-setting>""", 1)
 open(path, "w").write(text)
 PY
 }

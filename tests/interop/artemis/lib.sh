@@ -97,3 +97,11 @@ art_queue_depth() {
         --queueName "$1" --silent 2>/dev/null |
         awk -F'|' -v q="$1" '{ gsub(/ /, "", $2) } $2 == q { gsub(/ /, "", $5); print $5; exit }'
 }
+
+# art_restart: a clean stop, then the same instance again (its journal:
+# durable queues and durable messages survive).
+art_restart() {
+    art_stop
+    art_boot
+    art_await 120
+}
