@@ -64,6 +64,14 @@ finish() {
     fi
 }
 
+# run NAME CMD...: starts CMD and finishes it (see finish).
+run() {
+    local name=$1
+    shift
+    start "$name" "$@"
+    finish "$last_pid" "$name"
+}
+
 # stop_broker PID: SIGTERM must end the broker cleanly (exit 0).
 stop_broker() {
     local rc=0

@@ -22,13 +22,6 @@ broker=$last_pid
 port=$(wait_port broker)
 url=amqp://127.0.0.1:$port
 
-run() { # NAME CMD...
-    local name=$1
-    shift
-    start "$name" "$@"
-    finish "$last_pid" "$name"
-}
-
 case $cell in
 at_least_once) run alo "$go_check" "$url" q-alo roundtrip 10000 at-least-once ;;
 at_most_once) run amo "$go_check" "$url" q-amo roundtrip 10000 at-most-once ;;
