@@ -31,10 +31,14 @@ int tool_azure_arg(tool_azure *az, const char *a, const char *v)
         az->websocket = true;
         return 1;
     }
-    return 0;
+    return tool_eventhubs_arg(az, a, v);
 }
 
-bool tool_azure_given(const tool_azure *az) { return az->cs_text || az->websocket; }
+bool tool_azure_given(const tool_azure *az)
+{
+    return az->cs_text || az->websocket || az->has_partition || az->consumer_group || az->from_opt || az->inclusive ||
+           az->print || az->has_epoch;
+}
 
 static bool is_url(const char *s) { return s && strstr(s, "://"); }
 

@@ -1,11 +1,17 @@
 /* famqp-send's and famqp-recv's Azure options: --connection-string STR
  * (or the environment's FAMQP_CONNECTION_STRING) in place of URL and
- * ADDRESS, and --websocket (the connection string's endpoint over
- * wss://HOST:443/$servicebus/websocket).  azure_args.c reads the
- * connection string and makes the URL, the address and the client's
- * claims-based security from it.  Each function that can fail prints one
- * line naming the option or connection-string key and returns false; the
- * tools then exit 2 (a usage error). */
+ * ADDRESS, --websocket (the connection string's endpoint over
+ * wss://HOST:443/$servicebus/websocket), and the Event Hubs options
+ * (--partition, --consumer-group, --from-offset / --from-sequence /
+ * --from-time, --inclusive, --print-annotations for famqp-recv;
+ * --partition, --partition-key for famqp-send).
+ *
+ * azure_args.c reads the connection string and makes the URL, the address
+ * and the client's claims-based security from it; eventhubs_args.c makes
+ * the Event Hubs addresses, the receiver's position filter, the partition
+ * key annotation and the annotation lines.  Each function that can fail
+ * prints one line naming the option or connection-string key and returns
+ * false; the tools then exit 2 (a usage error). */
 #ifndef FAMQP_TOOL_AZURE_ARGS_H
 #define FAMQP_TOOL_AZURE_ARGS_H
 
@@ -15,15 +21,22 @@
 #include <stdio.h>
 
 #include <famqp/auth.h>
+#include <famqp/batch.h>
 #include <famqp/client.h>
+#include <famqp/eventhubs.h>
 
 /* The environment variable read when no --connection-string and no URL
  * are given. */
 #define TOOL_AZURE_ENV "FAMQP_CONNECTION_STRING"
+/* Bytes the partition key's message-annotations add to an encoded message
+ * (the map, its descriptor, the symbol key and the longest key). */
+#define TOOL_AZURE_ANNOTATION_ROOM (FAMQP_BATCH_PARTITION_KEY_MAX + 64)
 /* Longest SharedAccessKeyName and SharedAccessKey the tools take. */
 #define TOOL_AZURE_MAX_KEY_NAME 256
 #define TOOL_AZURE_MAX_KEY 512
-/* The --help lines of these options. */
+/* Largest partition number --partition takes. */
+#define TOOL_AZURE_MAX_PARTITION 1023u
+/* The --help lines both tools share, and each one's own. */
 #define TOOL_AZURE_HELP                                                                              \
     "  --connection-string STR\n"                                                                   \
     "              connect as an Azure Event Hubs / Service Bus connection string says\n"          \
@@ -35,7 +48,27 @@
     "              and this option, the environment's " TOOL_AZURE_ENV " is used\n"                \
     "  --websocket with --connection-string: AMQP over WebSockets to\n"                           \
     "              wss://HOST:443/$servicebus/websocket (the Endpoint's port when it names\n"     \
-    "              one; ws:// on the Endpoint's port with the emulator)\n"
+    "              one; ws:// on the Endpoint's port with the emulator)\n"                        \
+    "  --partition N  Event Hubs: partition N, 0 to 1023, of the event hub ADDRESS names\n"
+#define TOOL_AZURE_SEND_HELP                                                                         \
+    "              (address ADDRESS/Partitions/N)\n"                                                 \
+    "  --partition-key KEY  Event Hubs: the x-opt-partition-key annotation on every\n"              \
+    "              message (and on each --batch), so the hub routes them to one partition\n"      \
+    "              (not with --partition)\n"
+#define TOOL_AZURE_RECV_HELP                                                                         \
+    "              (address ADDRESS/ConsumerGroups/GROUP/Partitions/N)\n"                            \
+    "  --consumer-group GROUP  with --partition: the consumer group (default $Default)\n"         \
+    "  --from-offset X | --from-sequence N | --from-time MS\n"                                     \
+    "              Event Hubs: start after the event with offset X, sequence number N\n"         \
+    "              (0 to 9223372036854775807) or enqueued at MS (ms since 1970, same\n"           \
+    "              range); offset -1 is the start, @latest the end (a selector filter)\n"         \
+    "  --inclusive with --from-*: start at that event, not after it\n"                           \
+    "  --epoch N   Event Hubs: an epoch receiver (com.microsoft:epoch N, 0 to\n"                  \
+    "              9223372036854775807): a receiver with a higher epoch on the same\n"           \
+    "              partition and group takes over (this one ends with amqp:link:stolen),\n"     \
+    "              one with a lower epoch is refused\n"                                           \
+    "  --print-annotations  print each message's x-opt-* annotations (sequence number,\n"         \
+    "              offset, enqueued time, partition key, ...) on stdout, one line each\n"
 
 typedef struct tool_azure {
     const char *prog;
@@ -51,6 +84,23 @@ typedef struct tool_azure {
     char key_name[TOOL_AZURE_MAX_KEY_NAME];
     char key[TOOL_AZURE_MAX_KEY];
     char token[FAMQP_CBS_MAX_TOKEN_BYTES];
+    /* Event Hubs */
+    bool has_partition;       /* --partition */
+    uint64_t partition;
+    const char *consumer_group;
+    const char *partition_key;
+    const char *from_opt;     /* the --from-* option given; NULL: none */
+    const char *from_value;
+    char from_number[24];     /* --from-sequence / --from-time in decimal */
+    famqp_eventhubs_position_kind from_kind;
+    bool inclusive;
+    bool print;               /* --print-annotations */
+    bool has_epoch;           /* --epoch */
+    uint64_t epoch;
+    uint8_t epoch_properties[64]; /* the attach properties {com.microsoft:epoch: long} */
+    char address[1024];       /* the partition's address */
+    char selector[600];       /* the position filter */
+    uint8_t annotations[TOOL_AZURE_ANNOTATION_ROOM];
 } tool_azure;
 
 void tool_azure_init(tool_azure *az, const char *prog, bool recv);
@@ -67,8 +117,24 @@ bool tool_azure_given(const tool_azure *az);
  * string, a URL and --connection-string both, no address, --websocket
  * without a connection string. */
 bool tool_azure_resolve(tool_azure *az, const char **url, const char **address);
+/* Once the address is known: the Event Hubs partition address replaces
+ * it when --partition was given; the position filter is made.  False
+ * (printed) for options that do not go together. */
+bool tool_azure_finish(tool_azure *az, const char **address);
 /* Claims-based security from the connection string's key or signature;
  * false (printed) when --sas-key-name/--sas-key were given as well. */
 bool tool_azure_apply(tool_azure *az, famqp_client_options *co);
+
+/* famqp-recv: the position filter (--from-*) and the epoch (--epoch) on the
+ * receiver; false (printed) when they do not fit. */
+bool tool_azure_receiver(tool_azure *az, famqp_receiver_options *ro);
+/* famqp-send: the partition key annotation on m (views into az). */
+void tool_azure_message(tool_azure *az, famqp_message *m);
+/* famqp-recv --print-annotations: "annotations N: x-opt-...=V ..." for
+ * message n, its encoded sections msg[0..len). */
+void tool_azure_print(const tool_azure *az, FILE *out, uint64_t n, const uint8_t *msg, size_t len);
+
+/* The Event Hubs options, as tool_azure_arg (azure_args.c hands them on). */
+int tool_eventhubs_arg(tool_azure *az, const char *a, const char *v);
 
 #endif

@@ -176,6 +176,22 @@ typedef struct broker {
     size_t nhubs;
 } broker;
 
+/* broker_node.c: the links of a request/response node ($cbs,
+ * $management) on one connection. */
+enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096 };
+typedef struct node_reply {
+    famqp_link *link; /* our sender, source the node */
+    char *name;       /* its link name */
+    char *target;     /* the peer's target address ("" when none) */
+} node_reply;
+typedef struct node_links {
+    famqp_link *requests[NODE_MAX_LINKS]; /* our receivers, target the node */
+    size_t nrequests;
+    node_reply replies[NODE_MAX_LINKS];
+    size_t nreplies;
+    uint64_t tag;
+} node_links;
+
 typedef struct client {
     worker *w;
     size_t index;              /* in w->clients */
@@ -189,8 +205,44 @@ typedef struct client {
     size_t nproducers, pcap;
     bool tls_hello; /* sent a TLS ClientHello to our plain port */
     struct client_cbs *cbs; /* --sas-key: its $cbs links and tokens (broker_cbs.c); NULL until used */
+    node_links *mgmt;       /* its $management links (broker_management.c); NULL until used */
 } client;
 typedef struct client_cbs client_cbs;
+
+/* broker_node.c, on the client's own worker */
+/* A copy of s ("" for NULL); NULL: out of memory. */
+char *dup_or_empty(const char *s);
+/* Opens l as a link of node (our sender: responses go out on it, source
+ * node; receiver: requests come in, target node, credit kept granted);
+ * false when refused (closed: too many, out of memory). */
+bool node_attach(node_links *n, famqp_link *l, bool sender, const char *node, uint32_t credit);
+/* l was one of n's links: forgotten (true). */
+bool node_forget(node_links *n, famqp_link *l);
+bool node_is_request_link(const node_links *n, const famqp_link *l);
+void node_links_free(node_links *n);
+/* Sends the response to req: status-code, status-description, body (an
+ * encoded value; len 0: an empty string), at most NODE_MAX_RESPONSE bytes.
+ * False with why when it cannot (no reply link, no credit). */
+bool node_respond(client *cl, node_links *n, const famqp_message *req, int status, const char *desc,
+                  famqp_value body, const char **why);
+
+/* A delivery on one of n's request links (n may be NULL): -1 when it is
+ * not; 0 when it did not decode (rejected, naming what); 1 with the
+ * request in *m (views into the delivery). */
+int node_take_request(const node_links *n, famqp_delivery *d, const char *what, famqp_message *m);
+/* node_respond, then d accepted, or rejected with why. */
+void node_answer(client *cl, node_links *n, famqp_delivery *d, const famqp_message *req, int status,
+                 const char *desc, famqp_value body);
+
+/* broker_management.c (event hubs configured), on the client's own worker */
+/* The address is the $management node. */
+bool mgmt_node_address(const char *addr);
+/* Opens l as one of cl's $management links, or refuses it (no token). */
+void mgmt_attach(client *cl, famqp_link *l, bool sender);
+bool mgmt_forget_link(client *cl, famqp_link *l);
+/* A request on one of cl's $management links is answered (true). */
+bool mgmt_on_message(client *cl, famqp_delivery *d);
+void mgmt_client_free(client *cl);
 
 /* broker_pool.c */
 bool pool_init(struct worker *w, unsigned threads);
@@ -313,6 +365,11 @@ bool cbs_forget_link(client *cl, famqp_link *l);
 bool cbs_on_message(client *cl, famqp_delivery *d);
 /* When the latest token of cl covering addr expires; 0: none valid. */
 uint64_t cbs_expiry_for(client *cl, const char *addr);
+/* cl holds a token that has not expired. */
+bool cbs_has_token(client *cl);
+/* token (a SAS token) is valid, signed with one of the keys, and its
+ * audience covers entity. */
+bool cbs_token_covers(const broker *b, famqp_string token, const char *entity);
 /* Detaches w's links whose tokens expired (amqp:unauthorized-access). */
 void cbs_check_expiry(worker *w);
 void cbs_client_free(client *cl);
@@ -333,5 +390,7 @@ void eh_publish(client *cl, producer *p, famqp_delivery *d);
 void eh_reader_flush(worker *w, consumer *c);
 /* mu held: the reader leaves its partition. */
 void eh_reader_detach(consumer *c);
+/* Frees a reader (detached; NULL: nothing). */
+void eh_reader_free(struct eh_reader *r);
 
 #endif

@@ -140,7 +140,7 @@ static void drop_consumer(client *cl, consumer *c)
             cl->consumers[i] = cl->consumers[--cl->nconsumers];
             break;
         }
-    free(c->eh);
+    eh_reader_free(c->eh);
     free(c);
     if (!w->stopping)
         worker_process(w, false);
@@ -175,7 +175,8 @@ static void forget_link(client *cl, famqp_link *l)
 {
     void *ctx = famqp_link_context(l);
     if (!ctx) {
-        cbs_forget_link(cl, l);
+        if (!cbs_forget_link(cl, l))
+            mgmt_forget_link(cl, l);
         return;
     }
     if (famqp_link_get_role(l) == FAMQP_LINK_SENDER)
@@ -213,6 +214,10 @@ static void on_attach(client *cl, famqp_link *l)
         famqp_link_close(l, "amqp:invalid-field",
                          sender ? "famqp-broker needs a source address (the queue to consume from)"
                                 : "famqp-broker needs a target address (the queue to send to)");
+        return;
+    }
+    if (b->nhubs && mgmt_node_address(addr)) {
+        mgmt_attach(cl, l, sender);
         return;
     }
     uint64_t auth_expiry_s = 0;
@@ -306,7 +311,7 @@ static void on_message(client *cl, famqp_delivery *d)
 {
     producer *p = famqp_link_context(famqp_delivery_link(d));
     if (!p) {
-        if (!cbs_on_message(cl, d))
+        if (!cbs_on_message(cl, d) && !mgmt_on_message(cl, d))
             famqp_delivery_release(d);
         return;
     }
@@ -625,6 +630,7 @@ void client_free(client *cl)
     free(cl->consumers);
     free(cl->producers);
     cbs_client_free(cl);
+    mgmt_client_free(cl);
     w->clients[cl->index] = w->clients[--w->nclients];
     w->clients[cl->index]->index = cl->index;
     if (w->current == cl)

@@ -21,6 +21,9 @@
 /* The largest message a publisher may send, as the service's standard
  * tier advertises it (the SDKs size their batches by it). */
 #define EH_MAX_MESSAGE_BYTES (1024u * 1024u)
+/* Receivers of one partition in one consumer group, at most (the
+ * service's quota). */
+enum { EH_MAX_READERS = 5 };
 
 static int64_t now_ms(void)
 {
@@ -229,6 +232,8 @@ static int64_t position_seq(const eh_partition *pt, const eh_position *pos)
     case EH_POS_START: return lo;
     case EH_POS_END: return hi;
     case EH_POS_SEQUENCE: {
+        if (pos->value >= hi)
+            return hi; /* past the newest: from the next event on */
         int64_t s = pos->inclusive ? pos->value : pos->value + 1;
         return s < lo ? lo : s;
     }
@@ -259,18 +264,31 @@ static void describe_epoch(char *out, size_t cap, const eh_reader *r)
 }
 
 /* mu held: whether r may join its partition's readers of its group (else
- * why), and the readers it takes the partition from marked stolen. */
-static bool epoch_admit(worker *w, eh_reader *r, const char *addr, char *why, size_t cap)
+ * why and *condition), and the readers it takes the partition from marked
+ * stolen. */
+static bool epoch_admit(worker *w, eh_reader *r, const char *addr, const char **condition, char *why, size_t cap)
 {
     eh_partition *pt = &r->hub->parts[r->part];
     char mine[40], theirs[40];
     describe_epoch(mine, sizeof mine, r);
+    size_t same = 0;
     for (size_t i = 0; i < pt->nreaders; i++) {
         eh_reader *o = pt->readers[i]->eh;
         if (o->group != r->group || o->stolen)
             continue;
+        if (!(r->has_epoch && (!o->has_epoch || o->epoch < r->epoch)))
+            same++; /* stays beside r */
+        if (same >= EH_MAX_READERS) {
+            *condition = "amqp:resource-limit-exceeded";
+            snprintf(why, cap,
+                     "'%.150s' has %d receivers in this consumer group already (at most %d per partition and group, "
+                     "as the service allows)",
+                     addr, EH_MAX_READERS, EH_MAX_READERS);
+            return false;
+        }
         bool blocked = r->has_epoch ? (o->has_epoch && o->epoch > r->epoch) : o->has_epoch;
         if (blocked) {
+            *condition = "amqp:link:stolen";
             describe_epoch(theirs, sizeof theirs, o);
             snprintf(why, cap,
                      "a receiver with %s holds '%.150s': a receiver with %s cannot be created (use a higher epoch, "
@@ -323,6 +341,13 @@ void eh_reader_detach(consumer *c)
     r->listed = false;
 }
 
+void eh_reader_free(eh_reader *r)
+{
+    if (r)
+        free(r->scratch);
+    free(r);
+}
+
 /* The link's com.microsoft:epoch (a long, as the SDKs send it; an int is
  * taken too).  False with why when it has another type. */
 static bool read_epoch(famqp_link *l, eh_reader *r, char *why, size_t cap)
@@ -344,6 +369,10 @@ static bool read_epoch(famqp_link *l, eh_reader *r, char *why, size_t cap)
     }
     return true;
 }
+
+/* The receiver wants the partition's last enqueued event with each event
+ * (the SDKs' trackLastEnqueuedEventProperties). */
+static const char *const runtime_metric_capability[] = {"com.microsoft:enable-receiver-runtime-metric"};
 
 static void attach_reader(client *cl, famqp_link *l, const char *addr, eh_hub *h, uint32_t part, size_t group,
                           uint64_t auth_expiry_s)
@@ -368,14 +397,19 @@ static void attach_reader(client *cl, famqp_link *l, const char *addr, eh_hub *h
     r->hub = h;
     r->part = part;
     r->group = group;
+    famqp_symbols want = famqp_link_remote_desired_capabilities(l);
+    for (uint32_t i = 0; i < want.count; i++)
+        if (strcmp(want.items[i], runtime_metric_capability[0]) == 0) {
+            r->runtime_metric = true;
+            o.offered_capabilities = (famqp_symbols){runtime_metric_capability, 1};
+        }
     const char *condition = "amqp:invalid-field";
     bool ok = eh_position_from_filter(famqp_link_remote_filter(l), &pos, why, sizeof why) &&
               read_epoch(l, r, why, sizeof why);
     if (ok) {
         pthread_mutex_lock(&w->b->mu);
         eh_partition *pt = &h->parts[part];
-        ok = epoch_admit(w, r, addr, why, sizeof why);
-        condition = "amqp:link:stolen";
+        ok = epoch_admit(w, r, addr, &condition, why, sizeof why);
         if (ok && !add_reader(pt, c)) {
             ok = false;
             condition = "amqp:resource-limit-exceeded";
@@ -501,6 +535,24 @@ static void put_tag(uint8_t tag[8], uint64_t v)
     }
 }
 
+/* mu held: e with the partition's runtime info, in r's scratch buffer
+ * (false: out of memory). */
+static bool with_runtime_info(eh_reader *r, const eh_partition *pt, const eh_event *e, famqp_binary *out)
+{
+    const eh_event *last = event_at(pt, pt->next_seq - 1);
+    eh_runtime_info ri = {last->seq, last->offset, last->enqueued_ms, now_ms()};
+    size_t need = eh_with_runtime_info(NULL, 0, e->data, e->len, &ri);
+    if (need > r->scratch_cap) {
+        uint8_t *p = realloc(r->scratch, need);
+        if (!p)
+            return false;
+        r->scratch = p;
+        r->scratch_cap = need;
+    }
+    *out = famqp_binary_of(r->scratch, eh_with_runtime_info(r->scratch, r->scratch_cap, e->data, e->len, &ri));
+    return out->len > 0;
+}
+
 void eh_reader_flush(worker *w, consumer *c)
 {
     eh_reader *r = c->eh;
@@ -524,8 +576,13 @@ void eh_reader_flush(worker *w, consumer *c)
         const eh_event *e = event_at(pt, r->next_seq);
         uint8_t tag[8];
         put_tag(tag, (uint64_t)e->seq);
-        if (famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), 0, e->data, e->len, settled, NULL) !=
-            FAMQP_ENGINE_OK) {
+        famqp_binary payload = {e->data, e->len};
+        if (r->runtime_metric && !with_runtime_info(r, pt, e, &payload)) {
+            failed = true; /* out of memory: until its next flow */
+            break;
+        }
+        if (famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), 0, payload.ptr, payload.len, settled,
+                                   NULL) != FAMQP_ENGINE_OK) {
             failed = true; /* the connection failed, or unsettled ones at the limit: until its next flow */
             break;
         }

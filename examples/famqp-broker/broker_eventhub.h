@@ -49,6 +49,9 @@ typedef struct eh_reader {
     int64_t next_seq;   /* mu: the next event to send */
     bool stolen;        /* mu: a higher epoch took the partition: its worker detaches it */
     char stolen_by[160];/* mu: the description it gets */
+    bool runtime_metric; /* asked for com.microsoft:enable-receiver-runtime-metric */
+    uint8_t *scratch;    /* own: an event with its runtime info (grown, never shrunk) */
+    size_t scratch_cap;
 } eh_reader;
 
 /* The hub of that name (without case), or NULL. */

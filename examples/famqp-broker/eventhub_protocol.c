@@ -266,6 +266,38 @@ static bool is_broker_key(famqp_value key, bool replace_partition_key)
            (replace_partition_key && famqp_symbol_eq(s, "x-opt-partition-key"));
 }
 
+/* A section's descriptor as its code (a symbolic descriptor by its name;
+ * UINT64_MAX for one not known, which sorts after message-annotations). */
+static uint64_t section_code(famqp_value desc)
+{
+    static const char *const names[] = {"amqp:header:list", "amqp:delivery-annotations:map",
+                                        "amqp:message-annotations:map"};
+    uint64_t code;
+    famqp_symbol name;
+    if (famqp_value_get_ulong(desc, &code))
+        return code;
+    if (famqp_value_get_symbol(desc, &name))
+        for (uint64_t i = 0; i < 3; i++)
+            if (famqp_symbol_eq(name, names[i]))
+                return 0x70 + i;
+    return UINT64_MAX;
+}
+
+/* An event's place as map entries: its sequence number (long), offset
+ * (decimal string) and enqueued time (timestamp), under these keys. */
+static void write_position(famqp_writer *w, const char *seq_key, int64_t seq, const char *off_key, uint64_t offset,
+                           const char *time_key, int64_t ms)
+{
+    char off[24];
+    snprintf(off, sizeof off, "%" PRIu64, offset);
+    famqp_write_csymbol(w, seq_key);
+    famqp_write_long(w, seq);
+    famqp_write_csymbol(w, off_key);
+    famqp_write_cstring(w, off);
+    famqp_write_csymbol(w, time_key);
+    famqp_write_timestamp(w, ms);
+}
+
 size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_stamp *st, famqp_error *err)
 {
     famqp_message m;
@@ -284,7 +316,7 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
         if (pos < n && famqp_value_validate(ev + pos, n - pos, NULL, &len, NULL) == FAMQP_OK) {
             sec = (famqp_value){ev + pos, len};
             if (famqp_value_get_described(sec, &desc, &body))
-                famqp_value_get_ulong(desc, &code);
+                code = section_code(desc);
         }
         if (!written && (pos == n || code >= 0x72)) {
             famqp_write_described(&w);
@@ -302,14 +334,8 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
                     famqp_write_value(&w, k);
                     famqp_write_value(&w, v);
                 }
-            famqp_write_csymbol(&w, "x-opt-sequence-number");
-            famqp_write_long(&w, st->sequence_number);
-            char off[24];
-            snprintf(off, sizeof off, "%" PRIu64, st->offset);
-            famqp_write_csymbol(&w, "x-opt-offset");
-            famqp_write_cstring(&w, off);
-            famqp_write_csymbol(&w, "x-opt-enqueued-time");
-            famqp_write_timestamp(&w, st->enqueued_ms);
+            write_position(&w, "x-opt-sequence-number", st->sequence_number, "x-opt-offset", st->offset,
+                           "x-opt-enqueued-time", st->enqueued_ms);
             if (replace_key) {
                 famqp_write_csymbol(&w, "x-opt-partition-key");
                 famqp_write_string(&w, st->partition_key);
@@ -323,12 +349,42 @@ size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, con
         }
         if (pos == n)
             break;
-        famqp_write_value(&w, sec); /* decoded above: every section validates */
+        if (code != 0x71) /* delivery-annotations: for the hop to us */
+            famqp_write_value(&w, sec); /* decoded above: every section validates */
         pos += len;
     }
     if (famqp_writer_status(&w) == FAMQP_ERR_INVALID_VALUE)
         return 0;
     return famqp_writer_len(&w);
+}
+
+size_t eh_with_runtime_info(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_runtime_info *ri)
+{
+    famqp_writer w;
+    famqp_writer_init(&w, out, cap);
+    size_t head = 0;
+    famqp_value desc, body;
+    if (n && famqp_value_validate(ev, n, NULL, &head, NULL) != FAMQP_OK)
+        return 0;
+    if (!(head && famqp_value_get_described((famqp_value){ev, head}, &desc, &body) && section_code(desc) == 0x70))
+        head = 0; /* no header: the annotations come first */
+    if (head)
+        famqp_write_value(&w, (famqp_value){ev, head});
+    famqp_write_described(&w);
+    famqp_write_ulong(&w, 0x71);
+    famqp_write_map_begin(&w);
+    write_position(&w, "last_enqueued_sequence_number", ri->last_sequence_number, "last_enqueued_offset",
+                   ri->last_offset, "last_enqueued_time_utc", ri->last_enqueued_ms);
+    famqp_write_csymbol(&w, "runtime_info_retrieval_time_utc");
+    famqp_write_timestamp(&w, ri->retrieval_ms);
+    famqp_write_map_end(&w);
+    size_t da = famqp_writer_len(&w);
+    if (famqp_writer_status(&w) == FAMQP_ERR_INVALID_VALUE)
+        return 0;
+    size_t total = da + (n - head);
+    if (out && total <= cap)
+        memcpy(out + da, ev + head, n - head);
+    return total;
 }
 
 /* ---- $management requests ---------------------------------------------- */

@@ -85,10 +85,28 @@ typedef struct eh_stamp {
  * famqp_message_decode) with its message-annotations replaced by its own
  * entries less the x-opt-* ones the broker sets, then x-opt-sequence-number
  * (long), x-opt-offset (string), x-opt-enqueued-time (timestamp) and
- * x-opt-partition-key (string, when given or the event had one); every
- * other section byte for byte.  Write-or-count: returns the size (only
- * writing when it fits in cap), 0 with err set when ev does not decode. */
+ * x-opt-partition-key (string, when given or the event had one), and
+ * without delivery-annotations (they were for this hop); every other
+ * section byte for byte.  Write-or-count: returns the size (only writing
+ * when it fits in cap), 0 with err set when ev does not decode. */
 size_t eh_stamp_event(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_stamp *st, famqp_error *err);
+
+/* What a receiver that asked for com.microsoft:enable-receiver-runtime-metric
+ * gets with each event, as delivery-annotations. */
+typedef struct eh_runtime_info {
+    int64_t last_sequence_number;
+    uint64_t last_offset;
+    int64_t last_enqueued_ms;
+    int64_t retrieval_ms;
+} eh_runtime_info;
+
+/* Writes the stored event ev[0..n) (as eh_stamp_event wrote it: no
+ * delivery-annotations) with delivery-annotations last_enqueued_sequence_number
+ * (long), last_enqueued_offset (string), last_enqueued_time_utc and
+ * runtime_info_retrieval_time_utc (timestamps) after its header.
+ * Write-or-count as eh_stamp_event; 0 when ev is not a sequence of
+ * sections. */
+size_t eh_with_runtime_info(uint8_t *out, size_t cap, const uint8_t *ev, size_t n, const eh_runtime_info *ri);
 
 /* A $management request: application properties operation, type, name,
  * partition (strings), security_token (optional). */

@@ -22,6 +22,7 @@ const char *famqp_async_status_name(famqp_async_status s)
     case FAMQP_ASYNC_ERR_CLOSED: return "FAMQP_ASYNC_ERR_CLOSED";
     case FAMQP_ASYNC_ERR_REFUSED: return "FAMQP_ASYNC_ERR_REFUSED";
     case FAMQP_ASYNC_ERR_LOST: return "FAMQP_ASYNC_ERR_LOST";
+    case FAMQP_ASYNC_ERR_TIMEOUT: return "FAMQP_ASYNC_ERR_TIMEOUT";
     }
     return "unknown status";
 }
@@ -53,6 +54,7 @@ famqp_connection *famqp_async_connection(const famqp_async_conn *c) { return c->
 
 void async_conn_free(famqp_async_conn *c)
 {
+    async_requesters_free(c);
     while (c->links) {
         async_link *l = c->links;
         c->links = l->next;
@@ -64,6 +66,7 @@ void async_conn_free(famqp_async_conn *c)
     famqp_loop_conn_free(c->lc);
     famqp_loop_timer_free(c->timer);
     famqp_loop_timer_free(c->kick);
+    async_cbs_free(c);
     async_targets_free(c);
     free(c->ca_file);
     free(c->server_name);
@@ -187,6 +190,8 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     static atomic_uint counter;
     c->loop = loop;
     famqp_async_status st = async_targets_init(c, url, opts);
+    if (st == FAMQP_ASYNC_OK)
+        st = async_cbs_init(c, opts);
     if (st == FAMQP_ASYNC_OK &&
         (!async_dup(&c->ca_file, opts->io.tls_ca_file) || !async_dup(&c->server_name, opts->io.tls_server_name) ||
          !async_dup(&c->cert_file, opts->io.tls_cert_file) || !async_dup(&c->key_file, opts->io.tls_key_file)))
@@ -281,6 +286,8 @@ famqp_async_status famqp_async_connect(famqp_loop *loop, const char *url, const 
     if (!c)
         return FAMQP_ASYNC_ERR_NOMEM;
     famqp_async_status st = conn_make(loop, url, opts, c);
+    if (st == FAMQP_ASYNC_OK)
+        st = async_cbs_open(c);
     /* The first attempt runs from the loop, so that its outcome (even an
      * unresolvable host) is reported by a callback, never by this call. */
     if (st == FAMQP_ASYNC_OK && famqp_loop_timer_start(c->timer, 0) != FAMQP_LOOP_OK)
@@ -307,6 +314,7 @@ void famqp_async_close(famqp_async_conn *c, famqp_async_closed_fn *on_closed, vo
     if (failed)
         c->on_event = NULL; /* CLOSED was reported when it failed */
     async_conn_enter(c);
+    async_requesters_close(c);
     for (async_link *l = c->links; l; l = l->next) {
         if (l->kind == ASYNC_SENDER)
             famqp_async_sender_close((famqp_async_sender *)l);

@@ -37,6 +37,10 @@ typedef struct async_link {
     famqp_link_options lo;  /* the application's link options (famqp_link_options_copy) */
     void *lo_block;         /* what lo points at */
     famqp_link *link;
+    /* Called by links_lost after every link let go of the connection (a
+     * requester's sender: its requests in flight are lost). */
+    void (*lost_hook)(void *owner);
+    void *owner;
     bool closed;  /* closed by the application: freed when the conn is idle */
     bool refused; /* the peer detached it */
     struct async_link *prev, *next;
@@ -82,8 +86,12 @@ struct famqp_async_receiver {
     famqp_async_delivery *held, *free_list;
 };
 
+typedef struct async_cbs async_cbs;
+
 struct famqp_async_conn {
     famqp_loop *loop;
+    async_cbs *cbs; /* claims-based security (async_cbs.c); NULL: off */
+    uint64_t gen;   /* the connect attempt's number, from 1: what a token was put on */
     famqp_loop_conn *lc; /* the current socket + engine, or NULL */
     famqp_connection *engine;
     famqp_session *session;
@@ -110,6 +118,7 @@ struct famqp_async_conn {
     bool close_called; /* famqp_async_close ran: no new links or sends */
     famqp_async_closed_fn *on_closed;
     void *closed_arg;
+    struct famqp_async_requester *requesters; /* open requesters (async_request.c) */
     int busy;      /* callbacks running: closed links are freed after */
     bool closed_links; /* some link waits to be freed */
 };
@@ -146,10 +155,35 @@ void async_sender_lost(famqp_async_sender *s);
 void async_sender_fail_all(famqp_async_sender *s, famqp_async_status st);
 void async_sender_free(famqp_async_sender *s);
 
+/* Removes the sends the lost connection had transferred (the requester's:
+ * they are not sent again), calling their callbacks with st. */
+void async_sender_drop_sent(famqp_async_sender *s, famqp_async_status st);
+
 /* async_receiver.c */
+famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address, const char *target,
+                                       const famqp_async_receiver_options *opts, famqp_async_message_fn *on_message,
+                                       void *arg, famqp_async_receiver **out);
 void async_receiver_event(famqp_async_receiver *r, const famqp_event *e);
 void async_receiver_attached(famqp_async_receiver *r);
 void async_receiver_lost(famqp_async_receiver *r);
 void async_receiver_free(famqp_async_receiver *r);
+
+/* async_cbs.c */
+/* Checks and copies the CBS options (nothing when off); c->targets set.
+ * On failure c->msg says why. */
+famqp_async_status async_cbs_init(famqp_async_conn *c, const famqp_async_options *opts);
+/* Opens the $cbs requester (famqp_async_connect). */
+famqp_async_status async_cbs_open(famqp_async_conn *c);
+void async_cbs_free(famqp_async_conn *c);
+/* May l attach now?  False: its audience's token is being put on this
+ * connection (started here when it was not); the put attaches it. */
+bool async_cbs_allows(async_link *l);
+
+/* async_request.c */
+/* famqp_async_close: every requester of c ends its requests and is freed. */
+void async_requesters_close(famqp_async_conn *c);
+/* Frees requesters left on a connection being freed (their links are
+ * freed with the connection's). */
+void async_requesters_free(famqp_async_conn *c);
 
 #endif

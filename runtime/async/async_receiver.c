@@ -35,6 +35,13 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
                                              famqp_async_message_fn *on_message, void *arg,
                                              famqp_async_receiver **out)
 {
+    return async_receiver_make(c, address, NULL, opts, on_message, arg, out);
+}
+
+famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address, const char *target,
+                                       const famqp_async_receiver_options *opts, famqp_async_message_fn *on_message,
+                                       void *arg, famqp_async_receiver **out)
+{
     if (!out)
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
@@ -55,7 +62,17 @@ famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *ad
     r->arg = arg;
     r->window = opts->credit_window;
     r->auto_accept = opts->auto_accept;
-    famqp_async_status st = async_link_open(c, &r->base, "receiver", opts->name, address, opts->link);
+    famqp_link_options with_target;
+    const famqp_link_options *lo = opts->link;
+    if (target) { /* a requester's reply-to: the application's options, with this target */
+        if (lo)
+            with_target = *lo;
+        else
+            famqp_link_options_init(&with_target);
+        with_target.target_address = target;
+        lo = &with_target;
+    }
+    famqp_async_status st = async_link_open(c, &r->base, "receiver", opts->name, address, lo);
     if (st == FAMQP_ASYNC_OK)
         *out = r;
     return st;

@@ -56,6 +56,8 @@ famqp_async_status async_link_attach(async_link *l)
     famqp_async_conn *c = l->conn;
     if (!c->session || l->link || l->closed || l->refused)
         return FAMQP_ASYNC_OK;
+    if (c->cbs && !async_cbs_allows(l))
+        return FAMQP_ASYNC_OK; /* attached once its token is put */
     famqp_link_options lo = l->lo; /* the application's, with what the async API decides */
     famqp_link_role role;
     if (l->kind == ASYNC_SENDER) {
@@ -96,6 +98,9 @@ static void links_lost(famqp_async_conn *c)
         else
             async_receiver_lost((famqp_async_receiver *)l);
     }
+    for (async_link *l = c->links; l; l = l->next)
+        if (l->lost_hook && !l->closed)
+            l->lost_hook(l->owner);
 }
 
 static void fail_all_sends(famqp_async_conn *c, famqp_async_status st)
@@ -125,6 +130,7 @@ static void attempt(famqp_async_conn *c)
 {
     c->remote_open = c->remote_begin = c->authenticated = c->auth_failed = false;
     c->msg[0] = 0;
+    c->gen++;
     async_target *t = &c->targets[c->cur];
     async_target_use(c, c->cur);
     famqp_connection *engine = NULL;

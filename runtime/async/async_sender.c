@@ -247,6 +247,15 @@ void async_sender_event(famqp_async_sender *s, const famqp_event *e)
     }
 }
 
+void async_sender_drop_sent(famqp_async_sender *s, famqp_async_status st)
+{
+    for (send_entry *e = s->head, *next; e; e = next) {
+        next = e->next;
+        if (e->sent)
+            entry_done(s, e, st, NULL);
+    }
+}
+
 /* The connection is gone: everything the peer has not settled is sent
  * again, in order, once the link is attached on the next one. */
 void async_sender_lost(famqp_async_sender *s)

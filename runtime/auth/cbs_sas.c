@@ -1,5 +1,6 @@
 /* The built-in CBS token provider (famqp/cbs.h): SAS tokens made with
- * famqp_sas_token from a key, or one fixed SAS token handed out as is. */
+ * famqp_sas_token from a key, or one fixed SAS token handed out as is;
+ * and the provider a famqp_cbs_options names. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,4 +102,33 @@ bool famqp_cbs_sas_provide(void *context, const char *audience, famqp_cbs_token 
         return false;
     }
     return true;
+}
+
+bool famqp_cbs_options_wanted(const famqp_cbs_options *o)
+{
+    return o->provider || (o->sas_key_name && o->sas_key) || o->sas_token;
+}
+
+famqp_auth_status famqp_cbs_options_provider(const famqp_cbs_options *o, famqp_cbs_token_provider *provider,
+                                             void **context, famqp_cbs_sas_provider **owned, bool *fixed,
+                                             famqp_auth_error *err)
+{
+    *owned = NULL;
+    *fixed = false;
+    auth_ok(err);
+    if (o->provider) {
+        *provider = o->provider;
+        *context = o->provider_context;
+        return FAMQP_AUTH_OK;
+    }
+    /* A key when both its fields are set, else the fixed token. */
+    bool key = o->sas_key_name && o->sas_key;
+    famqp_auth_status st = famqp_cbs_sas_provider_new(key ? o->sas_key_name : NULL, key ? o->sas_key : NULL,
+                                                      o->sas_lifetime_s, key ? NULL : o->sas_token, owned, err);
+    if (st != FAMQP_AUTH_OK)
+        return st;
+    *fixed = !key;
+    *provider = famqp_cbs_sas_provide;
+    *context = *owned;
+    return FAMQP_AUTH_OK;
 }

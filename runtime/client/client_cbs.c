@@ -48,10 +48,7 @@ void famqp_cbs_use_sas(famqp_client_options *o, const char *key_name, const char
 
 static uint64_t now_s(void) { return (uint64_t)time(NULL); }
 
-bool client_cbs_wanted(const famqp_client_options *o)
-{
-    return o->cbs.provider || (o->cbs.sas_key_name && o->cbs.sas_key) || o->cbs.sas_token;
-}
+bool client_cbs_wanted(const famqp_client_options *o) { return famqp_cbs_options_wanted(&o->cbs); }
 
 famqp_client_status client_cbs_init(famqp_client *c, const famqp_client_options *opts)
 {
@@ -76,21 +73,12 @@ famqp_client_status client_cbs_init(famqp_client *c, const famqp_client_options 
             return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
         snprintf(b->prefix, n, "sb://%s/", u->host);
     }
-    if (o->provider) {
-        b->provider = o->provider;
-        b->context = o->provider_context;
-        return FAMQP_CLIENT_OK;
-    }
-    /* A key when both its fields are set, else the fixed token. */
-    bool key = o->sas_key_name && o->sas_key;
+    bool fixed;
     famqp_auth_error e;
-    famqp_auth_status as = famqp_cbs_sas_provider_new(key ? o->sas_key_name : NULL, key ? o->sas_key : NULL,
-                                                      o->sas_lifetime_s, key ? NULL : o->sas_token, &b->sas, &e);
+    famqp_auth_status as = famqp_cbs_options_provider(o, &b->provider, &b->context, &b->sas, &fixed, &e);
     if (as != FAMQP_AUTH_OK)
         return client_set_error(c, as == FAMQP_AUTH_ERR_NOMEM ? FAMQP_CLIENT_ERR_NOMEM : FAMQP_CLIENT_ERR_ARG, NULL,
                                 NULL, "CBS: %s", e.message);
-    b->provider = famqp_cbs_sas_provide;
-    b->context = b->sas;
     return FAMQP_CLIENT_OK;
 }
 

@@ -206,6 +206,13 @@ void client_cbs_refresh(famqp_client *c);
 /* After a reconnect, the $cbs links reattached: puts every token again. */
 famqp_client_status client_cbs_reput(famqp_client *c);
 
+/* ---- client_receiver.c ---- */
+
+/* famqp_receiver_close; release false sends nothing for the deliveries
+ * that wait unseen (the detach ends them: a peek-lock broker's locks end
+ * with the link, as Microsoft's SDKs leave them). */
+famqp_client_status client_receiver_close(famqp_receiver *r, int timeout_ms, bool release);
+
 /* ---- client_request.c ---- */
 
 struct famqp_requester;

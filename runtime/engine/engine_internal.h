@@ -35,6 +35,7 @@ typedef struct eng_buf {
 typedef struct eng_cond {
     char *name;
     char *description;
+    famqp_map map; /* a delivery state's error info or message-annotations (owned) */
 } eng_cond;
 
 /* An owned symbol list: `view` for the application, `wire` (the same
@@ -271,6 +272,9 @@ famqp_multiple eng_syms_multiple(const eng_syms *s);
 /* Validation of what the application asks us to send: ERR_ARG or
  * ERR_LIMIT with a reason in why. */
 famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size_t cap);
+/* eng_check_map with keys of any type (an outcome's maps: Service Bus
+ * sends string keys where the standard says symbols). */
+famqp_engine_status eng_check_any_map(famqp_map m, const char *what, char *why, size_t cap);
 famqp_engine_status eng_check_syms(famqp_symbols s, const char *what, char *why, size_t cap);
 /* Copies a terminus from the peer's attach. */
 bool eng_terminus_from_source(famqp_connection *c, eng_terminus *t, const famqp_source *s);

@@ -43,5 +43,6 @@ Suite *async_basic_suite(void);
 Suite *async_errors_suite(void);
 Suite *async_reconnect_suite(void);
 Suite *async_threads_suite(void);
+Suite *async_request_suite(void);
 
 #endif

@@ -124,6 +124,7 @@ int main(int argc, char **argv)
     srunner_add_suite(sr, async_errors_suite());
     srunner_add_suite(sr, async_reconnect_suite());
     srunner_add_suite(sr, async_threads_suite());
+    srunner_add_suite(sr, async_request_suite());
     /* argv[1]: run one suite only (CTest registers each on its own). */
     if (argc > 1)
         srunner_run(sr, argv[1], NULL, CK_NORMAL);

@@ -15,10 +15,17 @@
  *   5. 8 keyless events to rr: 2 in each of its 4 partitions
  *   6. refusals (amqp:not-found): an unknown consumer group, partition 9, a
  *      receiver on a publishing address; the analytics group reads
- *      partition 1 again from sequence number 0
+ *      partition 1 again from sequence number 0; a sixth receiver of one
+ *      partition and group (amqp:resource-limit-exceeded), then one once
+ *      another left
  *   7. epochs: a receiver with epoch 2 detaches the one with epoch 1
  *      (amqp:link:stolen); epoch 1 and no epoch are then refused
  *      (amqp:link:stolen); epoch 3 takes over again
+ *   9. $management READ: com.microsoft:eventhub (partition_ids an array
+ *      of strings "0".."3"), com.microsoft:partition of partition 2
+ *      (sequence numbers 0..99, its last offset and time); 401 without a
+ *      token covering telemetry/$management, 404 for an unknown hub or
+ *      partition, 501 for another operation
  * Mode "retention" (broker with --eh-max-events 5 --event-hub small:1):
  *   8. 12 events sent: a reader from the start gets sequence numbers 7..11
  * Each prints "ok N"; the first failure ends the run with exit 1.
@@ -34,6 +41,7 @@
 #include <famqp/batch.h>
 #include <famqp/client.h>
 #include <famqp/eventhubs.h>
+#include <famqp/request.h>
 
 #include "broker_check.h"
 
@@ -150,6 +158,7 @@ static bool receive(famqp_receiver *r, int timeout_ms, event *e)
 }
 
 static event got[200];
+static event p2_last; /* partition 2's last event (step 2) */
 
 static void read_events(famqp_receiver *r, int count, const char *what)
 {
@@ -204,6 +213,7 @@ static void step2(void)
         CHECK(got[i].seq == i && strcmp(got[i].body, want) == 0, "event %d: sequence number %" PRId64 ", body '%s'", i,
               got[i].seq, got[i].body);
     }
+    p2_last = got[99];
     nothing_more(r, "partition 2");
     famqp_receiver_close(r, 5000);
     famqp_sender_close(s, 5000);
@@ -238,6 +248,10 @@ static void step3(void)
     famqp_receiver *latest = receiver("telemetry/ConsumerGroups/$Default/Partitions/1",
                                       "amqp.annotation.x-opt-offset > '@latest'");
     nothing_more(latest, "@latest");
+    /* Past the newest (the largest long: no overflow): from the next one on. */
+    famqp_receiver *beyond = receiver("telemetry/ConsumerGroups/$Default/Partitions/1",
+                                      "amqp.annotation.x-opt-sequence-number > '9223372036854775807'");
+    nothing_more(beyond, "sequence number > 2^63 - 1");
     struct timespec pause = {0, 20 * 1000000};
     nanosleep(&pause, NULL);
     famqp_sender *s = sender("telemetry/Partitions/1");
@@ -245,10 +259,13 @@ static void step3(void)
     event e;
     CHECK(receive(latest, 10000, &e) && e.seq == 10, "@latest: the new event (sequence number 10) did not arrive");
     famqp_receiver_close(latest, 5000);
+    CHECK(receive(beyond, 10000, &e) && e.seq == 10, "> 2^63 - 1: the new event did not arrive");
+    famqp_receiver_close(beyond, 5000);
     snprintf(sel, sizeof sel, "amqp.annotation.x-opt-enqueued-time > '%" PRId64 "'", last_time);
     first_at(sel, 10);
     famqp_sender_close(s, 5000);
-    printf("ok 3: positions by sequence number, offset (> and >=, -1), @latest, enqueued time\n");
+    printf("ok 3: positions by sequence number (also past the newest), offset (> and >=, -1), @latest, enqueued "
+           "time\n");
 }
 
 static void step4(void)
@@ -315,8 +332,18 @@ static void step6(void)
     for (int i = 0; i < 11; i++)
         CHECK(got[i].seq == i, "analytics: event %d has sequence number %" PRId64, i, got[i].seq);
     famqp_receiver_close(r, 5000);
+    /* At most 5 receivers per partition and consumer group, as the service. */
+    const char *addr = "telemetry/ConsumerGroups/archive/Partitions/0";
+    famqp_receiver *five[5];
+    for (int i = 0; i < 5; i++)
+        five[i] = receiver(addr, NULL);
+    refused(addr, "amqp:resource-limit-exceeded", "has 5 receivers in this consumer group already");
+    famqp_receiver_close(five[0], 5000);
+    five[0] = receiver(addr, NULL);
+    for (int i = 0; i < 5; i++)
+        famqp_receiver_close(five[i], 5000);
     printf("ok 6: unknown group, partition and a publishing address refused (amqp:not-found); another group "
-           "reads from 0\n");
+           "reads from 0; a sixth receiver refused (amqp:resource-limit-exceeded)\n");
 }
 
 static famqp_map epoch_props(uint8_t *buf, size_t cap, int64_t epoch)
@@ -372,17 +399,132 @@ static void step8(void)
     printf("ok 8: --eh-max-events 5: of 12 events the newest 5 (sequence numbers 7..11) retained\n");
 }
 
+/* A READ on $management; the response (status checked by the caller). */
+static int32_t mgmt_read(famqp_requester *q, const char *op, const char *type, const char *name, const char *part,
+                         const char *token, famqp_response *resp)
+{
+    famqp_message m;
+    famqp_message_init(&m);
+    uint8_t buf[1024];
+    famqp_map_builder b;
+    famqp_map_builder_init(&b, FAMQP_ANY_SECTION_APPLICATION_PROPERTIES, buf, sizeof buf);
+    famqp_map_builder_put_string(&b, "operation", op);
+    famqp_map_builder_put_string(&b, "type", type);
+    famqp_map_builder_put_string(&b, "name", name);
+    if (part)
+        famqp_map_builder_put_string(&b, "partition", part);
+    if (token)
+        famqp_map_builder_put_string(&b, "security_token", token);
+    CHECK(famqp_message_set_map(&m, &b) == FAMQP_OK, "request map");
+    famqp_message_set_string(&m, "");
+    CHECK(famqp_request(q, &m, 10000, resp) == FAMQP_CLIENT_OK, "request: %s", last());
+    return resp->status_code;
+}
+
+static famqp_value field(const famqp_response *r, const char *key)
+{
+    famqp_value body, v = {0};
+    famqp_map map;
+    CHECK(famqp_message_get_value(&r->message, &body) && famqp_value_get_map(body, &map), "body is no map");
+    CHECK(famqp_map_get_string_key(&map, key, &v), "no '%s' in the response", key);
+    return v;
+}
+
+static famqp_client *connect_cbs(const char *url)
+{
+    famqp_client_options o;
+    famqp_client_options_init(&o);
+    famqp_cbs_use_sas(&o, "RootManageSharedAccessKey", "SAS_KEY_VALUE", 0);
+    famqp_client_error err;
+    famqp_client *cl;
+    CHECK(famqp_client_connect(url, &o, &cl, &err) == FAMQP_CLIENT_OK, "connect: %s", err.message);
+    return cl;
+}
+
+static void step9(const char *url)
+{
+    /* A connection of its own: its only token is for $management (the
+     * main one holds one for telemetry, which covers telemetry/$management). */
+    famqp_client *main_client = c;
+    c = connect_cbs(url);
+    famqp_requester *q;
+    CHECK(famqp_requester_open(c, "$management", NULL, &q) == FAMQP_CLIENT_OK, "$management: %s", last());
+    famqp_response r;
+    int32_t st = mgmt_read(q, "READ", "com.microsoft:eventhub", "telemetry", NULL, NULL, &r);
+    CHECK(st == 401 && r.status_description.len, "no token for telemetry/$management: status %d", st);
+    famqp_response_release(&r);
+    /* The token as the SDKs send it, in the request. */
+    char uri[256], token[1024];
+    const char *host = strstr(url, "://") + 3;
+    snprintf(uri, sizeof uri, "sb://%.*s/telemetry", (int)strcspn(host, ":/"), host);
+    CHECK(famqp_sas_token(uri, "RootManageSharedAccessKey", "SAS_KEY_VALUE", (uint64_t)(now_ms() / 1000 + 600), token,
+                          sizeof token, NULL, NULL) == FAMQP_AUTH_OK,
+          "token");
+    st = mgmt_read(q, "READ", "com.microsoft:eventhub", "telemetry", NULL, token, &r);
+    CHECK(st == 200, "eventhub READ: %d %.*s", st, (int)r.status_description.len, r.status_description.ptr);
+    famqp_string s;
+    int32_t count;
+    famqp_array ids;
+    CHECK(famqp_value_get_string(field(&r, "name"), &s) && famqp_string_eq(s, "telemetry"), "name");
+    CHECK(famqp_value_get_int(field(&r, "partition_count"), &count) && count == 4, "partition_count");
+    CHECK(famqp_value_get_array(field(&r, "partition_ids"), &ids) && ids.count == 4, "partition_ids");
+    famqp_iter it;
+    famqp_array_iter(&ids, &it);
+    for (int i = 0; i < 4; i++) {
+        char want[4];
+        snprintf(want, sizeof want, "%d", i);
+        CHECK(famqp_array_next_string(&it, &s) && famqp_string_eq(s, want), "partition_ids[%d]", i);
+    }
+    int64_t created;
+    CHECK(famqp_value_get_timestamp(field(&r, "created_at"), &created) && created <= now_ms(), "created_at");
+    famqp_response_release(&r);
+    st = mgmt_read(q, "READ", "com.microsoft:partition", "telemetry", "2", token, &r);
+    CHECK(st == 200, "partition READ: %d", st);
+    int64_t begin, lastseq, time;
+    bool empty;
+    CHECK(famqp_value_get_long(field(&r, "begin_sequence_number"), &begin) && begin == 0, "begin_sequence_number");
+    CHECK(famqp_value_get_long(field(&r, "last_enqueued_sequence_number"), &lastseq) && lastseq == 99,
+          "last_enqueued_sequence_number %" PRId64, lastseq);
+    CHECK(famqp_value_get_bool(field(&r, "is_partition_empty"), &empty) && !empty, "is_partition_empty");
+    CHECK(famqp_value_get_timestamp(field(&r, "last_enqueued_time_utc"), &time) && time == p2_last.time,
+          "last_enqueued_time_utc %" PRId64 ", event 99's %" PRId64, time, p2_last.time);
+    char offset[24];
+    snprintf(offset, sizeof offset, "%" PRIu64, p2_last.offset);
+    CHECK(famqp_value_get_string(field(&r, "last_enqueued_offset"), &s) && famqp_string_eq(s, offset),
+          "last_enqueued_offset, expected %s", offset);
+    CHECK(famqp_value_get_string(field(&r, "partition"), &s) && famqp_string_eq(s, "2"), "partition");
+    famqp_response_release(&r);
+    st = mgmt_read(q, "READ", "com.microsoft:eventhub", "nosuch", NULL, token, &r);
+    CHECK(st == 401, "a token for telemetry does not cover nosuch: %d", st);
+    famqp_response_release(&r);
+    snprintf(uri, sizeof uri, "sb://%.*s/", (int)strcspn(host, ":/"), host);
+    CHECK(famqp_sas_token(uri, "RootManageSharedAccessKey", "SAS_KEY_VALUE", (uint64_t)(now_ms() / 1000 + 600), token,
+                          sizeof token, NULL, NULL) == FAMQP_AUTH_OK,
+          "token");
+    st = mgmt_read(q, "READ", "com.microsoft:eventhub", "nosuch", NULL, token, &r);
+    CHECK(st == 404 && strstr((const char *)r.status_description.ptr, "event hub 'nosuch' does not exist"),
+          "unknown hub: %d", st);
+    famqp_response_release(&r);
+    st = mgmt_read(q, "READ", "com.microsoft:partition", "telemetry", "4", token, &r);
+    CHECK(st == 404, "unknown partition: %d", st);
+    famqp_response_release(&r);
+    st = mgmt_read(q, "DELETE", "com.microsoft:eventhub", "telemetry", NULL, token, &r);
+    CHECK(st == 501, "another operation: %d", st);
+    famqp_response_release(&r);
+    famqp_requester_close(q, 5000);
+    famqp_client_close(c, 5000);
+    c = main_client;
+    printf("ok 9: $management READ of the hub and partition 2 (sequence numbers 0..%" PRId64 "), 401, 404, 501\n",
+           lastseq);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: broker-eventhub-check URL main|retention\n");
         return 2;
     }
-    famqp_client_options o;
-    famqp_client_options_init(&o);
-    famqp_cbs_use_sas(&o, "RootManageSharedAccessKey", "SAS_KEY_VALUE", 0);
-    famqp_client_error err;
-    CHECK(famqp_client_connect(argv[1], &o, &c, &err) == FAMQP_CLIENT_OK, "connect: %s", err.message);
+    c = connect_cbs(argv[1]);
     if (strcmp(argv[2], "retention") == 0) {
         step8();
     } else {
@@ -393,6 +535,7 @@ int main(int argc, char **argv)
         step5();
         step6();
         step7();
+        step9(argv[1]);
     }
     famqp_client_close(c, 5000);
     return 0;

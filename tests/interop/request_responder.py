@@ -17,6 +17,9 @@ asks for is its "operation" application property:
   late     the response 1.5 s later
   hold     no response until a "flush" comes
   flush    the held responses in reverse order, then its own (200)
+  sever    no response: the connection's socket is closed at once, with
+           the requests held on it (they are dropped); the responder keeps
+           listening for the client's reconnect
 
 Links to any other node are refused with amqp:not-found.  Exits 0 when the
 client closed its connection, 1 on the timeout or a request it could not
@@ -43,6 +46,7 @@ class Responder(MessagingHandler):
         self.reply_links = {}  # reply-to address -> sender link
         self.held = []
         self.closed = False
+        self.severing = False
 
     def on_start(self, event):
         self.acceptor = event.container.listen("127.0.0.1:%d" % self.port)
@@ -112,6 +116,12 @@ class Responder(MessagingHandler):
             event.container.schedule(1.5, Late())
         elif op == "hold":
             self.held.append((request, node))
+        elif op == "sever":
+            self.held = []
+            self.severing = True
+            transport = event.connection.transport
+            transport.close_tail()
+            transport.close_head()
         elif op == "flush":
             for held, held_node in reversed(self.held):
                 self.respond(held, held_node, 200, "held", held.body)
@@ -132,6 +142,9 @@ class Responder(MessagingHandler):
         self.acceptor.close()
 
     def on_transport_error(self, event):
+        if self.severing:  # our own sever: wait for the reconnect
+            self.severing = False
+            return
         if not self.closed:
             cond = event.transport.condition
             self.problems.append("transport error: %s" % (cond.description if cond else "?"))

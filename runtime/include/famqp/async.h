@@ -51,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famqp/cbs.h"
 #include "famqp/engine.h"
 #include "famqp/io.h"
 #include "famqp/loop.h"
@@ -71,8 +72,11 @@ typedef enum famqp_async_status {
                                    arrived (the message may or may not have reached the peer) */
     FAMQP_ASYNC_ERR_REFUSED,  /**< a callback: the peer detached the link (see
                                    famqp_async_sender_condition) before the outcome arrived */
-    FAMQP_ASYNC_ERR_LOST      /**< famqp_async_settle: the connection the delivery came on was
-                                   lost; the peer delivers the message again */
+    FAMQP_ASYNC_ERR_LOST,     /**< famqp_async_accept etc.: the connection the delivery came on
+                                   was lost; the peer delivers the message again.  A request's
+                                   callback: the connection was lost after the request went out,
+                                   so its response cannot come (repeat it if that is safe) */
+    FAMQP_ASYNC_ERR_TIMEOUT   /**< a request's callback: no response within its timeout */
 } famqp_async_status;
 
 /** A short name of a status, e.g. "FAMQP_ASYNC_ERR_FULL". */
@@ -150,6 +154,56 @@ typedef struct famqp_async_reconnect {
     size_t failover_url_count; /**< entries in failover_urls */
 } famqp_async_reconnect;
 
+/** What a CBS event reports (famqp_async_options.on_cbs_event). */
+typedef enum famqp_async_cbs_event_type {
+    FAMQP_ASYNC_CBS_PUT = 1, /**< the `$cbs` node accepted a token (status 200 or 202): a first put,
+                                  a refresh, or a put again after a reconnect */
+    FAMQP_ASYNC_CBS_REFUSED  /**< a put-token failed: the node answered another status, the
+                                  provider gave no token, or no answer came within
+                                  put_timeout_ms.  A first put (or one after a reconnect): the
+                                  links waiting for it are not attached (their sends end with
+                                  FAMQP_ASYNC_ERR_REFUSED); a refresh: retried a second later,
+                                  the links stay while the old token holds */
+} famqp_async_cbs_event_type;
+
+/** A CBS event; the strings are valid during the callback only. */
+typedef struct famqp_async_cbs_event {
+    famqp_async_cbs_event_type type; /**< what happened */
+    const char *audience;            /**< the token's audience */
+    bool refresh;                    /**< a refresh of a token put on this connection */
+    int32_t status_code;             /**< the node's status; -1 when it did not answer */
+    /** The node's status description, or why there was no answer (the
+     *  provider's error, "no response within N ms"). */
+    const char *description;
+    uint64_t expiry_epoch_s; /**< PUT: when the token expires (seconds since 1970 UTC) */
+} famqp_async_cbs_event;
+
+/** A connection's CBS callback (famqp_async_options.on_cbs_event). */
+typedef void famqp_async_cbs_fn(famqp_async_conn *conn, const famqp_async_cbs_event *event, void *arg);
+
+/* Claims-based security on the asynchronous client (famqp_async_options.cbs,
+ *  a famqp_cbs_options from famqp/cbs.h; docs/async-client.md), as the
+ *  blocking client's but on timers.  Off unless a provider, a SAS key or a
+ *  fixed SAS token is set.  When on, the
+ *  connection opens a requester to `$cbs` (its links attach at once), and
+ *  a sender or receiver to address A (a requester's links too) is attached
+ *  only once a token for its audience, audience_prefix + A, was put on the
+ *  current connection: the first link to an audience starts the put, and
+ *  every link to it attaches when the node accepts (FAMQP_ASYNC_CBS_PUT).
+ *  A refused put (FAMQP_ASYNC_CBS_REFUSED) leaves the links waiting for it
+ *  unattached and refused.
+ *
+ *  <b>Refresh.</b>  A timer puts a new token for each audience
+ *  refresh_margin_s before its token expires (or halfway through the
+ *  token's life when that is sooner); a fixed sas_token is never
+ *  refreshed.
+ *
+ *  <b>Reconnect.</b>  After every reconnect each audience's token is put
+ *  again (fresh from the provider) before its links reattach.
+ *
+ *  <b>SASL.</b>  With no user in the URL or options the connection uses
+ *  SASL ANONYMOUS; sasl_mechanisms FAMQP_SASL_MSSBCBS for the Microsoft
+ *  mechanism. */
 /** A connection's settings; famqp_async_options_init sets the defaults. */
 typedef struct famqp_async_options {
     const char *container_id; /**< NULL: "famqp-async-<pid>-<n>" */
@@ -174,6 +228,11 @@ typedef struct famqp_async_options {
     famqp_async_reconnect reconnect; /**< off by default */
     famqp_async_event_fn *on_event;  /**< connection events; NULL: none */
     void *on_event_arg;              /**< passed to on_event */
+    /** Claims-based security (famqp/cbs.h), as the comment above
+     *  famqp_async_options says; off by default. */
+    famqp_cbs_options cbs;
+    famqp_async_cbs_fn *on_cbs_event; /**< every put-token's result (famqp_async_cbs_event); NULL: none */
+    void *on_cbs_event_arg;           /**< passed to on_cbs_event */
 } famqp_async_options;
 
 /** Sets *o to the defaults. */
@@ -226,6 +285,9 @@ FAMQP_API size_t famqp_async_url_index(const famqp_async_conn *conn);
 FAMQP_API uint64_t famqp_async_reconnects(const famqp_async_conn *conn);
 /** The loop the connection runs on. */
 FAMQP_API famqp_loop *famqp_async_loop(const famqp_async_conn *conn);
+/** Put-tokens the `$cbs` node accepted so far on this connection object
+ *  (first puts, refreshes, puts after reconnects); 0 without CBS. */
+FAMQP_API uint64_t famqp_async_cbs_puts(const famqp_async_conn *conn);
 /** The current engine connection (for its famqp_connection_remote_*
  *  accessors); NULL while there is none (reconnecting, closed).  A
  *  reconnect replaces it. */
@@ -389,6 +451,109 @@ FAMQP_API famqp_async_status famqp_async_release(famqp_async_delivery *d);
  *  famqp_async_accept. */
 FAMQP_API famqp_async_status famqp_async_reject(famqp_async_delivery *d, const char *condition,
                                                 const char *description);
+
+/* ---- requesters (request/response) ---------------------------------------- */
+
+/** A sender/receiver pair to a node (e.g. "$management") carrying requests
+ *  and their responses: the AMQP management pattern on the asynchronous
+ *  client (the blocking client's is famqp/request.h; the message side is
+ *  famqp/management.h).  Each request leaves with a fresh ulong
+ *  message-id and the requester's reply-to address; the node answers with
+ *  correlation-id = that id on the receiver, whose target is the reply-to.
+ *  Many requests may be in flight; each has a timeout (a loop timer) and
+ *  gets exactly one callback.
+ *
+ *  The links attach as soon as the connection is open and again after
+ *  every reconnect.  Requests made while the connection is down wait in
+ *  the sender and go out after the reattach.  A request that had gone
+ *  out when the connection was lost ends with FAMQP_ASYNC_ERR_LOST: its
+ *  response went with the old connection (the requester does not send it
+ *  again; repeat it if that is safe). */
+typedef struct famqp_async_requester famqp_async_requester;
+
+/** A response as its callback sees it; valid during the callback only. */
+typedef struct famqp_async_response {
+    uint64_t id;                     /**< the request's id (famqp_async_request's *id) */
+    /** The response message, views into the received delivery (accepted
+     *  when the callback returns); NULL unless the status is OK. */
+    const famqp_message *message;
+    /** "status-code" or "statusCode" (famqp_management_status); -1 when
+     *  the response has neither, or when there is no response. */
+    int32_t status_code;
+    /** "status-description" or "statusDescription"; len 0 when absent. */
+    famqp_string status_description;
+} famqp_async_response;
+
+/** A request's result, once, on the loop's thread.  status: FAMQP_ASYNC_OK
+ *  (response->message is the response; any status_code, also 4xx/5xx, is
+ *  the node's answer), ERR_TIMEOUT (no response within the timeout; a
+ *  later one is counted by famqp_async_requester_unmatched), ERR_LOST (the
+ *  connection was lost with the request out), ERR_REFUSED (the node
+ *  refused the request link, or rejected or released the request), or
+ *  ERR_CLOSED (the requester or its connection closed first).  response is
+ *  never NULL (its id is always set).  The callback may make requests and
+ *  close the requester. */
+typedef void famqp_async_response_fn(famqp_async_requester *requester, famqp_async_status status,
+                                     const famqp_async_response *response, void *arg);
+
+/** Most requests one requester may have in flight
+ *  (famqp_async_requester_options.max_in_flight). */
+#define FAMQP_ASYNC_MAX_IN_FLIGHT 65536
+
+/** A requester's settings; famqp_async_requester_options_init sets the
+ *  defaults. */
+typedef struct famqp_async_requester_options {
+    /** The address responses are sent to (the receiver's target and link
+     *  name, the requests' reply-to); NULL: a fresh "famqp-reply-" and 16
+     *  random hex digits. */
+    const char *reply_to;
+    /** Requests in flight at most, 1 to FAMQP_ASYNC_MAX_IN_FLIGHT; default
+     *  64.  The receiver's credit window is twice this (credit is topped
+     *  up when half is used), so no response waits for credit. */
+    uint32_t max_in_flight;
+    /** A request's timeout when famqp_async_request is given 0: default
+     *  (and 0) 10000 ms; -1: none. */
+    int timeout_ms;
+} famqp_async_requester_options;
+
+/** Sets *o to the defaults. */
+FAMQP_API void famqp_async_requester_options_init(famqp_async_requester_options *o);
+
+/** Makes a requester to node on conn: a sender to node and a receiver
+ *  from it, attached as soon as the connection is open.  opts NULL:
+ *  defaults.  @return FAMQP_ASYNC_OK with *out set; ERR_ARG (no node,
+ *  max_in_flight out of range), ERR_NOMEM, ERR_STATE (conn closing or
+ *  closed), *out NULL then. */
+FAMQP_API famqp_async_status famqp_async_requester_open(famqp_async_conn *conn, const char *node,
+                                                        const famqp_async_requester_options *opts,
+                                                        famqp_async_requester **out);
+
+/** Sends a request: a copy of *request (encoded before this returns) with
+ *  message-id a fresh ulong (written to *id, may be NULL) and reply-to the
+ *  requester's (any the application set are replaced).  fn (may be NULL)
+ *  is called once with the result, never from inside this call.
+ *  timeout_ms: from now until the response, 0 the requester's default,
+ *  -1 none.  @return FAMQP_ASYNC_OK (fn will be called); ERR_FULL
+ *  (max_in_flight requests in flight, or the sender's limits); ERR_ARG;
+ *  ERR_NOMEM; ERR_STATE (requester or connection closed, a link refused):
+ *  fn will not be called. */
+FAMQP_API famqp_async_status famqp_async_request(famqp_async_requester *requester, const famqp_message *request,
+                                                 int timeout_ms, famqp_async_response_fn *fn, void *arg,
+                                                 uint64_t *id);
+
+/** Requests in flight (sent or waiting to be, no callback yet). */
+FAMQP_API size_t famqp_async_requester_in_flight(const famqp_async_requester *requester);
+/** Responses that matched no request in flight (one that timed out or
+ *  was lost, or an id never used); each was accepted and dropped. */
+FAMQP_API uint64_t famqp_async_requester_unmatched(const famqp_async_requester *requester);
+/** The reply-to address the requester's requests carry. */
+FAMQP_API const char *famqp_async_requester_reply_to(const famqp_async_requester *requester);
+
+/** Detaches both links and frees the requester; requests in flight get
+ *  their callback (FAMQP_ASYNC_ERR_CLOSED) before this returns.
+ *  famqp_async_close closes the connection's requesters the same way.
+ *  NULL is ignored. */
+FAMQP_API void famqp_async_requester_close(famqp_async_requester *requester);
 
 #ifdef __cplusplus
 }

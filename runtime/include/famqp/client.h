@@ -181,11 +181,12 @@ typedef struct famqp_reconnect_policy {
 
 typedef struct famqp_client_options famqp_client_options;
 
-/* The CBS token, its provider callback and the token types are in
- * famqp/cbs.h (famqp_cbs_token, famqp_cbs_token_provider, FAMQP_CBS_TYPE_*). */
+/* The CBS options, token, provider callback and token types are in
+ * famqp/cbs.h (famqp_cbs_options, famqp_cbs_token, famqp_cbs_token_provider,
+ * FAMQP_CBS_TYPE_*). */
 
-/** Claims-based security (AMQP CBS 1.0, as Azure Event Hubs and Service
- * Bus use it; docs/azure.md).  Off unless a provider, a SAS key or a fixed
+/* Claims-based security on the blocking client (famqp_client_options.cbs,
+ * a famqp_cbs_options from famqp/cbs.h; docs/azure.md).  Off unless a provider, a SAS key or a fixed
  * SAS token is set.  When on, the client attaches a requester to `$cbs`
  * (famqp/request.h) once the connection is open, and before it attaches a
  * sender or receiver to address A it puts a token for A's audience,
@@ -210,25 +211,6 @@ typedef struct famqp_client_options famqp_client_options;
  * <b>SASL.</b>  With CBS the client uses SASL ANONYMOUS unless
  * famqp_client_options.sasl_mechanisms says otherwise (FAMQP_SASL_MSSBCBS
  * for the Microsoft mechanism). */
-typedef struct famqp_cbs_options {
-    famqp_cbs_token_provider provider; /**< NULL: the SAS fields below */
-    void *provider_context;            /**< passed to provider */
-    /** The built-in SAS provider (used when provider is NULL and both are
-     *  set): tokens from famqp_sas_token (famqp/auth.h) with this key. */
-    const char *sas_key_name;
-    const char *sas_key;        /**< the shared access key, as given */
-    uint32_t sas_lifetime_s;    /**< each SAS token's lifetime; 0: 3600 */
-    /** A fixed SAS token ("SharedAccessSignature sr=...&se=..."), e.g. a
-     *  connection string's SharedAccessSignature: put as is for every
-     *  audience, its se= as expiry, never refreshed.  Used when provider
-     *  and sas_key are not set. */
-    const char *sas_token;
-    /** Prepended to a link's address to form its audience; NULL:
-     *  "sb://HOST/" with the URL's host. */
-    const char *audience_prefix;
-    uint32_t refresh_margin_s; /**< put a new token this long before expiry; 0: 300 */
-    int put_timeout_ms;        /**< for each put-token; 0: 10000, -1: no limit */
-} famqp_cbs_options;
 
 /** Turns on CBS with the built-in SAS provider: sets o->cbs's key name,
  *  key and token lifetime (0: 3600 s).  The strings must live until
@@ -272,7 +254,9 @@ struct famqp_client_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
     famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
-    famqp_cbs_options cbs; /**< claims-based security; off by default */
+    /** Claims-based security (famqp/cbs.h), as the comment above
+     *  famqp_cbs_use_sas says; off by default. */
+    famqp_cbs_options cbs;
 };
 
 /** famqp_client_options.sasl_mechanisms: no SASL layer (bare AMQP). */
@@ -519,6 +503,26 @@ FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *a
  * next I/O; the delivery and its bytes are freed by it).  Pre-settled
  * deliveries must be settled too (famqp_delivery_settle or accept). */
 FAMQP_API famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
+
+/** Settles a delivery received on r with outcome *o (any kind, with its
+ *  fields: a rejection's error and info, modified's annotations) and, when
+ *  r is in rcv-settle-mode second, waits at most timeout_ms for the peer to
+ *  settle it too (as a peek-lock broker does: Service Bus,
+ *  famqp/servicebus.h); *remote (may be NULL) gets the state the peer
+ *  settled with (its error strings valid until the next settle on r; maps
+ *  left out).  In mode first the settlement is written and the call
+ *  returns OK at once (remote kind NONE).  d is gone after the call
+ *  (the application must not use it again) unless it returned ERR_ARG.
+ *  - OK: settled both ways
+ *  - ERR_REFUSED: the peer settled with an error (e.g. Service Bus's
+ *    com.microsoft:message-lock-lost), or detached the receiver first
+ *  - ERR_TIMEOUT: the peer did not settle in time (the engine ends the
+ *    delivery if it does later)
+ *  - ERR_STATE: d is from a connection a reconnect replaced (it is let
+ *    go; the peer delivers the message again)
+ *  - ERR_ARG: a malformed or oversized outcome map (nothing is sent) */
+FAMQP_API famqp_client_status famqp_receiver_settle(famqp_receiver *r, famqp_delivery *d, const famqp_outcome *o,
+                                                    int timeout_ms, famqp_outcome *remote);
 
 /** Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
 FAMQP_API famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);

@@ -452,9 +452,11 @@ typedef struct famqp_link_options {
     uint32_t durable;
     bool dynamic;               /**< ask the peer to create the node (address NULL);
                                      its address: famqp_link_remote_*_address */
-    famqp_map source_filter;    /**< receiver: the source's filter-set (a map view;
-                                     copied by the link); count 0: none.  Build
-                                     it with famqp_filter_set_builder */
+    famqp_map source_filter;    /**< the source's filter-set (a map view; copied
+                                     by the link); count 0: none.  A receiver's
+                                     asks for filters, a sender's (answering an
+                                     attach) names those it applies.  Build it
+                                     with famqp_filter_set_builder */
     /** More terminus options, for the same terminus as durable:
      *  "link-detach", "session-end", "connection-close" or "never"; NULL:
      *  absent (session-end). */
@@ -676,7 +678,10 @@ typedef enum famqp_outcome_kind {
     FAMQP_OUTCOME_OTHER     /**< e.g. transactional state */
 } famqp_outcome_kind;
 
-/** A delivery state with its fields; which fields apply depends on kind. */
+/** A delivery state with its fields; which fields apply depends on kind.
+ *  Zero-initialised fields are absent, so `{.kind = FAMQP_OUTCOME_ACCEPTED}`
+ *  is a complete outcome.  The two maps are views: sending copies them
+ *  (famqp_delivery_update); a received state's point into the delivery. */
 typedef struct famqp_outcome {
     famqp_outcome_kind kind;  /**< which state */
     famqp_condition error;    /**< rejected */
@@ -684,6 +689,17 @@ typedef struct famqp_outcome {
     bool undeliverable_here;  /**< modified */
     uint32_t section_number;  /**< received */
     uint64_t section_offset;  /**< received */
+    /** rejected: the error's info map (count 0: none).  Keys of any type
+     *  (the standard says symbols; Service Bus's dead-letter uses
+     *  strings); well-formed, at most FAMQP_ENGINE_MAX_FIELDS_SIZE bytes. */
+    famqp_map error_info;
+    /** modified: message-annotations for the peer to merge into the
+     *  message (count 0: none); keys and bounds as error_info. */
+    famqp_map message_annotations;
+    /** modified: delivery-failed is left out of the frame (it then means
+     *  false) instead of being sent as false, as \@azure/service-bus does;
+     *  a received modified without delivery-failed has it set. */
+    bool delivery_failed_absent;
 } famqp_outcome;
 
 /** Name of an outcome kind, e.g. "accepted". */
@@ -714,7 +730,12 @@ FAMQP_API bool famqp_delivery_settled(const famqp_delivery *d);
 FAMQP_API size_t famqp_connection_unsettled_received(const famqp_connection *c);
 
 /** Sets our state and optionally settles.  A receiver in rcv-settle-mode
- *  second should pass settle=false and settle once the sender has.
+ *  second should pass settle=false and settle (famqp_delivery_settle,
+ *  which sends nothing more) once the DELIVERY_UPDATED event says the
+ *  sender has (the blocking client's famqp_receiver_settle does both).
+ *  FAMQP_ENGINE_ERR_ARG for an
+ *  outcome map (error_info, message_annotations) that is malformed or
+ *  larger than FAMQP_ENGINE_MAX_FIELDS_SIZE (nothing is sent).
  *  On a failed connection nothing is sent: settle=true still settles
  *  locally (the delivery is released; OK), anything else returns
  *  FAMQP_ENGINE_ERR_FAILED.

@@ -31,6 +31,13 @@ extern "C" {
 
 /** The consumer group every event hub has. */
 #define FAMQP_EVENTHUBS_DEFAULT_CONSUMER_GROUP "$Default"
+/** The receiver attach property of an epoch receiver: a long (the
+ *  "owner level" of Microsoft's SDKs).  A receiver with a higher epoch on
+ *  the same partition and consumer group takes over: the service detaches
+ *  the others with amqp:link:stolen and refuses lower epochs.  Put it in
+ *  famqp_receiver_options.link.properties with a famqp_fields_builder:
+ *  famqp_write_long(famqp_fields_key(&b, FAMQP_EVENTHUBS_EPOCH_PROPERTY), 5). */
+#define FAMQP_EVENTHUBS_EPOCH_PROPERTY "com.microsoft:epoch"
 
 /** Writes `<hub>/ConsumerGroups/<group>/Partitions/<partition>`, or with
  *  group NULL `<hub>/Partitions/<partition>` (a sender's). */
