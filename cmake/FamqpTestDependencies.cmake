@@ -16,6 +16,9 @@
 #   FAMQP_NODE                 node, for rhea and @azure/core-amqp (npm ci by
 #                              scripts/install-deps.sh)
 #   FAMQP_RABBITMQ_BIN         RabbitMQ's scripts (rabbitmq-server)
+#   FAMQP_PEER_CACHE, FAMQP_ARTEMIS_HOME, FAMQP_JAVA, FAMQP_JAVAC, FAMQP_GO
+#                              Artemis, Qpid JMS and go-amqp (installed by
+#                              scripts/install-peers-jvm-go.sh), java, go
 #   FAMQP_VALGRIND, FAMQP_VALGRIND_INCLUDE_DIR  valgrind and its callgrind.h
 # The test scripts run the Debian paths these default to.
 include_guard(GLOBAL)
@@ -143,6 +146,42 @@ if(FAMQP_BUILD_TESTS)
         set(FAMQP_RABBITMQ_FOUND OFF)
     endif()
     set(FAMQP_RABBITMQ_HOW "RabbitMQ (apt-get install rabbitmq-server)")
+
+    # Peers from Maven Central and the Go module proxy (issue 15), pinned and
+    # installed by scripts/install-peers-jvm-go.sh (run by install-deps.sh)
+    # into FAMQP_PEER_CACHE: FAMQP_ARTEMIS_FOUND (ActiveMQ Artemis and java),
+    # FAMQP_QPID_JMS_FOUND (Qpid JMS's jars, java and javac), FAMQP_GO_AMQP_FOUND
+    # (go and go-amqp in the module cache).
+    if(DEFINED ENV{XDG_CACHE_HOME})
+        set(famqp_peer_cache_default "$ENV{XDG_CACHE_HOME}/flatamqp")
+    else()
+        set(famqp_peer_cache_default "$ENV{HOME}/.cache/flatamqp")
+    endif()
+    set(FAMQP_PEER_CACHE "${famqp_peer_cache_default}" CACHE PATH
+        "Where scripts/install-peers-jvm-go.sh puts Artemis, Qpid JMS and go-amqp (interop tests only)")
+    file(STRINGS "${PROJECT_SOURCE_DIR}/tests/interop/artemis/VERSION" famqp_artemis_version LIMIT_COUNT 1)
+    set(FAMQP_ARTEMIS_HOME "${FAMQP_PEER_CACHE}/artemis/apache-artemis-${famqp_artemis_version}" CACHE PATH
+        "ActiveMQ Artemis's bin distribution (interop tests only)")
+    find_program(FAMQP_JAVA java)
+    find_program(FAMQP_JAVAC javac)
+    find_program(FAMQP_GO go HINTS /usr/local/go/bin)
+    set(FAMQP_ARTEMIS_FOUND OFF)
+    if(FAMQP_JAVA AND EXISTS "${FAMQP_JAVA}" AND EXISTS "${FAMQP_ARTEMIS_HOME}/bin/artemis")
+        set(FAMQP_ARTEMIS_FOUND ON)
+    endif()
+    set(FAMQP_ARTEMIS_HOW "java and ActiveMQ Artemis ${famqp_artemis_version} (scripts/install-deps.sh puts it in ${FAMQP_PEER_CACHE})")
+    file(GLOB famqp_qpid_jms_jar "${FAMQP_PEER_CACHE}/jms/lib/qpid-jms-client-*.jar")
+    set(FAMQP_QPID_JMS_FOUND OFF)
+    if(FAMQP_JAVA AND EXISTS "${FAMQP_JAVA}" AND FAMQP_JAVAC AND EXISTS "${FAMQP_JAVAC}" AND famqp_qpid_jms_jar)
+        set(FAMQP_QPID_JMS_FOUND ON)
+    endif()
+    set(FAMQP_QPID_JMS_HOW "java, javac and Qpid JMS (scripts/install-deps.sh puts it in ${FAMQP_PEER_CACHE}/jms)")
+    file(GLOB famqp_go_amqp_dir "${FAMQP_PEER_CACHE}/go/mod/github.com/!azure/go-amqp@*")
+    set(FAMQP_GO_AMQP_FOUND OFF)
+    if(FAMQP_GO AND EXISTS "${FAMQP_GO}" AND famqp_go_amqp_dir)
+        set(FAMQP_GO_AMQP_FOUND ON)
+    endif()
+    set(FAMQP_GO_AMQP_HOW "go and go-amqp (scripts/install-deps.sh downloads it into ${FAMQP_PEER_CACHE}/go/mod)")
 endif()
 
 # ---- valgrind -----------------------------------------------------------------

@@ -109,6 +109,13 @@ if [[ $sets == *test* && -f $eh_dir/package-lock.json ]]; then
 fi
 # --- end npm ---------------------------------------------------------------
 
+# --- Maven Central and the Go module proxy: ActiveMQ Artemis, Qpid JMS and
+# go-amqp for tests/interop/{artemis,jms,go} (owner: interop, issue 15),
+# pinned, into ~/.cache/flatamqp (see that script).
+if [[ $sets == *test* ]]; then
+    "$here/install-peers-jvm-go.sh" $([[ $always == true ]] && echo --always)
+fi
+
 # --- PyPI: the Python extension's tests (owner: python/) --------------------
 # A venv made from Debian's /usr/bin/python3 with its site packages (so
 # python3-qpid-proton imports in it) holding python/requirements-test.txt,

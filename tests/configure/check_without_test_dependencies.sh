@@ -21,7 +21,8 @@ none=$scratch/no-such-dir
 missing=(-DFAMQP_PROTON_PKG=famqp-no-such-module -DFAMQP_PROTON_EXAMPLES_DIR="$none"
     -DFAMQP_PYTHON="$none/python3" -DFAMQP_NODE="$none/node" -DFAMQP_RABBITMQ_BIN="$none"
     -DFAMQP_VALGRIND="$none/valgrind" -DFAMQP_VALGRIND_INCLUDE_DIR="$none"
-    -DFAMQP_UV_PKG=famqp-no-such-module)
+    -DFAMQP_UV_PKG=famqp-no-such-module
+    -DFAMQP_PEER_CACHE="$none" -DFAMQP_JAVA="$none/java" -DFAMQP_JAVAC="$none/javac" -DFAMQP_GO="$none/go")
 fail=0
 failed() { echo "FAILED: $*"; fail=$((fail + 1)); }
 
@@ -58,7 +59,9 @@ peer_tests=(codec_proton_primitives proton_types proton_message interop_proton_p
     interop_tls_famqp_broker interop_proton_python_broker_matrix interop_proton_client
     interop_proton_c_broker_matrix interop_rabbitmq_matrix reconnect_rabbitmq_restart perf_diff_quick
     perf_e2e_smoke perf_codec_bench_validate interop_proton_python_props interop_proton_python_broker_props
-    uv uv_broker_100k uv_install exported_symbols_uv auth_crosscheck_node)
+    uv uv_broker_100k uv_install exported_symbols_uv auth_crosscheck_node
+    artemis_start interop_artemis_tools_at_least_once interop_artemis_jms interop_goamqp_at_least_once
+    interop_jms_queue)
 before=$fail
 if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
     log=$scratch/tests-on.log
@@ -70,6 +73,9 @@ if configure tests-on -DFAMQP_REQUIRE_ALL_TESTS=OFF; then
         "interop_rhea_broker, interop_rhea_client, interop_tls_* skipped: needs node and rhea" \
         "auth_crosscheck_node skipped: needs node and @azure/core-amqp" \
         "interop_rabbitmq_matrix skipped: needs RabbitMQ" \
+        "interop_artemis_* skipped: needs java and ActiveMQ Artemis" \
+        "interop_goamqp_* skipped: needs go and go-amqp" \
+        "interop_jms_* skipped: needs java, javac and Qpid JMS" \
         "reconnect_rabbitmq_restart skipped: needs RabbitMQ" \
         "perf/ (codec-bench, e2e) skipped: needs Qpid Proton-C (" \
         "perf/ (codec-bench, e2e) skipped: needs valgrind/callgrind.h" \
@@ -105,6 +111,7 @@ if configure require-all -DFAMQP_REQUIRE_ALL_TESTS=ON; then
 else
     expect_in "$scratch/require-all.log" "needs Qpid Proton-C (" "needs Qpid Proton-C and its C examples" \
         "with Qpid Proton's binding" "needs node and rhea" "needs node and @azure/core-amqp" "needs RabbitMQ" "needs valgrind/callgrind.h" \
+        "needs java and ActiveMQ Artemis" "needs go and go-amqp" "needs java, javac and Qpid JMS" \
         "the libuv adapter (flatamqp_uv, famqp/uv.h, tests/uv) needs libuv (" \
         "(FAMQP_REQUIRE_ALL_TESTS is ON)"
     [[ $fail = "$before" ]] && echo "ok: FAMQP_REQUIRE_ALL_TESTS=ON refuses the configure and names every missing peer"

@@ -64,6 +64,14 @@ finish() {
     fi
 }
 
+# run NAME CMD...: starts CMD and finishes it (see finish).
+run() {
+    local name=$1
+    shift
+    start "$name" "$@"
+    finish "$last_pid" "$name"
+}
+
 # stop_broker PID: SIGTERM must end the broker cleanly (exit 0).
 stop_broker() {
     local rc=0
@@ -72,6 +80,23 @@ stop_broker() {
     if [[ $rc -ne 0 ]]; then
         echo "FAILED: broker exited $rc after SIGTERM" >&2
         cat "$interop_tmp"/*broker*.err >&2
+        exit 1
+    fi
+}
+
+# expect_fail NAME PATTERN CMD...: CMD must exit non-zero and say PATTERN.
+expect_fail() {
+    local name=$1 pattern=$2 rc=0
+    shift 2
+    start "$name" "$@"
+    wait "$last_pid" || rc=$?
+    cat "$interop_tmp/$name.out" "$interop_tmp/$name.err"
+    if [[ $rc -eq 0 ]]; then
+        echo "FAILED: $name succeeded, expected a failure saying '$pattern'" >&2
+        exit 1
+    fi
+    if ! grep -qi -- "$pattern" "$interop_tmp/$name.out" "$interop_tmp/$name.err"; then
+        echo "FAILED: $name failed without saying '$pattern'" >&2
         exit 1
     fi
 }

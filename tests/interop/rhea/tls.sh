@@ -44,23 +44,6 @@ run() { # NAME CMD...
     finish "$last_pid" "$name"
 }
 
-# expect_fail NAME PATTERN CMD...: CMD must exit non-zero and say PATTERN.
-expect_fail() {
-    local name=$1 pattern=$2 rc=0
-    shift 2
-    start "$name" "$@"
-    wait "$last_pid" || rc=$?
-    cat "$interop_tmp/$name.out" "$interop_tmp/$name.err"
-    if [[ $rc -eq 0 ]]; then
-        echo "FAILED: $name succeeded, expected a failure saying '$pattern'" >&2
-        exit 1
-    fi
-    if ! grep -qi -- "$pattern" "$interop_tmp/$name.out" "$interop_tmp/$name.err"; then
-        echo "FAILED: $name failed without saying '$pattern'" >&2
-        exit 1
-    fi
-}
-
 # tls_port NAME: the port of "tls listening on HOST:PORT" (rhea broker).
 tls_port() {
     local f=$interop_tmp/$1.out port
