@@ -293,6 +293,13 @@ void consumer_requeue_all(consumer *c);
  * (kind ACCEPTED, REJECTED or NONE): its producer's delivery, when still
  * waiting, gets it too (on the producer's worker). */
 void message_done(worker *w, message *m, const famqp_outcome *o);
+
+/* broker_redeliver.c */
+/* Own thread, mu not held: m (out of every list) with its header's
+ * delivery-count one higher, for a delivery that failed (modified,
+ * delivery-failed); may return another block (m then freed), or m as it
+ * was when out of memory. */
+message *message_count_failed_delivery(worker *w, message *m);
 void broker_free_queues(broker *b);
 
 /* broker_worker.c */

@@ -208,6 +208,11 @@ static void on_attach(client *cl, famqp_link *l)
     const char *addr = sender ? famqp_link_remote_source_address(l) : famqp_link_remote_target_address(l);
     famqp_link_options o;
     famqp_link_options_init(&o);
+    if (!sender && famqp_link_remote_target_is_coordinator(l)) {
+        client_refuse_link(l, &o, "amqp:not-implemented",
+                           "famqp-broker has no transaction coordinator: transactions are not supported");
+        return;
+    }
     if (!addr || !*addr) {
         famqp_link_set_options(l, &o);
         famqp_link_open(l);
@@ -291,6 +296,7 @@ static void on_attach(client *cl, famqp_link *l)
         o.target_address = addr;
         o.target_capabilities = (famqp_symbols){queue_capability, 1};
         o.credit_window = 0; /* we grant credit ourselves (producer_top_up) */
+        o.snd_settle_mode = famqp_link_remote_snd_settle_mode(l); /* echoed: go-amqp checks it */
         famqp_link_set_context(l, p);
     }
     famqp_link_set_options(l, &o);
@@ -395,6 +401,8 @@ static void on_outcome(worker *w, famqp_delivery *d)
     if (m) {
         list_remove(&c->inflight, m);
         if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED) {
+            if (o.kind == FAMQP_OUTCOME_MODIFIED && o.delivery_failed)
+                m = message_count_failed_delivery(w, m); /* 3.4.5: delivery-count + 1 */
             pthread_mutex_lock(&w->b->mu);
             list_push_front(&c->queue->messages, m); /* delivered again */
             pthread_mutex_unlock(&w->b->mu);

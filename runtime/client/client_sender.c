@@ -374,11 +374,16 @@ static famqp_client_status send_one(famqp_sender *s, uint32_t format, const void
 {
     famqp_client *c = s->base.client;
     *out = NULL;
-    if (c->failed && !client_recover(c))
-        return client_failed(c);
-    if (!s->base.link || s->base.remote_detached || s->base.local_closed)
-        return detached_error(s);
-    if (!can_send(s)) {
+    /* A connection lost while waiting (a peer's clean close ends the wait
+     * too: the lost link "can send", to be reported) is recovered and the
+     * wait goes on, as a send that finds the socket dead recovers. */
+    for (;;) {
+        if (c->failed && !client_recover(c))
+            return client_failed(c);
+        if (!s->base.link || s->base.remote_detached || s->base.local_closed)
+            return detached_error(s);
+        if (can_send(s))
+            break;
         famqp_client_status st = client_wait(c, deadline_at(deadline), can_send, s);
         if (st == FAMQP_CLIENT_ERR_TIMEOUT)
             return client_set_error(c, st, NULL, NULL,
@@ -388,10 +393,13 @@ static famqp_client_status send_one(famqp_sender *s, uint32_t format, const void
                                     s->window);
         if (st != FAMQP_CLIENT_OK)
             return st;
+        if (c->failed)
+            continue;
         if (!s->base.link || s->base.remote_detached)
             return detached_error(s);
         if (pipelined)
             client_output_written(c);
+        break;
     }
     bool keep = retaining(s);
     if (keep && !kept_reserve(s, len))

@@ -106,6 +106,7 @@ struct famqp_link {
     famqp_map remote_props;
     eng_syms remote_offered, remote_desired;
     eng_terminus remote_src, remote_tgt;
+    bool remote_coordinator; /* the peer's target is a transaction coordinator */
     uint8_t remote_snd_mode, remote_rcv_mode;
     uint64_t remote_max_message_size;
     eng_cond remote_cond;

@@ -448,6 +448,7 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
     l->has_remote_handle = true;
     l->remote = ENG_ACTIVE;
     l->remote_snd_mode = a->snd_settle_mode;
+    l->remote_coordinator = a->target.kind == FAMQP_ANY_TARGET_COORDINATOR;
     l->remote_rcv_mode = a->rcv_settle_mode;
     l->remote_max_message_size = (a->present & FAMQP_ATTACH_HAS_MAX_MESSAGE_SIZE) ? a->max_message_size : 0;
     if (a->source.kind == FAMQP_ANY_SOURCE_SOURCE && !copy_address(c, &a->source.u.source.address, &l->remote_source))
@@ -658,6 +659,7 @@ const char *famqp_link_name(const famqp_link *l) { return l->name; }
 famqp_condition famqp_link_remote_condition(const famqp_link *l) { return eng_cond_view(&l->remote_cond); }
 const char *famqp_link_remote_source_address(const famqp_link *l) { return l->remote_source; }
 const char *famqp_link_remote_target_address(const famqp_link *l) { return l->remote_target; }
+bool famqp_link_remote_target_is_coordinator(const famqp_link *l) { return l->remote_coordinator; }
 uint8_t famqp_link_remote_snd_settle_mode(const famqp_link *l) { return l->remote_snd_mode; }
 uint8_t famqp_link_remote_rcv_settle_mode(const famqp_link *l) { return l->remote_rcv_mode; }
 famqp_map famqp_link_remote_properties(const famqp_link *l) { return l->remote_props; }

@@ -604,6 +604,12 @@ typedef struct famqp_terminus_info {
 FAMQP_API bool famqp_link_remote_source(const famqp_link *l, famqp_terminus_info *out);
 /** See famqp_link_remote_source. */
 FAMQP_API bool famqp_link_remote_target(const famqp_link *l, famqp_terminus_info *out);
+/** The peer's attach names a transaction coordinator (AMQP 1.0 part 4,
+ *  amqp:coordinator:list) as its target, not a node: a transactional
+ *  client asking for a coordinator.  famqp_link_remote_target is false for
+ *  it.  The engine does not coordinate transactions: refuse the link (e.g.
+ *  amqp:not-implemented) or coordinate above the engine. */
+FAMQP_API bool famqp_link_remote_target_is_coordinator(const famqp_link *l);
 /** The peer's attach.properties (count 0: none), valid as long as the link. */
 FAMQP_API famqp_map famqp_link_remote_properties(const famqp_link *l);
 /** The peer's attach offered-capabilities, valid as long as the link. */
