@@ -113,6 +113,28 @@ if(FAMQP_BUILD_TESTS)
     endif()
     set(FAMQP_AZURE_JS_HOW "node and @azure/core-amqp (node 20, then scripts/install-deps.sh runs npm ci in tests/auth/node)")
 
+    # node and Microsoft's @azure/service-bus (npm ci into
+    # tests/interop/servicebus): FAMQP_SERVICEBUS_JS_FOUND, for
+    # interop_servicebus_sdk.
+    if(FAMQP_NODE AND EXISTS "${FAMQP_NODE}"
+       AND EXISTS "${PROJECT_SOURCE_DIR}/tests/interop/servicebus/node_modules/@azure/service-bus/package.json")
+        set(FAMQP_SERVICEBUS_JS_FOUND ON)
+    else()
+        set(FAMQP_SERVICEBUS_JS_FOUND OFF)
+    endif()
+    set(FAMQP_SERVICEBUS_JS_HOW
+        "node and @azure/service-bus (node 20, then scripts/install-deps.sh runs npm ci in tests/interop/servicebus)")
+    # node and Microsoft's @azure/event-hubs (npm ci into
+    # tests/azure/eventhubs_sdk): FAMQP_EVENTHUBS_JS_FOUND, for the
+    # azure_eventhubs_sdk_* tests (famqp-broker as an Event Hubs emulator).
+    if(FAMQP_NODE AND EXISTS "${FAMQP_NODE}"
+       AND EXISTS "${PROJECT_SOURCE_DIR}/tests/azure/eventhubs_sdk/node_modules/@azure/event-hubs/package.json")
+        set(FAMQP_EVENTHUBS_JS_FOUND ON)
+    else()
+        set(FAMQP_EVENTHUBS_JS_FOUND OFF)
+    endif()
+    set(FAMQP_EVENTHUBS_JS_HOW "node and @azure/event-hubs (node 20, then scripts/install-deps.sh runs npm ci in tests/azure/eventhubs_sdk)")
+
     # RabbitMQ with the AMQP 1.0 plugin: FAMQP_RABBITMQ_FOUND.
     set(FAMQP_RABBITMQ_BIN "/usr/lib/rabbitmq/bin" CACHE PATH "RabbitMQ's scripts (interop tests only)")
     if(EXISTS "${FAMQP_RABBITMQ_BIN}/rabbitmq-server")

@@ -1,7 +1,8 @@
 # CTest `generated_is_fresh`: regenerates both codec styles into a scratch
 # tree laid out like generated/ (flat style and famqp_spec.h at the top,
-# table style without the header in table/) and fails when the result
-# differs in any way from the checked-in generated/, subdirectories included.
+# table style without the header in table/, the Python extension's
+# conversions in python/) and fails when the result differs in any way
+# from the checked-in generated/, subdirectories included.
 # Inputs: FAMQP_GEN, OUT_DIR, GENERATED_DIR, INPUTS (|-list).
 foreach(var FAMQP_GEN OUT_DIR GENERATED_DIR INPUTS)
     if(NOT DEFINED ${var})
@@ -11,9 +12,9 @@ endforeach()
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 
 file(REMOVE_RECURSE "${OUT_DIR}")
-file(MAKE_DIRECTORY "${OUT_DIR}/table")
+file(MAKE_DIRECTORY "${OUT_DIR}/table" "${OUT_DIR}/python")
 # each run: style, output directory, extra options
-foreach(run "flat;${OUT_DIR}" "table;${OUT_DIR}/table;--no-header")
+foreach(run "flat;${OUT_DIR}" "table;${OUT_DIR}/table;--no-header" "flat;${OUT_DIR}/python;--emit;python")
     list(POP_FRONT run style dir)
     execute_process(COMMAND "${FAMQP_GEN}" --out "${dir}" --style ${style} ${run} ${INPUTS}
         RESULT_VARIABLE gen_rc)
@@ -29,4 +30,4 @@ if(NOT diff_rc EQUAL 0)
                         "current spec inputs (diff above). Run `cmake --build <dir> --target regen` "
                         "and commit the result.")
 endif()
-message(STATUS "generated/ and generated/table/ match famqp-gen output")
+message(STATUS "generated/, generated/table/ and generated/python/ match famqp-gen output")

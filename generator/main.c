@@ -2,6 +2,7 @@
  *
  *   famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] [--no-header] FILE.xml...
  *   famqp-gen --tests DIR FILE.xml...
+ *   famqp-gen --emit python --out DIR FILE.xml...
  *
  * Everything is parsed, validated and generated in memory; files are only
  * written (temporary + rename) once all of that succeeded. */
@@ -11,6 +12,7 @@
 
 #include "emit.h"
 #include "emit_flat.h"
+#include "emit_python.h"
 #include "emit_table.h"
 #include "model.h"
 #include "names.h"
@@ -41,6 +43,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-gen --out DIR [--encoding smallest|fixed] [--style flat|table] [--no-header] FILE.xml...\n"
             "       famqp-gen --tests DIR FILE.xml...\n"
+            "       famqp-gen --emit python --out DIR FILE.xml...\n"
             "  --out DIR        write famqp_spec.h, the style's internal header and one\n"
             "                   famqp_<spec>.c per input file into DIR\n"
             "  --encoding E     smallest (default): smallest integer/boolean forms;\n"
@@ -49,7 +52,9 @@ static void usage(FILE *f)
             "                   table: descriptor tables for the runtime's generic loops\n"
             "  --no-header      leave famqp_spec.h out (it is the same for both styles): the\n"
             "                   output then includes the one another --out run wrote\n"
-            "  --tests DIR      write test support (random values, equality, registry)\n");
+            "  --tests DIR      write test support (random values, equality, registry)\n"
+            "  --emit E         c (default): the C codec; python: famqp_python.c and\n"
+            "                   _generated.pyi, the conversions of the Python extension\n");
 }
 
 int main(int argc, char **argv)
@@ -58,6 +63,7 @@ int main(int argc, char **argv)
     gen_options opt = {.fixed = false, .style = STYLE_FLAT, .spec_header = true};
     const char **inputs = g_inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
+    bool python = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             out_dir = argv[++i];
@@ -80,6 +86,15 @@ int main(int argc, char **argv)
                 opt.style = strcmp(s, "table") == 0 ? STYLE_TABLE : STYLE_FLAT;
             } else {
                 fprintf(stderr, "famqp-gen: unknown style %s\n", s);
+                usage(stderr);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--emit") == 0 && i + 1 < argc) {
+            const char *e = argv[++i];
+            if (strcmp(e, "python") == 0 || strcmp(e, "c") == 0) {
+                python = strcmp(e, "python") == 0;
+            } else {
+                fprintf(stderr, "famqp-gen: unknown emitter %s\n", e);
                 usage(stderr);
                 return 2;
             }
@@ -120,7 +135,14 @@ int main(int argc, char **argv)
 
     outfile *outs = g_outs = calloc(ninputs + 4, sizeof *outs);
     size_t nouts = 0;
-    if (out_dir) {
+    if (out_dir && python) {
+        outs[nouts].name = xstrdup("famqp_python.c");
+        emit_python_c(&m, &outs[nouts++].buf);
+        outs[nouts].name = xstrdup("_generated.pyi");
+        emit_python_stubs(&m, &outs[nouts++].buf);
+        if (outfiles_commit(out_dir, outs, nouts))
+            return 1;
+    } else if (out_dir) {
         if (opt.spec_header) {
             outs[nouts].name = xstrdup("famqp_spec.h");
             emit_header(&m, &opt, &outs[nouts++].buf);

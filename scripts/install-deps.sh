@@ -73,7 +73,67 @@ if [[ $sets == *test* && -f $azure_dir/package-lock.json ]]; then
         (cd "$azure_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
+# @azure/service-bus and rhea for tests/interop/servicebus (owner: Service
+# Bus interop): Microsoft's Service Bus client, the reference of
+# interop_servicebus_sdk.  Pinned and installed the same way.
+sb_dir=$here/../tests/interop/servicebus
+if [[ $sets == *test* && -f $sb_dir/package-lock.json ]]; then
+    sb_ok=$(cd "$sb_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const lock = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+            const ok = ["@azure/service-bus", "rhea"].every((p) =>
+                lock["node_modules/" + p].version ===
+                JSON.parse(fs.readFileSync("node_modules/" + p + "/package.json")).version);
+            console.log(ok ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $sb_ok != yes ]]; then
+        (cd "$sb_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
+# @azure/event-hubs for tests/azure/eventhubs_sdk (owner: famqp-broker's
+# Event Hubs emulation): Microsoft's SDK as the emulator's client.  Pinned
+# and installed the same way.
+eh_dir=$here/../tests/azure/eventhubs_sdk
+if [[ $sets == *test* && -f $eh_dir/package-lock.json ]]; then
+    eh_ok=$(cd "$eh_dir" && node -e '
+        const fs = require("fs");
+        try {
+            const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/@azure/event-hubs"].version;
+            const have = JSON.parse(fs.readFileSync("node_modules/@azure/event-hubs/package.json")).version;
+            console.log(want === have ? "yes" : "no");
+        } catch (e) { console.log("no"); }')
+    if [[ $always == true || $eh_ok != yes ]]; then
+        (cd "$eh_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
 # --- end npm ---------------------------------------------------------------
+
+# --- PyPI: the Python extension's tests (owner: python/) --------------------
+# A venv made from Debian's /usr/bin/python3 with its site packages (so
+# python3-qpid-proton imports in it) holding python/requirements-test.txt,
+# and a wheel cache of python/requirements-build.txt (pip install ./python
+# builds offline from it).  Remade when asked (CI) or when a pinned list
+# changed.  Where: $FAMQP_PY_CACHE, default ~/.cache/flatamqp/python (the
+# tests find it through CMake's FAMQP_PYTHON_CACHE, the same default).
+python_venv() {
+    local py_dir=$here/../python
+    [[ $sets == *test* && -f $py_dir/requirements-test.txt ]] || return 0
+    local cache=${FAMQP_PY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flatamqp/python}
+    local want
+    want=$(cat "$py_dir/requirements-test.txt" "$py_dir/requirements-build.txt" | sha256sum | cut -d' ' -f1)
+    if [[ $always != true && -x $cache/venv/bin/pytest && $(cat "$cache/venv/.pins" 2>/dev/null) == "$want" ]]; then
+        return 0
+    fi
+    rm -rf "$cache/venv" "$cache/wheels"
+    mkdir -p "$cache"
+    /usr/bin/python3 -m venv --system-site-packages "$cache/venv"
+    "$cache/venv/bin/pip" install --quiet --disable-pip-version-check -r "$py_dir/requirements-test.txt"
+    "$cache/venv/bin/pip" wheel --quiet --disable-pip-version-check -w "$cache/wheels" \
+        -r "$py_dir/requirements-build.txt"
+    echo "$want" >"$cache/venv/.pins"
+}
+# --- end PyPI ----------------------------------------------------------------
 
 # The lines of the chosen [set]s, without comments and blank lines.
 mapfile -t packages < <(awk -v sets=",$sets," '
@@ -91,6 +151,7 @@ for p in "${packages[@]}"; do
 done
 
 if [[ $always != true && ${#missing[@]} -eq 0 ]]; then
+    python_venv
     exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -99,8 +160,10 @@ if [[ $(id -u) -ne 0 ]]; then
         echo "install them as root: apt-get install ${missing[*]}" >&2
         exit 1
     fi
+    python_venv
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"
+python_venv

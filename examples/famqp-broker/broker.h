@@ -78,6 +78,7 @@ typedef struct consumer {
     bool ready;                 /* in its worker's ready list */
     struct consumer *ready_next;
     uint64_t auth_expiry_s; /* own: --sas-key: when the token that allows it expires; 0: none needed */
+    struct eh_reader *eh;   /* an Event Hubs partition reader (broker_eventhub.c), queue NULL; else NULL */
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -89,6 +90,8 @@ typedef struct producer {
     bool topup;      /* mu: in its worker's top-up list */
     struct producer *topup_next;
     uint64_t auth_expiry_s; /* own: as consumer's */
+    struct eh_hub *hub;     /* an Event Hubs publisher (broker_eventhub.c), queue NULL; else NULL */
+    int32_t partition;      /* with hub: the partition it sends to, -1: spread by key or in turn */
 } producer;
 
 /* mu, all of it. */
@@ -116,6 +119,8 @@ typedef struct broker_config {
     famqp_sas_key *sas_keys;     /* --sas-key: CBS required when nsas_keys > 0 */
     size_t nsas_keys;
     const emu_config *entities;  /* --config, --event-hub, ...: read-only once running */
+    size_t eh_max_events;        /* --eh-max-events: events an Event Hubs partition retains */
+    size_t eh_max_bytes;         /* --eh-max-bytes: their bytes */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -167,7 +172,25 @@ typedef struct broker {
     queue *queues;    /* mu */
     uint64_t next_id; /* mu */
     worker *workers;  /* [cfg.threads] */
+    struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
+    size_t nhubs;
 } broker;
+
+/* broker_node.c: the links of a request/response node ($cbs,
+ * $management) on one connection. */
+enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096 };
+typedef struct node_reply {
+    famqp_link *link; /* our sender, source the node */
+    char *name;       /* its link name */
+    char *target;     /* the peer's target address ("" when none) */
+} node_reply;
+typedef struct node_links {
+    famqp_link *requests[NODE_MAX_LINKS]; /* our receivers, target the node */
+    size_t nrequests;
+    node_reply replies[NODE_MAX_LINKS];
+    size_t nreplies;
+    uint64_t tag;
+} node_links;
 
 typedef struct client {
     worker *w;
@@ -182,10 +205,45 @@ typedef struct client {
     size_t nproducers, pcap;
     bool tls_hello; /* sent a TLS ClientHello to our plain port */
     struct client_cbs *cbs; /* --sas-key: its $cbs links and tokens (broker_cbs.c); NULL until used */
+    node_links *mgmt;       /* its $management links (broker_management.c); NULL until used */
 } client;
 typedef struct client_cbs client_cbs;
 
-/* broker_queue.c */
+/* broker_node.c, on the client's own worker */
+/* A copy of s ("" for NULL); NULL: out of memory. */
+char *dup_or_empty(const char *s);
+/* Opens l as a link of node (our sender: responses go out on it, source
+ * node; receiver: requests come in, target node, credit kept granted);
+ * false when refused (closed: too many, out of memory). */
+bool node_attach(node_links *n, famqp_link *l, bool sender, const char *node, uint32_t credit);
+/* l was one of n's links: forgotten (true). */
+bool node_forget(node_links *n, famqp_link *l);
+bool node_is_request_link(const node_links *n, const famqp_link *l);
+void node_links_free(node_links *n);
+/* Sends the response to req: status-code, status-description, body (an
+ * encoded value; len 0: an empty string), at most NODE_MAX_RESPONSE bytes.
+ * False with why when it cannot (no reply link, no credit). */
+bool node_respond(client *cl, node_links *n, const famqp_message *req, int status, const char *desc,
+                  famqp_value body, const char **why);
+
+/* A delivery on one of n's request links (n may be NULL): -1 when it is
+ * not; 0 when it did not decode (rejected, naming what); 1 with the
+ * request in *m (views into the delivery). */
+int node_take_request(const node_links *n, famqp_delivery *d, const char *what, famqp_message *m);
+/* node_respond, then d accepted, or rejected with why. */
+void node_answer(client *cl, node_links *n, famqp_delivery *d, const famqp_message *req, int status,
+                 const char *desc, famqp_value body);
+
+/* broker_management.c (event hubs configured), on the client's own worker */
+/* The address is the $management node. */
+bool mgmt_node_address(const char *addr);
+/* Opens l as one of cl's $management links, or refuses it (no token). */
+void mgmt_attach(client *cl, famqp_link *l, bool sender);
+bool mgmt_forget_link(client *cl, famqp_link *l);
+/* A request on one of cl's $management links is answered (true). */
+bool mgmt_on_message(client *cl, famqp_delivery *d);
+void mgmt_client_free(client *cl);
+
 /* broker_pool.c */
 bool pool_init(struct worker *w, unsigned threads);
 /* A block for a message of len bytes (NULL: out of memory). */
@@ -195,6 +253,7 @@ void pool_put(struct worker *w, message *m);
 /* Frees every block the worker's pool holds (shutdown, all threads joined). */
 void pool_free_all(struct worker *w, unsigned threads);
 
+/* broker_queue.c */
 void list_push_back(msg_list *l, message *m);
 void list_push_front(msg_list *l, message *m);
 void list_remove(msg_list *l, message *m);
@@ -220,6 +279,9 @@ void producer_top_up(worker *w, producer *p);
 /* Own thread, mu not held: sends c's outbox within its link credit and
  * reports the credit left. */
 void consumer_flush(worker *w, consumer *c);
+/* mu held, on worker w: c goes on its worker's ready list (that worker
+ * woken) unless it is there. */
+void consumer_mark_ready(worker *w, consumer *c);
 /* mu held: c leaves its queue and its worker's ready list. */
 void consumer_detach(consumer *c);
 /* mu held: c's outbox and in-flight messages back at the head of its
@@ -276,6 +338,12 @@ void client_settle_origin(worker *w, uint32_t slot, uint32_t gen, famqp_delivery
 /* Detaches l (ours to close) with condition and description: it leaves
  * its queue first, as a peer's detach does. */
 void client_close_link(client *cl, famqp_link *l, const char *condition, const char *description);
+/* Adds c / p to cl's links (false: out of memory). */
+bool client_add_consumer(client *cl, consumer *c);
+bool client_add_producer(client *cl, producer *p);
+/* Opens l with o and closes it at once with condition and description (a
+ * refused attach). */
+void client_refuse_link(famqp_link *l, famqp_link_options *o, const char *condition, const char *description);
 /* Shutdown: closes every connection of w with amqp:connection:forced,
  * gives the close frames a moment to leave and frees all its clients. */
 void worker_close_clients(worker *w);
@@ -283,6 +351,9 @@ void worker_close_clients(worker *w);
 /* broker_cbs.c (--sas-key), all on the client's own worker */
 /* CBS is on: links other than $cbs need a token. */
 bool cbs_enabled(const broker *b);
+/* The entity an address names, by its path: "hub" of "hub" and of
+ * "amqps://host/hub" (leading '/' skipped). */
+const char *cbs_entity_path(const char *addr);
 /* The address is the $cbs node. */
 bool cbs_node_address(const char *addr);
 /* Opens l as one of cl's $cbs links (sender: responses go out on it;
@@ -294,8 +365,32 @@ bool cbs_forget_link(client *cl, famqp_link *l);
 bool cbs_on_message(client *cl, famqp_delivery *d);
 /* When the latest token of cl covering addr expires; 0: none valid. */
 uint64_t cbs_expiry_for(client *cl, const char *addr);
+/* cl holds a token that has not expired. */
+bool cbs_has_token(client *cl);
+/* token (a SAS token) is valid, signed with one of the keys, and its
+ * audience covers entity. */
+bool cbs_token_covers(const broker *b, famqp_string token, const char *entity);
 /* Detaches w's links whose tokens expired (amqp:unauthorized-access). */
 void cbs_check_expiry(worker *w);
 void cbs_client_free(client *cl);
+
+/* broker_eventhub.c: Event Hubs partitions (see broker_eventhub.h) */
+/* Before the workers start: a partition log for every configured hub. */
+bool eh_setup(broker *b);
+void eh_free(broker *b);
+/* On attach: when addr is an Event Hubs address of a configured hub, the
+ * link is attached as a publisher or partition reader, or refused (true);
+ * false: not one of the hubs' addresses. */
+bool eh_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_t auth_expiry_s);
+/* A transfer from an Event Hubs publisher (a batch split into its events):
+ * stored, readers woken, settled. */
+void eh_publish(client *cl, producer *p, famqp_delivery *d);
+/* Own thread, mu not held: sends a partition reader what it has credit
+ * for (or detaches it when a higher epoch took its place). */
+void eh_reader_flush(worker *w, consumer *c);
+/* mu held: the reader leaves its partition. */
+void eh_reader_detach(consumer *c);
+/* Frees a reader (detached; NULL: nothing). */
+void eh_reader_free(struct eh_reader *r);
 
 #endif

@@ -88,6 +88,14 @@ static bool grow_consumers(client *cl)
     return true;
 }
 
+bool client_add_consumer(client *cl, consumer *c)
+{
+    if (!grow_consumers(cl))
+        return false;
+    cl->consumers[cl->nconsumers++] = c;
+    return true;
+}
+
 static bool grow_producers(client *cl)
 {
     if (cl->nproducers < cl->pcap)
@@ -101,13 +109,28 @@ static bool grow_producers(client *cl)
     return true;
 }
 
+bool client_add_producer(client *cl, producer *p)
+{
+    if (!grow_producers(cl))
+        return false;
+    cl->producers[cl->nproducers++] = p;
+    return true;
+}
+
+void client_refuse_link(famqp_link *l, famqp_link_options *o, const char *condition, const char *description)
+{
+    famqp_link_set_options(l, o);
+    famqp_link_open(l);
+    famqp_link_close(l, condition, description);
+}
+
 static void drop_consumer(client *cl, consumer *c)
 {
     worker *w = cl->w;
     pthread_mutex_lock(&w->b->mu);
     consumer_detach(c);
     consumer_requeue_all(c);
-    if (!w->stopping)
+    if (!w->stopping && c->queue)
         queue_dispatch(w, c->queue); /* its messages to the other consumers */
     pthread_mutex_unlock(&w->b->mu);
     worker_post_wakes(w);
@@ -117,6 +140,7 @@ static void drop_consumer(client *cl, consumer *c)
             cl->consumers[i] = cl->consumers[--cl->nconsumers];
             break;
         }
+    eh_reader_free(c->eh);
     free(c);
     if (!w->stopping)
         worker_process(w, false);
@@ -127,7 +151,8 @@ static void drop_producer(client *cl, producer *p)
     /* Messages naming it as their origin find its slot empty from now on. */
     worker_slot_free(cl->w, p);
     pthread_mutex_lock(&cl->w->b->mu);
-    queue_remove_producer(p->queue, p);
+    if (p->queue)
+        queue_remove_producer(p->queue, p);
     if (p->topup) {
         for (producer **pp = &cl->w->topups; *pp; pp = &(*pp)->topup_next)
             if (*pp == p) {
@@ -150,7 +175,8 @@ static void forget_link(client *cl, famqp_link *l)
 {
     void *ctx = famqp_link_context(l);
     if (!ctx) {
-        cbs_forget_link(cl, l);
+        if (!cbs_forget_link(cl, l))
+            mgmt_forget_link(cl, l);
         return;
     }
     if (famqp_link_get_role(l) == FAMQP_LINK_SENDER)
@@ -190,6 +216,10 @@ static void on_attach(client *cl, famqp_link *l)
                                 : "famqp-broker needs a target address (the queue to send to)");
         return;
     }
+    if (b->nhubs && mgmt_node_address(addr)) {
+        mgmt_attach(cl, l, sender);
+        return;
+    }
     uint64_t auth_expiry_s = 0;
     if (cbs_enabled(b)) {
         if (cbs_node_address(addr)) {
@@ -200,15 +230,15 @@ static void on_attach(client *cl, famqp_link *l)
         if (!auth_expiry_s) {
             char desc[300];
             snprintf(desc, sizeof desc, "no valid token for '%.200s': put one to $cbs first (put-token)", addr);
-            famqp_link_set_options(l, &o);
-            famqp_link_open(l);
-            famqp_link_close(l, "amqp:unauthorized-access", desc);
+            client_refuse_link(l, &o, "amqp:unauthorized-access", desc);
             if (b->cfg.verbose)
                 fprintf(stderr, "famqp-broker: %s refused a link to '%s': no valid token\n", famqp_io_peer(cl->io),
                         addr);
             return;
         }
     }
+    if (b->nhubs && eh_attach(cl, l, addr, sender, auth_expiry_s))
+        return;
     if (sender) {
         consumer *c = calloc(1, sizeof *c);
         bool ok = c && grow_consumers(cl);
@@ -281,8 +311,12 @@ static void on_message(client *cl, famqp_delivery *d)
 {
     producer *p = famqp_link_context(famqp_delivery_link(d));
     if (!p) {
-        if (!cbs_on_message(cl, d))
+        if (!cbs_on_message(cl, d) && !mgmt_on_message(cl, d))
             famqp_delivery_release(d);
+        return;
+    }
+    if (p->hub) {
+        eh_publish(cl, p, d);
         return;
     }
     famqp_binary body = famqp_delivery_message(d);
@@ -348,6 +382,12 @@ static void on_outcome(worker *w, famqp_delivery *d)
                     o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED;
     if (!terminal && !settled)
         return; /* e.g. received: not an outcome yet */
+    if (c->eh) { /* a partition reader: nothing to consume, maybe room to send */
+        if (!famqp_delivery_settled(d))
+            famqp_delivery_settle(d);
+        consumer_flush(w, c);
+        return;
+    }
     uint64_t id = tag_id(famqp_delivery_tag(d));
     message *m = c->inflight.head; /* outcomes mostly arrive in send order */
     while (m && m->id != id)
@@ -590,6 +630,7 @@ void client_free(client *cl)
     free(cl->consumers);
     free(cl->producers);
     cbs_client_free(cl);
+    mgmt_client_free(cl);
     w->clients[cl->index] = w->clients[--w->nclients];
     w->clients[cl->index]->index = cl->index;
     if (w->current == cl)

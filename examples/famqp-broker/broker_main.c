@@ -22,6 +22,7 @@ static void usage(FILE *f)
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
             "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
+            "                    [--eh-max-events N] [--eh-max-bytes B]\n"
             "\n"
             "An in-memory AMQP 1.0 queue broker.  A queue is created when a link attaches\n"
             "to an address (the target of a sender, the source of a receiver).  Messages\n"
@@ -69,9 +70,15 @@ static void usage(FILE *f)
             "                       1 with the problem)\n"
             "                       With entities and no --sas-key, CBS is on with the\n"
             "                       emulators' key RootManageSharedAccessKey=SAS_KEY_VALUE.\n"
-            "                       So far entities are read and checked only: messages to\n"
-            "                       them are kept in plain queues (no partitions, consumer\n"
-            "                       groups or locks yet)\n"
+            "                       Event hubs are emulated: <hub> and <hub>/Partitions/<n>\n"
+            "                       take events (batches split), each partition a log read\n"
+            "                       from <hub>/ConsumerGroups/<group>/Partitions/<n> at the\n"
+            "                       selector filter's position, epochs, $management READ.\n"
+            "                       Service Bus entities are plain queues so far (no locks)\n"
+            "  --eh-max-events N    events an event hub partition retains, 1 to 100000000\n"
+            "                       (default 1000000); the oldest are dropped past it\n"
+            "  --eh-max-bytes B     bytes of events a partition retains, 65536 to 2^40\n"
+            "                       (default 268435456, 256 MiB); the oldest dropped past it\n"
             "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
@@ -105,6 +112,8 @@ int main(int argc, char **argv)
     b.cfg.threads = 1;
     b.cfg.credit = 1000;
     b.cfg.max_depth = 1000000;
+    b.cfg.eh_max_events = 1000000;
+    b.cfg.eh_max_bytes = (size_t)256 << 20;
     b.next_id = 1;
     enum { MAX_SAS_KEYS = 16 };
     static char key_names[MAX_SAS_KEYS][256];
@@ -154,6 +163,17 @@ int main(int argc, char **argv)
             if (!tool_arg_u64("famqp-broker", a, v, 1, 64, &n))
                 return 2;
             b.cfg.threads = (unsigned)n;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--eh-max-events") == 0 || strcmp(a, "--eh-max-bytes") == 0) {
+            bool events = strcmp(a, "--eh-max-events") == 0;
+            if (!tool_arg_u64("famqp-broker", a, v, events ? 1 : 65536, events ? 100000000 : (uint64_t)1 << 40, &n))
+                return 2;
+            if (events)
+                b.cfg.eh_max_events = (size_t)n;
+            else
+                b.cfg.eh_max_bytes = (size_t)n;
             i++;
             continue;
         }
@@ -233,6 +253,12 @@ int main(int argc, char **argv)
         emu_config_print(stderr, &entities);
     b.cfg.entities = &entities;
     b.cfg.nsas_keys = nkeys;
+    if (!eh_setup(&b)) {
+        fprintf(stderr, "famqp-broker: out of memory setting up the event hubs\n");
+        eh_free(&b);
+        emu_config_free(&entities);
+        return 1;
+    }
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open_hostport(listen_at, &lo, &err);
     if (!l) {
@@ -320,6 +346,7 @@ int main(int argc, char **argv)
             rc = 1;
     }
     broker_free_queues(&b);
+    eh_free(&b);
     famqp_loop_watch_free(sig_watch);
     close(sig.fd);
     for (unsigned i = 0; i < b.cfg.threads; i++)

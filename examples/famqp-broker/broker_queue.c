@@ -152,6 +152,17 @@ static void mark_topup(worker *self, producer *p)
     }
 }
 
+void consumer_mark_ready(worker *w, consumer *c)
+{
+    if (c->ready)
+        return;
+    worker *cw = c->client->w;
+    c->ready = true;
+    c->ready_next = cw->ready;
+    cw->ready = c;
+    worker_wake(w, cw);
+}
+
 void queue_dispatch(worker *w, queue *q)
 {
     while (q->messages.head && q->nconsumers) {
@@ -171,13 +182,7 @@ void queue_dispatch(worker *w, queue *q)
         list_remove(&q->messages, m);
         list_push_back(&c->outbox, m);
         c->credit--;
-        if (!c->ready) {
-            worker *cw = c->client->w;
-            c->ready = true;
-            c->ready_next = cw->ready;
-            cw->ready = c;
-            worker_wake(w, cw);
-        }
+        consumer_mark_ready(w, c);
         q->rr = (i + 1) % q->nconsumers;
     }
     if (q->blocked && q->messages.count < w->b->cfg.max_depth) {
@@ -239,6 +244,10 @@ static void report_credit(consumer *c)
 
 void consumer_flush(worker *w, consumer *c)
 {
+    if (c->eh) {
+        eh_reader_flush(w, c);
+        return;
+    }
     broker *b = w->b;
     pthread_mutex_lock(&b->mu);
     msg_list out = c->outbox;
@@ -284,6 +293,8 @@ void consumer_flush(worker *w, consumer *c)
 
 void consumer_detach(consumer *c)
 {
+    if (c->eh)
+        eh_reader_detach(c);
     if (c->attached) {
         queue_remove_consumer(c->queue, c);
         c->attached = false;
@@ -301,6 +312,8 @@ void consumer_detach(consumer *c)
 
 void consumer_requeue_all(consumer *c)
 {
+    if (!c->queue)
+        return; /* a partition reader: the log keeps its events */
     /* Back to the head, in their original order: sent ones first. */
     list_prepend_all(&c->queue->messages, &c->outbox);
     list_prepend_all(&c->queue->messages, &c->inflight);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure_args.h"
 #include "famqp/client.h"
 #include "failover.h"
 #include "recv.h"
@@ -43,6 +44,10 @@ static void usage(FILE *f)
             "usage: famqp-recv URL [ADDRESS] [--count N] [--credit C] [--check-sequence] [--timeout S]\n"
             "                  [--reconnect] [--failover URL]... [--rate R] [--ca FILE] [--proxy URL] [--ws-max-frame N]\n"
             "                  [--allow-plain-insecure] [--sas-key-name N --sas-key K]\n"
+            "                  [--partition N [--consumer-group G]] [--from-offset X | --from-sequence N\n"
+            "                  | --from-time MS [--inclusive]] [--print-annotations]\n"
+            "                  [--peek-lock [--settle HOW]] [--session ID | --next-session]\n"
+            "       famqp-recv --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "       famqp-recv --listen HOST:PORT ADDRESS [--count N] [--credit C] [--check-sequence]\n"
             "                  [--timeout S]\n"
             "  URL              amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
@@ -59,6 +64,7 @@ static void usage(FILE *f)
             "                   (default 30;\n"
             "                   with --listen: when no sender connects or sends for S seconds)\n"
             TOOL_IO_ARGS_HELP
+            TOOL_AZURE_HELP TOOL_AZURE_RECV_HELP
             "  --ca FILE        amqps: trust the CAs in this PEM file (default: the system\n"
             "                   store); the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -76,6 +82,7 @@ static void usage(FILE *f)
             "                   goes to the next URL of URL, --failover... (wrapping); a URL\n"
             "                   without user:pass uses URL's credentials; every reconnect is\n"
             "                   reported on stderr\n"
+            RECV_SB_HELP
             "  --rate R         take at most R messages per second, 1 to %llu (a slow consumer;\n"
             "                   default: no limit)\n"
             "  --help           this text\n"
@@ -95,9 +102,12 @@ int main(int argc, char **argv)
     const char *sas_key_name = NULL, *sas_key = NULL;
     famqp_io_options io_opts;
     famqp_io_options_init(&io_opts);
-    int io_arg;
+    int io_arg, sb_arg;
+    recv_sb sb = {0};
     tool_failover fo;
     tool_failover_init(&fo, PROG);
+    static tool_azure az; /* connection string buffers: kept off the stack */
+    tool_azure_init(&az, PROG, true);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -128,10 +138,18 @@ int main(int argc, char **argv)
                 return 2;
             }
             listen_at = argv[++i];
+        } else if ((sb_arg = recv_sb_arg(&sb, a, v)) != 0) {
+            if (sb_arg < 0)
+                return 2;
+            i += sb_arg - 1;
         } else if ((io_arg = tool_io_arg(PROG, a, v, &io_opts)) != 0) {
             if (io_arg < 0)
                 return 2;
             i++;
+        } else if ((io_arg = tool_azure_arg(&az, a, v)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i += io_arg - 1;
         } else if (!strcmp(a, "--ca")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "famqp-recv: --ca needs a file\n");
@@ -159,6 +177,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!listen_at && !tool_azure_resolve(&az, &url, &address))
+        return 2;
     if (listen_at && !address && url) {
         address = url; /* --listen after the address: the one positional was the address */
         url = NULL;
@@ -171,13 +191,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "famqp-recv: --listen takes ADDRESS only, no URL (see --help)\n");
         return 2;
     }
-    if (listen_at && (ca || allow_plain || reconnect || rate || fo.count)) {
+    if (!recv_sb_check(&sb))
+        return 2;
+    if (listen_at && (ca || allow_plain || reconnect || rate || fo.count || tool_azure_given(&az) || sb.on)) {
         fprintf(stderr, "famqp-recv: with --listen only --count, --credit, --check-sequence and --timeout apply\n");
         return 2;
     }
     char base[1024], path[512];
     if (url && (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
-                !tool_failover_finish(&fo, address))) {
+                !tool_failover_finish(&fo, address) || !tool_azure_finish(&az, &address))) {
         tool_failover_free(&fo);
         return 2;
     }
@@ -207,6 +229,10 @@ int main(int argc, char **argv)
     co.allow_plain_insecure = allow_plain;
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
+    if (!tool_azure_apply(&az, &co)) {
+        tool_failover_free(&fo);
+        return 2;
+    }
     co.io.tls_ca_file = ca;
     co.io.proxy = io_opts.proxy;
     co.io.ws_max_frame = io_opts.ws_max_frame;
@@ -231,8 +257,10 @@ int main(int argc, char **argv)
     famqp_receiver_options_init(&ro);
     ro.credit_window = (uint32_t)credit;
     ro.attach_timeout_ms = timeout_ms;
+    tool_azure_receiver(&az, &ro);
     famqp_receiver *r;
-    if (famqp_receiver_open(c, address, &ro, &r) != FAMQP_CLIENT_OK) {
+    if ((sb.on ? recv_sb_open(&sb, c, address, (uint32_t)credit, timeout_ms, &r)
+               : famqp_receiver_open(c, address, &ro, &r)) != FAMQP_CLIENT_OK) {
         fprintf(stderr, "famqp-recv: cannot attach receiver: %s\n", famqp_client_last_error(c)->message);
         famqp_client_close(c, 2000);
         tool_failover_free(&fo);
@@ -292,8 +320,15 @@ int main(int argc, char **argv)
         if ((k.received & 1023) == 0)
             tool_progress_update(&progress, k.received, NULL); /* the clock is read here, not per message */
         famqp_binary msg = famqp_delivery_message(d);
+        if (az.print)
+            tool_azure_print(&az, stdout, k.received, msg.ptr, msg.len);
         recv_check_message(&k, msg.ptr, msg.len);
-        famqp_delivery_accept(d);
+        if (!sb.on)
+            famqp_delivery_accept(d);
+        else if (recv_sb_settle(&sb, c, d, timeout_ms)) {
+            rc = 1;
+            break;
+        }
     }
     famqp_client_pump(c, 0); /* send the last settlements */
     uint64_t elapsed_us = start_us ? tool_now_us() - start_us : 0;
@@ -302,7 +337,7 @@ int main(int argc, char **argv)
         /* Say how far it got, then close cleanly (detach, AMQP close). */
         fprintf(stderr, "interrupted: received %" PRIu64 " of %" PRIu64 " (%s)\n", k.received, count,
                 tool_signal_name(tool_signal));
-        famqp_receiver_close(r, 2000);
+        recv_sb_close(&sb, r, 2000);
         famqp_client_status cst = famqp_client_close(c, 2000);
         if (cst != FAMQP_CLIENT_OK)
             fprintf(stderr, PROG ": close failed: %s\n", famqp_client_status_name(cst));
@@ -311,7 +346,7 @@ int main(int argc, char **argv)
         return TOOL_EXIT_INTERRUPTED;
     }
     rc = recv_check_finish(&k, rc);
-    if (famqp_receiver_close(r, timeout_ms) != FAMQP_CLIENT_OK && rc == 0) {
+    if (recv_sb_close(&sb, r, timeout_ms) != FAMQP_CLIENT_OK && rc == 0) {
         fprintf(stderr, "famqp-recv: detach failed: %s\n", famqp_client_last_error(c)->message);
         rc = 1;
     }

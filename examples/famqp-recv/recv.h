@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famqp/servicebus.h"
+
 /* Counting and --check-sequence: famqp-send puts each message's sequence
  * number 0..N-1 in the first 8 bytes of its data body (big-endian). */
 typedef struct recv_check {
@@ -47,5 +49,41 @@ typedef struct recv_listen_options {
 
 /* Runs the listen mode to the end; returns the exit status. */
 int recv_listen(const recv_listen_options *o);
+
+/* Service Bus receiving (recv_servicebus.c): --peek-lock, --settle,
+ * --session, --next-session. */
+typedef struct recv_sb {
+    bool on;           /* any of them given: the receiver is a famqp_sb_receiver */
+    bool peek_lock;
+    bool settle_given;
+    famqp_sb_settlement settle; /* default complete */
+    const char *session_id;
+    bool next_session;
+    famqp_sb_receiver *r;
+} recv_sb;
+
+#define RECV_SB_HELP \
+    "  --peek-lock      Service Bus peek-lock: each message stays locked until settled\n" \
+    "                   as --settle says (without it, with --session/--next-session:\n" \
+    "                   receive-and-delete)\n" \
+    "  --settle complete|abandon|dead-letter|defer\n" \
+    "                   how --peek-lock settles each message (default complete), waiting\n" \
+    "                   for the broker to confirm\n" \
+    "  --session ID     receive from Service Bus session ID (com.microsoft:session-filter)\n" \
+    "  --next-session   receive from whichever session the broker grants (printed on\n" \
+    "                   stderr)\n"
+
+/* One of the options above in a: 1 taken, 2 taken with its value v, 0 not
+ * one of them, -1 a usage error (printed). */
+int recv_sb_arg(recv_sb *s, const char *a, const char *v);
+/* The options agree with each other (else prints why). */
+bool recv_sb_check(const recv_sb *s);
+/* Opens the Service Bus receiver; *out its client receiver. */
+famqp_client_status recv_sb_open(recv_sb *s, famqp_client *c, const char *address, uint32_t credit,
+                                 int timeout_ms, famqp_receiver **out);
+/* Settles d as --settle says: 0, or 1 after printing why not. */
+int recv_sb_settle(recv_sb *s, famqp_client *c, famqp_delivery *d, int timeout_ms);
+/* Closes r (the Service Bus receiver when s->on). */
+famqp_client_status recv_sb_close(recv_sb *s, famqp_receiver *r, int timeout_ms);
 
 #endif

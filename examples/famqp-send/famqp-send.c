@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure_args.h"
 #include "famqp/batch.h"
 #include "famqp/client.h"
 #include "failover.h"
@@ -46,7 +47,8 @@ static void usage(FILE *f)
             "usage: famqp-send URL [ADDRESS] [--count N] [--size BYTES] [--settled] [--window W]\n"
             "                  [--timeout S] [--rate R] [--durable] [--reconnect] [--failover URL]...\n"
             "                  [--ca FILE] [--allow-plain-insecure] [--proxy URL] [--ws-max-frame N]\n"
-            "                  [--sas-key-name N --sas-key K] [--batch B]\n"
+            "                  [--sas-key-name N --sas-key K] [--batch B] [--partition N | --partition-key KEY]\n"
+            "       famqp-send --connection-string STR [--websocket] [ADDRESS] [options]\n"
             "  URL        amqp[s]://[user:pass@]host[:port][/ADDRESS]\n"
             "  ADDRESS    node (queue) to send to; may be given as the URL path instead\n"
             "             (not both, unless they agree)\n"
@@ -72,6 +74,7 @@ static void usage(FILE *f)
             "              user:pass uses URL's credentials; every reconnect is reported on\n"
             "              stderr\n"
             TOOL_IO_ARGS_HELP
+            TOOL_AZURE_HELP TOOL_AZURE_SEND_HELP
             "  --ca FILE   amqps: trust the CAs in this PEM file (default: the system store);\n"
             "              the server certificate and host name are always verified\n"
             "  --allow-plain-insecure  allow user:password (SASL PLAIN) over amqp:// without\n"
@@ -215,6 +218,8 @@ int main(int argc, char **argv)
     int io_arg;
     tool_failover fo;
     tool_failover_init(&fo, PROG);
+    static tool_azure az; /* connection string buffers: kept off the stack */
+    tool_azure_init(&az, PROG, false);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -245,6 +250,10 @@ int main(int argc, char **argv)
             if (io_arg < 0)
                 return 2;
             i++;
+        } else if ((io_arg = tool_azure_arg(&az, a, v)) != 0) {
+            if (io_arg < 0)
+                return 2;
+            i += io_arg - 1;
         } else if (!strcmp(a, "--ca")) {
             if (!v) {
                 fprintf(stderr, PROG ": --ca needs a file (PEM CA certificates)\n");
@@ -274,13 +283,15 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!tool_azure_resolve(&az, &url, &address))
+        return 2;
     if (!url) {
         usage(stderr);
         return 2;
     }
     char base[1024], path[512];
     if (!tool_url_address(PROG, url, base, sizeof base, path, sizeof path, &address) ||
-        !tool_failover_finish(&fo, address)) {
+        !tool_failover_finish(&fo, address) || !tool_azure_finish(&az, &address)) {
         tool_failover_free(&fo);
         return 2;
     }
@@ -297,6 +308,10 @@ int main(int argc, char **argv)
     co.allow_plain_insecure = allow_plain;
     if (sas_key_name)
         famqp_cbs_use_sas(&co, sas_key_name, sas_key, 0);
+    if (!tool_azure_apply(&az, &co)) {
+        tool_failover_free(&fo);
+        return 2;
+    }
     co.io.tls_ca_file = ca;
     co.io.proxy = io_opts.proxy;
     co.io.ws_max_frame = io_opts.ws_max_frame;
@@ -334,11 +349,12 @@ int main(int argc, char **argv)
 
     uint8_t *body = calloc(1, (size_t)size);
     /* a batch: its events' data section headers on top of the encodings */
-    size_t enc_cap = batch ? (size_t)batch * famqp_batch_event_cost((size_t)size + 256) : (size_t)size + 256;
+    size_t msg_cap = (size_t)size + 256 + TOOL_AZURE_ANNOTATION_ROOM; /* room for --partition-key */
+    size_t enc_cap = batch ? (size_t)batch * famqp_batch_event_cost(msg_cap) + TOOL_AZURE_ANNOTATION_ROOM : msg_cap;
     uint8_t *enc = malloc(enc_cap);
     famqp_batch bt;
     if (enc && batch)
-        famqp_batch_init(&bt, enc, enc_cap, -1, NULL); /* sized for B events: never full before */
+        famqp_batch_init(&bt, enc, enc_cap, -1, az.partition_key); /* sized for B events: never full before */
     uint64_t batches = 0;
     if (!body || !enc) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -358,6 +374,7 @@ int main(int argc, char **argv)
     m.properties.present = FAMQP_PROPERTIES_HAS_MESSAGE_ID;
     m.properties.message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_ULONG;
     famqp_message_set_data(&m, body, (size_t)size);
+    tool_azure_message(&az, &m);
     run r = {.c = c, .s = s, .count = count, .timeout_ms = timeout_ms};
     uint64_t start_us = tool_now_us();
     uint64_t start = famqp_io_now_ms();

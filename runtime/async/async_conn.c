@@ -72,7 +72,7 @@ void async_conn_free(famqp_async_conn *c)
     free(c->server_name);
     free(c->cert_file);
     free(c->key_file);
-    free(c->props);
+    famqp_options_copy_free(c->copts_block);
     free(c);
 }
 
@@ -100,6 +100,46 @@ void async_link_add(famqp_async_conn *c, async_link *l)
     if (c->links)
         c->links->prev = l;
     c->links = l;
+}
+
+/* What sender and receiver opens share: the name (generated unless
+ * given), copies of the address and link options (checked), the attach. */
+famqp_async_status async_link_open(famqp_async_conn *c, async_link *l, const char *role, const char *name,
+                                   const char *address, const famqp_link_options *lo)
+{
+    char generated[200];
+    if (!name) {
+        snprintf(generated, sizeof generated, "%s-%s-%u", c->container_id, role, ++c->link_counter);
+        name = generated;
+    }
+    famqp_link_options none;
+    if (!lo) {
+        famqp_link_options_init(&none);
+        lo = &none;
+    }
+    famqp_engine_status es = famqp_link_options_check(lo, NULL, 0);
+    if (es == FAMQP_ENGINE_OK)
+        es = famqp_link_options_copy(&l->lo, lo, &l->lo_block);
+    if (es == FAMQP_ENGINE_OK && (!async_dup(&l->name, name) || (address && !async_dup(&l->address, address))))
+        es = FAMQP_ENGINE_ERR_NOMEM;
+    if (es != FAMQP_ENGINE_OK) {
+        async_link_free_fields(l);
+        free(l);
+        return es == FAMQP_ENGINE_ERR_NOMEM ? FAMQP_ASYNC_ERR_NOMEM : FAMQP_ASYNC_ERR_ARG;
+    }
+    async_link_add(c, l);
+    if (async_link_attach(l) != FAMQP_ASYNC_OK) {
+        async_link_unlink_free(l);
+        return FAMQP_ASYNC_ERR_NOMEM;
+    }
+    return FAMQP_ASYNC_OK;
+}
+
+void async_link_free_fields(async_link *l)
+{
+    free(l->name);
+    free(l->address);
+    famqp_options_copy_free(l->lo_block);
 }
 
 void async_link_unlink_free(async_link *l)
@@ -159,13 +199,6 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     if (st == FAMQP_ASYNC_OK && opts->properties.count && !opts->properties.items)
         st = async_refuse(c, FAMQP_ASYNC_ERR_ARG, "properties: count %u but no bytes",
                           (unsigned)opts->properties.count);
-    if (st == FAMQP_ASYNC_OK && opts->properties.count) {
-        c->props = malloc(opts->properties.len ? opts->properties.len : 1);
-        if (!c->props)
-            st = async_refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
-        else
-            memcpy(c->props, opts->properties.items, opts->properties.len);
-    }
     if (st == FAMQP_ASYNC_OK && loop &&
         (famqp_loop_timer_new(loop, async_on_timer, c, &c->timer) != FAMQP_LOOP_OK ||
          famqp_loop_timer_new(loop, on_kick, c, &c->kick) != FAMQP_LOOP_OK))
@@ -184,14 +217,16 @@ static famqp_async_status conn_make(famqp_loop *loop, const char *url, const fam
     co->idle_timeout_ms = opts->idle_timeout_ms;
     if (opts->max_frame_size)
         co->max_frame_size = opts->max_frame_size;
-    if (c->props) {
-        co->properties = opts->properties;
-        co->properties.items = c->props;
-    }
+    co->properties = opts->properties;
+    co->offered_capabilities = opts->offered_capabilities;
+    co->desired_capabilities = opts->desired_capabilities;
     async_target_use(c, 0);
     char why[256];
     if (famqp_connection_options_check(co, why, sizeof why) != FAMQP_ENGINE_OK)
         return async_refuse(c, FAMQP_ASYNC_ERR_ARG, "%s", why);
+    /* Kept for every reconnect, after the application reused its buffers. */
+    if (famqp_connection_options_copy(co, co, &c->copts_block) != FAMQP_ENGINE_OK)
+        return async_refuse(c, FAMQP_ASYNC_ERR_NOMEM, "out of memory");
     c->iopts = opts->io;
     c->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000;
     c->iopts.connect_timeout_ms = c->connect_timeout_ms;

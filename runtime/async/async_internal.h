@@ -33,8 +33,9 @@ enum { ASYNC_SENDER, ASYNC_RECEIVER };
 typedef struct async_link {
     int kind;
     famqp_async_conn *conn;
-    char *name, *address;
-    char *target; /* a receiver's target address (a requester's reply-to); NULL: none */
+    char *name, *address;   /* address NULL: a dynamic node */
+    famqp_link_options lo;  /* the application's link options (famqp_link_options_copy) */
+    void *lo_block;         /* what lo points at */
     famqp_link *link;
     /* Called by links_lost after every link let go of the connection (a
      * requester's sender: its requests in flight are lost). */
@@ -97,7 +98,7 @@ struct famqp_async_conn {
     famqp_connection_options copts;
     famqp_io_options iopts;
     char *ca_file, *server_name, *cert_file, *key_file;
-    uint8_t *props; /* copy of the open properties */
+    void *copts_block; /* what copts points at (famqp_connection_options_copy) */
     char container_id[128];
     async_target *targets;
     size_t ntargets, cur, lost_from;
@@ -130,8 +131,11 @@ void async_conn_flush(famqp_async_conn *c);
 void async_conn_kick(famqp_async_conn *c);
 void async_link_add(famqp_async_conn *c, async_link *l);
 bool async_dup(char **dst, const char *src);
+famqp_async_status async_link_open(famqp_async_conn *c, async_link *l, const char *role, const char *name,
+                                   const char *address, const famqp_link_options *lo);
 famqp_async_status async_link_attach(async_link *l);
 void async_link_unlink_free(async_link *l);
+void async_link_free_fields(async_link *l);
 
 /* async_targets.c */
 famqp_async_status async_refuse(famqp_async_conn *c, famqp_async_status st, const char *fmt, ...);

@@ -19,6 +19,17 @@ void famqp_async_receiver_options_init(famqp_async_receiver_options *o)
 
 uint64_t famqp_async_receiver_received(const famqp_async_receiver *r) { return r->received; }
 
+famqp_link *famqp_async_receiver_link(const famqp_async_receiver *r) { return r ? r->base.link : NULL; }
+
+const char *famqp_async_receiver_address(const famqp_async_receiver *r)
+{
+    if (!r)
+        return NULL;
+    if (r->base.lo.dynamic) /* the node the peer made on this connection */
+        return r->base.link ? famqp_link_remote_source_address(r->base.link) : NULL;
+    return r->base.address;
+}
+
 famqp_async_status famqp_async_receiver_open(famqp_async_conn *c, const char *address,
                                              const famqp_async_receiver_options *opts,
                                              famqp_async_message_fn *on_message, void *arg,
@@ -34,7 +45,7 @@ famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address,
     if (!out)
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
-    if (!c || !address || !on_message)
+    if (!c || !on_message || (!address && !(opts && opts->link && opts->link->dynamic)))
         return FAMQP_ASYNC_ERR_ARG;
     if (c->close_called || c->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
@@ -51,21 +62,20 @@ famqp_async_status async_receiver_make(famqp_async_conn *c, const char *address,
     r->arg = arg;
     r->window = opts->credit_window;
     r->auto_accept = opts->auto_accept;
-    char name[200];
-    if (!opts->name)
-        snprintf(name, sizeof name, "%s-receiver-%u", c->container_id, ++c->link_counter);
-    if (!async_dup(&r->base.name, opts->name ? opts->name : name) || !async_dup(&r->base.address, address) ||
-        !async_dup(&r->base.target, target)) {
-        async_receiver_free(r);
-        return FAMQP_ASYNC_ERR_NOMEM;
+    famqp_link_options with_target;
+    const famqp_link_options *lo = opts->link;
+    if (target) { /* a requester's reply-to: the application's options, with this target */
+        if (lo)
+            with_target = *lo;
+        else
+            famqp_link_options_init(&with_target);
+        with_target.target_address = target;
+        lo = &with_target;
     }
-    async_link_add(c, &r->base);
-    if (async_link_attach(&r->base) != FAMQP_ASYNC_OK) {
-        async_link_unlink_free(&r->base);
-        return FAMQP_ASYNC_ERR_NOMEM;
-    }
-    *out = r;
-    return FAMQP_ASYNC_OK;
+    famqp_async_status st = async_link_open(c, &r->base, "receiver", opts->name, address, lo);
+    if (st == FAMQP_ASYNC_OK)
+        *out = r;
+    return st;
 }
 
 famqp_async_status famqp_async_receiver_set_credit(famqp_async_receiver *r, uint32_t credit)
@@ -258,8 +268,6 @@ void async_receiver_free(famqp_async_receiver *r)
         next = h->next;
         free(h);
     }
-    free(r->base.name);
-    free(r->base.address);
-    free(r->base.target);
+    async_link_free_fields(&r->base);
     free(r);
 }

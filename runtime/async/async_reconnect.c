@@ -58,19 +58,21 @@ famqp_async_status async_link_attach(async_link *l)
         return FAMQP_ASYNC_OK;
     if (c->cbs && !async_cbs_allows(l))
         return FAMQP_ASYNC_OK; /* attached once its token is put */
-    famqp_link_options lo;
-    famqp_link_options_init(&lo);
+    famqp_link_options lo = l->lo; /* the application's, with what the async API decides */
     famqp_link_role role;
     if (l->kind == ASYNC_SENDER) {
         famqp_async_sender *s = (famqp_async_sender *)l;
         role = FAMQP_LINK_SENDER;
         lo.target_address = l->address;
+        if (!lo.source_address) /* our terminus named like the peer's, as the blocking client does */
+            lo.source_address = l->address;
         lo.snd_settle_mode = s->presettled ? FAMQP_SENDER_SETTLE_MODE_SETTLED : FAMQP_SENDER_SETTLE_MODE_UNSETTLED;
     } else {
         famqp_async_receiver *r = (famqp_async_receiver *)l;
         role = FAMQP_LINK_RECEIVER;
         lo.source_address = l->address;
-        lo.target_address = l->target;
+        if (!lo.target_address)
+            lo.target_address = l->address;
         lo.credit_window = r->window;
     }
     famqp_engine_status es = famqp_link_new(c->session, l->name, role, &lo, &l->link);

@@ -22,6 +22,8 @@ size_t famqp_async_sender_pending_bytes(const famqp_async_sender *s) { return s-
 uint64_t famqp_async_sender_resent(const famqp_async_sender *s) { return s->resent; }
 const char *famqp_async_sender_condition(const famqp_async_sender *s) { return s->cond; }
 
+famqp_link *famqp_async_sender_link(const famqp_async_sender *s) { return s ? s->base.link : NULL; }
+
 famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *address,
                                            const famqp_async_sender_options *opts, famqp_async_sender **out)
 {
@@ -29,7 +31,7 @@ famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *addr
         return FAMQP_ASYNC_ERR_ARG;
     *out = NULL;
     if (!c || !address)
-        return FAMQP_ASYNC_ERR_ARG;
+        return FAMQP_ASYNC_ERR_ARG; /* a sender's target is never dynamic here */
     if (c->close_called || c->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
     famqp_async_sender_options defaults;
@@ -44,20 +46,10 @@ famqp_async_status famqp_async_sender_open(famqp_async_conn *c, const char *addr
     s->presettled = opts->presettled;
     s->max_messages = opts->max_pending_messages;
     s->max_bytes = opts->max_pending_bytes;
-    char name[200];
-    if (!opts->name)
-        snprintf(name, sizeof name, "%s-sender-%u", c->container_id, ++c->link_counter);
-    if (!async_dup(&s->base.name, opts->name ? opts->name : name) || !async_dup(&s->base.address, address)) {
-        async_sender_free(s);
-        return FAMQP_ASYNC_ERR_NOMEM;
-    }
-    async_link_add(c, &s->base);
-    if (async_link_attach(&s->base) != FAMQP_ASYNC_OK) {
-        async_link_unlink_free(&s->base);
-        return FAMQP_ASYNC_ERR_NOMEM;
-    }
-    *out = s;
-    return FAMQP_ASYNC_OK;
+    famqp_async_status st = async_link_open(c, &s->base, "sender", opts->name, address, opts->link);
+    if (st == FAMQP_ASYNC_OK)
+        *out = s;
+    return st;
 }
 
 static void entry_release(famqp_async_sender *s, send_entry *e)
@@ -303,7 +295,6 @@ void async_sender_free(famqp_async_sender *s)
         free(e->bytes);
         free(e);
     }
-    free(s->base.name);
-    free(s->base.address);
+    async_link_free_fields(&s->base);
     free(s);
 }

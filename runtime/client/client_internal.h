@@ -52,7 +52,7 @@ struct client_link {
      * so a reconnect can attach it again under the same name. */
     char *name;
     famqp_link_options lo;
-    void *lo_block; /* what lo points at (client_keep_link_options) */
+    void *lo_block; /* what lo points at (famqp_link_options_copy) */
 };
 
 /* One URL of the client's list (position 0: the URL given to connect,
@@ -91,7 +91,7 @@ struct famqp_client {
     famqp_connection_options copts;
     famqp_io_options iopts;
     char *ca_file, *server_name, *cert_file, *key_file;
-    void *copts_block; /* copts' properties and capabilities (client_keep.c) */
+    void *copts_block; /* what copts points at (famqp_connection_options_copy) */
     famqp_reconnect_policy policy;
     bool established;  /* the first connect succeeded */
     bool reconnecting; /* inside a reconnect: failures are not retried */
@@ -161,15 +161,6 @@ void client_target_use(famqp_client *c, size_t i);
 void client_failover_notify(famqp_client *c, bool reconnected, size_t old_index, const famqp_client_error *lost,
                             uint32_t attempts);
 
-/* ---- client_keep.c: copies of option views ---- */
-
-/* *dst = src with everything it points at copied into one malloc'd
- * *block (free it to free them all); false when out of memory.  The
- * options must have passed famqp_link_options_check. */
-bool client_keep_link_options(famqp_link_options *dst, const famqp_link_options *src, void **block);
-/* The same for a client's connection properties and capabilities. */
-bool client_keep_connection_fields(famqp_connection_options *dst, const famqp_client_options *src, void **block);
-
 /* ---- client_linger.c: when pipelined output is written ---- */
 
 /* Called by a call that returns to the application after adding output
@@ -214,6 +205,13 @@ famqp_client_status client_cbs_authorize(famqp_client *c, const char *address);
 void client_cbs_refresh(famqp_client *c);
 /* After a reconnect, the $cbs links reattached: puts every token again. */
 famqp_client_status client_cbs_reput(famqp_client *c);
+
+/* ---- client_receiver.c ---- */
+
+/* famqp_receiver_close; release false sends nothing for the deliveries
+ * that wait unseen (the detach ends them: a peek-lock broker's locks end
+ * with the link, as Microsoft's SDKs leave them). */
+famqp_client_status client_receiver_close(famqp_receiver *r, int timeout_ms, bool release);
 
 /* ---- client_request.c ---- */
 

@@ -89,7 +89,7 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
     if (est != FAMQP_ENGINE_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "link '%s': %s", name, why);
     /* Kept for reattaching after a reconnect. */
-    if (!client_dup(&h->name, name) || !client_keep_link_options(&h->lo, lo, &h->lo_block))
+    if (!client_dup(&h->name, name) || famqp_link_options_copy(&h->lo, lo, &h->lo_block) != FAMQP_ENGINE_OK)
         return client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
     famqp_client_status st = client_link_attach(c, h, name, lo);
     if (st != FAMQP_CLIENT_OK)
@@ -113,7 +113,7 @@ famqp_client_status client_link_open(famqp_client *c, client_link *h, const char
 void client_link_free_options(client_link *h)
 {
     free(h->name);
-    free(h->lo_block);
+    famqp_options_copy_free(h->lo_block);
     h->name = NULL;
     h->lo_block = NULL;
 }

@@ -17,6 +17,16 @@ struct famqp_receiver {
     uint32_t regrant; /* manual credit left when the connection was lost */
     uint64_t received; /* deliveries queued so far (counts arrivals during a drain) */
     bool draining;     /* inside famqp_receiver_drain: no automatic credit */
+    /* famqp_receiver_settle in rcv-settle-mode second: the delivery whose
+     * settling disposition it waits for, and what that said. */
+    famqp_delivery *watch;
+    bool watch_settled;
+    famqp_outcome watch_state;
+    char watch_cond[128], watch_desc[512];
+    /* Deliveries whose settle wait timed out: settled here once the peer
+     * settles them (rcv-settle-mode second). */
+    famqp_delivery **given_up;
+    size_t ngiven_up, given_up_cap;
 };
 
 static const client_link_ops receiver_ops;
@@ -116,6 +126,7 @@ size_t famqp_receiver_queued(const famqp_receiver *r) { return r->count; }
 static void receiver_forget(client_link *h)
 {
     famqp_receiver *r = (famqp_receiver *)h;
+    r->ngiven_up = 0;
     /* The engine frees the link's deliveries with it. */
     r->head = r->count = 0;
 }
@@ -123,6 +134,7 @@ static void receiver_forget(client_link *h)
 static void receiver_lost(client_link *h)
 {
     famqp_receiver *r = (famqp_receiver *)h;
+    r->ngiven_up = 0; /* the engine frees them with the connection */
     if (h->link && r->credit_window == 0)
         /* A drain under way wanted the credit back: none on the new link. */
         r->regrant = r->draining ? 0 : famqp_link_credit(h->link);
@@ -145,6 +157,7 @@ static void receiver_free(client_link *h)
 {
     famqp_receiver *r = (famqp_receiver *)h;
     free(r->ring);
+    free(r->given_up);
     free(r->address);
     client_link_free_options(h);
     free(r);
@@ -178,6 +191,26 @@ static void receiver_event(client_link *h, const famqp_event *e)
             famqp_delivery_release(e->delivery); /* cannot hold it: give it back */
     } else if (e->type == FAMQP_EVENT_DELIVERY_ABORTED && e->delivery) {
         famqp_delivery_settle(e->delivery);
+    } else if (e->type == FAMQP_EVENT_DELIVERY_UPDATED && e->delivery && e->delivery == r->watch &&
+               famqp_delivery_remote_settled(e->delivery)) {
+        /* The engine frees the delivery after this event: keep its state. */
+        famqp_outcome o = famqp_delivery_remote_state(e->delivery);
+        client_copy(r->watch_cond, sizeof r->watch_cond, o.error.name);
+        client_copy(r->watch_desc, sizeof r->watch_desc, o.error.description);
+        o.error.name = o.error.name ? r->watch_cond : NULL;
+        o.error.description = o.error.description ? r->watch_desc : NULL;
+        o.error_info = o.message_annotations = (famqp_map){0};
+        r->watch_state = o;
+        r->watch_settled = true;
+        r->watch = NULL;
+        famqp_delivery_settle(e->delivery); /* both sides settled: nothing more is sent */
+    } else if (e->type == FAMQP_EVENT_DELIVERY_UPDATED && e->delivery && famqp_delivery_remote_settled(e->delivery)) {
+        for (size_t i = 0; i < r->ngiven_up; i++)
+            if (r->given_up[i] == e->delivery) {
+                famqp_delivery_settle(e->delivery);
+                r->given_up[i] = r->given_up[--r->ngiven_up];
+                break;
+            }
     }
 }
 
@@ -297,16 +330,22 @@ famqp_client_status famqp_receiver_drain(famqp_receiver *r, uint32_t credit, int
 
 famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
 {
+    return client_receiver_close(r, timeout_ms, true);
+}
+
+famqp_client_status client_receiver_close(famqp_receiver *r, int timeout_ms, bool release)
+{
     if (!r)
         return FAMQP_CLIENT_OK;
-    /* Queued deliveries nobody saw are released (redelivered elsewhere);
-     * those from a connection a reconnect replaced are only let go. */
+    /* Queued deliveries nobody saw are released (redelivered elsewhere),
+     * or left to the detach; those from a connection a reconnect replaced
+     * are only let go. */
     famqp_client *c = r->base.client;
     while (r->count && ((r->base.link && !r->base.remote_detached) || c->nretired)) {
         famqp_delivery *d = r->ring[r->head];
         if (famqp_session_connection(famqp_link_session(famqp_delivery_link(d))) != c->conn)
             famqp_delivery_settle(d);
-        else if (r->base.link && !r->base.remote_detached)
+        else if (r->base.link && !r->base.remote_detached && release)
             famqp_delivery_release(d);
         r->head = (r->head + 1) % r->ring_cap;
         r->count--;
@@ -314,6 +353,72 @@ famqp_client_status famqp_receiver_close(famqp_receiver *r, int timeout_ms)
     famqp_client_status st = client_link_close(&r->base, timeout_ms);
     receiver_free(&r->base);
     return st;
+}
+
+static bool give_up(famqp_receiver *r, famqp_delivery *d)
+{
+    if (r->ngiven_up == r->given_up_cap) {
+        size_t cap = r->given_up_cap ? r->given_up_cap * 2 : 8;
+        famqp_delivery **p = realloc(r->given_up, cap * sizeof *p);
+        if (!p)
+            return false;
+        r->given_up = p;
+        r->given_up_cap = cap;
+    }
+    r->given_up[r->ngiven_up++] = d;
+    return true;
+}
+
+static bool watch_done(void *arg)
+{
+    famqp_receiver *r = arg;
+    return r->watch_settled || r->base.remote_detached || !r->base.link;
+}
+
+famqp_client_status famqp_receiver_settle(famqp_receiver *r, famqp_delivery *d, const famqp_outcome *o,
+                                          int timeout_ms, famqp_outcome *remote)
+{
+    famqp_client *c = r->base.client;
+    if (remote)
+        *remote = (famqp_outcome){0};
+    if (!d || !o)
+        return client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "famqp_receiver_settle needs a delivery and an outcome");
+    if (famqp_delivery_link(d) != r->base.link || c->failed) {
+        /* From a lost connection (or another link): let go of it. */
+        famqp_delivery_settle(d);
+        if (c->failed && !client_recover(c))
+            return client_failed(c);
+        return client_set_error(c, FAMQP_CLIENT_ERR_STATE, NULL, NULL,
+                                "the delivery's link is gone (connection lost): the peer delivers it again");
+    }
+    bool second = r->base.lo.rcv_settle_mode == FAMQP_RECEIVER_SETTLE_MODE_SECOND && !famqp_delivery_remote_settled(d);
+    famqp_engine_status es = famqp_delivery_update(d, o, !second);
+    if (es != FAMQP_ENGINE_OK)
+        return client_set_error(c, client_engine_status(es), NULL, NULL, "could not settle the delivery: %s",
+                                famqp_engine_status_name(es));
+    if (!second)
+        return famqp_client_pump(c, 0);
+    r->watch = d;
+    r->watch_settled = false;
+    famqp_client_status st = client_wait(c, client_deadline(timeout_ms), watch_done, r);
+    if (r->watch) { /* given up: settled when the peer settles it */
+        r->watch = NULL;
+        if (r->base.link && !c->failed && !give_up(r, d))
+            famqp_delivery_settle(d); /* no room to remember it: settle without the peer */
+    }
+    if (st == FAMQP_CLIENT_ERR_TIMEOUT)
+        return client_set_error(c, st, NULL, NULL, "timed out waiting for the peer to settle the delivery");
+    if (st != FAMQP_CLIENT_OK)
+        return st;
+    if (!r->watch_settled)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->base.cond, r->base.desc,
+                                "the peer detached the receiver before settling the delivery");
+    if (remote)
+        *remote = r->watch_state;
+    if (r->watch_state.error.name)
+        return client_set_error(c, FAMQP_CLIENT_ERR_REFUSED, r->watch_cond, r->watch_desc,
+                                "the peer settled the delivery as %s", famqp_outcome_kind_name(r->watch_state.kind));
+    return FAMQP_CLIENT_OK;
 }
 
 /* No resend: nothing is kept to send. */

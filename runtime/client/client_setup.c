@@ -46,7 +46,7 @@ static void client_free(famqp_client *c)
     free(c->server_name);
     free(c->cert_file);
     free(c->key_file);
-    free(c->copts_block);
+    famqp_options_copy_free(c->copts_block);
     free(c);
 }
 
@@ -150,7 +150,7 @@ famqp_client_status famqp_client_connect(const char *url_text, const famqp_clien
         client_set_error(c, FAMQP_CLIENT_ERR_ARG, NULL, NULL, "%s", why);
         return connect_fail(c, FAMQP_CLIENT_ERR_ARG, err);
     }
-    if (!client_keep_connection_fields(co, opts, &c->copts_block)) {
+    if (famqp_connection_options_copy(co, co, &c->copts_block) != FAMQP_ENGINE_OK) {
         client_set_error(c, FAMQP_CLIENT_ERR_NOMEM, NULL, NULL, "out of memory");
         return connect_fail(c, FAMQP_CLIENT_ERR_NOMEM, err);
     }

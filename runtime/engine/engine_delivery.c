@@ -411,12 +411,24 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
                  limit);
         return;
     }
+    uint64_t budget = c->opts.max_incoming_bytes;
+    if (t->more && budget && c->incoming_bytes + n > budget) {
+        eng_fail(c, FAMQP_AMQP_ERROR_RESOURCE_LIMIT_EXCEEDED_SYMBOL,
+                 "incomplete incoming messages would hold more than %" PRIu64
+                 " bytes on this connection (limit max_incoming_bytes)",
+                 budget);
+        return;
+    }
     if (!data_reserve(c, d, d->len + n))
         return;
     if (n)
         memcpy(d->data + d->len, payload, n);
     d->len += n;
-    if (!t->more) {
+    if (t->more) {
+        d->partial += n;
+        c->incoming_bytes += n;
+    } else {
+        eng_delivery_complete(d);
         l->incoming = NULL;
         list_push(d); /* reachable until the application settles it */
         eng_event(c, FAMQP_EVENT_DELIVERY, s, l, d, (famqp_condition){0});
@@ -429,6 +441,7 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
 void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o, eng_cond *err)
 {
     memset(o, 0, sizeof *o);
+    eng_cond_free(c, err); /* the state it held before */
     switch (st->kind) {
     case FAMQP_ANY_DELIVERY_STATE_NONE: o->kind = FAMQP_OUTCOME_NONE; break;
     case FAMQP_ANY_DELIVERY_STATE_ACCEPTED: o->kind = FAMQP_OUTCOME_ACCEPTED; break;
@@ -438,12 +451,18 @@ void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state 
         if (st->u.rejected.present & FAMQP_REJECTED_HAS_ERROR) {
             eng_cond_set(c, err, &st->u.rejected.error);
             o->error = eng_cond_view(err);
+            if (st->u.rejected.error.present & FAMQP_ERROR_HAS_INFO && eng_map_copy(c, &err->map, st->u.rejected.error.info))
+                o->error_info = err->map;
         }
         break;
     case FAMQP_ANY_DELIVERY_STATE_MODIFIED:
         o->kind = FAMQP_OUTCOME_MODIFIED;
         o->delivery_failed = st->u.modified.delivery_failed;
         o->undeliverable_here = st->u.modified.undeliverable_here;
+        o->delivery_failed_absent = !(st->u.modified.present & FAMQP_MODIFIED_HAS_DELIVERY_FAILED);
+        if (st->u.modified.present & FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS &&
+            eng_map_copy(c, &err->map, st->u.modified.message_annotations))
+            o->message_annotations = err->map;
         break;
     case FAMQP_ANY_DELIVERY_STATE_RECEIVED:
         o->kind = FAMQP_OUTCOME_RECEIVED;
@@ -469,15 +488,26 @@ static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state 
     case FAMQP_OUTCOME_REJECTED:
         st->kind = FAMQP_ANY_DELIVERY_STATE_REJECTED;
         st->u.rejected = famqp_rejected_defaults;
-        if (eng_error_put(&st->u.rejected.error, o->error.name, o->error.description))
+        if (eng_error_put(&st->u.rejected.error, o->error.name, o->error.description)) {
             st->u.rejected.present = FAMQP_REJECTED_HAS_ERROR;
+            if (o->error_info.count) {
+                st->u.rejected.error.info = o->error_info;
+                st->u.rejected.error.present |= FAMQP_ERROR_HAS_INFO;
+            }
+        }
         break;
     case FAMQP_OUTCOME_MODIFIED:
         st->kind = FAMQP_ANY_DELIVERY_STATE_MODIFIED;
         st->u.modified = famqp_modified_defaults;
         st->u.modified.delivery_failed = o->delivery_failed;
         st->u.modified.undeliverable_here = o->undeliverable_here;
-        st->u.modified.present = FAMQP_MODIFIED_HAS_DELIVERY_FAILED | FAMQP_MODIFIED_HAS_UNDELIVERABLE_HERE;
+        st->u.modified.present = FAMQP_MODIFIED_HAS_UNDELIVERABLE_HERE;
+        if (!o->delivery_failed_absent)
+            st->u.modified.present |= FAMQP_MODIFIED_HAS_DELIVERY_FAILED;
+        if (o->message_annotations.count) {
+            st->u.modified.message_annotations = o->message_annotations;
+            st->u.modified.present |= FAMQP_MODIFIED_HAS_MESSAGE_ANNOTATIONS;
+        }
         break;
     case FAMQP_OUTCOME_RECEIVED:
         st->kind = FAMQP_ANY_DELIVERY_STATE_RECEIVED;
@@ -495,6 +525,8 @@ static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state 
 static bool outcome_mergeable(const famqp_outcome *a, const famqp_outcome *b)
 {
     return a->kind == b->kind && !a->error.name && !b->error.name && a->delivery_failed == b->delivery_failed &&
+           a->delivery_failed_absent == b->delivery_failed_absent && !a->message_annotations.count &&
+           !b->message_annotations.count &&
            a->undeliverable_here == b->undeliverable_here && a->kind != FAMQP_OUTCOME_RECEIVED &&
            a->kind != FAMQP_OUTCOME_OTHER;
 }
@@ -503,6 +535,8 @@ static void disp_clear(famqp_connection *c, eng_disp *e)
 {
     eng_free(c, (char *)e->state.error.name);
     eng_free(c, (char *)e->state.error.description);
+    eng_map_free(c, &e->state.error_info);
+    eng_map_free(c, &e->state.message_annotations);
     eng_session_unref(e->session);
 }
 
@@ -539,6 +573,11 @@ static bool queue_disposition(famqp_delivery *d, const famqp_outcome *o, bool se
     bool ok = true;
     e->state.error.name = eng_strdup(c, o->error.name, &ok);
     e->state.error.description = eng_strdup(c, o->error.description, &ok);
+    /* Only the kind's own map goes out (state_from_outcome). */
+    famqp_map info = o->kind == FAMQP_OUTCOME_REJECTED && o->error.name ? o->error_info : (famqp_map){0};
+    famqp_map annotations = o->kind == FAMQP_OUTCOME_MODIFIED ? o->message_annotations : (famqp_map){0};
+    ok = eng_map_copy(c, &e->state.error_info, info) && ok;
+    ok = eng_map_copy(c, &e->state.message_annotations, annotations) && ok;
     s->refs++;
     c->ndisps++;
     return ok;
@@ -640,6 +679,9 @@ famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome
     famqp_outcome none = {0};
     if (!o)
         o = &none;
+    if ((o->kind == FAMQP_OUTCOME_REJECTED && eng_check_any_map(o->error_info, "error info", NULL, 0)) ||
+        (o->kind == FAMQP_OUTCOME_MODIFIED && eng_check_any_map(o->message_annotations, "message-annotations", NULL, 0)))
+        return FAMQP_ENGINE_ERR_ARG;
     /* Nothing to tell a peer that settled already (pre-settled sends). */
     bool tell = !d->remote_settled && s->local == ENG_ACTIVE && l->local != ENG_UNINIT;
     if (tell && !queue_disposition(d, o, settle))

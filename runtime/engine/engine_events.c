@@ -39,10 +39,17 @@ const char *famqp_event_type_name(famqp_event_type t)
 
 /* ---- references ------------------------------------------------------- */
 
+void eng_delivery_complete(famqp_delivery *d)
+{
+    d->link->session->conn->incoming_bytes -= d->partial;
+    d->partial = 0;
+}
+
 void eng_delivery_free(famqp_delivery *d)
 {
     famqp_link *l = d->link;
     famqp_connection *c = l->session->conn;
+    eng_delivery_complete(d); /* an incomplete one that is dropped */
     if (d->in_list)
         eng_delivery_unlink(d);
     if (l->incoming == d)

@@ -136,7 +136,7 @@ static famqp_engine_status refuse(famqp_engine_status st, char *why, size_t cap,
     return st;
 }
 
-famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size_t cap)
+static famqp_engine_status check_map(famqp_map m, bool symbol_keys, const char *what, char *why, size_t cap)
 {
     if (!m.count)
         return FAMQP_ENGINE_OK;
@@ -154,13 +154,23 @@ famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size
         if (p == end || famqp_value_validate(p, (size_t)(end - p), NULL, &len, &err) != FAMQP_OK)
             return refuse(FAMQP_ENGINE_ERR_ARG, why, cap, "%s: entry %" PRIu32 " of %" PRIu32 " is not a well-formed value",
                           what, i, m.count);
-        if (i % 2 == 0 && famqp_value_kind((famqp_value){p, len}) != FAMQP_KIND_SYMBOL)
+        if (symbol_keys && i % 2 == 0 && famqp_value_kind((famqp_value){p, len}) != FAMQP_KIND_SYMBOL)
             return refuse(FAMQP_ENGINE_ERR_ARG, why, cap, "%s: key %" PRIu32 " is not a symbol", what, i / 2);
         p += len;
     }
     if (p != end)
         return refuse(FAMQP_ENGINE_ERR_ARG, why, cap, "%s: %zu bytes after the last entry", what, (size_t)(end - p));
     return FAMQP_ENGINE_OK;
+}
+
+famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size_t cap)
+{
+    return check_map(m, true, what, why, cap);
+}
+
+famqp_engine_status eng_check_any_map(famqp_map m, const char *what, char *why, size_t cap)
+{
+    return check_map(m, false, what, why, cap);
 }
 
 famqp_engine_status eng_check_syms(famqp_symbols s, const char *what, char *why, size_t cap)

@@ -35,6 +35,7 @@ typedef struct eng_buf {
 typedef struct eng_cond {
     char *name;
     char *description;
+    famqp_map map; /* a delivery state's error info or message-annotations (owned) */
 } eng_cond;
 
 /* An owned symbol list: `view` for the application, `wire` (the same
@@ -78,6 +79,8 @@ struct famqp_delivery {
     uint8_t *data;               /* receiver: message; sender: unsent bytes */
     size_t len, cap;
     size_t sent;                 /* sender: bytes of data already framed */
+    size_t partial;              /* receiver: bytes counted in conn->incoming_bytes
+                                    while the message is incomplete */
     famqp_delivery *pool_next;   /* free list of the connection */
 };
 
@@ -209,6 +212,7 @@ struct famqp_connection {
      * a steady stream of messages allocates nothing */
     famqp_delivery *pool;
     size_t pool_bytes; /* of the pooled deliveries and their buffers */
+    uint64_t incoming_bytes; /* of incomplete incoming messages (max_incoming_bytes) */
 
     /* pending dispositions (coalesced into ranges) */
     eng_disp *disps;
@@ -268,6 +272,9 @@ famqp_multiple eng_syms_multiple(const eng_syms *s);
 /* Validation of what the application asks us to send: ERR_ARG or
  * ERR_LIMIT with a reason in why. */
 famqp_engine_status eng_check_map(famqp_map m, const char *what, char *why, size_t cap);
+/* eng_check_map with keys of any type (an outcome's maps: Service Bus
+ * sends string keys where the standard says symbols). */
+famqp_engine_status eng_check_any_map(famqp_map m, const char *what, char *why, size_t cap);
 famqp_engine_status eng_check_syms(famqp_symbols s, const char *what, char *why, size_t cap);
 /* Copies a terminus from the peer's attach. */
 bool eng_terminus_from_source(famqp_connection *c, eng_terminus *t, const famqp_source *s);
@@ -357,6 +364,9 @@ void eng_disps_free(famqp_connection *c);
 void eng_delivery_unlink(famqp_delivery *d);
 /* Unlinks d from its session list and link, marks it dead, frees it when unreferenced. */
 void eng_delivery_kill(famqp_delivery *d);
+/* A received delivery is complete (or gone): its bytes leave the
+ * connection's incoming_bytes. */
+void eng_delivery_complete(famqp_delivery *d);
 void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o,
                             eng_cond *err);
 

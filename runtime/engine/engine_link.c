@@ -232,7 +232,8 @@ static void put_terminus_address(famqp_any_address *a, const char *addr, uint32_
     } while (0)
 
 /* The terminus options go to the peer's node: the target of a sender, the
- * source of a receiver; capabilities and the filter to their own terminus. */
+ * source of a receiver; capabilities and the filter to their own terminus
+ * (the source filter whatever the role). */
 static void put_terminus_options(const famqp_link *l, famqp_attach *a)
 {
     famqp_source *src = &a->source.u.source;
@@ -241,7 +242,10 @@ static void put_terminus_options(const famqp_link *l, famqp_attach *a)
         PUT_TERMINUS_FIELDS(tgt, FAMQP_TARGET_HAS, &l->opts);
     else
         PUT_TERMINUS_FIELDS(src, FAMQP_SOURCE_HAS, &l->opts);
-    if (l->role == FAMQP_LINK_RECEIVER && l->opts.source_filter.count) {
+    /* A receiver asks for filters; a sender's attach names those it
+     * applies (AMQP 1.0 3.5.3), e.g. the session a Service Bus broker
+     * granted. */
+    if (l->opts.source_filter.count) {
         src->filter = l->opts.source_filter;
         src->present |= FAMQP_SOURCE_HAS_FILTER;
     }

@@ -116,6 +116,8 @@ void eng_cond_free(famqp_connection *c, eng_cond *cnd)
     eng_free(c, cnd->name);
     eng_free(c, cnd->description);
     cnd->name = cnd->description = NULL;
+    eng_free(c, (void *)cnd->map.items);
+    cnd->map = (famqp_map){0};
 }
 
 bool eng_cond_set(famqp_connection *c, eng_cond *dst, const famqp_error_t *e)

@@ -20,17 +20,10 @@
 #include <famqp/management.h>
 #include <famqp/request.h>
 
+#include "broker_check.h"
+
 static const char *url, *key_name, *key;
 
-#define CHECK(cond, ...)                                                                                   \
-    do {                                                                                                   \
-        if (!(cond)) {                                                                                     \
-            fprintf(stderr, "FAILED %s:%d: %s: ", __FILE__, __LINE__, #cond);                            \
-            fprintf(stderr, __VA_ARGS__);                                                                  \
-            fputc('\n', stderr);                                                                           \
-            exit(1);                                                                                       \
-        }                                                                                                  \
-    } while (0)
 
 static famqp_client *connect_with(const famqp_client_options *o)
 {

@@ -464,6 +464,84 @@ START_TEST(test_builders_report_small_buffers)
 }
 END_TEST
 
+/* famqp_link_options_copy / famqp_connection_options_copy: the copy holds
+ * everything after the caller's buffers are overwritten, also in place. */
+START_TEST(test_options_copy_outlives_buffers)
+{
+    char src_addr[16] = "src", tgt_addr[16] = "tgt", policy[16] = "never", cap0[16] = "queue", cap1[16] = "shared";
+    const char *caps[2] = {cap0, cap1};
+    uint8_t props[64], filter[128];
+    famqp_fields_builder b;
+    famqp_fields_init(&b, props, sizeof props);
+    famqp_write_cstring(famqp_fields_key(&b, "role"), "receiver");
+    famqp_link_options lo;
+    famqp_link_options_init(&lo);
+    ck_assert_int_eq(famqp_fields_finish(&b, &lo.properties), FAMQP_OK);
+    famqp_filter_set_builder fb;
+    famqp_filter_set_init(&fb, filter, sizeof filter);
+    famqp_filter_set_put_selector(&fb, "x = 1");
+    ck_assert_int_eq(famqp_filter_set_finish(&fb, &lo.source_filter), FAMQP_OK);
+    lo.source_address = src_addr;
+    lo.target_address = tgt_addr;
+    lo.expiry_policy = policy;
+    lo.source_capabilities = (famqp_symbols){caps, 2};
+    lo.durable = 2;
+    famqp_link_options copy;
+    void *block = NULL;
+    ck_assert_int_eq(famqp_link_options_copy(&copy, &lo, &block), FAMQP_ENGINE_OK);
+    famqp_link_options in_place = lo;
+    void *block2 = NULL;
+    ck_assert_int_eq(famqp_link_options_copy(&in_place, &in_place, &block2), FAMQP_ENGINE_OK);
+    memset(src_addr, 'x', sizeof src_addr - 1);
+    memset(tgt_addr, 'x', sizeof tgt_addr - 1);
+    memset(policy, 'x', sizeof policy - 1);
+    memset(cap0, 'x', sizeof cap0 - 1);
+    memset(cap1, 'x', sizeof cap1 - 1);
+    memset(props, 0xEE, sizeof props);
+    memset(filter, 0xEE, sizeof filter);
+    const famqp_link_options *copies[] = {&copy, &in_place};
+    for (int i = 0; i < 2; i++) {
+        const famqp_link_options *c = copies[i];
+        ck_assert_str_eq(c->source_address, "src");
+        ck_assert_str_eq(c->target_address, "tgt");
+        ck_assert_str_eq(c->expiry_policy, "never");
+        ck_assert_uint_eq(c->durable, 2);
+        ck_assert_uint_eq(c->source_capabilities.count, 2);
+        ck_assert_str_eq(c->source_capabilities.items[0], "queue");
+        ck_assert_str_eq(c->source_capabilities.items[1], "shared");
+        ck_assert_int_eq(famqp_link_options_check(c, NULL, 0), FAMQP_ENGINE_OK);
+        famqp_value v;
+        famqp_string str;
+        ck_assert(famqp_map_get_symbol_key(&c->properties, "role", &v) && famqp_value_get_string(v, &str));
+        ck_assert(famqp_string_eq(str, "receiver"));
+        ck_assert(famqp_map_get_symbol_key(&c->source_filter, "selector", &v));
+    }
+    famqp_options_copy_free(block);
+    famqp_options_copy_free(block2);
+    famqp_options_copy_free(NULL);
+
+    char user[16] = "alice", pass[16] = "secret", cid[16] = "me";
+    famqp_connection_options co;
+    famqp_connection_options_init(&co);
+    co.sasl_username = user;
+    co.sasl_password = pass;
+    co.container_id = cid;
+    co.offered_capabilities = (famqp_symbols){caps, 1};
+    strcpy(cap0, "offer");
+    ck_assert_int_eq(famqp_connection_options_copy(&co, &co, &block), FAMQP_ENGINE_OK);
+    memset(user, 0, sizeof user);
+    memset(pass, 0, sizeof pass);
+    memset(cid, 0, sizeof cid);
+    memset(cap0, 0, sizeof cap0);
+    ck_assert_str_eq(co.sasl_username, "alice");
+    ck_assert_str_eq(co.sasl_password, "secret");
+    ck_assert_str_eq(co.container_id, "me");
+    ck_assert_str_eq(co.offered_capabilities.items[0], "offer");
+    ck_assert_int_eq(famqp_connection_options_copy(NULL, &co, &block2), FAMQP_ENGINE_ERR_ARG);
+    famqp_options_copy_free(block);
+}
+END_TEST
+
 Suite *engine_fields_suite(void)
 {
     Suite *s = suite_create("engine_fields");
@@ -476,6 +554,7 @@ Suite *engine_fields_suite(void)
     tcase_add_test(tc, test_bad_link_options_refused);
     tcase_add_test(tc, test_bad_connection_options_refused);
     tcase_add_test(tc, test_builders_report_small_buffers);
+    tcase_add_test(tc, test_options_copy_outlives_buffers);
     suite_add_tcase(s, tc);
     return s;
 }

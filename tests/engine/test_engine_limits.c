@@ -97,6 +97,84 @@ START_TEST(test_limit_max_message_size)
 }
 END_TEST
 
+/* ---- max_incoming_bytes (incomplete messages, all links together) ---------- */
+
+/* One frame of delivery id on link handle: 600 bytes, more or the last. */
+static size_t part(uint8_t *buf, size_t cap, uint32_t handle, uint32_t id, bool more, bool aborted)
+{
+    static const uint8_t body[600];
+    famqp_any_frame f = {.kind = FAMQP_ANY_FRAME_TRANSFER};
+    f.u.transfer = famqp_transfer_defaults;
+    f.u.transfer.handle = handle;
+    f.u.transfer.delivery_id = id;
+    f.u.transfer.delivery_tag = famqp_binary_of(&id, 4);
+    f.u.transfer.more = more;
+    f.u.transfer.aborted = aborted;
+    f.u.transfer.present = FAMQP_TRANSFER_HAS_HANDLE | FAMQP_TRANSFER_HAS_DELIVERY_ID |
+                           FAMQP_TRANSFER_HAS_DELIVERY_TAG | FAMQP_TRANSFER_HAS_MORE | FAMQP_TRANSFER_HAS_ABORTED;
+    return build_frame(buf, cap, 0, &f, body, sizeof body);
+}
+
+static famqp_session *incoming_budget_pair(pair *p, int links)
+{
+    famqp_connection_options so;
+    harness_server_options(&so);
+    so.max_incoming_bytes = 1500; /* two 600-byte parts fit, three do not */
+    so.max_frame_size = 4096;
+    famqp_session *cs = connect_with(p, &so);
+    char name[8];
+    for (int i = 0; i < links; i++) {
+        snprintf(name, sizeof name, "l%d", i);
+        pair_attach(p, cs, name, FAMQP_LINK_SENDER, NULL, NULL);
+    }
+    return cs;
+}
+
+/* A peer holding an incomplete message open on each of three links: each
+ * is within max_message_size, together they pass max_incoming_bytes. */
+START_TEST(test_limit_incoming_bytes_across_links)
+{
+    pair p;
+    incoming_budget_pair(&p, 3);
+    uint8_t buf[3 * 700];
+    size_t n = 0;
+    for (uint32_t h = 0; h < 3; h++)
+        n += part(buf + n, sizeof buf - n, h, h, true, false);
+    famqp_connection_input(p.b.c, buf, n);
+    pair_pump(&p);
+    expect_server_failed(&p, "amqp:resource-limit-exceeded", "max_incoming_bytes", "1500");
+    pair_free(&p);
+}
+END_TEST
+
+/* Completed and aborted messages give their bytes back: many more bytes
+ * than the budget pass through two links, at most 1,200 incomplete at a
+ * time. */
+START_TEST(test_limit_incoming_bytes_given_back)
+{
+    pair p;
+    incoming_budget_pair(&p, 2);
+    uint8_t buf[4 * 700];
+    uint32_t id = 0;
+    for (int round = 0; round < 10; round++) {
+        size_t n = 0;
+        /* both links incomplete at once (1,200 bytes), then both end:
+         * link 0 completes, link 1 aborts on odd rounds */
+        n += part(buf + n, sizeof buf - n, 0, id, true, false);
+        n += part(buf + n, sizeof buf - n, 1, id + 1, true, false);
+        n += part(buf + n, sizeof buf - n, 0, id, false, false);
+        n += part(buf + n, sizeof buf - n, 1, id + 1, round % 2 == 1, round % 2 == 1);
+        id += 2;
+        famqp_connection_input(p.b.c, buf, n);
+        pair_pump(&p);
+        ck_assert_msg(!famqp_connection_failed(p.b.c), "round %d: server failed: %s", round, p.b.desc);
+    }
+    ck_assert_int_eq(p.b.count[FAMQP_EVENT_DELIVERY], 15);
+    ck_assert_int_eq(p.b.count[FAMQP_EVENT_DELIVERY_ABORTED], 5);
+    pair_free(&p);
+}
+END_TEST
+
 /* ---- sessions per connection (channel_max) ------------------------------------- */
 
 START_TEST(test_limit_sessions)
@@ -478,6 +556,7 @@ START_TEST(test_limit_defaults)
     ck_assert_uint_eq(o.decode_limits.max_count, FAMQP_DEFAULT_MAX_COUNT);
     ck_assert_uint_eq(o.max_empty_frames_per_s, 1000);
     ck_assert_uint_eq(o.max_idle_flows_per_s, 5000);
+    ck_assert_uint_eq(o.max_incoming_bytes, 128u * 1024u * 1024u);
 }
 END_TEST
 
@@ -488,6 +567,8 @@ Suite *engine_limits_suite(void)
     TCase *tc = tcase_create("limits");
     tcase_add_test(tc, test_limit_max_frame_size);
     tcase_add_test(tc, test_limit_max_message_size);
+    tcase_add_test(tc, test_limit_incoming_bytes_across_links);
+    tcase_add_test(tc, test_limit_incoming_bytes_given_back);
     tcase_add_test(tc, test_limit_sessions);
     tcase_add_test(tc, test_limit_sessions_no_free_channel);
     tcase_add_test(tc, test_limit_links_per_session);

@@ -474,6 +474,65 @@ START_TEST(test_rcv_settle_second)
 }
 END_TEST
 
+/* Outcome maps both ways: a rejected error's info and modified's
+ * message-annotations (string keys, as Service Bus uses) reach the sender
+ * byte for byte, delivery-failed can be left out, and a malformed map is
+ * refused before anything is sent. */
+START_TEST(test_outcome_maps)
+{
+    pair p;
+    setup(&p, CHUNK_BYTE, 0, 0);
+    p.b.on_delivery = DELIV_HOLD;
+    p.b.answer_opts.rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_SECOND;
+    famqp_session *cs;
+    pair_connect(&p, &cs, NULL);
+    famqp_link_options o;
+    famqp_link_options_init(&o);
+    o.rcv_settle_mode = FAMQP_RECEIVER_SETTLE_MODE_SECOND;
+    famqp_link *snd = pair_attach(&p, cs, "m", FAMQP_LINK_SENDER, &o, NULL);
+    pair_pump(&p);
+    famqp_delivery *d[3];
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("t", 1), "x", 1, false, &d[i]), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.nheld, 3);
+    uint8_t buf[64];
+    famqp_writer w;
+    famqp_writer_init(&w, buf, sizeof buf);
+    famqp_write_map_begin(&w);
+    famqp_write_cstring(&w, "DeadLetterReason");
+    famqp_write_cstring(&w, "poison");
+    famqp_write_map_end(&w);
+    famqp_map info;
+    ck_assert(famqp_map_of(buf, famqp_writer_len(&w), &info));
+    famqp_outcome rej = {.kind = FAMQP_OUTCOME_REJECTED, .error = {"com.microsoft:dead-letter", NULL}, .error_info = info};
+    famqp_outcome mod = {.kind = FAMQP_OUTCOME_MODIFIED, .undeliverable_here = true, .message_annotations = info,
+                         .delivery_failed_absent = true};
+    famqp_outcome bad = rej;
+    bad.error_info.len = 3; /* cut short: not a well-formed map */
+    ck_assert_int_eq(famqp_delivery_update(p.b.held[2], &bad, false), FAMQP_ENGINE_ERR_ARG);
+    ck_assert_int_eq(famqp_delivery_update(p.b.held[0], &rej, false), FAMQP_ENGINE_OK);
+    ck_assert_int_eq(famqp_delivery_update(p.b.held[1], &mod, false), FAMQP_ENGINE_OK);
+    mod.delivery_failed_absent = false;
+    mod.message_annotations = (famqp_map){0};
+    ck_assert_int_eq(famqp_delivery_update(p.b.held[2], &mod, false), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    famqp_outcome r0 = famqp_delivery_remote_state(d[0]), r1 = famqp_delivery_remote_state(d[1]),
+                  r2 = famqp_delivery_remote_state(d[2]);
+    ck_assert_int_eq(r0.kind, FAMQP_OUTCOME_REJECTED);
+    ck_assert_str_eq(r0.error.name, "com.microsoft:dead-letter");
+    ck_assert_uint_eq(r0.error_info.count, 2);
+    ck_assert_uint_eq(r0.error_info.len, info.len);
+    ck_assert_mem_eq(r0.error_info.items, info.items, info.len);
+    ck_assert_int_eq(r1.kind, FAMQP_OUTCOME_MODIFIED);
+    ck_assert(r1.delivery_failed_absent && r1.undeliverable_here);
+    ck_assert_uint_eq(r1.message_annotations.len, info.len);
+    ck_assert_mem_eq(r1.message_annotations.items, info.items, info.len);
+    ck_assert(!r2.delivery_failed_absent && r2.message_annotations.count == 0); /* false sent, no annotations */
+    pair_free(&p);
+}
+END_TEST
+
 /* Accepting a batch costs one disposition frame (first..last). */
 START_TEST(test_disposition_ranges)
 {
@@ -568,6 +627,7 @@ Suite *engine_transfer_suite(void)
     TCase *tc = tcase_create("credit");
     tcase_add_test(tc, test_credit_exhaustion_and_drain);
     tcase_add_test(tc, test_auto_credit_window);
+    tcase_add_test(tc, test_outcome_maps);
     tcase_add_test(tc, test_steady_state_allocates_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("large");

@@ -20,6 +20,7 @@
 #include <famqp/management.h>
 #include <famqp/message.h>
 #include <famqp/request.h>
+#include <famqp/servicebus.h>
 /* installed with the libuv adapter only (when libuv was found) */
 #if defined(__has_include)
 #if __has_include(<famqp/uv.h>)

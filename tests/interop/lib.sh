@@ -31,22 +31,25 @@ start() {
     interop_pids+=("$last_pid")
 }
 
-# wait_port NAME: waits (at most 10 s) for "listening on ...PORT" on the
-# stdout of NAME; prints PORT.
-wait_port() {
-    local f=$interop_tmp/$1.out port
+# port_of NAME [LINE]: waits (at most 10 s) for "LINE on [HOST:]PORT" (LINE
+# "listening" when not given) on the stdout of NAME; prints PORT.
+port_of() {
+    local f=$interop_tmp/$1.out line=${2:-listening} port
     for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on \(.*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p' "$f" 2>/dev/null | head -1)
+        port=$(sed -n "s/^$line on \(.*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p" "$f" 2>/dev/null | head -1)
         if [[ -n $port ]]; then
             echo "$port"
             return 0
         fi
         sleep 0.1
     done
-    echo "$1 did not report a listening port; stderr:" >&2
+    echo "$1 did not report '$line on HOST:PORT'; stderr:" >&2
     cat "$interop_tmp/$1.err" >&2
     return 1
 }
+
+# wait_port NAME: the port of NAME's "listening on ...PORT" line.
+wait_port() { port_of "$1"; }
 
 # finish PID NAME: waits for a started client and fails the test with its
 # output when it did not exit 0.

@@ -24,10 +24,14 @@
 #                                           runtime/uv/, famqp/uv.h (the libuv
 #                                           adapter, its own library)
 #   client     loop, io, engine, message, auth, generated, codec
-#                                           runtime/client/, famqp/client.h, famqp/request.h
+#                                           runtime/client/, famqp/client.h, famqp/request.h,
+#                                           famqp/servicebus.h
 #   async      loop, io, engine, message, auth, generated, codec (beside client, not on it;
 #                                           auth for CBS token providers)
 #                                           runtime/async/, famqp/async.h
+#   python     generated, codec             generated/python/ (famqp-gen --emit python),
+#                                           famqp_py.h (python/src/: the Python
+#                                           extension, built beside the library)
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
@@ -48,6 +52,7 @@ declare -A allowed=(
     [uv]="uv io engine message generated codec"
     [client]="client loop io engine message auth generated codec"
     [async]="async loop io engine message auth generated codec"
+    [python]="python generated codec"
 )
 
 # The layer of a header named in an #include, from the including file's
@@ -64,8 +69,9 @@ header_layer() {
     famqp/io.h) echo io ;;
     famqp/loop.h) echo loop ;;
     famqp/uv.h) echo uv ;;
-    famqp/client.h | famqp/request.h) echo client ;;
+    famqp/client.h | famqp/request.h | famqp/servicebus.h) echo client ;;
     famqp/async.h) echo async ;;
+    famqp_py.h) echo python ;;
     */*) echo "" ;;
     *) # a header beside the sources of some runtime folder
         local d
@@ -85,6 +91,7 @@ header_layer() {
 file_layer() {
     local f=$1
     case $f in
+    generated/python/*) echo python ;;
     generated/*) echo generated ;;
     runtime/include/famqp/*) header_layer "${f#runtime/include/}" ;;
     runtime/*/*) local d=${f#runtime/}; echo "${d%%/*}" ;;

@@ -12,17 +12,8 @@ done
 # stop_pid, and every PID in rc_pids stopped (and rc_tmp removed) on exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../reconnect/lib.sh"
 tmp=$rc_tmp
-failures=0
-
-fail() {
-    echo "FAILED: $*" >&2
-    failures=$((failures + 1))
-}
-
-# expect FILE PATTERN WHAT: FILE must contain the (grep -E) pattern.
-expect() {
-    grep -Eq -- "$2" "$1" || { fail "$3: no '$2' in:"; sed 's/^/    /' "$1" >&2; }
-}
+# fail, expect and $failures
+source "$(dirname "${BASH_SOURCE[0]}")/../common/checks.sh"
 
 # start_broker NAME ARGS...: famqp-broker on 127.0.0.1:0 (bounded by 120 s);
 # sets $broker_pid and $port once it printed "listening on".

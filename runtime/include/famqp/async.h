@@ -223,6 +223,8 @@ typedef struct famqp_async_options {
     /** Sent in every open (copied by famqp_async_connect): a symbol-keyed
      *  map, e.g. from famqp_fields_builder; count 0: none. */
     famqp_map properties;
+    famqp_symbols offered_capabilities; /**< sent in every open (copied); count 0: none */
+    famqp_symbols desired_capabilities; /**< sent in every open (copied); count 0: none */
     famqp_async_reconnect reconnect; /**< off by default */
     famqp_async_event_fn *on_event;  /**< connection events; NULL: none */
     void *on_event_arg;              /**< passed to on_event */
@@ -312,6 +314,14 @@ typedef struct famqp_async_sender_options {
      *  Default 16 MiB; -1: no limit. */
     int64_t max_pending_bytes;
     const char *name; /**< link name; NULL: generated */
+    /** Terminus and attach options (engine.h; famqp_link_options_init,
+     *  then set what you need): the target's durable, expiry_policy,
+     *  timeout and capabilities, source_capabilities, the attach's
+     *  properties and offered/desired capabilities, rcv_settle_mode.
+     *  Copied by famqp_async_sender_open and used again on every reattach.
+     *  The target address is the one given to famqp_async_sender_open, and
+     *  snd_settle_mode follows presettled.  NULL: none. */
+    const famqp_link_options *link;
 } famqp_async_sender_options;
 
 /** Sets *o to the defaults. */
@@ -319,7 +329,8 @@ FAMQP_API void famqp_async_sender_options_init(famqp_async_sender_options *o);
 
 /** Makes a sender to address (copied); it attaches as soon as the
  *  connection is open.  opts NULL: defaults.  @return FAMQP_ASYNC_OK with
- *  *out set, ERR_ARG, ERR_NOMEM or ERR_STATE (conn closing or closed),
+ *  *out set, ERR_ARG (address NULL, link options famqp_link_options_check
+ *  refuses), ERR_NOMEM or ERR_STATE (conn closing or closed),
  *  *out NULL then. */
 FAMQP_API famqp_async_status famqp_async_sender_open(famqp_async_conn *conn, const char *address,
                                                      const famqp_async_sender_options *opts,
@@ -346,6 +357,11 @@ FAMQP_API size_t famqp_async_sender_pending_bytes(const famqp_async_sender *send
 FAMQP_API uint64_t famqp_async_sender_resent(const famqp_async_sender *sender);
 /** The error of the peer's detach ("" when none). */
 FAMQP_API const char *famqp_async_sender_condition(const famqp_async_sender *sender);
+/** The sender's engine link on the current connection (for the
+ *  famqp_link_remote_* accessors: the peer's properties, capabilities,
+ *  terminus); NULL while there is none (not attached yet, reconnecting,
+ *  closed).  A reconnect replaces it. */
+FAMQP_API famqp_link *famqp_async_sender_link(const famqp_async_sender *sender);
 
 /** Detaches and frees the sender: sends still held get their callback
  *  (FAMQP_ASYNC_ERR_CLOSED) before this returns.  NULL is ignored. */
@@ -367,6 +383,18 @@ typedef struct famqp_async_receiver_options {
     uint32_t credit_window;
     bool auto_accept;  /**< accept each message after on_message (default true) */
     const char *name;  /**< link name; NULL: generated */
+    /** Terminus and attach options (engine.h; famqp_link_options_init,
+     *  then set what you need): the source's durable, dynamic,
+     *  source_filter (selectors, session filters: famqp_filter_set_builder),
+     *  expiry_policy, timeout, dynamic_node_properties and capabilities;
+     *  target_address (e.g. a reply-to address), target_capabilities; the
+     *  attach's properties and offered/desired capabilities; settle modes.
+     *  Copied by famqp_async_receiver_open and used again on every
+     *  reattach (a dynamic node is asked for again: its address may
+     *  change).  The source address is the one given to
+     *  famqp_async_receiver_open (NULL with dynamic), and credit_window is
+     *  the one above.  NULL: none. */
+    const famqp_link_options *link;
 } famqp_async_receiver_options;
 
 /** Sets *o to the defaults. */
@@ -374,8 +402,11 @@ FAMQP_API void famqp_async_receiver_options_init(famqp_async_receiver_options *o
 
 /** Makes a receiver from address (copied) calling on_message(receiver,
  *  delivery, arg) for each message; it attaches as soon as the connection
- *  is open.  opts NULL: defaults.  @return FAMQP_ASYNC_OK with *out set,
- *  ERR_ARG (on_message NULL), ERR_NOMEM or ERR_STATE; *out NULL then. */
+ *  is open.  opts NULL: defaults.  address may be NULL when opts->link
+ *  asks for a dynamic node.  @return FAMQP_ASYNC_OK with *out set,
+ *  ERR_ARG (on_message NULL, address NULL without dynamic, link options
+ *  famqp_link_options_check refuses), ERR_NOMEM or ERR_STATE; *out NULL
+ *  then. */
 FAMQP_API famqp_async_status famqp_async_receiver_open(famqp_async_conn *conn, const char *address,
                                                        const famqp_async_receiver_options *opts,
                                                        famqp_async_message_fn *on_message, void *arg,
@@ -388,6 +419,13 @@ FAMQP_API famqp_async_status famqp_async_receiver_open(famqp_async_conn *conn, c
 FAMQP_API famqp_async_status famqp_async_receiver_set_credit(famqp_async_receiver *receiver, uint32_t credit);
 /** Messages received so far. */
 FAMQP_API uint64_t famqp_async_receiver_received(const famqp_async_receiver *receiver);
+/** As famqp_async_sender_link, for a receiver. */
+FAMQP_API famqp_link *famqp_async_receiver_link(const famqp_async_receiver *receiver);
+/** The receiver's source address: the one given to
+ *  famqp_async_receiver_open, or for a dynamic node the address the peer
+ *  gave it on the current connection (NULL until the peer's attach
+ *  arrived, and while reconnecting). */
+FAMQP_API const char *famqp_async_receiver_address(const famqp_async_receiver *receiver);
 
 /** Detaches and frees the receiver; deliveries it handed out and not yet
  *  settled are released (and must not be used).  NULL is ignored. */

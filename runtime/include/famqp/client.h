@@ -504,6 +504,26 @@ FAMQP_API famqp_client_status famqp_receiver_open(famqp_client *c, const char *a
  * deliveries must be settled too (famqp_delivery_settle or accept). */
 FAMQP_API famqp_client_status famqp_receive(famqp_receiver *r, int timeout_ms, famqp_delivery **delivery);
 
+/** Settles a delivery received on r with outcome *o (any kind, with its
+ *  fields: a rejection's error and info, modified's annotations) and, when
+ *  r is in rcv-settle-mode second, waits at most timeout_ms for the peer to
+ *  settle it too (as a peek-lock broker does: Service Bus,
+ *  famqp/servicebus.h); *remote (may be NULL) gets the state the peer
+ *  settled with (its error strings valid until the next settle on r; maps
+ *  left out).  In mode first the settlement is written and the call
+ *  returns OK at once (remote kind NONE).  d is gone after the call
+ *  (the application must not use it again) unless it returned ERR_ARG.
+ *  - OK: settled both ways
+ *  - ERR_REFUSED: the peer settled with an error (e.g. Service Bus's
+ *    com.microsoft:message-lock-lost), or detached the receiver first
+ *  - ERR_TIMEOUT: the peer did not settle in time (the engine ends the
+ *    delivery if it does later)
+ *  - ERR_STATE: d is from a connection a reconnect replaced (it is let
+ *    go; the peer delivers the message again)
+ *  - ERR_ARG: a malformed or oversized outcome map (nothing is sent) */
+FAMQP_API famqp_client_status famqp_receiver_settle(famqp_receiver *r, famqp_delivery *d, const famqp_outcome *o,
+                                                    int timeout_ms, famqp_outcome *remote);
+
 /** Manual credit: link-credit becomes `credit` (see famqp_link_set_credit). */
 FAMQP_API famqp_client_status famqp_receiver_set_credit(famqp_receiver *r, uint32_t credit);
 /** Drain: asks the sender to use the credit now or give it back, and waits

@@ -148,6 +148,9 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 #define FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN 16u
 /** Default famqp_connection_options.delivery_pool_bytes: 1 MiB. */
 #define FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1024u * 1024u)
+/** Default famqp_connection_options.max_incoming_bytes: 128 MiB (two
+ *  messages of the default max_message_size). */
+#define FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128ull * 1024u * 1024u)
 /** @} */
 
 /** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
@@ -216,6 +219,13 @@ typedef struct famqp_connection_options {
      *  Default FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES (1 MiB); 0 keeps
      *  none. */
     uint32_t delivery_pool_bytes;
+    /** Bytes of incomplete incoming messages (multi-frame messages being
+     *  reassembled) the connection holds across all its sessions and
+     *  links: max_message_size bounds one, this bounds them together, so
+     *  a peer cannot hold a message open on every link.  Beyond it the
+     *  connection closes with amqp:resource-limit-exceeded.  Default
+     *  FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128 MiB); 0: no limit. */
+    uint64_t max_incoming_bytes;
     /** SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      *  header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      *  offered (0 = no SASL layer; a SASL header is then refused). */
@@ -248,6 +258,22 @@ FAMQP_API void famqp_connection_options_init(famqp_connection_options *o);
  *  FAMQP_ENGINE_ERR_LIMIT (a list, symbol or map above FAMQP_ENGINE_MAX_*). */
 FAMQP_API famqp_engine_status famqp_connection_options_check(const famqp_connection_options *o, char *why,
                                                              size_t cap);
+
+/** Copies *src into *dst with everything it points at (container id,
+ *  host name, SASL user and password, properties, capabilities) in one
+ *  block allocated with malloc (not options.alloc), so the copy outlives the caller's buffers: what a
+ *  client keeps to open the connection again on reconnect.  Other fields
+ *  (allocator, callbacks, trace file) are copied as they are.  dst may be
+ *  src.  Free the block with famqp_options_copy_free once *dst is no longer
+ *  used.  @return FAMQP_ENGINE_OK with *block set, ERR_ARG (a NULL
+ *  argument) or ERR_NOMEM; nothing is allocated on failure. */
+FAMQP_API famqp_engine_status famqp_connection_options_copy(famqp_connection_options *dst,
+                                                            const famqp_connection_options *src, void **block);
+
+/** Wipes (it may hold a password) and frees a block made by
+ *  famqp_connection_options_copy or famqp_link_options_copy; NULL is
+ *  ignored. */
+FAMQP_API void famqp_options_copy_free(void *block);
 
 /* ---- objects ---------------------------------------------------------- */
 
@@ -426,9 +452,11 @@ typedef struct famqp_link_options {
     uint32_t durable;
     bool dynamic;               /**< ask the peer to create the node (address NULL);
                                      its address: famqp_link_remote_*_address */
-    famqp_map source_filter;    /**< receiver: the source's filter-set (a map view;
-                                     copied by the link); count 0: none.  Build
-                                     it with famqp_filter_set_builder */
+    famqp_map source_filter;    /**< the source's filter-set (a map view; copied
+                                     by the link); count 0: none.  A receiver's
+                                     asks for filters, a sender's (answering an
+                                     attach) names those it applies.  Build it
+                                     with famqp_filter_set_builder */
     /** More terminus options, for the same terminus as durable:
      *  "link-detach", "session-end", "connection-close" or "never"; NULL:
      *  absent (session-end). */
@@ -458,6 +486,14 @@ FAMQP_API void famqp_link_options_init(famqp_link_options *o);
  *  or non-ASCII symbol, unknown expiry policy, durable above 2) or
  *  FAMQP_ENGINE_ERR_LIMIT (above FAMQP_ENGINE_MAX_*). */
 FAMQP_API famqp_engine_status famqp_link_options_check(const famqp_link_options *o, char *why, size_t cap);
+
+/** famqp_connection_options_copy for link options: *dst = *src with its
+ *  addresses, expiry policy, filter, node properties, properties and
+ *  capabilities copied into one block (free it with
+ *  famqp_options_copy_free).  dst may be src.  @return FAMQP_ENGINE_OK,
+ *  ERR_ARG or ERR_NOMEM. */
+FAMQP_API famqp_engine_status famqp_link_options_copy(famqp_link_options *dst, const famqp_link_options *src,
+                                                      void **block);
 
 /* ---- filter sets and fields maps ---------------------------------------- */
 
@@ -642,7 +678,10 @@ typedef enum famqp_outcome_kind {
     FAMQP_OUTCOME_OTHER     /**< e.g. transactional state */
 } famqp_outcome_kind;
 
-/** A delivery state with its fields; which fields apply depends on kind. */
+/** A delivery state with its fields; which fields apply depends on kind.
+ *  Zero-initialised fields are absent, so `{.kind = FAMQP_OUTCOME_ACCEPTED}`
+ *  is a complete outcome.  The two maps are views: sending copies them
+ *  (famqp_delivery_update); a received state's point into the delivery. */
 typedef struct famqp_outcome {
     famqp_outcome_kind kind;  /**< which state */
     famqp_condition error;    /**< rejected */
@@ -650,6 +689,17 @@ typedef struct famqp_outcome {
     bool undeliverable_here;  /**< modified */
     uint32_t section_number;  /**< received */
     uint64_t section_offset;  /**< received */
+    /** rejected: the error's info map (count 0: none).  Keys of any type
+     *  (the standard says symbols; Service Bus's dead-letter uses
+     *  strings); well-formed, at most FAMQP_ENGINE_MAX_FIELDS_SIZE bytes. */
+    famqp_map error_info;
+    /** modified: message-annotations for the peer to merge into the
+     *  message (count 0: none); keys and bounds as error_info. */
+    famqp_map message_annotations;
+    /** modified: delivery-failed is left out of the frame (it then means
+     *  false) instead of being sent as false, as \@azure/service-bus does;
+     *  a received modified without delivery-failed has it set. */
+    bool delivery_failed_absent;
 } famqp_outcome;
 
 /** Name of an outcome kind, e.g. "accepted". */
@@ -680,7 +730,12 @@ FAMQP_API bool famqp_delivery_settled(const famqp_delivery *d);
 FAMQP_API size_t famqp_connection_unsettled_received(const famqp_connection *c);
 
 /** Sets our state and optionally settles.  A receiver in rcv-settle-mode
- *  second should pass settle=false and settle once the sender has.
+ *  second should pass settle=false and settle (famqp_delivery_settle,
+ *  which sends nothing more) once the DELIVERY_UPDATED event says the
+ *  sender has (the blocking client's famqp_receiver_settle does both).
+ *  FAMQP_ENGINE_ERR_ARG for an
+ *  outcome map (error_info, message_annotations) that is malformed or
+ *  larger than FAMQP_ENGINE_MAX_FIELDS_SIZE (nothing is sent).
  *  On a failed connection nothing is sent: settle=true still settles
  *  locally (the delivery is released; OK), anything else returns
  *  FAMQP_ENGINE_ERR_FAILED.

@@ -6,8 +6,9 @@
 //
 //   node connect_proxy.js [--listen HOST:PORT] [--user NAME:PASSWORD]
 //
-// Prints "proxy listening on HOST:PORT" and, on stderr, "tunnels N" for
-// every tunnel opened (so a test can tell the proxy was really used).
+// Prints "proxy listening on HOST:PORT" and, on stderr, "connect TARGET"
+// for every CONNECT request and "tunnels N" for every tunnel opened (so a
+// test can tell the proxy was really used, and where to).
 'use strict';
 
 const http = require('http');
@@ -31,6 +32,7 @@ const server = http.createServer((req, res) => {
     res.end('CONNECT only\n');
 });
 server.on('connect', (req, socket, head) => {
+    process.stderr.write('connect ' + req.url + '\n');
     if (want && req.headers['proxy-authorization'] !== want) {
         socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n' +
             'Content-Length: 0\r\n\r\n');

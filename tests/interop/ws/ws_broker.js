@@ -5,8 +5,12 @@
 // server for flatamqp's tests.
 //
 //   node ws_broker.js [--ws-listen HOST:PORT] [--wss-listen HOST:PORT --tls-cert F --tls-key F]
-//                     [--chunk BYTES] [broker.js options...]
+//                     [--chunk BYTES] [--program FILE] [broker.js options...]
 //
+// --program FILE puts another rhea program of ../rhea in place of
+// broker.js (e.g. cbs_peer.js); the options ws_broker.js does not know go
+// to it (--tls-cert and --tls-key then only to the wss listener).  Every
+// upgrade's request path is printed on stderr: "ws path PATH".
 // The subprotocol chosen is AMQPWSB10 when offered, else amqp (what
 // Microsoft's services accept); a client offering neither is refused.
 // --chunk BYTES splits every AMQP write into WebSocket frames of at most
@@ -34,6 +38,7 @@ for (let i = 0; i < argv.length; i++) {
     if (a === '--ws-listen') ours.ws = argv[++i];
     else if (a === '--wss-listen') ours.wss = argv[++i];
     else if (a === '--chunk') ours.chunk = Number(argv[++i]);
+    else if (a === '--program') ours.program = path.resolve(argv[++i]);
     else {
         if (a === '--tls-cert') ours.cert = argv[i + 1];
         if (a === '--tls-key') ours.key = argv[i + 1];
@@ -49,8 +54,10 @@ rhea.create_container = function (o) {
     container = create.call(rhea, o);
     return container;
 };
-process.argv = [process.argv[0], path.join(brokerDir, 'broker.js')].concat(rest);
-require(path.join(brokerDir, 'broker.js'));
+const program = ours.program || path.join(brokerDir, 'broker.js');
+const programArgs = ours.program ? rest.filter((a, i) => !/^--tls-(cert|key)$/.test(a) && !/^--tls-(cert|key)$/.test(rest[i - 1])) : rest;
+process.argv = [process.argv[0], program].concat(programArgs);
+require(program);
 
 // A ws socket whose sends are split into frames of at most chunk bytes.
 function chunked(ws, chunk) {
@@ -88,7 +95,8 @@ function listen(hostport, tls) {
     const server = tls ? https.createServer({ cert: fs.readFileSync(ours.cert), key: fs.readFileSync(ours.key) })
         : http.createServer();
     const wss = new WebSocketServer({ server, handleProtocols: protocol, perMessageDeflate: false });
-    wss.on('connection', (ws) => {
+    wss.on('connection', (ws, req) => {
+        process.stderr.write('ws path ' + req.url + '\n');
         // The close code the client's close frame carried (1005: none;
         // 1006: the socket closed without a close frame), for the tests.
         ws.on('close', (code) => process.stderr.write('ws close ' + code + '\n'));

@@ -26,22 +26,6 @@ done
 certs=$interop_tmp/certs
 "$here/../../io/make_certs.sh" "$certs" >/dev/null
 
-# port_of NAME LINE: the port of NAME's "LINE on HOST:PORT" line.
-port_of() {
-    local f=$interop_tmp/$1.out port
-    for _ in $(seq 100); do
-        port=$(sed -n "s/^$2 on .*:\([0-9][0-9]*\)\$/\1/p" "$f" 2>/dev/null | head -1)
-        if [[ -n $port ]]; then
-            echo "$port"
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "$1 did not report '$2 on'; stderr:" >&2
-    cat "$interop_tmp/$1.err" >&2
-    return 1
-}
-
 run() { # NAME CMD...: must exit 0
     start "$1" "${@:2}"
     finish "$last_pid" "$1"
