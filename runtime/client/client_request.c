@@ -94,7 +94,9 @@ famqp_client_status famqp_requester_open(famqp_client *c, const char *node, cons
     famqp_receiver_options ro;
     famqp_receiver_options_init(&ro);
     ro.attach_timeout_ms = opts->attach_timeout_ms;
-    ro.credit_window = r->cap; /* every waiting request's response can come */
+    /* Every waiting request's response can come: credit is topped up when
+     * half of the window is used, so the window is twice the requests. */
+    ro.credit_window = 2 * r->cap;
     ro.target_address = r->reply_to;
     ro.name = r->reply_to;
     st = famqp_receiver_open(c, node, &ro, &r->receiver);

@@ -15,7 +15,7 @@ url=amqp://127.0.0.1:$port
 rc=0
 timeout 60 "$check" "$url" "$key_name" "$key" >"$tmp/check.out" 2>"$tmp/check.err" || rc=$?
 [[ $rc == 0 ]] || { fail "cbs_check exited $rc:"; cat "$tmp/check.out" "$tmp/check.err" >&2; }
-for n in 1 2 3 4 5 6; do expect "$tmp/check.out" "^ok $n:" "cbs_check step $n"; done
+for n in 1 2 3 4 5 6 7; do expect "$tmp/check.out" "^ok $n:" "cbs_check step $n"; done
 
 sas=(--sas-key-name "$key_name" --sas-key "$key")
 rc=0

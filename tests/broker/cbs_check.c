@@ -17,6 +17,7 @@
 
 #include <famqp/auth.h>
 #include <famqp/client.h>
+#include <famqp/management.h>
 #include <famqp/request.h>
 
 #include "broker_check.h"
@@ -182,6 +183,47 @@ static void refusals(void)
     printf("ok 6: requests the $cbs node refuses: 400, 401 with reasons\n");
 }
 
+/* max_in_flight requests kept in flight (the oldest waited for, a new one
+ * started): the node must always have credit to answer all of them. */
+static void pipelined(void)
+{
+    enum { IN_FLIGHT = 50, TOTAL = 500 };
+    famqp_client *c = connect_with(NULL);
+    famqp_requester_options o;
+    famqp_requester_options_init(&o);
+    o.max_in_flight = IN_FLIGHT;
+    famqp_requester *q;
+    CHECK(famqp_requester_open(c, "$cbs", &o, &q) == FAMQP_CLIENT_OK, "%s", famqp_client_last_error(c)->message);
+    uint64_t ids[IN_FLIGHT];
+    for (int k = 0; k < TOTAL + IN_FLIGHT; k++) {
+        if (k >= IN_FLIGHT) {
+            famqp_response r;
+            famqp_client_status st = famqp_request_wait(q, ids[k % IN_FLIGHT], 5000, &r);
+            CHECK(st == FAMQP_CLIENT_OK && r.status_code == 200, "request %d: %s, status %d", k - IN_FLIGHT,
+                  famqp_client_last_error(c)->message, st == FAMQP_CLIENT_OK ? (int)r.status_code : -1);
+            famqp_response_release(&r);
+        }
+        if (k >= TOTAL)
+            continue;
+        char token[512];
+        uint64_t se = (uint64_t)time(NULL) + 600;
+        CHECK(famqp_sas_token("sb://127.0.0.1/hub", key_name, key, se, token, sizeof token, NULL, NULL) ==
+                  FAMQP_AUTH_OK,
+              "token");
+        famqp_message m;
+        famqp_message_init(&m);
+        uint8_t props[256];
+        CHECK(famqp_cbs_put_token_request(&m, props, sizeof props, FAMQP_CBS_TYPE_SAS, "sb://127.0.0.1/hub", se,
+                                          token) == FAMQP_OK,
+              "put-token request");
+        CHECK(famqp_request_start(q, &m, 5000, &ids[k % IN_FLIGHT]) == FAMQP_CLIENT_OK, "%s",
+              famqp_client_last_error(c)->message);
+    }
+    famqp_requester_close(q, 5000);
+    famqp_client_close(c, 5000);
+    printf("ok 7: %d put-tokens with %d always in flight, every one answered\n", TOTAL, IN_FLIGHT);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -197,5 +239,6 @@ int main(int argc, char **argv)
     coverage();
     expiry();
     refusals();
+    pipelined();
     return 0;
 }

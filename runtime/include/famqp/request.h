@@ -49,7 +49,8 @@ typedef struct famqp_requester_options {
      *  "famqp-reply-" followed by 16 random hex digits. */
     const char *reply_to;
     /** Requests started and not yet waited for, at most; default 64, 1 to
-     *  65536.  Also the receiver's credit window. */
+     *  65536.  The receiver's credit window is twice this (credit is
+     *  topped up when half is used), so no response waits for credit. */
     uint32_t max_in_flight;
     /** For attaching both links; default (and 0) 10000, -1: no limit. */
     int attach_timeout_ms;
