@@ -77,7 +77,24 @@ watchdog() { # OWNER_PID LIFETIME_S
     cl_stop_all
 }
 
+# Ports are picked free, then bound by the nodes seconds later: another
+# process may take one meanwhile (seen in CI: a node's listener failed with
+# eaddrinuse).  Such a start is undone and tried again with fresh ports.
 start() {
+    local attempt rc
+    for attempt in 1 2 3; do
+        rc=0
+        (start_once) || rc=$?
+        [[ $rc == 0 ]] && return 0
+        grep -qs eaddrinuse "$cl_dir"/node*/log/server.out "$cl_dir"/node*/log/server.err "$cl_dir/epmd.out" ||
+            exit "$rc"
+        echo "cluster: a port was taken between picking and binding (eaddrinuse): again with fresh ports" \
+            "(attempt $attempt of 3 failed)" >&2
+    done
+    exit 1
+}
+
+start_once() {
     local t0=$SECONDS n
     stop_previous
     prepare
