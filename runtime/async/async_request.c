@@ -1,11 +1,12 @@
 /* Asynchronous requesters (famqp/async.h): request/response over a
  * sender/receiver pair on a famqp_async_conn.  Requests live in a fixed
- * pool of slots (max_in_flight); a request's id is (sequence << 16) |
+ * pool of slots, twice max_in_flight; a request's id is (sequence << 17) |
  * slot, so a response finds its slot at once and a stale id never matches
  * a reused slot.  A slot is free again once its callback ran AND its
  * message left the sender (settled, or dropped with a lost connection):
  * the sender's outcome callback names the slot, so it must not be reused
- * before.  Each slot's timer (made on first use, reused) is its timeout;
+ * before.  A response usually comes before its request's settlement, so
+ * the spare half keeps max_in_flight requests possible meanwhile.  Each slot's timer (made on first use, reused) is its timeout;
  * one more timer reports lost requests from the loop. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include "async_internal.h"
 #include "famqp/management.h"
 
-enum { SLOT_BITS = 16, DEFAULT_TIMEOUT_MS = 10000 };
+enum { SLOT_BITS = 17, DEFAULT_TIMEOUT_MS = 10000 };
 
 typedef struct req_slot {
     famqp_async_requester *r;
@@ -35,7 +36,8 @@ struct famqp_async_requester {
     famqp_async_sender *snd;
     famqp_async_receiver *rcv;
     char *reply_to;
-    uint32_t cap;
+    uint32_t cap;    /* max_in_flight */
+    uint32_t nslots; /* 2 * cap */
     int timeout_ms;
     req_slot *slots;
     req_slot *free_list;
@@ -62,7 +64,7 @@ const char *famqp_async_requester_reply_to(const famqp_async_requester *r) { ret
 static void requester_free(famqp_async_requester *r)
 {
     if (r->slots)
-        for (uint32_t i = 0; i < r->cap; i++)
+        for (uint32_t i = 0; i < r->nslots; i++)
             famqp_loop_timer_free(r->slots[i].timer);
     famqp_loop_timer_free(r->lost_timer);
     free(r->slots);
@@ -127,7 +129,7 @@ static void on_lost_timer(famqp_loop_timer *t, void *arg)
     (void)t;
     famqp_async_requester *r = arg;
     enter(r);
-    for (uint32_t i = 0; i < r->cap && !r->closing; i++) {
+    for (uint32_t i = 0; i < r->nslots && !r->closing; i++) {
         req_slot *s = &r->slots[i];
         if (s->busy && s->lost)
             complete(s, FAMQP_ASYNC_ERR_LOST, NULL);
@@ -144,7 +146,7 @@ static void on_conn_lost(void *owner)
         return;
     async_sender_drop_sent(r->snd, FAMQP_ASYNC_ERR_LOST);
     bool any = false;
-    for (uint32_t i = 0; i < r->cap; i++) {
+    for (uint32_t i = 0; i < r->nslots; i++) {
         req_slot *s = &r->slots[i];
         if (s->busy && !s->in_sender) {
             s->lost = true;
@@ -182,7 +184,7 @@ static void on_response(famqp_async_receiver *rcv, famqp_async_delivery *d, void
     req_slot *s = NULL;
     if (famqp_async_delivery_read(d, &m, NULL) == FAMQP_OK && famqp_management_correlation_id(&m, &id)) {
         uint64_t i = id & ((1u << SLOT_BITS) - 1);
-        if (i < r->cap && r->slots[i].busy && !r->slots[i].lost && r->slots[i].id == id)
+        if (i < r->nslots && r->slots[i].busy && !r->slots[i].lost && r->slots[i].id == id)
             s = &r->slots[i];
     }
     if (!s) {
@@ -216,8 +218,9 @@ famqp_async_status famqp_async_requester_open(famqp_async_conn *c, const char *n
         return FAMQP_ASYNC_ERR_NOMEM;
     r->conn = c;
     r->cap = opts->max_in_flight;
+    r->nslots = 2 * r->cap;
     r->timeout_ms = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
-    r->slots = calloc(r->cap, sizeof *r->slots);
+    r->slots = calloc(r->nslots, sizeof *r->slots);
     char fresh[FAMQP_MANAGEMENT_REPLY_TO_SIZE];
     if (opts->reply_to)
         r->reply_to = strdup(opts->reply_to);
@@ -227,7 +230,7 @@ famqp_async_status famqp_async_requester_open(famqp_async_conn *c, const char *n
         requester_free(r);
         return FAMQP_ASYNC_ERR_NOMEM;
     }
-    for (uint32_t i = r->cap; i-- > 0;) {
+    for (uint32_t i = r->nslots; i-- > 0;) {
         r->slots[i].r = r;
         r->slots[i].listed = true;
         r->slots[i].next_free = r->free_list;
@@ -235,7 +238,7 @@ famqp_async_status famqp_async_requester_open(famqp_async_conn *c, const char *n
     }
     famqp_async_sender_options so;
     famqp_async_sender_options_init(&so);
-    so.max_pending_messages = r->cap;
+    so.max_pending_messages = r->nslots;
     famqp_async_status st = famqp_async_sender_open(c, node, &so, &r->snd);
     if (st == FAMQP_ASYNC_OK) {
         famqp_async_receiver_options ro;
@@ -273,7 +276,7 @@ famqp_async_status famqp_async_request(famqp_async_requester *r, const famqp_mes
         r->conn->state == AS_FAILED)
         return FAMQP_ASYNC_ERR_STATE;
     req_slot *s = r->free_list;
-    if (!s)
+    if (r->in_flight >= r->cap || !s)
         return FAMQP_ASYNC_ERR_FULL;
     if (!timeout_ms)
         timeout_ms = r->timeout_ms;
@@ -325,7 +328,7 @@ void famqp_async_requester_close(famqp_async_requester *r)
     r->snd->base.lost_hook = NULL;
     famqp_async_sender_close(r->snd); /* held requests: ERR_CLOSED through on_outcome */
     famqp_async_receiver_close(r->rcv);
-    for (uint32_t i = 0; i < r->cap; i++)
+    for (uint32_t i = 0; i < r->nslots; i++)
         complete(&r->slots[i], FAMQP_ASYNC_ERR_CLOSED, NULL);
     r->free_pending = true;
     leave(r);

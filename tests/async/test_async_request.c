@@ -58,6 +58,17 @@ static void app_start(rq_app *a, test_broker *b, const char *const *args)
     ck_assert_int_eq(famqp_async_connect(a->loop, a->url, NULL, &a->conn), FAMQP_ASYNC_OK);
 }
 
+/* famqp-broker with --sas-key and a requester to its $cbs node. */
+static void cbs_requester(rq_app *a, test_broker *b, uint32_t max_in_flight)
+{
+    const char *args[] = {"--sas-key", "RootManageSharedAccessKey=SAS_KEY_VALUE", NULL};
+    app_start(a, b, args);
+    famqp_async_requester_options o;
+    famqp_async_requester_options_init(&o);
+    o.max_in_flight = max_in_flight;
+    ck_assert_int_eq(famqp_async_requester_open(a->conn, FAMQP_CBS_NODE, &o, &a->rq), FAMQP_ASYNC_OK);
+}
+
 static void close_and_free(rq_app *a)
 {
     famqp_async_close(a->conn, NULL, NULL);
@@ -66,6 +77,26 @@ static void close_and_free(rq_app *a)
 }
 
 /* ---- many put-tokens in flight against famqp-broker's $cbs ---- */
+
+/* A put-token request for sb://127.0.0.1/q with a SAS token signed with
+ * key (the broker's is SAS_KEY_VALUE); m keeps views of the buffers. */
+typedef struct put_request {
+    famqp_message m;
+    char token[512];
+    uint8_t props[256];
+} put_request;
+
+static void make_put(put_request *p, const char *key)
+{
+    uint64_t se = (uint64_t)time(NULL) + 3600;
+    REQUIRE(famqp_sas_token("sb://127.0.0.1/q", "RootManageSharedAccessKey", key, se, p->token, sizeof p->token, NULL,
+                            NULL) == FAMQP_AUTH_OK,
+            "token");
+    famqp_message_init(&p->m);
+    REQUIRE(famqp_cbs_put_token_request(&p->m, p->props, sizeof p->props, FAMQP_CBS_TYPE_SAS, "sb://127.0.0.1/q", se,
+                                        p->token) == FAMQP_OK,
+            "put-token");
+}
 
 static void put_one(rq_app *a);
 
@@ -100,20 +131,10 @@ static void on_put(famqp_async_requester *r, famqp_async_status st, const famqp_
 static void put_one(rq_app *a)
 {
     while (a->started < MANY) {
-        char token[512];
-        uint64_t se = (uint64_t)time(NULL) + 3600;
-        const char *key = a->started % 2 ? "wrong" : "SAS_KEY_VALUE";
-        REQUIRE(famqp_sas_token("sb://127.0.0.1/q", "RootManageSharedAccessKey", key, se, token, sizeof token, NULL,
-                                NULL) == FAMQP_AUTH_OK,
-                "token");
-        famqp_message m;
-        famqp_message_init(&m);
-        uint8_t props[256];
-        REQUIRE(famqp_cbs_put_token_request(&m, props, sizeof props, "servicebus.windows.net:sastoken",
-                                            "sb://127.0.0.1/q", se, token) == FAMQP_OK,
-                "put-token");
+        put_request put;
+        make_put(&put, a->started % 2 ? "wrong" : "SAS_KEY_VALUE");
         uint64_t id;
-        famqp_async_status st = famqp_async_request(a->rq, &m, 5000, on_put, a, &id);
+        famqp_async_status st = famqp_async_request(a->rq, &put.m, 5000, on_put, a, &id);
         if (st == FAMQP_ASYNC_ERR_FULL) {
             a->full_seen++;
             return;
@@ -132,13 +153,8 @@ static bool all_done(void *arg)
 START_TEST(many_in_flight)
 {
     test_broker b;
-    const char *args[] = {"--sas-key", "RootManageSharedAccessKey=SAS_KEY_VALUE", NULL};
     rq_app a;
-    app_start(&a, &b, args);
-    famqp_async_requester_options o;
-    famqp_async_requester_options_init(&o);
-    o.max_in_flight = IN_FLIGHT;
-    ck_assert_int_eq(famqp_async_requester_open(a.conn, FAMQP_CBS_NODE, &o, &a.rq), FAMQP_ASYNC_OK);
+    cbs_requester(&a, &b, IN_FLIGHT);
     ck_assert(strncmp(famqp_async_requester_reply_to(a.rq), "famqp-reply-", 12) == 0);
     put_one(&a); /* before the connection is open: they wait in the sender */
     ck_assert_int_eq(a.started, IN_FLIGHT);
@@ -152,6 +168,56 @@ START_TEST(many_in_flight)
     ck_assert_uint_eq(famqp_async_requester_in_flight(a.rq), 0);
     ck_assert_uint_eq(famqp_async_requester_unmatched(a.rq), 0);
     famqp_async_requester_close(a.rq);
+    close_and_free(&a);
+    broker_stop(&b, false);
+}
+END_TEST
+
+/* ---- one in flight, the next from each callback ---- */
+
+static void chain_next(rq_app *a);
+
+static void on_chained(famqp_async_requester *r, famqp_async_status st, const famqp_async_response *resp, void *arg)
+{
+    (void)r;
+    rq_app *a = arg;
+    a->done++;
+    if (st == FAMQP_ASYNC_OK && resp->status_code == 200)
+        a->ok200++;
+    chain_next(a);
+}
+
+/* famqp-broker answers before it settles the request: the slot of the
+ * request just answered still waits for its outcome, and the next request
+ * must not be refused for it. */
+static void chain_next(rq_app *a)
+{
+    if (a->started == 20)
+        return;
+    put_request put;
+    make_put(&put, "SAS_KEY_VALUE");
+    famqp_async_status st = famqp_async_request(a->rq, &put.m, 5000, on_chained, a, NULL);
+    if (st == FAMQP_ASYNC_ERR_FULL)
+        a->full_seen++;
+    else
+        a->started++;
+}
+
+static bool twenty_done(void *arg) { return ((rq_app *)arg)->done == 20; }
+
+START_TEST(one_in_flight_chained)
+{
+    test_broker b;
+    rq_app a;
+    cbs_requester(&a, &b, 1);
+    chain_next(&a);
+    ck_assert_int_eq(a.full_seen, 0);
+    chain_next(&a); /* a second while one is in flight: max_in_flight */
+    ck_assert_int_eq(a.full_seen, 1);
+    ck_assert_msg(run_until(a.loop, twenty_done, &a, 10000), "%d of 20 answered, %d refused as full", a.done,
+                  a.full_seen - 1);
+    ck_assert_int_eq(a.full_seen, 1);
+    ck_assert_int_eq(a.ok200, 20);
     close_and_free(&a);
     broker_stop(&b, false);
 }
@@ -411,6 +477,7 @@ Suite *async_request_suite(void)
     TCase *tc = tcase_create("request");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, many_in_flight);
+    tcase_add_test(tc, one_in_flight_chained);
     tcase_add_test(tc, timeout_unmatched_close);
     tcase_add_test(tc, lost_with_requests_out);
     tcase_add_test(tc, cbs_token_provider);
