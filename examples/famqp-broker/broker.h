@@ -81,6 +81,11 @@ typedef struct consumer {
     struct consumer *ready_next;
     uint64_t auth_expiry_s; /* own: --sas-key: when the token that allows it expires; 0: none needed */
     struct eh_reader *eh;   /* an Event Hubs partition reader (broker_eventhub.c), queue NULL; else NULL */
+    /* own (broker_stall.c): it has credit but cannot take a message now
+     * (max_unsettled_per_link reached, or its connection's output over
+     * budget), since stalled_since_ms (its worker loop's clock) */
+    bool stalled;
+    uint64_t stalled_since_ms;
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -123,6 +128,7 @@ typedef struct broker_config {
     const emu_config *entities;  /* --config, --event-hub, ...: read-only once running */
     size_t eh_max_events;        /* --eh-max-events: events an Event Hubs partition retains */
     size_t eh_max_bytes;         /* --eh-max-bytes: their bytes */
+    uint64_t detach_stalled_ms;  /* --detach-stalled-after: 0 = never */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -154,6 +160,7 @@ typedef struct worker {
     famqp_loop_timer *topup_timer; /* producer credit, after this wake-up's events */
     famqp_loop_timer *retry_timer; /* wake posts that failed (queue full) */
     famqp_loop_timer *cbs_timer;   /* --sas-key: links whose tokens expired, every second */
+    famqp_loop_timer *stall_timer; /* --detach-stalled-after: stalled consumers (broker_stall.c) */
     bool *need_wake;               /* [threads]: a wake post to retry */
     producer **slots;              /* producers by slot; NULL: free */
     uint32_t *gens;                /* each slot's generation (bumped when freed) */
@@ -301,6 +308,17 @@ void message_done(worker *w, message *m, const famqp_outcome *o);
  * was when out of memory. */
 message *message_count_failed_delivery(worker *w, message *m);
 void broker_free_queues(broker *b);
+
+/* broker_stall.c: consumers that have credit but cannot take a message */
+/* Own thread, after consumer_flush's sends: sent went out, st is the
+ * status of the send that stopped it (FAMQP_ENGINE_OK: none failed).  A
+ * stalled consumer reports no credit to queue_dispatch. */
+void stall_note(worker *w, consumer *c, size_t sent, famqp_engine_status st);
+/* Own thread, mu not held: an outcome for c arrived; a stalled c may take
+ * messages again (its credit is reported anew). */
+void stall_on_outcome(worker *w, consumer *c);
+/* On worker_init: the --detach-stalled-after timer (none when off). */
+famqp_loop_status stall_init(worker *w);
 
 /* broker_worker.c */
 /* mu held: target needs to run its lists (from worker self: a post, sent

@@ -413,6 +413,7 @@ static void on_outcome(worker *w, famqp_delivery *d)
     }
     if (!famqp_delivery_settled(d))
         famqp_delivery_settle(d);
+    stall_on_outcome(w, c);
 }
 
 static void handle_event(client *cl, const famqp_event *e)

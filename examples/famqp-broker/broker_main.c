@@ -19,6 +19,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
+            "                    [--detach-stalled-after MS]\n"
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
             "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
@@ -44,6 +45,11 @@ static void usage(FILE *f)
             "                       1 to 4294967295 (default 1000000); logged when reached;\n"
             "                       never more credit than the room left (a queue with one\n"
             "                       sender holds at most N)\n"
+            "  --detach-stalled-after MS  detach a consumer that has been stalled for MS\n"
+            "                       milliseconds (it holds max_unsettled_per_link, 65536,\n"
+            "                       unsettled deliveries) with amqp:resource-limit-exceeded;\n"
+            "                       its messages go to the other consumers; 0 to 4294967295\n"
+            "                       (default 0: never; stalled consumers are skipped anyway)\n"
             "  --accept-when-consumed  accept a sender's message only when a consumer\n"
             "                       accepted it (its rejection is passed back too): the\n"
             "                       broker then never acknowledges a message it could\n"
@@ -174,6 +180,13 @@ int main(int argc, char **argv)
                 b.cfg.eh_max_events = (size_t)n;
             else
                 b.cfg.eh_max_bytes = (size_t)n;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--detach-stalled-after") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, 0, UINT32_MAX, &n))
+                return 2;
+            b.cfg.detach_stalled_ms = n;
             i++;
             continue;
         }

@@ -254,6 +254,8 @@ void consumer_flush(worker *w, consumer *c)
     c->outbox = (msg_list){0};
     pthread_mutex_unlock(&b->mu);
     bool failed = false;
+    famqp_engine_status why = FAMQP_ENGINE_OK;
+    size_t sent = 0;
     while (out.head && famqp_link_credit(c->link) > 0) {
         message *m = out.head;
         uint8_t tag[8];
@@ -262,10 +264,14 @@ void consumer_flush(worker *w, consumer *c)
             famqp_link_send_format(c->link, famqp_binary_of(tag, sizeof tag), m->format, m->data, m->len,
                                    c->presettled, NULL);
         if (st != FAMQP_ENGINE_OK) {
-            failed = true; /* e.g. the connection failed: no more until its next flow */
+            /* e.g. the connection failed: no more until its next flow; at
+             * its unsettled limit: no more until an outcome (stall_note) */
+            failed = true;
+            why = st;
             break;
         }
         client_flush(c->client);
+        sent++;
         list_remove(&out, m);
         if (c->presettled) {
             famqp_outcome sent = {.kind = FAMQP_OUTCOME_ACCEPTED};
@@ -274,6 +280,7 @@ void consumer_flush(worker *w, consumer *c)
             list_push_back(&c->inflight, m);
         }
     }
+    stall_note(w, c, sent, why);
     pthread_mutex_lock(&b->mu);
     /* Unsent (the peer took credit back, e.g. a drain, or the link
      * failed): back to the head of the queue for any consumer, rather
@@ -283,7 +290,7 @@ void consumer_flush(worker *w, consumer *c)
     if (c->attached) {
         list_prepend_all(&c->queue->messages, &c->outbox);
         report_credit(c);
-        if (failed)
+        if (failed || c->stalled)
             c->credit = 0;
         queue_dispatch(w, c->queue);
     }

@@ -194,6 +194,8 @@ famqp_loop_status worker_init(broker *b, unsigned i)
         st = famqp_loop_timer_new(w->loop, on_cbs_tick, w, &w->cbs_timer);
     if (st == FAMQP_LOOP_OK && w->cbs_timer)
         st = famqp_loop_timer_start(w->cbs_timer, 1000);
+    if (st == FAMQP_LOOP_OK)
+        st = stall_init(w);
     return st;
 }
 
@@ -202,6 +204,7 @@ void worker_destroy(worker *w)
     famqp_loop_timer_free(w->topup_timer);
     famqp_loop_timer_free(w->retry_timer);
     famqp_loop_timer_free(w->cbs_timer);
+    famqp_loop_timer_free(w->stall_timer);
     famqp_loop_free(w->loop); /* queued wakes are told CLOSED */
     while (w->settles) {
         settle *s = w->settles;
