@@ -103,8 +103,12 @@ typedef struct producer {
 
 /* mu, all of it. */
 typedef struct queue {
-    struct queue *next;
+    struct queue *next; /* in its hash bucket (broker_queues.c) */
     char *name;
+    uint64_t hash;
+    bool idle;                           /* on the idle list: empty, no link */
+    struct queue *idle_prev, *idle_next; /* the idle list, oldest first */
+    uint64_t idle_since_ms;              /* CLOCK_MONOTONIC */
     msg_list messages;
     consumer **consumers;
     size_t nconsumers, cap;
@@ -129,6 +133,8 @@ typedef struct broker_config {
     size_t eh_max_events;        /* --eh-max-events: events an Event Hubs partition retains */
     size_t eh_max_bytes;         /* --eh-max-bytes: their bytes */
     uint64_t detach_stalled_ms;  /* --detach-stalled-after: 0 = never */
+    uint64_t auto_delete_ms;     /* --auto-delete-after: 0 = never */
+    size_t max_queues;           /* --max-queues */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -161,6 +167,7 @@ typedef struct worker {
     famqp_loop_timer *retry_timer; /* wake posts that failed (queue full) */
     famqp_loop_timer *cbs_timer;   /* --sas-key: links whose tokens expired, every second */
     famqp_loop_timer *stall_timer; /* --detach-stalled-after: stalled consumers (broker_stall.c) */
+    famqp_loop_timer *queue_timer; /* worker 0, --auto-delete-after: unused queues (broker_queues.c) */
     bool *need_wake;               /* [threads]: a wake post to retry */
     producer **slots;              /* producers by slot; NULL: free */
     uint32_t *gens;                /* each slot's generation (bumped when freed) */
@@ -178,7 +185,11 @@ typedef struct worker {
 typedef struct broker {
     broker_config cfg;
     pthread_mutex_t mu;
-    queue *queues;    /* mu */
+    queue **buckets;  /* mu: the queues by name (broker_queues.c) */
+    size_t nbuckets, nqueues;
+    queue *idle_head, *idle_tail;           /* mu: empty queues without links, oldest first */
+    uint64_t queue_lookups, queue_compares; /* mu: names looked up, names compared (--verbose at exit) */
+    bool sweep_armed, sweep_request; /* mu: worker 0's queue timer runs / is to be started */
     uint64_t next_id; /* mu */
     worker *workers;  /* [cfg.threads] */
     struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
@@ -268,7 +279,20 @@ void list_push_front(msg_list *l, message *m);
 void list_remove(msg_list *l, message *m);
 /* Puts all of from at the head of to, in their order. */
 void list_prepend_all(msg_list *to, msg_list *from);
-queue *queue_get(broker *b, const char *name); /* mu held; creates on first use */
+/* broker_queues.c, mu held */
+/* The queue named name, created on first use; NULL with why (--max-queues
+ * reached, out of memory). */
+queue *queue_open(broker *b, const char *name, const char **why);
+queue *queue_get(broker *b, const char *name); /* queue_open without why */
+/* On worker w: q may have become unused (no link, no message): deleted
+ * after the grace (worker 0 woken to time it). */
+void queue_note_unused(worker *w, queue *q);
+/* On worker_init: worker 0's --auto-delete-after timer (not started). */
+famqp_loop_status queues_init(worker *w);
+/* Worker 0, mu not held: starts its timer (sweep_request was set). */
+void queues_arm(worker *w);
+
+/* broker_queue.c */
 bool queue_add_consumer(queue *q, consumer *c); /* mu held */
 void queue_remove_consumer(queue *q, consumer *c);
 bool queue_add_producer(queue *q, producer *p);

@@ -132,6 +132,8 @@ static void drop_consumer(client *cl, consumer *c)
     consumer_requeue_all(c);
     if (!w->stopping && c->queue)
         queue_dispatch(w, c->queue); /* its messages to the other consumers */
+    if (c->queue)
+        queue_note_unused(w, c->queue);
     pthread_mutex_unlock(&w->b->mu);
     worker_post_wakes(w);
     famqp_link_set_context(c->link, NULL);
@@ -151,8 +153,10 @@ static void drop_producer(client *cl, producer *p)
     /* Messages naming it as their origin find its slot empty from now on. */
     worker_slot_free(cl->w, p);
     pthread_mutex_lock(&cl->w->b->mu);
-    if (p->queue)
+    if (p->queue) {
         queue_remove_producer(p->queue, p);
+        queue_note_unused(cl->w, p->queue);
+    }
     if (p->topup) {
         for (producer **pp = &cl->w->topups; *pp; pp = &(*pp)->topup_next)
             if (*pp == p) {
@@ -161,6 +165,7 @@ static void drop_producer(client *cl, producer *p)
             }
     }
     pthread_mutex_unlock(&cl->w->b->mu);
+    worker_post_wakes(cl->w);
     famqp_link_set_context(p->link, NULL);
     for (size_t i = 0; i < cl->nproducers; i++)
         if (cl->producers[i] == p) {
@@ -248,11 +253,12 @@ static void on_attach(client *cl, famqp_link *l)
         consumer *c = calloc(1, sizeof *c);
         bool ok = c && grow_consumers(cl);
         queue *q = NULL;
+        const char *why = "out of memory";
         if (ok) {
             c->link = l;
             c->client = cl;
             pthread_mutex_lock(&b->mu);
-            q = queue_get(b, addr);
+            q = queue_open(b, addr, &why);
             ok = q && queue_add_consumer(q, c);
             c->queue = q;
             c->attached = ok; /* credit 0 until its flow */
@@ -260,7 +266,7 @@ static void on_attach(client *cl, famqp_link *l)
         }
         if (!ok) {
             free(c);
-            famqp_link_close(l, "amqp:resource-limit-exceeded", "out of memory");
+            client_refuse_link(l, &o, "amqp:resource-limit-exceeded", why);
             return;
         }
         c->presettled = famqp_link_remote_snd_settle_mode(l) == 1; /* settled */
@@ -275,11 +281,12 @@ static void on_attach(client *cl, famqp_link *l)
         producer *p = calloc(1, sizeof *p);
         bool ok = p && grow_producers(cl) && worker_slot_new(w, p);
         bool slotted = ok;
+        const char *why = "out of memory";
         if (ok) {
             p->link = l;
             p->client = cl;
             pthread_mutex_lock(&b->mu);
-            queue *q = queue_get(b, addr);
+            queue *q = queue_open(b, addr, &why);
             ok = q && queue_add_producer(q, p);
             p->queue = q;
             pthread_mutex_unlock(&b->mu);
@@ -288,7 +295,7 @@ static void on_attach(client *cl, famqp_link *l)
             if (slotted)
                 worker_slot_free(w, p);
             free(p);
-            famqp_link_close(l, "amqp:resource-limit-exceeded", "out of memory");
+            client_refuse_link(l, &o, "amqp:resource-limit-exceeded", why);
             return;
         }
         cl->producers[cl->nproducers++] = p;

@@ -19,7 +19,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
-            "                    [--detach-stalled-after MS]\n"
+            "                    [--detach-stalled-after MS] [--max-queues N]\n"
+            "                    [--auto-delete-after MS]\n"
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
             "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
@@ -50,6 +51,12 @@ static void usage(FILE *f)
             "                       unsettled deliveries) with amqp:resource-limit-exceeded;\n"
             "                       its messages go to the other consumers; 0 to 4294967295\n"
             "                       (default 0: never; stalled consumers are skipped anyway)\n"
+            "  --max-queues N       at most N queues, 1 to 4294967295 (default 100000): an\n"
+            "                       attach to a new address beyond it is refused with\n"
+            "                       amqp:resource-limit-exceeded\n"
+            "  --auto-delete-after MS  delete a queue once it has been empty and without\n"
+            "                       links for MS milliseconds, 0 to 4294967295 (default\n"
+            "                       30000; 0: never)\n"
             "  --accept-when-consumed  accept a sender's message only when a consumer\n"
             "                       accepted it (its rejection is passed back too): the\n"
             "                       broker then never acknowledges a message it could\n"
@@ -118,6 +125,8 @@ int main(int argc, char **argv)
     b.cfg.threads = 1;
     b.cfg.credit = 1000;
     b.cfg.max_depth = 1000000;
+    b.cfg.auto_delete_ms = 30000;
+    b.cfg.max_queues = 100000;
     b.cfg.eh_max_events = 1000000;
     b.cfg.eh_max_bytes = (size_t)256 << 20;
     b.next_id = 1;
@@ -183,10 +192,16 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
-        if (strcmp(a, "--detach-stalled-after") == 0) {
-            if (!tool_arg_u64("famqp-broker", a, v, 0, UINT32_MAX, &n))
+        if (!strcmp(a, "--detach-stalled-after") || !strcmp(a, "--auto-delete-after") || !strcmp(a, "--max-queues")) {
+            bool queues = !strcmp(a, "--max-queues");
+            if (!tool_arg_u64("famqp-broker", a, v, queues ? 1 : 0, UINT32_MAX, &n))
                 return 2;
-            b.cfg.detach_stalled_ms = n;
+            if (queues)
+                b.cfg.max_queues = (size_t)n;
+            else if (!strcmp(a, "--auto-delete-after"))
+                b.cfg.auto_delete_ms = n;
+            else
+                b.cfg.detach_stalled_ms = n;
             i++;
             continue;
         }

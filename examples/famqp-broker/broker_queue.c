@@ -55,26 +55,6 @@ void list_remove(msg_list *l, message *m)
     l->count--;
 }
 
-queue *queue_get(broker *b, const char *name)
-{
-    for (queue *q = b->queues; q; q = q->next)
-        if (strcmp(q->name, name) == 0)
-            return q;
-    queue *q = calloc(1, sizeof *q);
-    size_t n = strlen(name);
-    char *copy = malloc(n + 1);
-    if (!q || !copy) {
-        free(q);
-        free(copy);
-        return NULL;
-    }
-    memcpy(copy, name, n + 1);
-    q->name = copy;
-    q->next = b->queues;
-    b->queues = q;
-    return q;
-}
-
 bool queue_add_consumer(queue *q, consumer *c)
 {
     if (q->nconsumers == q->cap) {
@@ -324,23 +304,6 @@ void consumer_requeue_all(consumer *c)
     /* Back to the head, in their original order: sent ones first. */
     list_prepend_all(&c->queue->messages, &c->outbox);
     list_prepend_all(&c->queue->messages, &c->inflight);
-}
-
-void broker_free_queues(broker *b)
-{
-    while (b->queues) {
-        queue *q = b->queues;
-        b->queues = q->next;
-        while (q->messages.head) {
-            message *m = q->messages.head;
-            list_remove(&q->messages, m);
-            free(m);
-        }
-        free(q->consumers);
-        free(q->producers);
-        free(q->name);
-        free(q);
-    }
 }
 
 static char *copy_str(const char *s)

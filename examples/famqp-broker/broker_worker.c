@@ -103,12 +103,17 @@ void worker_process(worker *w, bool all)
         settle *settles = w->settles;
         incoming *in = all ? w->incoming : NULL;
         bool topups = all && w->topups;
+        bool sweep = w->index == 0 && b->sweep_request; /* broker_queues.c */
+        if (sweep)
+            b->sweep_request = false;
         w->settles = NULL;
         if (all)
             w->incoming = NULL;
         pthread_mutex_unlock(&b->mu);
-        if (!c && !settles && !in && !topups)
+        if (!c && !settles && !in && !topups && !sweep)
             return;
+        if (sweep)
+            queues_arm(w);
         while (settles) {
             settle *s = settles;
             settles = s->next;
@@ -196,6 +201,8 @@ famqp_loop_status worker_init(broker *b, unsigned i)
         st = famqp_loop_timer_start(w->cbs_timer, 1000);
     if (st == FAMQP_LOOP_OK)
         st = stall_init(w);
+    if (st == FAMQP_LOOP_OK)
+        st = queues_init(w);
     return st;
 }
 
@@ -205,6 +212,7 @@ void worker_destroy(worker *w)
     famqp_loop_timer_free(w->retry_timer);
     famqp_loop_timer_free(w->cbs_timer);
     famqp_loop_timer_free(w->stall_timer);
+    famqp_loop_timer_free(w->queue_timer);
     famqp_loop_free(w->loop); /* queued wakes are told CLOSED */
     while (w->settles) {
         settle *s = w->settles;
