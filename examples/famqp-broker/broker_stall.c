@@ -1,6 +1,8 @@
 /* famqp-broker: consumers that have link credit but cannot take a message
  * now (the engine's max_unsettled_per_link reached: famqp_link_send says
- * FAMQP_ENGINE_ERR_LIMIT).  Such a consumer reports no credit, so
+ * FAMQP_ENGINE_ERR_LIMIT; one refused because its connection's output is
+ * over the engine's max_output_bytes is not stalled here: it waits for the
+ * engine's LINK_CREDIT once its output drained).  Such a consumer reports no credit, so
  * queue_dispatch passes over it and its round-robin turn goes to the
  * others; an outcome from it makes it try again.  With
  * --detach-stalled-after MS, one stalled that long is detached with
@@ -13,6 +15,11 @@
 
 void stall_note(worker *w, consumer *c, size_t sent, famqp_engine_status st)
 {
+    /* Its connection's output over max_output_bytes (a peer not reading):
+     * not stalled here; the engine's LINK_CREDIT once it drained has
+     * consumer_flush report its credit again. */
+    if (st == FAMQP_ENGINE_ERR_LIMIT && famqp_connection_output_blocked(c->client->conn))
+        st = FAMQP_ENGINE_OK;
     if (st == FAMQP_ENGINE_ERR_LIMIT) {
         if (!c->stalled || sent) { /* it took some: stalled from now */
             c->stalled = true;

@@ -336,8 +336,10 @@ static bool can_send(void *arg)
     famqp_sender *s = arg;
     if (s->base.remote_detached || !s->base.link)
         return true; /* reported by the caller */
+    /* Output held back (the engine's max_output_bytes): waiting writes it. */
     return famqp_link_credit(s->base.link) > 0 && (s->presettled || s->sum.in_flight < s->window) &&
-           s->resend_pos == s->kept_count; /* resends first */
+           s->resend_pos == s->kept_count && /* resends first */
+           !famqp_connection_output_blocked(s->base.client->conn);
 }
 
 static famqp_client_status detached_error(famqp_sender *s)

@@ -29,6 +29,7 @@ void famqp_connection_options_init(famqp_connection_options *o)
     o->max_credit_overrun = FAMQP_ENGINE_DEFAULT_MAX_CREDIT_OVERRUN;
     o->delivery_pool_bytes = FAMQP_ENGINE_DEFAULT_DELIVERY_POOL_BYTES;
     o->max_incoming_bytes = FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES;
+    o->max_output_bytes = FAMQP_ENGINE_DEFAULT_MAX_OUTPUT_BYTES;
     o->max_empty_frames_per_s = FAMQP_ENGINE_DEFAULT_MAX_EMPTY_FRAMES_PER_S;
     o->max_idle_flows_per_s = FAMQP_ENGINE_DEFAULT_MAX_IDLE_FLOWS_PER_S;
     o->trace = -1;

@@ -255,6 +255,10 @@ famqp_engine_status famqp_link_send_format(famqp_link *l, famqp_binary tag, uint
         return FAMQP_ENGINE_ERR_ARG;
     if (!settled && l->nunsettled >= c->opts.max_unsettled_per_link)
         return FAMQP_ENGINE_ERR_LIMIT; /* wait for outcomes first */
+    if (eng_output_over(c)) {
+        l->output_refused = true; /* LINK_CREDIT once it drained */
+        return FAMQP_ENGINE_ERR_LIMIT;
+    }
     famqp_delivery *d = delivery_new(l, true, 0);
     if (!d)
         return FAMQP_ENGINE_ERR_NOMEM;
@@ -316,10 +320,10 @@ famqp_engine_status famqp_delivery_abort(famqp_delivery *d)
 
 /* ---- receiving -------------------------------------------------------------- */
 
-static void receiver_credit_topup(famqp_link *l)
+void eng_receiver_credit_topup(famqp_link *l)
 {
     uint32_t w = l->opts.credit_window;
-    if (!w || l->local != ENG_ACTIVE || l->drain)
+    if (!w || l->local != ENG_ACTIVE || l->drain || eng_output_over(l->session->conn))
         return;
     if (l->credit <= w / 2) {
         eng_link_grant(l, w);
@@ -401,7 +405,7 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         d->remote_settled = true;
         eng_event(c, FAMQP_EVENT_DELIVERY_ABORTED, s, l, d, (famqp_condition){0});
         eng_delivery_kill(d); /* freed once the event is consumed */
-        receiver_credit_topup(l);
+        eng_receiver_credit_topup(l);
         return;
     }
     uint64_t limit = l->opts.max_message_size ? l->opts.max_message_size : c->opts.max_message_size;
@@ -432,7 +436,7 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
         l->incoming = NULL;
         list_push(d); /* reachable until the application settles it */
         eng_event(c, FAMQP_EVENT_DELIVERY, s, l, d, (famqp_condition){0});
-        receiver_credit_topup(l);
+        eng_receiver_credit_topup(l);
     }
 }
 

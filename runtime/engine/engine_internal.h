@@ -117,6 +117,7 @@ struct famqp_link {
     uint32_t max_granted;        /* largest credit granted so far */
     uint32_t available;
     bool drain;                /* sender: drain requested; receiver: drain sent */
+    bool output_refused;       /* sender: a send refused for max_output_bytes */
     uint32_t credit_events;    /* sender: LINK_CREDIT events not yet released;
                                   a drain completes only after the application
                                   saw them (it may still send) */
@@ -228,6 +229,9 @@ struct famqp_connection {
 
     /* sender links with a drain to complete (see eng_drain_complete) */
     bool drain_pending;
+    /* output above opts.max_output_bytes held something back (see
+     * eng_output_over); released once it drained to half */
+    bool output_blocked;
 
     /* flood limits: frames without progress in the current second */
     uint64_t now_ms;           /* the last time given to tick */
@@ -308,6 +312,9 @@ bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame
 bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f);
 bool eng_write_heartbeat(famqp_connection *c);
 bool eng_write_raw(famqp_connection *c, const uint8_t *p, size_t n); /* to the wire directly */
+/* Output is at or above opts.max_output_bytes: the caller holds back
+ * (marked blocked, released by famqp_connection_output_consume). */
+bool eng_output_over(famqp_connection *c);
 void eng_send_amqp_header(famqp_connection *c); /* then any deferred frames */
 uint32_t eng_out_frame_max(const famqp_connection *c);
 /* Fills the error of a close, end, detach or rejected outcome we send;
@@ -330,6 +337,9 @@ void eng_delivery_pool_free(famqp_connection *c);
 void eng_sasl_start_client(famqp_connection *c);
 void eng_sasl_start_server(famqp_connection *c);
 void eng_sasl_frame(famqp_connection *c, const famqp_frame *fr);
+
+/* Receiver: credit_window renewed once half is used (engine_delivery.c). */
+void eng_receiver_credit_topup(famqp_link *l);
 
 /* ---- sessions (engine_session.c) ------------------------------------------ */
 famqp_session *eng_session_new(famqp_connection *c);

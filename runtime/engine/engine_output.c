@@ -124,6 +124,47 @@ const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len)
     return c->out.ptr ? c->out.ptr + c->out_pos : NULL;
 }
 
+size_t famqp_connection_output_pending(const famqp_connection *c)
+{
+    return c->out.len - c->out_pos + c->deferred.len;
+}
+
+bool famqp_connection_output_blocked(const famqp_connection *c)
+{
+    return c->output_blocked ||
+           (c->opts.max_output_bytes && famqp_connection_output_pending(c) >= c->opts.max_output_bytes);
+}
+
+bool eng_output_over(famqp_connection *c)
+{
+    if (!c->opts.max_output_bytes || famqp_connection_output_pending(c) < c->opts.max_output_bytes)
+        return false;
+    c->output_blocked = true;
+    return true;
+}
+
+/* Output drained to half of max_output_bytes: the windows and credit held
+ * back are renewed, refused senders told they may send. */
+static void output_release(famqp_connection *c)
+{
+    if (!c->output_blocked || famqp_connection_output_pending(c) > c->opts.max_output_bytes / 2)
+        return;
+    c->output_blocked = false;
+    if (c->failed || c->phase != ENG_PHASE_AMQP)
+        return;
+    for (famqp_session *s = c->sessions_head; s && !c->failed; s = s->next) {
+        eng_session_incoming_replenish(s);
+        for (famqp_link *l = s->links_head; l && !c->failed; l = l->next) {
+            if (l->role == FAMQP_LINK_RECEIVER) {
+                eng_receiver_credit_topup(l);
+            } else if (l->output_refused) {
+                l->output_refused = false;
+                eng_event(c, FAMQP_EVENT_LINK_CREDIT, s, l, NULL, (famqp_condition){0});
+            }
+        }
+    }
+}
+
 void famqp_connection_output_consume(famqp_connection *c, size_t n)
 {
     size_t avail = c->out.len - c->out_pos;
@@ -140,4 +181,5 @@ void famqp_connection_output_consume(famqp_connection *c, size_t n)
         c->trace_pos -= c->out_pos;
         c->out_pos = 0;
     }
+    output_release(c);
 }

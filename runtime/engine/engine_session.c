@@ -255,7 +255,7 @@ void eng_session_pump(famqp_session *s)
 void eng_session_incoming_replenish(famqp_session *s)
 {
     uint32_t full = s->conn->opts.incoming_window;
-    if (s->incoming_window > full / 2 || s->remote != ENG_ACTIVE)
+    if (s->incoming_window > full / 2 || s->remote != ENG_ACTIVE || eng_output_over(s->conn))
         return;
     s->incoming_window = full;
     eng_session_flow_write(s, NULL, false);

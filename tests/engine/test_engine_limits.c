@@ -339,6 +339,53 @@ START_TEST(test_limit_unsettled_outgoing)
 }
 END_TEST
 
+/* ---- max_output_bytes (output a peer has not read) ----------------------------- */
+
+static famqp_session *pair_connect_session(pair *p)
+{
+    famqp_session *cs;
+    pair_connect(p, &cs, NULL);
+    return cs;
+}
+
+/* Output nobody takes: sends are refused at max_output_bytes (pre-settled
+ * too, the connection not failed); once the output went out and drained,
+ * the sender gets LINK_CREDIT and sends again. */
+START_TEST(test_limit_output_bytes)
+{
+    famqp_connection_options co;
+    harness_client_options(&co);
+    co.max_output_bytes = 4096;
+    famqp_connection_options so;
+    harness_server_options(&so);
+    pair p;
+    pair_init(&p, &co, &so, CHUNK_WHOLE);
+    famqp_link *snd = pair_attach(&p, pair_connect_session(&p), "l", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(&p);
+    static const uint8_t body[1000];
+    uint32_t i = 0;
+    while (famqp_link_send(snd, famqp_binary_of(&i, 4), body, sizeof body, true, NULL) == FAMQP_ENGINE_OK)
+        ck_assert_uint_lt(++i, 100);
+    /* ~1,030 bytes each: 4 fit below 4,096 (with whatever else is queued,
+     * e.g. a flow, one fewer) and the next is refused */
+    ck_assert_uint_ge(i, 3);
+    ck_assert_uint_le(i, 4);
+    ck_assert_uint_ge(famqp_connection_output_pending(p.a.c), 4096);
+    ck_assert(famqp_connection_output_blocked(p.a.c));
+    ck_assert(!famqp_connection_failed(p.a.c));
+    size_t credit_events = p.a.count[FAMQP_EVENT_LINK_CREDIT];
+    pair_pump(&p);
+    ck_assert(!famqp_connection_output_blocked(p.a.c));
+    ck_assert_uint_eq(p.a.count[FAMQP_EVENT_LINK_CREDIT], credit_events + 1);
+    ck_assert_uint_eq(p.b.count[FAMQP_EVENT_DELIVERY], i);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("z", 1), body, sizeof body, true, NULL), FAMQP_ENGINE_OK);
+    pair_pump(&p);
+    ck_assert_uint_eq(p.b.count[FAMQP_EVENT_DELIVERY], i + 1);
+    ck_assert(!famqp_connection_failed(p.b.c));
+    pair_free(&p);
+}
+END_TEST
+
 /* ---- decode limits: nesting depth and entries ----------------------------------- */
 
 /* Attaches a receiver whose source filter is the given map entries. */
@@ -557,6 +604,7 @@ START_TEST(test_limit_defaults)
     ck_assert_uint_eq(o.max_empty_frames_per_s, 1000);
     ck_assert_uint_eq(o.max_idle_flows_per_s, 5000);
     ck_assert_uint_eq(o.max_incoming_bytes, 128u * 1024u * 1024u);
+    ck_assert_uint_eq(o.max_output_bytes, 16u * 1024u * 1024u);
 }
 END_TEST
 
@@ -574,6 +622,7 @@ Suite *engine_limits_suite(void)
     tcase_add_test(tc, test_limit_links_per_session);
     tcase_add_test(tc, test_limit_unsettled_incoming);
     tcase_add_test(tc, test_limit_unsettled_outgoing);
+    tcase_add_test(tc, test_limit_output_bytes);
     tcase_add_test(tc, test_limit_decode_depth);
     tcase_add_test(tc, test_limit_decode_entries);
     tcase_add_test(tc, test_limit_decode_empty_elements);

@@ -151,6 +151,8 @@ typedef bool (*famqp_sasl_check_fn)(void *ctx, famqp_string authzid, famqp_strin
 /** Default famqp_connection_options.max_incoming_bytes: 128 MiB (two
  *  messages of the default max_message_size). */
 #define FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128ull * 1024u * 1024u)
+/** Default famqp_connection_options.max_output_bytes: 16 MiB. */
+#define FAMQP_ENGINE_DEFAULT_MAX_OUTPUT_BYTES (16ull * 1024u * 1024u)
 /** @} */
 
 /** A list of symbols (capabilities): `count` NUL-terminated ASCII strings.
@@ -227,6 +229,18 @@ typedef struct famqp_connection_options {
      *  connection closes with amqp:resource-limit-exceeded.  Default
      *  FAMQP_ENGINE_DEFAULT_MAX_INCOMING_BYTES (128 MiB); 0: no limit. */
     uint64_t max_incoming_bytes;
+    /** Bytes of output the connection buffers (written, not yet taken with
+     *  famqp_connection_output_consume) beyond which it holds back, so a
+     *  peer that does not read cannot make it buffer without bound:
+     *  famqp_link_send returns FAMQP_ENGINE_ERR_LIMIT (nothing queued;
+     *  a message already being sent still goes whole), and receivers'
+     *  automatic credit (credit_window) and the sessions' incoming windows
+     *  are not renewed (incoming transfers make output too).  Once the
+     *  output has drained to half of it, they are renewed and every sender
+     *  link refused meanwhile gets FAMQP_EVENT_LINK_CREDIT: it may send
+     *  again (famqp_connection_output_blocked tells the state).  Default
+     *  FAMQP_ENGINE_DEFAULT_MAX_OUTPUT_BYTES (16 MiB); 0: no limit. */
+    uint64_t max_output_bytes;
     /** SASL.  Client: sasl_mechanisms == 0 means no SASL layer (bare AMQP
      *  header); otherwise exactly one FAMQP_SASL_* to use.  Server: the set
      *  offered (0 = no SASL layer; a SASL header is then refused). */
@@ -359,6 +373,12 @@ FAMQP_API void famqp_connection_input_closed(famqp_connection *c);
 FAMQP_API const uint8_t *famqp_connection_output(famqp_connection *c, size_t *len);
 /** Tells the engine that the first n bytes of its output went out. */
 FAMQP_API void famqp_connection_output_consume(famqp_connection *c, size_t n);
+/** Bytes of output buffered, not yet consumed (frames written before our
+ *  AMQP header included). */
+FAMQP_API size_t famqp_connection_output_pending(const famqp_connection *c);
+/** True while famqp_link_send would be refused for max_output_bytes: the
+ *  output is at or above it, or was and has not drained to half of it. */
+FAMQP_API bool famqp_connection_output_blocked(const famqp_connection *c);
 
 /** The next event, or NULL.  The previous event is released. */
 FAMQP_API const famqp_event *famqp_connection_next_event(famqp_connection *c);
