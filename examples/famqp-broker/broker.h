@@ -18,6 +18,7 @@
 #define FAMQP_BROKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,7 @@ typedef struct msg_pool {
 typedef struct msg_list {
     message *head, *tail;
     size_t count;
+    size_t bytes; /* their len together */
 } msg_list;
 
 struct client;
@@ -99,6 +101,7 @@ typedef struct producer {
     uint64_t auth_expiry_s; /* own: as consumer's */
     struct eh_hub *hub;     /* an Event Hubs publisher (broker_eventhub.c), queue NULL; else NULL */
     int32_t partition;      /* with hub: the partition it sends to, -1: spread by key or in turn */
+    size_t largest;         /* own: its largest message so far (credit by bytes, broker_budget.c) */
 } producer;
 
 /* mu, all of it. */
@@ -135,6 +138,8 @@ typedef struct broker_config {
     uint64_t detach_stalled_ms;  /* --detach-stalled-after: 0 = never */
     uint64_t auto_delete_ms;     /* --auto-delete-after: 0 = never */
     size_t max_queues;           /* --max-queues */
+    size_t max_memory;           /* --max-memory: bytes of messages held, all queues */
+    size_t max_queue_bytes;      /* --max-queue-bytes: bytes of messages queued, per queue */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -167,6 +172,7 @@ typedef struct worker {
     famqp_loop_timer *retry_timer; /* wake posts that failed (queue full) */
     famqp_loop_timer *cbs_timer;   /* --sas-key: links whose tokens expired, every second */
     famqp_loop_timer *stall_timer; /* --detach-stalled-after: stalled consumers (broker_stall.c) */
+    famqp_loop_timer *budget_timer; /* producers waiting for --max-memory room (broker_budget.c) */
     famqp_loop_timer *queue_timer; /* worker 0, --auto-delete-after: unused queues (broker_queues.c) */
     bool *need_wake;               /* [threads]: a wake post to retry */
     producer **slots;              /* producers by slot; NULL: free */
@@ -190,6 +196,8 @@ typedef struct broker {
     queue *idle_head, *idle_tail;           /* mu: empty queues without links, oldest first */
     uint64_t queue_lookups, queue_compares; /* mu: names looked up, names compared (--verbose at exit) */
     bool sweep_armed, sweep_request; /* mu: worker 0's queue timer runs / is to be started */
+    atomic_size_t held_bytes;        /* message blocks held (pool_get to pool_put), header included */
+    size_t nproducers;               /* mu: producers of all queues */
     uint64_t next_id; /* mu */
     worker *workers;  /* [cfg.threads] */
     struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
@@ -332,6 +340,20 @@ void message_done(worker *w, message *m, const famqp_outcome *o);
  * was when out of memory. */
 message *message_count_failed_delivery(worker *w, message *m);
 void broker_free_queues(broker *b);
+
+/* broker_budget.c: credit to producers by bytes (--max-memory,
+ * --max-queue-bytes) */
+/* mu held: credit for p (at most want) that keeps its queue and the broker
+ * within their byte budgets, sharing what is left among the producers; 0
+ * when there is none, *global set when --max-memory is the reason. */
+uint32_t budget_credit(broker *b, producer *p, uint32_t want, bool *global);
+/* Own thread: p's worker retries its producers' credit shortly (room
+ * under --max-memory comes from any queue). */
+void budget_wait(worker *w);
+/* On worker_init: its retry timer. */
+famqp_loop_status budget_init(worker *w);
+/* --max-memory's default: half the machine's memory, at least 64 MiB. */
+size_t budget_default_memory(void);
 
 /* broker_stall.c: consumers that have credit but cannot take a message */
 /* Own thread, after consumer_flush's sends: sent went out, st is the

@@ -309,7 +309,7 @@ static void on_attach(client *cl, famqp_link *l)
     famqp_link_set_options(l, &o);
     famqp_link_open(l);
     if (!sender)
-        famqp_link_set_credit(l, b->cfg.credit);
+        producer_top_up(w, famqp_link_context(l)); /* what --max-depth and the byte budgets allow */
     else
         consumer_flush(w, famqp_link_context(l)); /* reports its credit, gets messages */
     worker_process(w, false);
@@ -334,6 +334,8 @@ static void on_message(client *cl, famqp_delivery *d)
     }
     famqp_binary body = famqp_delivery_message(d);
     worker *w = cl->w;
+    if (body.len > p->largest)
+        p->largest = body.len; /* its credit by bytes (broker_budget.c) */
     message *m = pool_get(w, body.len);
     if (!m) {
         famqp_delivery_release(d);

@@ -20,7 +20,8 @@ static void usage(FILE *f)
             "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
             "                    [--detach-stalled-after MS] [--max-queues N]\n"
-            "                    [--auto-delete-after MS]\n"
+            "                    [--auto-delete-after MS] [--max-memory BYTES]\n"
+            "                    [--max-queue-bytes BYTES]\n"
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
             "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
@@ -51,6 +52,13 @@ static void usage(FILE *f)
             "                       unsettled deliveries) with amqp:resource-limit-exceeded;\n"
             "                       its messages go to the other consumers; 0 to 4294967295\n"
             "                       (default 0: never; stalled consumers are skipped anyway)\n"
+            "  --max-memory BYTES   bytes of messages the broker holds (queued, being\n"
+            "                       sent, awaiting outcomes), 1 MiB to 2^48 (default half\n"
+            "                       the machine's memory, at least 64 MiB): senders get\n"
+            "                       credit for what fits, none at the budget (nothing\n"
+            "                       accepted is dropped)\n"
+            "  --max-queue-bytes BYTES  bytes of messages one queue holds, 1 MiB to 2^48\n"
+            "                       (default: --max-memory); its senders get no credit beyond\n"
             "  --max-queues N       at most N queues, 1 to 4294967295 (default 100000): an\n"
             "                       attach to a new address beyond it is refused with\n"
             "                       amqp:resource-limit-exceeded\n"
@@ -127,6 +135,8 @@ int main(int argc, char **argv)
     b.cfg.max_depth = 1000000;
     b.cfg.auto_delete_ms = 30000;
     b.cfg.max_queues = 100000;
+    b.cfg.max_memory = budget_default_memory();
+    bool queue_bytes_set = false;
     b.cfg.eh_max_events = 1000000;
     b.cfg.eh_max_bytes = (size_t)256 << 20;
     b.next_id = 1;
@@ -205,6 +215,18 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
+        if (strcmp(a, "--max-memory") == 0 || strcmp(a, "--max-queue-bytes") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, (uint64_t)1 << 20, (uint64_t)1 << 48, &n))
+                return 2;
+            if (strcmp(a, "--max-memory") == 0) {
+                b.cfg.max_memory = (size_t)n;
+            } else {
+                b.cfg.max_queue_bytes = (size_t)n;
+                queue_bytes_set = true;
+            }
+            i++;
+            continue;
+        }
         if (strcmp(a, "--credit") == 0 || strcmp(a, "--max-depth") == 0) {
             if (!tool_arg_u64("famqp-broker", a, v, 1, UINT32_MAX, &n))
                 return 2;
@@ -260,6 +282,8 @@ int main(int argc, char **argv)
             lo.tls_key_file = v;
         i++;
     }
+    if (!queue_bytes_set || b.cfg.max_queue_bytes > b.cfg.max_memory)
+        b.cfg.max_queue_bytes = b.cfg.max_memory;
     if (!b.cfg.user != !b.cfg.password) {
         fprintf(stderr, "famqp-broker: --user and --password go together\n");
         return 2;

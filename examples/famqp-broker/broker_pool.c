@@ -49,7 +49,7 @@ bool pool_init(worker *w, unsigned threads)
     return w->pool.giveback && w->pool.giveback_count;
 }
 
-message *pool_get(worker *w, size_t len)
+static message *pool_take(worker *w, size_t len)
 {
     unsigned k = class_of(len);
     if (k == POOL_CLASSES) {
@@ -86,7 +86,7 @@ message *pool_get(worker *w, size_t len)
     return m;
 }
 
-void pool_put(worker *w, message *m)
+static void pool_give(worker *w, message *m)
 {
     if (m->pool_class == POOL_CLASSES) {
         free(m);
@@ -137,4 +137,20 @@ void pool_free_all(worker *w, unsigned threads)
     free(w->pool.giveback_count);
     w->pool.giveback = NULL;
     w->pool.giveback_count = NULL;
+}
+
+/* Blocks held count against --max-memory (broker_budget.c), from here to
+ * pool_put (m->len is still the len asked for then). */
+message *pool_get(worker *w, size_t len)
+{
+    message *m = pool_take(w, len);
+    if (m)
+        atomic_fetch_add(&w->b->held_bytes, sizeof *m + len);
+    return m;
+}
+
+void pool_put(worker *w, message *m)
+{
+    atomic_fetch_sub(&w->b->held_bytes, sizeof *m + m->len);
+    pool_give(w, m);
 }

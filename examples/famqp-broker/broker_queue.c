@@ -18,6 +18,7 @@ void list_push_back(msg_list *l, message *m)
         l->head = m;
     l->tail = m;
     l->count++;
+    l->bytes += m->len;
 }
 
 void list_push_front(msg_list *l, message *m)
@@ -30,6 +31,7 @@ void list_push_front(msg_list *l, message *m)
         l->tail = m;
     l->head = m;
     l->count++;
+    l->bytes += m->len;
 }
 
 void list_prepend_all(msg_list *to, msg_list *from)
@@ -53,6 +55,7 @@ void list_remove(msg_list *l, message *m)
         l->tail = m->prev;
     m->prev = m->next = NULL;
     l->count--;
+    l->bytes -= m->len;
 }
 
 bool queue_add_consumer(queue *q, consumer *c)
@@ -95,6 +98,7 @@ bool queue_add_producer(queue *q, producer *p)
         q->pcap = cap;
     }
     q->producers[q->nproducers++] = p;
+    p->client->w->b->nproducers++;
     return true;
 }
 
@@ -103,6 +107,7 @@ void queue_remove_producer(queue *q, producer *p)
     for (size_t i = 0; i < q->nproducers; i++)
         if (q->producers[i] == p) {
             q->producers[i] = q->producers[--q->nproducers];
+            p->client->w->b->nproducers--;
             return;
         }
 }
@@ -165,7 +170,7 @@ void queue_dispatch(worker *w, queue *q)
         consumer_mark_ready(w, c);
         q->rr = (i + 1) % q->nconsumers;
     }
-    if (q->blocked && q->messages.count < w->b->cfg.max_depth) {
+    if (q->blocked && q->messages.count < w->b->cfg.max_depth && q->messages.bytes < w->b->cfg.max_queue_bytes) {
         q->blocked = false;
         for (size_t i = 0; i < q->nproducers; i++)
             mark_topup(w, q->producers[i]);
@@ -188,26 +193,38 @@ void producer_top_up(worker *w, producer *p)
     queue *q = p->queue;
     pthread_mutex_lock(&w->b->mu);
     size_t count = q->messages.count;
-    bool full = count >= cfg->max_depth;
+    /* Never more credit than the queue has room for: a sender alone on
+     * its queue fills it to --max-depth exactly, whatever the timing of
+     * its transfers and our top-ups; and no more bytes than --max-memory
+     * and --max-queue-bytes leave (broker_budget.c). */
+    size_t room = count >= cfg->max_depth ? 0 : cfg->max_depth - count;
+    bool global = false;
+    uint32_t target = budget_credit(w->b, p, room < window ? (uint32_t)room : window, &global);
+    bool full = target == 0;
     /* Once per filling (again only after it drained to half), so a
      * stalled sender's cause is in the log without flooding it. */
-    if (full && !q->full_logged)
-        fprintf(stderr,
-                "famqp-broker: queue '%s' holds %zu messages (--max-depth %zu): no new credit to its senders "
-                "until consumers take messages\n",
-                q->name, q->messages.count, cfg->max_depth);
+    if (full && !q->full_logged) {
+        if (room == 0)
+            fprintf(stderr,
+                    "famqp-broker: queue '%s' holds %zu messages (--max-depth %zu): no new credit to its senders "
+                    "until consumers take messages\n",
+                    q->name, count, cfg->max_depth);
+        else
+            fprintf(stderr,
+                    "famqp-broker: queue '%s' holds %zu bytes, the broker %zu (%s %zu): no new credit to its "
+                    "senders until consumers take messages\n",
+                    q->name, q->messages.bytes, (size_t)atomic_load(&w->b->held_bytes),
+                    global ? "--max-memory" : "--max-queue-bytes", global ? cfg->max_memory : cfg->max_queue_bytes);
+    }
     if (full) {
         q->full_logged = true;
         q->blocked = true; /* queue_dispatch tops us up once there is room */
-    } else if (q->messages.count < cfg->max_depth / 2) {
+    } else if (count < cfg->max_depth / 2 && q->messages.bytes < cfg->max_queue_bytes / 2) {
         q->full_logged = false;
     }
     pthread_mutex_unlock(&w->b->mu);
-    /* Never more credit than the queue has room for: a sender alone on
-     * its queue fills it to --max-depth exactly, whatever the timing of
-     * its transfers and our top-ups. */
-    size_t room = full ? 0 : cfg->max_depth - count;
-    uint32_t target = room < window ? (uint32_t)room : window;
+    if (full && global)
+        budget_wait(w); /* room may come from another queue */
     uint32_t credit = famqp_link_credit(p->link);
     if (!full && credit <= window / 2 && target > credit) {
         famqp_link_set_credit(p->link, target);

@@ -203,6 +203,8 @@ famqp_loop_status worker_init(broker *b, unsigned i)
         st = stall_init(w);
     if (st == FAMQP_LOOP_OK)
         st = queues_init(w);
+    if (st == FAMQP_LOOP_OK)
+        st = budget_init(w);
     return st;
 }
 
@@ -213,6 +215,7 @@ void worker_destroy(worker *w)
     famqp_loop_timer_free(w->cbs_timer);
     famqp_loop_timer_free(w->stall_timer);
     famqp_loop_timer_free(w->queue_timer);
+    famqp_loop_timer_free(w->budget_timer);
     famqp_loop_free(w->loop); /* queued wakes are told CLOSED */
     while (w->settles) {
         settle *s = w->settles;

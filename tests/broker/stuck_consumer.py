@@ -1,19 +1,21 @@
 """A consumer that grants a large credit and never settles (issue 18, item 2).
 
-  stuck_consumer.py URL ADDRESS CREDIT STATUS_FILE [--timeout S]
+  stuck_consumer.py URL ADDRESS CREDIT STATUS_FILE [--timeout S] [--settled]
 
 Attaches a receiver to ADDRESS, grants CREDIT once and accepts nothing it
 gets until the file STATUS_FILE.settle appears: then it accepts all it
 holds (and each one that comes after).  Every tenth of a second it writes
 "RECEIVED UNSETTLED" to STATUS_FILE (one line, replaced), or "detached
 CONDITION" once the broker detached its link.  Runs until
-SIGTERM or --timeout S (default 300) passes; exit 0.
+SIGTERM or --timeout S (default 300) passes; exit 0.  --settled: the
+link asks for pre-settled deliveries (nothing to accept).  Stopped with
+SIGSTOP it reads nothing: a consumer that does not read its socket.
 """
 import argparse
 import os
 
 from proton.handlers import MessagingHandler
-from proton.reactor import Container
+from proton.reactor import AtMostOnce, Container
 
 
 class Stuck(MessagingHandler):
@@ -28,7 +30,8 @@ class Stuck(MessagingHandler):
     def on_start(self, event):
         self.container = event.container
         conn = event.container.connect(self.args.url, allowed_mechs="ANONYMOUS")
-        self.receiver = event.container.create_receiver(conn, self.args.address)
+        opts = [AtMostOnce()] if self.args.settled else None
+        self.receiver = event.container.create_receiver(conn, self.args.address, options=opts)
         self.receiver.flow(self.args.credit)
         event.container.schedule(0.1, self)
         self.deadline = self.args.timeout
@@ -79,6 +82,7 @@ def main():
     p.add_argument("credit", type=int)
     p.add_argument("status")
     p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--settled", action="store_true", help="ask for pre-settled deliveries")
     args = p.parse_args()
     Container(Stuck(args)).run()
 
