@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Raw-socket peers for famqp-broker's hostile-load tests (issue 18): no
+AMQP library, so each byte sent is the test's own choice.
+
+  hostile_peer.py login PORT USER PASSWORD [AUTHZID]
+      one SASL PLAIN login; prints "outcome N" (0 ok, 1 auth, ...) or
+      "closed" when the broker closed the socket before an outcome
+  hostile_peer.py guess PORT SECONDS
+      wrong passwords, one connection after another, for SECONDS; prints
+      "guesses N in S s: R/s"
+  hostile_peer.py slowloris PORT COUNT SECONDS
+      COUNT connections sending the AMQP header one byte a second; prints
+      "closed N of COUNT after S s" once the broker closed all of them, or
+      at SECONDS
+  hostile_peer.py noopen PORT SECONDS
+      sends a bare AMQP header and nothing more; prints what the broker's
+      close said (its bytes, as text) once it closed the socket
+  hostile_peer.py quiet PORT SECONDS
+      AMQP header and open, then silence; as noopen
+  hostile_peer.py hold PORT COUNT SECONDS
+      COUNT connections (non-blocking; those refused or still pending are
+      counted) held open without a byte for SECONDS; prints "held N"
+"""
+import socket
+import struct
+import sys
+import time
+
+
+def frame(body, sasl=False):
+    return struct.pack(">IBBH", 8 + len(body), 2, 1 if sasl else 0, 0) + body
+
+
+def sasl_init(user, password, authzid=""):
+    resp = authzid.encode() + b"\0" + user.encode() + b"\0" + password.encode()
+    fields = b"\xa3\x05PLAIN" + b"\xa0" + bytes([len(resp)]) + resp
+    # list8: size (count byte + fields), count 2
+    body = b"\x00\x53\x41" + b"\xc0" + bytes([1 + len(fields), 2]) + fields
+    return frame(body, sasl=True)
+
+
+def open_frame():
+    fields = b"\xa1\x04evil"
+    return frame(b"\x00\x53\x10" + b"\xc0" + bytes([1 + len(fields), 1]) + fields)
+
+
+def read_until(s, want, deadline):
+    got = b""
+    while time.time() < deadline:
+        s.settimeout(max(0.01, deadline - time.time()))
+        try:
+            b = s.recv(65536)
+        except socket.timeout:
+            break
+        except OSError:
+            return got, True
+        if not b:
+            return got, True
+        got += b
+        if want and want(got):
+            return got, False
+    return got, False
+
+
+def outcome_code(got):
+    i = got.find(b"\x00\x53\x44")
+    if i < 0:
+        return None
+    j = i + 3
+    if j < len(got) and got[j] == 0xC0:
+        j += 3
+    elif j < len(got) and got[j] == 0xD0:
+        j += 9
+    if j + 1 < len(got) and got[j] == 0x50:
+        return got[j + 1]
+    return None
+
+
+def login(port, user, password, authzid="", timeout=30):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(b"AMQP\x03\x01\x00\x00")
+    deadline = time.time() + timeout
+    got, closed = read_until(s, lambda g: b"\x00\x53\x40" in g, deadline)
+    if b"\x00\x53\x40" not in got:
+        s.close()
+        return None
+    s.sendall(sasl_init(user, password, authzid))
+    got, closed = read_until(s, lambda g: outcome_code(g) is not None, deadline)
+    s.close()
+    return outcome_code(got)
+
+
+def main():
+    mode, port = sys.argv[1], int(sys.argv[2])
+    if mode == "login":
+        code = login(port, sys.argv[3], sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else "")
+        print("closed" if code is None else "outcome %d" % code)
+    elif mode == "guess":
+        secs = float(sys.argv[3])
+        start = time.time()
+        n = 0
+        while time.time() - start < secs:
+            login(port, "user", "guess%d" % n, timeout=max(0.1, secs - (time.time() - start)))
+            n += 1
+        el = time.time() - start
+        print("guesses %d in %.1f s: %.1f/s" % (n, el, n / el))
+    elif mode == "slowloris":
+        count, secs = int(sys.argv[3]), float(sys.argv[4])
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+        for s in socks:
+            s.setblocking(False)
+        hdr = b"AMQP\x03\x01\x00\x00"
+        start = time.time()
+        closed = set()
+        i = 0
+        while time.time() - start < secs and len(closed) < count:
+            for k, s in enumerate(socks):
+                if k in closed:
+                    continue
+                try:
+                    if s.recv(4096) == b"":
+                        closed.add(k)
+                        continue
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed.add(k)
+                    continue
+                try:
+                    if i < len(hdr):
+                        s.send(hdr[i:i + 1])
+                except OSError:
+                    closed.add(k)
+            i += 1
+            time.sleep(1.0)
+        print("closed %d of %d after %.1f s" % (len(closed), count, time.time() - start))
+    elif mode in ("noopen", "quiet"):
+        secs = float(sys.argv[3])
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"AMQP\x00\x01\x00\x00" + (open_frame() if mode == "quiet" else b""))
+        start = time.time()
+        got, closed = read_until(s, None, start + secs)
+        text = "".join(chr(c) if 32 <= c < 127 else "." for c in got)
+        print("%s after %.1f s: %s" % ("closed" if closed else "open", time.time() - start, text))
+    elif mode == "hold":
+        count, secs = int(sys.argv[3]), float(sys.argv[4])
+        socks = []
+        for _ in range(count):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            except OSError:
+                s.close()
+                continue
+            socks.append(s)
+        print("held %d" % len(socks), flush=True)
+        time.sleep(secs)
+        for s in socks:
+            s.close()
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()
