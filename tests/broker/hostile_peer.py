@@ -17,6 +17,10 @@ AMQP library, so each byte sent is the test's own choice.
       close said (its bytes, as text) once it closed the socket
   hostile_peer.py quiet PORT SECONDS
       AMQP header and open, then silence; as noopen
+  hostile_peer.py empty PORT
+      (no SASL) sends a message whose payload is empty (a transfer with no
+      bytes after it) to queue "empty" and receives it back on the same
+      connection; prints "sent: DISPOSITION-STATE, received: N payload bytes"
   hostile_peer.py hold PORT COUNT SECONDS
       COUNT connections (non-blocking; those refused or still pending are
       counted) held open without a byte for SECONDS; prints "held N"
@@ -90,6 +94,71 @@ def login(port, user, password, authzid="", timeout=30):
     return outcome_code(got)
 
 
+def perf(code, fields, count):
+    body = b"\x00\x53" + bytes([code]) + b"\xc0" + bytes([1 + len(fields), count]) + fields
+    return frame(body)
+
+
+class Frames:
+    """AMQP frames read from a socket after the 8-byte protocol header."""
+
+    def __init__(self, s):
+        self.s, self.buf, self.header = s, b"", False
+
+    def next(self, deadline):
+        while True:
+            if not self.header and len(self.buf) >= 8:
+                self.buf, self.header = self.buf[8:], True
+            if self.header and len(self.buf) >= 8:
+                size, doff = struct.unpack(">IB", self.buf[:5])
+                if len(self.buf) >= size:
+                    f, self.buf = self.buf[doff * 4:size], self.buf[size:]
+                    return f
+            self.s.settimeout(max(0.01, deadline - time.time()))
+            b = self.s.recv(65536)
+            if not b:
+                raise EOFError("the broker closed the connection")
+            self.buf += b
+
+    def wait(self, code, deadline):
+        """The next frame whose performative is code (heartbeats skipped)."""
+        while time.time() < deadline:
+            f = self.next(deadline)
+            if len(f) >= 3 and f[:3] == b"\x00\x53" + bytes([code]):
+                return f
+        raise TimeoutError("no performative 0x%02x" % code)
+
+
+def payload_len(f):
+    """Bytes after a transfer's performative (a list8 or list32)."""
+    if f[3] == 0xC0:
+        return len(f) - (5 + f[4])
+    return len(f) - (8 + struct.unpack(">I", f[4:8])[0])
+
+
+def empty(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    deadline = time.time() + 30
+    fr = Frames(s)
+    uint_big = b"\x70\x00\x00\x08\x00"
+    s.sendall(b"AMQP\x00\x01\x00\x00" + open_frame() +
+              perf(0x11, b"\x40\x43" + uint_big + uint_big, 4))
+    fr.wait(0x11, deadline)
+    target = b"\x00\x53\x29\xc0\x08\x01\xa1\x05empty"
+    source = b"\x00\x53\x28\xc0\x08\x01\xa1\x05empty"
+    s.sendall(perf(0x12, b"\xa1\x01s\x43\x42\x40\x40\x40" + target + b"\x40\x40\x43", 10))
+    fr.wait(0x13, deadline)  # the broker's credit
+    s.sendall(perf(0x14, b"\x43\x43\xa0\x01\x01\x43\x42", 5))  # no payload
+    d = fr.wait(0x15, deadline)
+    state = "accepted" if b"\x00\x53\x24" in d else "other"
+    s.sendall(perf(0x12, b"\xa1\x01r\x52\x01\x41\x40\x40" + source + b"\x40", 7))
+    fr.wait(0x12, deadline)
+    s.sendall(perf(0x13, b"\x43" + uint_big + b"\x52\x01" + uint_big + b"\x52\x01\x43\x52\x01", 7))
+    t = fr.wait(0x14, deadline)
+    print("sent: %s, received: %d payload bytes" % (state, payload_len(t)))
+    s.close()
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "login":
@@ -142,6 +211,8 @@ def main():
         got, closed = read_until(s, None, start + secs)
         text = "".join(chr(c) if 32 <= c < 127 else "." for c in got)
         print("%s after %.1f s: %s" % ("closed" if closed else "open", time.time() - start, text))
+    elif mode == "empty":
+        empty(port)
     elif mode == "hold":
         count, secs = int(sys.argv[3]), float(sys.argv[4])
         socks = []
