@@ -19,20 +19,11 @@ cpu_ticks() {
     echo $((f[13] + f[14]))
 }
 
-: >"$tmp/b.out"
-(
-    ulimit -n 256
-    exec "$broker" --listen 127.0.0.1:0 --handshake-timeout 60000 >"$tmp/b.out" 2>"$tmp/b.err"
-) &
-broker_pid=$!
-rc_pids+=("$broker_pid")
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/b.out")
-    [[ -n $port ]] && break
-    sleep 0.05
-done
-[[ -n $port ]] || { echo "FAILED: famqp-broker did not start" >&2; cat "$tmp/b.err" >&2; exit 1; }
+# start_broker runs "$broker": a wrapper lowering the limit first.
+printf '#!/bin/sh\nulimit -n 256 && exec "%s" "$@"\n' "$broker" >"$tmp/limited.sh"
+chmod +x "$tmp/limited.sh"
+broker=$tmp/limited.sh
+start_broker b --handshake-timeout 60000
 
 timeout 60 python3 "$(dirname "$0")/hostile_peer.py" hold "$port" 400 5 >"$tmp/hold.out" &
 hold_pid=$!
