@@ -21,6 +21,9 @@ AMQP library, so each byte sent is the test's own choice.
       (no SASL) sends a message whose payload is empty (a transfer with no
       bytes after it) to queue "empty" and receives it back on the same
       connection; prints "sent: DISPOSITION-STATE, received: N payload bytes"
+  hostile_peer.py corpus DIR
+      writes byte streams like the ones above (each after a configuration
+      byte) as seeds for the broker fuzz target (tests/fuzz/fuzz_broker.c)
   hostile_peer.py hold PORT COUNT SECONDS
       COUNT connections (non-blocking; those refused or still pending are
       counted) held open without a byte for SECONDS; prints "held N"
@@ -94,9 +97,9 @@ def login(port, user, password, authzid="", timeout=30):
     return outcome_code(got)
 
 
-def perf(code, fields, count):
+def perf(code, fields, count, payload=b""):
     body = b"\x00\x53" + bytes([code]) + b"\xc0" + bytes([1 + len(fields), count]) + fields
-    return frame(body)
+    return frame(body + payload)
 
 
 class Frames:
@@ -159,7 +162,56 @@ def empty(port):
     s.close()
 
 
+def session_traffic(payload, address=b"q"):
+    """begin, a sender and a receiver on address, one transfer, credit,
+    an outcome, detaches, end and close (no header)."""
+    big = b"\x70\x00\x00\x08\x00"
+    addr = b"\xc0" + bytes([3 + len(address), 1]) + b"\xa1" + bytes([len(address)]) + address
+    target = b"\x00\x53\x29" + addr
+    source = b"\x00\x53\x28" + addr
+    accepted = b"\x00\x53\x24\x45"
+    return (open_frame() + perf(0x11, b"\x40\x43" + big + big, 4) +
+            perf(0x12, b"\xa1\x01s\x43\x42\x40\x40\x40" + target + b"\x40\x40\x43", 10) +
+            perf(0x14, b"\x43\x43\xa0\x01\x01\x43\x42", 5, payload) +
+            perf(0x12, b"\xa1\x01r\x52\x01\x41\x40\x40" + source + b"\x40", 7) +
+            perf(0x13, b"\x43" + big + b"\x52\x01" + big + b"\x52\x01\x43\x52\x0a", 7) +
+            perf(0x15, b"\x41\x43\x43\x41" + accepted, 5) +
+            perf(0x16, b"\x43\x41", 2) + perf(0x16, b"\x52\x01\x41", 2) +
+            frame(b"\x00\x53\x17\x45") + frame(b"\x00\x53\x18\x45"))
+
+
+def corpus(d):
+    import os
+    os.makedirs(d, exist_ok=True)
+    amqp, sasl = b"AMQP\x00\x01\x00\x00", b"AMQP\x03\x01\x00\x00"
+    body = b"\x00\x53\x75\xa0\x05hello"
+    seeds = {
+        "queue": b"\x00" + amqp + session_traffic(body),
+        "queue_1byte": b"\x02" + amqp + session_traffic(body),
+        "queue_8byte": b"\x08" + amqp + session_traffic(body),
+        "empty_payload": b"\x02" + amqp + session_traffic(b""),
+        "sasl_anonymous": b"\x02" + sasl + frame(b"\x00\x53\x41\xc0\x0c\x01\xa3\x09ANONYMOUS", True) +
+                          amqp + session_traffic(body),
+        "plain_login": b"\x03" + sasl + sasl_init("guest", "guest") + amqp + session_traffic(body),
+        "plain_wrong": b"\x01" + sasl + sasl_init("guest", "nope"),
+        "plain_authzid": b"\x01" + sasl + sasl_init("guest", "guest", "admin") + amqp,
+        "no_sasl_when_required": b"\x01" + amqp + open_frame(),
+        "tls_hello": b"\x00\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00",
+        "hub": b"\x03" + sasl + sasl_init("guest", "guest") + amqp + session_traffic(body, b"hub"),
+        "cbs_node": b"\x03" + sasl + sasl_init("guest", "guest") + amqp + session_traffic(body, b"$cbs"),
+        "management": b"\x03" + sasl + sasl_init("guest", "guest") + amqp +
+                      session_traffic(body, b"$management"),
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+    print("wrote %d seeds to %s" % (len(seeds), d))
+
+
 def main():
+    if sys.argv[1] == "corpus":
+        corpus(sys.argv[2])
+        return
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "login":
         code = login(port, sys.argv[3], sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else "")
