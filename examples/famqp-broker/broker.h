@@ -140,6 +140,10 @@ typedef struct broker_config {
     size_t max_queues;           /* --max-queues */
     size_t max_memory;           /* --max-memory: bytes of messages held, all queues */
     size_t max_queue_bytes;      /* --max-queue-bytes: bytes of messages queued, per queue */
+    uint32_t handshake_ms;       /* --handshake-timeout: header, SASL and open within it */
+    uint32_t idle_timeout_ms;    /* --idle-timeout: the engine's (advertised half); 0: none */
+    uint32_t max_auth_rate;      /* --max-auth-rate: PLAIN checks a second, all clients */
+    bool allow_authzid;          /* --allow-authzid: a PLAIN authzid may name another identity */
 } broker_config;
 
 /* A producer's outcome on its way to the producer's worker. */
@@ -200,6 +204,7 @@ typedef struct broker {
     size_t nproducers;               /* mu: producers of all queues */
     uint64_t next_id; /* mu */
     worker *workers;  /* [cfg.threads] */
+    struct auth_guard *auth; /* --user: failed logins per address (broker_auth.c) */
     struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
     size_t nhubs;
 } broker;
@@ -234,6 +239,9 @@ typedef struct client {
     bool tls_hello; /* sent a TLS ClientHello to our plain port */
     struct client_cbs *cbs; /* --sas-key: its $cbs links and tokens (broker_cbs.c); NULL until used */
     node_links *mgmt;       /* its $management links (broker_management.c); NULL until used */
+    famqp_loop_timer *deadline; /* broker_deadline.c: the handshake's */
+    enum { CLIENT_AUTH_WAIT, CLIENT_HANDSHAKE, CLIENT_CLOSING, CLIENT_OPEN } phase;
+    bool sasl; /* its header asked for SASL */
 } client;
 typedef struct client_cbs client_cbs;
 
@@ -420,6 +428,44 @@ void client_refuse_link(famqp_link *l, famqp_link_options *o, const char *condit
 /* Shutdown: closes every connection of w with amqp:connection:forced,
  * gives the close frames a moment to leave and frees all its clients. */
 void worker_close_clients(worker *w);
+
+/* On cl's worker: the hello watch (waiting for the protocol header) is
+ * made (false: out of memory). */
+bool client_watch_hello(client *cl);
+
+/* broker_log.c: stderr lines a peer can cause, at most 20 a second (those
+ * dropped are counted in the next); "famqp-broker: " and the newline are
+ * added.  Any thread. */
+void peer_log(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* The listener's famqp_loop_accept_error_fn: a run of failed accepts
+ * (EMFILE) logged once as it starts. */
+void broker_accept_failed(famqp_loop_listener *l, const char *message, uint64_t pause_ms, void *arg);
+
+/* broker_auth.c (--user): any thread */
+bool auth_guard_init(broker *b);
+void auth_guard_free(broker *b);
+/* How long a new connection from peer ("HOST:PORT") waits before its
+ * handshake is read (its address's failed logins; reserved, so the next
+ * one waits longer); UINT64_MAX: too long, close it. */
+uint64_t auth_wait_ms(broker *b, const char *peer);
+/* The engine's sasl_check (ctx: the client). */
+bool auth_check_plain(void *ctx, famqp_string authzid, famqp_string user, famqp_string password);
+
+/* broker_deadline.c, on the client's worker */
+/* Starts cl's handshake deadline (after its address's wait, if any) and
+ * its hello watch; false: close it. */
+bool deadline_start(client *cl);
+/* The peer's open came: no deadline any more. */
+void deadline_opened(client *cl);
+
+/* broker_shutdown.c: writes every client's pending output (their closes)
+ * in parallel for at most timeout_ms in all. */
+enum { SHUTDOWN_FLUSH_MS = 1000 }; /* the closes' deadline at shutdown, all clients together */
+void clients_flush_all(worker *w, int timeout_ms);
 
 /* broker_cbs.c (--sas-key), all on the client's own worker */
 /* CBS is on: links other than $cbs need a token. */

@@ -13,13 +13,6 @@
 static void client_event(famqp_loop_conn *lc, const famqp_event *e, void *arg);
 static void client_done(famqp_loop_conn *lc, famqp_io_status state, void *arg);
 
-static bool check_plain(void *ctx, famqp_string authzid, famqp_string user, famqp_string password)
-{
-    const broker_config *cfg = ctx;
-    (void)authzid;
-    return famqp_string_eq(user, cfg->user) && famqp_string_eq(password, cfg->password);
-}
-
 static bool client_bind(client *cl)
 {
     uint8_t hdr[8];
@@ -32,15 +25,15 @@ static bool client_bind(client *cl)
      * reports that as not TLS). */
     if (hdr[0] == 0x16 && hdr[1] == 0x03) {
         cl->tls_hello = true;
-        fprintf(stderr,
-                "famqp-broker: connection from %s sent a TLS ClientHello to this plain AMQP port: the client "
-                "uses amqps://; use amqp://, or serve TLS with --tls-cert and --tls-key\n",
-                famqp_io_peer(cl->io));
+        peer_log("connection from %s sent a TLS ClientHello to this plain AMQP port: the client "
+                 "uses amqps://; use amqp://, or serve TLS with --tls-cert and --tls-key",
+                 famqp_io_peer(cl->io));
     }
     famqp_connection_options o;
     famqp_connection_options_init(&o);
     o.role = FAMQP_CONNECTION_SERVER;
     o.container_id = "famqp-broker";
+    o.idle_timeout_ms = cfg->idle_timeout_ms;
     /* Who we are, as brokers announce it in open.properties (the engine
      * copies the map, so the buffer may live on the stack). */
     uint8_t props_buf[128];
@@ -54,10 +47,11 @@ static bool client_bind(client *cl)
      * unless credentials are configured: then the engine refuses it
      * ("client skipped SASL authentication"). */
     bool sasl_header = memcmp(hdr, "AMQP\3", 5) == 0;
+    cl->sasl = sasl_header;
     if (cfg->user) {
         o.sasl_mechanisms = FAMQP_SASL_PLAIN;
-        o.sasl_check = check_plain;
-        o.sasl_check_ctx = (void *)cfg;
+        o.sasl_check = auth_check_plain;
+        o.sasl_check_ctx = cl;
     } else {
         o.sasl_mechanisms = sasl_header ? FAMQP_SASL_ANONYMOUS : 0;
     }
@@ -345,7 +339,8 @@ static void on_message(client *cl, famqp_delivery *d)
     m->format = famqp_delivery_message_format(d);
     m->origin = NULL;
     m->origin_gen = 0;
-    memcpy(m->data, body.ptr, body.len);
+    if (body.len) /* an empty body's ptr may be NULL */
+        memcpy(m->data, body.ptr, body.len);
     /* At-least-once: accepted only now that it is queued, or with
      * --accept-when-consumed once a consumer accepted it (then a broker
      * that dies loses nothing it acknowledged). */
@@ -430,6 +425,7 @@ static void handle_event(client *cl, const famqp_event *e)
     {
         switch (e->type) {
         case FAMQP_EVENT_CONNECTION_REMOTE_OPEN:
+            deadline_opened(cl);
             if (cl->w->b->cfg.verbose)
                 log_remote(cl, "connection", famqp_connection_remote_properties(cl->conn),
                            famqp_connection_remote_offered_capabilities(cl->conn));
@@ -444,9 +440,9 @@ static void handle_event(client *cl, const famqp_event *e)
         case FAMQP_EVENT_CONNECTION_ERROR:
             if (cl->tls_hello)
                 break; /* said in client_bind */
-            fprintf(stderr, "famqp-broker: connection from %s failed: %s%s%s\n", famqp_io_peer(cl->io),
-                    e->condition.name ? e->condition.name : "error", e->condition.description ? ": " : "",
-                    e->condition.description ? e->condition.description : "");
+            peer_log("connection from %s failed: %s%s%s", famqp_io_peer(cl->io),
+                     e->condition.name ? e->condition.name : "error", e->condition.description ? ": " : "",
+                     e->condition.description ? e->condition.description : "");
             break;
         case FAMQP_EVENT_SESSION_REMOTE_BEGIN: famqp_session_open(e->session); break;
         case FAMQP_EVENT_SESSION_REMOTE_END:
@@ -508,8 +504,7 @@ static void report_end(client *cl, famqp_io_status state)
         bool plain = cfg->tls && strstr(why, "TLS handshake") &&
                      (strstr(why, "wrong version number") || strstr(why, "http request") ||
                       strstr(why, "packet length too long"));
-        fprintf(stderr, "famqp-broker: %s%s\n", why,
-                plain ? " (the client did not speak TLS: plain amqp:// to this amqps port?)" : "");
+        peer_log("%s%s", why, plain ? " (the client did not speak TLS: plain amqp:// to this amqps port?)" : "");
     } else if (cfg->verbose) {
         fprintf(stderr, "famqp-broker: connection from %s ended\n", famqp_io_peer(cl->io));
     }
@@ -535,7 +530,7 @@ static void on_hello(famqp_loop_watch *w, unsigned events, void *arg)
         famqp_loop_watch_free(cl->hello);
         cl->hello = NULL;
         if (!client_bind(cl)) {
-            fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(cl->io));
+            peer_log("out of memory: dropping connection from %s", famqp_io_peer(cl->io));
             client_free(cl);
         }
         return;
@@ -572,15 +567,20 @@ void client_start(worker *w, famqp_io *io)
         cl->io = io;
         famqp_io_set_context(io, cl);
     }
-    if (!cl || !add_client(w, cl) ||
-        famqp_loop_watch_new(w->loop, famqp_io_fd(io), FAMQP_LOOP_READABLE, on_hello, cl, &cl->hello) !=
-            FAMQP_LOOP_OK) {
-        fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
-        if (cl && w->nclients && w->clients[w->nclients - 1] == cl)
-            w->nclients--;
+    if (!cl || !add_client(w, cl)) {
+        peer_log("out of memory: dropping connection from %s", famqp_io_peer(io));
         free(cl);
         famqp_io_free(io);
+        return;
     }
+    if (!deadline_start(cl))
+        client_free(cl);
+}
+
+bool client_watch_hello(client *cl)
+{
+    return famqp_loop_watch_new(cl->w->loop, famqp_io_fd(cl->io), FAMQP_LOOP_READABLE, on_hello, cl, &cl->hello) ==
+           FAMQP_LOOP_OK;
 }
 
 void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg)
@@ -596,7 +596,7 @@ void client_accept(famqp_loop_listener *l, famqp_io *io, void *arg)
     }
     incoming *x = malloc(sizeof *x);
     if (!x) {
-        fprintf(stderr, "famqp-broker: out of memory: dropping connection from %s\n", famqp_io_peer(io));
+        peer_log("out of memory: dropping connection from %s", famqp_io_peer(io));
         famqp_io_free(io);
         return;
     }
@@ -654,6 +654,7 @@ void client_free(client *cl)
     if (w->current == cl)
         w->current = NULL;
     famqp_loop_watch_free(cl->hello); /* before the socket closes */
+    famqp_loop_timer_free(cl->deadline);
     if (cl->lc)
         famqp_loop_conn_free(cl->lc); /* frees io and connection (at once, or after its callback) */
     else
@@ -667,8 +668,7 @@ void worker_close_clients(worker *w)
     for (size_t i = 0; i < w->nclients; i++)
         if (w->clients[i]->conn)
             famqp_connection_close(w->clients[i]->conn, "amqp:connection:forced", "famqp-broker is shutting down");
-    for (size_t i = 0; i < w->nclients; i++)
-        famqp_io_flush(w->clients[i]->io, 200);
+    clients_flush_all(w, SHUTDOWN_FLUSH_MS); /* all at once: a client that does not read delays none */
     while (w->nclients)
         client_free(w->clients[w->nclients - 1]);
     free(w->clients);

@@ -26,6 +26,8 @@ static void usage(FILE *f)
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
             "                    [--sb-queue NAME]... [--sb-topic NAME:SUB[,SUB...]]... [--check-config]\n"
             "                    [--eh-max-events N] [--eh-max-bytes B]\n"
+            "                    [--handshake-timeout MS] [--idle-timeout MS] [--max-auth-rate N]\n"
+            "                    [--allow-authzid]\n"
             "\n"
             "An in-memory AMQP 1.0 queue broker.  A queue is created when a link attaches\n"
             "to an address (the target of a sender, the source of a receiver).  Messages\n"
@@ -100,6 +102,22 @@ static void usage(FILE *f)
             "                       (default 1000000); the oldest are dropped past it\n"
             "  --eh-max-bytes B     bytes of events a partition retains, 65536 to 2^40\n"
             "                       (default 268435456, 256 MiB); the oldest dropped past it\n"
+            "  --handshake-timeout MS  a connection must send its protocol header, finish\n"
+            "                       SASL and send open within MS ms of connecting, 100 to\n"
+            "                       3600000 (default 10000): closed otherwise (before SASL\n"
+            "                       is done the socket is just closed; after it with\n"
+            "                       amqp:resource-limit-exceeded)\n"
+            "  --idle-timeout MS    close a connection that sent nothing for MS ms (with\n"
+            "                       amqp:resource-limit-exceeded); half of it is advertised\n"
+            "                       in open for the peer's heartbeats; 0 to 86400000, 0 for\n"
+            "                       none (default 60000)\n"
+            "  --max-auth-rate N    with --user: at most N PLAIN logins checked a second,\n"
+            "                       from all clients together (more are refused unchecked),\n"
+            "                       1 to 1000000 (default 100); an address's connections\n"
+            "                       also wait 100 ms after a failed login, doubled per\n"
+            "                       failure up to 10 s, before their handshake is read\n"
+            "  --allow-authzid      with --user: accept a PLAIN authzid naming another\n"
+            "                       identity than the user (ignored; by default refused)\n"
             "  --verbose            log connections and links (and the peer's properties) to stderr\n"
             "  --help               this text\n");
 }
@@ -139,6 +157,9 @@ int main(int argc, char **argv)
     bool queue_bytes_set = false;
     b.cfg.eh_max_events = 1000000;
     b.cfg.eh_max_bytes = (size_t)256 << 20;
+    b.cfg.handshake_ms = 10000;
+    b.cfg.idle_timeout_ms = 60000;
+    b.cfg.max_auth_rate = 100;
     b.next_id = 1;
     enum { MAX_SAS_KEYS = 16 };
     static char key_names[MAX_SAS_KEYS][256];
@@ -161,6 +182,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--accept-when-consumed") == 0) {
             b.cfg.accept_when_consumed = true;
             continue;
+        } else if (strcmp(a, "--allow-authzid") == 0) {
+            b.cfg.allow_authzid = true;
+            continue;
         } else if (strcmp(a, "--check-config") == 0) {
             check_config = true;
             continue;
@@ -181,6 +205,15 @@ int main(int argc, char **argv)
                 emu_config_free(&entities);
                 return strcmp(a, "--config") ? 2 : 1;
             }
+            i++;
+            continue;
+        }
+        if (!strcmp(a, "--handshake-timeout") || !strcmp(a, "--idle-timeout") || !strcmp(a, "--max-auth-rate")) {
+            bool hs = !strcmp(a, "--handshake-timeout"), idle = !strcmp(a, "--idle-timeout");
+            if (!tool_arg_u64("famqp-broker", a, v, hs ? 100 : idle ? 0 : 1, hs ? 3600000 : idle ? 86400000 : 1000000,
+                              &n))
+                return 2;
+            *(hs ? &b.cfg.handshake_ms : idle ? &b.cfg.idle_timeout_ms : &b.cfg.max_auth_rate) = (uint32_t)n;
             i++;
             continue;
         }
@@ -311,6 +344,12 @@ int main(int argc, char **argv)
         emu_config_free(&entities);
         return 1;
     }
+    if (b.cfg.user && !auth_guard_init(&b)) {
+        fprintf(stderr, "famqp-broker: out of memory\n");
+        eh_free(&b);
+        emu_config_free(&entities);
+        return 1;
+    }
     famqp_io_error err;
     famqp_listener *l = famqp_listener_open_hostport(listen_at, &lo, &err);
     if (!l) {
@@ -345,6 +384,8 @@ int main(int argc, char **argv)
         ls = famqp_loop_watch_new(w0->loop, sig.fd, FAMQP_LOOP_READABLE, on_signal, &sig, &sig_watch);
     if (ls == FAMQP_LOOP_OK)
         ls = famqp_loop_listener_new(w0->loop, l, client_accept, w0, &ll);
+    if (ls == FAMQP_LOOP_OK)
+        famqp_loop_listener_on_error(ll, broker_accept_failed, NULL);
     unsigned started = 1; /* threads running: worker 0 is this one */
     while (ls == FAMQP_LOOP_OK && started < b.cfg.threads) {
         if (pthread_create(&b.workers[started].thread, NULL, worker_thread, &b.workers[started]) != 0)
@@ -399,6 +440,7 @@ int main(int argc, char **argv)
     }
     broker_free_queues(&b);
     eh_free(&b);
+    auth_guard_free(&b);
     famqp_loop_watch_free(sig_watch);
     close(sig.fd);
     for (unsigned i = 0; i < b.cfg.threads; i++)

@@ -1,13 +1,16 @@
 /* A listening socket on a loop: accepts while connections are pending (a
  * bounded number per wake-up, so a connection storm cannot starve the
- * loop's other work) and pauses briefly when accepting fails (EMFILE keeps
- * the socket readable: without the pause the loop would spin). */
+ * loop's other work) and pauses when accepting fails (EMFILE keeps the
+ * socket readable: without the pause the loop would spin): 100 ms, doubled
+ * while failures go on, at most 1 s; the first accept that works resets
+ * it.  The application hears of each pause (famqp_loop_listener_on_error). */
 #include <string.h>
 
 #include "loop_internal.h"
 
 #define ACCEPTS_PER_WAKE 64
 #define ACCEPT_PAUSE_MS 100
+#define ACCEPT_PAUSE_MAX_MS 1000
 
 struct famqp_loop_listener {
     famqp_loop *loop;
@@ -16,6 +19,9 @@ struct famqp_loop_listener {
     void *arg;
     famqp_loop_watch *watch;
     famqp_loop_timer *resume;
+    uint64_t pause_ms; /* the next pause; ACCEPT_PAUSE_MS after an accept that worked */
+    famqp_loop_accept_error_fn *on_error;
+    void *error_arg;
     famqp_loop_listener *prev, *next; /* the loop's listeners */
 };
 
@@ -32,10 +38,16 @@ static void on_readable(famqp_loop_watch *w, unsigned events, void *arg)
             return;
         if (st != FAMQP_IO_OK) {
             /* Out of descriptors or memory: stop watching for a while. */
-            if (famqp_loop_timer_start(ll->resume, ACCEPT_PAUSE_MS) == FAMQP_LOOP_OK)
+            uint64_t pause = ll->pause_ms;
+            if (famqp_loop_timer_start(ll->resume, pause) == FAMQP_LOOP_OK) {
                 famqp_loop_watch_set(ll->watch, 0);
+                ll->pause_ms = pause * 2 > ACCEPT_PAUSE_MAX_MS ? ACCEPT_PAUSE_MAX_MS : pause * 2;
+            }
+            if (ll->on_error)
+                ll->on_error(ll, err.message, pause, ll->error_arg);
             return;
         }
+        ll->pause_ms = ACCEPT_PAUSE_MS;
         ll->on_accept(ll, io, ll->arg);
     }
 }
@@ -62,6 +74,7 @@ famqp_loop_status famqp_loop_listener_new(famqp_loop *loop, famqp_listener *list
     ll->loop = loop;
     ll->on_accept = on_accept;
     ll->arg = arg;
+    ll->pause_ms = ACCEPT_PAUSE_MS;
     famqp_loop_status st =
         famqp_loop_watch_new(loop, famqp_listener_fd(listener), FAMQP_LOOP_READABLE, on_readable, ll, &ll->watch);
     if (st == FAMQP_LOOP_OK)
@@ -78,6 +91,12 @@ famqp_loop_status famqp_loop_listener_new(famqp_loop *loop, famqp_listener *list
     loop->listeners = ll;
     *out = ll;
     return FAMQP_LOOP_OK;
+}
+
+void famqp_loop_listener_on_error(famqp_loop_listener *ll, famqp_loop_accept_error_fn *fn, void *arg)
+{
+    ll->on_error = fn;
+    ll->error_arg = arg;
 }
 
 famqp_listener *famqp_loop_listener_socket(const famqp_loop_listener *ll)

@@ -251,6 +251,17 @@ typedef void famqp_loop_accept_fn(famqp_loop_listener *listener, famqp_io *io, v
 FAMQP_API famqp_loop_status famqp_loop_listener_new(famqp_loop *loop, famqp_listener *listener,
                                                     famqp_loop_accept_fn *on_accept, void *arg,
                                                     famqp_loop_listener **out);
+/** Called on the loop's thread when accepting failed (out of descriptors
+ *  or memory: message says which): the listener stops accepting for
+ *  pause_ms (100 ms, doubled while the failures go on, at most 1000 ms)
+ *  and then tries again; an accept that works resets the pause. */
+typedef void famqp_loop_accept_error_fn(famqp_loop_listener *listener, const char *message, uint64_t pause_ms,
+                                        void *arg);
+/** Sets (fn NULL: clears) the callback told of each failed accept and the
+ *  pause it causes (e.g. to log it, rate-limited: it can come every
+ *  second while descriptors are short). */
+FAMQP_API void famqp_loop_listener_on_error(famqp_loop_listener *listener, famqp_loop_accept_error_fn *fn,
+                                            void *arg);
 /** The listening socket (owned by the famqp_loop_listener). */
 FAMQP_API famqp_listener *famqp_loop_listener_socket(const famqp_loop_listener *listener);
 /** Stops accepting and frees the listener with its socket.  NULL is
