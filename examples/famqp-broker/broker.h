@@ -81,6 +81,7 @@ typedef struct consumer {
     struct consumer *ready_next;
     uint64_t auth_expiry_s; /* own: --sas-key: when the token that allows it expires; 0: none needed */
     struct eh_reader *eh;   /* an Event Hubs partition reader (broker_eventhub.c), queue NULL; else NULL */
+    struct sb_receiver *sb; /* a Service Bus receiver (broker_servicebus.c), queue NULL; else NULL */
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -94,6 +95,7 @@ typedef struct producer {
     uint64_t auth_expiry_s; /* own: as consumer's */
     struct eh_hub *hub;     /* an Event Hubs publisher (broker_eventhub.c), queue NULL; else NULL */
     int32_t partition;      /* with hub: the partition it sends to, -1: spread by key or in turn */
+    struct sb_entity *sbe;  /* a Service Bus sender (broker_servicebus.c), queue NULL; else NULL */
 } producer;
 
 /* mu, all of it. */
@@ -176,6 +178,7 @@ typedef struct broker {
     worker *workers;  /* [cfg.threads] */
     struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
     size_t nhubs;
+    struct sb_state *sb; /* the configured Service Bus entities (broker_servicebus.c); NULL: none */
 } broker;
 
 /* broker_node.c: the links of a request/response node ($cbs,
@@ -208,6 +211,7 @@ typedef struct client {
     bool tls_hello; /* sent a TLS ClientHello to our plain port */
     struct client_cbs *cbs; /* --sas-key: its $cbs links and tokens (broker_cbs.c); NULL until used */
     node_links *mgmt;       /* its $management links (broker_management.c); NULL until used */
+    node_links *sbmgmt;     /* its <entity>/$management links (broker_servicebus_mgmt.c); NULL until used */
 } client;
 typedef struct client_cbs client_cbs;
 
@@ -401,5 +405,30 @@ void eh_reader_flush(worker *w, consumer *c);
 void eh_reader_detach(consumer *c);
 /* Frees a reader (detached; NULL: nothing). */
 void eh_reader_free(struct eh_reader *r);
+
+/* broker_servicebus.c: Service Bus queues, topics and subscriptions (see
+ * broker_servicebus.h) */
+/* Before the workers start: the configured entities (false: out of memory). */
+bool sb_setup(broker *b);
+/* After every worker thread ended, before their loops are freed. */
+void sb_free(broker *b);
+/* On attach: when addr names a configured entity (or its $management or
+ * dead-letter queue), the link is attached or refused (true); false: not a
+ * Service Bus address. */
+bool sb_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_t auth_expiry_s);
+/* A transfer from a Service Bus sender: stored, receivers woken, settled. */
+void sb_publish(client *cl, producer *p, famqp_delivery *d);
+/* Own thread, mu not held: sends a receiver what its credit allows. */
+void sb_receiver_flush(worker *w, consumer *c);
+/* Own thread: a receiver's outcome (complete, abandon, dead-letter, defer). */
+void sb_on_outcome(worker *w, consumer *c, famqp_delivery *d);
+/* mu held: the receiver leaves its entity (its locks stay until they end). */
+void sb_receiver_detach(consumer *c);
+void sb_receiver_free(struct sb_receiver *r);
+/* broker_servicebus_mgmt.c: a request on one of cl's <entity>/$management
+ * links is answered (true); its link forgotten; everything freed. */
+bool sb_mgmt_on_message(client *cl, famqp_delivery *d);
+bool sb_mgmt_forget_link(client *cl, famqp_link *l);
+void sb_mgmt_client_free(client *cl);
 
 #endif
