@@ -478,6 +478,13 @@ bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq
     int64_t now = sb_now_ms();
     sb_entity **targets = e->topic ? e->subs : &e;
     size_t count = e->topic ? e->nsubs : 1;
+    size_t max = w->b->cfg.max_depth;
+    for (size_t i = 0; i < count; i++)
+        if (targets[i]->count >= max) {
+            snprintf(why, cap, "quota exceeded: '%s' holds %zu messages (famqp-broker --max-depth %zu)",
+                     targets[i]->path, targets[i]->count, max);
+            return false;
+        }
     *seq = e->next_seq++;
     for (size_t i = 0; i < count; i++) {
         sb_entity *t = targets[i];
@@ -1054,7 +1061,10 @@ void sb_publish(client *cl, producer *p, famqp_delivery *d)
         worker_post_wakes(w);
     }
     if (!ok)
-        famqp_delivery_reject(d, strstr(why, "out of memory") ? "amqp:resource-limit-exceeded" : "amqp:invalid-field",
+        famqp_delivery_reject(d,
+                              strstr(why, "out of memory") || strstr(why, "quota exceeded")
+                                  ? "amqp:resource-limit-exceeded"
+                                  : "amqp:invalid-field",
                               why);
     else if (famqp_delivery_remote_settled(d))
         famqp_delivery_settle(d);

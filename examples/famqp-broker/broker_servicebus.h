@@ -98,7 +98,8 @@ sb_msg *sb_find_seq(sb_entity *e, int64_t seq);
 bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason, const char *description,
                famqp_map props);
 /* mu held: stores the message ev[0..n) in e (a topic: in each
- * subscription) as a send does; *seq its sequence number.  False with why. */
+ * subscription) as a send does; *seq its sequence number.  False with why
+ * ("quota exceeded: ..." when an entity holds --max-depth messages). */
 bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, char *why, size_t cap);
 /* mu held: removes the scheduled message seq from e (a topic: from its
  * subscriptions); false when there is none. */

@@ -7,7 +7,7 @@
 # defer hides them from receivers, abandon redelivers them until
 # MaxDeliveryCount (2 on short-lock) dead-letters them; receive-and-delete
 # (famqp-recv without --peek-lock) consumes; --session and --next-session
-# on the session queue.  usage: recv_tools.sh BUILD_EXAMPLES_DIR
+# on the session queue; --max-depth bounding a queue.  usage: recv_tools.sh BUILD_EXAMPLES_DIR
 BIN=${1:?usage: recv_tools.sh BUILD_EXAMPLES_DIR}
 . "$(dirname "$0")/../../tools/lib.sh"
 
@@ -62,4 +62,13 @@ run session-none "$recv" carts --next-session --timeout 3
 [[ $(cat "$tmp/session-none.rc") != 0 ]] || fail "--next-session on an empty session queue succeeded"
 run session-named "$recv" carts --session s-1 --timeout 1
 expect "$tmp/session-named.err" '^famqp-recv: session s-1$' "--session"
+
+# --max-depth bounds a Service Bus queue: the 4th message is refused
+start_broker small --max-depth 3 --sb-queue tiny
+cs="Endpoint=sb://127.0.0.1:$port;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true"
+run full "$send" tiny --count 5 --timeout 5
+[[ $(cat "$tmp/full.rc") != 0 ]] || fail "5 messages went to a queue of --max-depth 3"
+expect "$tmp/full.err" "quota exceeded: 'tiny' holds 3 messages" "the refusal"
+run drain "$recv" tiny --count 3 --timeout 10 && ok drain
+empty after-drain tiny
 finish
