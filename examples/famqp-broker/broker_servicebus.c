@@ -122,6 +122,8 @@ bool sb_setup(broker *b)
             if (!(te->subs[k] = add_with_dlq(s, path, &t->subs[k].props)))
                 return false;
             te->nsubs++;
+            if (!sb_rules_compile(path, &t->subs[k], &te->subs[k]->rules))
+                return false;
         }
     }
     return true;
@@ -152,6 +154,7 @@ void sb_free(broker *b)
             free(e->sessions[k].state);
         }
         free(e->sessions);
+        sb_rules_free(e->rules);
         free(e->receivers);
         free(e->subs);
         free(e->path);
@@ -428,6 +431,7 @@ bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason
 
 /* What a stored message carries that the broker reads. */
 typedef struct msg_facts {
+    famqp_message m;      /* decoded (views into the message) */
     famqp_string session; /* ptr NULL: none */
     int64_t ttl_ms;       /* 0: none of its own */
     int64_t scheduled_ms; /* 0: none */
@@ -435,15 +439,16 @@ typedef struct msg_facts {
 
 static bool read_facts(const uint8_t *ev, size_t n, msg_facts *f, char *why, size_t cap)
 {
-    famqp_message m;
     famqp_error err;
     memset(f, 0, sizeof *f);
-    if (famqp_message_decode(ev, n, &m, &err) != FAMQP_OK) {
+    famqp_message *mp = &f->m, m;
+    if (famqp_message_decode(ev, n, mp, &err) != FAMQP_OK) {
         char where[160];
         famqp_error_format(&err, where, sizeof where);
         snprintf(why, cap, "the message does not decode: %s", where);
         return false;
     }
+    m = *mp;
     if ((m.present & FAMQP_MESSAGE_HAS_PROPERTIES) && (m.properties.present & FAMQP_PROPERTIES_HAS_GROUP_ID))
         f->session = m.properties.group_id;
     if ((m.present & FAMQP_MESSAGE_HAS_HEADER) && (m.header.present & FAMQP_HEADER_HAS_TTL) && m.header.ttl)
@@ -461,7 +466,7 @@ static bool admits(const sb_entity *e, const msg_facts *f, char *why, size_t cap
     const sb_entity *const *targets = e->topic ? (const sb_entity *const *)e->subs : &e;
     size_t n = e->topic ? e->nsubs : 1;
     for (size_t i = 0; i < n; i++)
-        if (targets[i]->props->requires_session && !f->session.ptr) {
+        if (targets[i]->props->requires_session && !f->session.ptr && sb_rules_match(targets[i]->rules, &f->m)) {
             snprintf(why, cap,
                      "'%s' requires sessions: a message sent to it needs a session id (properties.group-id)",
                      targets[i]->path);
@@ -480,7 +485,7 @@ bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq
     size_t count = e->topic ? e->nsubs : 1;
     size_t max = w->b->cfg.max_depth;
     for (size_t i = 0; i < count; i++)
-        if (targets[i]->count >= max) {
+        if (targets[i]->count >= max && sb_rules_match(targets[i]->rules, &f.m)) {
             snprintf(why, cap, "quota exceeded: '%s' holds %zu messages (famqp-broker --max-depth %zu)",
                      targets[i]->path, targets[i]->count, max);
             return false;
@@ -488,6 +493,8 @@ bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq
     *seq = e->next_seq++;
     for (size_t i = 0; i < count; i++) {
         sb_entity *t = targets[i];
+        if (!sb_rules_match(t->rules, &f.m))
+            continue; /* a subscription whose rules do not take it */
         sb_msg *m = calloc(1, sizeof *m + n);
         if (!m || (f.session.ptr && !(m->session = dup_n(f.session.ptr, f.session.len)))) {
             free(m);

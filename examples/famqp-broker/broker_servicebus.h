@@ -58,6 +58,7 @@ typedef struct sb_entity {
     size_t nreceivers, rcap;
     sb_session *sessions;
     size_t nsessions, scap;
+    struct sb_rules *rules;     /* a subscription's compiled rules; NULL: every message */
 } sb_entity;
 
 typedef struct sb_receiver {
@@ -112,6 +113,16 @@ size_t sb_render(const sb_msg *m, bool locked, uint8_t **buf, size_t *cap, uint8
 /* mu held: the session of that id in e, created when create (NULL: none,
  * or out of memory). */
 sb_session *sb_session_get(sb_entity *e, const char *id, size_t len, bool create);
+/* broker_servicebus_rules.c: a subscription's rules (path: its name in
+ * messages), compiled once (*out NULL: no rules, every message goes to
+ * it); false: out of memory or a property value that is not a string,
+ * number or boolean.  Unevaluated SQL filters and actions are said on
+ * stderr. */
+bool sb_rules_compile(const char *path, const emu_subscription *sub, struct sb_rules **out);
+void sb_rules_free(struct sb_rules *r);
+/* m (decoded) matches one of the rules (r NULL: yes). */
+bool sb_rules_match(const struct sb_rules *r, const famqp_message *m);
+
 /* broker_servicebus_mgmt.c: opens l as one of cl's <entity>/$management
  * links (addr that node). */
 void sb_mgmt_attach(client *cl, famqp_link *l, bool sender, const char *addr);

@@ -4,7 +4,9 @@
 // (UseDevelopmentEmulator=true).  The broker serves servicebus.json:
 // queues orders (defaults: lock 1 min, MaxDeliveryCount 3), short-lock
 // (lock 2 s, MaxDeliveryCount 2), carts (sessions), ttl (1 s, dead-lettered
-// on expiry); topic events with subscriptions audit and billing.
+// on expiry); topic events with subscriptions audit and billing; topic
+// filtered with subscriptions all, eu, orders (correlation filters) and none
+// (SQL 1=0).
 // usage: node servicebus_sdk.js PORT SCENARIO
 //   complete            peek-lock receive, body/properties/annotations, complete: gone
 //   abandon             abandon: redelivered with delivery count + 1 and the property set
@@ -16,6 +18,8 @@
 //   peek                peekMessages sees messages without locking them
 //   receive_and_delete  receiveAndDelete: gone once received
 //   topic               a topic with two subscriptions: each gets every message
+//   rules               topic filtered: correlation filters (application properties,
+//                       label, content type and message id) and a false SQL filter
 //   sessions            two sessions, each received in order by its own receiver; session state
 //   scheduled           scheduleMessages: not visible before the time, then received; cancel
 //   ttl                 an expired message goes to the dead-letter queue (TTLExpiredException)
@@ -194,6 +198,25 @@ const scenarios = {
         try { await c.createReceiver("events", noRenew).receiveMessages(1, { maxWaitTimeInMs: 2000 }); } catch (e) { refused = e; }
         check(refused, "receiving from the topic itself worked");
         return "each of audit and billing got all 5 messages in order";
+    },
+    async rules(c) {
+        await c.createSender("filtered").sendMessages([
+            { body: 1, applicationProperties: { region: "eu", prio: 2 } },
+            { body: 2, applicationProperties: { region: "eu", prio: 3 } },
+            { body: 3, subject: "order" },
+            { body: 4, contentType: "application/json", messageId: "m-7", applicationProperties: { region: "us", prio: 2 } },
+            { body: 5, contentType: "application/json", messageId: "m-8" },
+        ]);
+        const want = { all: "1,2,3,4,5", eu: "1", orders: "3,4", none: "" };
+        for (const [sub, bodies] of Object.entries(want)) {
+            const r = c.createReceiver("filtered", sub, noRenew);
+            const n = bodies ? bodies.split(",").length : 0;
+            const got = n ? await receiveN(r, n) : [];
+            check(got.map((m) => m.body).join() === bodies, `${sub} got ${got.map((m) => m.body)}, not ${bodies}`);
+            for (const m of got) await r.completeMessage(m);
+            await nothingLeft(r, sub);
+        }
+        return "all 1-5, eu 1 (region and prio), orders 3 (label) and 4 (content type and id), none nothing";
     },
     async sessions(c) {
         const s = c.createSender("carts");
