@@ -155,6 +155,9 @@ void sb_free(broker *b)
         }
         free(e->sessions);
         sb_rules_free(e->rules);
+        for (size_t k = 0; k < e->ndups; k++)
+            free(e->dups[k].id);
+        free(e->dups);
         free(e->receivers);
         free(e->subs);
         free(e->path);
@@ -433,6 +436,7 @@ bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason
 typedef struct msg_facts {
     famqp_message m;      /* decoded (views into the message) */
     famqp_string session; /* ptr NULL: none */
+    famqp_string id;      /* its message-id when a string; ptr NULL: none */
     int64_t ttl_ms;       /* 0: none of its own */
     int64_t scheduled_ms; /* 0: none */
 } msg_facts;
@@ -451,6 +455,9 @@ static bool read_facts(const uint8_t *ev, size_t n, msg_facts *f, char *why, siz
     m = *mp;
     if ((m.present & FAMQP_MESSAGE_HAS_PROPERTIES) && (m.properties.present & FAMQP_PROPERTIES_HAS_GROUP_ID))
         f->session = m.properties.group_id;
+    if ((m.present & FAMQP_MESSAGE_HAS_PROPERTIES) && (m.properties.present & FAMQP_PROPERTIES_HAS_MESSAGE_ID) &&
+        m.properties.message_id.kind == FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_STRING)
+        f->id = m.properties.message_id.u.message_id_string;
     if ((m.present & FAMQP_MESSAGE_HAS_HEADER) && (m.header.present & FAMQP_HEADER_HAS_TTL) && m.header.ttl)
         f->ttl_ms = m.header.ttl;
     famqp_value v;
@@ -475,6 +482,37 @@ static bool admits(const sb_entity *e, const msg_facts *f, char *why, size_t cap
     return true;
 }
 
+/* mu held: e detects duplicates and saw id within its window (else id is
+ * remembered now; out of memory: not remembered). */
+static bool duplicate(sb_entity *e, famqp_string id, int64_t now)
+{
+    if (!e->props->requires_duplicate_detection || !id.ptr)
+        return false;
+    int64_t since = now - (int64_t)e->props->duplicate_window_ms;
+    size_t old = 0;
+    while (old < e->ndups && (e->dups[old].at_ms < since || e->ndups - old >= SB_MAX_DUPLICATE_IDS))
+        free(e->dups[old++].id);
+    if (old) {
+        memmove(e->dups, e->dups + old, (e->ndups - old) * sizeof *e->dups);
+        e->ndups -= old;
+    }
+    for (size_t i = 0; i < e->ndups; i++)
+        if (strlen(e->dups[i].id) == id.len && memcmp(e->dups[i].id, id.ptr, id.len) == 0)
+            return true;
+    if (e->ndups == e->dcap) {
+        size_t cap = e->dcap ? e->dcap * 2 : 16;
+        sb_dup *a = realloc(e->dups, cap * sizeof *a);
+        if (!a)
+            return false;
+        e->dups = a;
+        e->dcap = cap;
+    }
+    char *copy = dup_n(id.ptr, id.len);
+    if (copy)
+        e->dups[e->ndups++] = (sb_dup){copy, now};
+    return false;
+}
+
 bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, char *why, size_t cap)
 {
     msg_facts f;
@@ -490,6 +528,10 @@ bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq
                      targets[i]->path, targets[i]->count, max);
             return false;
         }
+    if (duplicate(e, f.id, now)) {
+        *seq = -1; /* accepted and dropped, as the service does */
+        return true;
+    }
     *seq = e->next_seq++;
     for (size_t i = 0; i < count; i++) {
         sb_entity *t = targets[i];

@@ -59,7 +59,19 @@ typedef struct sb_entity {
     sb_session *sessions;
     size_t nsessions, scap;
     struct sb_rules *rules;     /* a subscription's compiled rules; NULL: every message */
+    struct sb_dup *dups;        /* RequiresDuplicateDetection: message ids seen in the window, oldest first */
+    size_t ndups, dcap;
 } sb_entity;
+
+/* A message id a queue or topic saw (duplicate detection). */
+typedef struct sb_dup {
+    char *id;
+    int64_t at_ms;
+} sb_dup;
+
+/* Message ids remembered per entity for duplicate detection, at most (the
+ * oldest forgotten first, as if its window had passed). */
+enum { SB_MAX_DUPLICATE_IDS = 100000 };
 
 typedef struct sb_receiver {
     sb_entity *ent;

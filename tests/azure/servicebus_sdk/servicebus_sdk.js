@@ -4,7 +4,7 @@
 // (UseDevelopmentEmulator=true).  The broker serves servicebus.json:
 // queues orders (defaults: lock 1 min, MaxDeliveryCount 3), short-lock
 // (lock 2 s, MaxDeliveryCount 2), carts (sessions), ttl (1 s, dead-lettered
-// on expiry); topic events with subscriptions audit and billing; topic
+// on expiry), dedup (duplicate detection, 2 s window); topic events with subscriptions audit and billing; topic
 // filtered with subscriptions all, eu, orders (correlation filters) and none
 // (SQL 1=0).
 // usage: node servicebus_sdk.js PORT SCENARIO
@@ -23,6 +23,7 @@
 //   sessions            two sessions, each received in order by its own receiver; session state
 //   scheduled           scheduleMessages: not visible before the time, then received; cancel
 //   ttl                 an expired message goes to the dead-letter queue (TTLExpiredException)
+//   duplicates          duplicate detection: a message id seen within the window is dropped
 //   wrong_key           a wrong SharedAccessKey: UnauthorizedError
 // Prints "ok SCENARIO: ..." and exits 0, or "FAILED: ..." and exits 1.
 "use strict";
@@ -274,6 +275,19 @@ const scenarios = {
         check(d.body === "stale" && d.deadLetterReason === "TTLExpiredException", "reason " + d.deadLetterReason);
         await dlq.completeMessage(d);
         return "expired after 1 s, found in ttl/$deadletterqueue (TTLExpiredException)";
+    },
+    async duplicates(c) {
+        const s = c.createSender("dedup");
+        await s.sendMessages([{ body: 1, messageId: "d-1" }, { body: 2, messageId: "d-2" }]);
+        await s.sendMessages({ body: 3, messageId: "d-1" });
+        await sleep(2300);
+        await s.sendMessages({ body: 4, messageId: "d-1" });
+        const r = c.createReceiver("dedup", noRenew);
+        const got = await receiveN(r, 3);
+        check(got.map((m) => m.body).join() === "1,2,4", "received " + got.map((m) => m.body));
+        for (const m of got) await r.completeMessage(m);
+        await nothingLeft(r, "after the duplicates");
+        return "d-1 again within 2 s dropped, after the window taken: received 1,2,4";
     },
     async wrong_key(c) {
         await c.close();
