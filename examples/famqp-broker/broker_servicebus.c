@@ -55,6 +55,20 @@ static bool grow(uint8_t **buf, size_t *cap, size_t need)
     return true;
 }
 
+/* Room for one more element of size bytes in *arr (n used of *cap). */
+static bool room_for_one(void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 8;
+    void *a = realloc(*(void **)arr, c * size);
+    if (!a)
+        return false;
+    *(void **)arr = a;
+    *cap = c;
+    return true;
+}
+
 /* The delivery tag of a lock token and back: the SDKs read a 16-byte tag
  * as a .NET GUID (the first three fields little-endian). */
 static void guid_swap(const uint8_t in[16], uint8_t out[16])
@@ -499,14 +513,8 @@ static bool duplicate(sb_entity *e, famqp_string id, int64_t now)
     for (size_t i = 0; i < e->ndups; i++)
         if (strlen(e->dups[i].id) == id.len && memcmp(e->dups[i].id, id.ptr, id.len) == 0)
             return true;
-    if (e->ndups == e->dcap) {
-        size_t cap = e->dcap ? e->dcap * 2 : 16;
-        sb_dup *a = realloc(e->dups, cap * sizeof *a);
-        if (!a)
-            return false;
-        e->dups = a;
-        e->dcap = cap;
-    }
+    if (!room_for_one(&e->dups, e->ndups, &e->dcap, sizeof *e->dups))
+        return false;
     char *copy = dup_n(id.ptr, id.len);
     if (copy)
         e->dups[e->ndups++] = (sb_dup){copy, now};
@@ -642,14 +650,8 @@ sb_session *sb_session_get(sb_entity *e, const char *id, size_t len, bool create
             return &e->sessions[i];
     if (!create)
         return NULL;
-    if (e->nsessions == e->scap) {
-        size_t cap = e->scap ? e->scap * 2 : 8;
-        sb_session *a = realloc(e->sessions, cap * sizeof *a);
-        if (!a)
-            return NULL;
-        e->sessions = a;
-        e->scap = cap;
-    }
+    if (!room_for_one(&e->sessions, e->nsessions, &e->scap, sizeof *e->sessions))
+        return NULL;
     sb_session *s = &e->sessions[e->nsessions];
     memset(s, 0, sizeof *s);
     if (!(s->id = dup_n(id, len)))
@@ -898,14 +900,8 @@ static sb_session *take_session(sb_entity *e, consumer *c, famqp_value asked, co
 
 static bool add_receiver(sb_entity *e, consumer *c)
 {
-    if (e->nreceivers == e->rcap) {
-        size_t cap = e->rcap ? e->rcap * 2 : 4;
-        consumer **a = realloc(e->receivers, cap * sizeof *a);
-        if (!a)
-            return false;
-        e->receivers = a;
-        e->rcap = cap;
-    }
+    if (!room_for_one(&e->receivers, e->nreceivers, &e->rcap, sizeof *e->receivers))
+        return false;
     e->receivers[e->nreceivers++] = c;
     return true;
 }
