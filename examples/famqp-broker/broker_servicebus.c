@@ -396,7 +396,7 @@ static void delivery_failed(sb_entity *e, sb_msg *m)
 {
     m->delivery_count++;
     m->holder = NULL;
-    m->state = SB_AVAILABLE;
+    m->state = m->deferred ? SB_DEFERRED : SB_AVAILABLE;
     if (!e->is_dlq && m->delivery_count >= e->props->max_delivery_count) {
         char desc[120];
         snprintf(desc, sizeof desc, "Message could not be consumed after %u delivery attempts.",
@@ -435,10 +435,11 @@ bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason
     case 'a': delivery_failed(e, m); break;
     case 'd':
         m->state = SB_DEFERRED;
+        m->deferred = true;
         m->holder = NULL;
         break;
     default: /* released: available again, not counted */
-        m->state = SB_AVAILABLE;
+        m->state = m->deferred ? SB_DEFERRED : SB_AVAILABLE;
         m->holder = NULL;
         break;
     }
@@ -592,7 +593,7 @@ bool sb_cancel_scheduled(sb_entity *e, int64_t seq)
 static bool ours(famqp_value k)
 {
     return key_is(k, "x-opt-sequence-number") || key_is(k, "x-opt-enqueued-time") ||
-           key_is(k, "x-opt-locked-until") || key_is(k, "x-opt-lock-token");
+           key_is(k, "x-opt-locked-until") || key_is(k, "x-opt-lock-token") || key_is(k, "x-opt-message-state");
 }
 
 size_t sb_render(const sb_msg *m, bool locked, uint8_t **buf, size_t *cap, uint8_t **ann, size_t *ann_cap)
@@ -619,6 +620,9 @@ size_t sb_render(const sb_msg *m, bool locked, uint8_t **buf, size_t *cap, uint8
     famqp_write_long(&w, m->seq);
     famqp_write_csymbol(&w, "x-opt-enqueued-time");
     famqp_write_timestamp(&w, m->enqueued_ms);
+    /* 0 active, 1 deferred, 2 scheduled (the SDKs' message state) */
+    famqp_write_csymbol(&w, "x-opt-message-state");
+    famqp_write_int(&w, m->state == SB_SCHEDULED ? 2 : m->deferred ? 1 : 0);
     if (locked) {
         famqp_write_csymbol(&w, "x-opt-locked-until");
         famqp_write_timestamp(&w, m->locked_until);

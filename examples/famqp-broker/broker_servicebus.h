@@ -27,6 +27,7 @@ typedef struct sb_msg {
     int64_t visible_ms;         /* SB_SCHEDULED: when it becomes available */
     uint32_t delivery_count;    /* failed deliveries so far (abandons, lock expiries) */
     uint8_t state;              /* enum sb_state_kind */
+    bool deferred;              /* deferred once: an abandon or lock expiry defers it again */
     uint8_t lock[16];           /* SB_LOCKED: the lock token (uuid bytes as the SDKs send them) */
     int64_t locked_until;
     consumer *holder;           /* SB_LOCKED through a link: its receiver (NULL once it left) */

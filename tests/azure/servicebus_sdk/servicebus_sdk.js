@@ -11,7 +11,8 @@
 //   complete            peek-lock receive, body/properties/annotations, complete: gone
 //   abandon             abandon: redelivered with delivery count + 1 and the property set
 //   dead_letter         dead-letter with reason and description: in orders/$deadletterqueue
-//   defer               defer, then receiveDeferredMessages by sequence number, complete
+//   defer               defer, then receiveDeferredMessages by sequence number (state
+//                       deferred), abandon (deferred again, count + 1), complete
 //   renew_lock          renewMessageLock keeps a message past LockDuration
 //   lock_expiry         an unsettled lock expires: redelivered, count + 1; the late complete fails
 //   max_delivery        MaxDeliveryCount abandons dead-letter it (MaxDeliveryCountExceeded)
@@ -115,11 +116,16 @@ const scenarios = {
         const [d] = await r.receiveDeferredMessages(seq);
         check(d && d.body === "later" && d.sequenceNumber.equals(seq), "deferred message not received by sequence number");
         check(typeof d.lockToken === "string" && d.lockedUntilUtc.getTime() > Date.now(), "deferred message not locked");
-        await r.completeMessage(d);
+        check(d.state === "deferred", "state " + d.state);
+        await r.abandonMessage(d); // a deferred message abandoned stays deferred
+        await nothingLeft(r, "after abandoning the deferred message");
+        const [d2] = await r.receiveDeferredMessages(seq);
+        check(d2 && d2.deliveryCount === 1, "deferred again with delivery count " + (d2 && d2.deliveryCount));
+        await r.completeMessage(d2);
         let gone = false;
         try { await r.receiveDeferredMessages(seq); } catch (e) { gone = true; }
         check(gone, "a completed deferred message was received again");
-        return `deferred sequence number ${seq}, received by it and completed`;
+        return `deferred sequence number ${seq}, received by it, abandoned (deferred again, count 1), completed`;
     },
     async renew_lock(c) {
         await c.createSender("short-lock").sendMessages({ body: "long job" });
