@@ -694,6 +694,15 @@ static void on_tick(famqp_loop_timer *t, void *arg)
                 }
             }
         }
+        for (size_t k = 0; k < e->nsessions; k++) {
+            sb_session *ss = &e->sessions[k];
+            if (ss->owner && ss->locked_until <= now) {
+                ss->owner->sb->lost = true; /* detached by its worker */
+                consumer_mark_ready(w, ss->owner);
+                ss->owner = NULL;
+                woke = true;
+            }
+        }
         if (woke)
             sb_wake(w, e);
     }
@@ -762,6 +771,14 @@ void sb_receiver_flush(worker *w, consumer *c)
     sb_receiver *r = c->sb;
     broker *b = w->b;
     pthread_mutex_lock(&b->mu);
+    if (r->lost) {
+        char why[300];
+        snprintf(why, sizeof why, "the lock of session '%.100s' of '%.100s' ended (not renewed within LockDuration)",
+                 r->session, r->ent->path);
+        pthread_mutex_unlock(&b->mu);
+        client_close_link(c->client, c->link, "com.microsoft:session-lock-lost", why); /* frees c */
+        return;
+    }
     int64_t now = sb_now_ms();
     bool failed = false;
     sb_msg *m = r->ent->head;

@@ -79,6 +79,7 @@ typedef struct sb_receiver {
     bool peek_lock;
     char *session;       /* a session receiver's session, NULL: none */
     bool listed;         /* mu: in ent->receivers */
+    bool lost;           /* mu: its session's lock ended: its worker detaches it */
     uint8_t *scratch;    /* own: the message being sent (grown, never shrunk) */
     size_t scratch_cap;
     uint8_t *ann;        /* own: its message-annotations */

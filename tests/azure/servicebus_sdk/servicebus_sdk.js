@@ -3,7 +3,8 @@
 // and installed there) with the emulator's connection string
 // (UseDevelopmentEmulator=true).  The broker serves servicebus.json:
 // queues orders (defaults: lock 1 min, MaxDeliveryCount 3), short-lock
-// (lock 2 s, MaxDeliveryCount 2), carts (sessions), ttl (1 s, dead-lettered
+// (lock 2 s, MaxDeliveryCount 2), carts (sessions), carts-short (sessions,
+// lock 2 s), ttl (1 s, dead-lettered
 // on expiry), dedup (duplicate detection, 2 s window); topic events with subscriptions audit and billing; topic
 // filtered with subscriptions all, eu, orders (correlation filters) and none
 // (SQL 1=0).
@@ -22,6 +23,8 @@
 //   rules               topic filtered: correlation filters (application properties,
 //                       label, content type and message id) and a false SQL filter
 //   sessions            two sessions, each received in order by its own receiver; session state
+//   session_lock        a session lock not renewed ends after LockDuration: the receiver
+//                       fails with SessionLockLost, another receiver gets the session
 //   scheduled           scheduleMessages: not visible before the time, then received; cancel
 //   ttl                 an expired message goes to the dead-letter queue (TTLExpiredException)
 //   duplicates          duplicate detection: a message id seen within the window is dropped
@@ -253,6 +256,23 @@ const scenarios = {
         await odd.close();
         await next.close();
         return "s-odd 1,3,5 and s-even 0,2,4 in order, one receiver each; session state kept";
+    },
+    async session_lock(c) {
+        await c.createSender("carts-short").sendMessages([{ body: 1, sessionId: "s" }, { body: 2, sessionId: "s" }]);
+        const a = await c.acceptSession("carts-short", "s", noRenew);
+        const [m] = await receiveN(a, 1);
+        check(m.body === 1, "first message " + m.body);
+        await sleep(2600);
+        let lost = null;
+        try { await a.receiveMessages(1, { maxWaitTimeInMs: 2000 }); } catch (e) { lost = e; }
+        check(lost && lost.code === "SessionLockLost", "after the session lock ended: " + (lost ? lost.code : "no error"));
+        const b = await c.acceptSession("carts-short", "s", noRenew);
+        const got = await receiveN(b, 2, 4000);
+        check(got.map((x) => x.body).join() === "1,2", "the next receiver got " + got.map((x) => x.body));
+        check(got[0].deliveryCount === 1, "the first message's delivery count " + got[0].deliveryCount);
+        for (const x of got) await b.completeMessage(x);
+        await b.close();
+        return "the unrenewed session lock ended after 2 s (SessionLockLost); the next receiver got 1 (count 1) and 2";
     },
     async scheduled(c) {
         const s = c.createSender("orders");
