@@ -112,6 +112,29 @@ static sb_entity *add_with_dlq(struct sb_state *s, const char *path, const emu_s
     return e;
 }
 
+/* A forwarding target by name: a queue or topic other than e (NULL: none,
+ * said on stderr when named). */
+static sb_entity *forward_target(broker *b, sb_entity *e, const char *name, const char *what)
+{
+    if (!name || !*name)
+        return NULL;
+    sb_entity *t = sb_find(b, name, strlen(name));
+    if (!t || t == e || t->is_dlq || strchr(t->path, '/')) {
+        fprintf(stderr, "famqp-broker: '%s': %s '%s' is not another queue or topic: not forwarded\n", e->path, what,
+                name);
+        return NULL;
+    }
+    return t;
+}
+
+static void resolve_forwards(broker *b, sb_entity *e)
+{
+    if (e->is_dlq || e->topic)
+        return;
+    e->fwd = forward_target(b, e, e->props->forward_to, "ForwardTo");
+    e->fwd_dlq = forward_target(b, e, e->props->forward_dead_lettered_to, "ForwardDeadLetteredMessagesTo");
+}
+
 bool sb_setup(broker *b)
 {
     const emu_config *c = b->cfg.entities;
@@ -140,6 +163,8 @@ bool sb_setup(broker *b)
                 return false;
         }
     }
+    for (size_t i = 0; i < s->nents; i++)
+        resolve_forwards(b, s->ents[i]);
     return true;
 }
 
@@ -373,7 +398,11 @@ static sb_msg *with_properties(const sb_msg *m, famqp_map props, const char *rea
 
 /* mu held: m leaves e for e's dead-letter queue with the reason (m may be
  * replaced by a copy with the properties set). */
-static void dead_letter(sb_entity *e, sb_msg *m, const char *reason, const char *description, famqp_map props)
+static bool store_hops(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, int hops, char *why,
+                       size_t cap);
+
+static void dead_letter(worker *w, sb_entity *e, sb_msg *m, const char *reason, const char *description,
+                        famqp_map props)
 {
     sb_msg *n = with_properties(m, props, reason, description);
     msg_unlink(e, m);
@@ -384,6 +413,12 @@ static void dead_letter(sb_entity *e, sb_msg *m, const char *reason, const char 
     n->state = SB_AVAILABLE;
     n->holder = NULL;
     n->expires_ms = INT64_MAX; /* dead-lettered messages do not expire */
+    char why[300];
+    int64_t seq;
+    if (e->fwd_dlq && store_hops(w, e->fwd_dlq, n->data, n->len, &seq, 1, why, sizeof why)) {
+        free_msg(n); /* forwarded (a full or refusing target: into its own DLQ) */
+        return;
+    }
     if (e->dlq)
         msg_append(e->dlq, n);
     else
@@ -392,7 +427,7 @@ static void dead_letter(sb_entity *e, sb_msg *m, const char *reason, const char 
 
 /* mu held: a failed delivery (abandon, lock expiry): counted; dead-lettered
  * at MaxDeliveryCount. */
-static void delivery_failed(sb_entity *e, sb_msg *m)
+static void delivery_failed(worker *w, sb_entity *e, sb_msg *m)
 {
     m->delivery_count++;
     m->holder = NULL;
@@ -401,7 +436,7 @@ static void delivery_failed(sb_entity *e, sb_msg *m)
         char desc[120];
         snprintf(desc, sizeof desc, "Message could not be consumed after %u delivery attempts.",
                  e->props->max_delivery_count);
-        dead_letter(e, m, "MaxDeliveryCountExceeded", desc, (famqp_map){0});
+        dead_letter(w, e, m, "MaxDeliveryCountExceeded", desc, (famqp_map){0});
     }
 }
 
@@ -416,7 +451,7 @@ bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason
                famqp_map props)
 {
     if (kind == 'x') {
-        dead_letter(e, m, reason, description, props);
+        dead_letter(w, e, m, reason, description, props);
         return true;
     }
     if (props.count && kind != 'c') {
@@ -432,7 +467,7 @@ bool sb_settle(worker *w, sb_entity *e, sb_msg *m, char kind, const char *reason
         msg_unlink(e, m);
         free_msg(m);
         break;
-    case 'a': delivery_failed(e, m); break;
+    case 'a': delivery_failed(w, e, m); break;
     case 'd':
         m->state = SB_DEFERRED;
         m->deferred = true;
@@ -524,6 +559,13 @@ static bool duplicate(sb_entity *e, famqp_string id, int64_t now)
 
 bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, char *why, size_t cap)
 {
+    return store_hops(w, e, ev, n, seq, 0, why, cap);
+}
+
+/* sb_store, the message having been forwarded hops times. */
+static bool store_hops(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, int hops, char *why,
+                       size_t cap)
+{
     msg_facts f;
     if (!read_facts(ev, n, &f, why, cap) || !admits(e, &f, why, cap))
         return false;
@@ -546,6 +588,12 @@ bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq
         sb_entity *t = targets[i];
         if (!sb_rules_match(t->rules, &f.m))
             continue; /* a subscription whose rules do not take it */
+        int64_t fseq;
+        if (t->fwd && hops < SB_MAX_FORWARD_HOPS) {
+            if (!store_hops(w, t->fwd, ev, n, &fseq, hops + 1, why, cap))
+                return false;
+            continue;
+        }
         sb_msg *m = calloc(1, sizeof *m + n);
         if (!m || (f.session.ptr && !(m->session = dup_n(f.session.ptr, f.session.len)))) {
             free(m);
@@ -679,14 +727,14 @@ static void on_tick(famqp_loop_timer *t, void *arg)
         for (sb_msg *m = e->head; m; m = next) {
             next = m->next;
             if (m->state == SB_LOCKED && m->locked_until <= now) {
-                delivery_failed(e, m); /* available again, count + 1 */
+                delivery_failed(w, e, m); /* available again, count + 1 */
                 woke = true;
             } else if (m->state == SB_SCHEDULED && m->visible_ms <= now) {
                 m->state = SB_AVAILABLE;
                 woke = true;
             } else if (m->state == SB_AVAILABLE && m->expires_ms <= now) {
                 if (e->props->dead_lettering_on_expiration && e->dlq) {
-                    dead_letter(e, m, "TTLExpiredException", "The message expired and was dead lettered.",
+                    dead_letter(w, e, m, "TTLExpiredException", "The message expired and was dead lettered.",
                                 (famqp_map){0});
                 } else {
                     msg_unlink(e, m);

@@ -60,6 +60,8 @@ typedef struct sb_entity {
     sb_session *sessions;
     size_t nsessions, scap;
     struct sb_rules *rules;     /* a subscription's compiled rules; NULL: every message */
+    struct sb_entity *fwd;      /* ForwardTo: where its messages go instead (a queue or topic); NULL: none */
+    struct sb_entity *fwd_dlq;  /* ForwardDeadLetteredMessagesTo: where its dead letters go; NULL: its DLQ */
     struct sb_dup *dups;        /* RequiresDuplicateDetection: message ids seen in the window, oldest first */
     size_t ndups, dcap;
 } sb_entity;
@@ -71,8 +73,9 @@ typedef struct sb_dup {
 } sb_dup;
 
 /* Message ids remembered per entity for duplicate detection, at most (the
- * oldest forgotten first, as if its window had passed). */
-enum { SB_MAX_DUPLICATE_IDS = 100000 };
+ * oldest forgotten first, as if its window had passed); forwarding hops a
+ * message takes at most (the service's limit), then it stays where it is. */
+enum { SB_MAX_DUPLICATE_IDS = 100000, SB_MAX_FORWARD_HOPS = 4 };
 
 typedef struct sb_receiver {
     sb_entity *ent;

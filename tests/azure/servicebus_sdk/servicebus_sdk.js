@@ -5,7 +5,8 @@
 // queues orders (defaults: lock 1 min, MaxDeliveryCount 3), short-lock
 // (lock 2 s, MaxDeliveryCount 2), carts (sessions), carts-short (sessions,
 // lock 2 s), ttl (1 s, dead-lettered
-// on expiry), dedup (duplicate detection, 2 s window); topic events with subscriptions audit and billing; topic
+// on expiry), dedup (duplicate detection, 2 s window), inbox (forwards to
+// outbox), fragile (MaxDeliveryCount 1, dead letters forwarded to graveyard); topic events with subscriptions audit and billing; topic
 // filtered with subscriptions all, eu, orders (correlation filters) and none
 // (SQL 1=0).
 // usage: node servicebus_sdk.js PORT SCENARIO
@@ -27,6 +28,8 @@
 //                       fails with SessionLockLost, another receiver gets the session
 //   scheduled           scheduleMessages: not visible before the time, then received; cancel
 //   ttl                 an expired message goes to the dead-letter queue (TTLExpiredException)
+//   forward             ForwardTo (inbox to outbox) and ForwardDeadLetteredMessagesTo
+//                       (fragile's dead letters to graveyard)
 //   duplicates          duplicate detection: a message id seen within the window is dropped
 //   wrong_key           a wrong SharedAccessKey: UnauthorizedError
 // Prints "ok SCENARIO: ..." and exits 0, or "FAILED: ..." and exits 1.
@@ -301,6 +304,24 @@ const scenarios = {
         check(d.body === "stale" && d.deadLetterReason === "TTLExpiredException", "reason " + d.deadLetterReason);
         await dlq.completeMessage(d);
         return "expired after 1 s, found in ttl/$deadletterqueue (TTLExpiredException)";
+    },
+    async forward(c) {
+        await c.createSender("inbox").sendMessages([{ body: "f1" }, { body: "f2" }]);
+        await nothingLeft(c.createReceiver("inbox", noRenew), "inbox (it forwards)");
+        const out = c.createReceiver("outbox", noRenew);
+        const got = await receiveN(out, 2);
+        check(got.map((m) => m.body).join() === "f1,f2", "outbox got " + got.map((m) => m.body));
+        for (const m of got) await out.completeMessage(m);
+        await c.createSender("fragile").sendMessages({ body: "breaks" });
+        const fr = c.createReceiver("fragile", noRenew);
+        const [m] = await receiveN(fr, 1);
+        await fr.abandonMessage(m);
+        await nothingLeft(c.createReceiver("fragile", { subQueueType: "deadLetter", ...noRenew }), "fragile's own DLQ");
+        const gy = c.createReceiver("graveyard", noRenew);
+        const [d] = await receiveN(gy, 1);
+        check(d.body === "breaks" && d.deadLetterReason === "MaxDeliveryCountExceeded", "graveyard got " + d.body + " " + d.deadLetterReason);
+        await gy.completeMessage(d);
+        return "inbox's messages in outbox; fragile's dead letter in graveyard with its reason";
     },
     async duplicates(c) {
         const s = c.createSender("dedup");
