@@ -183,7 +183,9 @@ typedef struct broker {
 
 /* broker_node.c: the links of a request/response node ($cbs,
  * $management) on one connection. */
-enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096 };
+/* NODE_MAX_LARGE_RESPONSE: a response past NODE_MAX_RESPONSE (Service Bus
+ * messages in a peek or deferred receive) is encoded on the heap, up to it. */
+enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096, NODE_MAX_LARGE_RESPONSE = 1 << 20 };
 typedef struct node_reply {
     famqp_link *link; /* our sender, source the node */
     char *name;       /* its link name */
@@ -227,7 +229,8 @@ bool node_forget(node_links *n, famqp_link *l);
 bool node_is_request_link(const node_links *n, const famqp_link *l);
 void node_links_free(node_links *n);
 /* Sends the response to req: status-code, status-description, body (an
- * encoded value; len 0: an empty string), at most NODE_MAX_RESPONSE bytes.
+ * encoded value; len 0: an empty string), at most NODE_MAX_LARGE_RESPONSE
+ * bytes (past NODE_MAX_RESPONSE on the heap).
  * False with why when it cannot (no reply link, no credit). */
 bool node_respond(client *cl, node_links *n, const famqp_message *req, int status, const char *desc,
                   famqp_value body, const char **why);

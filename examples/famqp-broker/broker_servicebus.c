@@ -1146,6 +1146,13 @@ void sb_publish(client *cl, producer *p, famqp_delivery *d)
     msg_facts f;
     bool ok = true;
     /* Checked whole before anything is stored: a bad batch stores nothing. */
+    if (raw.len > SB_MAX_MESSAGE_BYTES) {
+        snprintf(why, sizeof why, "the message is %zu bytes: at most %u (the max-message-size of this link)", raw.len,
+                 (unsigned)SB_MAX_MESSAGE_BYTES);
+        famqp_delivery_reject(d, "amqp:link:message-size-exceeded", why);
+        worker_process(w, false);
+        return;
+    }
     if (batch) {
         if (famqp_batch_reader_init(&r, raw.ptr, raw.len, &err) != FAMQP_OK) {
             snprintf(why, sizeof why, "the batch (message-format 0x80013700) does not decode");

@@ -3,8 +3,8 @@
  * requests): renew-lock, peek-message, receive-by-sequence-number (deferred
  * messages), update-disposition (settling those), schedule-message and
  * cancel-scheduled-message, and a session's lock and state.  Answers carry
- * status-code 200 and a map body; responses are bounded by
- * NODE_MAX_RESPONSE, so a peek or receive returns the messages that fit. */
+ * status-code 200 and a map body; a peek or deferred receive returns the
+ * messages that fit in NODE_MAX_LARGE_RESPONSE (1 MiB). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +59,7 @@ typedef struct answer {
     famqp_writer *w;
     char *desc;
     size_t cap;
+    size_t limit; /* bytes the body may take */
 } answer;
 
 static int fail(answer *a, int status, const char *fmt, const char *s)
@@ -99,7 +100,7 @@ static size_t write_messages(answer *a, sb_msg **list, size_t n, bool locked)
     for (; done < n; done++) {
         size_t len = sb_render(list[done], locked, &buf, &cap, &ann, &ann_cap);
         size_t at = famqp_writer_len(a->w);
-        if (!len || at + len + 64 > NODE_MAX_RESPONSE - 600)
+        if (!len || at + len + 64 > a->limit)
             break; /* the rest do not fit in one response */
         famqp_write_map_begin(a->w);
         if (locked) {
@@ -266,11 +267,17 @@ bool sb_mgmt_on_message(client *cl, famqp_delivery *d)
     size_t ml = strlen("/$management");
     sb_mgmt_request r;
     char desc[300] = "OK";
-    uint8_t body[NODE_MAX_RESPONSE - 512];
+    /* Messages (peek, deferred receive) may need up to
+     * NODE_MAX_LARGE_RESPONSE: on the heap; every other answer is small. */
+    uint8_t small[NODE_MAX_RESPONSE - 512], *big = NULL;
     famqp_writer bw;
-    famqp_writer_init(&bw, body, sizeof body);
-    answer a = {&bw, desc, sizeof desc};
     int status = sb_mgmt_parse(&m, &r, desc, sizeof desc);
+    size_t limit = sizeof small - 100;
+    if (status == 0 && (r.op == SB_OP_PEEK || r.op == SB_OP_RECEIVE_BY_SEQUENCE) &&
+        (big = malloc(NODE_MAX_LARGE_RESPONSE - 1024)))
+        limit = NODE_MAX_LARGE_RESPONSE - 1024 - 100;
+    famqp_writer_init(&bw, big ? big : small, big ? NODE_MAX_LARGE_RESPONSE - 1024 : sizeof small);
+    answer a = {&bw, desc, sizeof desc, limit};
     if (status == 0) {
         pthread_mutex_lock(&b->mu);
         sb_entity *e = len > ml ? sb_find(b, path, len - ml) : NULL;
@@ -294,8 +301,9 @@ bool sb_mgmt_on_message(client *cl, famqp_delivery *d)
     }
     famqp_value v = status == 200 && famqp_writer_status(&bw) == FAMQP_OK ? famqp_writer_value(&bw) : (famqp_value){0};
     if (status == 200 && !v.len)
-        status = fail(&a, 500, "the answer does not fit in %s bytes", "3584");
+        status = fail(&a, 500, "the answer does not fit in %s", "one response");
     node_answer(cl, cl->sbmgmt, d, &m, status, desc, v);
+    free(big);
     if (b->cfg.verbose)
         fprintf(stderr, "famqp-broker: %s %s request: %d %s\n", famqp_io_peer(cl->io), addr ? addr : "?", status, desc);
     worker_process(w, false);

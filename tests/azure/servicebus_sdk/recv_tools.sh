@@ -7,7 +7,8 @@
 # defer hides them from receivers, abandon redelivers them until
 # MaxDeliveryCount (2 on short-lock) dead-letters them; receive-and-delete
 # (famqp-recv without --peek-lock) consumes; --session and --next-session
-# on the session queue; --max-depth bounding a queue.  usage: recv_tools.sh BUILD_EXAMPLES_DIR
+# on the session queue; a message over 256 KiB refused; --max-depth
+# bounding a queue.  usage: recv_tools.sh BUILD_EXAMPLES_DIR
 BIN=${1:?usage: recv_tools.sh BUILD_EXAMPLES_DIR}
 . "$(dirname "$0")/../../tools/lib.sh"
 
@@ -62,6 +63,11 @@ run session-none "$recv" carts --next-session --timeout 3
 [[ $(cat "$tmp/session-none.rc") != 0 ]] || fail "--next-session on an empty session queue succeeded"
 run session-named "$recv" carts --session s-1 --timeout 1
 expect "$tmp/session-named.err" '^famqp-recv: session s-1$' "--session"
+
+# a message over the 256 KiB the sender link advertises is refused
+run toobig "$send" orders --count 1 --size 300000
+[[ $(cat "$tmp/toobig.rc") != 0 ]] || fail "a 300,000-byte message went to orders"
+expect "$tmp/toobig.err" "max-message-size" "the size refusal (famqp-send, by the link's max-message-size)"
 
 # --max-depth bounds a Service Bus queue: the 4th message is refused
 start_broker small --max-depth 3 --sb-queue tiny

@@ -13,12 +13,12 @@
 //   complete            peek-lock receive, body/properties/annotations, complete: gone
 //   abandon             abandon: redelivered with delivery count + 1 and the property set
 //   dead_letter         dead-letter with reason and description: in orders/$deadletterqueue
-//   defer               defer, then receiveDeferredMessages by sequence number (state
+//   defer               defer (a 100 KB message), then receiveDeferredMessages by sequence number (state
 //                       deferred), abandon (deferred again, count + 1), complete
 //   renew_lock          renewMessageLock keeps a message past LockDuration
 //   lock_expiry         an unsettled lock expires: redelivered, count + 1; the late complete fails
 //   max_delivery        MaxDeliveryCount abandons dead-letter it (MaxDeliveryCountExceeded)
-//   peek                peekMessages sees messages without locking them
+//   peek                peekMessages sees messages (one of 60 KB) without locking them
 //   receive_and_delete  receiveAndDelete: gone once received
 //   topic               a topic with two subscriptions: each gets every message
 //   rules               topic filtered: correlation filters (application properties,
@@ -111,16 +111,17 @@ const scenarios = {
         return "found in orders/$deadletterqueue with its reason and description";
     },
     async defer(c) {
-        await c.createSender("orders").sendMessages([{ body: "later" }, { body: "now" }]);
+        const later = "later:" + "x".repeat(100000); // larger than one small $management response
+        await c.createSender("orders").sendMessages([{ body: later }, { body: "now" }]);
         const r = c.createReceiver("orders", noRenew);
         const [a, b] = await receiveN(r, 2);
-        check(a.body === "later" && b.body === "now", "order");
+        check(a.body === later && b.body === "now", "order");
         const seq = a.sequenceNumber;
         await r.deferMessage(a);
         await r.completeMessage(b);
         await nothingLeft(r, "after defer");
         const [d] = await r.receiveDeferredMessages(seq);
-        check(d && d.body === "later" && d.sequenceNumber.equals(seq), "deferred message not received by sequence number");
+        check(d && d.body === later && d.sequenceNumber.equals(seq), "deferred message not received by sequence number");
         check(typeof d.lockToken === "string" && d.lockedUntilUtc.getTime() > Date.now(), "deferred message not locked");
         check(d.state === "deferred", "state " + d.state);
         await r.abandonMessage(d); // a deferred message abandoned stays deferred
@@ -177,15 +178,18 @@ const scenarios = {
         return "dead-lettered after 2 deliveries: " + d.deadLetterReason + " (" + d.deadLetterErrorDescription + ")";
     },
     async peek(c) {
-        await c.createSender("orders").sendMessages([1, 2, 3].map((i) => ({ body: "p" + i })));
+        const big = "p3:" + "y".repeat(60000);
+        await c.createSender("orders").sendMessages([{ body: "p1" }, { body: "p2" }, { body: big }]);
         const r = c.createReceiver("orders", noRenew);
         const peeked = await r.peekMessages(3);
-        check(peeked.length === 3 && peeked.map((m) => m.body).join() === "p1,p2,p3", "peeked " + peeked.map((m) => m.body));
+        check(peeked.length === 3 && peeked.map((m) => m.body).join() === ["p1", "p2", big].join(),
+            "peeked " + peeked.length + " messages");
         check(peeked.every((m) => !m.lockToken), "peeked messages locked");
         const more = await r.peekMessages(3);
         check(more.length === 0, "a second peek saw " + more.length);
         const got = await receiveN(r, 3);
-        check(got.map((m) => m.body).join() === "p1,p2,p3" && got.every((m) => m.deliveryCount === 0), "peek locked or counted");
+        check(got.map((m) => m.body).join() === ["p1", "p2", big].join() && got.every((m) => m.deliveryCount === 0),
+            "peek locked or counted");
         for (const m of got) await r.completeMessage(m);
         return "peeked 3 messages, all still there to receive";
     },
