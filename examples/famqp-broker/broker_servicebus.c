@@ -557,9 +557,41 @@ static bool duplicate(sb_entity *e, famqp_string id, int64_t now)
     return false;
 }
 
+/* ev[0..n) with a message-id (32 hex digits) set, as the service gives a
+ * message sent without one: a malloc'd copy in *out (NULL: it has one, or
+ * out of memory: stored without). */
+static size_t with_message_id(broker *b, const uint8_t *ev, size_t n, uint8_t **out)
+{
+    famqp_message m;
+    *out = NULL;
+    if (famqp_message_decode(ev, n, &m, NULL) != FAMQP_OK ||
+        ((m.present & FAMQP_MESSAGE_HAS_PROPERTIES) && (m.properties.present & FAMQP_PROPERTIES_HAS_MESSAGE_ID)))
+        return 0;
+    uint8_t id[16];
+    char text[33];
+    sb_new_lock(b, (int64_t)n, id);
+    for (int i = 0; i < 16; i++)
+        snprintf(text + 2 * i, 3, "%02x", id[i]);
+    if (!(m.present & FAMQP_MESSAGE_HAS_PROPERTIES)) {
+        m.properties = famqp_properties_defaults;
+        m.present |= FAMQP_MESSAGE_HAS_PROPERTIES;
+    }
+    m.properties.message_id.kind = FAMQP_ANY_MESSAGE_ID_MESSAGE_ID_STRING;
+    m.properties.message_id.u.message_id_string = (famqp_string){text, 32};
+    m.properties.present |= FAMQP_PROPERTIES_HAS_MESSAGE_ID;
+    size_t len = famqp_message_encode(NULL, 0, &m);
+    if (!len || !(*out = malloc(len)))
+        return 0;
+    return famqp_message_encode(*out, len, &m);
+}
+
 bool sb_store(worker *w, sb_entity *e, const uint8_t *ev, size_t n, int64_t *seq, char *why, size_t cap)
 {
-    return store_hops(w, e, ev, n, seq, 0, why, cap);
+    uint8_t *copy;
+    size_t len = with_message_id(w->b, ev, n, &copy);
+    bool ok = store_hops(w, e, copy ? copy : ev, copy ? len : n, seq, 0, why, cap);
+    free(copy);
+    return ok;
 }
 
 /* sb_store, the message having been forwarded hops times. */

@@ -11,6 +11,7 @@
 // (SQL 1=0).
 // usage: node servicebus_sdk.js PORT SCENARIO
 //   complete            peek-lock receive, body/properties/annotations, complete: gone
+//   subscribe           the streaming receiver (subscribe, auto-complete, auto lock renewal)
 //   abandon             abandon: redelivered with delivery count + 1 and the property set
 //   dead_letter         dead-letter with reason and description: in orders/$deadletterqueue
 //   defer               defer (a 100 KB message), then receiveDeferredMessages by sequence number (state
@@ -82,6 +83,27 @@ const scenarios = {
         await r.completeMessage(m);
         await nothingLeft(r, "after complete");
         return `completed sequence number 1, lock token ${m.lockToken}`;
+    },
+    async subscribe(c) {
+        await c.createSender("orders").sendMessages([1, 2, 3, 4, 5].map((i) => ({ body: i })));
+        const r = c.createReceiver("orders");
+        const got = [];
+        let failed = null;
+        await new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error("subscribe got " + got.join())), 15000);
+            const sub = r.subscribe({
+                async processMessage(m) {
+                    got.push(m.body);
+                    if (got.length === 5) { clearTimeout(timer); await sleep(300); sub.close().then(resolve, reject); }
+                },
+                async processError(args) { failed = args.error; },
+            }, { autoCompleteMessages: true, maxConcurrentCalls: 1 });
+        });
+        check(!failed, "processError: " + failed);
+        check(got.join() === "1,2,3,4,5", "subscribe got " + got.join());
+        await r.close();
+        await nothingLeft(c.createReceiver("orders", noRenew), "after auto-complete");
+        return "5 messages through subscribe(), auto-completed";
     },
     async abandon(c) {
         await c.createSender("orders").sendMessages({ body: "again" });
