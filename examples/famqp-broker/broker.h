@@ -6,7 +6,9 @@
  * (queues), broker_pool.c (message blocks), broker_cbs.c (the $cbs node
  * and token checks of --sas-key), broker_node.c (the links of request/
  * response nodes), broker_eventhub.c (Event Hubs partitions, publishers,
- * readers) and broker_management.c (the Event Hubs $management node).
+ * readers), broker_management.c (the Event Hubs $management node) and
+ * broker_servicebus*.c (Service Bus entities, their $management node and
+ * subscription rules).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)
