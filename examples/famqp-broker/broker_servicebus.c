@@ -774,6 +774,7 @@ static void on_tick(famqp_loop_timer *t, void *arg)
                 }
             }
         }
+        size_t kept = 0;
         for (size_t k = 0; k < e->nsessions; k++) {
             sb_session *ss = &e->sessions[k];
             if (ss->owner && ss->locked_until <= now) {
@@ -782,7 +783,12 @@ static void on_tick(famqp_loop_timer *t, void *arg)
                 ss->owner = NULL;
                 woke = true;
             }
+            if (!ss->owner && !ss->state)
+                free(ss->id); /* nothing to keep: made again when asked for */
+            else
+                e->sessions[kept++] = *ss;
         }
+        e->nsessions = kept;
         if (woke)
             sb_wake(w, e);
     }
