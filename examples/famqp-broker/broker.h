@@ -6,7 +6,9 @@
  * (queues), broker_pool.c (message blocks), broker_cbs.c (the $cbs node
  * and token checks of --sas-key), broker_node.c (the links of request/
  * response nodes), broker_eventhub.c (Event Hubs partitions, publishers,
- * readers) and broker_management.c (the Event Hubs $management node).
+ * readers), broker_management.c (the Event Hubs $management node) and
+ * broker_servicebus*.c (Service Bus entities, their $management node and
+ * subscription rules).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)
@@ -88,6 +90,7 @@ typedef struct consumer {
      * budget), since stalled_since_ms (its worker loop's clock) */
     bool stalled;
     uint64_t stalled_since_ms;
+    struct sb_receiver *sb; /* a Service Bus receiver (broker_servicebus.c), queue NULL; else NULL */
 } consumer;
 
 /* Our receiver link: a producer into a queue. */
@@ -102,6 +105,7 @@ typedef struct producer {
     struct eh_hub *hub;     /* an Event Hubs publisher (broker_eventhub.c), queue NULL; else NULL */
     int32_t partition;      /* with hub: the partition it sends to, -1: spread by key or in turn */
     size_t largest;         /* own: its largest message so far (credit by bytes, broker_budget.c) */
+    struct sb_entity *sbe;  /* a Service Bus sender (broker_servicebus.c), queue NULL; else NULL */
 } producer;
 
 /* mu, all of it. */
@@ -207,11 +211,14 @@ typedef struct broker {
     struct auth_guard *auth; /* --user: failed logins per address (broker_auth.c) */
     struct eh_hub *hubs; /* the configured event hubs (contents: mu) */
     size_t nhubs;
+    struct sb_state *sb; /* the configured Service Bus entities (broker_servicebus.c); NULL: none */
 } broker;
 
 /* broker_node.c: the links of a request/response node ($cbs,
  * $management) on one connection. */
-enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096 };
+/* NODE_MAX_LARGE_RESPONSE: a response past NODE_MAX_RESPONSE (Service Bus
+ * messages in a peek or deferred receive) is encoded on the heap, up to it. */
+enum { NODE_MAX_LINKS = 16, NODE_MAX_RESPONSE = 4096, NODE_MAX_LARGE_RESPONSE = 1 << 20 };
 typedef struct node_reply {
     famqp_link *link; /* our sender, source the node */
     char *name;       /* its link name */
@@ -242,6 +249,7 @@ typedef struct client {
     famqp_loop_timer *deadline; /* broker_deadline.c: the handshake's */
     enum { CLIENT_AUTH_WAIT, CLIENT_HANDSHAKE, CLIENT_CLOSING, CLIENT_OPEN } phase;
     bool sasl; /* its header asked for SASL */
+    node_links *sbmgmt;     /* its <entity>/$management links (broker_servicebus_mgmt.c); NULL until used */
 } client;
 typedef struct client_cbs client_cbs;
 
@@ -257,7 +265,8 @@ bool node_forget(node_links *n, famqp_link *l);
 bool node_is_request_link(const node_links *n, const famqp_link *l);
 void node_links_free(node_links *n);
 /* Sends the response to req: status-code, status-description, body (an
- * encoded value; len 0: an empty string), at most NODE_MAX_RESPONSE bytes.
+ * encoded value; len 0: an empty string), at most NODE_MAX_LARGE_RESPONSE
+ * bytes (past NODE_MAX_RESPONSE on the heap).
  * False with why when it cannot (no reply link, no credit). */
 bool node_respond(client *cl, node_links *n, const famqp_message *req, int status, const char *desc,
                   famqp_value body, const char **why);
@@ -511,5 +520,30 @@ void eh_reader_flush(worker *w, consumer *c);
 void eh_reader_detach(consumer *c);
 /* Frees a reader (detached; NULL: nothing). */
 void eh_reader_free(struct eh_reader *r);
+
+/* broker_servicebus.c: Service Bus queues, topics and subscriptions (see
+ * broker_servicebus.h) */
+/* Before the workers start: the configured entities (false: out of memory). */
+bool sb_setup(broker *b);
+/* After every worker thread ended, before their loops are freed. */
+void sb_free(broker *b);
+/* On attach: when addr names a configured entity (or its $management or
+ * dead-letter queue), the link is attached or refused (true); false: not a
+ * Service Bus address. */
+bool sb_attach(client *cl, famqp_link *l, const char *addr, bool sender, uint64_t auth_expiry_s);
+/* A transfer from a Service Bus sender: stored, receivers woken, settled. */
+void sb_publish(client *cl, producer *p, famqp_delivery *d);
+/* Own thread, mu not held: sends a receiver what its credit allows. */
+void sb_receiver_flush(worker *w, consumer *c);
+/* Own thread: a receiver's outcome (complete, abandon, dead-letter, defer). */
+void sb_on_outcome(worker *w, consumer *c, famqp_delivery *d);
+/* mu held: the receiver leaves its entity (its locks stay until they end). */
+void sb_receiver_detach(consumer *c);
+void sb_receiver_free(struct sb_receiver *r);
+/* broker_servicebus_mgmt.c: a request on one of cl's <entity>/$management
+ * links is answered (true); its link forgotten; everything freed. */
+bool sb_mgmt_on_message(client *cl, famqp_delivery *d);
+bool sb_mgmt_forget_link(client *cl, famqp_link *l);
+void sb_mgmt_client_free(client *cl);
 
 #endif

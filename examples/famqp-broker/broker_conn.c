@@ -137,6 +137,7 @@ static void drop_consumer(client *cl, consumer *c)
             break;
         }
     eh_reader_free(c->eh);
+    sb_receiver_free(c->sb);
     free(c);
     if (!w->stopping)
         worker_process(w, false);
@@ -174,8 +175,8 @@ static void forget_link(client *cl, famqp_link *l)
 {
     void *ctx = famqp_link_context(l);
     if (!ctx) {
-        if (!cbs_forget_link(cl, l))
-            mgmt_forget_link(cl, l);
+        if (!cbs_forget_link(cl, l) && !mgmt_forget_link(cl, l))
+            sb_mgmt_forget_link(cl, l);
         return;
     }
     if (famqp_link_get_role(l) == FAMQP_LINK_SENDER)
@@ -242,6 +243,8 @@ static void on_attach(client *cl, famqp_link *l)
         }
     }
     if (b->nhubs && eh_attach(cl, l, addr, sender, auth_expiry_s))
+        return;
+    if (b->sb && sb_attach(cl, l, addr, sender, auth_expiry_s))
         return;
     if (sender) {
         consumer *c = calloc(1, sizeof *c);
@@ -318,12 +321,16 @@ static void on_message(client *cl, famqp_delivery *d)
 {
     producer *p = famqp_link_context(famqp_delivery_link(d));
     if (!p) {
-        if (!cbs_on_message(cl, d) && !mgmt_on_message(cl, d))
+        if (!cbs_on_message(cl, d) && !mgmt_on_message(cl, d) && !sb_mgmt_on_message(cl, d))
             famqp_delivery_release(d);
         return;
     }
     if (p->hub) {
         eh_publish(cl, p, d);
+        return;
+    }
+    if (p->sbe) {
+        sb_publish(cl, p, d);
         return;
     }
     famqp_binary body = famqp_delivery_message(d);
@@ -392,6 +399,10 @@ static void on_outcome(worker *w, famqp_delivery *d)
                     o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED;
     if (!terminal && !settled)
         return; /* e.g. received: not an outcome yet */
+    if (c->sb) {
+        sb_on_outcome(w, c, d);
+        return;
+    }
     if (c->eh) { /* a partition reader: nothing to consume, maybe room to send */
         if (!famqp_delivery_settled(d))
             famqp_delivery_settle(d);
@@ -649,6 +660,7 @@ void client_free(client *cl)
     free(cl->producers);
     cbs_client_free(cl);
     mgmt_client_free(cl);
+    sb_mgmt_client_free(cl);
     w->clients[cl->index] = w->clients[--w->nclients];
     w->clients[cl->index]->index = cl->index;
     if (w->current == cl)

@@ -97,7 +97,11 @@ static void usage(FILE *f)
             "                       take events (batches split), each partition a log read\n"
             "                       from <hub>/ConsumerGroups/<group>/Partitions/<n> at the\n"
             "                       selector filter's position, epochs, $management READ.\n"
-            "                       Service Bus entities are plain queues so far (no locks)\n"
+            "                       Service Bus queues, topics and subscriptions are\n"
+            "                       emulated: peek-lock with lock tokens and LockDuration,\n"
+            "                       complete/abandon/dead-letter/defer, MaxDeliveryCount,\n"
+            "                       <entity>/$deadletterqueue, sessions, time to live,\n"
+            "                       scheduled messages and <entity>/$management\n"
             "  --eh-max-events N    events an event hub partition retains, 1 to 100000000\n"
             "                       (default 1000000); the oldest are dropped past it\n"
             "  --eh-max-bytes B     bytes of events a partition retains, 65536 to 2^40\n"
@@ -338,9 +342,10 @@ int main(int argc, char **argv)
         emu_config_print(stderr, &entities);
     b.cfg.entities = &entities;
     b.cfg.nsas_keys = nkeys;
-    if (!eh_setup(&b)) {
-        fprintf(stderr, "famqp-broker: out of memory setting up the event hubs\n");
+    if (!eh_setup(&b) || !sb_setup(&b)) {
+        fprintf(stderr, "famqp-broker: out of memory setting up the event hubs and Service Bus entities\n");
         eh_free(&b);
+        sb_free(&b);
         emu_config_free(&entities);
         return 1;
     }
@@ -441,6 +446,7 @@ int main(int argc, char **argv)
     broker_free_queues(&b);
     eh_free(&b);
     auth_guard_free(&b);
+    sb_free(&b);
     famqp_loop_watch_free(sig_watch);
     close(sig.fd);
     for (unsigned i = 0; i < b.cfg.threads; i++)

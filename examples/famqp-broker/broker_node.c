@@ -135,17 +135,19 @@ bool node_respond(client *cl, node_links *n, const famqp_message *req, int statu
         famqp_message_set_value(&m, body);
     else
         famqp_message_set_string(&m, "");
-    uint8_t buf[NODE_MAX_RESPONSE];
-    size_t len = famqp_message_set_map(&m, &b) == FAMQP_OK ? famqp_message_encode(buf, sizeof buf, &m) : 0;
-    if (len == 0 || len > sizeof buf) {
-        *why = "the response does not fit";
-        return false;
-    }
+    uint8_t stack[NODE_MAX_RESPONSE];
+    size_t need = famqp_message_set_map(&m, &b) == FAMQP_OK ? famqp_message_encode(NULL, 0, &m) : 0;
+    uint8_t *buf = need <= sizeof stack ? stack : need <= NODE_MAX_LARGE_RESPONSE ? malloc(need) : NULL;
+    size_t len = need && buf ? famqp_message_encode(buf, need, &m) : 0;
     uint8_t tag[8];
     uint64_t t = ++n->tag;
     memcpy(tag, &t, sizeof tag);
-    if (famqp_link_send(l, famqp_binary_of(tag, sizeof tag), buf, len, true, NULL) != FAMQP_ENGINE_OK) {
-        *why = "the response could not be sent";
+    bool sent = len && len <= need &&
+                famqp_link_send(l, famqp_binary_of(tag, sizeof tag), buf, len, true, NULL) == FAMQP_ENGINE_OK;
+    if (buf != stack)
+        free(buf);
+    if (!sent) {
+        *why = !len || len > need ? "the response does not fit" : "the response could not be sent";
         return false;
     }
     client_flush(cl);

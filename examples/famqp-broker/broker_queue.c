@@ -245,6 +245,10 @@ void consumer_flush(worker *w, consumer *c)
         eh_reader_flush(w, c);
         return;
     }
+    if (c->sb) {
+        sb_receiver_flush(w, c);
+        return;
+    }
     broker *b = w->b;
     pthread_mutex_lock(&b->mu);
     msg_list out = c->outbox;
@@ -299,6 +303,8 @@ void consumer_detach(consumer *c)
 {
     if (c->eh)
         eh_reader_detach(c);
+    if (c->sb)
+        sb_receiver_detach(c);
     if (c->attached) {
         queue_remove_consumer(c->queue, c);
         c->attached = false;
