@@ -54,10 +54,22 @@ static ssize_t ws_recv_cb(uint8_t *buf, size_t len, int flags, void *user)
     return (ssize_t)n;
 }
 
+/* Masking keys come from OpenSSL's generator, drawn WS_MASK_POOL bytes at
+ * a time: one RAND_bytes call costs thousands of instructions, as much as
+ * framing a small message, and a client may send a frame per message. */
 static int ws_mask_cb(uint8_t *buf, size_t len, void *user)
 {
-    (void)user;
-    return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+    struct io_ws *ws = user;
+    if (len > sizeof ws->mask_pool)
+        return -1;
+    if (sizeof ws->mask_pool - ws->mask_used < len) {
+        if (RAND_bytes(ws->mask_pool, (int)sizeof ws->mask_pool) != 1)
+            return -1;
+        ws->mask_used = 0;
+    }
+    memcpy(buf, ws->mask_pool + ws->mask_used, len);
+    ws->mask_used += len;
+    return 0;
 }
 
 bool io_ws_new(famqp_io *io, size_t max_frame, bool server, famqp_io_error *err)
@@ -68,6 +80,7 @@ bool io_ws_new(famqp_io *io, size_t max_frame, bool server, famqp_io_error *err)
         return false;
     }
     ws->server = server;
+    ws->mask_used = sizeof ws->mask_pool; /* drawn at the first frame */
     ws->max_frame = max_frame ? max_frame : 65536;
     /* Several frames per socket write, and room for control frames. */
     ws->ocap = 4 * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;

@@ -14,6 +14,8 @@
 
 /* Frame header bytes at most (2 + 8 length + 4 mask). */
 #define WS_HEADER_MAX 14u
+/* Random bytes drawn at once for masking keys (4 a frame). */
+#define WS_MASK_POOL 1024u
 /* Room kept free in the output buffer for a pong and a close frame. */
 #define WS_CONTROL_ROOM 512u
 
@@ -46,6 +48,8 @@ struct io_ws {
     bool close_sent;     /* our close frame is framed: no more data frames */
     bool input_done;     /* the peer's close came, or its input failed */
     char fail[512];      /* a failure reported once our close frame is out */
+    uint8_t mask_pool[WS_MASK_POOL]; /* random masking keys not yet used */
+    size_t mask_used;
 };
 
 /* io_ws.c: allocates io->ws (false with err; the caller frees the io). */
