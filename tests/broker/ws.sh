@@ -7,10 +7,13 @@
 # ws:// received over plain amqp:// (one broker, two listeners); the
 # listener's refusals as a client and the broker's log see them (a wrong
 # path: 404; amqp:// to the ws port: an AMQP header, 400).  The certificate
-# is tests/io/make_certs.sh's.  Usage: ws.sh BIN_DIR
+# is tests/io/make_certs.sh's.  Arguments after BIN_DIR go to both brokers
+# (--threads 2: the listener's connections handed to another loop).
+# Usage: ws.sh BIN_DIR [BROKER_ARGS...]
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../interop/lib.sh"
 bin=$1
+shift
 send=$bin/famqp-send/famqp-send
 recv=$bin/famqp-recv/famqp-recv
 broker=$bin/famqp-broker/famqp-broker
@@ -24,12 +27,12 @@ expect_count() { # NAME N: NAME's output says N messages went through
     fi
 }
 
-start broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0
+start broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 "$@"
 broker_pid=$last_pid
 ws=$(port_of broker "ws listening")
 tcp=$(port_of broker listening)
 start tls_broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 \
-    --tls-cert "$certs/server.pem" --tls-key "$certs/server.key"
+    --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" "$@"
 tls_broker_pid=$last_pid
 wss=$(port_of tls_broker "ws listening")
 grep -q "^ws listening on 127.0.0.1:$wss (wss)$" "$interop_tmp/tls_broker.out" ||
