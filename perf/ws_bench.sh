@@ -9,8 +9,11 @@
 # and the cost WebSockets add per message (1/ws - 1/tcp, in microseconds).
 # FRAME (default 0: the defaults) makes the clients send WebSocket frames
 # of at most FRAME payload bytes (--ws-max-frame; rhea's broker too, its
-# --chunk).
-#   perf/ws_bench.sh BUILD [COUNT (default 100000)] [RUNS (default 3)] [FRAME] [PEER: famqp|rhea]
+# --chunk).  BATCH > 0 (famqp peer) sends Event Hubs batches of BATCH
+# messages (famqp-send --batch; the broker's plain queue keeps each batch
+# as one message, so famqp-recv takes COUNT/BATCH) and reports events/s
+# both ways.
+#   perf/ws_bench.sh BUILD [COUNT (default 100000)] [RUNS (default 3)] [FRAME] [PEER: famqp|rhea] [BATCH]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:?usage: perf/ws_bench.sh BUILD [COUNT] [RUNS] [FRAME] [famqp|rhea]}" && pwd)
@@ -18,6 +21,10 @@ count=${2:-100000}
 runs=${3:-3}
 frame=${4:-0}
 peer=${5:-famqp}
+batch=${6:-0}
+sbatch=()
+per=1
+if [[ $batch -gt 0 ]]; then sbatch=(--batch "$batch") per=$batch; fi
 small=()
 [[ $frame -gt 0 ]] && small=(--ws-max-frame "$frame")
 send=$build/examples/famqp-send/famqp-send
@@ -49,8 +56,9 @@ for transport in tcp ws; do
     : >"$tmp/$transport.send"
     : >"$tmp/$transport.recv"
     for r in $(seq "$runs"); do
-        s=$(timeout 300 "$send" "$url" "bench_${transport}_$r" --count "$count" --size 100 "${opts[@]}" | rate)
-        v=$(timeout 300 "$recv" "$url" "bench_${transport}_$r" --count "$count" "${opts[@]}" | rate)
+        s=$(timeout 300 "$send" "$url" "bench_${transport}_$r" --count "$count" --size 100 "${sbatch[@]}" "${opts[@]}" | rate)
+        v=$(timeout 300 "$recv" "$url" "bench_${transport}_$r" --count $((count / per)) "${opts[@]}" | rate)
+        v=$((v * per))
         echo "$transport run $r: send $s msg/s, receive $v msg/s"
         echo "$s" >>"$tmp/$transport.send"
         echo "$v" >>"$tmp/$transport.recv"
