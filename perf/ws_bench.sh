@@ -8,8 +8,8 @@
 # of RUNS runs per transport and direction, WebSockets as a share of TCP
 # and the cost WebSockets add per message (1/ws - 1/tcp, in microseconds).
 # FRAME (default 0: the defaults) makes the clients send WebSocket frames
-# of at most FRAME payload bytes (--ws-max-frame; rhea's broker too, its
-# --chunk).  BATCH > 0 (famqp peer) sends Event Hubs batches of BATCH
+# of at most FRAME payload bytes (--ws-max-frame; the broker too: famqp-broker's
+# --ws-max-frame, rhea's --chunk).  BATCH > 0 (famqp peer) sends Event Hubs batches of BATCH
 # messages (famqp-send --batch; the broker's plain queue keeps each batch
 # as one message, so famqp-recv takes COUNT/BATCH) and reports events/s
 # both ways.
@@ -31,7 +31,7 @@ send=$build/examples/famqp-send/famqp-send
 recv=$build/examples/famqp-recv/famqp-recv
 tmp=$(mktemp -d)
 case $peer in
-famqp) "$build/examples/famqp-broker/famqp-broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 \
+famqp) "$build/examples/famqp-broker/famqp-broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 "${small[@]}" \
     >"$tmp/broker.out" 2>"$tmp/broker.err" & ;;
 rhea) node "$root/tests/interop/ws/ws_broker.js" --ws-listen 127.0.0.1:0 --chunk "$frame" \
     >"$tmp/broker.out" 2>"$tmp/broker.err" & ;;

@@ -18,7 +18,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: famqp-broker [--listen HOST:PORT] [--ws-listen HOST:PORT] [--user U --password P]\n"
+            "usage: famqp-broker [--listen HOST:PORT] [--ws-listen HOST:PORT [--ws-max-frame N]]\n"
+            "                    [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
             "                    [--threads N] [--sas-key NAME=KEY]... [--verbose]\n"
             "                    [--config FILE]... [--event-hub NAME[:PARTITIONS]]...\n"
@@ -39,6 +40,8 @@ static void usage(FILE *f)
             "                       with --tls-cert/--tls-key) at path /$servicebus/websocket,\n"
             "                       subprotocols AMQPWSB10 and amqp; prints 'ws listening on\n"
             "                       HOST:PORT' when ready\n"
+            "  --ws-max-frame N     the largest WebSocket frame payload the broker sends,\n"
+            "                       16 to 16777216 (default 65536)\n"
             "  --user U --password P  require SASL PLAIN with these credentials: ANONYMOUS\n"
             "                       and connections without SASL are refused (otherwise\n"
             "                       ANONYMOUS, or no SASL at all); the password is never printed\n"
@@ -180,6 +183,13 @@ int main(int argc, char **argv)
                 b.cfg.eh_max_events = (size_t)n;
             else
                 b.cfg.eh_max_bytes = (size_t)n;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--ws-max-frame") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, 16, 16u << 20, &n))
+                return 2;
+            lo.ws_max_frame = (size_t)n;
             i++;
             continue;
         }

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # famqp-broker --ws-listen: famqp-send and famqp-recv over ws:// and wss://
 # through the broker's own WebSocket listener, both sides sending frames
-# of at most 512 bytes (--ws-max-frame; the broker's frames are as the
-# client's WebSocket layer reads them, any size): 100,000 messages in order
+# of at most 512 bytes (--ws-max-frame on the clients and the broker): 100,000 messages in order
 # (--check-sequence) and one 4 MiB message over each; a message sent over
 # ws:// received over plain amqp:// (one broker, two listeners); the
 # listener's refusals as a client and the broker's log see them (a wrong
@@ -27,11 +26,11 @@ expect_count() { # NAME N: NAME's output says N messages went through
     fi
 }
 
-start broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 "$@"
+start broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 --ws-max-frame 512 "$@"
 broker_pid=$last_pid
 ws=$(port_of broker "ws listening")
 tcp=$(port_of broker listening)
-start tls_broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 \
+start tls_broker "$broker" --listen 127.0.0.1:0 --ws-listen 127.0.0.1:0 --ws-max-frame 512 \
     --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" "$@"
 tls_broker_pid=$last_pid
 wss=$(port_of tls_broker "ws listening")
