@@ -82,8 +82,10 @@ bool io_ws_new(famqp_io *io, size_t max_frame, bool server, famqp_io_error *err)
     ws->server = server;
     ws->mask_used = sizeof ws->mask_pool; /* drawn at the first frame */
     ws->max_frame = max_frame ? max_frame : 65536;
-    /* Several frames per socket write, and room for control frames. */
-    ws->ocap = 4 * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;
+    /* Several small frames per socket write, or one large one, and room
+     * for control frames: about 64 KiB per io by default (a server has one
+     * per connection). */
+    ws->ocap = (ws->max_frame <= 16384 ? 4 : 1) * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;
     if (ws->ocap < 65536)
         ws->ocap = 65536;
     ws->obuf = malloc(ws->ocap);
