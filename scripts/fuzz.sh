@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang, build-fuzz/) and runs one of them,
 # or all of them one after the other, for a given time.
 #   scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options...]
-# Targets: value types roundtrip engine connection_string batch ws_reply proxy_reply sas_verify emulator_config eventhub management_reply broker (tests/fuzz/fuzz_TARGET.c).
+# Targets: value types roundtrip engine connection_string batch ws_reply proxy_reply sas_verify emulator_config eventhub management_reply broker sb_management ws_request (tests/fuzz/fuzz_TARGET.c).
 # The run starts from the checked-in seeds (tests/fuzz/corpus/TARGET, read
 # only) and keeps what it finds in build-fuzz/corpus/TARGET; a crashing
 # input is written to build-fuzz/artifacts/TARGET/ (copy it into
@@ -11,7 +11,7 @@
 # FAMQP_FUZZ_BUILD overrides the build directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-all_targets=(value types roundtrip engine connection_string batch ws_reply proxy_reply sas_verify emulator_config eventhub management_reply broker)
+all_targets=(value types roundtrip engine connection_string batch ws_reply proxy_reply sas_verify emulator_config eventhub management_reply broker sb_management ws_request)
 
 if [[ $# -lt 2 || ! $2 =~ ^[0-9]+$ ]]; then
     echo "usage: $0 TARGET|all SECONDS [libFuzzer options...]  (targets: ${all_targets[*]})" >&2

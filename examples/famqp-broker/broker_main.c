@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "broker_ws.h"
 #include "tool.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: famqp-broker [--listen HOST:PORT] [--user U --password P]\n"
+            "usage: famqp-broker [--listen HOST:PORT] [--ws-listen HOST:PORT [--ws-max-frame N]]\n"
+            "                    [--user U --password P]\n"
             "                    [--tls-cert FILE --tls-key FILE] [--credit N] [--max-depth N]\n"
             "                    [--detach-stalled-after MS] [--max-queues N]\n"
             "                    [--auto-delete-after MS] [--max-memory BYTES]\n"
@@ -39,6 +41,12 @@ static void usage(FILE *f)
             "\n"
             "  --listen HOST:PORT   where to listen (default 127.0.0.1:5672; port 0 picks\n"
             "                       a free one); prints 'listening on HOST:PORT' when ready\n"
+            "  --ws-listen HOST:PORT  also listen for AMQP over WebSockets (ws://, or wss://\n"
+            "                       with --tls-cert/--tls-key) at path /$servicebus/websocket,\n"
+            "                       subprotocols AMQPWSB10 and amqp; prints 'ws listening on\n"
+            "                       HOST:PORT' when ready\n"
+            "  --ws-max-frame N     the largest WebSocket frame payload the broker sends,\n"
+            "                       16 to 16777216 (default 65536)\n"
             "  --user U --password P  require SASL PLAIN with these credentials: ANONYMOUS\n"
             "                       and connections without SASL are refused (otherwise\n"
             "                       ANONYMOUS, or no SASL at all); the password is never printed\n"
@@ -148,6 +156,7 @@ static void on_signal(famqp_loop_watch *w, unsigned events, void *arg)
 int main(int argc, char **argv)
 {
     const char *listen_at = "127.0.0.1:5672";
+    const char *ws_listen_at = NULL;
     famqp_listener_options lo;
     famqp_listener_options_init(&lo);
     broker b;
@@ -264,6 +273,13 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
+        if (strcmp(a, "--ws-max-frame") == 0) {
+            if (!tool_arg_u64("famqp-broker", a, v, 16, 16u << 20, &n))
+                return 2;
+            lo.ws_max_frame = (size_t)n;
+            i++;
+            continue;
+        }
         if (strcmp(a, "--credit") == 0 || strcmp(a, "--max-depth") == 0) {
             if (!tool_arg_u64("famqp-broker", a, v, 1, UINT32_MAX, &n))
                 return 2;
@@ -297,7 +313,7 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
-        bool known = !strcmp(a, "--listen") || !strcmp(a, "--user") || !strcmp(a, "--password") ||
+        bool known = !strcmp(a, "--listen") || !strcmp(a, "--ws-listen") || !strcmp(a, "--user") || !strcmp(a, "--password") ||
                      !strcmp(a, "--tls-cert") || !strcmp(a, "--tls-key");
         if (!known) {
             fprintf(stderr, "famqp-broker: unknown option %s (see --help)\n", a);
@@ -309,6 +325,8 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "--listen") == 0)
             listen_at = v;
+        else if (strcmp(a, "--ws-listen") == 0)
+            ws_listen_at = v;
         else if (strcmp(a, "--user") == 0)
             b.cfg.user = v;
         else if (strcmp(a, "--password") == 0)
@@ -368,7 +386,7 @@ int main(int argc, char **argv)
     sigaddset(&mask, SIGTERM);
     signals sig = {.fd = -1};
     famqp_loop_watch *sig_watch = NULL;
-    famqp_loop_listener *ll = NULL;
+    famqp_loop_listener *ll = NULL, *wsl = NULL;
     unsigned made = 0; /* workers initialised (to destroy) */
     famqp_loop_status ls = FAMQP_LOOP_ERR_NOMEM;
     b.workers = calloc(b.cfg.threads, sizeof *b.workers);
@@ -391,6 +409,8 @@ int main(int argc, char **argv)
         ls = famqp_loop_listener_new(w0->loop, l, client_accept, w0, &ll);
     if (ls == FAMQP_LOOP_OK)
         famqp_loop_listener_on_error(ll, broker_accept_failed, NULL);
+    if (ls == FAMQP_LOOP_OK && ws_listen_at && !(wsl = broker_ws_listen(w0, ws_listen_at, &lo)))
+        ls = FAMQP_LOOP_ERR_ARG;
     unsigned started = 1; /* threads running: worker 0 is this one */
     while (ls == FAMQP_LOOP_OK && started < b.cfg.threads) {
         if (pthread_create(&b.workers[started].thread, NULL, worker_thread, &b.workers[started]) != 0)
@@ -407,6 +427,7 @@ int main(int argc, char **argv)
         if (!ll)
             famqp_listener_close(l);
         famqp_loop_listener_free(ll);
+        famqp_loop_listener_free(wsl);
         famqp_loop_watch_free(sig_watch);
         for (unsigned i = 0; i < made; i++)
             worker_destroy(&b.workers[i]);
@@ -435,6 +456,7 @@ int main(int argc, char **argv)
     /* No new connections; every worker tells its clients and frees them
      * (in parallel), then the shared queues go. */
     famqp_loop_listener_free(ll);
+    famqp_loop_listener_free(wsl);
     for (unsigned i = 1; i < b.cfg.threads; i++)
         worker_stop(&b.workers[i]);
     worker_close_clients(w0);

@@ -105,6 +105,9 @@ struct famqp_listener {
     uint16_t port;
     bool ready;
     SSL_CTX *tls; /* NULL: plain TCP */
+    bool websocket;        /* accepted ios answer a WebSocket upgrade first */
+    char ws_path[1024];
+    size_t ws_max_frame;
 };
 
 /* Formatting helpers (always NUL-terminate). */
@@ -156,6 +159,14 @@ bool io_ws_wants_write(const famqp_io *io);
 bool io_ws_upgrading(const famqp_io *io);
 void io_ws_input(famqp_io *io, const uint8_t *p, size_t n);
 void io_ws_free(famqp_io *io);
+/* io_ws_server.c: an accepted io answers a WebSocket upgrade for path
+ * first (false with err; the caller frees the io); how many plaintext
+ * bytes the upgrade takes now (false: not upgrading, the usual rules);
+ * and the frames that came behind the request, fed on as the io takes
+ * AMQP bytes (after a connection is bound). */
+bool io_ws_server_setup(famqp_io *io, const char *path, size_t max_frame, famqp_io_error *err);
+bool io_ws_room(const famqp_io *io, size_t *room);
+void io_ws_drain(famqp_io *io);
 
 /* io_pump.c: raw bytes from the socket (to the proxy exchange, TLS or
  * io_deliver). */

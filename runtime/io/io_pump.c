@@ -15,6 +15,9 @@
 
 size_t io_plain_room(const famqp_io *io)
 {
+    size_t room;
+    if (io_ws_room(io, &room))
+        return room;
     if (io->conn || io_ws_upgrading(io))
         return SIZE_MAX;
     return sizeof io->hdr - io->hdr_len; /* unbound: only the header */
@@ -98,6 +101,7 @@ void famqp_io_set_connection(famqp_io *io, famqp_connection *conn)
         return;
     if (io->hdr_len)
         famqp_connection_input(conn, io->hdr, io->hdr_len);
+    io_ws_drain(io); /* frames a WebSocket client sent behind its upgrade */
     if (io->eof || io->state == FAMQP_IO_ERR_FAILED)
         famqp_connection_input_closed(conn);
     if (io->ssl)

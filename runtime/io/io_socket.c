@@ -385,6 +385,14 @@ famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp
         if (!tls)
             return NULL;
     }
+    if (opts->websocket && opts->ws_path && (opts->ws_path[0] != '/' || strlen(opts->ws_path) >= 1024 ||
+                                             strpbrk(opts->ws_path, " ?#\r\n\t"))) {
+        io_errf(err, "listen on %s:%u: WebSocket path '%.200s' must start with '/', hold no space, '?' or '#', and "
+                     "be shorter than 1024 bytes", shown, (unsigned)port, opts->ws_path);
+        io_argerr(err);
+        SSL_CTX_free(tls);
+        return NULL;
+    }
     char portstr[8];
     snprintf(portstr, sizeof portstr, "%u", (unsigned)port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
@@ -426,6 +434,9 @@ famqp_listener *famqp_listener_open(const char *host, uint16_t port, const famqp
     }
     l->fd = fd;
     l->tls = tls;
+    l->websocket = opts->websocket;
+    snprintf(l->ws_path, sizeof l->ws_path, "%s", opts->ws_path ? opts->ws_path : FAMQP_URL_WS_PATH);
+    l->ws_max_frame = opts->ws_max_frame;
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
@@ -504,9 +515,10 @@ famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_i
     famqp_io *io = io_new(fd, true, err);
     if (!io)
         return FAMQP_IO_ERR_NOMEM;
-    if (l->tls && !io_tls_server_setup(io, l->tls, err)) {
+    if ((l->tls && !io_tls_server_setup(io, l->tls, err)) ||
+        (l->websocket && !io_ws_server_setup(io, l->ws_path, l->ws_max_frame, err))) {
         famqp_io_free(io);
-        return FAMQP_IO_ERR_FAILED;
+        return err && err->status == FAMQP_IO_ERR_NOMEM ? FAMQP_IO_ERR_NOMEM : FAMQP_IO_ERR_FAILED;
     }
     *out = io;
     return FAMQP_IO_OK;

@@ -1,10 +1,12 @@
 /* AMQP over WebSockets (the OASIS AMQP WebSocket Binding) for the socket
- * driver: sits between the plaintext (socket or TLS) and the engine.
- * First the upgrade (io_ws_handshake.c) goes out and its reply is checked;
- * then engine output leaves as masked binary frames of at most
- * ws_max_frame payload bytes, and the payload of the server's binary and
- * continuation frames goes to the engine as it arrives (message boundaries
- * mean nothing in the binding).  Pings are answered.  The close handshake
+ * driver: sits between the plaintext (socket or TLS) and the engine, on
+ * either side.  A client first sends the upgrade (io_ws_handshake.c) and
+ * checks its reply; a server first answers the client's (io_ws_server.c).
+ * Then engine output leaves as binary frames (masked by a client, not by
+ * a server) of at most ws_max_frame payload bytes, and the payload of the
+ * peer's binary and continuation frames goes to the engine as it arrives
+ * (message boundaries mean nothing in the binding); a server refuses
+ * unmasked frames and a client masked ones.  Pings are answered.  The close handshake
  * (RFC 6455 5.5.1): once the engine is finished our close frame (1000, or
  * 1002 after an AMQP failure) goes out before the socket is let go; a
  * peer's close is answered with ours and ends the input (1000 or no code:
@@ -26,29 +28,7 @@
 
 #include "io_internal.h"
 #include "io_ws_handshake.h"
-
-/* Frame header bytes at most (2 + 8 length + 4 mask). */
-#define WS_HEADER_MAX 14u
-/* Room kept free in the output buffer for a pong and a close frame. */
-#define WS_CONTROL_ROOM 512u
-
-struct io_ws {
-    struct io_http_exchange *hs; /* the upgrade; NULL once done */
-    char key[25];
-    wslay_frame_context_ptr fr;
-    size_t max_frame;
-    uint8_t *obuf; /* framed output */
-    size_t olen, ooff, ocap;
-    const uint8_t *in; /* input wslay's recv callback reads */
-    size_t in_len;
-    uint64_t frame_left; /* payload bytes of the current frame still to come */
-    uint8_t opcode;      /* of the current frame */
-    uint8_t ctrl[125];   /* a control frame's payload */
-    size_t ctrl_len;
-    bool close_sent;     /* our close frame is framed: no more data frames */
-    bool input_done;     /* the peer's close came, or its input failed */
-    char fail[512];      /* a failure reported once our close frame is out */
-};
+#include "io_ws_state.h"
 
 static ssize_t ws_send_cb(const uint8_t *data, size_t len, int flags, void *user)
 {
@@ -74,38 +54,65 @@ static ssize_t ws_recv_cb(uint8_t *buf, size_t len, int flags, void *user)
     return (ssize_t)n;
 }
 
+/* Masking keys come from OpenSSL's generator, drawn WS_MASK_POOL bytes at
+ * a time: one RAND_bytes call costs thousands of instructions, as much as
+ * framing a small message, and a client may send a frame per message. */
 static int ws_mask_cb(uint8_t *buf, size_t len, void *user)
 {
-    (void)user;
-    return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+    struct io_ws *ws = user;
+    if (len > sizeof ws->mask_pool)
+        return -1;
+    if (sizeof ws->mask_pool - ws->mask_used < len) {
+        if (RAND_bytes(ws->mask_pool, (int)sizeof ws->mask_pool) != 1)
+            return -1;
+        ws->mask_used = 0;
+    }
+    memcpy(buf, ws->mask_pool + ws->mask_used, len);
+    ws->mask_used += len;
+    return 0;
 }
 
-bool io_ws_setup(famqp_io *io, const famqp_url *url, const famqp_io_options *o, famqp_io_error *err)
+bool io_ws_new(famqp_io *io, size_t max_frame, bool server, famqp_io_error *err)
 {
     struct io_ws *ws = calloc(1, sizeof *ws);
     if (!ws) {
         io_nomem(err, "out of memory");
         return false;
     }
-    ws->max_frame = o->ws_max_frame ? o->ws_max_frame : 65536;
-    /* Several frames per socket write, and room for control frames. */
-    ws->ocap = 4 * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;
+    ws->server = server;
+    ws->mask_used = sizeof ws->mask_pool; /* drawn at the first frame */
+    ws->max_frame = max_frame ? max_frame : 65536;
+    /* Several small frames per socket write, or one large one, and room
+     * for control frames: about 64 KiB per io by default (a server has one
+     * per connection). */
+    ws->ocap = (ws->max_frame <= 16384 ? 4 : 1) * (ws->max_frame + WS_HEADER_MAX) + WS_CONTROL_ROOM;
     if (ws->ocap < 65536)
         ws->ocap = 65536;
     ws->obuf = malloc(ws->ocap);
-    ws->hs = calloc(1, sizeof *ws->hs);
     struct wslay_frame_callbacks cb = {ws_send_cb, ws_recv_cb, ws_mask_cb};
-    if (!ws->obuf || !ws->hs || wslay_frame_context_init(&ws->fr, &cb, ws) != 0) {
+    if (!ws->obuf || wslay_frame_context_init(&ws->fr, &cb, ws) != 0) {
         free(ws->obuf);
-        free(ws->hs);
         free(ws);
         io_nomem(err, "out of memory");
         return false;
     }
     io->ws = ws;
+    return true;
+}
+
+bool io_ws_setup(famqp_io *io, const famqp_url *url, const famqp_io_options *o, famqp_io_error *err)
+{
+    if (!io_ws_new(io, o->ws_max_frame, false, err))
+        return false;
+    struct io_ws *ws = io->ws;
+    ws->hs = calloc(1, sizeof *ws->hs);
+    if (!ws->hs) {
+        io_nomem(err, "out of memory");
+        return false; /* the caller frees the io and ws with it */
+    }
     if (!io_ws_key(ws->key)) {
         io_errf(err, "WebSocket handshake: no random bytes for the key");
-        return false; /* the caller frees the io and ws with it */
+        return false;
     }
     ws->hs->req_len =
         io_ws_request(ws->hs->req, sizeof ws->hs->req, url->host, url->port, url->tls, url->ws_path, ws->key);
@@ -124,6 +131,7 @@ void io_ws_free(famqp_io *io)
     if (ws->fr)
         wslay_frame_context_free(ws->fr);
     free(ws->hs);
+    free(ws->up);
     free(ws->obuf);
     free(ws);
     io->ws = NULL;
@@ -131,7 +139,7 @@ void io_ws_free(famqp_io *io)
 
 bool io_ws_upgrading(const famqp_io *io)
 {
-    return io->ws && io->ws->hs;
+    return io->ws && (io->ws->hs || (io->ws->up && !io->ws->up->answered));
 }
 
 /* The engine is finished (closed both ways or failed, its output all
@@ -155,7 +163,7 @@ static bool ws_frame(struct io_ws *ws, uint8_t opcode, const uint8_t *p, size_t 
 {
     if (ws->ocap - ws->olen < n + WS_HEADER_MAX)
         return false;
-    struct wslay_frame_iocb f = {.fin = 1, .opcode = opcode, .mask = 1, .payload_length = n, .data = p,
+    struct wslay_frame_iocb f = {.fin = 1, .opcode = opcode, .mask = !ws->server, .payload_length = n, .data = p,
                                  .data_length = n};
     ssize_t r = wslay_frame_send(ws->fr, &f);
     return r == (ssize_t)n;
@@ -198,6 +206,10 @@ const uint8_t *io_ws_output(famqp_io *io, size_t *len)
     if (ws->hs) {
         *len = ws->hs->req_len - ws->hs->req_off;
         return (const uint8_t *)ws->hs->req + ws->hs->req_off;
+    }
+    if (io_ws_upgrading(io)) { /* a server still reading the request */
+        *len = 0;
+        return ws->obuf;
     }
     if (ws->ooff == ws->olen) {
         ws->ooff = ws->olen = 0;
@@ -266,8 +278,9 @@ static void ws_control(famqp_io *io, struct io_ws *ws)
     }
 }
 
-static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n)
+void io_ws_frames(famqp_io *io, const uint8_t *p, size_t n)
 {
+    struct io_ws *ws = io->ws;
     ws->in = p;
     ws->in_len = n;
     while (io->state != FAMQP_IO_ERR_FAILED && !ws->input_done) {
@@ -283,8 +296,9 @@ static void ws_frames(famqp_io *io, struct io_ws *ws, const uint8_t *p, size_t n
             ws->frame_left = f.payload_length;
             ws->opcode = f.opcode;
             ws->ctrl_len = 0;
-            if (f.mask || f.rsv) {
-                ws_refuse(io, ws, 1002, f.mask ? "masked frame" : "reserved bits in a frame");
+            if (f.mask != ws->server || f.rsv) {
+                ws_refuse(io, ws, 1002,
+                          f.rsv ? "reserved bits in a frame" : ws->server ? "unmasked frame" : "masked frame");
                 break;
             }
             if (f.opcode == WSLAY_TEXT_FRAME) {
@@ -312,8 +326,12 @@ void io_ws_input(famqp_io *io, const uint8_t *p, size_t n)
     struct io_ws *ws = io->ws;
     if (ws->input_done)
         return;
+    if (ws->up) {
+        io_ws_server_input(io, p, n);
+        return;
+    }
     if (!ws->hs) {
-        ws_frames(io, ws, p, n);
+        io_ws_frames(io, p, n);
         return;
     }
     size_t before = ws->hs->reply_len;
@@ -334,5 +352,5 @@ void io_ws_input(famqp_io *io, const uint8_t *p, size_t n)
     free(ws->hs);
     ws->hs = NULL;
     if (used < n)
-        ws_frames(io, ws, p + used, n - used);
+        io_ws_frames(io, p + used, n - used);
 }

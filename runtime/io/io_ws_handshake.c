@@ -1,6 +1,7 @@
 /* The WebSocket opening handshake (io_ws_handshake.h): the random key and
- * its accept value with OpenSSL, the client's upgrade request, and the
- * strict check of the server's reply. */
+ * its accept value with OpenSSL, the client's upgrade request, the strict
+ * check of the server's reply, and a server's answer to a request. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -89,4 +90,100 @@ bool io_ws_check_reply(const io_http_head *h, const char *key, char *why, size_t
         return false;
     }
     return true;
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 426: return "Upgrade Required";
+    }
+    return "Error";
+}
+
+size_t io_ws_refusal(int status, const char *why, char *out)
+{
+    /* The reason is ours (printable, bounded by the callers' buffers). */
+    char body[600];
+    int b = snprintf(body, sizeof body, "%s\n", why);
+    if (b < 0 || (size_t)b >= sizeof body)
+        b = (int)sizeof body - 1;
+    int n = snprintf(out, IO_WS_ANSWER_MAX,
+                     "HTTP/1.1 %d %s\r\n"
+                     "%s"
+                     "Content-Type: text/plain\r\n"
+                     "Content-Length: %d\r\n"
+                     "Connection: close\r\n"
+                     "\r\n"
+                     "%.*s",
+                     status, status_text(status),
+                     status == 426 ? "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" : "", b, b, body);
+    return n < 0 ? 0 : (size_t)n >= IO_WS_ANSWER_MAX ? IO_WS_ANSWER_MAX - 1 : (size_t)n;
+}
+
+/* A Sec-WebSocket-Key: 16 bytes in base64 (RFC 6455 4.2.1). */
+static bool good_key(const char *k)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (strlen(k) != 24 || strcmp(k + 22, "==") != 0)
+        return false;
+    for (int i = 0; i < 22; i++)
+        if (!strchr(b64, k[i]) || !k[i])
+            return false;
+    /* the last character carries 2 bits: its low 4 bits are zero */
+    return ((strchr(b64, k[21]) - b64) & 0xf) == 0;
+}
+
+static int refuse(int status, char *out, size_t *out_len, char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int refuse(int status, char *out, size_t *out_len, char *why, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+    *out_len = io_ws_refusal(status, why, out);
+    return status;
+}
+
+int io_ws_answer(const io_http_request *r, const char *path, char *out, size_t *out_len, char *why, size_t cap)
+{
+    size_t plen = strcspn(r->target, "?");
+    if (strcmp(r->method, "GET") != 0)
+        return refuse(400, out, out_len, why, cap, "method %s, not GET: a WebSocket upgrade is a GET", r->method);
+    if (plen != strlen(path) || strncmp(r->target, path, plen) != 0)
+        return refuse(404, out, out_len, why, cap, "path '%.200s' is not this listener's '%.200s'", r->target, path);
+    if (!r->host[0])
+        return refuse(400, out, out_len, why, cap, "no Host header");
+    if (strcasecmp(r->upgrade, "websocket") != 0 || !io_http_list_has(r->connection, "upgrade"))
+        return refuse(426, out, out_len, why, cap,
+                      "not a WebSocket upgrade (Upgrade '%.60s', Connection '%.100s'): this is an AMQP over "
+                      "WebSockets endpoint",
+                      r->upgrade, r->connection);
+    if (strcmp(r->ws_version, "13") != 0)
+        return refuse(426, out, out_len, why, cap, "Sec-WebSocket-Version '%.15s', not 13", r->ws_version);
+    if (!good_key(r->ws_key))
+        return refuse(400, out, out_len, why, cap, "Sec-WebSocket-Key '%.63s' is not 16 bytes in base64", r->ws_key);
+    const char *proto = io_http_list_has_exact(r->ws_protocol, "AMQPWSB10") ? "AMQPWSB10"
+                        : io_http_list_has_exact(r->ws_protocol, "amqp")    ? "amqp"
+                                                                            : NULL;
+    if (!proto)
+        return refuse(400, out, out_len, why, cap,
+                      "no AMQP subprotocol offered (Sec-WebSocket-Protocol '%.200s'): offer AMQPWSB10 or amqp",
+                      r->ws_protocol);
+    char accept[29];
+    io_ws_accept(r->ws_key, accept);
+    int n = snprintf(out, IO_WS_ANSWER_MAX,
+                     "HTTP/1.1 101 Switching Protocols\r\n"
+                     "Upgrade: websocket\r\n"
+                     "Connection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: %s\r\n"
+                     "Sec-WebSocket-Protocol: %s\r\n"
+                     "\r\n",
+                     accept, proto);
+    *out_len = (size_t)n;
+    if (cap)
+        why[0] = '\0';
+    return 101;
 }

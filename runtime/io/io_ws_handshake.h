@@ -32,4 +32,21 @@ size_t io_ws_request(char *buf, size_t cap, const char *host, uint16_t port, boo
  * ..."). */
 bool io_ws_check_reply(const io_http_head *h, const char *key, char *why, size_t cap);
 
+/* The server's answer to a client's upgrade request r, for a listener at
+ * path (the query, if any, is not compared): 101 Switching Protocols with
+ * the accept value and the subprotocol chosen (AMQPWSB10 when offered,
+ * else amqp), or a refusal that names the problem in its reason and
+ * plain-text body and closes: 400 (not GET, no Host, a bad key, no AMQP
+ * subprotocol offered), 404 (another path), 426 (no WebSocket upgrade
+ * asked for, or a version other than 13; with the Upgrade and
+ * Sec-WebSocket-Version headers RFC 6455 4.4 asks for).  The response
+ * goes to out (its length in *out_len; IO_WS_ANSWER_MAX bytes are always
+ * enough), the status is returned, and why holds a one-line reason for a
+ * log ("" for 101). */
+#define IO_WS_ANSWER_MAX 1024u
+int io_ws_answer(const io_http_request *r, const char *path, char *out, size_t *out_len, char *why, size_t cap);
+/* The same refusal for a request that did not parse (why from
+ * io_http_request_parse): 400 with that reason. */
+size_t io_ws_refusal(int status, const char *why, char *out);
+
 #endif

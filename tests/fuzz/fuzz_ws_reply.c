@@ -10,41 +10,32 @@
 #include "io_http.h"
 #include "io_ws_handshake.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int step(const uint8_t *buf, size_t len, void *ctx)
 {
-    if (size < 1)
-        return 0;
-    static const size_t chunks[8] = {1, 2, 3, 7, 64, 512, 4096, 65536};
-    size_t chunk = chunks[data[0] & 7];
-    data++;
-    size--;
-    static uint8_t buf[IO_HTTP_HEAD_MAX];
-    size_t len = 0, off = 0;
+    (void)ctx;
     char why[300];
     io_http_head h;
-    while (off < size) {
-        size_t n = size - off < chunk ? size - off : chunk;
-        if (n > sizeof buf - len)
-            n = sizeof buf - len;
-        memcpy(buf + len, data + off, n);
-        len += n;
-        off += n;
-        long r = io_http_reply_parse(buf, len, &h, why, sizeof why);
-        if (r < 0) {
-            FUZZ_CHECK(why[0], "an error without a reason");
-            return 0;
-        }
-        if (r > 0) {
-            FUZZ_CHECK((size_t)r <= len && r <= (long)IO_HTTP_HEAD_MAX, "head length %ld of %zu", r, len);
-            FUZZ_CHECK(h.status >= 100 && h.status <= 599, "status %d", h.status);
-            bool ok = io_ws_check_reply(&h, "dGhlIHNhbXBsZSBub25jZQ==", why, sizeof why);
-            FUZZ_CHECK(ok || !strncmp(why, "WebSocket handshake: ", 21), "reason '%s'", why);
-            fprintf(fuzz_sink(), "%d %s\n", ok, why);
-            return 0;
-        }
-        FUZZ_CHECK(len < IO_HTTP_HEAD_MAX, "incomplete at the limit");
-        if (len == sizeof buf)
-            return 0;
+    long r = io_http_reply_parse(buf, len, &h, why, sizeof why);
+    if (r < 0) {
+        FUZZ_CHECK(why[0], "an error without a reason");
+        return 1;
     }
+    if (r > 0) {
+        FUZZ_CHECK((size_t)r <= len && r <= (long)IO_HTTP_HEAD_MAX, "head length %ld of %zu", r, len);
+        FUZZ_CHECK(h.status >= 100 && h.status <= 599, "status %d", h.status);
+        bool ok = io_ws_check_reply(&h, "dGhlIHNhbXBsZSBub25jZQ==", why, sizeof why);
+        FUZZ_CHECK(ok || !strncmp(why, "WebSocket handshake: ", 21), "reason '%s'", why);
+        fprintf(fuzz_sink(), "%d %s\n", ok, why);
+        return 1;
+    }
+    FUZZ_CHECK(len < IO_HTTP_HEAD_MAX, "incomplete at the limit");
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t buf[IO_HTTP_HEAD_MAX];
+    if (size >= 1)
+        fuzz_chunks(data[0], data + 1, size - 1, buf, sizeof buf, step, NULL);
     return 0;
 }

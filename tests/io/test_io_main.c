@@ -5,6 +5,7 @@
 TCase *io_url_tcase(void);
 TCase *io_socket_tcase(void);
 TCase *io_ws_tcase(void);
+TCase *io_ws_server_tcase(void);
 
 int main(void)
 {
@@ -12,6 +13,7 @@ int main(void)
     suite_add_tcase(s, io_url_tcase());
     suite_add_tcase(s, io_socket_tcase());
     suite_add_tcase(s, io_ws_tcase());
+    suite_add_tcase(s, io_ws_server_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

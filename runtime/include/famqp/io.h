@@ -319,6 +319,24 @@ typedef struct famqp_listener_options {
     const char *tls_cert_file; /**< PEM certificate chain: set both for TLS */
     const char *tls_key_file;  /**< PEM private key */
     int backlog;               /**< default 128 */
+    /** AMQP over WebSockets (the OASIS AMQP WebSocket Binding), the server
+     *  side of ws:// (wss:// with the TLS files above): each accepted io
+     *  first reads the client's HTTP upgrade request (at most 8192 bytes of
+     *  head, parsed strictly) and answers 101 with the subprotocol
+     *  AMQPWSB10 (when offered) or amqp, then carries AMQP in binary
+     *  frames (the client's must be masked).  Otherwise it answers with a
+     *  plain-text reason and fails with the same reason
+     *  (famqp_io_error_message): 400 (not GET, no Host, a bad key, neither
+     *  subprotocol offered, a malformed head), 404 (another path), 426
+     *  (no WebSocket upgrade asked for, or a version other than 13).  The
+     *  header (famqp_io_peek_header) and everything after it are the
+     *  frames' payload. */
+    bool websocket;
+    /** websocket: the path clients must ask for (the query is not
+     *  compared); NULL: FAMQP_URL_WS_PATH, Azure's "/$servicebus/websocket". */
+    const char *ws_path;
+    /** websocket: the largest frame payload sent; 0: 65536. */
+    size_t ws_max_frame;
 } famqp_listener_options;
 
 /** Sets *o to the defaults. */
@@ -340,7 +358,8 @@ FAMQP_API int famqp_listener_fd(const famqp_listener *l);
 FAMQP_API bool famqp_listener_ready(const famqp_listener *l);
 
 /** Accepts one pending connection without blocking: OK with *out set (no
- *  connection bound yet; a TLS handshake runs inside the following pumps),
+ *  connection bound yet; a TLS handshake and a WebSocket upgrade run
+ *  inside the following pumps),
  *  ERR_AGAIN when none is pending, ERR_FAILED (ERR_NOMEM when an allocation
  *  failed) with err->message. */
 FAMQP_API famqp_io_status famqp_listener_accept(famqp_listener *l, famqp_io **out, famqp_io_error *err);

@@ -20,6 +20,16 @@
 //   epoch            a receiver with ownerLevel 2 takes a partition from
 //                    the one with ownerLevel 1 (ReceiverDisconnectedError)
 //   wrong_key        a wrong SharedAccessKey: UnauthorizedError
+//   ws_send_receive  over WebSockets (the SDK's webSocketOptions with the
+//                    `ws` package: wss://HOST:PORT/$servicebus/websocket,
+//                    subprotocol AMQPWSB10; PORT is famqp-broker's
+//                    --ws-listen with TLS, the CA in NODE_EXTRA_CA_CERTS):
+//                    hub properties, 2,000 events in batches to partition 0
+//                    and 500 by a key, read back intact and in order
+//   famqp_batches N  the N events famqp-send --batch 100 sent to partition
+//                    1 (message-id n and a 100-byte body holding n
+//                    big-endian in its first 8 bytes, zeros after): each
+//                    one, in order, body and properties intact
 // Prints "ok SCENARIO: ..." and exits 0, or "FAILED: ..." and exits 1.
 "use strict";
 const path = require("path");
@@ -29,7 +39,7 @@ const eh = require(path.join(modules, "@azure", "event-hubs"));
 const { mapPartitionKeyToId } = require(
     path.join(modules, "@azure", "event-hubs", "dist", "commonjs", "impl", "partitionKeyToIdMapper.js"));
 
-const [port, scenario] = process.argv.slice(2);
+const [port, scenario, scenarioArg] = process.argv.slice(2);
 const hub = "telemetry";
 const noRetry = { retryOptions: { maxRetries: 0, timeoutInMs: 10000 } };
 
@@ -304,6 +314,60 @@ const scenarios = {
         await Promise.all([producer.close(), one.close(), two.close()]);
         void first;
         return `ownerLevel 2 took partition 2; ownerLevel 1 got ${lost.code}: ${lost.message}`;
+    },
+
+    async ws_send_receive() {
+        const WebSocket = require(path.join(modules, "ws"));
+        const opts = { webSocketOptions: { webSocket: WebSocket } };
+        const producer = new eh.EventHubProducerClient(cs(), opts);
+        const consumer = new eh.EventHubConsumerClient("$Default", cs(), opts);
+        const props = await producer.getEventHubProperties();
+        check(props.name === hub && props.partitionIds.length === 4, `hub properties ${JSON.stringify(props)}`);
+        const events = [];
+        for (let i = 0; i < 2000; i++) events.push(event("0", i));
+        const batches = await sendAll(producer, events, { partitionId: "0" });
+        const key = "key-ws";
+        const keyed = [];
+        for (let i = 0; i < 500; i++) keyed.push(event(key, i));
+        await sendAll(producer, keyed, { partitionKey: key });
+        const kp = mapPartitionKeyToId(key, 4);
+        const got = await readPartition(consumer, "0", eh.earliestEventPosition, kp === 0 ? 2500 : 2000);
+        checkLog(got, "partition 0");
+        const next = {};
+        for (const e of got) {
+            const owner = e.body && e.body.p;
+            const i = next[owner] || 0;
+            checkEvent(e, owner, i, "partition 0");
+            next[owner] = i + 1;
+        }
+        check(next["0"] === 2000, `${next["0"]} of partition 0's 2000 events`);
+        if (kp !== 0) {
+            const k = await readPartition(consumer, String(kp), eh.earliestEventPosition, 500);
+            k.forEach((e, i) => checkEvent(e, key, i, `partition ${kp}`));
+        }
+        await Promise.all([producer.close(), consumer.close()]);
+        return `over wss:// (AMQPWSB10): 2000 events in ${batches} batches to partition 0 and 500 by key to ` +
+            `partition ${kp}, read back intact in order`;
+    },
+
+    async famqp_batches() {
+        const n = Number(scenarioArg);
+        check(n > 0, "famqp_batches needs the event count");
+        const consumer = new eh.EventHubConsumerClient("$Default", cs());
+        const got = await readPartition(consumer, "1", eh.earliestEventPosition, n,
+            { subscribe: { skipParsingBodyAsJson: true } });
+        checkLog(got, "partition 1");
+        got.forEach((e, i) => {
+            const body = e.body;
+            check(Buffer.isBuffer(body) && body.length === 100, `event ${i}: body ${typeof body} of ${body && body.length}`);
+            check(body.readBigUInt64BE(0) === BigInt(i), `event ${i}: body holds ${body.readBigUInt64BE(0)}`);
+            check(body.subarray(8).every((b) => b === 0), `event ${i}: body bytes 8..99 are not zero`);
+            check(Number(e.messageId) === i, `event ${i}: message-id ${e.messageId}`);
+            check(e.properties === undefined || Object.keys(e.properties).length === 0,
+                `event ${i}: application properties ${JSON.stringify(e.properties)}`);
+        });
+        await consumer.close();
+        return `${n} events of famqp-send's batches read from partition 1: bodies, message-ids and order intact`;
     },
 
     async wrong_key() {
