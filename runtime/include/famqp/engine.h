@@ -472,7 +472,8 @@ typedef struct famqp_link_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< the attach's offered-capabilities */
     famqp_symbols desired_capabilities; /**< the attach's desired-capabilities */
-    /** Sender: the target is a transaction coordinator (AMQP 1.0 part 4,
+    /** The target is a transaction coordinator (a sender asking for one,
+     *  or a coordinator's receiver answering such an attach; AMQP 1.0 part 4,
      *  amqp:coordinator:list) instead of a node; target_capabilities become
      *  the coordinator's capabilities (e.g. "amqp:local-transactions") and
      *  target_address and the target's terminus options are not sent.
