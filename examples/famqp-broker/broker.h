@@ -8,7 +8,7 @@
  * response nodes), broker_eventhub.c (Event Hubs partitions, publishers,
  * readers), broker_management.c (the Event Hubs $management node) and
  * broker_servicebus*.c (Service Bus entities, their $management node and
- * subscription rules).
+ * subscription rules) and broker_txn.c (the transaction coordinator).
  *
  * Threads: a connection, its engine objects, its consumers' in-flight
  * lists and everything marked "own" belong to the worker (loop and thread)
@@ -250,8 +250,10 @@ typedef struct client {
     enum { CLIENT_AUTH_WAIT, CLIENT_HANDSHAKE, CLIENT_CLOSING, CLIENT_OPEN } phase;
     bool sasl; /* its header asked for SASL */
     node_links *sbmgmt;     /* its <entity>/$management links (broker_servicebus_mgmt.c); NULL until used */
+    struct client_txn *txn; /* its coordinator links and transactions (broker_txn.c); NULL until used */
 } client;
 typedef struct client_cbs client_cbs;
+typedef struct client_txn client_txn;
 
 /* broker_node.c, on the client's own worker */
 /* A copy of s ("" for NULL); NULL: out of memory. */
@@ -431,6 +433,9 @@ void client_close_link(client *cl, famqp_link *l, const char *condition, const c
 /* Adds c / p to cl's links (false: out of memory). */
 bool client_add_consumer(client *cl, consumer *c);
 bool client_add_producer(client *cl, producer *p);
+/* Own thread, mu not held: p gets credit once this wake-up's events are
+ * handled (a message it sent was taken). */
+void producer_want_credit(worker *w, producer *p);
 /* Opens l with o and closes it at once with condition and description (a
  * refused attach). */
 void client_refuse_link(famqp_link *l, famqp_link_options *o, const char *condition, const char *description);
@@ -501,6 +506,25 @@ bool cbs_token_covers(const broker *b, famqp_string token, const char *entity);
 /* Detaches w's links whose tokens expired (amqp:unauthorized-access). */
 void cbs_check_expiry(worker *w);
 void cbs_client_free(client *cl);
+
+/* broker_txn.c: local transactions (docs/transactions.md), all on the
+ * client's own worker */
+/* Answers a coordinator link's attach (or refuses distributed/promotable). */
+void txn_attach(client *cl, famqp_link *l);
+/* A declare or discharge on one of cl's coordinator links is handled (true). */
+bool txn_on_message(client *cl, famqp_delivery *d);
+/* A transfer with transactional-state from producer p is held in its
+ * transaction (or rejected) (true); false: not transactional. */
+bool txn_on_send(client *cl, producer *p, famqp_delivery *d);
+/* Consumer c's outcome o for m (out of its in-flight list) is
+ * transactional: m is the transaction's until discharge (true). */
+bool txn_on_ack(client *cl, consumer *c, message *m, const famqp_outcome *o);
+/* l was one of cl's coordinator links: its transactions rolled back (true). */
+bool txn_forget_link(client *cl, famqp_link *l);
+/* The coordinator links of session s go (their transactions rolled back). */
+void txn_session_end(client *cl, famqp_session *s);
+/* Rolls back cl's open transactions and frees its state. */
+void txn_client_free(client *cl);
 
 /* broker_eventhub.c: Event Hubs partitions (see broker_eventhub.h) */
 /* Before the workers start: a partition log for every configured hub. */

@@ -175,7 +175,7 @@ static void forget_link(client *cl, famqp_link *l)
 {
     void *ctx = famqp_link_context(l);
     if (!ctx) {
-        if (!cbs_forget_link(cl, l) && !mgmt_forget_link(cl, l))
+        if (!txn_forget_link(cl, l) && !cbs_forget_link(cl, l) && !mgmt_forget_link(cl, l))
             sb_mgmt_forget_link(cl, l);
         return;
     }
@@ -209,8 +209,7 @@ static void on_attach(client *cl, famqp_link *l)
     famqp_link_options o;
     famqp_link_options_init(&o);
     if (!sender && famqp_link_remote_target_is_coordinator(l)) {
-        client_refuse_link(l, &o, "amqp:not-implemented",
-                           "famqp-broker has no transaction coordinator: transactions are not supported");
+        txn_attach(cl, l);
         return;
     }
     if (!addr || !*addr) {
@@ -321,8 +320,12 @@ static void on_message(client *cl, famqp_delivery *d)
 {
     producer *p = famqp_link_context(famqp_delivery_link(d));
     if (!p) {
-        if (!cbs_on_message(cl, d) && !mgmt_on_message(cl, d) && !sb_mgmt_on_message(cl, d))
+        if (!txn_on_message(cl, d) && !cbs_on_message(cl, d) && !mgmt_on_message(cl, d) && !sb_mgmt_on_message(cl, d))
             famqp_delivery_release(d);
+        return;
+    }
+    if (txn_on_send(cl, p, d)) {
+        worker_process(cl->w, false);
         return;
     }
     if (p->hub) {
@@ -365,9 +368,18 @@ static void on_message(client *cl, famqp_delivery *d)
     m->id = w->b->next_id++;
     list_push_back(&p->queue->messages, m);
     queue_dispatch(w, p->queue);
+    pthread_mutex_unlock(&w->b->mu);
+    producer_want_credit(w, p);
+    worker_post_wakes(w);
+    worker_process(w, false);
+}
+
+void producer_want_credit(worker *w, producer *p)
+{
     /* Credit once this wake-up's events are handled: the engine counted
      * transfers it read that are not queued yet, and a grant now would let
      * the queue pass --max-depth. */
+    pthread_mutex_lock(&w->b->mu);
     if (!p->topup) {
         p->topup = true;
         p->topup_next = w->topups;
@@ -376,8 +388,6 @@ static void on_message(client *cl, famqp_delivery *d)
     pthread_mutex_unlock(&w->b->mu);
     if (!famqp_loop_timer_active(w->topup_timer))
         famqp_loop_timer_start(w->topup_timer, 0); /* on failure the next message retries */
-    worker_post_wakes(w);
-    worker_process(w, false);
 }
 
 static uint64_t tag_id(famqp_binary tag)
@@ -415,7 +425,9 @@ static void on_outcome(worker *w, famqp_delivery *d)
         m = m->next;
     if (m) {
         list_remove(&c->inflight, m);
-        if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED) {
+        if (txn_on_ack(c->client, c, m, &o)) {
+            /* the transaction's until discharge */
+        } else if (o.kind == FAMQP_OUTCOME_RELEASED || o.kind == FAMQP_OUTCOME_MODIFIED) {
             if (o.kind == FAMQP_OUTCOME_MODIFIED && o.delivery_failed)
                 m = message_count_failed_delivery(w, m); /* 3.4.5: delivery-count + 1 */
             pthread_mutex_lock(&w->b->mu);
@@ -464,6 +476,7 @@ static void handle_event(client *cl, const famqp_event *e)
             for (size_t i = cl->nproducers; i-- > 0;)
                 if (famqp_link_session(cl->producers[i]->link) == e->session)
                     drop_producer(cl, cl->producers[i]);
+            txn_session_end(cl, e->session);
             famqp_session_close(e->session, NULL, NULL);
             break;
         case FAMQP_EVENT_LINK_REMOTE_ATTACH: on_attach(cl, e->link); break;
@@ -656,6 +669,7 @@ void client_free(client *cl)
         drop_consumer(cl, cl->consumers[cl->nconsumers - 1]);
     while (cl->nproducers)
         drop_producer(cl, cl->producers[cl->nproducers - 1]);
+    txn_client_free(cl);
     free(cl->consumers);
     free(cl->producers);
     cbs_client_free(cl);

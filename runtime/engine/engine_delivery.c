@@ -15,6 +15,7 @@ const char *famqp_outcome_kind_name(famqp_outcome_kind k)
     case FAMQP_OUTCOME_MODIFIED: return "modified";
     case FAMQP_OUTCOME_RECEIVED: return "received";
     case FAMQP_OUTCOME_OTHER: return "other";
+    case FAMQP_OUTCOME_DECLARED: return "declared";
     }
     return "unknown";
 }
@@ -123,6 +124,8 @@ static famqp_delivery *delivery_new(famqp_link *l, bool outgoing, size_t need)
 
 /* ---- sending ---------------------------------------------------------------- */
 
+static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state *st);
+
 /* Writes frames of d from data[0..len) (the bytes not yet framed) while
  * the peer's session window allows.  Returns the bytes framed. */
 static size_t send_frames(famqp_delivery *d, const uint8_t *data, size_t len)
@@ -144,6 +147,11 @@ static size_t send_frames(famqp_delivery *d, const uint8_t *data, size_t len)
             t->settled = d->local_settled;
             t->present |= FAMQP_TRANSFER_HAS_DELIVERY_ID | FAMQP_TRANSFER_HAS_DELIVERY_TAG |
                           FAMQP_TRANSFER_HAS_MESSAGE_FORMAT | FAMQP_TRANSFER_HAS_SETTLED;
+            if (d->xfer_state.kind != FAMQP_OUTCOME_NONE || d->xfer_state.txn_id.len) {
+                d->xfer_state.txn_id.ptr = d->xfer_txn;
+                state_from_outcome(&d->xfer_state, &t->state);
+                t->present |= FAMQP_TRANSFER_HAS_STATE;
+            }
         }
         t->more = true;
         t->present |= FAMQP_TRANSFER_HAS_MORE;
@@ -235,13 +243,21 @@ famqp_engine_status famqp_link_send(famqp_link *l, famqp_binary tag, const void 
 famqp_engine_status famqp_link_send_format(famqp_link *l, famqp_binary tag, uint32_t format, const void *msg,
                                            size_t len, bool settled, famqp_delivery **out)
 {
+    return famqp_link_send_state(l, tag, format, msg, len, settled, NULL, out);
+}
+
+famqp_engine_status famqp_link_send_state(famqp_link *l, famqp_binary tag, uint32_t format, const void *msg,
+                                          size_t len, bool settled, const famqp_outcome *state,
+                                          famqp_delivery **out)
+{
     famqp_session *s = l->session;
     famqp_connection *c = s->conn;
     if (out)
         *out = NULL;
     if (c->failed)
         return FAMQP_ENGINE_ERR_FAILED;
-    if (l->role != FAMQP_LINK_SENDER || tag.len > ENG_TAG_MAX || (len && !msg) || (tag.len && !tag.ptr))
+    if (l->role != FAMQP_LINK_SENDER || tag.len > ENG_TAG_MAX || (len && !msg) || (tag.len && !tag.ptr) ||
+        (state && !eng_txn_outcome_ok(state, true)))
         return FAMQP_ENGINE_ERR_ARG;
     if (l->local != ENG_ACTIVE || l->remote != ENG_ACTIVE || s->local != ENG_ACTIVE || !eng_usable(c))
         return FAMQP_ENGINE_ERR_STATE;
@@ -267,6 +283,15 @@ famqp_engine_status famqp_link_send_format(famqp_link *l, famqp_binary tag, uint
     d->tag_len = tag.len;
     d->format = format;
     d->local_settled = settled;
+    if (state) {
+        d->xfer_state = (famqp_outcome){.kind = state->kind,
+                                        .delivery_failed = state->delivery_failed,
+                                        .undeliverable_here = state->undeliverable_here,
+                                        .delivery_failed_absent = state->delivery_failed_absent,
+                                        .txn_id = {.len = state->txn_id.len}};
+        if (state->txn_id.len)
+            memcpy(d->xfer_txn, state->txn_id.ptr, state->txn_id.len);
+    }
     l->credit--;
     l->delivery_count++;
     if (!settled)
@@ -329,6 +354,23 @@ void eng_receiver_credit_topup(famqp_link *l)
         eng_link_grant(l, w);
         eng_session_flow_write(l->session, l, false);
     }
+}
+
+/* The state a transfer carried: kept as its kind, flags and txn-id. */
+static bool transfer_state_read(famqp_delivery *d, const famqp_any_delivery_state *st)
+{
+    famqp_connection *c = d->link->session->conn;
+    eng_cond tmp = {0};
+    famqp_outcome o;
+    bool ok = eng_outcome_from_state(c, st, &o, &tmp, d->xfer_txn);
+    eng_cond_free(c, &tmp);
+    if (ok)
+        d->xfer_state = (famqp_outcome){.kind = o.kind,
+                                        .delivery_failed = o.delivery_failed,
+                                        .undeliverable_here = o.undeliverable_here,
+                                        .delivery_failed_absent = o.delivery_failed_absent,
+                                        .txn_id = {.len = o.txn_id.len}};
+    return ok;
 }
 
 void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *payload, size_t n)
@@ -400,6 +442,8 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
     }
     if (t->settled)
         d->remote_settled = true;
+    if ((t->present & FAMQP_TRANSFER_HAS_STATE) && !transfer_state_read(d, &t->state))
+        return;
     if (t->aborted) {
         l->incoming = NULL;
         d->remote_settled = true;
@@ -442,8 +486,29 @@ void eng_on_transfer(famqp_session *s, const famqp_transfer *t, const uint8_t *p
 
 /* ---- outcomes ---------------------------------------------------------------- */
 
-void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o, eng_cond *err)
+famqp_outcome famqp_delivery_transfer_state(const famqp_delivery *d)
 {
+    famqp_outcome o = d->xfer_state;
+    o.txn_id.ptr = o.txn_id.len ? d->xfer_txn : NULL;
+    return o;
+}
+
+bool eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o, eng_cond *err,
+                            uint8_t *txn)
+{
+    famqp_any_delivery_state inner;
+    size_t txn_len = 0;
+    int wrapped = eng_txn_state_get(c, st, &inner, txn, &txn_len);
+    if (wrapped < 0)
+        return false;
+    if (wrapped) {
+        bool declared = st->kind == FAMQP_ANY_DELIVERY_STATE_DECLARED;
+        eng_outcome_from_state(c, &inner, o, err, txn); /* inner is never transactional */
+        if (declared)
+            o->kind = FAMQP_OUTCOME_DECLARED;
+        o->txn_id = famqp_binary_of(txn, txn_len);
+        return true;
+    }
     memset(o, 0, sizeof *o);
     eng_cond_free(c, err); /* the state it held before */
     switch (st->kind) {
@@ -475,6 +540,7 @@ void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state 
         break;
     default: o->kind = FAMQP_OUTCOME_OTHER; break;
     }
+    return true;
 }
 
 static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state *st)
@@ -522,17 +588,21 @@ static void state_from_outcome(const famqp_outcome *o, famqp_any_delivery_state 
         break;
     default: st->kind = FAMQP_ANY_DELIVERY_STATE_NONE; break;
     }
+    eng_txn_state_put(o, st);
 }
 
 /* ---- dispositions ------------------------------------------------------------- */
 
-static bool outcome_mergeable(const famqp_outcome *a, const famqp_outcome *b)
+static bool outcome_mergeable(const eng_disp *last, const famqp_outcome *b)
 {
+    const famqp_outcome *a = &last->state;
+    if (a->txn_id.len != b->txn_id.len || (b->txn_id.len && memcmp(last->txn, b->txn_id.ptr, b->txn_id.len)))
+        return false;
     return a->kind == b->kind && !a->error.name && !b->error.name && a->delivery_failed == b->delivery_failed &&
            a->delivery_failed_absent == b->delivery_failed_absent && !a->message_annotations.count &&
            !b->message_annotations.count &&
            a->undeliverable_here == b->undeliverable_here && a->kind != FAMQP_OUTCOME_RECEIVED &&
-           a->kind != FAMQP_OUTCOME_OTHER;
+           a->kind != FAMQP_OUTCOME_OTHER && a->kind != FAMQP_OUTCOME_DECLARED;
 }
 
 static void disp_clear(famqp_connection *c, eng_disp *e)
@@ -554,7 +624,7 @@ static bool queue_disposition(famqp_delivery *d, const famqp_outcome *o, bool se
     if (c->ndisps) {
         eng_disp *last = &c->disps[c->ndisps - 1];
         if (last->session == s && last->role_receiver == role_receiver && last->settled == settled &&
-            last->last + 1 == d->id && outcome_mergeable(&last->state, o)) {
+            last->last + 1 == d->id && outcome_mergeable(last, o)) {
             last->last = d->id;
             return true;
         }
@@ -574,6 +644,9 @@ static bool queue_disposition(famqp_delivery *d, const famqp_outcome *o, bool se
     e->first = e->last = d->id;
     e->settled = settled;
     e->state = *o;
+    if (o->txn_id.len)
+        memcpy(e->txn, o->txn_id.ptr, o->txn_id.len);
+    e->state.txn_id.ptr = NULL; /* e->txn, pointed at when written: disps moves */
     bool ok = true;
     e->state.error.name = eng_strdup(c, o->error.name, &ok);
     e->state.error.description = eng_strdup(c, o->error.description, &ok);
@@ -606,6 +679,7 @@ void eng_flush_dispositions(famqp_connection *c)
                 dp->present |= FAMQP_DISPOSITION_HAS_LAST;
             }
             dp->settled = e->settled;
+            e->state.txn_id.ptr = e->txn;
             state_from_outcome(&e->state, &dp->state);
             if (dp->state.kind != FAMQP_ANY_DELIVERY_STATE_NONE)
                 dp->present |= FAMQP_DISPOSITION_HAS_STATE;
@@ -643,7 +717,8 @@ void eng_on_disposition(famqp_session *s, const famqp_disposition *dp)
         if (dp->role && (int32_t)(d->id - last) > 0)
             break; /* ids of our sends were assigned in list order */
         if (d->id - first <= span && !d->remote_settled) {
-            eng_outcome_from_state(c, &dp->state, &d->remote_state, &d->remote_err);
+            if (!eng_outcome_from_state(c, &dp->state, &d->remote_state, &d->remote_err, d->remote_txn))
+                return;
             if (dp->settled)
                 d->remote_settled = true;
             eng_event(c, FAMQP_EVENT_DELIVERY_UPDATED, s, d->link, d, (famqp_condition){0});
@@ -683,7 +758,8 @@ famqp_engine_status famqp_delivery_update(famqp_delivery *d, const famqp_outcome
     famqp_outcome none = {0};
     if (!o)
         o = &none;
-    if ((o->kind == FAMQP_OUTCOME_REJECTED && eng_check_any_map(o->error_info, "error info", NULL, 0)) ||
+    if (!eng_txn_outcome_ok(o, false) ||
+        (o->kind == FAMQP_OUTCOME_REJECTED && eng_check_any_map(o->error_info, "error info", NULL, 0)) ||
         (o->kind == FAMQP_OUTCOME_MODIFIED && eng_check_any_map(o->message_annotations, "message-annotations", NULL, 0)))
         return FAMQP_ENGINE_ERR_ARG;
     /* Nothing to tell a peer that settled already (pre-settled sends). */

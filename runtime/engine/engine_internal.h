@@ -76,6 +76,11 @@ struct famqp_delivery {
     bool abort_pending;          /* sender: abort once the window allows */
     famqp_outcome remote_state;  /* error strings point into remote_err */
     eng_cond remote_err;
+    uint8_t remote_txn[FAMQP_ENGINE_MAX_TXN_ID]; /* remote_state.txn_id */
+    /* The transfer's state: a sender's to send, a receiver's as received
+     * (kind and txn_id only; txn_id points into xfer_txn). */
+    famqp_outcome xfer_state;
+    uint8_t xfer_txn[FAMQP_ENGINE_MAX_TXN_ID];
     uint8_t *data;               /* receiver: message; sender: unsent bytes */
     size_t len, cap;
     size_t sent;                 /* sender: bytes of data already framed */
@@ -133,7 +138,8 @@ typedef struct eng_disp {
     bool role_receiver;
     uint32_t first, last;
     bool settled;
-    famqp_outcome state; /* error strings owned (eng_str_dup) */
+    famqp_outcome state; /* error strings owned (eng_str_dup); txn_id.ptr set when written */
+    uint8_t txn[FAMQP_ENGINE_MAX_TXN_ID]; /* state.txn_id's bytes */
 } eng_disp;
 
 struct famqp_session {
@@ -378,8 +384,26 @@ void eng_delivery_kill(famqp_delivery *d);
 /* A received delivery is complete (or gone): its bytes leave the
  * connection's incoming_bytes. */
 void eng_delivery_complete(famqp_delivery *d);
-void eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o,
-                            eng_cond *err);
+/* A received state into *o: strings and maps into err, a txn-id into
+ * txn[FAMQP_ENGINE_MAX_TXN_ID].  False when it failed the connection (a
+ * txn-id that is not binary or too long). */
+bool eng_outcome_from_state(famqp_connection *c, const famqp_any_delivery_state *st, famqp_outcome *o,
+                            eng_cond *err, uint8_t *txn);
+
+/* ---- transactional states (engine_txn.c) --------------------------------------- */
+/* Whether o may be sent: a txn_id within FAMQP_ENGINE_MAX_TXN_ID, DECLARED
+ * with one, transactional-state only around a terminal outcome or none;
+ * on a transfer (for_transfer) nothing but the kind and txn_id. */
+bool eng_txn_outcome_ok(const famqp_outcome *o, bool for_transfer);
+/* st holds the plain state of o (state_from_outcome); wraps it in
+ * transactional-state when o has a txn_id, or makes it declared. */
+void eng_txn_state_put(const famqp_outcome *o, famqp_any_delivery_state *st);
+/* When st is transactional-state: *inner becomes its outcome as a plain
+ * delivery state and the txn-id is copied to txn (*txn_len); declared: its
+ * txn-id likewise.  Returns 1 when it did, 0 when st is neither, -1 when it
+ * failed the connection (txn-id not binary or too long). */
+int eng_txn_state_get(famqp_connection *c, const famqp_any_delivery_state *st, famqp_any_delivery_state *inner,
+                      uint8_t *txn, size_t *txn_len);
 
 /* ---- trace (engine_trace.c) -------------------------------------------------- */
 /* A frame in or out (a transfer's line shows the first payload bytes). */

@@ -176,8 +176,8 @@ famqp_engine_status famqp_link_new(famqp_session *s, const char *name, famqp_lin
 {
     *out = NULL;
     famqp_connection *c = s->conn;
-    if (!name)
-        return FAMQP_ENGINE_ERR_ARG;
+    if (!name || (o && o->coordinator && role != FAMQP_LINK_SENDER))
+        return FAMQP_ENGINE_ERR_ARG; /* only a sender's target can be a coordinator */
     if (c->failed)
         return FAMQP_ENGINE_ERR_FAILED;
     if (s->local == ENG_CLOSED || s->dead)
@@ -299,6 +299,15 @@ famqp_engine_status famqp_link_open(famqp_link *l)
     put_terminus_address(&a->target.u.target.address, l->tgt_addr, &a->target.u.target.present,
                          FAMQP_TARGET_HAS_ADDRESS);
     put_terminus_options(l, a);
+    if (l->opts.coordinator) {
+        /* A transaction coordinator instead of a node (AMQP 1.0 4.5.1). */
+        a->target.kind = FAMQP_ANY_TARGET_COORDINATOR;
+        a->target.u.coordinator = famqp_coordinator_defaults;
+        if (l->tgt_caps.view.count) {
+            a->target.u.coordinator.capabilities = eng_syms_multiple(&l->tgt_caps);
+            a->target.u.coordinator.present |= FAMQP_COORDINATOR_HAS_CAPABILITIES;
+        }
+    }
     if (l->role == FAMQP_LINK_SENDER) {
         a->initial_delivery_count = l->delivery_count;
         a->present |= FAMQP_ATTACH_HAS_INITIAL_DELIVERY_COUNT;
@@ -458,6 +467,9 @@ void eng_on_attach(famqp_session *s, const famqp_attach *a)
     if (a->source.kind == FAMQP_ANY_SOURCE_SOURCE && !eng_terminus_from_source(c, &l->remote_src, &a->source.u.source))
         return;
     if (a->target.kind == FAMQP_ANY_TARGET_TARGET && !eng_terminus_from_target(c, &l->remote_tgt, &a->target.u.target))
+        return;
+    if (a->target.kind == FAMQP_ANY_TARGET_COORDINATOR &&
+        !eng_syms_from_wire(c, &l->remote_tgt.caps, &a->target.u.coordinator.capabilities))
         return;
     if (!eng_map_copy(c, &l->remote_props, a->properties) ||
         !eng_syms_from_wire(c, &l->remote_offered, &a->offered_capabilities) ||

@@ -288,3 +288,18 @@ famqp_allocator counting_allocator(counting *c)
     famqp_allocator a = {cnt_malloc, cnt_realloc, cnt_free, c};
     return a;
 }
+
+void pair_connected(pair *p, famqp_session **cs, famqp_session **ss)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    pair_init(p, &co, &so, CHUNK_RANDOM);
+    pair_connect(p, cs, ss);
+}
+
+void pair_assert_no_failure(const pair *p)
+{
+    ck_assert_msg(!famqp_connection_failed(p->a.c), "client failed: %s %s", p->a.cond, p->a.desc);
+    ck_assert_msg(!famqp_connection_failed(p->b.c), "server failed: %s %s", p->b.cond, p->b.desc);
+}

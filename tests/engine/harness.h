@@ -52,7 +52,7 @@ typedef struct side {
     famqp_link *last_link;
     famqp_session *last_session;
     /* sender-side outcomes seen */
-    size_t outcome[FAMQP_OUTCOME_OTHER + 1];
+    size_t outcome[FAMQP_OUTCOME_DECLARED + 1];
     size_t remote_settled;
     char outcome_cond[128];
     char outcome_desc[256];
@@ -80,6 +80,11 @@ void pair_free(pair *p);
 void pair_pump(pair *p);
 /* Connection open on both sides, one session each (client initiated). */
 void pair_connect(pair *p, famqp_session **cs, famqp_session **ss);
+/* pair_init with the harness' client and server options (random
+ * chunking), then pair_connect. */
+void pair_connected(pair *p, famqp_session **cs, famqp_session **ss);
+/* Fails the test when either side's connection failed, naming why. */
+void pair_assert_no_failure(const pair *p);
 /* Attaches a client link and runs until the server answered.  Returns the
  * client link; *server_link gets the server's. */
 famqp_link *pair_attach(pair *p, famqp_session *cs, const char *name, famqp_link_role role,

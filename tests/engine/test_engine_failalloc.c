@@ -101,7 +101,7 @@ static void scenario(counting *ccnt, counting *scnt, run *r)
     }
     pair_pump(p);
     r->received = p->b.nrecv;
-    for (int k = 0; k <= FAMQP_OUTCOME_OTHER; k++)
+    for (int k = 0; k <= FAMQP_OUTCOME_DECLARED; k++)
         r->outcomes += p->a.outcome[k];
     if (p->a.outcome[FAMQP_OUTCOME_REJECTED] == 0 || p->a.outcome[FAMQP_OUTCOME_MODIFIED] == 0)
         r->outcomes = 0; /* every kind must have been seen */

@@ -16,6 +16,7 @@ Suite *engine_failalloc_suite(void);
 Suite *engine_states_suite(void);
 Suite *engine_trace_suite(void);
 Suite *engine_fields_suite(void);
+Suite *engine_txn_suite(void);
 
 static const struct {
     const char *name;
@@ -25,7 +26,7 @@ static const struct {
     {"errors", engine_errors_suite},         {"vectors", engine_vectors_suite},
     {"limits", engine_limits_suite},         {"failalloc", engine_failalloc_suite},
     {"states", engine_states_suite},         {"trace", engine_trace_suite},
-    {"fields", engine_fields_suite},
+    {"fields", engine_fields_suite},         {"txn", engine_txn_suite},
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
 

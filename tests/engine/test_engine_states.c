@@ -7,27 +7,12 @@
 
 #include "harness.h"
 
-static void connected(pair *p, famqp_session **cs, famqp_session **ss)
-{
-    famqp_connection_options co, so;
-    harness_client_options(&co);
-    harness_server_options(&so);
-    pair_init(p, &co, &so, CHUNK_RANDOM);
-    pair_connect(p, cs, ss);
-}
-
-static void no_failure(const pair *p)
-{
-    ck_assert_msg(!famqp_connection_failed(p->a.c), "client failed: %s %s", p->a.cond, p->a.desc);
-    ck_assert_msg(!famqp_connection_failed(p->b.c), "server failed: %s %s", p->b.cond, p->b.desc);
-}
-
 /* The server begins a session and attaches a sender to the client. */
 START_TEST(test_server_initiated_session_and_link)
 {
     pair p;
     famqp_session *cs, *ss;
-    connected(&p, &cs, &ss);
+    pair_connected(&p, &cs, &ss);
     famqp_session *s2;
     famqp_session_new(p.b.c, &s2);
     ck_assert_ptr_nonnull(s2);
@@ -57,7 +42,7 @@ START_TEST(test_server_initiated_session_and_link)
     pair_pump(&p);
     ck_assert_int_eq(p.a.count[FAMQP_EVENT_SESSION_REMOTE_END], 1);
     ck_assert_int_eq(p.b.count[FAMQP_EVENT_LINK_REMOTE_DETACH], 1);
-    no_failure(&p);
+    pair_assert_no_failure(&p);
     pair_free(&p);
 }
 END_TEST
@@ -67,7 +52,7 @@ START_TEST(test_simultaneous_close)
 {
     pair p;
     famqp_session *cs, *ss;
-    connected(&p, &cs, &ss);
+    pair_connected(&p, &cs, &ss);
     famqp_link *sl;
     famqp_link *cl = pair_attach(&p, cs, "both", FAMQP_LINK_SENDER, NULL, &sl);
     ck_assert_int_eq(famqp_link_close(cl, NULL, NULL), FAMQP_ENGINE_OK);
@@ -89,7 +74,7 @@ START_TEST(test_simultaneous_close)
         ck_assert_int_eq(s->count[FAMQP_EVENT_CONNECTION_REMOTE_CLOSE], 1);
         ck_assert(famqp_connection_finished(s->c));
     }
-    no_failure(&p);
+    pair_assert_no_failure(&p);
     pair_free(&p);
 }
 END_TEST
@@ -130,7 +115,7 @@ START_TEST(test_close_with_children_open)
     pair_pump(&p);
     ck_assert(famqp_connection_finished(p.a.c));
     ck_assert(famqp_connection_finished(p.b.c));
-    no_failure(&p);
+    pair_assert_no_failure(&p);
     pair_free(&p);
     ck_assert_int_eq(cnt.live, 0);
 }
@@ -142,7 +127,7 @@ START_TEST(test_client_end_and_close_errors)
 {
     pair p;
     famqp_session *cs, *ss;
-    connected(&p, &cs, &ss);
+    pair_connected(&p, &cs, &ss);
     famqp_link *sl;
     pair_attach(&p, cs, "l", FAMQP_LINK_RECEIVER, NULL, &sl);
     ck_assert_int_eq(famqp_session_close(cs, "amqp:session:errant-link", "client ends"), FAMQP_ENGINE_OK);
@@ -194,7 +179,7 @@ START_TEST(test_wrong_state_calls)
     ck_assert_int_eq(famqp_link_send(l, famqp_binary_of("t", 1), "m", 1, false, NULL), FAMQP_ENGINE_ERR_STATE);
     ck_assert_int_eq(famqp_link_set_credit(l, 5), FAMQP_ENGINE_ERR_ARG);
     pair_pump(&p);
-    no_failure(&p);
+    pair_assert_no_failure(&p);
     ck_assert_int_eq(famqp_connection_close(p.a.c, NULL, NULL), FAMQP_ENGINE_OK);
     ck_assert_int_eq(famqp_connection_close(p.a.c, NULL, NULL), FAMQP_ENGINE_ERR_STATE);
     ck_assert_int_eq(famqp_link_close(l, NULL, NULL), FAMQP_ENGINE_ERR_STATE);
@@ -229,7 +214,7 @@ START_TEST(test_drain_after_queued_sends)
     for (uint32_t i = 0; i < 5; i++)
         ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of(&i, 4), "m", 1, true, NULL), FAMQP_ENGINE_OK);
     pair_pump(&p);
-    no_failure(&p);
+    pair_assert_no_failure(&p);
     ck_assert_uint_eq(p.b.nrecv, 5);
     ck_assert(!famqp_link_drain_requested(snd));
     ck_assert_uint_eq(famqp_link_delivery_count(snd), 10);

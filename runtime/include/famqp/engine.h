@@ -492,6 +492,14 @@ typedef struct famqp_link_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< the attach's offered-capabilities */
     famqp_symbols desired_capabilities; /**< the attach's desired-capabilities */
+    /** The target is a transaction coordinator (a sender asking for one,
+     *  or a coordinator's receiver answering such an attach; AMQP 1.0 part 4,
+     *  amqp:coordinator:list) instead of a node; target_capabilities become
+     *  the coordinator's capabilities (e.g. "amqp:local-transactions") and
+     *  target_address and the target's terminus options are not sent.
+     *  Declare and discharge are then sent on the link as messages
+     *  (docs/transactions.md). */
+    bool coordinator;
 } famqp_link_options;
 
 /** Every field off, settle modes mixed/first.
@@ -627,8 +635,11 @@ FAMQP_API bool famqp_link_remote_target(const famqp_link *l, famqp_terminus_info
 /** The peer's attach names a transaction coordinator (AMQP 1.0 part 4,
  *  amqp:coordinator:list) as its target, not a node: a transactional
  *  client asking for a coordinator.  famqp_link_remote_target is false for
- *  it.  The engine does not coordinate transactions: refuse the link (e.g.
- *  amqp:not-implemented) or coordinate above the engine. */
+ *  it; famqp_link_remote_target_capabilities gives the coordinator's
+ *  capabilities.  The engine does not coordinate transactions: refuse the
+ *  link (e.g. amqp:not-implemented) or coordinate above the engine
+ *  (declare/discharge arrive as messages; answer with the DECLARED outcome
+ *  or rejected; see docs/transactions.md). */
 FAMQP_API bool famqp_link_remote_target_is_coordinator(const famqp_link *l);
 /** The peer's attach.properties (count 0: none), valid as long as the link. */
 FAMQP_API famqp_map famqp_link_remote_properties(const famqp_link *l);
@@ -702,8 +713,16 @@ typedef enum famqp_outcome_kind {
     FAMQP_OUTCOME_RELEASED, /**< released: may be delivered again */
     FAMQP_OUTCOME_MODIFIED, /**< modified: released with changes */
     FAMQP_OUTCOME_RECEIVED, /**< non-terminal: section-number/offset */
-    FAMQP_OUTCOME_OTHER     /**< e.g. transactional state */
+    FAMQP_OUTCOME_OTHER,    /**< a state the engine does not know */
+    /** declared: a coordinator's answer to declare, carrying the new
+     *  transaction's id in famqp_outcome.txn_id (AMQP 1.0 4.5.3) */
+    FAMQP_OUTCOME_DECLARED
 } famqp_outcome_kind;
+
+/** Longest transaction id (famqp_outcome.txn_id) the engine sends or
+ *  accepts: a peer's longer txn-id fails the connection with
+ *  amqp:invalid-field, a longer one to send is FAMQP_ENGINE_ERR_ARG. */
+#define FAMQP_ENGINE_MAX_TXN_ID 64u
 
 /** A delivery state with its fields; which fields apply depends on kind.
  *  Zero-initialised fields are absent, so `{.kind = FAMQP_OUTCOME_ACCEPTED}`
@@ -727,11 +746,26 @@ typedef struct famqp_outcome {
      *  false) instead of being sent as false, as \@azure/service-bus does;
      *  a received modified without delivery-failed has it set. */
     bool delivery_failed_absent;
+    /** Transactions (AMQP 1.0 part 4).  With kind DECLARED: the declared
+     *  transaction's id.  With any other kind, non-empty means the state is
+     *  transactional-state{txn-id, outcome = kind} (kind NONE: no outcome;
+     *  RECEIVED and OTHER cannot be wrapped: ERR_ARG).  At most
+     *  FAMQP_ENGINE_MAX_TXN_ID bytes; a view (sending copies it; a received
+     *  state's points into the delivery). */
+    famqp_binary txn_id;
 } famqp_outcome;
 
 /** Name of an outcome kind, e.g. "accepted". */
 FAMQP_API const char *famqp_outcome_kind_name(famqp_outcome_kind k);
 
+/** famqp_link_send_format with a delivery state on the transfer (state
+ *  NULL or kind NONE without txn_id: none), e.g. {.txn_id = id} to send
+ *  the message in a transaction (transactional-state, AMQP 1.0 4.4.1).
+ *  ERR_ARG for a state a transfer cannot carry (an error, maps, RECEIVED,
+ *  OTHER, DECLARED, or a txn_id above FAMQP_ENGINE_MAX_TXN_ID). */
+FAMQP_API famqp_engine_status famqp_link_send_state(famqp_link *l, famqp_binary tag, uint32_t format,
+                                                    const void *msg, size_t len, bool settled,
+                                                    const famqp_outcome *state, famqp_delivery **out);
 /** The link the delivery was sent or received on. */
 FAMQP_API famqp_link *famqp_delivery_link(const famqp_delivery *d);
 /** The delivery-id (unique per session and direction while unsettled). */
@@ -746,6 +780,10 @@ FAMQP_API famqp_binary famqp_delivery_message(const famqp_delivery *d);
  *  views in *m point into the delivery, valid until it is settled.  On
  *  failure *m is reset (famqp_message_init) and err (may be NULL) says why. */
 FAMQP_API famqp_status famqp_delivery_read_message(const famqp_delivery *d, famqp_message *m, famqp_error *err);
+/** Receiver: the state the delivery's first transfer carried (kind NONE
+ *  and txn_id empty when none), e.g. a transactional send's txn_id; no
+ *  error or maps.  The txn_id points into the delivery. */
+FAMQP_API famqp_outcome famqp_delivery_transfer_state(const famqp_delivery *d);
 /** True once the peer settled the delivery. */
 FAMQP_API bool famqp_delivery_remote_settled(const famqp_delivery *d);
 /** The peer's state of the delivery (kind NONE when it sent none). */
