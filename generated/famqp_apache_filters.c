@@ -558,6 +558,11 @@ size_t famqp_any_filter_encode(uint8_t *buf, size_t cap, const famqp_any_filter 
     return size;
 }
 
+size_t famqp_any_filter_encode_full(uint8_t *buf, size_t cap, const famqp_any_filter *v)
+{
+    return famqp_any_filter_encode(buf, cap, v);
+}
+
 int famqp__any_filter_read(famqp_reader *r, famqp_any_filter *out, const char *field)
 {
     const uint8_t *start = r->p;

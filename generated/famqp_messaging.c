@@ -293,6 +293,17 @@ static FAMQP_NOINLINE size_t famqp__header_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+/* every field on the wire (list count 5), absent ones as null */
+size_t famqp__header_encode_full(uint8_t *buf, size_t cap, const famqp_header *v)
+{
+    size_t body = famqp__header_body_size(v, 5u);
+    size_t size = 3 + famqp_size_list_header(body, 5u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__header_put_list(buf, v, 5u, body);
+    return size;
+}
+
 static inline size_t famqp__header_decode_fast(const uint8_t *p, size_t n, famqp_header *out,
                                           const famqp_limits *lim)
 {
@@ -1178,6 +1189,17 @@ static FAMQP_NOINLINE size_t famqp__properties_encode_exact(uint8_t *buf, size_t
     return size;
 }
 
+/* every field on the wire (list count 13), absent ones as null */
+size_t famqp__properties_encode_full(uint8_t *buf, size_t cap, const famqp_properties *v)
+{
+    size_t body = famqp__properties_body_size(v, 13u);
+    size_t size = 3 + famqp_size_list_header(body, 13u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__properties_put_list(buf, v, 13u, body);
+    return size;
+}
+
 size_t famqp_properties_decode_ex(const uint8_t *p, size_t n, famqp_properties *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -1846,6 +1868,17 @@ static FAMQP_NOINLINE size_t famqp__received_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+/* every field on the wire (list count 2), absent ones as null */
+size_t famqp__received_encode_full(uint8_t *buf, size_t cap, const famqp_received *v)
+{
+    size_t body = famqp__received_body_size(v, 2u);
+    size_t size = 3 + famqp_size_list_header(body, 2u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__received_put_list(buf, v, 2u, body);
+    return size;
+}
+
 static inline size_t famqp__received_decode_fast(const uint8_t *p, size_t n, famqp_received *out,
                                           const famqp_limits *lim)
 {
@@ -2058,6 +2091,17 @@ static FAMQP_NOINLINE size_t famqp__accepted_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__accepted_encode_full(uint8_t *buf, size_t cap, const famqp_accepted *v)
+{
+    size_t body = famqp__accepted_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__accepted_put_list(buf, v, 0u, body);
+    return size;
+}
+
 size_t famqp_accepted_decode_ex(const uint8_t *p, size_t n, famqp_accepted *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -2242,6 +2286,17 @@ static FAMQP_NOINLINE size_t famqp__rejected_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__rejected_encode_full(uint8_t *buf, size_t cap, const famqp_rejected *v)
+{
+    size_t body = famqp__rejected_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__rejected_put_list(buf, v, 1u, body);
+    return size;
+}
+
 size_t famqp_rejected_decode_ex(const uint8_t *p, size_t n, famqp_rejected *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -2396,6 +2451,17 @@ static FAMQP_NOINLINE size_t famqp__released_encode_exact(uint8_t *buf, size_t c
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__released_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__released_encode_full(uint8_t *buf, size_t cap, const famqp_released *v)
+{
+    size_t body = famqp__released_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__released_put_list(buf, v, 0u, body);
     return size;
 }
 
@@ -2640,6 +2706,17 @@ static FAMQP_NOINLINE size_t famqp__modified_encode_exact(uint8_t *buf, size_t c
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__modified_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 3), absent ones as null */
+size_t famqp__modified_encode_full(uint8_t *buf, size_t cap, const famqp_modified *v)
+{
+    size_t body = famqp__modified_body_size(v, 3u);
+    size_t size = 3 + famqp_size_list_header(body, 3u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__modified_put_list(buf, v, 3u, body);
     return size;
 }
 
@@ -3182,6 +3259,17 @@ static FAMQP_NOINLINE size_t famqp__source_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+/* every field on the wire (list count 11), absent ones as null */
+size_t famqp__source_encode_full(uint8_t *buf, size_t cap, const famqp_source *v)
+{
+    size_t body = famqp__source_body_size(v, 11u);
+    size_t size = 3 + famqp_size_list_header(body, 11u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__source_put_list(buf, v, 11u, body);
+    return size;
+}
+
 size_t famqp_source_decode_ex(const uint8_t *p, size_t n, famqp_source *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -3633,6 +3721,17 @@ static FAMQP_NOINLINE size_t famqp__target_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+/* every field on the wire (list count 7), absent ones as null */
+size_t famqp__target_encode_full(uint8_t *buf, size_t cap, const famqp_target *v)
+{
+    size_t body = famqp__target_body_size(v, 7u);
+    size_t size = 3 + famqp_size_list_header(body, 7u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__target_put_list(buf, v, 7u, body);
+    return size;
+}
+
 size_t famqp_target_decode_ex(const uint8_t *p, size_t n, famqp_target *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -3848,6 +3947,17 @@ static FAMQP_NOINLINE size_t famqp__delete_on_close_encode_exact(uint8_t *buf, s
     return size;
 }
 
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__delete_on_close_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_close *v)
+{
+    size_t body = famqp__delete_on_close_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__delete_on_close_put_list(buf, v, 0u, body);
+    return size;
+}
+
 size_t famqp_delete_on_close_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_close *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -3995,6 +4105,17 @@ static FAMQP_NOINLINE size_t famqp__delete_on_no_links_encode_exact(uint8_t *buf
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__delete_on_no_links_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__delete_on_no_links_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v)
+{
+    size_t body = famqp__delete_on_no_links_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__delete_on_no_links_put_list(buf, v, 0u, body);
     return size;
 }
 
@@ -4148,6 +4269,17 @@ static FAMQP_NOINLINE size_t famqp__delete_on_no_messages_encode_exact(uint8_t *
     return size;
 }
 
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__delete_on_no_messages_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v)
+{
+    size_t body = famqp__delete_on_no_messages_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__delete_on_no_messages_put_list(buf, v, 0u, body);
+    return size;
+}
+
 size_t famqp_delete_on_no_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_messages *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -4298,6 +4430,17 @@ static FAMQP_NOINLINE size_t famqp__delete_on_no_links_or_messages_encode_exact(
     return size;
 }
 
+/* every field on the wire (list count 0), absent ones as null */
+size_t famqp__delete_on_no_links_or_messages_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v)
+{
+    size_t body = famqp__delete_on_no_links_or_messages_body_size(v, 0u);
+    size_t size = 3 + famqp_size_list_header(body, 0u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__delete_on_no_links_or_messages_put_list(buf, v, 0u, body);
+    return size;
+}
+
 size_t famqp_delete_on_no_links_or_messages_decode_ex(const uint8_t *p, size_t n, famqp_delete_on_no_links_or_messages *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -4396,6 +4539,19 @@ size_t famqp_any_section_encode(uint8_t *buf, size_t cap, const famqp_any_sectio
         return size; /* too small: the size needed, nothing written */
     famqp__any_section_put(buf, v);
     return size;
+}
+
+size_t famqp_any_section_encode_full(uint8_t *buf, size_t cap, const famqp_any_section *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_SECTION_HEADER:
+        return famqp__header_encode_full(buf, cap, &v->u.header);
+    case FAMQP_ANY_SECTION_PROPERTIES:
+        return famqp__properties_encode_full(buf, cap, &v->u.properties);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_section_encode(buf, cap, v);
 }
 
 int famqp__any_section_read(famqp_reader *r, famqp_any_section *out, const char *field)
@@ -4574,6 +4730,11 @@ size_t famqp_any_message_id_encode(uint8_t *buf, size_t cap, const famqp_any_mes
     return size;
 }
 
+size_t famqp_any_message_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_message_id *v)
+{
+    return famqp_any_message_id_encode(buf, cap, v);
+}
+
 int famqp__any_message_id_read(famqp_reader *r, famqp_any_message_id *out, const char *field)
 {
     out->kind = FAMQP_ANY_MESSAGE_ID_NONE;
@@ -4696,6 +4857,11 @@ size_t famqp_any_address_encode(uint8_t *buf, size_t cap, const famqp_any_addres
     return size;
 }
 
+size_t famqp_any_address_encode_full(uint8_t *buf, size_t cap, const famqp_any_address *v)
+{
+    return famqp_any_address_encode(buf, cap, v);
+}
+
 int famqp__any_address_read(famqp_reader *r, famqp_any_address *out, const char *field)
 {
     out->kind = FAMQP_ANY_ADDRESS_NONE;
@@ -4799,6 +4965,25 @@ size_t famqp_any_outcome_encode(uint8_t *buf, size_t cap, const famqp_any_outcom
         return size; /* too small: the size needed, nothing written */
     famqp__any_outcome_put(buf, v);
     return size;
+}
+
+size_t famqp_any_outcome_encode_full(uint8_t *buf, size_t cap, const famqp_any_outcome *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_OUTCOME_ACCEPTED:
+        return famqp__accepted_encode_full(buf, cap, &v->u.accepted);
+    case FAMQP_ANY_OUTCOME_REJECTED:
+        return famqp__rejected_encode_full(buf, cap, &v->u.rejected);
+    case FAMQP_ANY_OUTCOME_RELEASED:
+        return famqp__released_encode_full(buf, cap, &v->u.released);
+    case FAMQP_ANY_OUTCOME_MODIFIED:
+        return famqp__modified_encode_full(buf, cap, &v->u.modified);
+    case FAMQP_ANY_OUTCOME_DECLARED:
+        return famqp__declared_encode_full(buf, cap, &v->u.declared);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_outcome_encode(buf, cap, v);
 }
 
 int famqp__any_outcome_read(famqp_reader *r, famqp_any_outcome *out, const char *field)
@@ -4933,6 +5118,11 @@ size_t famqp_any_distribution_mode_encode(uint8_t *buf, size_t cap, const famqp_
     return size;
 }
 
+size_t famqp_any_distribution_mode_encode_full(uint8_t *buf, size_t cap, const famqp_any_distribution_mode *v)
+{
+    return famqp_any_distribution_mode_encode(buf, cap, v);
+}
+
 int famqp__any_distribution_mode_read(famqp_reader *r, famqp_any_distribution_mode *out, const char *field)
 {
     const uint8_t *start = r->p;
@@ -5036,6 +5226,23 @@ size_t famqp_any_lifetime_policy_encode(uint8_t *buf, size_t cap, const famqp_an
         return size; /* too small: the size needed, nothing written */
     famqp__any_lifetime_policy_put(buf, v);
     return size;
+}
+
+size_t famqp_any_lifetime_policy_encode_full(uint8_t *buf, size_t cap, const famqp_any_lifetime_policy *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_LIFETIME_POLICY_DELETE_ON_CLOSE:
+        return famqp__delete_on_close_encode_full(buf, cap, &v->u.delete_on_close);
+    case FAMQP_ANY_LIFETIME_POLICY_DELETE_ON_NO_LINKS:
+        return famqp__delete_on_no_links_encode_full(buf, cap, &v->u.delete_on_no_links);
+    case FAMQP_ANY_LIFETIME_POLICY_DELETE_ON_NO_MESSAGES:
+        return famqp__delete_on_no_messages_encode_full(buf, cap, &v->u.delete_on_no_messages);
+    case FAMQP_ANY_LIFETIME_POLICY_DELETE_ON_NO_LINKS_OR_MESSAGES:
+        return famqp__delete_on_no_links_or_messages_encode_full(buf, cap, &v->u.delete_on_no_links_or_messages);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_lifetime_policy_encode(buf, cap, v);
 }
 
 int famqp__any_lifetime_policy_read(famqp_reader *r, famqp_any_lifetime_policy *out, const char *field)

@@ -152,6 +152,17 @@ static FAMQP_NOINLINE size_t famqp__sasl_mechanisms_encode_exact(uint8_t *buf, s
     return size;
 }
 
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__sasl_mechanisms_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v)
+{
+    size_t body = famqp__sasl_mechanisms_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__sasl_mechanisms_put_list(buf, v, 1u, body);
+    return size;
+}
+
 size_t famqp_sasl_mechanisms_decode_ex(const uint8_t *p, size_t n, famqp_sasl_mechanisms *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -410,6 +421,17 @@ static FAMQP_NOINLINE size_t famqp__sasl_init_encode_exact(uint8_t *buf, size_t 
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__sasl_init_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 3), absent ones as null */
+size_t famqp__sasl_init_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_init *v)
+{
+    size_t body = famqp__sasl_init_body_size(v, 3u);
+    size_t size = 3 + famqp_size_list_header(body, 3u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__sasl_init_put_list(buf, v, 3u, body);
     return size;
 }
 
@@ -679,6 +701,17 @@ static FAMQP_NOINLINE size_t famqp__sasl_challenge_encode_exact(uint8_t *buf, si
     return size;
 }
 
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__sasl_challenge_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v)
+{
+    size_t body = famqp__sasl_challenge_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__sasl_challenge_put_list(buf, v, 1u, body);
+    return size;
+}
+
 static inline size_t famqp__sasl_challenge_decode_fast(const uint8_t *p, size_t n, famqp_sasl_challenge *out,
                                           const famqp_limits *lim)
 {
@@ -906,6 +939,17 @@ static FAMQP_NOINLINE size_t famqp__sasl_response_encode_exact(uint8_t *buf, siz
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__sasl_response_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__sasl_response_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_response *v)
+{
+    size_t body = famqp__sasl_response_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__sasl_response_put_list(buf, v, 1u, body);
     return size;
 }
 
@@ -1180,6 +1224,17 @@ static FAMQP_NOINLINE size_t famqp__sasl_outcome_encode_exact(uint8_t *buf, size
     return size;
 }
 
+/* every field on the wire (list count 2), absent ones as null */
+size_t famqp__sasl_outcome_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v)
+{
+    size_t body = famqp__sasl_outcome_body_size(v, 2u);
+    size_t size = 3 + famqp_size_list_header(body, 2u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__sasl_outcome_put_list(buf, v, 2u, body);
+    return size;
+}
+
 static inline size_t famqp__sasl_outcome_decode_fast(const uint8_t *p, size_t n, famqp_sasl_outcome *out,
                                           const famqp_limits *lim)
 {
@@ -1328,6 +1383,25 @@ size_t famqp_any_sasl_frame_encode(uint8_t *buf, size_t cap, const famqp_any_sas
         return size; /* too small: the size needed, nothing written */
     famqp__any_sasl_frame_put(buf, v);
     return size;
+}
+
+size_t famqp_any_sasl_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_sasl_frame *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_SASL_FRAME_SASL_MECHANISMS:
+        return famqp__sasl_mechanisms_encode_full(buf, cap, &v->u.sasl_mechanisms);
+    case FAMQP_ANY_SASL_FRAME_SASL_INIT:
+        return famqp__sasl_init_encode_full(buf, cap, &v->u.sasl_init);
+    case FAMQP_ANY_SASL_FRAME_SASL_CHALLENGE:
+        return famqp__sasl_challenge_encode_full(buf, cap, &v->u.sasl_challenge);
+    case FAMQP_ANY_SASL_FRAME_SASL_RESPONSE:
+        return famqp__sasl_response_encode_full(buf, cap, &v->u.sasl_response);
+    case FAMQP_ANY_SASL_FRAME_SASL_OUTCOME:
+        return famqp__sasl_outcome_encode_full(buf, cap, &v->u.sasl_outcome);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_sasl_frame_encode(buf, cap, v);
 }
 
 int famqp__any_sasl_frame_read(famqp_reader *r, famqp_any_sasl_frame *out, const char *field)

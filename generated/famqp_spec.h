@@ -299,6 +299,11 @@ FAMQP_API size_t famqp_any_address_decode_ex(const uint8_t *p, size_t n, famqp_a
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_address_print(FILE *f, const famqp_any_address *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_address_encode_full(uint8_t *buf, size_t cap, const famqp_any_address *v);
+
 /* accepted (messaging.bare.xml:96) */
 #define FAMQP_ACCEPTED_CODE UINT64_C(0x0000000000000024)
 #define FAMQP_ACCEPTED_NAME "amqp:accepted:list"
@@ -397,6 +402,11 @@ FAMQP_API size_t famqp_any_txn_id_decode_ex(const uint8_t *p, size_t n, famqp_an
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_txn_id_print(FILE *f, const famqp_any_txn_id *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_txn_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_id *v);
+
 /* declared (transactions.bare.xml:51) */
 #define FAMQP_DECLARED_CODE UINT64_C(0x0000000000000033)
 #define FAMQP_DECLARED_NAME "amqp:declared:list"
@@ -438,6 +448,11 @@ FAMQP_API size_t famqp_any_outcome_decode(const uint8_t *p, size_t n, famqp_any_
 FAMQP_API size_t famqp_any_outcome_decode_ex(const uint8_t *p, size_t n, famqp_any_outcome *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_outcome_print(FILE *f, const famqp_any_outcome *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_outcome_encode_full(uint8_t *buf, size_t cap, const famqp_any_outcome *v);
 
 /* source (messaging.bare.xml:114) */
 #define FAMQP_SOURCE_CODE UINT64_C(0x0000000000000028)
@@ -492,6 +507,11 @@ FAMQP_API size_t famqp_any_source_decode(const uint8_t *p, size_t n, famqp_any_s
 FAMQP_API size_t famqp_any_source_decode_ex(const uint8_t *p, size_t n, famqp_any_source *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_source_print(FILE *f, const famqp_any_source *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_source_encode_full(uint8_t *buf, size_t cap, const famqp_any_source *v);
 
 /* target (messaging.bare.xml:128) */
 #define FAMQP_TARGET_CODE UINT64_C(0x0000000000000029)
@@ -555,6 +575,11 @@ FAMQP_API size_t famqp_any_target_decode(const uint8_t *p, size_t n, famqp_any_t
 FAMQP_API size_t famqp_any_target_decode_ex(const uint8_t *p, size_t n, famqp_any_target *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_target_print(FILE *f, const famqp_any_target *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_target_encode_full(uint8_t *buf, size_t cap, const famqp_any_target *v);
 
 /* attach (transport.bare.xml:61) */
 #define FAMQP_ATTACH_CODE UINT64_C(0x0000000000000012)
@@ -696,6 +721,11 @@ FAMQP_API size_t famqp_any_delivery_state_decode(const uint8_t *p, size_t n, fam
 FAMQP_API size_t famqp_any_delivery_state_decode_ex(const uint8_t *p, size_t n, famqp_any_delivery_state *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_delivery_state_print(FILE *f, const famqp_any_delivery_state *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_delivery_state_encode_full(uint8_t *buf, size_t cap, const famqp_any_delivery_state *v);
 
 /* transfer (transport.bare.xml:92) */
 #define FAMQP_TRANSFER_CODE UINT64_C(0x0000000000000014)
@@ -879,6 +909,11 @@ FAMQP_API size_t famqp_any_message_id_decode(const uint8_t *p, size_t n, famqp_a
 FAMQP_API size_t famqp_any_message_id_decode_ex(const uint8_t *p, size_t n, famqp_any_message_id *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_message_id_print(FILE *f, const famqp_any_message_id *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_message_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_message_id *v);
 
 /* properties (messaging.bare.xml:51) */
 #define FAMQP_PROPERTIES_CODE UINT64_C(0x0000000000000073)
@@ -1134,6 +1169,11 @@ FAMQP_API size_t famqp_any_global_tx_id_decode_ex(const uint8_t *p, size_t n, fa
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_global_tx_id_print(FILE *f, const famqp_any_global_tx_id *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_global_tx_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_global_tx_id *v);
+
 /* declare (transactions.bare.xml:41) */
 #define FAMQP_DECLARE_CODE UINT64_C(0x0000000000000031)
 #define FAMQP_DECLARE_NAME "amqp:declare:list"
@@ -1279,6 +1319,11 @@ FAMQP_API size_t famqp_any_frame_decode_ex(const uint8_t *p, size_t n, famqp_any
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_frame_print(FILE *f, const famqp_any_frame *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_frame *v);
+
 /* any value providing error-condition */
 typedef enum famqp_any_error_condition_kind {
     FAMQP_ANY_ERROR_CONDITION_NONE = 0, /* absent / null */
@@ -1305,6 +1350,11 @@ FAMQP_API size_t famqp_any_error_condition_decode(const uint8_t *p, size_t n, fa
 FAMQP_API size_t famqp_any_error_condition_decode_ex(const uint8_t *p, size_t n, famqp_any_error_condition *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_error_condition_print(FILE *f, const famqp_any_error_condition *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_error_condition_encode_full(uint8_t *buf, size_t cap, const famqp_any_error_condition *v);
 
 /* any value providing section */
 typedef enum famqp_any_section_kind {
@@ -1341,6 +1391,11 @@ FAMQP_API size_t famqp_any_section_decode_ex(const uint8_t *p, size_t n, famqp_a
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_section_print(FILE *f, const famqp_any_section *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_section_encode_full(uint8_t *buf, size_t cap, const famqp_any_section *v);
+
 /* any value providing distribution-mode */
 typedef enum famqp_any_distribution_mode_kind {
     FAMQP_ANY_DISTRIBUTION_MODE_NONE = 0, /* absent / null */
@@ -1359,6 +1414,11 @@ FAMQP_API size_t famqp_any_distribution_mode_decode(const uint8_t *p, size_t n, 
 FAMQP_API size_t famqp_any_distribution_mode_decode_ex(const uint8_t *p, size_t n, famqp_any_distribution_mode *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_distribution_mode_print(FILE *f, const famqp_any_distribution_mode *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_distribution_mode_encode_full(uint8_t *buf, size_t cap, const famqp_any_distribution_mode *v);
 
 /* any value providing lifetime-policy */
 typedef enum famqp_any_lifetime_policy_kind {
@@ -1384,6 +1444,11 @@ FAMQP_API size_t famqp_any_lifetime_policy_decode(const uint8_t *p, size_t n, fa
 FAMQP_API size_t famqp_any_lifetime_policy_decode_ex(const uint8_t *p, size_t n, famqp_any_lifetime_policy *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_lifetime_policy_print(FILE *f, const famqp_any_lifetime_policy *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_lifetime_policy_encode_full(uint8_t *buf, size_t cap, const famqp_any_lifetime_policy *v);
 
 /* any value providing sasl-frame */
 typedef enum famqp_any_sasl_frame_kind {
@@ -1412,6 +1477,11 @@ FAMQP_API size_t famqp_any_sasl_frame_decode_ex(const uint8_t *p, size_t n, famq
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_sasl_frame_print(FILE *f, const famqp_any_sasl_frame *v);
 
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_sasl_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_sasl_frame *v);
+
 /* any value providing txn-capability */
 typedef enum famqp_any_txn_capability_kind {
     FAMQP_ANY_TXN_CAPABILITY_NONE = 0, /* absent / null */
@@ -1430,6 +1500,11 @@ FAMQP_API size_t famqp_any_txn_capability_decode(const uint8_t *p, size_t n, fam
 FAMQP_API size_t famqp_any_txn_capability_decode_ex(const uint8_t *p, size_t n, famqp_any_txn_capability *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_txn_capability_print(FILE *f, const famqp_any_txn_capability *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_txn_capability_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_capability *v);
 
 /* any value providing filter */
 typedef enum famqp_any_filter_kind {
@@ -1459,6 +1534,11 @@ FAMQP_API size_t famqp_any_filter_decode(const uint8_t *p, size_t n, famqp_any_f
 FAMQP_API size_t famqp_any_filter_decode_ex(const uint8_t *p, size_t n, famqp_any_filter *out,
     const famqp_limits *lim, famqp_error *err);
 FAMQP_API void famqp_any_filter_print(FILE *f, const famqp_any_filter *v);
+
+/* As _encode, but a composite is written with every field of its list,
+ * absent ones as null (no trailing field dropped): for peers that read
+ * fields by position (pyamqp).  Same result for anything else. */
+FAMQP_API size_t famqp_any_filter_encode_full(uint8_t *buf, size_t cap, const famqp_any_filter *v);
 
 #ifdef __cplusplus
 }

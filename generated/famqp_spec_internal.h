@@ -457,11 +457,13 @@ size_t famqp__open_size(const famqp_open *v);
 uint8_t *famqp__open_put(uint8_t *p, const famqp_open *v);
 int famqp__open_read(famqp_reader *r, famqp_open *out, const char *field);
 int famqp__open_read_body(famqp_reader *r, famqp_open *out);
+size_t famqp__open_encode_full(uint8_t *buf, size_t cap, const famqp_open *v);
 
 size_t famqp__begin_size(const famqp_begin *v);
 uint8_t *famqp__begin_put(uint8_t *p, const famqp_begin *v);
 int famqp__begin_read(famqp_reader *r, famqp_begin *out, const char *field);
 int famqp__begin_read_body(famqp_reader *r, famqp_begin *out);
+size_t famqp__begin_encode_full(uint8_t *buf, size_t cap, const famqp_begin *v);
 
 size_t famqp__any_address_size(const famqp_any_address *v);
 uint8_t *famqp__any_address_put(uint8_t *p, const famqp_any_address *v);
@@ -471,26 +473,31 @@ size_t famqp__accepted_size(const famqp_accepted *v);
 uint8_t *famqp__accepted_put(uint8_t *p, const famqp_accepted *v);
 int famqp__accepted_read(famqp_reader *r, famqp_accepted *out, const char *field);
 int famqp__accepted_read_body(famqp_reader *r, famqp_accepted *out);
+size_t famqp__accepted_encode_full(uint8_t *buf, size_t cap, const famqp_accepted *v);
 
 size_t famqp__error_size(const famqp_error_t *v);
 uint8_t *famqp__error_put(uint8_t *p, const famqp_error_t *v);
 int famqp__error_read(famqp_reader *r, famqp_error_t *out, const char *field);
 int famqp__error_read_body(famqp_reader *r, famqp_error_t *out);
+size_t famqp__error_encode_full(uint8_t *buf, size_t cap, const famqp_error_t *v);
 
 size_t famqp__rejected_size(const famqp_rejected *v);
 uint8_t *famqp__rejected_put(uint8_t *p, const famqp_rejected *v);
 int famqp__rejected_read(famqp_reader *r, famqp_rejected *out, const char *field);
 int famqp__rejected_read_body(famqp_reader *r, famqp_rejected *out);
+size_t famqp__rejected_encode_full(uint8_t *buf, size_t cap, const famqp_rejected *v);
 
 size_t famqp__released_size(const famqp_released *v);
 uint8_t *famqp__released_put(uint8_t *p, const famqp_released *v);
 int famqp__released_read(famqp_reader *r, famqp_released *out, const char *field);
 int famqp__released_read_body(famqp_reader *r, famqp_released *out);
+size_t famqp__released_encode_full(uint8_t *buf, size_t cap, const famqp_released *v);
 
 size_t famqp__modified_size(const famqp_modified *v);
 uint8_t *famqp__modified_put(uint8_t *p, const famqp_modified *v);
 int famqp__modified_read(famqp_reader *r, famqp_modified *out, const char *field);
 int famqp__modified_read_body(famqp_reader *r, famqp_modified *out);
+size_t famqp__modified_encode_full(uint8_t *buf, size_t cap, const famqp_modified *v);
 
 size_t famqp__any_txn_id_size(const famqp_any_txn_id *v);
 uint8_t *famqp__any_txn_id_put(uint8_t *p, const famqp_any_txn_id *v);
@@ -500,6 +507,7 @@ size_t famqp__declared_size(const famqp_declared *v);
 uint8_t *famqp__declared_put(uint8_t *p, const famqp_declared *v);
 int famqp__declared_read(famqp_reader *r, famqp_declared *out, const char *field);
 int famqp__declared_read_body(famqp_reader *r, famqp_declared *out);
+size_t famqp__declared_encode_full(uint8_t *buf, size_t cap, const famqp_declared *v);
 
 size_t famqp__any_outcome_size(const famqp_any_outcome *v);
 uint8_t *famqp__any_outcome_put(uint8_t *p, const famqp_any_outcome *v);
@@ -509,6 +517,7 @@ size_t famqp__source_size(const famqp_source *v);
 uint8_t *famqp__source_put(uint8_t *p, const famqp_source *v);
 int famqp__source_read(famqp_reader *r, famqp_source *out, const char *field);
 int famqp__source_read_body(famqp_reader *r, famqp_source *out);
+size_t famqp__source_encode_full(uint8_t *buf, size_t cap, const famqp_source *v);
 
 size_t famqp__any_source_size(const famqp_any_source *v);
 uint8_t *famqp__any_source_put(uint8_t *p, const famqp_any_source *v);
@@ -518,11 +527,13 @@ size_t famqp__target_size(const famqp_target *v);
 uint8_t *famqp__target_put(uint8_t *p, const famqp_target *v);
 int famqp__target_read(famqp_reader *r, famqp_target *out, const char *field);
 int famqp__target_read_body(famqp_reader *r, famqp_target *out);
+size_t famqp__target_encode_full(uint8_t *buf, size_t cap, const famqp_target *v);
 
 size_t famqp__coordinator_size(const famqp_coordinator *v);
 uint8_t *famqp__coordinator_put(uint8_t *p, const famqp_coordinator *v);
 int famqp__coordinator_read(famqp_reader *r, famqp_coordinator *out, const char *field);
 int famqp__coordinator_read_body(famqp_reader *r, famqp_coordinator *out);
+size_t famqp__coordinator_encode_full(uint8_t *buf, size_t cap, const famqp_coordinator *v);
 
 size_t famqp__any_target_size(const famqp_any_target *v);
 uint8_t *famqp__any_target_put(uint8_t *p, const famqp_any_target *v);
@@ -532,21 +543,25 @@ size_t famqp__attach_size(const famqp_attach *v);
 uint8_t *famqp__attach_put(uint8_t *p, const famqp_attach *v);
 int famqp__attach_read(famqp_reader *r, famqp_attach *out, const char *field);
 int famqp__attach_read_body(famqp_reader *r, famqp_attach *out);
+size_t famqp__attach_encode_full(uint8_t *buf, size_t cap, const famqp_attach *v);
 
 size_t famqp__flow_size(const famqp_flow *v);
 uint8_t *famqp__flow_put(uint8_t *p, const famqp_flow *v);
 int famqp__flow_read(famqp_reader *r, famqp_flow *out, const char *field);
 int famqp__flow_read_body(famqp_reader *r, famqp_flow *out);
+size_t famqp__flow_encode_full(uint8_t *buf, size_t cap, const famqp_flow *v);
 
 size_t famqp__received_size(const famqp_received *v);
 uint8_t *famqp__received_put(uint8_t *p, const famqp_received *v);
 int famqp__received_read(famqp_reader *r, famqp_received *out, const char *field);
 int famqp__received_read_body(famqp_reader *r, famqp_received *out);
+size_t famqp__received_encode_full(uint8_t *buf, size_t cap, const famqp_received *v);
 
 size_t famqp__transactional_state_size(const famqp_transactional_state *v);
 uint8_t *famqp__transactional_state_put(uint8_t *p, const famqp_transactional_state *v);
 int famqp__transactional_state_read(famqp_reader *r, famqp_transactional_state *out, const char *field);
 int famqp__transactional_state_read_body(famqp_reader *r, famqp_transactional_state *out);
+size_t famqp__transactional_state_encode_full(uint8_t *buf, size_t cap, const famqp_transactional_state *v);
 
 size_t famqp__any_delivery_state_size(const famqp_any_delivery_state *v);
 uint8_t *famqp__any_delivery_state_put(uint8_t *p, const famqp_any_delivery_state *v);
@@ -556,31 +571,37 @@ size_t famqp__transfer_size(const famqp_transfer *v);
 uint8_t *famqp__transfer_put(uint8_t *p, const famqp_transfer *v);
 int famqp__transfer_read(famqp_reader *r, famqp_transfer *out, const char *field);
 int famqp__transfer_read_body(famqp_reader *r, famqp_transfer *out);
+size_t famqp__transfer_encode_full(uint8_t *buf, size_t cap, const famqp_transfer *v);
 
 size_t famqp__disposition_size(const famqp_disposition *v);
 uint8_t *famqp__disposition_put(uint8_t *p, const famqp_disposition *v);
 int famqp__disposition_read(famqp_reader *r, famqp_disposition *out, const char *field);
 int famqp__disposition_read_body(famqp_reader *r, famqp_disposition *out);
+size_t famqp__disposition_encode_full(uint8_t *buf, size_t cap, const famqp_disposition *v);
 
 size_t famqp__detach_size(const famqp_detach *v);
 uint8_t *famqp__detach_put(uint8_t *p, const famqp_detach *v);
 int famqp__detach_read(famqp_reader *r, famqp_detach *out, const char *field);
 int famqp__detach_read_body(famqp_reader *r, famqp_detach *out);
+size_t famqp__detach_encode_full(uint8_t *buf, size_t cap, const famqp_detach *v);
 
 size_t famqp__end_size(const famqp_end *v);
 uint8_t *famqp__end_put(uint8_t *p, const famqp_end *v);
 int famqp__end_read(famqp_reader *r, famqp_end *out, const char *field);
 int famqp__end_read_body(famqp_reader *r, famqp_end *out);
+size_t famqp__end_encode_full(uint8_t *buf, size_t cap, const famqp_end *v);
 
 size_t famqp__close_size(const famqp_close *v);
 uint8_t *famqp__close_put(uint8_t *p, const famqp_close *v);
 int famqp__close_read(famqp_reader *r, famqp_close *out, const char *field);
 int famqp__close_read_body(famqp_reader *r, famqp_close *out);
+size_t famqp__close_encode_full(uint8_t *buf, size_t cap, const famqp_close *v);
 
 size_t famqp__header_size(const famqp_header *v);
 uint8_t *famqp__header_put(uint8_t *p, const famqp_header *v);
 int famqp__header_read(famqp_reader *r, famqp_header *out, const char *field);
 int famqp__header_read_body(famqp_reader *r, famqp_header *out);
+size_t famqp__header_encode_full(uint8_t *buf, size_t cap, const famqp_header *v);
 
 size_t famqp__delivery_annotations_size(const famqp_delivery_annotations *v);
 uint8_t *famqp__delivery_annotations_put(uint8_t *p, const famqp_delivery_annotations *v);
@@ -600,6 +621,7 @@ size_t famqp__properties_size(const famqp_properties *v);
 uint8_t *famqp__properties_put(uint8_t *p, const famqp_properties *v);
 int famqp__properties_read(famqp_reader *r, famqp_properties *out, const char *field);
 int famqp__properties_read_body(famqp_reader *r, famqp_properties *out);
+size_t famqp__properties_encode_full(uint8_t *buf, size_t cap, const famqp_properties *v);
 
 size_t famqp__application_properties_size(const famqp_application_properties *v);
 uint8_t *famqp__application_properties_put(uint8_t *p, const famqp_application_properties *v);
@@ -630,46 +652,55 @@ size_t famqp__delete_on_close_size(const famqp_delete_on_close *v);
 uint8_t *famqp__delete_on_close_put(uint8_t *p, const famqp_delete_on_close *v);
 int famqp__delete_on_close_read(famqp_reader *r, famqp_delete_on_close *out, const char *field);
 int famqp__delete_on_close_read_body(famqp_reader *r, famqp_delete_on_close *out);
+size_t famqp__delete_on_close_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_close *v);
 
 size_t famqp__delete_on_no_links_size(const famqp_delete_on_no_links *v);
 uint8_t *famqp__delete_on_no_links_put(uint8_t *p, const famqp_delete_on_no_links *v);
 int famqp__delete_on_no_links_read(famqp_reader *r, famqp_delete_on_no_links *out, const char *field);
 int famqp__delete_on_no_links_read_body(famqp_reader *r, famqp_delete_on_no_links *out);
+size_t famqp__delete_on_no_links_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_links *v);
 
 size_t famqp__delete_on_no_messages_size(const famqp_delete_on_no_messages *v);
 uint8_t *famqp__delete_on_no_messages_put(uint8_t *p, const famqp_delete_on_no_messages *v);
 int famqp__delete_on_no_messages_read(famqp_reader *r, famqp_delete_on_no_messages *out, const char *field);
 int famqp__delete_on_no_messages_read_body(famqp_reader *r, famqp_delete_on_no_messages *out);
+size_t famqp__delete_on_no_messages_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_messages *v);
 
 size_t famqp__delete_on_no_links_or_messages_size(const famqp_delete_on_no_links_or_messages *v);
 uint8_t *famqp__delete_on_no_links_or_messages_put(uint8_t *p, const famqp_delete_on_no_links_or_messages *v);
 int famqp__delete_on_no_links_or_messages_read(famqp_reader *r, famqp_delete_on_no_links_or_messages *out, const char *field);
 int famqp__delete_on_no_links_or_messages_read_body(famqp_reader *r, famqp_delete_on_no_links_or_messages *out);
+size_t famqp__delete_on_no_links_or_messages_encode_full(uint8_t *buf, size_t cap, const famqp_delete_on_no_links_or_messages *v);
 
 size_t famqp__sasl_mechanisms_size(const famqp_sasl_mechanisms *v);
 uint8_t *famqp__sasl_mechanisms_put(uint8_t *p, const famqp_sasl_mechanisms *v);
 int famqp__sasl_mechanisms_read(famqp_reader *r, famqp_sasl_mechanisms *out, const char *field);
 int famqp__sasl_mechanisms_read_body(famqp_reader *r, famqp_sasl_mechanisms *out);
+size_t famqp__sasl_mechanisms_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_mechanisms *v);
 
 size_t famqp__sasl_init_size(const famqp_sasl_init *v);
 uint8_t *famqp__sasl_init_put(uint8_t *p, const famqp_sasl_init *v);
 int famqp__sasl_init_read(famqp_reader *r, famqp_sasl_init *out, const char *field);
 int famqp__sasl_init_read_body(famqp_reader *r, famqp_sasl_init *out);
+size_t famqp__sasl_init_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_init *v);
 
 size_t famqp__sasl_challenge_size(const famqp_sasl_challenge *v);
 uint8_t *famqp__sasl_challenge_put(uint8_t *p, const famqp_sasl_challenge *v);
 int famqp__sasl_challenge_read(famqp_reader *r, famqp_sasl_challenge *out, const char *field);
 int famqp__sasl_challenge_read_body(famqp_reader *r, famqp_sasl_challenge *out);
+size_t famqp__sasl_challenge_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_challenge *v);
 
 size_t famqp__sasl_response_size(const famqp_sasl_response *v);
 uint8_t *famqp__sasl_response_put(uint8_t *p, const famqp_sasl_response *v);
 int famqp__sasl_response_read(famqp_reader *r, famqp_sasl_response *out, const char *field);
 int famqp__sasl_response_read_body(famqp_reader *r, famqp_sasl_response *out);
+size_t famqp__sasl_response_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_response *v);
 
 size_t famqp__sasl_outcome_size(const famqp_sasl_outcome *v);
 uint8_t *famqp__sasl_outcome_put(uint8_t *p, const famqp_sasl_outcome *v);
 int famqp__sasl_outcome_read(famqp_reader *r, famqp_sasl_outcome *out, const char *field);
 int famqp__sasl_outcome_read_body(famqp_reader *r, famqp_sasl_outcome *out);
+size_t famqp__sasl_outcome_encode_full(uint8_t *buf, size_t cap, const famqp_sasl_outcome *v);
 
 size_t famqp__any_global_tx_id_size(const famqp_any_global_tx_id *v);
 uint8_t *famqp__any_global_tx_id_put(uint8_t *p, const famqp_any_global_tx_id *v);
@@ -679,11 +710,13 @@ size_t famqp__declare_size(const famqp_declare *v);
 uint8_t *famqp__declare_put(uint8_t *p, const famqp_declare *v);
 int famqp__declare_read(famqp_reader *r, famqp_declare *out, const char *field);
 int famqp__declare_read_body(famqp_reader *r, famqp_declare *out);
+size_t famqp__declare_encode_full(uint8_t *buf, size_t cap, const famqp_declare *v);
 
 size_t famqp__discharge_size(const famqp_discharge *v);
 uint8_t *famqp__discharge_put(uint8_t *p, const famqp_discharge *v);
 int famqp__discharge_read(famqp_reader *r, famqp_discharge *out, const char *field);
 int famqp__discharge_read_body(famqp_reader *r, famqp_discharge *out);
+size_t famqp__discharge_encode_full(uint8_t *buf, size_t cap, const famqp_discharge *v);
 
 size_t famqp__legacy_amqp_direct_binding_size(const famqp_legacy_amqp_direct_binding *v);
 uint8_t *famqp__legacy_amqp_direct_binding_put(uint8_t *p, const famqp_legacy_amqp_direct_binding *v);

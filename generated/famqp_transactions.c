@@ -156,6 +156,17 @@ static FAMQP_NOINLINE size_t famqp__coordinator_encode_exact(uint8_t *buf, size_
     return size;
 }
 
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__coordinator_encode_full(uint8_t *buf, size_t cap, const famqp_coordinator *v)
+{
+    size_t body = famqp__coordinator_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__coordinator_put_list(buf, v, 1u, body);
+    return size;
+}
+
 size_t famqp_coordinator_decode_ex(const uint8_t *p, size_t n, famqp_coordinator *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -344,6 +355,17 @@ static FAMQP_NOINLINE size_t famqp__declare_encode_exact(uint8_t *buf, size_t ca
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__declare_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__declare_encode_full(uint8_t *buf, size_t cap, const famqp_declare *v)
+{
+    size_t body = famqp__declare_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__declare_put_list(buf, v, 1u, body);
     return size;
 }
 
@@ -566,6 +588,17 @@ static FAMQP_NOINLINE size_t famqp__discharge_encode_exact(uint8_t *buf, size_t 
     return size;
 }
 
+/* every field on the wire (list count 2), absent ones as null */
+size_t famqp__discharge_encode_full(uint8_t *buf, size_t cap, const famqp_discharge *v)
+{
+    size_t body = famqp__discharge_body_size(v, 2u);
+    size_t size = 3 + famqp_size_list_header(body, 2u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__discharge_put_list(buf, v, 2u, body);
+    return size;
+}
+
 size_t famqp_discharge_decode_ex(const uint8_t *p, size_t n, famqp_discharge *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -753,6 +786,17 @@ static FAMQP_NOINLINE size_t famqp__declared_encode_exact(uint8_t *buf, size_t c
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__declared_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__declared_encode_full(uint8_t *buf, size_t cap, const famqp_declared *v)
+{
+    size_t body = famqp__declared_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__declared_put_list(buf, v, 1u, body);
     return size;
 }
 
@@ -974,6 +1018,17 @@ static FAMQP_NOINLINE size_t famqp__transactional_state_encode_exact(uint8_t *bu
     return size;
 }
 
+/* every field on the wire (list count 2), absent ones as null */
+size_t famqp__transactional_state_encode_full(uint8_t *buf, size_t cap, const famqp_transactional_state *v)
+{
+    size_t body = famqp__transactional_state_body_size(v, 2u);
+    size_t size = 3 + famqp_size_list_header(body, 2u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__transactional_state_put_list(buf, v, 2u, body);
+    return size;
+}
+
 size_t famqp_transactional_state_decode_ex(const uint8_t *p, size_t n, famqp_transactional_state *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -1078,6 +1133,11 @@ size_t famqp_any_global_tx_id_encode(uint8_t *buf, size_t cap, const famqp_any_g
     return size;
 }
 
+size_t famqp_any_global_tx_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_global_tx_id *v)
+{
+    return famqp_any_global_tx_id_encode(buf, cap, v);
+}
+
 int famqp__any_global_tx_id_read(famqp_reader *r, famqp_any_global_tx_id *out, const char *field)
 {
     out->kind = FAMQP_ANY_GLOBAL_TX_ID_NONE;
@@ -1154,6 +1214,11 @@ size_t famqp_any_txn_id_encode(uint8_t *buf, size_t cap, const famqp_any_txn_id 
         return size; /* too small: the size needed, nothing written */
     famqp__any_txn_id_put(buf, v);
     return size;
+}
+
+size_t famqp_any_txn_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_id *v)
+{
+    return famqp_any_txn_id_encode(buf, cap, v);
 }
 
 int famqp__any_txn_id_read(famqp_reader *r, famqp_any_txn_id *out, const char *field)
@@ -1243,6 +1308,11 @@ size_t famqp_any_txn_capability_encode(uint8_t *buf, size_t cap, const famqp_any
         return size; /* too small: the size needed, nothing written */
     famqp__any_txn_capability_put(buf, v);
     return size;
+}
+
+size_t famqp_any_txn_capability_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_capability *v)
+{
+    return famqp_any_txn_capability_encode(buf, cap, v);
 }
 
 int famqp__any_txn_capability_read(famqp_reader *r, famqp_any_txn_capability *out, const char *field)

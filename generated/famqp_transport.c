@@ -453,6 +453,17 @@ static FAMQP_NOINLINE size_t famqp__open_encode_exact(uint8_t *buf, size_t cap, 
     return size;
 }
 
+/* every field on the wire (list count 10), absent ones as null */
+size_t famqp__open_encode_full(uint8_t *buf, size_t cap, const famqp_open *v)
+{
+    size_t body = famqp__open_body_size(v, 10u);
+    size_t size = 3 + famqp_size_list_header(body, 10u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__open_put_list(buf, v, 10u, body);
+    return size;
+}
+
 size_t famqp_open_decode_ex(const uint8_t *p, size_t n, famqp_open *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -902,6 +913,17 @@ static FAMQP_NOINLINE size_t famqp__begin_encode_exact(uint8_t *buf, size_t cap,
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__begin_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 8), absent ones as null */
+size_t famqp__begin_encode_full(uint8_t *buf, size_t cap, const famqp_begin *v)
+{
+    size_t body = famqp__begin_body_size(v, 8u);
+    size_t size = 3 + famqp_size_list_header(body, 8u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__begin_put_list(buf, v, 8u, body);
     return size;
 }
 
@@ -1553,6 +1575,17 @@ static FAMQP_NOINLINE size_t famqp__attach_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+/* every field on the wire (list count 14), absent ones as null */
+size_t famqp__attach_encode_full(uint8_t *buf, size_t cap, const famqp_attach *v)
+{
+    size_t body = famqp__attach_body_size(v, 14u);
+    size_t size = 3 + famqp_size_list_header(body, 14u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__attach_put_list(buf, v, 14u, body);
+    return size;
+}
+
 size_t famqp_attach_decode_ex(const uint8_t *p, size_t n, famqp_attach *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -2119,6 +2152,17 @@ static FAMQP_NOINLINE size_t famqp__flow_encode_exact(uint8_t *buf, size_t cap, 
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__flow_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 11), absent ones as null */
+size_t famqp__flow_encode_full(uint8_t *buf, size_t cap, const famqp_flow *v)
+{
+    size_t body = famqp__flow_body_size(v, 11u);
+    size_t size = 3 + famqp_size_list_header(body, 11u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__flow_put_list(buf, v, 11u, body);
     return size;
 }
 
@@ -2854,6 +2898,17 @@ static FAMQP_NOINLINE size_t famqp__transfer_encode_exact(uint8_t *buf, size_t c
     return size;
 }
 
+/* every field on the wire (list count 11), absent ones as null */
+size_t famqp__transfer_encode_full(uint8_t *buf, size_t cap, const famqp_transfer *v)
+{
+    size_t body = famqp__transfer_body_size(v, 11u);
+    size_t size = 3 + famqp_size_list_header(body, 11u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__transfer_put_list(buf, v, 11u, body);
+    return size;
+}
+
 static inline size_t famqp__transfer_decode_fast(const uint8_t *p, size_t n, famqp_transfer *out,
                                           const famqp_limits *lim)
 {
@@ -3422,6 +3477,17 @@ static FAMQP_NOINLINE size_t famqp__disposition_encode_exact(uint8_t *buf, size_
     return size;
 }
 
+/* every field on the wire (list count 6), absent ones as null */
+size_t famqp__disposition_encode_full(uint8_t *buf, size_t cap, const famqp_disposition *v)
+{
+    size_t body = famqp__disposition_body_size(v, 6u);
+    size_t size = 3 + famqp_size_list_header(body, 6u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__disposition_put_list(buf, v, 6u, body);
+    return size;
+}
+
 size_t famqp_disposition_decode_ex(const uint8_t *p, size_t n, famqp_disposition *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -3698,6 +3764,17 @@ static FAMQP_NOINLINE size_t famqp__detach_encode_exact(uint8_t *buf, size_t cap
     return size;
 }
 
+/* every field on the wire (list count 3), absent ones as null */
+size_t famqp__detach_encode_full(uint8_t *buf, size_t cap, const famqp_detach *v)
+{
+    size_t body = famqp__detach_body_size(v, 3u);
+    size_t size = 3 + famqp_size_list_header(body, 3u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__detach_put_list(buf, v, 3u, body);
+    return size;
+}
+
 size_t famqp_detach_decode_ex(const uint8_t *p, size_t n, famqp_detach *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -3897,6 +3974,17 @@ static FAMQP_NOINLINE size_t famqp__end_encode_exact(uint8_t *buf, size_t cap, c
     return size;
 }
 
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__end_encode_full(uint8_t *buf, size_t cap, const famqp_end *v)
+{
+    size_t body = famqp__end_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__end_put_list(buf, v, 1u, body);
+    return size;
+}
+
 size_t famqp_end_decode_ex(const uint8_t *p, size_t n, famqp_end *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -4085,6 +4173,17 @@ static FAMQP_NOINLINE size_t famqp__close_encode_exact(uint8_t *buf, size_t cap,
     if (size > cap)
         return size; /* too small: the size needed, nothing written */
     famqp__close_put_list(buf, v, count, body);
+    return size;
+}
+
+/* every field on the wire (list count 1), absent ones as null */
+size_t famqp__close_encode_full(uint8_t *buf, size_t cap, const famqp_close *v)
+{
+    size_t body = famqp__close_body_size(v, 1u);
+    size_t size = 3 + famqp_size_list_header(body, 1u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__close_put_list(buf, v, 1u, body);
     return size;
 }
 
@@ -4347,6 +4446,17 @@ static FAMQP_NOINLINE size_t famqp__error_encode_exact(uint8_t *buf, size_t cap,
     return size;
 }
 
+/* every field on the wire (list count 3), absent ones as null */
+size_t famqp__error_encode_full(uint8_t *buf, size_t cap, const famqp_error_t *v)
+{
+    size_t body = famqp__error_body_size(v, 3u);
+    size_t size = 3 + famqp_size_list_header(body, 3u) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    famqp__error_put_list(buf, v, 3u, body);
+    return size;
+}
+
 size_t famqp_error_decode_ex(const uint8_t *p, size_t n, famqp_error_t *out,
     const famqp_limits *lim, famqp_error *err)
 {
@@ -4531,6 +4641,33 @@ size_t famqp_any_frame_encode(uint8_t *buf, size_t cap, const famqp_any_frame *v
     return size;
 }
 
+size_t famqp_any_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_frame *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_FRAME_OPEN:
+        return famqp__open_encode_full(buf, cap, &v->u.open);
+    case FAMQP_ANY_FRAME_BEGIN:
+        return famqp__begin_encode_full(buf, cap, &v->u.begin);
+    case FAMQP_ANY_FRAME_ATTACH:
+        return famqp__attach_encode_full(buf, cap, &v->u.attach);
+    case FAMQP_ANY_FRAME_FLOW:
+        return famqp__flow_encode_full(buf, cap, &v->u.flow);
+    case FAMQP_ANY_FRAME_TRANSFER:
+        return famqp__transfer_encode_full(buf, cap, &v->u.transfer);
+    case FAMQP_ANY_FRAME_DISPOSITION:
+        return famqp__disposition_encode_full(buf, cap, &v->u.disposition);
+    case FAMQP_ANY_FRAME_DETACH:
+        return famqp__detach_encode_full(buf, cap, &v->u.detach);
+    case FAMQP_ANY_FRAME_END:
+        return famqp__end_encode_full(buf, cap, &v->u.end);
+    case FAMQP_ANY_FRAME_CLOSE:
+        return famqp__close_encode_full(buf, cap, &v->u.close);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_frame_encode(buf, cap, v);
+}
+
 int famqp__any_frame_read(famqp_reader *r, famqp_any_frame *out, const char *field)
 {
     const uint8_t *start = r->p;
@@ -4695,6 +4832,17 @@ size_t famqp_any_source_encode(uint8_t *buf, size_t cap, const famqp_any_source 
     return size;
 }
 
+size_t famqp_any_source_encode_full(uint8_t *buf, size_t cap, const famqp_any_source *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_SOURCE_SOURCE:
+        return famqp__source_encode_full(buf, cap, &v->u.source);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_source_encode(buf, cap, v);
+}
+
 int famqp__any_source_read(famqp_reader *r, famqp_any_source *out, const char *field)
 {
     const uint8_t *start = r->p;
@@ -4797,6 +4945,19 @@ size_t famqp_any_target_encode(uint8_t *buf, size_t cap, const famqp_any_target 
         return size; /* too small: the size needed, nothing written */
     famqp__any_target_put(buf, v);
     return size;
+}
+
+size_t famqp_any_target_encode_full(uint8_t *buf, size_t cap, const famqp_any_target *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_TARGET_TARGET:
+        return famqp__target_encode_full(buf, cap, &v->u.target);
+    case FAMQP_ANY_TARGET_COORDINATOR:
+        return famqp__coordinator_encode_full(buf, cap, &v->u.coordinator);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_target_encode(buf, cap, v);
 }
 
 int famqp__any_target_read(famqp_reader *r, famqp_any_target *out, const char *field)
@@ -4929,6 +5090,29 @@ size_t famqp_any_delivery_state_encode(uint8_t *buf, size_t cap, const famqp_any
         return size; /* too small: the size needed, nothing written */
     famqp__any_delivery_state_put(buf, v);
     return size;
+}
+
+size_t famqp_any_delivery_state_encode_full(uint8_t *buf, size_t cap, const famqp_any_delivery_state *v)
+{
+    switch (v->kind) {
+    case FAMQP_ANY_DELIVERY_STATE_RECEIVED:
+        return famqp__received_encode_full(buf, cap, &v->u.received);
+    case FAMQP_ANY_DELIVERY_STATE_ACCEPTED:
+        return famqp__accepted_encode_full(buf, cap, &v->u.accepted);
+    case FAMQP_ANY_DELIVERY_STATE_REJECTED:
+        return famqp__rejected_encode_full(buf, cap, &v->u.rejected);
+    case FAMQP_ANY_DELIVERY_STATE_RELEASED:
+        return famqp__released_encode_full(buf, cap, &v->u.released);
+    case FAMQP_ANY_DELIVERY_STATE_MODIFIED:
+        return famqp__modified_encode_full(buf, cap, &v->u.modified);
+    case FAMQP_ANY_DELIVERY_STATE_DECLARED:
+        return famqp__declared_encode_full(buf, cap, &v->u.declared);
+    case FAMQP_ANY_DELIVERY_STATE_TRANSACTIONAL_STATE:
+        return famqp__transactional_state_encode_full(buf, cap, &v->u.transactional_state);
+    default: /* no list: as encode */
+        break;
+    }
+    return famqp_any_delivery_state_encode(buf, cap, v);
 }
 
 int famqp__any_delivery_state_read(famqp_reader *r, famqp_any_delivery_state *out, const char *field)
@@ -5093,6 +5277,11 @@ size_t famqp_any_error_condition_encode(uint8_t *buf, size_t cap, const famqp_an
         return size; /* too small: the size needed, nothing written */
     famqp__any_error_condition_put(buf, v);
     return size;
+}
+
+size_t famqp_any_error_condition_encode_full(uint8_t *buf, size_t cap, const famqp_any_error_condition *v)
+{
+    return famqp_any_error_condition_encode(buf, cap, v);
 }
 
 int famqp__any_error_condition_read(famqp_reader *r, famqp_any_error_condition *out, const char *field)

@@ -335,6 +335,20 @@ static void emit_encode_exact(const type *t, outbuf *c, size_t desc_len)
     ob_printf(c, "    famqp__%s_put_list(buf, v, count, body);\n    return size;\n}\n\n", L);
 }
 
+/* famqp__<type>_encode_full (composites): every field written, absent
+ * ones as null, for peers that read fields by position (pyamqp) */
+static void emit_encode_full(const type *t, outbuf *c, size_t desc_len)
+{
+    const char *L = t->lower;
+    ob_printf(c, "/* every field on the wire (list count %zu), absent ones as null */\n"
+                 "size_t famqp__%s_encode_full(uint8_t *buf, size_t cap, const %s *v)\n{\n", t->nfields, L,
+              t->cstruct);
+    ob_printf(c, "    size_t body = famqp__%s_body_size(v, %zuu);\n", L, t->nfields);
+    ob_printf(c, "    size_t size = %zu + famqp_size_list_header(body, %zuu) + body;\n", desc_len, t->nfields);
+    ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
+    ob_printf(c, "    famqp__%s_put_list(buf, v, %zuu, body);\n    return size;\n}\n\n", L, t->nfields);
+}
+
 /* famqp_<type>_decode_ex: famqp__<type>_decode_fast first when there is
  * one, then the complete reader */
 static void emit_decode_ex(const gen_options *o, const type *t, outbuf *c, size_t desc_len, bool fast)
@@ -708,6 +722,7 @@ static void emit_composite(const gen_options *o, const type *t, outbuf *c)
     emit_read_descriptor(t, c);
     emit_encode(t, c);
     emit_encode_exact(t, c, desc_len);
+    emit_encode_full(t, c, desc_len);
     bool fast = desc_len <= 3 && has_decode_fast(t);
     if (fast)
         emit_decode_fast(o, t, c, desc_len);
@@ -794,6 +809,21 @@ static void emit_union(const gen_options *o, const requirement *r, outbuf *c)
     ob_printf(c, "    size_t size = famqp__any_%s_size(v);\n", L);
     ob_puts(c, "    if (size > cap)\n        return size; /* too small: the size needed, nothing written */\n");
     ob_printf(c, "    famqp__any_%s_put(buf, v);\n    return size;\n}\n\n", L);
+    ob_printf(c, "size_t %s_encode_full(uint8_t *buf, size_t cap, const %s *v)\n{\n", C, C);
+    bool composites = false;
+    for (size_t i = 0; i < r->nproviders; i++)
+        composites |= r->providers[i]->form == FORM_STRUCT && r->providers[i]->klass == C_COMPOSITE;
+    if (composites) {
+        ob_puts(c, "    switch (v->kind) {\n");
+        for (size_t i = 0; i < r->nproviders; i++) {
+            const type *p = r->providers[i];
+            if (p->form == FORM_STRUCT && p->klass == C_COMPOSITE)
+                ob_printf(c, "    case FAMQP_ANY_%s_%s:\n        return famqp__%s_encode_full(buf, cap, &v->u.%s);\n",
+                          U, p->upper, p->lower, p->lower);
+        }
+        ob_puts(c, "    default: /* no list: as encode */\n        break;\n    }\n");
+    }
+    ob_printf(c, "    return %s_encode(buf, cap, v);\n}\n\n", C);
 
     /* read */
     bool described = false;

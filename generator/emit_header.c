@@ -161,6 +161,10 @@ static void emit_union(const requirement *r, outbuf *h)
     ob_printf(h, "    } u;\n");
     ob_printf(h, "} %s;\n", r->cname);
     emit_api_declarations(r->cname, r->cname, h);
+    ob_puts(h, "/* As _encode, but a composite is written with every field of its list,\n"
+               " * absent ones as null (no trailing field dropped): for peers that read\n"
+               " * fields by position (pyamqp).  Same result for anything else. */\n");
+    ob_printf(h, "FAMQP_API size_t %s_encode_full(uint8_t *buf, size_t cap, const %s *v);\n\n", r->cname, r->cname);
 }
 
 static void emit_definitions(const model *m, outbuf *h)

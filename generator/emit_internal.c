@@ -68,6 +68,8 @@ void emit_flat_internal_header(const model *m, outbuf *in)
         ob_printf(in, "int %s%s_read(famqp_reader *r, %s *out, const char *field);\n", pre, lower, cs);
         if (t)
             ob_printf(in, "int %s%s_read_body(famqp_reader *r, %s *out);\n", pre, lower, cs);
+        if (t && t->klass == C_COMPOSITE)
+            ob_printf(in, "size_t %s%s_encode_full(uint8_t *buf, size_t cap, const %s *v);\n", pre, lower, cs);
         ob_puts(in, "\n");
     }
     ob_puts(in, "#endif /* FAMQP_SPEC_INTERNAL_H */\n");

@@ -39,5 +39,7 @@ void emit_table_union(table_file_state *st, const gen_options *o, const requirem
 
     char *table = xasprintf("famqp__table_any_%s", L);
     emit_table_wrappers(C, C, "famqp__table_any", table, c);
+    ob_printf(c, "size_t %s_encode_full(uint8_t *buf, size_t cap, const %s *v)\n{\n", C, C);
+    ob_printf(c, "    return famqp__table_any_encode_full(&%s, buf, cap, v);\n}\n\n", table);
     free(table);
 }

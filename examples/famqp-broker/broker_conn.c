@@ -34,6 +34,9 @@ static bool client_bind(client *cl)
     o.role = FAMQP_CONNECTION_SERVER;
     o.container_id = "famqp-broker";
     o.idle_timeout_ms = cfg->idle_timeout_ms;
+    /* Every field of every performative (null where absent): pyamqp, the
+     * stack of Microsoft's Python SDKs, reads them by position (docs/engine.md). */
+    o.full_performatives = true;
     /* Who we are, as brokers announce it in open.properties (the engine
      * copies the map, so the buffer may live on the stack). */
     uint8_t props_buf[128];

@@ -332,3 +332,8 @@ void famqp_any_filter_print(FILE *f, const famqp_any_filter *v)
     famqp__table_any_print(f, &famqp__table_any_filter, v);
 }
 
+size_t famqp_any_filter_encode_full(uint8_t *buf, size_t cap, const famqp_any_filter *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_filter, buf, cap, v);
+}
+

@@ -1027,6 +1027,11 @@ void famqp_any_section_print(FILE *f, const famqp_any_section *v)
     famqp__table_any_print(f, &famqp__table_any_section, v);
 }
 
+size_t famqp_any_section_encode_full(uint8_t *buf, size_t cap, const famqp_any_section *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_section, buf, cap, v);
+}
+
 /* ---- any message-id ---- */
 
 _Static_assert(sizeof(famqp_any_message_id_kind) == sizeof(int), "the runtime copies kind as an int");
@@ -1068,6 +1073,11 @@ void famqp_any_message_id_print(FILE *f, const famqp_any_message_id *v)
     famqp__table_any_print(f, &famqp__table_any_message_id, v);
 }
 
+size_t famqp_any_message_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_message_id *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_message_id, buf, cap, v);
+}
+
 /* ---- any address ---- */
 
 _Static_assert(sizeof(famqp_any_address_kind) == sizeof(int), "the runtime copies kind as an int");
@@ -1104,6 +1114,11 @@ size_t famqp_any_address_decode(const uint8_t *p, size_t n, famqp_any_address *o
 void famqp_any_address_print(FILE *f, const famqp_any_address *v)
 {
     famqp__table_any_print(f, &famqp__table_any_address, v);
+}
+
+size_t famqp_any_address_encode_full(uint8_t *buf, size_t cap, const famqp_any_address *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_address, buf, cap, v);
 }
 
 /* ---- any outcome ---- */
@@ -1148,6 +1163,11 @@ void famqp_any_outcome_print(FILE *f, const famqp_any_outcome *v)
     famqp__table_any_print(f, &famqp__table_any_outcome, v);
 }
 
+size_t famqp_any_outcome_encode_full(uint8_t *buf, size_t cap, const famqp_any_outcome *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_outcome, buf, cap, v);
+}
+
 /* ---- any distribution-mode ---- */
 
 /* choices of std-dist-mode */
@@ -1189,6 +1209,11 @@ void famqp_any_distribution_mode_print(FILE *f, const famqp_any_distribution_mod
     famqp__table_any_print(f, &famqp__table_any_distribution_mode, v);
 }
 
+size_t famqp_any_distribution_mode_encode_full(uint8_t *buf, size_t cap, const famqp_any_distribution_mode *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_distribution_mode, buf, cap, v);
+}
+
 /* ---- any lifetime-policy ---- */
 
 _Static_assert(sizeof(famqp_any_lifetime_policy_kind) == sizeof(int), "the runtime copies kind as an int");
@@ -1228,5 +1253,10 @@ size_t famqp_any_lifetime_policy_decode(const uint8_t *p, size_t n, famqp_any_li
 void famqp_any_lifetime_policy_print(FILE *f, const famqp_any_lifetime_policy *v)
 {
     famqp__table_any_print(f, &famqp__table_any_lifetime_policy, v);
+}
+
+size_t famqp_any_lifetime_policy_encode_full(uint8_t *buf, size_t cap, const famqp_any_lifetime_policy *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_lifetime_policy, buf, cap, v);
 }
 

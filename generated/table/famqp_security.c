@@ -287,3 +287,8 @@ void famqp_any_sasl_frame_print(FILE *f, const famqp_any_sasl_frame *v)
     famqp__table_any_print(f, &famqp__table_any_sasl_frame, v);
 }
 
+size_t famqp_any_sasl_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_sasl_frame *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_sasl_frame, buf, cap, v);
+}
+

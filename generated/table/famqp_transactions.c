@@ -302,6 +302,11 @@ void famqp_any_global_tx_id_print(FILE *f, const famqp_any_global_tx_id *v)
     famqp__table_any_print(f, &famqp__table_any_global_tx_id, v);
 }
 
+size_t famqp_any_global_tx_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_global_tx_id *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_global_tx_id, buf, cap, v);
+}
+
 /* ---- any txn-id ---- */
 
 _Static_assert(sizeof(famqp_any_txn_id_kind) == sizeof(int), "the runtime copies kind as an int");
@@ -338,6 +343,11 @@ size_t famqp_any_txn_id_decode(const uint8_t *p, size_t n, famqp_any_txn_id *out
 void famqp_any_txn_id_print(FILE *f, const famqp_any_txn_id *v)
 {
     famqp__table_any_print(f, &famqp__table_any_txn_id, v);
+}
+
+size_t famqp_any_txn_id_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_id *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_txn_id, buf, cap, v);
 }
 
 /* ---- any txn-capability ---- */
@@ -379,5 +389,10 @@ size_t famqp_any_txn_capability_decode(const uint8_t *p, size_t n, famqp_any_txn
 void famqp_any_txn_capability_print(FILE *f, const famqp_any_txn_capability *v)
 {
     famqp__table_any_print(f, &famqp__table_any_txn_capability, v);
+}
+
+size_t famqp_any_txn_capability_encode_full(uint8_t *buf, size_t cap, const famqp_any_txn_capability *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_txn_capability, buf, cap, v);
 }
 

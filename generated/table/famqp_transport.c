@@ -672,6 +672,11 @@ void famqp_any_frame_print(FILE *f, const famqp_any_frame *v)
     famqp__table_any_print(f, &famqp__table_any_frame, v);
 }
 
+size_t famqp_any_frame_encode_full(uint8_t *buf, size_t cap, const famqp_any_frame *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_frame, buf, cap, v);
+}
+
 /* ---- any source ---- */
 
 _Static_assert(sizeof(famqp_any_source_kind) == sizeof(int), "the runtime copies kind as an int");
@@ -708,6 +713,11 @@ size_t famqp_any_source_decode(const uint8_t *p, size_t n, famqp_any_source *out
 void famqp_any_source_print(FILE *f, const famqp_any_source *v)
 {
     famqp__table_any_print(f, &famqp__table_any_source, v);
+}
+
+size_t famqp_any_source_encode_full(uint8_t *buf, size_t cap, const famqp_any_source *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_source, buf, cap, v);
 }
 
 /* ---- any target ---- */
@@ -747,6 +757,11 @@ size_t famqp_any_target_decode(const uint8_t *p, size_t n, famqp_any_target *out
 void famqp_any_target_print(FILE *f, const famqp_any_target *v)
 {
     famqp__table_any_print(f, &famqp__table_any_target, v);
+}
+
+size_t famqp_any_target_encode_full(uint8_t *buf, size_t cap, const famqp_any_target *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_target, buf, cap, v);
 }
 
 /* ---- any delivery-state ---- */
@@ -791,6 +806,11 @@ size_t famqp_any_delivery_state_decode(const uint8_t *p, size_t n, famqp_any_del
 void famqp_any_delivery_state_print(FILE *f, const famqp_any_delivery_state *v)
 {
     famqp__table_any_print(f, &famqp__table_any_delivery_state, v);
+}
+
+size_t famqp_any_delivery_state_encode_full(uint8_t *buf, size_t cap, const famqp_any_delivery_state *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_delivery_state, buf, cap, v);
 }
 
 /* ---- any error-condition ---- */
@@ -848,5 +868,10 @@ size_t famqp_any_error_condition_decode(const uint8_t *p, size_t n, famqp_any_er
 void famqp_any_error_condition_print(FILE *f, const famqp_any_error_condition *v)
 {
     famqp__table_any_print(f, &famqp__table_any_error_condition, v);
+}
+
+size_t famqp_any_error_condition_encode_full(uint8_t *buf, size_t cap, const famqp_any_error_condition *v)
+{
+    return famqp__table_any_encode_full(&famqp__table_any_error_condition, buf, cap, v);
 }
 

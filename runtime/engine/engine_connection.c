@@ -477,6 +477,8 @@ static void amqp_frame(famqp_connection *c, const famqp_frame *fr)
         eng_on_begin(c, fr->channel, &f.u.begin);
         return;
     }
+    if (f.kind == FAMQP_ANY_FRAME_DETACH && c->ended_channel_plus1 == (uint32_t)fr->channel + 1u)
+        return; /* the end detached its links: pyamqp sends their detaches after it */
     famqp_session *s = eng_session_by_remote(c, fr->channel);
     if (!s)
         return; /* failed already */

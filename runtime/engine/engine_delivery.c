@@ -155,7 +155,7 @@ static size_t send_frames(famqp_delivery *d, const uint8_t *data, size_t len)
         }
         t->more = true;
         t->present |= FAMQP_TRANSFER_HAS_MORE;
-        size_t overhead = FAMQP_FRAME_HEADER_SIZE + famqp_any_frame_encode(NULL, 0, &f);
+        size_t overhead = FAMQP_FRAME_HEADER_SIZE + eng_frame_encode(c, NULL, 0, &f);
         size_t room = eng_out_frame_max(c) - overhead;
         size_t chunk = len - done;
         if (chunk > room)

@@ -205,6 +205,7 @@ struct famqp_connection {
     char *remote_container_id, *remote_hostname;
     uint32_t remote_max_frame_size;
     uint16_t remote_channel_max;
+    uint32_t ended_channel_plus1; /* the peer's channel whose session it ended last, + 1; 0: none */
     uint32_t remote_idle_timeout;
     famqp_map props, remote_props;    /* items owned */
     eng_syms offered, desired, remote_offered, remote_desired;
@@ -312,6 +313,9 @@ bool eng_usable(const famqp_connection *c); /* not failed, local open and not cl
 /* Writes an AMQP frame (flushing queued dispositions first). */
 bool eng_write_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f,
                      const uint8_t *payload, size_t payload_len);
+/* A frame body as the connection writes them: famqp_any_frame_encode, or
+ * its _full form with options.full_performatives. */
+size_t eng_frame_encode(const famqp_connection *c, uint8_t *buf, size_t cap, const famqp_any_frame *f);
 /* Writes without flushing dispositions (used by the flush itself). */
 bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f,
                     const uint8_t *payload, size_t payload_len);

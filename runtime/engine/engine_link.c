@@ -290,14 +290,19 @@ famqp_engine_status famqp_link_open(famqp_link *l)
     a->present = FAMQP_ATTACH_HAS_NAME | FAMQP_ATTACH_HAS_HANDLE | FAMQP_ATTACH_HAS_ROLE |
                  FAMQP_ATTACH_HAS_SND_SETTLE_MODE | FAMQP_ATTACH_HAS_RCV_SETTLE_MODE | FAMQP_ATTACH_HAS_SOURCE |
                  FAMQP_ATTACH_HAS_TARGET;
+    const char *src = l->src_addr, *tgt = l->tgt_addr;
+    if (c->opts.full_performatives && l->remote == ENG_ACTIVE) {
+        /* answering: echo the peer's address where we name none, so that
+         * neither terminus is an empty list (pyamqp takes one for none) */
+        src = src ? src : l->remote_source;
+        tgt = tgt ? tgt : l->remote_target;
+    }
     a->source.kind = FAMQP_ANY_SOURCE_SOURCE;
     a->source.u.source = famqp_source_defaults;
-    put_terminus_address(&a->source.u.source.address, l->src_addr, &a->source.u.source.present,
-                         FAMQP_SOURCE_HAS_ADDRESS);
+    put_terminus_address(&a->source.u.source.address, src, &a->source.u.source.present, FAMQP_SOURCE_HAS_ADDRESS);
     a->target.kind = FAMQP_ANY_TARGET_TARGET;
     a->target.u.target = famqp_target_defaults;
-    put_terminus_address(&a->target.u.target.address, l->tgt_addr, &a->target.u.target.present,
-                         FAMQP_TARGET_HAS_ADDRESS);
+    put_terminus_address(&a->target.u.target.address, tgt, &a->target.u.target.present, FAMQP_TARGET_HAS_ADDRESS);
     put_terminus_options(l, a);
     if (l->opts.coordinator) {
         /* A transaction coordinator instead of a node (AMQP 1.0 4.5.1). */

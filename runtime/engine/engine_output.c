@@ -58,10 +58,24 @@ static const char *performative_name(famqp_any_frame_kind k)
     return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
+size_t eng_frame_encode(const famqp_connection *c, uint8_t *buf, size_t cap, const famqp_any_frame *f)
+{
+    if (c->opts.full_performatives)
+        return famqp_any_frame_encode_full(buf, cap, f);
+    return famqp_any_frame_encode(buf, cap, f);
+}
+
+static size_t sasl_frame_encode(const famqp_connection *c, uint8_t *buf, size_t cap, const famqp_any_sasl_frame *f)
+{
+    if (c->opts.full_performatives)
+        return famqp_any_sasl_frame_encode_full(buf, cap, f);
+    return famqp_any_sasl_frame_encode(buf, cap, f);
+}
+
 bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame *f, const uint8_t *payload,
                     size_t payload_len)
 {
-    size_t body = famqp_any_frame_encode(NULL, 0, f);
+    size_t body = eng_frame_encode(c, NULL, 0, f);
     size_t size = FAMQP_FRAME_HEADER_SIZE + body + payload_len;
     if (size > eng_out_frame_max(c) && c->remote != ENG_UNINIT) {
         /* Only transfers carry payload, and they are split before this;
@@ -76,7 +90,7 @@ bool eng_emit_frame(famqp_connection *c, uint16_t channel, const famqp_any_frame
         return false;
     uint8_t *p = b->ptr + b->len;
     p = famqp_frame_header_put(p, (uint32_t)size, FAMQP_FRAME_TYPE_AMQP, channel);
-    famqp_any_frame_encode(p, body, f);
+    eng_frame_encode(c, p, body, f);
     if (payload_len)
         memcpy(p + body, payload, payload_len);
     b->len += size;
@@ -94,13 +108,13 @@ bool eng_write_frame(famqp_connection *c, uint16_t channel, const famqp_any_fram
 
 bool eng_write_sasl_frame(famqp_connection *c, const famqp_any_sasl_frame *f)
 {
-    size_t body = famqp_any_sasl_frame_encode(NULL, 0, f);
+    size_t body = sasl_frame_encode(c, NULL, 0, f);
     size_t size = FAMQP_FRAME_HEADER_SIZE + body;
     if (!eng_buf_reserve(c, &c->out, size))
         return false;
     uint8_t *p = c->out.ptr + c->out.len;
     p = famqp_frame_header_put(p, (uint32_t)size, FAMQP_FRAME_TYPE_SASL, 0);
-    famqp_any_sasl_frame_encode(p, body, f);
+    sasl_frame_encode(c, p, body, f);
     c->out.len += size;
     c->writes_since_tick++;
     return true;

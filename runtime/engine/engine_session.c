@@ -170,6 +170,8 @@ void eng_on_begin(famqp_connection *c, uint16_t channel, const famqp_begin *b)
     if (!eng_table_fit(c, &c->remote_sessions, &c->nremote, channel))
         return;
     c->remote_sessions[channel] = s;
+    if (c->ended_channel_plus1 == (uint32_t)channel + 1u)
+        c->ended_channel_plus1 = 0; /* in use again: its frames count */
     s->remote_channel = channel;
     s->has_remote_channel = true;
     s->remote = ENG_ACTIVE;
@@ -184,8 +186,10 @@ void eng_on_end(famqp_connection *c, famqp_session *s, const famqp_end *e)
 {
     if (e->present & FAMQP_END_HAS_ERROR)
         eng_cond_set(c, &s->remote_cond, &e->error);
-    if (s->has_remote_channel && s->remote_channel < c->nremote)
+    if (s->has_remote_channel && s->remote_channel < c->nremote) {
         c->remote_sessions[s->remote_channel] = NULL;
+        c->ended_channel_plus1 = (uint32_t)s->remote_channel + 1u;
+    }
     s->has_remote_channel = false;
     s->remote = ENG_CLOSED;
     for (famqp_link *l = s->links_head; l; l = l->next) {

@@ -120,6 +120,25 @@ uint8_t *famqp__table_put(uint8_t *p, const famqp_table_type *t, const void *v)
     return put_list(p, t, v, count, body_size(t, v, count));
 }
 
+/* A list of its first `count` fields: size, then the bytes when cap holds
+ * them. */
+static size_t encode_list(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v, uint32_t count)
+{
+    size_t body = body_size(t, v, count);
+    size_t size = descriptor_size(t) + famqp_size_list_header(body, count) + body;
+    if (size > cap)
+        return size; /* too small: the size needed, nothing written */
+    put_list(buf, t, v, count, body);
+    return size;
+}
+
+size_t famqp__table_encode_full(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v)
+{
+    if (!(t->flags & FAMQP_TT_LIST))
+        return famqp__table_encode(t, buf, cap, v);
+    return encode_list(t, buf, cap, v, t->nfields);
+}
+
 size_t famqp__table_encode(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v)
 {
     if (!(t->flags & FAMQP_TT_LIST)) {
@@ -130,11 +149,5 @@ size_t famqp__table_encode(const famqp_table_type *t, uint8_t *buf, size_t cap, 
         return size;
     }
     /* count and body size once, shared by the check and the put */
-    uint32_t count = list_count(t, v);
-    size_t body = body_size(t, v, count);
-    size_t size = descriptor_size(t) + famqp_size_list_header(body, count) + body;
-    if (size > cap)
-        return size;
-    put_list(buf, t, v, count, body);
-    return size;
+    return encode_list(t, buf, cap, v, list_count(t, v));
 }

@@ -65,6 +65,14 @@ size_t famqp__table_any_encode(const famqp_table_union *u, uint8_t *buf, size_t 
     return size;
 }
 
+size_t famqp__table_any_encode_full(const famqp_table_union *u, uint8_t *buf, size_t cap, const void *v)
+{
+    unsigned k = get_kind(v);
+    if (k >= 1 && k <= u->nproviders && u->providers[k - 1].prim == FAMQP_TP_NULL)
+        return famqp__table_encode_full(u->providers[k - 1].ref.type, buf, cap, (const uint8_t *)v + u->u_offset);
+    return famqp__table_any_encode(u, buf, cap, v);
+}
+
 /* A described value: the provider with its descriptor, or 0 with r->p
  * back at start (kept whole).  *done is set when the read finished. */
 static int read_described(famqp_reader *r, const famqp_table_union *u, uint8_t *out, const char *field,

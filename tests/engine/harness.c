@@ -139,6 +139,35 @@ void side_drain_events(side *s)
     }
 }
 
+/* The list count of a performative's body (descriptor 0x00 0x53 code). */
+static uint32_t list_count(const uint8_t *b, size_t n)
+{
+    if (n >= 4 && b[3] == FAMQP_CODE_LIST0)
+        return 0;
+    if (n >= 6 && b[3] == FAMQP_CODE_LIST8)
+        return b[5];
+    if (n >= 12 && b[3] == FAMQP_CODE_LIST32)
+        return (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+    return UINT32_MAX;
+}
+
+/* Fields of each performative (AMQP 1.0 part 2.7). */
+static uint32_t performative_fields(famqp_any_frame_kind k)
+{
+    switch (k) {
+    case FAMQP_ANY_FRAME_OPEN: return 10;
+    case FAMQP_ANY_FRAME_BEGIN: return 8;
+    case FAMQP_ANY_FRAME_ATTACH: return 14;
+    case FAMQP_ANY_FRAME_FLOW: return 11;
+    case FAMQP_ANY_FRAME_TRANSFER: return 11;
+    case FAMQP_ANY_FRAME_DISPOSITION: return 6;
+    case FAMQP_ANY_FRAME_DETACH: return 3;
+    case FAMQP_ANY_FRAME_END: return 1;
+    case FAMQP_ANY_FRAME_CLOSE: return 1;
+    default: return 0;
+    }
+}
+
 /* Counts the performatives in a buffer of whole frames (protocol headers
  * skipped). */
 static void count_kinds(side *s, const uint8_t *p, size_t n)
@@ -155,8 +184,11 @@ static void count_kinds(side *s, const uint8_t *p, size_t n)
             return;
         if (fr.type == FAMQP_FRAME_TYPE_AMQP && fr.body.len) {
             famqp_any_frame f;
-            if (famqp_any_frame_decode(fr.body.ptr, fr.body.len, &f, NULL))
+            if (famqp_any_frame_decode(fr.body.ptr, fr.body.len, &f, NULL)) {
                 s->sent_kind[f.kind]++;
+                if (list_count(fr.body.ptr, fr.body.len) < performative_fields(f.kind))
+                    s->short_kind[f.kind]++;
+            }
         }
         p += used;
         n -= used;

@@ -59,6 +59,9 @@ typedef struct side {
     bool last_modified_failed, last_modified_undeliverable;
     /* frames counted by kind (AMQP performatives this side sent) */
     size_t sent_kind[FAMQP_ANY_FRAME_OTHER + 1];
+    /* of those, the ones whose list holds fewer entries than the
+     * performative has fields (trailing absent fields dropped) */
+    size_t short_kind[FAMQP_ANY_FRAME_OTHER + 1];
     bool count_frames;
 } side;
 

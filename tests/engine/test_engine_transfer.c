@@ -620,6 +620,74 @@ START_TEST(test_steady_state_allocates_nothing)
 }
 END_TEST
 
+/* ---- full-length performatives (options.full_performatives) ------------- */
+
+/* Open, begin, attach, a flow, a message of 3000 bytes in 512-byte frames
+ * (first and continuation transfers), its disposition, detach, end, close:
+ * which side wrote lists short of their performative's fields. */
+static void full_exchange(pair *p, bool client_full, bool server_full)
+{
+    famqp_connection_options co, so;
+    harness_client_options(&co);
+    harness_server_options(&so);
+    co.max_frame_size = so.max_frame_size = 512;
+    co.full_performatives = client_full;
+    so.full_performatives = server_full;
+    pair_init(p, &co, &so, CHUNK_RANDOM);
+    p->a.count_frames = p->b.count_frames = true;
+    p->b.on_delivery = DELIV_ACCEPT;
+    famqp_session *cs;
+    pair_connect(p, &cs, NULL);
+    famqp_link *snd = pair_attach(p, cs, "full", FAMQP_LINK_SENDER, NULL, NULL);
+    pair_pump(p);
+    uint8_t msg[3000];
+    uint64_t sum = 0;
+    for (size_t i = 0; i < sizeof msg; i++)
+        sum += msg[i] = (uint8_t)(i * 7);
+    ck_assert_int_eq(famqp_link_send(snd, famqp_binary_of("t", 1), msg, sizeof msg, false, NULL), FAMQP_ENGINE_OK);
+    pair_pump(p);
+    ck_assert_msg(!famqp_connection_failed(p->b.c), "server failed: %s", p->b.desc);
+    ck_assert_uint_eq(p->b.nrecv, 1);
+    ck_assert_uint_eq(p->b.recv_sum, sum);
+    ck_assert_uint_eq(p->a.outcome[FAMQP_OUTCOME_ACCEPTED], 1);
+    ck_assert_int_eq(famqp_link_close(snd, NULL, NULL), FAMQP_ENGINE_OK);
+    pair_pump(p);
+    ck_assert_int_eq(famqp_connection_close(p->a.c, NULL, NULL), FAMQP_ENGINE_OK);
+    pair_pump(p);
+    ck_assert_uint_ge(p->a.sent_kind[FAMQP_ANY_FRAME_TRANSFER], 6); /* 3000 bytes in 512-byte frames */
+    ck_assert_uint_ge(p->b.sent_kind[FAMQP_ANY_FRAME_DISPOSITION], 1);
+    ck_assert_uint_ge(p->b.sent_kind[FAMQP_ANY_FRAME_FLOW], 1);
+    ck_assert_uint_ge(p->a.sent_kind[FAMQP_ANY_FRAME_CLOSE], 1);
+}
+
+static size_t shorts(const side *s)
+{
+    size_t n = 0;
+    for (size_t k = 0; k <= FAMQP_ANY_FRAME_OTHER; k++)
+        n += s->short_kind[k];
+    return n;
+}
+
+/* With the option every performative either side writes has all its
+ * fields (pyamqp reads begin's field 7, a flow's 4, a transfer's 10 by
+ * position); without it, the same exchange drops trailing absent fields. */
+START_TEST(test_full_performatives)
+{
+    pair p;
+    full_exchange(&p, true, true);
+    ck_assert_uint_eq(shorts(&p.a), 0);
+    ck_assert_uint_eq(shorts(&p.b), 0);
+    pair_free(&p);
+
+    full_exchange(&p, false, true);
+    ck_assert_uint_eq(shorts(&p.b), 0);
+    ck_assert_uint_gt(p.a.short_kind[FAMQP_ANY_FRAME_BEGIN], 0);
+    ck_assert_uint_gt(p.a.short_kind[FAMQP_ANY_FRAME_TRANSFER], 0);
+    ck_assert_uint_gt(p.a.short_kind[FAMQP_ANY_FRAME_CLOSE], 0);
+    pair_free(&p);
+}
+END_TEST
+
 Suite *engine_transfer_suite(void);
 Suite *engine_transfer_suite(void)
 {
@@ -628,6 +696,7 @@ Suite *engine_transfer_suite(void)
     tcase_add_test(tc, test_credit_exhaustion_and_drain);
     tcase_add_test(tc, test_auto_credit_window);
     tcase_add_test(tc, test_outcome_maps);
+    tcase_add_test(tc, test_full_performatives);
     tcase_add_test(tc, test_steady_state_allocates_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("large");

@@ -520,6 +520,23 @@ static void check_frame(void *ctx, const famqp_frame *fr, size_t offset)
     REQUIRE(memcmp(enc2, enc, enc_len) == 0, "%s: frame at %zu: re-encoding not stable", c->s->name,
             offset);
 
+    /* Full length (famqp_any_frame_encode_full): every field of the
+     * performative in the list, absent ones null; the same value. */
+    static const uint32_t fields[] = {0, 10, 8, 14, 11, 11, 6, 3, 1, 1}; /* by kind (part 2.7) */
+    size_t full_len;
+    uint8_t *full;
+    ENCODE_EXACT(famqp_any_frame_encode_full, &v, full, full_len);
+    REQUIRE(full_len >= enc_len && full_len >= 6 && (full[3] == FAMQP_CODE_LIST8 || full[3] == FAMQP_CODE_LIST32),
+            "%s: frame at %zu: full encoding of %zu bytes, list code 0x%02x", c->s->name, offset, full_len,
+            full_len > 3 ? full[3] : 0);
+    uint32_t count = full[3] == FAMQP_CODE_LIST8 ? full[5] : famqp_load32(full + 8);
+    REQUIRE(count == fields[v.kind], "%s: frame at %zu: full encoding has %u fields, not %u", c->s->name, offset,
+            (unsigned)count, (unsigned)fields[v.kind]);
+    REQUIRE_CMP_EQ(famqp_any_frame_decode(full, full_len, &again, &err), full_len);
+    REQUIRE(famqp_test_any_frame_equal(&v, &again), "%s: frame at %zu changed in a full-length round trip",
+            c->s->name, offset);
+    free(full);
+
     if (v.kind == FAMQP_ANY_FRAME_TRANSFER)
         on_transfer(c, fr, &v.u.transfer, body + used, fr->body.len - used);
     free(enc2);

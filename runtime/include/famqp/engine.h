@@ -258,6 +258,16 @@ typedef struct famqp_connection_options {
     famqp_map properties;
     famqp_symbols offered_capabilities; /**< sent in open; count 0: none */
     famqp_symbols desired_capabilities; /**< sent in open; count 0: none */
+    /** Write every performative (and SASL frame) with all the fields of its
+     *  list, absent ones as null, instead of dropping trailing absent fields
+     *  as AMQP allows (2.4.1).  For peers that read fields by position:
+     *  pyamqp, the AMQP stack of Microsoft's Python SDKs (azure-eventhub 5.x,
+     *  azure-servicebus 7.x), fails with IndexError on a short begin, flow or
+     *  transfer.  Also, an attach that answers the peer's echoes the
+     *  peer's source or target address where the link's options name none
+     *  (pyamqp takes a terminus without fields for a missing one).  Costs
+     *  a few bytes per frame (runtime/README.md).  Default false. */
+    bool full_performatives;
     /** Tracing: -1 = from FAMQP_TRACE (default), 0 = off, 1 = on. */
     int trace;
     FILE *trace_file;               /**< NULL: stderr */

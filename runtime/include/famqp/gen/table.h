@@ -128,6 +128,8 @@ FAMQP_API bool famqp__table_is_choice(unsigned prim, const famqp_table_choices *
 FAMQP_API size_t famqp__table_size(const famqp_table_type *t, const void *v);
 FAMQP_API uint8_t *famqp__table_put(uint8_t *p, const famqp_table_type *t, const void *v);
 FAMQP_API size_t famqp__table_encode(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v);
+/* As famqp__table_encode, but a list with all its fields, absent ones null. */
+FAMQP_API size_t famqp__table_encode_full(const famqp_table_type *t, uint8_t *buf, size_t cap, const void *v);
 /* 1 = read, 0 = null or failure (recorded in r->err). */
 FAMQP_API int famqp__table_read(famqp_reader *r, const famqp_table_type *t, void *out, const char *field);
 FAMQP_API int famqp__table_read_body(famqp_reader *r, const famqp_table_type *t, void *out);
@@ -139,6 +141,8 @@ FAMQP_API void famqp__table_print(FILE *f, const famqp_table_type *t, const void
 FAMQP_API size_t famqp__table_any_size(const famqp_table_union *u, const void *v);
 FAMQP_API uint8_t *famqp__table_any_put(uint8_t *p, const famqp_table_union *u, const void *v);
 FAMQP_API size_t famqp__table_any_encode(const famqp_table_union *u, uint8_t *buf, size_t cap, const void *v);
+/* As famqp__table_any_encode, a described provider by famqp__table_encode_full. */
+FAMQP_API size_t famqp__table_any_encode_full(const famqp_table_union *u, uint8_t *buf, size_t cap, const void *v);
 FAMQP_API int famqp__table_any_read(famqp_reader *r, const famqp_table_union *u, void *out, const char *field);
 FAMQP_API size_t famqp__table_any_decode(const famqp_table_union *u, const uint8_t *p, size_t n, void *out,
                                const famqp_limits *lim, famqp_error *err);
