@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# python/fuzz/run.sh BUILD [SECONDS] [--merge]: atheris (libFuzzer for
+# python/fuzz/run.sh BUILD [SECONDS]: atheris (libFuzzer for
 # Python) over flatamqp.decode, decode_message, decode_frame and
 # decode_prefix (python/tests/fuzz_target.py: DecodeError or a value that
 # encodes again, nothing else), with the module built in BUILD, for
 # SECONDS (default 180), starting from the committed corpus
 # python/tests/corpus (copied: the run's new inputs go to a scratch
-# directory).  --merge adds to python/tests/corpus the new inputs that
-# cover something the corpus does not (libFuzzer -merge=1), at most 4 KiB
-# each.  A finding is written as crash-* into the current directory and
+# directory; libFuzzer's -merge re-executes argv[0], a .py file, and so is
+# not offered: add an input to the corpus by hand).  A finding is written as crash-* into the current directory and
 # ends the run with status 1; replay it with
 #   PYTHONPATH=BUILD/python python3 -c 'import sys; sys.path.insert(0, "python/tests"); \
 #     import fuzz_target; fuzz_target.one_input(open("crash-...", "rb").read())'
 # The pinned atheris (requirements-fuzz.txt) is installed into its own
 # venv under the Python cache of scripts/install-deps.sh on first use.
 set -euo pipefail
-build=${1:?usage: python/fuzz/run.sh BUILD [SECONDS] [--merge]}
+build=${1:?usage: python/fuzz/run.sh BUILD [SECONDS]}
 seconds=${2:-180}
-merge=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 corpus=$here/../tests/corpus
 cache=${FAMQP_PY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flatamqp/python}
@@ -37,6 +35,3 @@ export PYTHONPATH=$(cd "$build" && pwd)/python
 # that makes the process grow past 2 GiB is one too
 "$venv/bin/python" "$here/fuzz_decode.py" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=4096 -print_final_stats=1 "$work"
-if [[ $merge == --merge ]]; then
-    "$venv/bin/python" "$here/fuzz_decode.py" -merge=1 -max_len=4096 "$corpus" "$work"
-fi

@@ -1,5 +1,5 @@
-"""The atheris corpus (python/tests/corpus, grown by python/fuzz/run.sh
---merge) replayed: every input passes fuzz_target.one_input (a value that
+"""The atheris corpus (python/tests/corpus, where python/fuzz/run.sh
+starts) replayed: every input passes fuzz_target.one_input (a value that
 encodes again, or DecodeError with its offset inside the input)."""
 import pathlib
 
