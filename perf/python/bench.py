@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Per-message codec cost from Python: encode and decode of a typical event
 and of a transfer frame, flatamqp against pyamqp (azure-eventhub's
-pure-Python codec) and python-qpid-proton (Proton-C under Python).
+pure-Python codec), python-qpid-proton (Proton-C under Python) and uamqp
+(Azure's C stack under Cython, when its wheel installs: run.sh gives it its
+own venv and passes --uamqp-python).
 
     perf/python/run.sh BUILD         (the venv of scripts/install-deps.sh,
                                       PYTHONPATH=BUILD/python)
@@ -23,6 +25,7 @@ and that event as its payload; decoding a frame reads the performative and
 the message in it.
 """
 import argparse
+import json
 import os
 import re
 import statistics
@@ -34,15 +37,21 @@ BODY = bytes(range(100))
 TAG = b"\x00\x00\x00\x00\x00\x00\x30\x39"
 
 
-def flatamqp_impl(mod):
+def flatamqp_event(to="/queues/orders"):
+    """The typical event as a flatamqp.Message (also perf/python/e2e.py's)."""
     import flatamqp
     from flatamqp import types
-    msg = flatamqp.Message(
+    return flatamqp.Message(
         message_annotations={types.symbol("x-opt-partition-key"): "pk-1"},
-        properties=flatamqp.Properties(message_id="msg-12345", to="/queues/orders", subject="order.created",
+        properties=flatamqp.Properties(message_id="msg-12345", to=to, subject="order.created",
                                        content_type="application/json", creation_time=1700000000000),
         application_properties={"tenant": "acme", "priority": 5, "retry": False},
         body=BODY)
+
+
+def flatamqp_impl(mod):
+    import flatamqp
+    msg = flatamqp_event()
     transfer = flatamqp.Transfer(handle=0, delivery_id=12345, delivery_tag=TAG, message_format=0, settled=False)
 
     def enc_event():
@@ -123,18 +132,25 @@ def pyamqp_on_flatamqp():
     return pyamqp_impl(encode_payload, decode)
 
 
-def proton_impl():
+def proton_event(to="/queues/orders"):
+    """The typical event as a proton.Message (also perf/python/e2e.py's)."""
     import proton
-    from proton import Data
     msg = proton.Message()
     msg.id = "msg-12345"
-    msg.address = "/queues/orders"
+    msg.address = to
     msg.subject = "order.created"
     msg.content_type = "application/json"
     msg.creation_time = 1700000000.0
     msg.properties = {"tenant": "acme", "priority": 5, "retry": False}
     msg.annotations = {proton.symbol("x-opt-partition-key"): "pk-1"}
     msg.body = BODY
+    return msg
+
+
+def proton_impl():
+    import proton
+    from proton import Data
+    msg = proton_event()
 
     def enc_event():
         return msg.encode()
@@ -177,11 +193,40 @@ def proton_impl():
     return enc_event, dec_event, enc_frame, dec_frame, check
 
 
+def uamqp_impl():
+    """uamqp 1.6: Message.encode_message / Message.decode_from_bytes (its
+    C message codec).  It has no frame or performative codec reachable from
+    Python (frames are made inside its C connection): those cells are n/a."""
+    import uamqp
+    import uamqp.types
+    from uamqp.message import MessageProperties
+    msg = uamqp.Message(
+        body=BODY,
+        properties=MessageProperties(message_id="msg-12345", to="/queues/orders", subject="order.created",
+                                     content_type="application/json", creation_time=1700000000000),
+        application_properties={"tenant": "acme", "priority": 5, "retry": False},
+        annotations={uamqp.types.AMQPSymbol("x-opt-partition-key"): "pk-1"})
+
+    def enc_event():
+        return msg.encode_message()
+
+    def dec_event(b):
+        m = uamqp.Message.decode_from_bytes(b)
+        return m.properties.message_id, m.application_properties, m.annotations, list(m.get_data())
+
+    def check(ev, fr):
+        pid, app, ann, data = dec_event(ev)
+        assert pid == b"msg-12345" and app[b"priority"] == 5 and data == [BODY]
+
+    return enc_event, dec_event, None, None, check
+
+
 IMPLS = {
     "flatamqp": flatamqp_impl,
     "flatamqp.pyamqp": pyamqp_on_flatamqp,
     "pyamqp": pyamqp_pure,
     "proton": proton_impl,
+    "uamqp": uamqp_impl,
 }
 
 
@@ -192,9 +237,13 @@ def make(name):
     return IMPLS[name](None) if name == "flatamqp" else IMPLS[name]()
 
 
+def encoded(enc_e, enc_f):
+    return bytes(enc_e()), bytes(enc_f()) if enc_f else b""
+
+
 def op_callable(name, op):
     enc_e, dec_e, enc_f, dec_f, check = make(name)
-    ev, fr = bytes(enc_e()), bytes(enc_f())
+    ev, fr = encoded(enc_e, enc_f)
     check(ev, fr)
     return {"event enc": enc_e, "event dec": lambda: dec_e(ev), "frame enc": enc_f, "frame dec": lambda: dec_f(fr)}[op]
 
@@ -216,6 +265,20 @@ def instructions(name, op, n):
     return (counts[1] - counts[0]) / n
 
 
+def measure(name, args):
+    """(name, event bytes, frame bytes, [cell per op, None where n/a])."""
+    enc_e, dec_e, enc_f, dec_f, check = make(name)
+    ev, fr = encoded(enc_e, enc_f)
+    check(ev, fr)
+    fns = {"event enc": enc_e, "event dec": lambda: dec_e(ev), "frame enc": enc_f,
+           "frame dec": dec_f and (lambda: dec_f(fr))}
+    if args.instructions:
+        cells = [instructions(name, op, args.instructions) if fns[op] else None for op in OPS]
+    else:
+        cells = [median_us(fns[op], args.number, args.repeat) if fns[op] else None for op in OPS]
+    return name, len(ev), len(fr), cells
+
+
 def median_us(fn, number, repeat):
     runs = timeit.repeat(fn, number=number, repeat=repeat)
     return statistics.median(runs) / number * 1e6
@@ -225,25 +288,31 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--number", type=int, default=20000, help="calls per timeit run")
     ap.add_argument("--repeat", type=int, default=7, help="timeit runs; the median is reported")
-    ap.add_argument("--impls", default=",".join(IMPLS), help="comma-separated: " + ", ".join(IMPLS))
+    ap.add_argument("--impls", help="comma-separated: " + ", ".join(IMPLS) + " (default: all; uamqp with "
+                    "--uamqp-python)")
     ap.add_argument("--instructions", type=int, nargs="?", const=2000, metavar="N",
                     help="callgrind instructions per call over N calls (default 2000) instead of times")
+    ap.add_argument("--uamqp-python", metavar="PYTHON",
+                    help="the interpreter of a venv holding uamqp (run.sh's): its row is measured there")
     ap.add_argument("--one", nargs=3, metavar=("IMPL", "OP", "N"), help=argparse.SUPPRESS)
+    ap.add_argument("--row", metavar="IMPL", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         run_one(args.one[0], args.one[1], int(args.one[2]))
         return
+    if args.row:
+        print(json.dumps(measure(args.row, args)))
+        return
     rows = []
-    for name in args.impls.split(","):
-        enc_e, dec_e, enc_f, dec_f, check = make(name)
-        ev, fr = bytes(enc_e()), bytes(enc_f())
-        check(ev, fr)
-        if args.instructions:
-            cells = [instructions(name, op, args.instructions) for op in OPS]
+    impls = args.impls or ",".join(n for n in IMPLS if n != "uamqp" or args.uamqp_python)
+    for name in impls.split(","):
+        if name == "uamqp" and args.uamqp_python:
+            cmd = [args.uamqp_python, os.path.abspath(__file__), "--row", name, "--number", str(args.number),
+                   "--repeat", str(args.repeat)] + (["--instructions", str(args.instructions)] if args.instructions
+                                                    else [])
+            rows.append(tuple(json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)))
         else:
-            cells = [median_us(enc_e, args.number, args.repeat), median_us(lambda: dec_e(ev), args.number, args.repeat),
-                     median_us(enc_f, args.number, args.repeat), median_us(lambda: dec_f(fr), args.number, args.repeat)]
-        rows.append((name, len(ev), len(fr), cells))
+            rows.append(measure(name, args))
     if args.instructions:
         print(f"python {sys.version.split()[0]}; callgrind instructions per call ({args.instructions} calls less 0)")
     else:
@@ -252,14 +321,13 @@ def main():
           f"{'frame enc':>11}{'frame dec':>11}")
     base = {r[0]: r[3] for r in rows}
     for name, ne, nf, c in rows:
-        print(f"{name:<18}{ne:>8}{nf:>8}" + "".join(f"{x:>11.0f}" if args.instructions else f"{x:>11.2f}"
-                                                    for x in c))
-    if "pyamqp" in base and "flatamqp" in base:
-        ratio = [p / f for p, f in zip(base["pyamqp"], base["flatamqp"])]
-        print(f"{'pyamqp / flatamqp':<34}" + "".join(f"{x:>10.1f}x" for x in ratio))
-    if "proton" in base and "flatamqp" in base:
-        ratio = [p / f for p, f in zip(base["proton"], base["flatamqp"])]
-        print(f"{'proton / flatamqp':<34}" + "".join(f"{x:>10.1f}x" for x in ratio))
+        print(f"{name:<18}{ne:>8}{nf or 'n/a':>8}" + "".join(
+            f"{'n/a':>11}" if x is None else f"{x:>11.0f}" if args.instructions else f"{x:>11.2f}" for x in c))
+    for other in ("pyamqp", "proton", "uamqp"):
+        if other in base and "flatamqp" in base:
+            ratio = [None if p is None else p / f for p, f in zip(base[other], base["flatamqp"])]
+            print(f"{other + ' / flatamqp':<34}" + "".join(f"{'n/a':>11}" if x is None else f"{x:>10.1f}x"
+                                                           for x in ratio))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "famqp_py.h"
+#include "famqp_py_client.h"
 
 PyObject *famqp_py_encode_error;
 PyObject *famqp_py_decode_error;
@@ -724,7 +725,7 @@ PyMODINIT_FUNC PyInit__flatamqp(void)
                   "Input that is not valid AMQP: attributes status, type, field, offset, detail, payload.") < 0 ||
         add_error(m, "EncodeError", &famqp_py_encode_error,
                   "A value that cannot be encoded: attributes type and field name where.") < 0 ||
-        famqp_py_message_init(m) < 0)
+        famqp_py_message_init(m) < 0 || famqp_py_client_init(m) < 0)
         goto fail;
     return m;
 fail:

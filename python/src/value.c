@@ -8,6 +8,10 @@
 
 /* Nesting accepted when encoding (the writer's own limit). */
 #define MAX_DEPTH FAMQP_WRITER_MAX_DEPTH
+/* Deepest compound an encode writes (a compound at this depth is refused):
+ * as deep as the decoders take (FAMQP_DEFAULT_MAX_DEPTH, checked by
+ * test_corpus.py's nesting test). */
+#define MAX_ENCODE_DEPTH (2 * MAX_DEPTH)
 
 /* ---- decoding --------------------------------------------------------------- */
 
@@ -401,13 +405,35 @@ static int write_array(famqp_py_enc *e, famqp_writer *w, PyObject *o)
     return 0;
 }
 
+static int to_value_at(famqp_py_enc *e, PyObject *o, famqp_value *out, int depth);
+
+/* Whether write_value opens a compound in the writer for o: dicts, lists,
+ * tuples and Described (not the spec's classes or Array, which are
+ * encoded apart and copied in). */
+static bool opens_level(PyObject *o)
+{
+    if (PyDict_Check(o) || PyList_Check(o))
+        return true;
+    return PyTuple_Check(o) && famqp_py_index_of(o) < 0 && !famqp_py_is_v(o, FAMQP_PY_V_ARRAY);
+}
+
 static int write_value(famqp_py_enc *e, famqp_writer *w, PyObject *o, int depth)
 {
-    if (depth >= MAX_DEPTH) {
-        PyErr_Format(PyExc_ValueError, "value nested deeper than %d", MAX_DEPTH);
-        return -1;
-    }
     PyTypeObject *t = Py_TYPE(o);
+    if (w->depth >= MAX_DEPTH && opens_level(o)) {
+        /* a compound where the writer has no level left: encoded by a
+         * writer of its own and copied in, so that what the decoders accept
+         * (FAMQP_DEFAULT_MAX_DEPTH) encodes again */
+        if (depth >= MAX_ENCODE_DEPTH) {
+            PyErr_Format(PyExc_ValueError, "value nested deeper than %d", MAX_ENCODE_DEPTH);
+            return -1;
+        }
+        famqp_value v;
+        if (to_value_at(e, o, &v, depth))
+            return -1;
+        famqp_write_value(w, v);
+        return 0;
+    }
     /* the common exact types first */
     if (o == Py_None) {
         famqp_write_null(w);
@@ -534,6 +560,12 @@ static int write_value(famqp_py_enc *e, famqp_writer *w, PyObject *o, int depth)
 
 int famqp_py_to_value(famqp_py_enc *e, PyObject *o, famqp_value *out)
 {
+    return to_value_at(e, o, out, 0);
+}
+
+/* famqp_py_to_value of a value `depth` levels deep in another. */
+static int to_value_at(famqp_py_enc *e, PyObject *o, famqp_value *out, int depth)
+{
     /* Write into the arena's free space, reserved while writing (nested
      * conversions allocate elsewhere), and give back what was not used;
      * when it does not fit, again into space of the size the first pass
@@ -546,7 +578,7 @@ int famqp_py_to_value(famqp_py_enc *e, PyObject *o, famqp_value *out)
     e->left = 0;
     famqp_writer w;
     famqp_writer_init(&w, p, avail);
-    int rc = write_value(e, &w, o, 0);
+    int rc = write_value(e, &w, o, depth);
     bool untouched = e->cur == end && e->left == 0; /* no nested allocation */
     size_t need = famqp_writer_len(&w);
     if (rc == 0 && need <= avail) {
@@ -565,7 +597,7 @@ int famqp_py_to_value(famqp_py_enc *e, PyObject *o, famqp_value *out)
         if (!p)
             return -1;
         famqp_writer_init(&w, p, need);
-        if (write_value(e, &w, o, 0))
+        if (write_value(e, &w, o, depth))
             return -1;
     }
     if (famqp_writer_status(&w) != FAMQP_OK || famqp_writer_len(&w) != need) {

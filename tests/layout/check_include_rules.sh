@@ -31,7 +31,10 @@
 #                                           runtime/async/, famqp/async.h
 #   python     generated, codec             generated/python/ (famqp-gen --emit python),
 #                                           famqp_py.h (python/src/: the Python
-#                                           extension, built beside the library)
+#                                           extension, built beside the library;
+#                                           its client files, python/src/client*.c,
+#                                           sender.c, receiver.c, also use client
+#                                           and auth: they wrap famqp/client.h)
 # A folder's internal headers (beside its sources) belong to that folder
 # alone.  A header this script cannot place is an error too, so a new one
 # must be given its layer here.  Prints each violation as file:line and exits
