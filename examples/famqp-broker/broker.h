@@ -122,6 +122,7 @@ typedef struct queue {
     size_t rr; /* next consumer to serve (round-robin) */
     producer **producers;
     size_t nproducers, pcap;
+    size_t txn_refs;  /* mu: sends and acknowledgements open transactions hold for it (broker_txn.c) */
     bool full_logged; /* reaching --max-depth was logged */
     bool blocked;     /* a producer was refused credit: top them up when there is room */
 } queue;

@@ -116,7 +116,7 @@ queue *queue_get(broker *b, const char *name)
 void queue_note_unused(worker *w, queue *q)
 {
     broker *b = w->b;
-    if (!b->cfg.auto_delete_ms || q->idle || q->nconsumers || q->nproducers || q->messages.count)
+    if (!b->cfg.auto_delete_ms || q->idle || q->nconsumers || q->nproducers || q->txn_refs || q->messages.count)
         return;
     q->idle = true;
     q->idle_since_ms = mono_ms();

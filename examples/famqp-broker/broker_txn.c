@@ -124,7 +124,9 @@ static void put_id(uint8_t out[8], uint64_t v)
         out[i] = (uint8_t)v;
 }
 
-static bool txn_add(txn *x, queue *q, message *m, bool ack, famqp_outcome_kind kind)
+/* The entry keeps q from auto-delete (queue_note_unused) until the
+ * transaction ends, though its links may detach before. */
+static bool txn_add(worker *w, txn *x, queue *q, message *m, bool ack, famqp_outcome_kind kind)
 {
     if (x->nwork == x->cap) {
         if (x->cap >= TXN_MAX_WORK)
@@ -137,6 +139,9 @@ static bool txn_add(txn *x, queue *q, message *m, bool ack, famqp_outcome_kind k
         x->cap = cap;
     }
     x->work[x->nwork++] = (txn_work){q, m, ack, kind};
+    pthread_mutex_lock(&w->b->mu);
+    q->txn_refs++;
+    pthread_mutex_unlock(&w->b->mu);
     return true;
 }
 
@@ -178,6 +183,10 @@ static void txn_end(client *cl, size_t index, bool commit)
         if (!seen && !w->stopping)
             queue_dispatch(w, q);
     }
+    for (size_t i = 0; i < x->nwork; i++)
+        x->work[i].q->txn_refs--;
+    for (size_t i = 0; i < x->nwork && !w->stopping; i++)
+        queue_note_unused(w, x->work[i].q); /* once each: it returns at once when idle already */
     pthread_mutex_unlock(&w->b->mu);
     for (size_t i = 0; i < x->nwork; i++) {
         txn_work *k = &x->work[i];
@@ -279,7 +288,7 @@ bool txn_on_send(client *cl, producer *p, famqp_delivery *d)
     }
     famqp_binary body = famqp_delivery_message(d);
     message *m = pool_get(cl->w, body.len);
-    if (!m || !txn_add(x, p->queue, m, false, FAMQP_OUTCOME_NONE)) {
+    if (!m || !txn_add(cl->w, x, p->queue, m, false, FAMQP_OUTCOME_NONE)) {
         if (m)
             pool_put(cl->w, m);
         reject(d, "amqp:resource-limit-exceeded", "the transaction holds too much (or out of memory)");
@@ -305,7 +314,7 @@ bool txn_on_ack(client *cl, consumer *c, message *m, const famqp_outcome *o)
     if (!o->txn_id.len)
         return false;
     txn *x = txn_find(cl, o->txn_id, NULL);
-    if (!x || !c->queue || !txn_add(x, c->queue, m, true, o->kind)) {
+    if (!x || !c->queue || !txn_add(cl->w, x, c->queue, m, true, o->kind)) {
         /* Returned to the queue now, as a release: the acknowledgement
          * cannot be part of a transaction. */
         pthread_mutex_lock(&cl->w->b->mu);
