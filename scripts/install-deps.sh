@@ -99,9 +99,12 @@ if [[ $sets == *test* && -f $eh_dir/package-lock.json ]]; then
     eh_ok=$(cd "$eh_dir" && node -e '
         const fs = require("fs");
         try {
-            const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/@azure/event-hubs"].version;
-            const have = JSON.parse(fs.readFileSync("node_modules/@azure/event-hubs/package.json")).version;
-            console.log(want === have ? "yes" : "no");
+            // every package of the lock at its version (a lock that gained
+            // one, e.g. ws, is installed again)
+            const pkgs = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+            const ok = Object.keys(pkgs).filter((k) => k).every((k) =>
+                JSON.parse(fs.readFileSync(k + "/package.json")).version === pkgs[k].version);
+            console.log(ok ? "yes" : "no");
         } catch (e) { console.log("no"); }')
     if [[ $always == true || $eh_ok != yes ]]; then
         (cd "$eh_dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -327,6 +327,9 @@ static void on_message(client *cl, famqp_delivery *d)
             famqp_delivery_release(d);
         return;
     }
+    famqp_binary sent = famqp_delivery_message(d);
+    if (sent.len > p->largest)
+        p->largest = sent.len; /* its credit by bytes (broker_budget.c), held transactional sends too */
     if (txn_on_send(cl, p, d)) {
         worker_process(cl->w, false);
         return;
@@ -341,8 +344,6 @@ static void on_message(client *cl, famqp_delivery *d)
     }
     famqp_binary body = famqp_delivery_message(d);
     worker *w = cl->w;
-    if (body.len > p->largest)
-        p->largest = body.len; /* its credit by bytes (broker_budget.c) */
     message *m = pool_get(w, body.len);
     if (!m) {
         famqp_delivery_release(d);

@@ -144,7 +144,9 @@ class Scenario(MessagingHandler, TransactionHandler):
                 self.phase = "declaring"
                 self.container.declare_transaction(self.conn, handler=self)
             return
-        if self.phase == "sending":
+        # Only the transactional sends count: the coordinator's declare
+        # can be reported settled here too.
+        if self.phase == "sending" and event.link in self.senders.values():
             self.settled += 1
             if self.settled == self.total and not self.want_acks:
                 self.sends_done()
