@@ -123,14 +123,21 @@ static int put_token(client *cl, const famqp_message *m, char *desc, size_t cap)
         snprintf(desc, cap, "put-token needs a 'type' application property");
         return 400;
     }
-    if (!famqp_string_eq(type, "servicebus.windows.net:sastoken")) {
-        snprintf(desc, cap, "token type '%.*s' is not accepted: only servicebus.windows.net:sastoken (SAS)",
-                 (int)(type.len > 100 ? 100 : type.len), type.ptr);
-        return 401;
-    }
     if (!famqp_message_get_string(m, &token)) {
         snprintf(desc, cap, "put-token needs the token as an amqp-value string body");
         return 400;
+    }
+    /* Microsoft's Python SDKs (pyamqp) put their SAS tokens with type
+     * 'jwt'; the service and its emulators take them, so a 'jwt' whose
+     * token is a SharedAccessSignature is checked as one. */
+    static const char sas_prefix[] = "SharedAccessSignature ";
+    bool sas_as_jwt = famqp_string_eq(type, "jwt") && token.len >= sizeof sas_prefix - 1 &&
+                      memcmp(token.ptr, sas_prefix, sizeof sas_prefix - 1) == 0;
+    if (!famqp_string_eq(type, "servicebus.windows.net:sastoken") && !sas_as_jwt) {
+        snprintf(desc, cap,
+                 "token type '%.*s' is not accepted: only servicebus.windows.net:sastoken (SAS), or a SAS token as jwt",
+                 (int)(type.len > 100 ? 100 : type.len), type.ptr);
+        return 401;
     }
     famqp_sas_claims claims;
     famqp_auth_error err;
