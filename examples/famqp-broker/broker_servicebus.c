@@ -909,6 +909,19 @@ static const char *info_string(famqp_map info, const char *key, char *buf, size_
     return buf;
 }
 
+/* The settlement of an unsettled disposition echoes the outcome applied, as
+ * the service does (an abandon comes back modified, a dead-letter rejected
+ * without an error, a complete accepted): Microsoft's Python SDK compares
+ * the echo with what it asked for. */
+static void echo_outcome(famqp_delivery *d, famqp_outcome_kind kind)
+{
+    famqp_outcome echo = {.kind = kind};
+    if (kind != FAMQP_OUTCOME_MODIFIED && kind != FAMQP_OUTCOME_REJECTED)
+        echo.kind = FAMQP_OUTCOME_ACCEPTED;
+    if (famqp_delivery_update(d, &echo, true) != FAMQP_ENGINE_OK && !famqp_delivery_settled(d))
+        famqp_delivery_settle(d);
+}
+
 void sb_on_outcome(worker *w, consumer *c, famqp_delivery *d)
 {
     sb_receiver *r = c->sb;
@@ -952,7 +965,7 @@ void sb_on_outcome(worker *w, consumer *c, famqp_delivery *d)
         else if (lost)
             famqp_delivery_reject(d, "com.microsoft:message-lock-lost", lost);
         else
-            famqp_delivery_accept(d);
+            echo_outcome(d, o.kind);
     }
     worker_post_wakes(w);
     worker_process(w, false);
