@@ -172,7 +172,14 @@ int sb_mgmt_parse(const famqp_message *m, sb_mgmt_request *r, char *why, size_t 
         if (op.len == strlen(ops[i].name) && memcmp(op.ptr, ops[i].name, op.len) == 0)
             r->op = ops[i].op;
     if (!r->op) {
-        snprintf(why, cap, "operation '%.*s' is not emulated", (int)(op.len > 100 ? 100 : op.len), op.ptr);
+        /* The peer's name, at most 100 bytes, control characters shown as
+         * '?': the description stays one line in logs and replies. */
+        char name[101];
+        size_t n = op.len > 100 ? 100 : op.len;
+        for (size_t i = 0; i < n; i++)
+            name[i] = (unsigned char)op.ptr[i] < 0x20 || op.ptr[i] == 0x7f ? '?' : op.ptr[i];
+        name[n] = 0;
+        snprintf(why, cap, "operation '%s' is not emulated", name);
         return 501;
     }
     famqp_map body;
