@@ -1,7 +1,6 @@
-# The Python tests' venv (scripts/install-deps.sh makes it) as the test
-# directories outside python/ find it: FAMQP_PYTHON_CACHE (a cache
-# variable, the same default python/tests/CMakeLists.txt uses: whichever
-# directory sets it first) and FAMQP_SDK_PYTHON, its interpreter.
+# The Python tests' venv (scripts/install-deps.sh makes it) as every test
+# directory finds it (python/tests and those outside python/):
+# FAMQP_PYTHON_CACHE (a cache variable) and FAMQP_SDK_PYTHON, its interpreter.
 if(DEFINED ENV{FAMQP_PY_CACHE})
     set(famqp_py_cache_default "$ENV{FAMQP_PY_CACHE}")
 elseif(DEFINED ENV{XDG_CACHE_HOME})
