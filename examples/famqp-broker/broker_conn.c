@@ -327,9 +327,9 @@ static void on_message(client *cl, famqp_delivery *d)
             famqp_delivery_release(d);
         return;
     }
-    famqp_binary sent = famqp_delivery_message(d);
-    if (sent.len > p->largest)
-        p->largest = sent.len; /* its credit by bytes (broker_budget.c), held transactional sends too */
+    famqp_binary body = famqp_delivery_message(d);
+    if (body.len > p->largest)
+        p->largest = body.len; /* its credit by bytes (broker_budget.c), held transactional sends too */
     if (txn_on_send(cl, p, d)) {
         worker_process(cl->w, false);
         return;
@@ -342,7 +342,6 @@ static void on_message(client *cl, famqp_delivery *d)
         sb_publish(cl, p, d);
         return;
     }
-    famqp_binary body = famqp_delivery_message(d);
     worker *w = cl->w;
     message *m = pool_get(w, body.len);
     if (!m) {
